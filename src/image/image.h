@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The image store: docker-archive and OCI-archive loading, content-addressed
+ * blobs, unpacked layers, references, and overlayfs rootfs mounts.
+ *
+ * On disk under <root> (= $PEAPOD_ROOT/images):
+ *   blobs/sha256/<hex>        every blob (manifest, config, compressed layer)
+ *   layers/sha256/<diffid>/   a layer unpacked once (a finished layer has a
+ *                             ".done" marker beside it: layers/sha256/<diffid>.done)
+ *   refs.json                 {"docker.io/library/nginx:latest": "sha256:<config digest>", ...}
+ *   images/<config hex>.json  {"config": "sha256:..", "layers": ["sha256:<diffid>", ...],
+ *                              "refs": [...], "size": N, "created": "..."}
+ * A store is safe against concurrent loaders (a lock file, atomic renames). */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pp_error;
+
+/* The parts of the OCI image config (image-spec config.md, "config") that a
+ * container's process comes from. All strings owned by the struct. */
+struct img_config {
+	char **entrypoint; /* NULL-terminated; NULL when unset */
+	char **cmd;        /* NULL-terminated; NULL when unset */
+	char **env;        /* "K=V" strings, NULL-terminated; NULL when unset */
+	char *working_dir; /* NULL when unset */
+	char *user;        /* "", "name", "uid", "uid:gid", "name:group"; NULL when unset */
+	char *stop_signal; /* e.g. "SIGQUIT"; NULL when unset */
+};
+
+/* One resolved image. */
+struct img_image {
+	char *id;        /* "sha256:<hex>" of the config blob */
+	char *reference; /* normalised reference it was found by, may be NULL */
+	char **layer_dirs; /* absolute paths of unpacked layers, lowest first; NULL-terminated */
+	struct img_config config;
+	int64_t size; /* bytes of compressed layers */
+	int64_t created; /* seconds since the epoch, 0 when unknown */
+};
+
+struct img_store; /* opaque */
+
+/* Open (creating folders as needed) the store under root (e.g.
+ * "$PEAPOD_ROOT/images"). *ret caller-freed with img_store_free(). 0 or -errno. */
+int img_store_open(const char *root, struct img_store **ret, struct pp_error *err);
+struct img_store *img_store_free(struct img_store *s);
+
+/* Normalise a reference the way Docker does: "nginx" →
+ * "docker.io/library/nginx:latest", "busybox:1.28" →
+ * "docker.io/library/busybox:1.28", "quay.io/a/b@sha256:..." kept with its
+ * digest. Returns 0 and a caller-freed string, or -EINVAL with a message
+ * naming the reference. */
+int img_ref_normalize(const char *ref, char **ret, struct pp_error *err);
+
+/* Does the (normalised) reference have the tag "latest" or no tag/digest?
+ * (drives imagePullPolicy's default) */
+int img_ref_is_latest(const char *ref);
+
+/* Load a docker-archive (`docker save`) or OCI archive (oci-layout +
+ * index.json) tarball, plain or gzip-compressed, from path ("-" for
+ * stdin). Every blob is checked against its sha256 digest (and layer
+ * diff-ids against the config's rootfs.diff_ids); layers are unpacked with
+ * OCI whiteouts honoured and no entry landing outside its layer folder.
+ * On success *ret_refs (may be NULL) receives the loaded normalised
+ * references (caller strv_free()s). On error nothing new is referenced.
+ * Returns the number of images loaded or -errno. */
+int img_store_load(struct img_store *s, const char *path, char ***ret_refs, struct pp_error *err);
+
+/* Find an image by reference (normalised here), by "sha256:<id>" or by an
+ * unambiguous id prefix of 12+ hex digits. *ret caller-freed with
+ * img_image_free(). -ENOENT (message: `image "nginx" not found in the
+ * peapod store (load it with: peapod image load -i FILE)`) when absent. */
+int img_store_resolve(struct img_store *s, const char *ref, struct img_image **ret,
+		      struct pp_error *err);
+
+/* Every image (one entry per image id, with all its refs). *ret (array of
+ * n, caller frees with img_image_free_all) . 0 or -errno. */
+struct img_list_entry {
+	char *id;
+	char **refs; /* NULL-terminated, may be empty */
+	int64_t size;
+	int64_t created;
+};
+int img_store_list(struct img_store *s, struct img_list_entry **ret, size_t *ret_n,
+		   struct pp_error *err);
+void img_list_free(struct img_list_entry *l, size_t n);
+
+/* Remove a reference (and the image when no reference is left and no
+ * container uses it — callers check usage). 0 or -ENOENT. */
+int img_store_remove(struct img_store *s, const char *ref, struct pp_error *err);
+
+struct img_image *img_image_free(struct img_image *img);
+void img_config_clear(struct img_config *c);
+
+/* Mount an overlayfs rootfs for a container at target: lowerdirs are the
+ * image's layer_dirs (top layer first in the mount options), upper and work
+ * are created if missing (same filesystem). An image of one layer and no
+ * writes still gets an overlay, so the image is never written to.
+ * 0 or -errno (the message names target). */
+int img_rootfs_mount(const struct img_image *img, const char *upper, const char *work,
+		     const char *target, struct pp_error *err);
+
+/* Unmount a rootfs mounted by img_rootfs_mount (MNT_DETACH as last resort).
+ * Not mounted is success. 0 or -errno. */
+int img_rootfs_umount(const char *target, struct pp_error *err);

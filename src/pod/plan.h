@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Plan a pod: a validated, defaulted pod model → one sandbox OCI bundle and
+ * one OCI bundle per container, as containerd's CRI plugin builds them for
+ * runc (pkg/cri/server/{sandbox_run,container_create}_linux.go). Pure JSON
+ * generation plus the user lookup inside a mounted rootfs. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+struct pp_error;
+struct pod;
+struct pod_container;
+struct img_config;
+
+/* Where a pod's host-side files are, all absolute. Borrowed strings. */
+struct pod_plan_paths {
+	const char *pod_dir;     /* $RUN/pods/<uid> */
+	const char *hosts;       /* file bound at /etc/hosts */
+	const char *hostname;    /* file bound at /etc/hostname */
+	const char *resolv_conf; /* file bound at /etc/resolv.conf */
+	const char *shm;         /* folder (a tmpfs) bound at /dev/shm in every container */
+	const char *cgroup_parent; /* e.g. "/peapod/<uid>"; each bundle gets <parent>/<name> */
+};
+
+/* The sandbox's config.json: process ["/pause"] as uid 0, root "rootfs"
+ * read-only, new network (loopback up), ipc and uts namespaces, a new pid
+ * namespace (shared with the containers when spec.shareProcessNamespace),
+ * hostname = spec.hostname or metadata.name, the default masked and
+ * read-only paths, cgroupsPath <parent>/sandbox. *ret caller owns. 0 or -errno. */
+int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, json_object **ret,
+		     struct pp_error *err);
+
+/* A resolved user (runtime-spec config.md "user"). */
+struct pod_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t *additional_gids;
+	size_t n_additional_gids;
+};
+
+/* Resolve an image's User ("", "name", "uid", "uid:gid", "name:group",
+ * "uid:group") against /etc/passwd and /etc/group of the rootfs open at
+ * rootfd (looked up with RESOLVE_IN_ROOT; rootfd -1 allows numeric users
+ * only). Supplementary groups come from /etc/group, as runc does. members of
+ * *ret caller-freed (free(ret->additional_gids)). 0 or -EINVAL/-ENOENT with
+ * `user "foo": not found in /etc/passwd`. */
+int pod_user_resolve(int rootfd, const char *user, struct pod_user *ret, struct pp_error *err);
+
+/* The argv of a container (Kubernetes "command and args" rules against the
+ * image's Entrypoint and Cmd; $(VAR) references expanded from env as the
+ * kubelet does). *ret caller strv_free()s. -EINVAL when empty. */
+int pod_plan_argv(const struct pod_container *c, const struct img_config *img, char *const *env,
+		  char ***ret, struct pp_error *err);
+
+/* The environment: image Env, then the container's env (same name
+ * replaces), plus HOSTNAME; PATH defaulted when neither sets it. Caller
+ * strv_free()s. */
+char **pod_plan_env(const struct pod *pod, const struct pod_container *c,
+		    const struct img_config *img);
+
+/* The "process" object of a container: argv, env, cwd (workingDir, then the
+ * image's WorkingDir, then "/"), user, terminal = tty, capabilities
+ * (containerd's 14 defaults, plus securityContext.capabilities.add, minus
+ * drop; "ALL" allowed in either), noNewPrivileges false. Used for the
+ * container's config and (with other args and terminal) for exec. *ret
+ * caller owns. 0 or -errno. */
+int pod_plan_process(const struct pod *pod, const struct pod_container *c,
+		     const struct img_config *img, const struct pod_user *user, json_object **ret,
+		     struct pp_error *err);
+
+/* A container's config.json: pod_plan_process(), root "rootfs", mounts
+ * (proc, dev, pts, shm bound from paths->shm, mqueue, sysfs ro, cgroup ro,
+ * /etc/hosts, /etc/hostname, /etc/resolv.conf, /dev/termination-log),
+ * namespaces: network, ipc, uts joined at /proc/<sandbox_pid>/ns/*, pid
+ * joined when shareProcessNamespace else new, mount and cgroup new; masked
+ * and read-only paths; cgroupsPath <parent>/<name>; CRI annotations. rootfd
+ * is the mounted rootfs (for the user lookup). *ret caller owns. */
+int pod_plan_container(const struct pod *pod, const struct pod_container *c,
+		       const struct img_config *img, int rootfd, pid_t sandbox_pid,
+		       const struct pod_plan_paths *paths, json_object **ret, struct pp_error *err);
+
+/* containerd's default capability set, "CAP_"-prefixed, NULL-terminated. */
+extern const char *const pod_default_caps[];

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The runtime: an OCI runtime-spec bundle (config.json + rootfs) → a running
+ * container, with runc's create/start/state/kill/delete/exec lifecycle
+ * (OCI runtime-spec runtime.md). `pea` is a CLI over exactly this API, and
+ * the pod monitor uses it in-process.
+ *
+ * State of container ID lives in <state_root>/<ID>/ (state.json, the exec
+ * fifo). Every process of a container lives in its own cgroup (from
+ * linux.cgroupsPath, created if missing), so the container can be signalled
+ * and stopped whole, daemonized children included. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+struct pp_error;
+
+enum rt_status {
+	RT_STATUS_CREATING,
+	RT_STATUS_CREATED,
+	RT_STATUS_RUNNING,
+	RT_STATUS_STOPPED,
+};
+
+/* OCI state (runtime.md "State"). Strings owned by the struct. */
+struct rt_state {
+	char *id;
+	enum rt_status status;
+	pid_t pid; /* 0 when stopped */
+	char *bundle;
+	char *created; /* RFC 3339 */
+	char *cgroup_path; /* absolute path of the container's cgroup v2 folder, or NULL */
+};
+
+struct rt_create_opts {
+	const char *state_root; /* like runc --root; created if missing */
+	const char *id;         /* [A-Za-z0-9_.+-]{1,1024}, unique in state_root */
+	const char *bundle;     /* folder holding config.json; root.path is relative to it */
+	/* fds that become the process's 0, 1, 2 (borrowed, dup'ed into the
+	 * child); -1 means /dev/null. Ignored for process.terminal. */
+	int stdio[3];
+	/* For process.terminal: a connected AF_UNIX socket (borrowed); the pty
+	 * master is sent over it with SCM_RIGHTS, as runc --console-socket. */
+	int console_socket;
+	const char *pid_file; /* written with the init pid, may be NULL */
+};
+
+/* Create container opts->id from its bundle: clone the init process into its
+ * namespaces (new, or joined by linux.namespaces[].path), set up mounts,
+ * rootfs (pivot_root), devices, hostname, cgroup, rlimits, user, caps,
+ * no_new_privs, seccomp, then block before execve until
+ * rt_container_start(). The init is a child of the calling process (the
+ * caller reaps it). *ret_pid may be NULL. Nothing is left behind on error.
+ * Errors: -EEXIST (id in use), -EINVAL (bad config, message names the
+ * field: "process.rlimits[0]: RLIMIT_NOFILE hard 1048576 above the host's
+ * 20000"), or the failing syscall's -errno with what it did. */
+int rt_container_create(const struct rt_create_opts *opts, pid_t *ret_pid, struct pp_error *err);
+
+/* Let a created container execve its process. 0, -ENOENT, or -EINVAL when
+ * not in state created. */
+int rt_container_start(const char *state_root, const char *id, struct pp_error *err);
+
+/* Read the state (status recomputed from the live process). *ret is
+ * filled; free its members with rt_state_clear(). 0 or -ENOENT. */
+int rt_container_state(const char *state_root, const char *id, struct rt_state *ret,
+		       struct pp_error *err);
+void rt_state_clear(struct rt_state *st);
+
+/* The state as OCI state JSON (what `runc state` prints); caller owns. */
+json_object *rt_state_to_json(const struct rt_state *st);
+
+/* Send sig to the init process; with all, to every process in the
+ * container's cgroup (SIGKILL uses cgroup.kill where the kernel has it).
+ * 0, -ENOENT, -ESRCH (already stopped). */
+int rt_container_kill(const char *state_root, const char *id, int sig, bool all,
+		      struct pp_error *err);
+
+/* Delete a stopped container: its cgroup and state folder. With force, kill
+ * every process of the container first and wait until the cgroup is empty.
+ * Does not touch the bundle. 0, -ENOENT, -EBUSY (running and !force). */
+int rt_container_delete(const char *state_root, const char *id, bool force,
+			struct pp_error *err);
+
+/* IDs of all containers in state_root (caller strv_free()s). */
+int rt_container_list(const char *state_root, char ***ret_ids, struct pp_error *err);
+
+struct rt_exec_opts {
+	const char *state_root;
+	const char *id;
+	/* An OCI "process" object (config.md "process"): args, env, cwd,
+	 * terminal, user, capabilities, noNewPrivileges, rlimits... Borrowed.
+	 * Missing fields are NOT taken from the container's config: the caller
+	 * gives a whole process. */
+	json_object *process;
+	int stdio[3];       /* as in rt_create_opts */
+	int console_socket; /* as in rt_create_opts */
+	const char *pid_file;
+};
+
+/* Run a new process in a running container: join all its namespaces (by
+ * /proc/<init>/ns/<type>), its cgroup, then apply the process's user, caps,
+ * env, cwd, rlimits, no_new_privs and the container's seccomp/apparmor
+ * where set, and execve. The new process is a child of the calling process
+ * (CLONE_PARENT), so the caller waits for it. Returns once execve succeeded
+ * (or its failure is reported: -ENOENT "exec: 'foo': No such file or
+ * directory"). *ret_pid may be NULL. */
+int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp_error *err);
+
+/* Capability name ("CAP_SYS_PTRACE" or "SYS_PTRACE", any case) → number,
+ * or -EINVAL. */
+int rt_cap_from_name(const char *name);
+/* Number of the highest capability this kernel knows (cap_last_cap). */
+int rt_cap_last(void);

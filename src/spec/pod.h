@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The v1 Pod model peapod implements, its YAML/JSON parser, validation and
+ * Kubernetes defaults. Pure: no I/O besides reading the given text. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+struct pp_error;
+
+enum pod_restart_policy {
+	POD_RESTART_ALWAYS,
+	POD_RESTART_ON_FAILURE,
+	POD_RESTART_NEVER,
+};
+
+enum pod_pull_policy {
+	POD_PULL_ALWAYS,
+	POD_PULL_IF_NOT_PRESENT,
+	POD_PULL_NEVER,
+};
+
+struct pod_env {
+	char *name;
+	char *value; /* "" when absent */
+};
+
+struct pod_port {
+	char *name; /* may be NULL */
+	int32_t container_port;
+	char *protocol; /* "TCP" (default), "UDP", "SCTP" */
+};
+
+struct pod_container {
+	char *name;
+	char *image;
+	enum pod_pull_policy image_pull_policy;
+	char **command; /* NULL-terminated; NULL when absent */
+	char **args;    /* NULL-terminated; NULL when absent */
+	char *working_dir;
+	struct pod_env *env;
+	size_t n_env;
+	struct pod_port *ports;
+	size_t n_ports;
+	bool stdin_open; /* `stdin` */
+	bool stdin_once;
+	bool tty;
+	char **cap_add;  /* securityContext.capabilities.add, as written (e.g. "SYS_PTRACE") */
+	char **cap_drop; /* securityContext.capabilities.drop */
+	char *termination_message_path;   /* default /dev/termination-log */
+	char *termination_message_policy; /* default File */
+};
+
+struct pod {
+	char *api_version; /* "v1" */
+	char *name;
+	char *namespace_; /* default "default" */
+	char *uid;        /* NULL until assigned by peapod on creation */
+	char **label_keys, **label_values;         /* parallel, NULL-terminated */
+	char **annotation_keys, **annotation_values; /* parallel, NULL-terminated */
+
+	struct pod_container *containers;
+	size_t n_containers;
+	bool share_process_namespace;
+	bool host_pid, host_ipc, host_network;
+	enum pod_restart_policy restart_policy;
+	int64_t termination_grace_period_seconds; /* default 30 */
+	char *hostname;  /* spec.hostname; NULL means the pod name */
+	char *subdomain; /* may be NULL */
+	char *dns_policy;     /* default "ClusterFirst" */
+	char *scheduler_name; /* default "default-scheduler" */
+};
+
+/* Parse every document of a YAML (or JSON) stream into pods. Empty
+ * documents are skipped; a document of another kind or apiVersion is an
+ * error. Each pod is validated and defaulted. On error no pod is returned
+ * and err->msg is one line naming the document's field path, e.g.
+ * `spec.containers[1].image: Required value` or
+ * `spec.volumes: Unsupported value: not supported by peapod yet`.
+ * *ret_pods (caller frees with pod_free_all()) and *ret_n are set on success.
+ * src_name names the input in syntax errors (`FILE:LINE:COL: ...`).
+ * Returns 0, -EINVAL for invalid input. */
+int pod_spec_parse_yaml(const char *text, size_t len, const char *src_name, struct pod **ret_pods,
+			size_t *ret_n, struct pp_error *err);
+
+/* Decode one Pod from a json-c object of the Pod API shape (as in the
+ * manifest, or as written by pod_spec_to_json()), then validate and
+ * default it. *ret is caller-freed with pod_free(). 0 or -EINVAL. */
+int pod_spec_from_json(json_object *obj, struct pod **ret, struct pp_error *err);
+
+/* Encode a pod (metadata + spec, defaults included) as a new json-c object
+ * of the Pod API shape; the caller owns it. Round-trips pod_spec_from_json. */
+json_object *pod_spec_to_json(const struct pod *pod);
+
+/* Apply Kubernetes defaults in place (namespace, restartPolicy, grace period,
+ * imagePullPolicy: Always for ":latest" or no tag, IfNotPresent otherwise,
+ * terminationMessagePath/Policy, dnsPolicy, schedulerName). Idempotent. */
+void pod_spec_default(struct pod *pod);
+
+/* Validate as the API server does, for the fields peapod supports.
+ * 0 or -EINVAL with the field path in err. */
+int pod_spec_validate(const struct pod *pod, struct pp_error *err);
+
+/* Is s a DNS-1123 label (lowercase alnum and '-', <= 63, alnum at the ends)? */
+bool pod_is_dns1123_label(const char *s);
+/* Is s a DNS-1123 subdomain (labels joined by '.', <= 253)? */
+bool pod_is_dns1123_subdomain(const char *s);
+
+/* Find a container by name; NULL when absent. Borrows. */
+const struct pod_container *pod_container_find(const struct pod *pod, const char *name);
+
+/* Two pods have the same spec and metadata (uid ignored): for "unchanged". */
+bool pod_spec_equal(const struct pod *a, const struct pod *b);
+
+struct pod *pod_free(struct pod *pod);
+void pod_free_all(struct pod *pods, size_t n);
+/* Frees the members of one pod in an array (not the struct itself). */
+void pod_clear(struct pod *pod);

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Host-side file helpers and RESOLVE_IN_ROOT lookups. */
+#include "util/fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/syscall.h"
+#include "util/xalloc.h"
+
+int fs_mkdir_p(const char *path, mode_t mode, struct pp_error *err)
+{
+	cleanup_free char *p = xstrdup(path);
+
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return pp_error(err, errno, "mkdir '%s'", p);
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	return 0;
+}
+
+int fs_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		    struct pp_error *err)
+{
+	cleanup_free char *tmp = xstrfmt("%s.tmp.%d", path, (int)getpid());
+	cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int r;
+
+	if (fd < 0)
+		return pp_error(err, errno, "create '%s'", tmp);
+	r = fs_write_all(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void)unlink(tmp);
+		return pp_error(err, r, "write '%s'", path);
+	}
+	return 0;
+}
+
+int fs_read_fd(int fd, size_t max_len, char **ret_buf, size_t *ret_len, struct pp_error *err)
+{
+	size_t cap = 4096, len = 0;
+	cleanup_free char *buf = xmalloc(cap + 1);
+
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			if (cap >= max_len)
+				return pp_error_msg(err, EFBIG, "file larger than %zu bytes", max_len);
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return pp_error(err, errno, "read");
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max_len)
+			return pp_error_msg(err, EFBIG, "file larger than %zu bytes", max_len);
+	}
+	buf[len] = '\0';
+	if (ret_len)
+		*ret_len = len;
+	*ret_buf = take_ptr(&buf);
+	return 0;
+}
+
+int fs_read_all(const char *path, size_t max_len, char **ret_buf, size_t *ret_len,
+		struct pp_error *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return pp_error(err, errno, "open '%s'", path);
+	r = fs_read_fd(fd, max_len, ret_buf, ret_len, err);
+	if (r < 0)
+		return pp_error_prefix(err, r, "'%s'", path);
+	return 0;
+}
+
+static int rm_rf_at(int parent, const char *name, dev_t dev, int depth)
+{
+	struct stat st;
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+	int fd, r = 0;
+
+	if (depth > 256)
+		return -ELOOP;
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(parent, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	if (st.st_dev != dev)
+		return -EBUSY;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		r = -errno;
+		(void)close(fd);
+		return r;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		int q = rm_rf_at(dirfd(d), de->d_name, dev, depth + 1); /* NOLINT(misc-no-recursion) */
+
+		if (q < 0 && r == 0)
+			r = q;
+	}
+	if (r == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		r = -errno;
+	return r;
+}
+
+int fs_rm_rf(const char *path, struct pp_error *err)
+{
+	struct stat st;
+	int r;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : pp_error(err, errno, "stat '%s'", path);
+	r = rm_rf_at(AT_FDCWD, path, st.st_dev, 0);
+	if (r < 0)
+		return pp_error(err, r, "remove '%s'", path);
+	return 0;
+}
+
+int fs_open_in_root(int rootfd, const char *path, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	while (*path == '/')
+		path++;
+	if (*path == '\0')
+		path = ".";
+	do
+		fd = sys_openat2(rootfd, path, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN);
+	return fd < 0 ? -errno : fd;
+}
+
+int fs_mkdir_in_root(int rootfd, const char *path, mode_t mode)
+{
+	cleanup_free char *p = xstrdup(path);
+	cleanup_close int cur = fs_open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+	char *save = NULL;
+
+	if (cur < 0)
+		return cur;
+	for (char *c = strtok_r(p, "/", &save); c != NULL; c = strtok_r(NULL, "/", &save)) {
+		int next;
+
+		for (char *q = p; q < c; q++) /* undo strtok's cuts: p is the prefix */
+			if (*q == '\0')
+				*q = '/';
+		/* Each prefix is resolved from the container's root, so a symlink
+		 * component means what it would mean inside the container. */
+		next = fs_open_in_root(rootfd, p, O_PATH | O_DIRECTORY, 0);
+		if (next == -ENOENT) {
+			const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+
+			if (mkdirat(cur, base, mode) < 0 && errno != EEXIST)
+				return -errno;
+			next = fs_open_in_root(rootfd, p, O_PATH | O_DIRECTORY, 0);
+		}
+		if (next < 0)
+			return next;
+		(void)close(cur);
+		cur = next;
+	}
+	return take_fd(&cur);
+}

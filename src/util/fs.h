@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* File and directory helpers: host paths we own (state, images, logs), and
+ * confined lookups inside a container rootfs. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct pp_error;
+
+/* mkdir -p with mode for each created component. 0 or -errno. */
+int fs_mkdir_p(const char *path, mode_t mode, struct pp_error *err);
+
+/* Write data to path atomically (temp file in the same folder, fsync,
+ * rename). 0 or -errno. */
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		    struct pp_error *err);
+
+/* Read a whole file, NUL-terminated. *ret_buf is caller-freed; ret_len may be
+ * NULL. Refuses files over max_len bytes with -EFBIG. 0 or -errno. */
+int fs_read_all(const char *path, size_t max_len, char **ret_buf, size_t *ret_len,
+		struct pp_error *err);
+
+/* Same, from an fd the caller keeps. */
+int fs_read_fd(int fd, size_t max_len, char **ret_buf, size_t *ret_len, struct pp_error *err);
+
+/* rm -rf that never crosses mount points (a mount found below path gives
+ * -EBUSY) and never follows symlinks. Missing path is success. */
+int fs_rm_rf(const char *path, struct pp_error *err);
+
+/* Open path inside the tree rooted at rootfd, resolving every component
+ * (symlinks and "..") as if rootfd were "/": openat2 RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS. Returns an O_CLOEXEC fd or -errno. */
+int fs_open_in_root(int rootfd, const char *path, int flags, mode_t mode);
+
+/* mkdir -p of path inside rootfd, each component created and opened with
+ * fs_open_in_root semantics. Returns an O_PATH|O_DIRECTORY fd of the last
+ * component (caller closes) or -errno. */
+int fs_mkdir_in_root(int rootfd, const char *path, mode_t mode);
+
+/* Write all of buf to fd, retrying on EINTR/short writes. 0 or -errno. */
+int fs_write_all(int fd, const void *buf, size_t len);
