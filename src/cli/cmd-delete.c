@@ -1,2 +1,154 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* peapod delete pod NAME... | -f FILE [--grace-period N] [--now] (kubectl delete). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli-util.h"
+#include "cli/cli.h"
+#include "monitor/monitor.h"
+#include "pod/paths.h"
+#include "pod/pod.h"
+#include "pod/state.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+struct delete_opts {
+	const char *ns;
+	long grace; /* -1: the pod's own */
+	bool ignore_not_found;
+};
+
+static int delete_pod(const char *ns, const char *name, const struct delete_opts *o)
+{
+	const struct pod_paths *paths = cli_paths();
+	cleanup_free char *uid = NULL, *dir = NULL;
+	struct pp_error err = {0};
+	int r = pod_lookup(paths, ns, name, &uid, &err);
+
+	if (r == -ENOENT) {
+		if (o->ignore_not_found)
+			return 0;
+		fprintf(stderr, "Error from server (NotFound): %s\n", err.msg);
+		return 1;
+	}
+	if (r < 0) {
+		log_error("%s", err.msg);
+		return 1;
+	}
+	dir = pod_dir_path(paths, uid);
+	if (monitor_alive(dir))
+		r = monitor_request_delete(dir, o->grace, &err);
+	else
+		r = -ESRCH;
+	/* No monitor (killed, or the machine rebooted): remove it ourselves. */
+	if (r < 0 && !monitor_alive(dir))
+		r = pod_teardown(paths, uid, ns, name, &err);
+	if (r < 0) {
+		log_error("delete pod \"%s\": %s", name, err.msg);
+		return 1;
+	}
+	printf("pod \"%s\" deleted\n", name);
+	return 0;
+}
+
+static int delete_file(const char *file, const struct delete_opts *o)
+{
+	cleanup_free char *text = NULL;
+	struct pod *pods = NULL;
+	struct pp_error err = {0};
+	size_t len = 0, n = 0;
+	int failed = 0;
+
+	if (cli_read_manifest(file, &text, &len) < 0)
+		return 1;
+	if (pod_spec_parse_yaml(text, len, file, &pods, &n, &err) < 0) {
+		log_error("%s: %s", file, err.msg);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		failed |= delete_pod(pods[i].namespace_, pods[i].name, o);
+	pod_free_all(pods, n);
+	return failed;
+}
+
+static int delete_names(int argc, char **argv, const struct delete_opts *o)
+{
+	int failed = 0;
+
+	if (argc < 1) {
+		log_error("You must provide one or more resources by argument or filename.");
+		return 1;
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *name = argv[i];
+
+		if (strncmp(name, "pod/", 4) == 0 || strncmp(name, "pods/", 5) == 0)
+			name = strchr(name, '/') + 1;
+		else if (i == 0 && (strcmp(name, "pod") == 0 || strcmp(name, "pods") == 0 ||
+				    strcmp(name, "po") == 0))
+			continue;
+		else if (i == 0) {
+			log_error("the server doesn't have a resource type \"%s\" (peapod runs "
+				  "pods only)",
+				  name);
+			return 1;
+		}
+		failed |= delete_pod(o->ns, name, o);
+	}
+	return failed;
+}
+
+int cmd_delete(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"filename", required_argument, NULL, 'f'},
+		{"namespace", required_argument, NULL, 'n'},
+		{"grace-period", required_argument, NULL, 'g'},
+		{"now", no_argument, NULL, 'N'},
+		{"force", no_argument, NULL, 'F'},
+		{"ignore-not-found", no_argument, NULL, 'I'},
+		{NULL, 0, NULL, 0},
+	};
+	struct delete_opts o = {.ns = "default", .grace = -1};
+	const char *file = NULL;
+	char *end = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:n:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			file = optarg;
+			break;
+		case 'n':
+			o.ns = optarg;
+			break;
+		case 'g':
+			o.grace = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0') {
+				log_error("invalid argument \"%s\" for \"--grace-period\"", optarg);
+				return 1;
+			}
+			break;
+		case 'N':
+			o.grace = 1; /* kubectl: --now is --grace-period=1 */
+			break;
+		case 'F':
+			if (o.grace < 0)
+				o.grace = 0;
+			break;
+		case 'I':
+			o.ignore_not_found = true;
+			break;
+		default:
+			return 1;
+		}
+	}
+	if (file != NULL)
+		return delete_file(file, &o);
+	return delete_names(argc - optind, argv + optind, &o);
+}

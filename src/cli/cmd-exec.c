@@ -1,2 +1,158 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* peapod exec [-i] [-t] POD [-c CONTAINER] -- COMMAND [ARG...] (kubectl exec). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "cli/cli-util.h"
+#include "cli/cli.h"
+#include "monitor/io.h"
+#include "pod/pod.h"
+#include "pod/state.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/syscall.h"
+#include "util/xalloc.h"
+
+struct exec_opts {
+	const char *ns;
+	const char *container;
+	bool in, tty;
+};
+
+/* The container: -c, else the first one, with kubectl's notice. */
+static const char *pick_container(const struct pod_record *rec, const char *want)
+{
+	if (want != NULL)
+		return want;
+	if (rec->n_ctrs > 1) {
+		fprintf(stderr, "Defaulted container \"%s\" out of: ", rec->ctrs[0].name);
+		for (size_t i = 0; i < rec->n_ctrs; i++)
+			fprintf(stderr, "%s%s", i ? ", " : "", rec->ctrs[i].name);
+		fprintf(stderr, "\n");
+	}
+	return rec->ctrs[0].name;
+}
+
+static int wait_exit(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static int run_tty(const struct pod_record *rec, const char *ctr, char **cmd, bool in,
+		   struct pp_error *err)
+{
+	int sv[2], stdio[3] = {-1, -1, -1}, master = -1, r;
+	cleanup_close int pidfd = -1;
+	pid_t pid = 0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return pp_error(err, errno, "socketpair");
+	r = pod_exec(cli_paths(), rec, ctr, cmd, true, stdio, sv[1], &pid, err);
+	(void)close(sv[1]);
+	if (r == 0)
+		r = io_recv_fd(sv[0], 10000, &master, err);
+	(void)close(sv[0]);
+	if (r < 0) {
+		if (pid > 0)
+			(void)wait_exit(pid);
+		return r;
+	}
+	pidfd = sys_pidfd_open(pid, 0);
+	if (pidfd < 0)
+		r = pp_error(err, errno, "pidfd_open");
+	else
+		r = io_pty_session(master, pidfd, in, err);
+	(void)close(master);
+	return r < 0 ? r : wait_exit(pid);
+}
+
+static int run_plain(const struct pod_record *rec, const char *ctr, char **cmd, bool in,
+		     struct pp_error *err)
+{
+	int stdio[3] = {in ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO};
+	pid_t pid = 0;
+	int r = pod_exec(cli_paths(), rec, ctr, cmd, false, stdio, -1, &pid, err);
+
+	return r < 0 ? r : wait_exit(pid);
+}
+
+static int exec_in_pod(const char *name, char **cmd, struct exec_opts *o)
+{
+	struct pod_record *rec = NULL;
+	struct pp_error err = {0};
+	const char *ctr;
+	int r;
+
+	if (pod_load(cli_paths(), o->ns, name, &rec, &err) < 0) {
+		fprintf(stderr, "Error from server (NotFound): %s\n", err.msg);
+		return 1;
+	}
+	ctr = pick_container(rec, o->container);
+	if (o->tty && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "Unable to use a TTY - input is not a terminal or the right kind "
+				"of file\n");
+		o->tty = false;
+	}
+	r = o->tty ? run_tty(rec, ctr, cmd, o->in, &err) : run_plain(rec, ctr, cmd, o->in, &err);
+	pod_record_free(rec);
+	if (r < 0) {
+		log_error("%s", err.msg);
+		return r == -ENOENT ? 127 : 1;
+	}
+	if (r != 0)
+		fprintf(stderr, "command terminated with exit code %d\n", r);
+	return r;
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"stdin", no_argument, NULL, 'i'},
+		{"tty", no_argument, NULL, 't'},
+		{"container", required_argument, NULL, 'c'},
+		{"namespace", required_argument, NULL, 'n'},
+		{NULL, 0, NULL, 0},
+	};
+	struct exec_opts o = {.ns = "default"};
+	int dd = argc, c;
+
+	/* Options may come after the pod name (kubectl exec -it nginx -c shell
+	 * -- sh): parse only what stands before "--". */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			dd = i;
+			break;
+		}
+	while ((c = getopt_long(dd, argv, "itc:n:", opts, NULL)) != -1) {
+		if (c == 'i')
+			o.in = true;
+		else if (c == 't')
+			o.tty = true;
+		else if (c == 'c')
+			o.container = optarg;
+		else if (c == 'n')
+			o.ns = optarg;
+		else
+			return 1;
+	}
+	if (optind != dd - 1 || dd >= argc - 1) {
+		log_error(optind >= dd ? "pod name is required (peapod exec POD -- COMMAND)"
+				       : "exec POD COMMAND is not supported; use exec POD -- COMMAND");
+		return 1;
+	}
+	return exec_in_pod(argv[optind], argv + dd + 1, &o);
+}

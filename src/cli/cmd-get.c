@@ -1,2 +1,200 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* peapod get pods [NAME...]: kubectl's table, or -o json|name|wide. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli-util.h"
+#include "cli/cli.h"
+#include "pod/state.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+enum out_fmt {
+	OUT_TABLE,
+	OUT_WIDE,
+	OUT_JSON,
+	OUT_NAME,
+};
+
+struct get_opts {
+	const char *ns;
+	bool all_ns;
+	enum out_fmt fmt;
+};
+
+static bool is_pod_resource(const char *s)
+{
+	return strcmp(s, "pods") == 0 || strcmp(s, "pod") == 0 || strcmp(s, "po") == 0;
+}
+
+static void restarts_cell(const struct pod_record *rec, char *buf, size_t size)
+{
+	int restarts = 0;
+	int64_t last = 0;
+	char age[32];
+
+	for (size_t i = 0; i < rec->n_ctrs; i++) {
+		restarts += rec->ctrs[i].restart_count;
+		if (rec->ctrs[i].has_last && rec->ctrs[i].last.finished_at > last)
+			last = rec->ctrs[i].last.finished_at;
+	}
+	if (restarts > 0 && last > 0)
+		(void)snprintf(buf, size, "%d (%s ago)", restarts, cli_age(last, age, sizeof(age)));
+	else
+		(void)snprintf(buf, size, "%d", restarts);
+}
+
+static void print_table(struct pod_record **recs, size_t n, const struct get_opts *o)
+{
+	char host[256] = "localhost";
+
+	(void)gethostname(host, sizeof(host) - 1);
+	if (o->all_ns)
+		printf("%-16s", "NAMESPACE");
+	printf("%-24s %-7s %-18s %-12s %s%s\n", "NAME", "READY", "STATUS", "RESTARTS", "AGE",
+	       o->fmt == OUT_WIDE ? "   IP          NODE" : "");
+	for (size_t i = 0; i < n; i++) {
+		const struct pod_record *r = recs[i];
+		char ready[32], status[64], restarts[64], age[32];
+		size_t nready = 0;
+
+		for (size_t j = 0; j < r->n_ctrs; j++)
+			nready += r->ctrs[j].ready;
+		(void)snprintf(ready, sizeof(ready), "%zu/%zu", nready, r->n_ctrs);
+		restarts_cell(r, restarts, sizeof(restarts));
+		if (o->all_ns)
+			printf("%-16s", r->pod->namespace_);
+		printf("%-24s %-7s %-18s %-12s %s", r->pod->name, ready,
+		       cli_pod_status(r, status, sizeof(status)), restarts,
+		       cli_age(r->created_at, age, sizeof(age)));
+		if (o->fmt == OUT_WIDE)
+			printf("   %-11s %s", "<none>", host);
+		printf("\n");
+	}
+}
+
+static void print_json(struct pod_record **recs, size_t n, bool single)
+{
+	json_object *o;
+
+	if (single) {
+		o = pod_record_to_json(recs[0]);
+	} else {
+		json_object *items = json_object_new_array();
+
+		o = json_object_new_object();
+		json_object_object_add(o, "apiVersion", json_object_new_string("v1"));
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(items, pod_record_to_json(recs[i]));
+		json_object_object_add(o, "items", items);
+		json_object_object_add(o, "kind", json_object_new_string("List"));
+	}
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static void print_pods(struct pod_record **recs, size_t n, const struct get_opts *o, bool named)
+{
+	if (o->fmt == OUT_JSON) {
+		print_json(recs, n, named && n == 1);
+	} else if (o->fmt == OUT_NAME) {
+		for (size_t i = 0; i < n; i++)
+			printf("pod/%s\n", recs[i]->pod->name);
+	} else {
+		print_table(recs, n, o);
+	}
+}
+
+static int get_pods(char **names, const struct get_opts *o)
+{
+	struct pod_record **recs = NULL;
+	struct pp_error err = {0};
+	size_t n = 0;
+	int failed = 0;
+
+	if (names != NULL && *names != NULL) {
+		for (; *names; names++) {
+			struct pod_record *rec = NULL;
+
+			if (pod_load(cli_paths(), o->ns, *names, &rec, &err) < 0) {
+				fprintf(stderr, "Error from server (NotFound): %s\n", err.msg);
+				failed = 1;
+				continue;
+			}
+			recs = xrealloc(recs, (n + 1) * sizeof(*recs));
+			recs[n++] = rec;
+		}
+	} else if (pod_list(cli_paths(), o->all_ns ? NULL : o->ns, &recs, &n, &err) < 0) {
+		log_error("%s", err.msg);
+		return 1;
+	}
+	if (n == 0 && !failed && o->fmt != OUT_JSON) {
+		if (o->all_ns)
+			fprintf(stderr, "No resources found\n");
+		else
+			fprintf(stderr, "No resources found in %s namespace.\n", o->ns);
+	} else if (n > 0 || o->fmt == OUT_JSON) {
+		print_pods(recs, n, o, names != NULL && *names != NULL);
+	}
+	for (size_t i = 0; i < n; i++)
+		pod_record_free(recs[i]);
+	free(recs);
+	return failed;
+}
+
+static int parse_output(const char *s, enum out_fmt *ret)
+{
+	if (strcmp(s, "wide") == 0)
+		*ret = OUT_WIDE;
+	else if (strcmp(s, "json") == 0)
+		*ret = OUT_JSON;
+	else if (strcmp(s, "name") == 0)
+		*ret = OUT_NAME;
+	else
+		return -1;
+	return 0;
+}
+
+int cmd_get(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"namespace", required_argument, NULL, 'n'},
+		{"all-namespaces", no_argument, NULL, 'A'},
+		{"output", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	struct get_opts o = {.ns = "default"};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:Ao:", opts, NULL)) != -1) {
+		if (c == 'n') {
+			o.ns = optarg;
+		} else if (c == 'A') {
+			o.all_ns = true;
+		} else if (c != 'o' || parse_output(optarg, &o.fmt) < 0) {
+			if (c == 'o')
+				log_error("unable to match a printer suitable for the output format "
+					  "\"%s\", allowed formats are: json,name,wide",
+					  optarg);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		log_error("You must specify the type of resource to get. Use \"peapod get pods\"");
+		return 1;
+	}
+	if (!is_pod_resource(argv[optind])) {
+		log_error("the server doesn't have a resource type \"%s\" (peapod runs pods only)",
+			  argv[optind]);
+		return 1;
+	}
+	return get_pods(argv + optind + 1, &o);
+}

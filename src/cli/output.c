@@ -1,2 +1,92 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* kubectl's formatting rules: ages, the STATUS column; manifest input. */
+#include "cli/cli-util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pod/state.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#define MANIFEST_MAX (16u << 20)
+
+const char *cli_age(int64_t t, char *buf, size_t size)
+{
+	int64_t s = pod_now() - t, m = s / 60, h = s / 3600, d = h / 24;
+
+	if (t <= 0)
+		(void)snprintf(buf, size, "<unknown>");
+	else if (s < 0)
+		(void)snprintf(buf, size, "0s");
+	else if (s < 120)
+		(void)snprintf(buf, size, "%llds", (long long)s);
+	else if (m < 10)
+		(void)snprintf(buf, size, s % 60 ? "%lldm%llds" : "%lldm", (long long)m,
+			       (long long)(s % 60));
+	else if (m < 180)
+		(void)snprintf(buf, size, "%lldm", (long long)m);
+	else if (h < 8)
+		(void)snprintf(buf, size, m % 60 ? "%lldh%lldm" : "%lldh", (long long)h,
+			       (long long)(m % 60));
+	else if (h < 48)
+		(void)snprintf(buf, size, "%lldh", (long long)h);
+	else if (h < 24 * 8)
+		(void)snprintf(buf, size, h % 24 ? "%lldd%lldh" : "%lldd", (long long)d,
+			       (long long)(h % 24));
+	else if (d < 365 * 2)
+		(void)snprintf(buf, size, "%lldd", (long long)d);
+	else
+		(void)snprintf(buf, size, "%lldy", (long long)(d / 365));
+	return buf;
+}
+
+const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
+{
+	const char *reason = rec->reason ? rec->reason : pod_phase_name(rec->phase);
+	bool running = false;
+
+	if (rec->deleting_at > 0)
+		return "Terminating";
+	/* As kubectl: the first container with a waiting or terminated
+	 * reason names the pod's status (the loop runs last to first). */
+	for (size_t i = rec->n_ctrs; i-- > 0;) {
+		const struct ctr_status *c = &rec->ctrs[i];
+
+		if (c->state == CTR_STATE_WAITING && c->reason && *c->reason) {
+			reason = c->reason;
+		} else if (c->state == CTR_STATE_TERMINATED && c->term.reason && *c->term.reason) {
+			reason = c->term.reason;
+		} else if (c->state == CTR_STATE_TERMINATED) {
+			(void)snprintf(buf, size, c->term.signal ? "Signal:%d" : "ExitCode:%d",
+				       c->term.signal ? c->term.signal : c->term.exit_code);
+			reason = buf;
+		} else if (c->state == CTR_STATE_RUNNING && c->ready) {
+			running = true;
+		}
+	}
+	if (strcmp(reason, "Completed") == 0 && running)
+		reason = "Running";
+	return reason;
+}
+
+int cli_read_manifest(const char *path, char **ret, size_t *ret_len)
+{
+	struct pp_error err = {0};
+	int r;
+
+	if (strcmp(path, "-") == 0)
+		r = fs_read_fd(STDIN_FILENO, MANIFEST_MAX, ret, ret_len, &err);
+	else
+		r = fs_read_all(path, MANIFEST_MAX, ret, ret_len, &err);
+	if (r < 0) {
+		if (r == -ENOENT)
+			log_error("the path \"%s\" does not exist", path);
+		else
+			log_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}

@@ -1,2 +1,390 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* Pod lifecycle steps: record, sandbox, containers, teardown. */
+#include "pod/pod.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "image/image.h"
+#include "pod/paths.h"
+#include "pod/plan.h"
+#include "pod/state.h"
+#include "runtime/runtime.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+char *pod_sandbox_id(const struct pod_record *rec)
+{
+	return xstrdup(rec->pod->uid);
+}
+
+char *pod_container_id(const struct pod_record *rec, size_t idx)
+{
+	return xstrfmt("%s-%s", rec->pod->uid, rec->pod->containers[idx].name);
+}
+
+char *pod_container_bundle(const struct pod_paths *paths, const struct pod_record *rec, size_t idx)
+{
+	return xstrfmt("%s/%s/containers/%s", paths->pods, rec->pod->uid,
+		       rec->pod->containers[idx].name);
+}
+
+static char *pod_log_dir(const struct pod_paths *paths, const char *ns, const char *name,
+			 const char *uid)
+{
+	return xstrfmt("%s/%s_%s_%s", paths->logs, ns, name, uid);
+}
+
+char *pod_container_log_path(const struct pod_paths *paths, const struct pod_record *rec,
+			     size_t idx, int restart)
+{
+	cleanup_free char *dir =
+	    pod_log_dir(paths, rec->pod->namespace_, rec->pod->name, rec->pod->uid);
+
+	return xstrfmt("%s/%s/%d.log", dir, rec->pod->containers[idx].name, restart);
+}
+
+int pod_pause_binary(char **ret, struct pp_error *err)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *env = getenv("PEAPOD_PAUSE");
+	char *cands[4] = {NULL};
+	int found = -1;
+
+	if (n < 0)
+		return pp_error(err, errno, "readlink /proc/self/exe");
+	self[n] = '\0';
+	*strrchr(self, '/') = '\0';
+	cands[0] = env && *env ? xstrdup(env) : NULL;
+	cands[1] = xstrfmt("%s/peapod-pause", self);
+	cands[2] = xstrfmt("%s/../pause/peapod-pause", self);
+	cands[3] = xstrfmt("%s/peapod-pause", PEAPOD_LIBEXECDIR);
+	for (int i = 0; i < 4 && found < 0; i++)
+		if (cands[i] && access(cands[i], X_OK) == 0)
+			found = i;
+	for (int i = 0; i < 4; i++)
+		if (i != found)
+			free(cands[i]);
+	if (found < 0)
+		return pp_error_msg(err, ENOENT,
+				    "peapod-pause not found (set PEAPOD_PAUSE or install peapod)");
+	*ret = cands[found];
+	return 0;
+}
+
+int pod_resolve_images(struct img_store *store, struct pod_record *rec, struct pp_error *err)
+{
+	for (size_t i = 0; i < rec->n_ctrs; i++) {
+		struct img_image *img = NULL;
+		int r = img_store_resolve(store, rec->pod->containers[i].image, &img, err);
+
+		if (r < 0)
+			return pp_error_prefix(err, r, "spec.containers[%zu].image", i);
+		free(rec->ctrs[i].image_id);
+		rec->ctrs[i].image_id = xstrdup(img->id);
+		if (img->reference != NULL) {
+			free(rec->ctrs[i].image);
+			rec->ctrs[i].image = xstrdup(img->reference);
+		}
+		img_image_free(img);
+	}
+	return 0;
+}
+
+int pod_save(const struct pod_paths *paths, const struct pod_record *rec, struct pp_error *err)
+{
+	cleanup_free char *file = xstrfmt("%s/%s/pod.json", paths->pods, rec->pod->uid);
+
+	return pod_record_write(file, rec, err);
+}
+
+int pod_create(const struct pod_paths *paths, struct pod_record *rec, struct pp_error *err)
+{
+	cleanup_free char *link =
+	    xstrfmt("%s/%s_%s", paths->names, rec->pod->namespace_, rec->pod->name);
+	cleanup_free char *dir = pod_dir_path(paths, rec->pod->uid);
+	int r;
+
+	r = pod_paths_ensure(paths, err);
+	if (r < 0)
+		return r;
+	if (mkdir(dir, 0700) < 0)
+		return pp_error(err, errno, "mkdir '%s'", dir);
+	r = pod_save(paths, rec, err);
+	if (r < 0)
+		goto out_remove_dir;
+	/* The name is claimed last, atomically: a reader that finds the link
+	 * finds a complete pod.json, and of two applies only one wins. */
+	if (symlink(rec->pod->uid, link) < 0) {
+		r = errno == EEXIST
+			? pp_error_msg(err, EEXIST, "pods \"%s\" already exists", rec->pod->name)
+			: pp_error(err, errno, "symlink '%s'", link);
+		goto out_remove_dir;
+	}
+	return 0;
+
+out_remove_dir:
+	(void)fs_rm_rf(dir, NULL); /* best effort: the error reported is the first one */
+	return r;
+}
+
+static int write_text(const char *path, const char *text, struct pp_error *err)
+{
+	return fs_write_atomic(path, text, strlen(text), 0644, err);
+}
+
+static int pod_files_write(const struct pod_record *rec, const char *dir, struct pp_error *err)
+{
+	const char *host = rec->pod->hostname ? rec->pod->hostname : rec->pod->name;
+	cleanup_free char *hosts = NULL, *hostname = NULL, *p = NULL, *resolv = NULL;
+	int r;
+
+	hosts = xstrfmt("# Kubernetes-managed hosts file (peapod).\n"
+			"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+			"fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\n"
+			"fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n127.0.1.1\t%s\n",
+			host);
+	hostname = xstrfmt("%s\n", host);
+	p = xstrfmt("%s/hosts", dir);
+	if ((r = write_text(p, hosts, err)) < 0)
+		return r;
+	free(p);
+	p = xstrfmt("%s/hostname", dir);
+	if ((r = write_text(p, hostname, err)) < 0)
+		return r;
+	free(p);
+	p = xstrfmt("%s/resolv.conf", dir);
+	/* dnsPolicy Default: the host's resolver configuration */
+	if (fs_read_all("/etc/resolv.conf", 1 << 20, &resolv, NULL, NULL) < 0)
+		resolv = xstrdup("");
+	return write_text(p, resolv, err);
+}
+
+static int pod_shm_mount(const char *dir, struct pp_error *err)
+{
+	cleanup_free char *shm = xstrfmt("%s/shm", dir);
+
+	if (mkdir(shm, 0755) < 0 && errno != EEXIST)
+		return pp_error(err, errno, "mkdir '%s'", shm);
+	if (mount("shm", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") <
+	    0)
+		return pp_error(err, errno, "mount tmpfs on '%s'", shm);
+	return 0;
+}
+
+static void plan_paths_fill(const struct pod_paths *paths, const struct pod_record *rec,
+			    struct pod_plan_paths *pp, char *bufs[6])
+{
+	bufs[0] = pod_dir_path(paths, rec->pod->uid);
+	bufs[1] = xstrfmt("%s/hosts", bufs[0]);
+	bufs[2] = xstrfmt("%s/hostname", bufs[0]);
+	bufs[3] = xstrfmt("%s/resolv.conf", bufs[0]);
+	bufs[4] = xstrfmt("%s/shm", bufs[0]);
+	bufs[5] = xstrfmt("/peapod/%s", rec->pod->uid);
+	*pp = (struct pod_plan_paths){
+	    .pod_dir = bufs[0],
+	    .hosts = bufs[1],
+	    .hostname = bufs[2],
+	    .resolv_conf = bufs[3],
+	    .shm = bufs[4],
+	    .cgroup_parent = bufs[5],
+	};
+}
+
+static void plan_paths_free(char *bufs[6])
+{
+	for (int i = 0; i < 6; i++)
+		free(bufs[i]);
+}
+
+static int copy_file(const char *src, int dstdir, const char *name, mode_t mode,
+		     struct pp_error *err)
+{
+	cleanup_free char *buf = NULL;
+	cleanup_close int fd = -1;
+	size_t len = 0;
+	int r = fs_read_all(src, 64u << 20, &buf, &len, err);
+
+	if (r < 0)
+		return r;
+	fd = openat(dstdir, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return pp_error(err, errno, "create '%s'", name);
+	r = fs_write_all(fd, buf, len);
+	if (r < 0)
+		return pp_error(err, r, "write '%s'", name);
+	return 0;
+}
+
+static int sandbox_bundle_write(const struct pod_record *rec, const struct pod_plan_paths *pp,
+				const char *pause_binary, const char *bundle, struct pp_error *err)
+{
+	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
+	cleanup_free char *cfgpath = xstrfmt("%s/config.json", bundle);
+	cleanup_close int rootfd = -1;
+	json_object *cfg = NULL;
+	int r;
+
+	if ((r = fs_mkdir_p(rootfs, 0755, err)) < 0)
+		return r;
+	rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return pp_error(err, errno, "open '%s'", rootfs);
+	/* The sandbox's root holds nothing but /pause (and mount points). */
+	if ((r = copy_file(pause_binary, rootfd, "pause", 0755, err)) < 0)
+		return r;
+	if ((r = pod_plan_sandbox(rec->pod, pp, &cfg, err)) < 0)
+		return r;
+	r = json_write_file(cfgpath, cfg, err);
+	json_object_put(cfg);
+	return r;
+}
+
+int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
+		      const char *pause_binary, struct pp_error *err)
+{
+	struct pod_plan_paths pp;
+	char *bufs[6];
+	cleanup_free char *bundle = NULL, *id = pod_sandbox_id(rec);
+	struct rt_create_opts o = {.stdio = {-1, -1, -1}, .console_socket = -1};
+	pid_t pid = 0;
+	int r;
+
+	plan_paths_fill(paths, rec, &pp, bufs);
+	bundle = xstrfmt("%s/sandbox", pp.pod_dir);
+	r = pod_files_write(rec, pp.pod_dir, err);
+	if (r == 0)
+		r = pod_shm_mount(pp.pod_dir, err);
+	if (r == 0)
+		r = sandbox_bundle_write(rec, &pp, pause_binary, bundle, err);
+	o.state_root = paths->runtime;
+	o.id = id;
+	o.bundle = bundle;
+	if (r == 0)
+		r = rt_container_create(&o, &pid, err);
+	if (r == 0) {
+		r = rt_container_start(paths->runtime, id, err);
+		if (r < 0)
+			(void)rt_container_delete(paths->runtime, id, true, NULL);
+	}
+	plan_paths_free(bufs);
+	if (r < 0)
+		return pp_error_prefix(err, r, "sandbox");
+	rec->sandbox_pid = pid;
+	return 0;
+}
+
+static int container_config_write(const struct pod_paths *paths, const struct pod_record *rec,
+				  size_t idx, const struct img_image *img, const char *bundle,
+				  struct pp_error *err)
+{
+	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
+	cleanup_free char *cfgpath = xstrfmt("%s/config.json", bundle);
+	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct pod_plan_paths pp;
+	char *bufs[6];
+	json_object *cfg = NULL;
+	int r;
+
+	if (rootfd < 0)
+		return pp_error(err, errno, "open '%s'", rootfs);
+	plan_paths_fill(paths, rec, &pp, bufs);
+	r = pod_plan_container(rec->pod, &rec->pod->containers[idx], &img->config, rootfd,
+			       rec->sandbox_pid, &pp, &cfg, err);
+	plan_paths_free(bufs);
+	if (r < 0)
+		return r;
+	r = json_write_file(cfgpath, cfg, err);
+	json_object_put(cfg);
+	return r;
+}
+
+int pod_container_prepare(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+			  const struct img_image *img, struct pp_error *err)
+{
+	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
+	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
+	cleanup_free char *upper = xstrfmt("%s/upper", bundle);
+	cleanup_free char *work = xstrfmt("%s/work", bundle);
+	cleanup_free char *term = xstrfmt("%s/termination-log", bundle);
+	int r;
+
+	/* A (re)started container gets a fresh writable layer, as with CRI. */
+	(void)img_rootfs_umount(rootfs, NULL);
+	if ((r = fs_rm_rf(upper, err)) < 0 || (r = fs_rm_rf(work, err)) < 0)
+		return r;
+	if ((r = fs_mkdir_p(rootfs, 0755, err)) < 0)
+		return r;
+	if ((r = write_text(term, "", err)) < 0)
+		return r;
+	r = img_rootfs_mount(img, upper, work, rootfs, err);
+	if (r < 0)
+		return r;
+	r = container_config_write(paths, rec, idx, img, bundle, err);
+	if (r < 0)
+		(void)img_rootfs_umount(rootfs, NULL);
+	return r;
+}
+
+int pod_container_run(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+		      const int stdio[3], int console_socket, pid_t *ret_pid, struct pp_error *err)
+{
+	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
+	cleanup_free char *id = pod_container_id(rec, idx);
+	struct rt_create_opts o = {
+	    .state_root = paths->runtime,
+	    .id = id,
+	    .bundle = bundle,
+	    .stdio = {stdio[0], stdio[1], stdio[2]},
+	    .console_socket = console_socket,
+	};
+	pid_t pid = 0;
+	int r;
+
+	r = rt_container_create(&o, &pid, err);
+	if (r < 0)
+		return r;
+	r = rt_container_start(paths->runtime, id, err);
+	if (r < 0) {
+		(void)rt_container_delete(paths->runtime, id, true, NULL);
+		return r;
+	}
+	*ret_pid = pid;
+	return 0;
+}
+
+int pod_container_signal(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+			 int sig, bool all, struct pp_error *err)
+{
+	cleanup_free char *id = pod_container_id(rec, idx);
+
+	return rt_container_kill(paths->runtime, id, sig, all, err);
+}
+
+int pod_container_remove(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+			 struct pp_error *err)
+{
+	cleanup_free char *id = pod_container_id(rec, idx);
+	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
+	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
+	int r = rt_container_delete(paths->runtime, id, true, err);
+
+	if (r == -ENOENT)
+		r = 0;
+	if (r == 0)
+		r = img_rootfs_umount(rootfs, err);
+	return r;
+}

@@ -1,2 +1,441 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* pod.json: encoding and decoding of the record, lookups by name. */
+#include "pod/state.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/random.h>
+
+#include "pod/paths.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#define POD_JSON_MAX (8u << 20)
+
+static const char *const phase_names[] = {"Pending", "Running", "Succeeded", "Failed", "Unknown"};
+
+const char *pod_phase_name(enum pod_phase p)
+{
+	return (unsigned)p < 5 ? phase_names[p] : "Unknown";
+}
+
+int64_t pod_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+const char *pod_time_format(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)snprintf(buf, size, "1970-01-01T00:00:00Z");
+	return buf;
+}
+
+int64_t pod_time_parse(const char *s)
+{
+	struct tm tm = {0};
+	const char *end;
+
+	if (s == NULL)
+		return 0;
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end == NULL)
+		return 0;
+	return (int64_t)timegm(&tm);
+}
+
+static char *uuid_new(void)
+{
+	unsigned char b[16];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		/* getrandom on 16 bytes only fails before the pool is ready */
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)(rand() ^ (getpid() >> (i % 8)));
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	return xstrfmt("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+		       b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		       b[13], b[14], b[15]);
+}
+
+struct pod_record *pod_record_new(struct pod *pod)
+{
+	struct pod_record *rec = xzalloc(sizeof(*rec));
+
+	if (pod->uid == NULL)
+		pod->uid = uuid_new();
+	rec->pod = pod;
+	rec->phase = POD_PHASE_PENDING;
+	rec->created_at = pod_now();
+	rec->n_ctrs = pod->n_containers;
+	rec->ctrs = xcalloc(pod->n_containers, sizeof(struct ctr_status));
+	for (size_t i = 0; i < pod->n_containers; i++) {
+		rec->ctrs[i].name = xstrdup(pod->containers[i].name);
+		rec->ctrs[i].image = xstrdup(pod->containers[i].image);
+		rec->ctrs[i].state = CTR_STATE_WAITING;
+		rec->ctrs[i].reason = xstrdup("ContainerCreating");
+	}
+	return rec;
+}
+
+static void term_clear(struct ctr_terminated *t)
+{
+	free(t->reason);
+	free(t->message);
+	memset(t, 0, sizeof(*t));
+}
+
+struct pod_record *pod_record_free(struct pod_record *rec)
+{
+	if (rec == NULL)
+		return NULL;
+	for (size_t i = 0; i < rec->n_ctrs; i++) {
+		struct ctr_status *c = &rec->ctrs[i];
+
+		free(c->name);
+		free(c->image);
+		free(c->image_id);
+		free(c->reason);
+		free(c->message);
+		term_clear(&c->term);
+		term_clear(&c->last);
+	}
+	free(rec->ctrs);
+	free(rec->reason);
+	free(rec->message);
+	pod_free(rec->pod);
+	free(rec);
+	return NULL;
+}
+
+static void json_set_str(json_object *o, const char *key, const char *v)
+{
+	if (v != NULL)
+		json_object_object_add(o, key, json_object_new_string(v));
+}
+
+static void json_set_time(json_object *o, const char *key, int64_t t)
+{
+	char buf[40];
+
+	if (t > 0)
+		json_object_object_add(
+		    o, key, json_object_new_string(pod_time_format(t, buf, sizeof(buf))));
+}
+
+static json_object *term_to_json(const struct ctr_terminated *t)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "exitCode", json_object_new_int(t->exit_code));
+	if (t->signal)
+		json_object_object_add(o, "signal", json_object_new_int(t->signal));
+	json_set_str(o, "reason", t->reason);
+	json_set_str(o, "message", t->message);
+	json_set_time(o, "startedAt", t->started_at);
+	json_set_time(o, "finishedAt", t->finished_at);
+	return o;
+}
+
+static json_object *state_to_json(const struct ctr_status *c)
+{
+	json_object *st = json_object_new_object(), *inner = json_object_new_object();
+
+	switch (c->state) {
+	case CTR_STATE_WAITING:
+		json_set_str(inner, "reason", c->reason);
+		json_set_str(inner, "message", c->message);
+		json_object_object_add(st, "waiting", inner);
+		break;
+	case CTR_STATE_RUNNING:
+		json_set_time(inner, "startedAt", c->started_at);
+		json_object_object_add(st, "running", inner);
+		break;
+	case CTR_STATE_TERMINATED:
+		json_object_put(inner);
+		json_object_object_add(st, "terminated", term_to_json(&c->term));
+		break;
+	}
+	return st;
+}
+
+static json_object *ctr_to_json(const struct pod_record *rec, const struct ctr_status *c)
+{
+	json_object *o = json_object_new_object(), *last = json_object_new_object();
+
+	json_set_str(o, "name", c->name);
+	json_set_str(o, "image", c->image);
+	json_set_str(o, "imageID", c->image_id ? c->image_id : "");
+	json_object_object_add(o, "state", state_to_json(c));
+	if (c->has_last)
+		json_object_object_add(last, "terminated", term_to_json(&c->last));
+	json_object_object_add(o, "lastState", last);
+	json_object_object_add(o, "ready", json_object_new_boolean(c->ready));
+	json_object_object_add(o, "restartCount", json_object_new_int(c->restart_count));
+	json_object_object_add(o, "started", json_object_new_boolean(c->started));
+	if (c->pid > 0) {
+		char *id = xstrfmt("peapod://%s-%s", rec->pod->uid, c->name);
+
+		json_object_object_add(o, "containerID", json_object_new_string(id));
+		free(id);
+	}
+	return o;
+}
+
+static json_object *status_to_json(const struct pod_record *rec)
+{
+	json_object *st = json_object_new_object(), *cs = json_object_new_array();
+
+	json_set_str(st, "phase", pod_phase_name(rec->phase));
+	json_set_str(st, "reason", rec->reason);
+	json_set_str(st, "message", rec->message);
+	json_set_time(st, "startTime", rec->started_at);
+	for (size_t i = 0; i < rec->n_ctrs; i++)
+		json_object_array_add(cs, ctr_to_json(rec, &rec->ctrs[i]));
+	json_object_object_add(st, "containerStatuses", cs);
+	return st;
+}
+
+json_object *pod_record_to_json(const struct pod_record *rec)
+{
+	json_object *o = pod_spec_to_json(rec->pod);
+	json_object *meta = json_get_obj(o, "metadata");
+
+	if (meta != NULL) {
+		json_set_str(meta, "uid", rec->pod->uid);
+		json_set_time(meta, "creationTimestamp", rec->created_at);
+		json_set_time(meta, "deletionTimestamp", rec->deleting_at);
+	}
+	json_object_object_add(o, "status", status_to_json(rec));
+	return o;
+}
+
+static json_object *peapod_to_json(const struct pod_record *rec)
+{
+	json_object *o = json_object_new_object(), *pids = json_object_new_object();
+
+	json_object_object_add(o, "monitorPid", json_object_new_int(rec->monitor_pid));
+	json_object_object_add(o, "sandboxPid", json_object_new_int(rec->sandbox_pid));
+	for (size_t i = 0; i < rec->n_ctrs; i++)
+		json_object_object_add(pids, rec->ctrs[i].name,
+				       json_object_new_int(rec->ctrs[i].pid));
+	json_object_object_add(o, "containerPids", pids);
+	return o;
+}
+
+int pod_record_write(const char *path, const struct pod_record *rec, struct pp_error *err)
+{
+	json_object *o = pod_record_to_json(rec);
+	int r;
+
+	json_object_object_add(o, "peapod", peapod_to_json(rec));
+	r = json_write_file(path, o, err);
+	json_object_put(o);
+	return r;
+}
+
+static char *json_dup_str(json_object *o, const char *key)
+{
+	return xstrdup(json_get_str(o, key));
+}
+
+static void term_from_json(json_object *o, struct ctr_terminated *t)
+{
+	t->exit_code = (int)json_get_int(o, "exitCode", 0);
+	t->signal = (int)json_get_int(o, "signal", 0);
+	t->reason = json_dup_str(o, "reason");
+	t->message = json_dup_str(o, "message");
+	t->started_at = pod_time_parse(json_get_str(o, "startedAt"));
+	t->finished_at = pod_time_parse(json_get_str(o, "finishedAt"));
+}
+
+static void ctr_from_json(json_object *o, struct ctr_status *c)
+{
+	json_object *st = json_get_obj(o, "state"), *inner;
+
+	free(c->image_id);
+	c->image_id = json_dup_str(o, "imageID");
+	c->ready = json_get_bool(o, "ready", false);
+	c->started = json_get_bool(o, "started", false);
+	c->restart_count = (int)json_get_int(o, "restartCount", 0);
+	free(c->reason);
+	c->reason = NULL;
+	if ((inner = json_get_obj(st, "running")) != NULL) {
+		c->state = CTR_STATE_RUNNING;
+		c->started_at = pod_time_parse(json_get_str(inner, "startedAt"));
+	} else if ((inner = json_get_obj(st, "terminated")) != NULL) {
+		c->state = CTR_STATE_TERMINATED;
+		term_from_json(inner, &c->term);
+	} else {
+		inner = json_get_obj(st, "waiting");
+		c->state = CTR_STATE_WAITING;
+		c->reason = json_dup_str(inner, "reason");
+		c->message = json_dup_str(inner, "message");
+	}
+	inner = json_get_obj(json_get_obj(o, "lastState"), "terminated");
+	if (inner != NULL) {
+		c->has_last = true;
+		term_from_json(inner, &c->last);
+	}
+}
+
+static enum pod_phase phase_from_name(const char *s)
+{
+	for (size_t i = 0; s != NULL && i < 5; i++)
+		if (strcmp(s, phase_names[i]) == 0)
+			return (enum pod_phase)i;
+	return POD_PHASE_UNKNOWN;
+}
+
+static void record_fill_status(struct pod_record *rec, json_object *o)
+{
+	json_object *meta = json_get_obj(o, "metadata"), *st = json_get_obj(o, "status");
+	json_object *cs = json_get_arr(st, "containerStatuses");
+	json_object *pp = json_get_obj(o, "peapod"), *pids = json_get_obj(pp, "containerPids");
+
+	rec->created_at = pod_time_parse(json_get_str(meta, "creationTimestamp"));
+	rec->deleting_at = pod_time_parse(json_get_str(meta, "deletionTimestamp"));
+	rec->phase = phase_from_name(json_get_str(st, "phase"));
+	rec->reason = json_dup_str(st, "reason");
+	rec->message = json_dup_str(st, "message");
+	rec->started_at = pod_time_parse(json_get_str(st, "startTime"));
+	rec->monitor_pid = (pid_t)json_get_int(pp, "monitorPid", 0);
+	rec->sandbox_pid = (pid_t)json_get_int(pp, "sandboxPid", 0);
+	for (size_t i = 0; i < rec->n_ctrs; i++) {
+		json_object *c = cs ? json_object_array_get_idx(cs, i) : NULL;
+
+		if (c != NULL && json_object_is_type(c, json_type_object))
+			ctr_from_json(c, &rec->ctrs[i]);
+		rec->ctrs[i].pid = (pid_t)json_get_int(pids, rec->ctrs[i].name, 0);
+	}
+}
+
+int pod_record_read(const char *path, struct pod_record **ret, struct pp_error *err)
+{
+	json_object *o = NULL, *spec = NULL;
+	struct pod *pod = NULL;
+	struct pod_record *rec;
+	int r;
+
+	r = json_parse_file(path, POD_JSON_MAX, &o, err);
+	if (r < 0)
+		return r;
+	/* decode metadata+spec with the manifest decoder, without our extras */
+	r = json_object_deep_copy(o, &spec, NULL);
+	if (r == 0) {
+		json_object_object_del(spec, "status");
+		json_object_object_del(spec, "peapod");
+		r = pod_spec_from_json(spec, &pod, err);
+	} else {
+		r = pp_error(err, ENOMEM, "copy");
+	}
+	json_object_put(spec);
+	if (r < 0) {
+		json_object_put(o);
+		return pp_error_prefix(err, r, "'%s'", path);
+	}
+	free(pod->uid);
+	pod->uid = xstrdup(json_get_str(json_get_obj(o, "metadata"), "uid"));
+	rec = pod_record_new(pod);
+	record_fill_status(rec, o);
+	json_object_put(o);
+	*ret = rec;
+	return 0;
+}
+
+char *pod_dir_path(const struct pod_paths *paths, const char *uid)
+{
+	return xstrfmt("%s/%s", paths->pods, uid);
+}
+
+int pod_lookup(const struct pod_paths *paths, const char *ns, const char *name, char **ret_uid,
+	       struct pp_error *err)
+{
+	cleanup_free char *link = xstrfmt("%s/%s_%s", paths->names, ns, name);
+	char buf[128];
+	ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+
+	if (n < 0) {
+		if (errno == ENOENT)
+			return pp_error_msg(err, ENOENT, "pods \"%s\" not found", name);
+		return pp_error(err, errno, "readlink '%s'", link);
+	}
+	buf[n] = '\0';
+	if (strchr(buf, '/') != NULL || buf[0] == '.')
+		return pp_error_msg(err, EINVAL, "'%s': bad pod link", link);
+	*ret_uid = xstrdup(buf);
+	return 0;
+}
+
+int pod_load(const struct pod_paths *paths, const char *ns, const char *name,
+	     struct pod_record **ret, struct pp_error *err)
+{
+	cleanup_free char *uid = NULL, *file = NULL;
+	int r = pod_lookup(paths, ns, name, &uid, err);
+
+	if (r < 0)
+		return r;
+	file = xstrfmt("%s/%s/pod.json", paths->pods, uid);
+	r = pod_record_read(file, ret, err);
+	if (r == -ENOENT)
+		return pp_error_msg(err, ENOENT, "pods \"%s\" not found", name);
+	return r;
+}
+
+static int record_cmp(const void *a, const void *b)
+{
+	const struct pod_record *x = *(struct pod_record *const *)a;
+	const struct pod_record *y = *(struct pod_record *const *)b;
+	int c = strcmp(x->pod->namespace_, y->pod->namespace_);
+
+	return c ? c : strcmp(x->pod->name, y->pod->name);
+}
+
+int pod_list(const struct pod_paths *paths, const char *ns, struct pod_record ***ret, size_t *ret_n,
+	     struct pp_error *err)
+{
+	cleanup_dir DIR *d = opendir(paths->names);
+	struct pod_record **v = NULL;
+	size_t n = 0;
+	struct dirent *de;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (d == NULL)
+		return errno == ENOENT ? 0 : pp_error(err, errno, "open '%s'", paths->names);
+	while ((de = readdir(d)) != NULL) {
+		char *sep = strchr(de->d_name, '_');
+		struct pod_record *rec = NULL;
+		cleanup_free char *dns = NULL;
+		struct pp_error e2 = {0};
+
+		if (de->d_name[0] == '.' || sep == NULL)
+			continue;
+		dns = xstrndup(de->d_name, (size_t)(sep - de->d_name));
+		if (ns != NULL && strcmp(dns, ns) != 0)
+			continue;
+		if (pod_load(paths, dns, sep + 1, &rec, &e2) < 0)
+			continue;
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n++] = rec;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), record_cmp);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A container in the monitor: start with its stdio, output to logs, exit,
+ * restart per restartPolicy with the kubelet's back-off. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "image/image.h"
+#include "monitor/internal.h"
+#include "monitor/io.h"
+#include "pod/pod.h"
+#include "pod/state.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define BACKOFF_INITIAL_S 10
+#define BACKOFF_MAX_S     300
+#define BACKOFF_RESET_MS  (600 * 1000)
+
+void mctr_init(struct mctr *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->out = c->err = c->in = c->pty = -1;
+	c->log.fd = -1;
+	c->stop_signal = SIGTERM;
+}
+
+static int signal_from_name(const char *s)
+{
+	if (s == NULL)
+		return SIGTERM;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int i = 1; i < NSIG; i++) {
+		const char *abbrev = sigabbrev_np(i);
+
+		if (abbrev != NULL && strcasecmp(abbrev, s) == 0)
+			return i;
+	}
+	return atoi(s) > 0 && atoi(s) < NSIG ? atoi(s) : SIGTERM;
+}
+
+struct ctr_stdio {
+	int child[3]; /* ends given to the container */
+	int console[2];
+};
+
+static void stdio_close(struct ctr_stdio *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (s->child[i] >= 0)
+			(void)close(s->child[i]);
+	for (int i = 0; i < 2; i++)
+		if (s->console[i] >= 0)
+			(void)close(s->console[i]);
+}
+
+/* Pipes for stdout/stderr (and stdin when asked), or a console socket. */
+static int stdio_make(const struct pod_container *pc, struct mctr *c, struct ctr_stdio *s)
+{
+	int p[2];
+
+	*s = (struct ctr_stdio){.child = {-1, -1, -1}, .console = {-1, -1}};
+	if (pc->tty)
+		return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->console) < 0 ? -errno
+											   : 0;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	c->out = p[0];
+	s->child[1] = p[1];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	c->err = p[0];
+	s->child[2] = p[1];
+	if (pc->stdin_open) {
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return -errno;
+		s->child[0] = p[0];
+		c->in = p[1];
+	}
+	return 0;
+}
+
+static void ctr_fds_close(struct mon *m, struct mctr *c)
+{
+	if (c->out >= 0)
+		mon_ctr_output(m, (size_t)(c - m->c), CRI_STDOUT);
+	if (c->err >= 0)
+		mon_ctr_output(m, (size_t)(c - m->c), CRI_STDERR);
+	mon_unwatch_close(m, &c->out);
+	mon_unwatch_close(m, &c->err);
+	if (c->in >= 0)
+		(void)close(c->in);
+	c->in = -1;
+	c->pty = -1;
+	cri_log_close(&c->log);
+}
+
+static int ctr_launch(struct mon *m, size_t idx, struct pp_error *err)
+{
+	const struct pod_container *pc = &m->rec->pod->containers[idx];
+	struct ctr_status *st = &m->rec->ctrs[idx];
+	struct mctr *c = &m->c[idx];
+	cleanup_free char *logpath = pod_container_log_path(&m->paths, m->rec, idx,
+							    st->restart_count);
+	struct ctr_stdio s;
+	pid_t pid = 0;
+	int r;
+
+	r = cri_log_open(&c->log, logpath, err);
+	if (r < 0)
+		return r;
+	r = stdio_make(pc, c, &s);
+	if (r < 0) {
+		stdio_close(&s);
+		return pp_error(err, r, "container stdio");
+	}
+	r = pod_container_run(&m->paths, m->rec, idx, s.child, s.console[1], &pid, err);
+	if (r == 0 && pc->tty) {
+		r = io_recv_fd(s.console[0], 10000, &c->pty, err);
+		c->out = c->pty;
+	}
+	stdio_close(&s);
+	if (r < 0)
+		return r;
+	c->pid = pid;
+	(void)io_set_nonblock(c->out);
+	(void)mon_watch(m, c->out, MON_EV_OUT, idx);
+	if (c->err >= 0) {
+		(void)io_set_nonblock(c->err);
+		(void)mon_watch(m, c->err, MON_EV_ERR, idx);
+	}
+	return 0;
+}
+
+static void status_running(struct ctr_status *st, pid_t pid)
+{
+	free(st->reason);
+	free(st->message);
+	st->reason = st->message = NULL;
+	st->state = CTR_STATE_RUNNING;
+	st->started_at = pod_now();
+	st->started = true;
+	st->ready = true;
+	st->pid = pid;
+}
+
+static void status_waiting(struct ctr_status *st, const char *reason, const char *msg)
+{
+	free(st->reason);
+	free(st->message);
+	st->state = CTR_STATE_WAITING;
+	st->reason = xstrdup(reason);
+	st->message = xstrdup(msg);
+	st->ready = false;
+	st->pid = 0;
+}
+
+static void schedule_restart(struct mon *m, size_t idx, const char *reason)
+{
+	struct mctr *c = &m->c[idx];
+	const struct ctr_status *st = &m->rec->ctrs[idx];
+	cleanup_free char *msg = NULL;
+	int delay = c->backoff_s;
+
+	if (c->started_ms > 0 && mon_now_ms() - c->started_ms > BACKOFF_RESET_MS)
+		delay = 0;
+	/* the kubelet restarts at once after the first exit, then backs off
+	 * 10s, 20s, 40s ... up to 5 minutes */
+	c->backoff_s = delay == 0 ? BACKOFF_INITIAL_S
+				  : (delay * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : delay * 2);
+	c->restart_at_ms = mon_now_ms() + (int64_t)delay * 1000;
+	if (c->restart_at_ms == 0)
+		c->restart_at_ms = 1;
+	if (delay > 0 && reason != NULL) {
+		msg = xstrfmt("back-off %ds restarting failed container=%s pod=%s_%s(%s)", delay,
+			      st->name, m->rec->pod->name, m->rec->pod->namespace_,
+			      m->rec->pod->uid);
+		status_waiting(&m->rec->ctrs[idx], reason, msg);
+	}
+}
+
+int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
+{
+	struct ctr_status *st = &m->rec->ctrs[idx];
+	struct mctr *c = &m->c[idx];
+	struct img_image *img = NULL;
+	int r;
+
+	c->restart_at_ms = 0;
+	r = img_store_resolve(m->store, st->image_id ? st->image_id : st->image, &img, err);
+	if (r < 0) {
+		status_waiting(st, "ErrImageNeverPull", err->msg);
+		return r;
+	}
+	c->stop_signal = signal_from_name(img->config.stop_signal);
+	r = pod_container_prepare(&m->paths, m->rec, idx, img, err);
+	img_image_free(img);
+	if (r == 0)
+		r = ctr_launch(m, idx, err);
+	if (r < 0) {
+		log_error("container '%s': %s", st->name, err->msg);
+		ctr_fds_close(m, c);
+		(void)pod_container_remove(&m->paths, m->rec, idx, NULL);
+		status_waiting(st, "CreateContainerError", err->msg);
+		schedule_restart(m, idx, NULL);
+		return r;
+	}
+	c->started_ms = mon_now_ms();
+	status_running(st, c->pid);
+	log_info("container '%s' started, pid %d", st->name, (int)c->pid);
+	return 0;
+}
+
+void mon_ctr_output(struct mon *m, size_t idx, enum cri_stream s)
+{
+	struct mctr *c = &m->c[idx];
+	int *fd = s == CRI_STDOUT ? &c->out : &c->err;
+	char buf[16384];
+
+	for (int rounds = 0; *fd >= 0 && rounds < 16; rounds++) {
+		ssize_t n = read(*fd, buf, sizeof(buf));
+
+		if (n > 0) {
+			cri_log_feed(&c->log, s, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		/* EOF, or EIO on a pty whose every slave is closed */
+		cri_log_flush(&c->log, s);
+		if (*fd == c->pty)
+			c->pty = -1;
+		mon_unwatch_close(m, fd);
+	}
+}
+
+static bool should_restart(const struct mon *m, int exit_code)
+{
+	switch (m->rec->pod->restart_policy) {
+	case POD_RESTART_ALWAYS:
+		return true;
+	case POD_RESTART_ON_FAILURE:
+		return exit_code != 0;
+	case POD_RESTART_NEVER:
+		break;
+	}
+	return false;
+}
+
+static void ctr_exited(struct mon *m, size_t idx, int status)
+{
+	struct ctr_status *st = &m->rec->ctrs[idx];
+	struct mctr *c = &m->c[idx];
+	struct pp_error err = {0};
+	struct ctr_terminated *t = &st->term;
+
+	free(t->reason);
+	free(t->message);
+	memset(t, 0, sizeof(*t));
+	t->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	t->exit_code = WIFSIGNALED(status) ? 128 + t->signal : WEXITSTATUS(status);
+	t->reason = xstrdup(t->exit_code == 0 ? "Completed" : "Error");
+	t->started_at = st->started_at;
+	t->finished_at = pod_now();
+	free(st->reason);
+	st->reason = NULL;
+	st->state = CTR_STATE_TERMINATED;
+	st->ready = false;
+	st->pid = 0;
+	c->pid = 0;
+	log_info("container '%s' exited with %d", st->name, t->exit_code);
+	/* Its other processes (alive in a shared pid namespace) end with it. */
+	if (pod_container_remove(&m->paths, m->rec, idx, &err) < 0)
+		log_warn("remove container '%s': %s, ignoring", st->name, err.msg);
+	ctr_fds_close(m, c);
+	if (m->deleting || !should_restart(m, t->exit_code))
+		return;
+	st->has_last = true;
+	free(st->last.reason);
+	free(st->last.message);
+	st->last = *t;
+	t->reason = xstrdup(t->reason);
+	t->message = xstrdup(t->message);
+	schedule_restart(m, idx, "CrashLoopBackOff");
+}
+
+void mon_reap(struct mon *m)
+{
+	for (;;) {
+		int status = 0;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+
+		if (pid <= 0)
+			break;
+		if (pid == m->rec->sandbox_pid && !m->deleting)
+			log_warn("pod sandbox (pause, pid %d) exited", (int)pid);
+		for (size_t i = 0; i < m->rec->n_ctrs; i++)
+			if (m->c[i].pid == pid)
+				ctr_exited(m, i, status);
+	}
+	mon_update_phase(m);
+	mon_save(m);
+	mon_arm_timer(m);
+	if (m->deleting)
+		mon_timers_run(m);
+}

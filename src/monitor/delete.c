@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Timers (restarts, end of grace) and deleting a pod: STOPSIGNAL to each
+ * container, the grace period, SIGKILL to all that is left, pause last,
+ * then mounts, cgroups and state. Also the client side of the control
+ * socket. */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "monitor/internal.h"
+#include "monitor/monitor.h"
+#include "pod/pod.h"
+#include "pod/state.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+static bool all_stopped(const struct mon *m)
+{
+	for (size_t i = 0; i < m->rec->n_ctrs; i++)
+		if (m->c[i].pid > 0)
+			return false;
+	return true;
+}
+
+static void kill_all(struct mon *m)
+{
+	struct pp_error err = {0};
+
+	m->killed = true;
+	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
+		if (m->c[i].pid <= 0)
+			continue;
+		log_info("killing container '%s' (grace period over)", m->rec->ctrs[i].name);
+		if (pod_container_signal(&m->paths, m->rec, i, SIGKILL, true, &err) < 0)
+			log_warn("kill '%s': %s, ignoring", m->rec->ctrs[i].name, err.msg);
+	}
+}
+
+static void finish(struct mon *m)
+{
+	struct pp_error err = {0};
+	const struct pod *p = m->rec->pod;
+
+	for (size_t i = 0; i < m->rec->n_ctrs; i++)
+		cri_log_close(&m->c[i].log);
+	m->finished = true;
+	if (pod_teardown(&m->paths, p->uid, p->namespace_, p->name, &err) < 0)
+		log_error("teardown of pod '%s': %s", p->name, err.msg);
+	else
+		log_info("pod %s/%s deleted", p->namespace_, p->name);
+}
+
+void mon_timers_run(struct mon *m)
+{
+	int64_t now = mon_now_ms();
+	struct pp_error err = {0};
+	bool changed = false;
+
+	if (m->deleting) {
+		if (!m->killed && m->kill_at_ms > 0 && now >= m->kill_at_ms)
+			kill_all(m);
+		if (all_stopped(m))
+			finish(m);
+		else
+			mon_arm_timer(m);
+		return;
+	}
+	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
+		if (m->c[i].restart_at_ms == 0 || m->c[i].restart_at_ms > now)
+			continue;
+		m->rec->ctrs[i].restart_count++;
+		(void)mon_ctr_start(m, i, &err);
+		changed = true;
+	}
+	if (changed) {
+		mon_update_phase(m);
+		mon_save(m);
+	}
+	mon_arm_timer(m);
+}
+
+void mon_delete_begin(struct mon *m, long grace)
+{
+	struct pp_error err = {0};
+	int64_t deadline;
+
+	if (grace < 0)
+		grace = (long)m->rec->pod->termination_grace_period_seconds;
+	deadline = mon_now_ms() + (int64_t)grace * 1000;
+	if (m->deleting) {
+		/* a second delete may only shorten the grace period */
+		if (deadline < m->kill_at_ms)
+			m->kill_at_ms = deadline > 0 ? deadline : 1;
+		mon_timers_run(m);
+		return;
+	}
+	m->deleting = true;
+	m->kill_at_ms = deadline > 0 ? deadline : 1;
+	m->rec->deleting_at = pod_now();
+	log_info("deleting pod, grace period %lds", grace);
+	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
+		m->c[i].restart_at_ms = 0;
+		if (m->c[i].pid <= 0 || grace == 0)
+			continue;
+		if (pod_container_signal(&m->paths, m->rec, i, m->c[i].stop_signal, false, &err) < 0)
+			log_warn("stop '%s': %s, ignoring", m->rec->ctrs[i].name, err.msg);
+	}
+	mon_save(m);
+	if (grace == 0)
+		kill_all(m);
+	mon_timers_run(m);
+}
+
+int monitor_alive(const char *pod_dir)
+{
+	cleanup_free char *path = xstrfmt("%s/monitor.lock", pod_dir);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+		return 0; /* nobody holds it: no monitor */
+	return errno == EWOULDBLOCK;
+}
+
+int monitor_request_delete(const char *pod_dir, long grace_seconds, struct pp_error *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	cleanup_free char *path = xstrfmt("%s/monitor.sock", pod_dir);
+	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char line[64], buf[256];
+	int n;
+
+	if (fd < 0)
+		return pp_error(err, errno, "socket");
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return pp_error_msg(err, ENAMETOOLONG, "'%s': path too long", path);
+	strcpy(sa.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return pp_error(err, errno, "connect '%s'", path);
+	n = snprintf(line, sizeof(line), "delete %ld\n", grace_seconds);
+	if (fs_write_all(fd, line, (size_t)n) < 0)
+		return pp_error(err, errno, "send delete");
+	/* The monitor closes the connection when it exits, the pod gone. */
+	while ((n = (int)read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno != EINTR)
+			return pp_error(err, errno, "wait for the monitor");
+	}
+	return 0;
+}

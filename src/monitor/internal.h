@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The monitor's state, shared by its files. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "monitor/logs.h"
+#include "pod/paths.h"
+
+struct pp_error;
+struct pod_record;
+struct img_store;
+
+#define MON_MAX_CLIENTS 16
+#define MON_EV(kind, idx) (((uint64_t)(kind) << 32) | (uint32_t)(idx))
+
+enum mon_ev {
+	MON_EV_SIGNAL = 1,
+	MON_EV_CTL,
+	MON_EV_CLIENT,
+	MON_EV_TIMER,
+	MON_EV_OUT,
+	MON_EV_ERR,
+};
+
+/* One container as the monitor runs it. */
+struct mctr {
+	pid_t pid;          /* main process, 0 when none */
+	int out;            /* stdout pipe, or the pty master */
+	int err;            /* stderr pipe */
+	int in;             /* our end of its stdin pipe (held open), or -1 */
+	int pty;            /* pty master (same fd as out) or -1 */
+	struct cri_log log; /* current log file */
+	int stop_signal;    /* from the image's STOPSIGNAL, default SIGTERM */
+	int64_t restart_at_ms; /* pending restart (CLOCK_MONOTONIC ms), 0 none */
+	int64_t started_ms;    /* when it last started */
+	int backoff_s;         /* next back-off delay; 0 before the first crash */
+};
+
+struct mon {
+	struct pod_paths paths;
+	struct pod_record *rec;
+	char *dir; /* RUN/pods/<uid> */
+	struct mctr *c;
+	struct img_store *store;
+	int ep, sigfd, ctl, timer, lockfd, notify;
+	int clients[MON_MAX_CLIENTS];
+	bool deleting;
+	bool killed;
+	bool finished;
+	int64_t kill_at_ms; /* end of the grace period, 0 none */
+};
+
+int64_t mon_now_ms(void);
+void mon_save(struct mon *m);
+int mon_watch(struct mon *m, int fd, enum mon_ev kind, size_t idx);
+void mon_unwatch_close(struct mon *m, int *fd);
+void mon_update_phase(struct mon *m);
+void mon_arm_timer(struct mon *m);
+
+void mctr_init(struct mctr *c);
+/* Start container idx: rootfs, bundle, stdio, runtime. On failure the
+ * status says why (CreateContainerError) and a retry is scheduled. */
+int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err);
+/* Read what container idx wrote on a stream into its log. */
+void mon_ctr_output(struct mon *m, size_t idx, enum cri_stream s);
+/* Reap every exited child and act on it. */
+void mon_reap(struct mon *m);
+/* Restarts due, end of the grace period. */
+void mon_timers_run(struct mon *m);
+/* Begin deleting the pod (grace -1: the pod's terminationGracePeriodSeconds). */
+void mon_delete_begin(struct mon *m, long grace);

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fd plumbing shared by the monitor and the CLI: receiving a pty master over
+ * a console socket, and an interactive pty session (exec -t). */
+#pragma once
+
+#include <stdbool.h>
+
+struct pp_error;
+
+/* Receive one fd sent with SCM_RIGHTS on sock (waits up to timeout_ms).
+ * *ret_fd is O_CLOEXEC, caller closes. 0, -ETIMEDOUT, -EBADMSG. */
+int io_recv_fd(int sock, int timeout_ms, int *ret_fd, struct pp_error *err);
+
+/* O_NONBLOCK on fd. 0 or -errno. */
+int io_set_nonblock(int fd);
+
+/* Copy between the local terminal (stdin/stdout) and a pty master until the
+ * process behind pidfd has exited and the master is drained. Puts a tty
+ * stdin in raw mode (restored on return) and passes the window size on,
+ * also at SIGWINCH, when with_stdin. 0 or -errno. */
+int io_pty_session(int master, int pidfd, bool with_stdin, struct pp_error *err);

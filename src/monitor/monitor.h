@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The per-pod monitor (`peapod monitor NAMESPACE/NAME`): one process per pod,
+ * outside the pod's namespaces, parent of its containers. It starts the
+ * sandbox and the containers, holds their ptys and stdin, writes their CRI
+ * logs, reaps exits, restarts per restartPolicy with the kubelet's back-off,
+ * and tears the pod down on delete. Its control socket is
+ * RUN/pods/<uid>/monitor.sock; it keeps RUN/pods/<uid>/monitor.lock locked
+ * while it lives. */
+#pragma once
+
+struct pp_error;
+
+/* Run the monitor of pod ns/name under root (NULL: default). notify_fd (-1
+ * for none) receives "ok\n" once every container was started (or failed to)
+ * or "error: <msg>\n" if the pod could not start; it is then closed.
+ * Returns the exit status for main(). */
+int monitor_run(const char *root, const char *ns, const char *name, int notify_fd);
+
+/* Ask the monitor of pod uid to delete the pod with grace_seconds (-1: the
+ * pod's own) and wait until it is gone. -ENOENT/-ECONNREFUSED when no
+ * monitor answers (the caller then tears down itself). */
+int monitor_request_delete(const char *pod_dir, long grace_seconds, struct pp_error *err);
+
+/* Is a monitor alive for the pod folder (its lock is held)? */
+int monitor_alive(const char *pod_dir);

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A pod's life on this machine, in steps the monitor (and the CLI, when a
+ * monitor is gone) calls: create the record, start the sandbox, prepare,
+ * create and remove containers, tear everything down. Never sets up a
+ * namespace itself: it writes OCI bundles and hands them to runtime/. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct pp_error;
+struct pod;
+struct pod_paths;
+struct pod_record;
+struct img_store;
+struct img_image;
+
+/* Runtime ids: the sandbox is "<uid>", a container "<uid>-<name>". Caller frees. */
+char *pod_sandbox_id(const struct pod_record *rec);
+char *pod_container_id(const struct pod_record *rec, size_t idx);
+/* RUN/pods/<uid>/containers/<name> (the bundle). Caller frees. */
+char *pod_container_bundle(const struct pod_paths *paths, const struct pod_record *rec,
+			   size_t idx);
+/* ROOT/logs/<ns>_<name>_<uid>/<container>/<restart>.log. Caller frees. */
+char *pod_container_log_path(const struct pod_paths *paths, const struct pod_record *rec,
+			     size_t idx, int restart);
+
+/* The peapod-pause binary: $PEAPOD_PAUSE, else beside /proc/self/exe, else
+ * ../pause/ of it (build tree), else the install libexecdir. Caller frees.
+ * -ENOENT when none exists. */
+int pod_pause_binary(char **ret, struct pp_error *err);
+
+/* Resolve every container's image in store; the first missing one gives
+ * -ENOENT naming `spec.containers[i].image`. On success fills each
+ * rec->ctrs[i].image (normalised) and image_id. */
+int pod_resolve_images(struct img_store *store, struct pod_record *rec, struct pp_error *err);
+
+/* Claim the name (atomic symlink RUN/names/<ns>_<name> → uid), create the
+ * pod folder and write pod.json. -EEXIST when the name is taken. Nothing is
+ * left behind on error. */
+int pod_create(const struct pod_paths *paths, struct pod_record *rec, struct pp_error *err);
+
+/* Write pod.json of rec. */
+int pod_save(const struct pod_paths *paths, const struct pod_record *rec, struct pp_error *err);
+
+/* Pod-level files (/etc/hosts, /etc/hostname, /etc/resolv.conf, a tmpfs for
+ * /dev/shm), the sandbox bundle and the pause container, created and
+ * started. Sets rec->sandbox_pid (a child of the caller). */
+int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
+		      const char *pause_binary, struct pp_error *err);
+
+/* Mount container idx's rootfs (fresh upper layer) and write its
+ * config.json. img is the resolved image. */
+int pod_container_prepare(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+			  const struct img_image *img, struct pp_error *err);
+
+/* Create and start container idx (runtime create + start). stdio and
+ * console_socket as in struct rt_create_opts. *ret_pid: the main process,
+ * a child of the caller. */
+int pod_container_run(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+		      const int stdio[3], int console_socket, pid_t *ret_pid,
+		      struct pp_error *err);
+
+/* Signal container idx's main process (all: every process of it). */
+int pod_container_signal(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+			 int sig, bool all, struct pp_error *err);
+
+/* Kill whatever is left of container idx, delete it from the runtime and
+ * unmount its rootfs. Absent is success. */
+int pod_container_remove(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+			 struct pp_error *err);
+
+/* Remove everything of pod uid: runtime containers (killed), mounts,
+ * cgroups, the pod folder, the name link and the logs. Goes on past
+ * errors; returns the first. name/ns may be NULL when unknown. */
+int pod_teardown(const struct pod_paths *paths, const char *uid, const char *ns, const char *name,
+		 struct pp_error *err);
+
+/* Run a command in container `container` of the pod (kubectl exec). argv
+ * NULL-terminated; tty asks for a pty (its master arrives on
+ * console_socket). The process is a child of the caller. */
+int pod_exec(const struct pod_paths *paths, const struct pod_record *rec, const char *container,
+	     char *const *argv, bool tty, const int stdio[3], int console_socket, pid_t *ret_pid,
+	     struct pp_error *err);

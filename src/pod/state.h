@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A pod's record on disk: RUN/pods/<uid>/pod.json, the Pod (metadata, spec)
+ * plus its status in the Kubernetes API shape (PodStatus, ContainerStatus),
+ * plus peapod's own fields (pids) under "peapod". The monitor writes it
+ * atomically; readers never wait on the monitor. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct pp_error;
+struct pod;
+struct pod_paths;
+
+enum pod_phase {
+	POD_PHASE_PENDING,
+	POD_PHASE_RUNNING,
+	POD_PHASE_SUCCEEDED,
+	POD_PHASE_FAILED,
+	POD_PHASE_UNKNOWN,
+};
+
+enum ctr_state {
+	CTR_STATE_WAITING,
+	CTR_STATE_RUNNING,
+	CTR_STATE_TERMINATED,
+};
+
+/* ContainerStateTerminated. Times are seconds since the epoch. */
+struct ctr_terminated {
+	int exit_code;
+	int signal;
+	char *reason; /* "Completed", "Error", "OOMKilled" */
+	char *message;
+	int64_t started_at;
+	int64_t finished_at;
+};
+
+/* ContainerStatus. */
+struct ctr_status {
+	char *name;
+	char *image;    /* normalised reference */
+	char *image_id; /* "sha256:..." */
+	enum ctr_state state;
+	char *reason;  /* waiting: "ContainerCreating", "CrashLoopBackOff", ... */
+	char *message; /* waiting message */
+	int64_t started_at; /* running */
+	struct ctr_terminated term; /* terminated */
+	bool has_last;
+	struct ctr_terminated last; /* lastState.terminated */
+	int restart_count;
+	bool ready;
+	bool started;
+	pid_t pid; /* host pid of the main process; 0 when none */
+};
+
+struct pod_record {
+	struct pod *pod; /* owned; metadata.uid set */
+	enum pod_phase phase;
+	char *reason;
+	char *message;
+	int64_t created_at;  /* metadata.creationTimestamp */
+	int64_t started_at;  /* status.startTime, 0 until the sandbox runs */
+	int64_t deleting_at; /* metadata.deletionTimestamp, 0 unless terminating */
+	pid_t monitor_pid;
+	pid_t sandbox_pid;
+	struct ctr_status *ctrs; /* one per pod->containers[i], same order */
+	size_t n_ctrs;
+};
+
+/* A new record for pod (taken: the record owns it; uid assigned when unset),
+ * phase Pending, every container Waiting/ContainerCreating. Caller frees. */
+struct pod_record *pod_record_new(struct pod *pod);
+struct pod_record *pod_record_free(struct pod_record *rec);
+
+/* pod.json ↔ record. 0 or -errno/-EINVAL (message names the file). */
+int pod_record_read(const char *path, struct pod_record **ret, struct pp_error *err);
+int pod_record_write(const char *path, const struct pod_record *rec, struct pp_error *err);
+
+/* The record as a Kubernetes Pod object (for -o json|yaml); caller owns. */
+struct json_object *pod_record_to_json(const struct pod_record *rec);
+
+/* Folder of pod uid: "<paths->pods>/<uid>"; caller frees. */
+char *pod_dir_path(const struct pod_paths *paths, const char *uid);
+
+/* Look a pod up by namespace and name through RUN/names. *ret_uid caller
+ * frees. 0, or -ENOENT (`pods "nginx" not found`). */
+int pod_lookup(const struct pod_paths *paths, const char *ns, const char *name, char **ret_uid,
+	       struct pp_error *err);
+
+/* Read the record of a pod by namespace/name. Caller frees *ret. */
+int pod_load(const struct pod_paths *paths, const char *ns, const char *name,
+	     struct pod_record **ret, struct pp_error *err);
+
+/* Every pod record (in namespace ns, or all when ns is NULL), sorted by
+ * namespace then name. Unreadable records are skipped. *ret is an array of
+ * *ret_n pointers; free each and the array. 0 or -errno. */
+int pod_list(const struct pod_paths *paths, const char *ns, struct pod_record ***ret,
+	     size_t *ret_n, struct pp_error *err);
+
+/* Time helpers: now in seconds; RFC 3339 UTC ("2026-01-02T03:04:05Z") into
+ * buf (>= 32 bytes) or parse one (0 on bad input). */
+int64_t pod_now(void);
+const char *pod_time_format(int64_t t, char *buf, size_t size);
+int64_t pod_time_parse(const char *s);
+
+const char *pod_phase_name(enum pod_phase p);

@@ -1,0 +1,116 @@
+# shellcheck shell=bash
+# Shared by the integration tests: binaries, an isolated PEAPOD_ROOT per
+# test with the demo images, waiting for states, and the leak check that
+# every test ends with.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+PEAPOD=${PEAPOD:-$BUILD/src/cli/peapod}
+PEA=${PEA:-$BUILD/src/cli/pea}
+IMAGES=${PEAPOD_TEST_IMAGES:-$BUILD/test-images}
+SEEDS=${PEAPOD_SEEDS:-$TOP/tests/data/pods}
+# A hung pod fails its test, not the suite.
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
+
+peapod() {
+	"$PEAPOD" "$@"
+}
+
+# An image store loaded once per file, copied (hard links) into each test's root.
+setup_image_store() {
+	local store=$BATS_FILE_TMPDIR/store
+	if [ ! -d "$store/images" ]; then
+		PEAPOD_ROOT=$store "$PEAPOD" image load -i "$IMAGES/nginx.tar" >/dev/null
+		PEAPOD_ROOT=$store "$PEAPOD" image load -i "$IMAGES/busybox.tar" >/dev/null
+	fi
+}
+
+# Every test gets its own root, with the images.
+setup_root() {
+	setup_image_store
+	PEAPOD_ROOT=$(mktemp -d /tmp/peapod-test.XXXXXX)
+	export PEAPOD_ROOT
+	cp -al "$BATS_FILE_TMPDIR/store/images" "$PEAPOD_ROOT/images"
+}
+
+# Delete every pod of this test's root, then check nothing is left behind:
+# no monitor, no mount, no cgroup, no process of the pods.
+teardown_root() {
+	[ -n "${PEAPOD_ROOT:-}" ] && [ -d "$PEAPOD_ROOT" ] || return 0
+	local uids=() leaks=""
+	if [ -d "$PEAPOD_ROOT/run/pods" ]; then
+		mapfile -t uids < <(ls "$PEAPOD_ROOT/run/pods")
+	fi
+	local names
+	names=$(ls "$PEAPOD_ROOT/run/names" 2>/dev/null || true)
+	for n in $names; do
+		timeout 60 "$PEAPOD" delete pod -n "${n%%_*}" "${n#*_}" --grace-period=0 >/dev/null 2>&1 || true
+	done
+	leaks+=$(leaked_monitors)
+	if grep -q " $PEAPOD_ROOT" /proc/self/mountinfo; then
+		leaks+="mounts: $(grep " $PEAPOD_ROOT" /proc/self/mountinfo | awk '{print $5}' | tr '\n' ' ')"
+	fi
+	for u in "${uids[@]}"; do
+		for d in /sys/fs/cgroup/peapod/"$u" /sys/fs/cgroup/unified/peapod/"$u" /sys/fs/cgroup/*/peapod/"$u"; do
+			[ -e "$d" ] && leaks+="cgroup: $d "
+		done
+	done
+	# a leak is a failure of the test that made it; clean it up anyway
+	if [ -n "$leaks" ]; then
+		echo "# leaked: $leaks" >&3
+		grep " $PEAPOD_ROOT" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	fi
+	rm -rf "$PEAPOD_ROOT"
+	[ -z "$leaks" ]
+}
+
+# Monitors still running for this test's root (found by their environment).
+leaked_monitors() {
+	local p
+	for p in /proc/[0-9]*; do
+		if tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "PEAPOD_ROOT=$PEAPOD_ROOT"; then
+			[ "${p#/proc/}" = "$$" ] || [ "${p#/proc/}" = "$BASHPID" ] && continue
+			if grep -q "monitor" "$p/cmdline" 2>/dev/null; then
+				echo -n "monitor ${p#/proc/} "
+			fi
+		fi
+	done
+}
+
+# wait_for TIMEOUT_S CMD...: run CMD until it succeeds, or fail after TIMEOUT_S.
+wait_for() {
+	local limit=$1 i=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ "$i" -gt $((limit * 10)) ]; then
+			echo "timed out after ${limit}s waiting for: $*" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+pod_status() { # NAME → the STATUS column
+	"$PEAPOD" get pods "$1" | awk 'NR==2 {print $3}'
+}
+
+pod_is() { # NAME STATUS
+	[ "$(pod_status "$1")" = "$2" ]
+}
+
+# The main process's host pid of container C of pod P (from its pod.json).
+container_pid() {
+	local uid
+	uid=$(readlink "$PEAPOD_ROOT/run/names/default_$1") || return 1
+	sed -n '/"containerPids"/,/}/p' "$PEAPOD_ROOT/run/pods/$uid/pod.json" |
+		grep "\"$2\"" | grep -o '[0-9][0-9]*'
+}
+
+# The manifest text of a pod named NAME with the given spec lines (YAML).
+manifest() { # FILE NAME, spec on stdin
+	{
+		printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n' "$2"
+		cat
+	} >"$1"
+}
