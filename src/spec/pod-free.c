@@ -1,2 +1,78 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* Pod lifetime and comparison: free, clear, equality (uid ignored) and
+ * container lookup. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec/pod.h"
+#include "util/cleanup.h"
+
+static void container_clear(struct pod_container *c)
+{
+	free(c->name);
+	free(c->image);
+	strv_free(c->command);
+	strv_free(c->args);
+	free(c->working_dir);
+	for (size_t i = 0; i < c->n_env; i++) {
+		free(c->env[i].name);
+		free(c->env[i].value);
+	}
+	free(c->env);
+	for (size_t i = 0; i < c->n_ports; i++) {
+		free(c->ports[i].name);
+		free(c->ports[i].protocol);
+	}
+	free(c->ports);
+	strv_free(c->cap_add);
+	strv_free(c->cap_drop);
+	free(c->termination_message_path);
+	free(c->termination_message_policy);
+	memset(c, 0, sizeof(*c));
+}
+
+void pod_clear(struct pod *pod)
+{
+	if (pod == NULL)
+		return;
+	free(pod->api_version);
+	free(pod->name);
+	free(pod->namespace_);
+	free(pod->uid);
+	strv_free(pod->label_keys);
+	strv_free(pod->label_values);
+	strv_free(pod->annotation_keys);
+	strv_free(pod->annotation_values);
+	for (size_t i = 0; i < pod->n_containers; i++)
+		container_clear(&pod->containers[i]);
+	free(pod->containers);
+	free(pod->hostname);
+	free(pod->subdomain);
+	free(pod->dns_policy);
+	free(pod->scheduler_name);
+	memset(pod, 0, sizeof(*pod));
+}
+
+struct pod *pod_free(struct pod *pod)
+{
+	pod_clear(pod);
+	free(pod);
+	return NULL;
+}
+
+void pod_free_all(struct pod *pods, size_t n)
+{
+	if (pods == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		pod_clear(&pods[i]);
+	free(pods);
+}
+
+const struct pod_container *pod_container_find(const struct pod *pod, const char *name)
+{
+	for (size_t i = 0; i < pod->n_containers; i++)
+		if (pod->containers[i].name != NULL && strcmp(pod->containers[i].name, name) == 0)
+			return &pod->containers[i];
+	return NULL;
+}

@@ -52,6 +52,9 @@ struct pod_container {
 	char **cap_drop; /* securityContext.capabilities.drop */
 	char *termination_message_path;   /* default /dev/termination-log */
 	char *termination_message_policy; /* default File */
+	/* Set by the decoder when imagePullPolicy was absent; pod_spec_default()
+	 * then derives the policy from the image tag and clears it. */
+	bool image_pull_policy_unset;
 };
 
 struct pod {
@@ -68,6 +71,9 @@ struct pod {
 	bool host_pid, host_ipc, host_network;
 	enum pod_restart_policy restart_policy;
 	int64_t termination_grace_period_seconds; /* default 30 */
+	/* Set by the decoder when terminationGracePeriodSeconds was absent;
+	 * pod_spec_default() then sets 30 and clears it. */
+	bool termination_grace_period_unset;
 	char *hostname;  /* spec.hostname; NULL means the pod name */
 	char *subdomain; /* may be NULL */
 	char *dns_policy;     /* default "ClusterFirst" */
@@ -82,6 +88,7 @@ struct pod {
  * `spec.volumes: Unsupported value: not supported by peapod yet`.
  * *ret_pods (caller frees with pod_free_all()) and *ret_n are set on success.
  * src_name names the input in syntax errors (`FILE:LINE:COL: ...`).
+ * A manifest's metadata.uid is dropped: peapod assigns its own.
  * Returns 0, -EINVAL for invalid input. */
 int pod_spec_parse_yaml(const char *text, size_t len, const char *src_name, struct pod **ret_pods,
 			size_t *ret_n, struct pp_error *err);

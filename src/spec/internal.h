@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private helpers of the Pod decoder: field tables walked over json-c
+ * objects, field paths (`spec.containers[1].image`) and value errors in the
+ * API server's words. */
+#pragma once
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+#include "spec/pod.h"
+
+struct pp_error;
+
+/* Longest field path we print; longer ones are truncated. */
+#define POD_PATH_MAX 256
+
+enum pod_field_kind {
+	POD_FIELD_STR,         /* char * at off */
+	POD_FIELD_BOOL,        /* bool at off */
+	POD_FIELD_STRV,        /* char ** at off, NULL-terminated */
+	POD_FIELD_CUSTOM,      /* decode() does the work */
+	POD_FIELD_IGNORE,      /* accepted with any value, not stored */
+	POD_FIELD_IGNORE_BOOL, /* a boolean, accepted, not stored */
+	POD_FIELD_UNSUPPORTED, /* known, refused unless empty (null, false, "", {}, []) */
+	POD_FIELD_ONLY_TRUE,   /* known, refused unless true or null (the default) */
+};
+
+struct pod_field {
+	const char *name;
+	enum pod_field_kind kind;
+	size_t off;
+	int (*decode)(json_object *v, void *obj, const char *path, struct pp_error *err);
+};
+
+/* Decode the members of object o into obj by the NULL-name-terminated
+ * table; unknown members are `unknown field "PATH"` errors. o may be NULL
+ * (absent): nothing happens. 0 or -EINVAL. */
+int pod_decode_fields(json_object *o, const struct pod_field *fields, void *obj, const char *path,
+                      struct pp_error *err);
+
+/* Typed decoders: v non-NULL; replace *ret on success. 0 or -EINVAL. */
+int pod_decode_str(json_object *v, const char *path, char **ret, struct pp_error *err);
+int pod_decode_strv(json_object *v, const char *path, char ***ret, struct pp_error *err);
+int pod_decode_int64(json_object *v, const char *path, int64_t *ret, struct pp_error *err);
+/* Is v an array (or null)? Sets *ret_n to its length. 0 or -EINVAL. */
+int pod_decode_array(json_object *v, const char *path, size_t *ret_n, struct pp_error *err);
+
+/* `PATH: Invalid value: VALUE: expected WHAT`. Returns -EINVAL. */
+int pod_type_error(const char *path, json_object *v, const char *what, struct pp_error *err);
+/* `PATH: Unsupported value: not supported by peapod yet`. Returns -EINVAL. */
+int pod_unsupported(const char *path, struct pp_error *err);
+
+/* buf = parent.key (or key at the top) / parent[index]. Truncates. */
+void pod_path_key(char buf[POD_PATH_MAX], const char *parent, const char *key);
+void pod_path_index(char buf[POD_PATH_MAX], const char *parent, size_t index);
+
+/* Write v for an error message (strings quoted, long values cut) into buf. */
+const char *pod_value_str(json_object *v, char *buf, size_t len);
+
+/* The container decoder (pod-container.c): spec.containers. */
+int pod_decode_containers(json_object *v, void *obj, const char *path, struct pp_error *err);
+
+/* YAML stream → json-c documents (pod-yaml.c): *ret_docs is a json array
+ * of the non-empty documents (caller puts). 0 or -EINVAL. */
+int pod_yaml_to_json(const char *text, size_t len, const char *src_name, json_object **ret_docs,
+                     struct pp_error *err);

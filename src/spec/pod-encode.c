@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Encoding a pod back to the Pod API shape (defaults included), as stored
+ * in pod.json and read again by pod_spec_from_json(). */
+#include "spec/pod.h"
+#include "util/json.h"
+
+static void add_str(json_object *o, const char *key, const char *s)
+{
+	if (s != NULL)
+		json_object_object_add(o, key, json_object_new_string(s));
+}
+
+static void add_true(json_object *o, const char *key, bool b)
+{
+	if (b)
+		json_object_object_add(o, key, json_object_new_boolean(1));
+}
+
+static void add_strv(json_object *o, const char *key, char *const *v)
+{
+	if (v != NULL)
+		json_object_object_add(o, key, json_from_strv(v));
+}
+
+static void add_map(json_object *o, const char *key, char *const *keys, char *const *values)
+{
+	json_object *m;
+
+	if (keys == NULL || keys[0] == NULL)
+		return;
+	m = json_object_new_object();
+	for (size_t i = 0; keys[i] != NULL; i++)
+		json_object_object_add(m, keys[i], json_object_new_string(values[i]));
+	json_object_object_add(o, key, m);
+}
+
+static const char *pull_policy_str(enum pod_pull_policy p)
+{
+	switch (p) {
+	case POD_PULL_IF_NOT_PRESENT:
+		return "IfNotPresent";
+	case POD_PULL_NEVER:
+		return "Never";
+	default:
+		return "Always";
+	}
+}
+
+static const char *restart_policy_str(enum pod_restart_policy p)
+{
+	switch (p) {
+	case POD_RESTART_ON_FAILURE:
+		return "OnFailure";
+	case POD_RESTART_NEVER:
+		return "Never";
+	default:
+		return "Always";
+	}
+}
+
+static json_object *env_to_json(const struct pod_container *c)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < c->n_env; i++) {
+		json_object *e = json_object_new_object();
+
+		add_str(e, "name", c->env[i].name);
+		if (c->env[i].value != NULL && c->env[i].value[0] != '\0')
+			add_str(e, "value", c->env[i].value);
+		json_object_array_add(arr, e);
+	}
+	return arr;
+}
+
+static json_object *ports_to_json(const struct pod_container *c)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < c->n_ports; i++) {
+		json_object *p = json_object_new_object();
+
+		add_str(p, "name", c->ports[i].name);
+		json_object_object_add(p, "containerPort",
+		                       json_object_new_int(c->ports[i].container_port));
+		add_str(p, "protocol", c->ports[i].protocol);
+		json_object_array_add(arr, p);
+	}
+	return arr;
+}
+
+static void add_security_context(json_object *o, const struct pod_container *c)
+{
+	json_object *sc, *caps;
+
+	if (c->cap_add == NULL && c->cap_drop == NULL)
+		return;
+	sc = json_object_new_object();
+	caps = json_object_new_object();
+	add_strv(caps, "add", c->cap_add);
+	add_strv(caps, "drop", c->cap_drop);
+	json_object_object_add(sc, "capabilities", caps);
+	json_object_object_add(o, "securityContext", sc);
+}
+
+static json_object *container_to_json(const struct pod_container *c)
+{
+	json_object *o = json_object_new_object();
+
+	add_str(o, "name", c->name);
+	add_str(o, "image", c->image);
+	if (!c->image_pull_policy_unset)
+		add_str(o, "imagePullPolicy", pull_policy_str(c->image_pull_policy));
+	add_strv(o, "command", c->command);
+	add_strv(o, "args", c->args);
+	add_str(o, "workingDir", c->working_dir);
+	if (c->n_env > 0)
+		json_object_object_add(o, "env", env_to_json(c));
+	if (c->n_ports > 0)
+		json_object_object_add(o, "ports", ports_to_json(c));
+	add_security_context(o, c);
+	add_true(o, "stdin", c->stdin_open);
+	add_true(o, "stdinOnce", c->stdin_once);
+	add_true(o, "tty", c->tty);
+	add_str(o, "terminationMessagePath", c->termination_message_path);
+	add_str(o, "terminationMessagePolicy", c->termination_message_policy);
+	return o;
+}
+
+static json_object *metadata_to_json(const struct pod *pod)
+{
+	json_object *o = json_object_new_object();
+
+	add_str(o, "name", pod->name);
+	add_str(o, "namespace", pod->namespace_);
+	add_str(o, "uid", pod->uid);
+	add_map(o, "labels", pod->label_keys, pod->label_values);
+	add_map(o, "annotations", pod->annotation_keys, pod->annotation_values);
+	return o;
+}
+
+static json_object *spec_to_json(const struct pod *pod)
+{
+	json_object *o = json_object_new_object();
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < pod->n_containers; i++)
+		json_object_array_add(arr, container_to_json(&pod->containers[i]));
+	json_object_object_add(o, "containers", arr);
+	add_str(o, "restartPolicy", restart_policy_str(pod->restart_policy));
+	if (!pod->termination_grace_period_unset)
+		json_object_object_add(
+		    o, "terminationGracePeriodSeconds",
+		    json_object_new_int64(pod->termination_grace_period_seconds));
+	add_str(o, "dnsPolicy", pod->dns_policy);
+	add_true(o, "shareProcessNamespace", pod->share_process_namespace);
+	add_true(o, "hostPID", pod->host_pid);
+	add_true(o, "hostIPC", pod->host_ipc);
+	add_true(o, "hostNetwork", pod->host_network);
+	add_str(o, "hostname", pod->hostname);
+	add_str(o, "subdomain", pod->subdomain);
+	add_str(o, "schedulerName", pod->scheduler_name);
+	return o;
+}
+
+json_object *pod_spec_to_json(const struct pod *pod)
+{
+	json_object *o = json_object_new_object();
+
+	add_str(o, "apiVersion", pod->api_version != NULL ? pod->api_version : "v1");
+	add_str(o, "kind", "Pod");
+	json_object_object_add(o, "metadata", metadata_to_json(pod));
+	json_object_object_add(o, "spec", spec_to_json(pod));
+	return o;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Deep equality of two pods, for "unchanged" on re-apply: every field but
+ * the uid; label and annotation maps compare as sets. */
+#include <string.h>
+
+#include "spec/pod.h"
+
+static bool str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static bool strv_eq(char *const *a, char *const *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	for (; *a != NULL && *b != NULL; a++, b++)
+		if (strcmp(*a, *b) != 0)
+			return false;
+	return *a == NULL && *b == NULL;
+}
+
+static const char *map_get(char *const *keys, char *const *values, const char *key)
+{
+	for (size_t i = 0; keys != NULL && keys[i] != NULL; i++)
+		if (strcmp(keys[i], key) == 0)
+			return values[i];
+	return NULL;
+}
+
+static size_t map_len(char *const *keys)
+{
+	size_t n = 0;
+
+	while (keys != NULL && keys[n] != NULL)
+		n++;
+	return n;
+}
+
+static bool map_eq(char *const *ak, char *const *av, char *const *bk, char *const *bv)
+{
+	if (map_len(ak) != map_len(bk))
+		return false;
+	for (size_t i = 0; ak != NULL && ak[i] != NULL; i++)
+		if (!str_eq(av[i], map_get(bk, bv, ak[i])))
+			return false;
+	return true;
+}
+
+static bool env_eq(const struct pod_container *a, const struct pod_container *b)
+{
+	if (a->n_env != b->n_env)
+		return false;
+	for (size_t i = 0; i < a->n_env; i++)
+		if (!str_eq(a->env[i].name, b->env[i].name) ||
+		    !str_eq(a->env[i].value, b->env[i].value))
+			return false;
+	return true;
+}
+
+static bool ports_eq(const struct pod_container *a, const struct pod_container *b)
+{
+	if (a->n_ports != b->n_ports)
+		return false;
+	for (size_t i = 0; i < a->n_ports; i++)
+		if (!str_eq(a->ports[i].name, b->ports[i].name) ||
+		    a->ports[i].container_port != b->ports[i].container_port ||
+		    !str_eq(a->ports[i].protocol, b->ports[i].protocol))
+			return false;
+	return true;
+}
+
+static bool container_eq(const struct pod_container *a, const struct pod_container *b)
+{
+	return str_eq(a->name, b->name) && str_eq(a->image, b->image) &&
+	       a->image_pull_policy == b->image_pull_policy &&
+	       a->image_pull_policy_unset == b->image_pull_policy_unset &&
+	       strv_eq(a->command, b->command) && strv_eq(a->args, b->args) &&
+	       str_eq(a->working_dir, b->working_dir) && env_eq(a, b) && ports_eq(a, b) &&
+	       a->stdin_open == b->stdin_open && a->stdin_once == b->stdin_once &&
+	       a->tty == b->tty && strv_eq(a->cap_add, b->cap_add) &&
+	       strv_eq(a->cap_drop, b->cap_drop) &&
+	       str_eq(a->termination_message_path, b->termination_message_path) &&
+	       str_eq(a->termination_message_policy, b->termination_message_policy);
+}
+
+static bool pod_level_eq(const struct pod *a, const struct pod *b)
+{
+	return str_eq(a->api_version, b->api_version) && str_eq(a->name, b->name) &&
+	       str_eq(a->namespace_, b->namespace_) &&
+	       map_eq(a->label_keys, a->label_values, b->label_keys, b->label_values) &&
+	       map_eq(a->annotation_keys, a->annotation_values, b->annotation_keys,
+	              b->annotation_values) &&
+	       a->share_process_namespace == b->share_process_namespace &&
+	       a->host_pid == b->host_pid && a->host_ipc == b->host_ipc &&
+	       a->host_network == b->host_network && a->restart_policy == b->restart_policy &&
+	       a->termination_grace_period_seconds == b->termination_grace_period_seconds &&
+	       a->termination_grace_period_unset == b->termination_grace_period_unset &&
+	       str_eq(a->hostname, b->hostname) && str_eq(a->subdomain, b->subdomain) &&
+	       str_eq(a->dns_policy, b->dns_policy) && str_eq(a->scheduler_name, b->scheduler_name);
+}
+
+bool pod_spec_equal(const struct pod *a, const struct pod *b)
+{
+	if (!pod_level_eq(a, b) || a->n_containers != b->n_containers)
+		return false;
+	for (size_t i = 0; i < a->n_containers; i++)
+		if (!container_eq(&a->containers[i], &b->containers[i]))
+			return false;
+	return true;
+}

@@ -1,0 +1,783 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests of src/spec: Pod YAML parsing, defaults, validation messages,
+ * JSON round trips and the parser's bounds. */
+/* cmocka.h needs these headers first */
+/* clang-format off */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+/* clang-format on */
+
+#include <dirent.h>
+
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+#define HEAD "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"
+#define C0   HEAD "spec:\n  containers:\n  - name: c\n    image: busybox\n"
+
+static const char seed_manifest[] = "apiVersion: v1\n"
+                                    "kind: Pod\n"
+                                    "metadata:\n"
+                                    "  name: nginx\n"
+                                    "spec:\n"
+                                    "  shareProcessNamespace: true\n"
+                                    "  containers:\n"
+                                    "  - name: nginx\n"
+                                    "    image: nginx\n"
+                                    "  - name: shell\n"
+                                    "    image: busybox:1.28\n"
+                                    "    securityContext:\n"
+                                    "      capabilities:\n"
+                                    "        add:\n"
+                                    "        - SYS_PTRACE\n"
+                                    "    stdin: true\n"
+                                    "    tty: true\n";
+
+static int parse(const char *text, struct pod **pods, size_t *n, struct pp_error *err)
+{
+	pp_error_clear(err);
+	return pod_spec_parse_yaml(text, strlen(text), "test.yaml", pods, n, err);
+}
+
+/* Parse text that must hold exactly one valid pod. */
+static struct pod *parse_one(const char *text)
+{
+	struct pp_error err = {0};
+	struct pod *pods = NULL;
+	size_t n = 0;
+	int r = parse(text, &pods, &n, &err);
+
+	if (r != 0)
+		print_error("unexpected error: %s\n", err.msg);
+	assert_int_equal(r, 0);
+	assert_int_equal(n, 1);
+	return pods;
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+	struct pp_error err = {0};
+	struct pod *pods = (struct pod *)0x1;
+	size_t n = 42;
+	int r = parse(text, &pods, &n, &err);
+
+	if (r == 0)
+		pod_free_all(pods, n);
+	assert_int_equal(r, -EINVAL);
+	assert_string_equal(err.msg, msg);
+	assert_ptr_equal(pods, (struct pod *)0x1); /* not written on failure */
+	assert_int_equal(n, 42);
+}
+
+static void expect_error_prefix(const char *text, const char *prefix)
+{
+	struct pp_error err = {0};
+	struct pod *pods = NULL;
+	size_t n = 0;
+	int r = parse(text, &pods, &n, &err);
+
+	if (r == 0)
+		pod_free_all(pods, n);
+	assert_int_not_equal(r, 0);
+	if (strncmp(err.msg, prefix, strlen(prefix)) != 0)
+		print_error("message: %s\n", err.msg);
+	assert_true(strncmp(err.msg, prefix, strlen(prefix)) == 0);
+	assert_null(strchr(err.msg, '\n'));
+}
+
+static void check_seed_pod(const struct pod *p)
+{
+	const struct pod_container *nginx = &p->containers[0], *shell = &p->containers[1];
+
+	assert_string_equal(p->api_version, "v1");
+	assert_string_equal(p->name, "nginx");
+	assert_string_equal(p->namespace_, "default");
+	assert_null(p->uid);
+	assert_true(p->share_process_namespace);
+	assert_false(p->host_pid);
+	assert_int_equal(p->restart_policy, POD_RESTART_ALWAYS);
+	assert_int_equal(p->termination_grace_period_seconds, 30);
+	assert_string_equal(p->dns_policy, "ClusterFirst");
+	assert_string_equal(p->scheduler_name, "default-scheduler");
+	assert_null(p->hostname);
+	assert_int_equal(p->n_containers, 2);
+	assert_string_equal(nginx->name, "nginx");
+	assert_string_equal(nginx->image, "nginx");
+	assert_int_equal(nginx->image_pull_policy, POD_PULL_ALWAYS);
+	assert_null(nginx->command);
+	assert_null(nginx->cap_add);
+	assert_false(nginx->tty);
+	assert_string_equal(nginx->termination_message_path, "/dev/termination-log");
+	assert_string_equal(nginx->termination_message_policy, "File");
+	assert_string_equal(shell->name, "shell");
+	assert_string_equal(shell->image, "busybox:1.28");
+	assert_int_equal(shell->image_pull_policy, POD_PULL_IF_NOT_PRESENT);
+	assert_non_null(shell->cap_add);
+	assert_string_equal(shell->cap_add[0], "SYS_PTRACE");
+	assert_null(shell->cap_add[1]);
+	assert_null(shell->cap_drop);
+	assert_true(shell->stdin_open);
+	assert_true(shell->tty);
+	assert_false(shell->stdin_once);
+	assert_ptr_equal(pod_container_find(p, "shell"), shell);
+	assert_null(pod_container_find(p, "nope"));
+}
+
+static void test_seed(void **state)
+{
+	struct pod *p = parse_one(seed_manifest);
+
+	(void)state;
+	check_seed_pod(p);
+	pod_free(p);
+}
+
+/* The fixture files in tests/data/pods, found next to this source file. */
+static char *fixture_path(const char *name)
+{
+	cleanup_free char *dir = xstrdup(__FILE__);
+	char *slash = strrchr(dir, '/');
+
+	if (slash == NULL)
+		return NULL;
+	*slash = '\0';
+	return xstrfmt("%s/../data/pods/%s", dir, name);
+}
+
+static void test_seed_files(void **state)
+{
+	cleanup_free char *path = fixture_path("share-process-namespace.yaml");
+	cleanup_free char *path2 = fixture_path("share-process-namespace-ptrace.yaml");
+	cleanup_free char *text = NULL;
+	cleanup_free char *text2 = NULL;
+	struct pp_error err = {0};
+	size_t len = 0, len2 = 0;
+	struct pod *pods = NULL;
+	size_t n = 0;
+
+	(void)state;
+	if (path == NULL || fs_read_all(path, 1 << 20, &text, &len, &err) < 0 ||
+	    fs_read_all(path2, 1 << 20, &text2, &len2, &err) < 0)
+		skip();
+	assert_int_equal(pod_spec_parse_yaml(text2, len2, path2, &pods, &n, &err), 0);
+	check_seed_pod(pods);
+	pod_free_all(pods, n);
+	assert_int_equal(pod_spec_parse_yaml(text, len, path, &pods, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_null(pods[0].containers[1].cap_add);
+	assert_string_equal(pods[0].containers[1].command[0], "sleep");
+	assert_string_equal(pods[0].containers[1].command[1], "3600");
+	assert_null(pods[0].containers[1].command[2]);
+	pod_free_all(pods, n);
+}
+
+/* Every tests/data/pods/bad-*.yaml names its error on a first line
+ * `# expect: MESSAGE`; the other fixtures must parse. */
+static void check_fixture(const char *dir, const char *name)
+{
+	cleanup_free char *path = xstrfmt("%s/%s", dir, name);
+	cleanup_free char *text = NULL;
+	struct pp_error err = {0};
+	struct pod *pods = NULL;
+	size_t len = 0, n = 0;
+	int r;
+
+	assert_int_equal(fs_read_all(path, 1 << 20, &text, &len, &err), 0);
+	r = pod_spec_parse_yaml(text, len, path, &pods, &n, &err);
+	if (strncmp(name, "bad-", 4) == 0) {
+		char *nl = strchr(text, '\n');
+
+		assert_int_equal(r, -EINVAL);
+		assert_true(strncmp(text, "# expect: ", 10) == 0 && nl != NULL);
+		*nl = '\0';
+		assert_string_equal(err.msg, text + 10);
+		return;
+	}
+	if (r != 0)
+		print_error("%s: %s\n", name, err.msg);
+	assert_int_equal(r, 0);
+	assert_true(n >= 1);
+	pod_free_all(pods, n);
+}
+
+static void test_fixture_dir(void **state)
+{
+	cleanup_free char *dir = fixture_path("");
+	cleanup_dir DIR *d = dir != NULL ? opendir(dir) : NULL;
+	struct dirent *de;
+	size_t seen = 0;
+
+	(void)state;
+	if (d == NULL)
+		skip();
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		check_fixture(dir, de->d_name);
+		seen++;
+	}
+	assert_true(seen >= 10);
+}
+
+static void test_multi_doc(void **state)
+{
+	const char *text = "---\n---\n# only a comment\n---\n" C0 "---\n"
+	                   "apiVersion: v1\nkind: Pod\nmetadata: {name: q, namespace: ns1}\n"
+	                   "spec: {containers: [{name: a, image: alpine}]}\n---\n...\n";
+	struct pp_error err = {0};
+	struct pod *pods = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(parse(text, &pods, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(pods[0].name, "p");
+	assert_string_equal(pods[1].name, "q");
+	assert_string_equal(pods[1].namespace_, "ns1");
+	assert_string_equal(pods[1].containers[0].image, "alpine");
+	pod_free_all(pods, n);
+	/* an error in a later document fails the whole stream */
+	expect_error(C0 "---\n" HEAD "spec:\n  containers: []\n",
+	             "spec.containers: Required value");
+}
+
+static void test_empty_stream(void **state)
+{
+	struct pp_error err = {0};
+	struct pod *pods = NULL;
+	size_t n = 7;
+
+	(void)state;
+	assert_int_equal(parse("", &pods, &n, &err), 0);
+	assert_int_equal(n, 0);
+	pod_free_all(pods, n);
+	assert_int_equal(parse("---\n# nothing\n", &pods, &n, &err), 0);
+	assert_int_equal(n, 0);
+	pod_free_all(pods, n);
+}
+
+static void test_json_input(void **state)
+{
+	const char *text =
+	    "{\n\t\"apiVersion\": \"v1\", \"kind\": \"Pod\",\n"
+	    "\t\"metadata\": {\"name\": \"j\", \"labels\": {\"app\": \"web\"}},\n"
+	    "\t\"spec\": {\"restartPolicy\": \"Never\", \"containers\": [\n"
+	    "\t\t{\"name\": \"c\", \"image\": \"r.io/a\\/b:1\", \"args\": [\"-x\"],\n"
+	    "\t\t \"env\": [{\"name\": \"A\", \"value\": \"1\"}, {\"name\": \"B\"}]}]}}\n";
+	struct pod *p;
+
+	(void)state;
+	p = parse_one(text);
+	assert_string_equal(p->name, "j");
+	assert_string_equal(p->label_keys[0], "app");
+	assert_string_equal(p->label_values[0], "web");
+	assert_int_equal(p->restart_policy, POD_RESTART_NEVER);
+	assert_string_equal(p->containers[0].image, "r.io/a/b:1");
+	assert_string_equal(p->containers[0].args[0], "-x");
+	assert_int_equal(p->containers[0].n_env, 2);
+	assert_string_equal(p->containers[0].env[0].value, "1");
+	assert_string_equal(p->containers[0].env[1].value, "");
+	pod_free(p);
+}
+
+static void round_trip(const char *text)
+{
+	struct pp_error err = {0};
+	struct pod *p = parse_one(text);
+	struct pod *q = NULL;
+	json_object *o;
+	json_object *o2;
+
+	p->uid = xstrdup("1234-abcd");
+	o = pod_spec_to_json(p);
+	assert_int_equal(pod_spec_from_json(o, &q, &err), 0);
+	assert_true(pod_spec_equal(p, q));
+	assert_string_equal(q->uid, "1234-abcd");
+	o2 = pod_spec_to_json(q);
+	assert_true(json_object_equal(o, o2));
+	json_object_put(o2);
+	json_object_put(o);
+	pod_free(q);
+	pod_free(p);
+}
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	round_trip(seed_manifest);
+	round_trip(
+	    HEAD
+	    "  namespace: web\n  labels: {app: x, tier: \"\"}\n"
+	    "  annotations: {example.com/note: \"a\\nb\"}\n"
+	    "spec:\n  restartPolicy: OnFailure\n  terminationGracePeriodSeconds: 0\n"
+	    "  hostname: h1\n  subdomain: s1\n  dnsPolicy: Default\n"
+	    "  containers:\n  - name: c\n    image: r:5000/x@sha256:abc\n"
+	    "    imagePullPolicy: Never\n    command: [sh, -c]\n    args: [\"\"]\n"
+	    "    workingDir: /w\n    env: [{name: A, value: b}, {name: E}]\n"
+	    "    ports: [{containerPort: 80, name: http}, {containerPort: 53, protocol: UDP}]\n"
+	    "    stdinOnce: true\n    securityContext: {capabilities: {add: [A], drop: [ALL]}}\n"
+	    "    terminationMessagePolicy: FallbackToLogsOnError\n"
+	    "    terminationMessagePath: /tmp/t\n");
+}
+
+static void test_equal(void **state)
+{
+	struct pod *a = parse_one(seed_manifest);
+	struct pod *b = parse_one(seed_manifest);
+
+	(void)state;
+	assert_true(pod_spec_equal(a, b));
+	b->uid = xstrdup("x");
+	assert_true(pod_spec_equal(a, b));
+	b->containers[1].tty = false;
+	assert_false(pod_spec_equal(a, b));
+	b->containers[1].tty = true;
+	free(b->containers[0].image);
+	b->containers[0].image = xstrdup("nginx:1");
+	assert_false(pod_spec_equal(a, b));
+	pod_free(a);
+	pod_free(b);
+}
+
+static void test_labels_unordered_equal(void **state)
+{
+	struct pod *a = parse_one(HEAD "  labels: {a: '1', b: '2'}\n"
+	                               "spec: {containers: [{name: c, image: i}]}\n");
+	struct pod *b = parse_one(HEAD "  labels: {b: '2', a: '1'}\n"
+	                               "spec: {containers: [{name: c, image: i}]}\n");
+	struct pod *c = parse_one(HEAD "  labels: {b: '2', a: '3'}\n"
+	                               "spec: {containers: [{name: c, image: i}]}\n");
+
+	(void)state;
+	assert_true(pod_spec_equal(a, b));
+	assert_false(pod_spec_equal(a, c));
+	pod_free(a);
+	pod_free(b);
+	pod_free(c);
+}
+
+static void test_pull_policy_defaults(void **state)
+{
+	static const struct {
+		const char *image;
+		enum pod_pull_policy want;
+	} cases[] = {
+	    {"nginx", POD_PULL_ALWAYS},
+	    {"nginx:latest", POD_PULL_ALWAYS},
+	    {"nginx:1.25", POD_PULL_IF_NOT_PRESENT},
+	    {"localhost:5000/nginx", POD_PULL_ALWAYS},
+	    {"localhost:5000/nginx:v2", POD_PULL_IF_NOT_PRESENT},
+	    {"nginx@sha256:0123", POD_PULL_IF_NOT_PRESENT},
+	    {"nginx:latest@sha256:0123", POD_PULL_ALWAYS},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cleanup_free char *text = xstrfmt(
+		    HEAD "spec:\n  containers:\n  - name: c\n    image: \"%s\"\n", cases[i].image);
+		struct pod *p = parse_one(text);
+
+		assert_int_equal(p->containers[0].image_pull_policy, cases[i].want);
+		pod_free(p);
+	}
+}
+
+static void test_defaults_idempotent(void **state)
+{
+	struct pod *p = parse_one(seed_manifest);
+	struct pod *q = parse_one(seed_manifest);
+
+	(void)state;
+	pod_spec_default(p);
+	assert_true(pod_spec_equal(p, q));
+	pod_free(p);
+	pod_free(q);
+}
+
+static void test_uid(void **state)
+{
+	struct pod *p =
+	    parse_one(HEAD "  uid: 5f1c\n  resourceVersion: \"12\"\n"
+	                   "  creationTimestamp: \"2024-01-01T00:00:00Z\"\n"
+	                   "spec: {containers: [{name: c, image: i}]}\nstatus: {phase: Running}\n");
+
+	(void)state;
+	assert_null(p->uid); /* the manifest's uid is not ours */
+	pod_free(p);
+}
+
+static void test_scalars_and_tags(void **state)
+{
+	struct pod *p = parse_one(HEAD "spec:\n  shareProcessNamespace: TRUE\n"
+	                               "  terminationGracePeriodSeconds: 0x10\n"
+	                               "  containers:\n  - name: c\n    image: !!str 123\n"
+	                               "    command: ['true', \"null\", 1.5e3x, ~x]\n"
+	                               "    stdin: !!bool true\n");
+
+	(void)state;
+	assert_true(p->share_process_namespace);
+	assert_int_equal(p->termination_grace_period_seconds, 16);
+	assert_string_equal(p->containers[0].image, "123");
+	assert_string_equal(p->containers[0].command[0], "true");
+	assert_string_equal(p->containers[0].command[1], "null");
+	assert_string_equal(p->containers[0].command[2], "1.5e3x");
+	assert_string_equal(p->containers[0].command[3], "~x");
+	assert_true(p->containers[0].stdin_open);
+	pod_free(p);
+}
+
+static void test_anchors(void **state)
+{
+	struct pod *p =
+	    parse_one(HEAD "spec:\n  containers:\n  - name: a\n    image: &img busybox\n"
+	                   "    command: &cmd [sleep, '1']\n"
+	                   "  - name: b\n    image: *img\n    command: *cmd\n");
+
+	(void)state;
+	assert_string_equal(p->containers[1].image, "busybox");
+	assert_string_equal(p->containers[1].command[1], "1");
+	pod_free(p);
+}
+
+static void test_alias_bomb(void **state)
+{
+	(void)state;
+	expect_error_prefix("a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	                    "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+	                    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+	                    "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+	                    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+	                    "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+	                    "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
+	                    "test.yaml:5:36: too many nodes");
+	expect_error_prefix("a: *nope\n", "test.yaml:1:4: unknown anchor");
+}
+
+static void test_deep_nesting(void **state)
+{
+	char text[400];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 100; i++)
+		text[i] = '[';
+	for (; i < 200; i++)
+		text[i] = ']';
+	text[i] = '\0';
+	expect_error_prefix(text, "test.yaml:1:65: document nested too deeply");
+	/* aliases may not stack nesting beyond the bound either */
+	memcpy(text, "a: &a ", 6);
+	for (i = 6; i < 66; i++)
+		text[i] = '[';
+	text[i++] = 'x';
+	for (; i < 127; i++)
+		text[i] = ']';
+	memcpy(text + i, "\nb: ", 4);
+	i += 4;
+	for (size_t j = 0; j < 10; j++)
+		text[i++] = '[';
+	memcpy(text + i, "*a", 2);
+	i += 2;
+	for (size_t j = 0; j < 10; j++)
+		text[i++] = ']';
+	text[i] = '\0';
+	expect_error_prefix(text, "test.yaml:2:");
+}
+
+static void test_malformed(void **state)
+{
+	(void)state;
+	expect_error_prefix("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [x\n",
+	                    "test.yaml:5:1: ");
+	expect_error("a: b: c\n", "test.yaml:1:5: mapping values are not allowed in this context");
+	expect_error("- a\nb: c\n", "test.yaml:2:1: did not find expected '-' indicator");
+	expect_error_prefix("a: \"\\q\"\n", "test.yaml:1:");
+	expect_error_prefix("? [a]\n: b\n", "test.yaml:1:3: mapping keys must be scalars");
+	expect_error_prefix("a: !foo x\n", "test.yaml:1:4: unsupported tag");
+	expect_error_prefix("a: !!int x\n", "test.yaml:1:4: unsupported tag");
+}
+
+struct err_case {
+	const char *text;
+	const char *msg;
+};
+
+static const struct err_case
+    err_cases[] =
+        {
+            {"kind: Deployment\napiVersion: apps/v1\n",
+             "unknown kind \"Deployment\": peapod runs Pods only (apiVersion v1, kind Pod)"},
+            {"kind: Pod\napiVersion: apps/v1\n",
+             "unknown apiVersion \"apps/v1\" for kind \"Pod\": peapod runs Pods only (apiVersion v1, kind Pod)"},
+            {"apiVersion: v1\nmetadata: {name: x}\n", "kind: Required value"},
+            {"kind: Pod\nmetadata: {name: x}\n", "apiVersion: Required value"},
+            {"- a\n- b\n", "<document>: Invalid value: [...]: expected a Pod object"},
+            {"kind: 5\n", "kind: Invalid value: 5: expected string"},
+            {"apiVersion: v1\nkind: Pod\nspec: {containers: [{name: c, image: i}]}\n",
+             "metadata.name: Required value"},
+            {"apiVersion: v1\nkind: Pod\nmetadata: {name: Nginx}\n",
+             "metadata.name: Invalid value: \"Nginx\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"},
+            {"apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: a.b}\n",
+             "metadata.namespace: Invalid value: \"a.b\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"},
+            {HEAD "  generateName: x-\n",
+             "metadata.generateName: Unsupported value: not supported by peapod yet"},
+            {HEAD "  name: q\n", "metadata.name: duplicate key"},
+            {HEAD "  labels: {\"a b\": x}\n",
+             "metadata.labels: Invalid value: \"a b\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"},
+            {HEAD "  labels: {a: \"-x\"}\n",
+             "metadata.labels: Invalid value: \"-x\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"},
+            {HEAD "  labels: {version: 1}\n",
+             "metadata.labels.version: Invalid value: 1: expected string"},
+            {HEAD "  labels: [a]\n",
+             "metadata.labels: Invalid value: [...]: expected map of strings"},
+            {HEAD "  annotations: {Example.com/x: y}\n",
+             "metadata.annotations: Invalid value: \"Example.com/x\": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"},
+            {HEAD "  ownerReferences: [{kind: X}]\n",
+             "metadata.ownerReferences: Unsupported value: not supported by peapod yet"},
+            {HEAD "  nam: x\n", "unknown field \"metadata.nam\""},
+            {HEAD "foo: 1\n", "unknown field \"foo\""},
+            {HEAD "spec: {}\n", "spec.containers: Required value"},
+            {HEAD "spec:\n  containers: []\n", "spec.containers: Required value"},
+            {HEAD "spec:\n  containers: {}\n",
+             "spec.containers: Invalid value: {...}: expected list"},
+            {HEAD "spec:\n  containers:\n  - name: a\n    image: i\n  - name: b\n",
+             "spec.containers[1].image: Required value"},
+            {HEAD "spec:\n  containers:\n  - image: i\n",
+             "spec.containers[0].name: Required value"},
+            {HEAD
+             "spec:\n  containers:\n  - name: shell\n    image: i\n  - name: shell\n    image: j\n",
+             "spec.containers[1].name: Duplicate value: \"shell\""},
+            {HEAD "spec:\n  containers:\n  - name: x_y\n    image: i\n",
+             "spec.containers[0].name: Invalid value: \"x_y\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"},
+            {HEAD "spec:\n  containers:\n  - name: c\n    image: \" nginx\"\n",
+             "spec.containers[0].image: Invalid value: \" nginx\": must not have leading or trailing whitespace"},
+            {C0 "    imagee: x\n", "unknown field \"spec.containers[0].imagee\""},
+            {C0 "    image: x\n", "spec.containers[0].image: duplicate key"},
+            {C0 "  shareProcessNamespace: yes\n",
+             "spec.shareProcessNamespace: Invalid value: \"yes\": expected boolean"},
+            {C0 "  shareProcessNamespace: \"true\"\n",
+             "spec.shareProcessNamespace: Invalid value: \"true\": expected boolean"},
+            {C0 "  restartPolicy: Sometimes\n",
+             "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\""},
+            {C0 "  shareProcessNamespace: true\n  hostPID: true\n",
+             "spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled"},
+            {C0 "  hostPID: true\n",
+             "spec.hostPID: Unsupported value: not supported by peapod yet"},
+            {C0 "  hostNetwork: true\n",
+             "spec.hostNetwork: Unsupported value: not supported by peapod yet"},
+            {C0 "  hostIPC: true\n",
+             "spec.hostIPC: Unsupported value: not supported by peapod yet"},
+            {C0 "  volumes: [{name: v, emptyDir: {}}]\n",
+             "spec.volumes: Unsupported value: not supported by peapod yet"},
+            {C0 "  initContainers: [{name: i, image: i}]\n",
+             "spec.initContainers: Unsupported value: not supported by peapod yet"},
+            {C0 "  nodeSelector: {a: b}\n",
+             "spec.nodeSelector: Unsupported value: not supported by peapod yet"},
+            {C0 "  nodeName: n1\n",
+             "spec.nodeName: Unsupported value: not supported by peapod yet"},
+            {C0 "  securityContext: {runAsUser: 0}\n",
+             "spec.securityContext: Unsupported value: not supported by peapod yet"},
+            {C0 "  serviceAccountName: robot\n",
+             "spec.serviceAccountName: Unsupported value: not supported by peapod yet"},
+            {C0 "  tolerations: [{key: a}]\n",
+             "spec.tolerations: Unsupported value: not supported by peapod yet"},
+            {C0 "  hostUsers: false\n",
+             "spec.hostUsers: Unsupported value: not supported by peapod yet"},
+            {C0 "  runtimeClassName: kata\n",
+             "spec.runtimeClassName: Unsupported value: not supported by peapod yet"},
+            {C0 "  terminationGracePeriodSeconds: -1\n",
+             "spec.terminationGracePeriodSeconds: Invalid value: -1: must be greater than or equal to 0"},
+            {C0 "  terminationGracePeriodSeconds: 1.5\n",
+             "spec.terminationGracePeriodSeconds: Invalid value: 1.5: expected integer"},
+            {C0 "  hostname: Bad_Host\n", "spec.hostname: Invalid value: \"Bad_Host\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"},
+            {C0 "  dnsPolicy: Nope\n",
+             "spec.dnsPolicy: Unsupported value: \"Nope\": supported values: \"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\""},
+            {C0 "  dnsPolicy: None\n",
+             "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"},
+            {C0 "    imagePullPolicy: Sometimes\n",
+             "spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"IfNotPresent\", \"Never\""},
+            {C0 "    volumeMounts: [{name: v, mountPath: /v}]\n",
+             "spec.containers[0].volumeMounts: Unsupported value: not supported by peapod yet"},
+            {C0 "    livenessProbe: {exec: {command: [x]}}\n",
+             "spec.containers[0].livenessProbe: Unsupported value: not supported by peapod yet"},
+            {C0 "    readinessProbe: {exec: {command: [x]}}\n",
+             "spec.containers[0].readinessProbe: Unsupported value: not supported by peapod yet"},
+            {C0 "    startupProbe: {exec: {command: [x]}}\n",
+             "spec.containers[0].startupProbe: Unsupported value: not supported by peapod yet"},
+            {C0 "    lifecycle: {preStop: {exec: {command: [x]}}}\n",
+             "spec.containers[0].lifecycle: Unsupported value: not supported by peapod yet"},
+            {C0 "    resources: {limits: {cpu: 1}}\n",
+             "spec.containers[0].resources: Unsupported value: not supported by peapod yet"},
+            {C0 "    envFrom: [{configMapRef: {name: x}}]\n",
+             "spec.containers[0].envFrom: Unsupported value: not supported by peapod yet"},
+            {C0 "    env: [{name: A, valueFrom: {fieldRef: {fieldPath: x}}}]\n",
+             "spec.containers[0].env[0].valueFrom: Unsupported value: not supported by peapod yet"},
+            {C0 "    env: [{value: x}]\n", "spec.containers[0].env[0].name: Required value"},
+            {C0 "    env: [{name: A, value: 8080}]\n",
+             "spec.containers[0].env[0].value: Invalid value: 8080: expected string"},
+            {C0 "    env: [{name: A}, {name: 1x}]\n",
+             "spec.containers[0].env[1].name: Invalid value: \"1x\": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"},
+            {C0 "    securityContext: {runAsUser: 1000}\n",
+             "spec.containers[0].securityContext.runAsUser: Unsupported value: not supported by peapod yet"},
+            {C0 "    securityContext: {privileged: true}\n",
+             "spec.containers[0].securityContext.privileged: Unsupported value: not supported by peapod yet"},
+            {C0 "    securityContext: {allowPrivilegeEscalation: false}\n",
+             "spec.containers[0].securityContext.allowPrivilegeEscalation: Unsupported value: not supported by peapod yet"},
+            {C0 "    securityContext: {capabilities: {add: [SYS-PTRACE]}}\n",
+             "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: \"SYS-PTRACE\": must be a capability name (letters, digits and '_', e.g. 'SYS_PTRACE' or 'ALL')"},
+            {C0 "    securityContext: {capabilities: {add: SYS_PTRACE}}\n",
+             "spec.containers[0].securityContext.capabilities.add: Invalid value: \"SYS_PTRACE\": expected list"},
+            {C0 "    securityContext: {capabilities: {keep: [A]}}\n",
+             "unknown field \"spec.containers[0].securityContext.capabilities.keep\""},
+            {C0 "    command: sleep 1\n",
+             "spec.containers[0].command: Invalid value: \"sleep 1\": expected list"},
+            {C0 "    args: [1]\n", "spec.containers[0].args[0]: Invalid value: 1: expected string"},
+            {C0 "    tty: 1\n", "spec.containers[0].tty: Invalid value: 1: expected boolean"},
+            {C0 "    ports: [{containerPort: 70000}]\n",
+             "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive"},
+            {C0 "    ports: [{name: http}]\n",
+             "spec.containers[0].ports[0].containerPort: Required value"},
+            {C0 "    ports: [{containerPort: 80, hostPort: 8080}]\n",
+             "spec.containers[0].ports[0].hostPort: Unsupported value: not supported by peapod yet"},
+            {C0 "    ports: [{containerPort: 80, protocol: ICMP}]\n",
+             "spec.containers[0].ports[0].protocol: Unsupported value: \"ICMP\": supported values: \"SCTP\", \"TCP\", \"UDP\""},
+            {C0 "    ports: [{containerPort: 80, name: Http}]\n",
+             "spec.containers[0].ports[0].name: Invalid value: \"Http\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"},
+            {C0
+             "    ports: [{containerPort: 80, name: http}]\n  - name: d\n    image: i\n    ports: [{containerPort: 81, name: http}]\n",
+             "spec.containers[1].ports[0].name: Duplicate value: \"http\""},
+            {C0 "    terminationMessagePolicy: Always\n",
+             "spec.containers[0].terminationMessagePolicy: Unsupported value: \"Always\": supported values: \"File\", \"FallbackToLogsOnError\""},
+            {C0 "    image: \"a\\0b\"\n", "spec.containers[0].image: duplicate key"},
+            {HEAD "spec:\n  containers:\n  - name: c\n    image: \"a\\0b\"\n",
+             "spec.containers[0].image: Invalid value: must not contain NUL characters"},
+            {HEAD "spec:\n  containers:\n  - name: c\n    image: \"a\\nb \"\n",
+             "spec.containers[0].image: Invalid value: \"a\\nb \": must not have leading or trailing whitespace"},
+};
+
+static void test_error_case(void **state)
+{
+	const struct err_case *c = *state;
+
+	expect_error(c->text, c->msg);
+}
+
+static void test_accepted_empty(void **state)
+{
+	struct pod *p =
+	    parse_one(C0 "    resources: {}\n    securityContext:\n"
+	                 "      privileged: false\n      allowPrivilegeEscalation: true\n"
+	                 "    env: null\n"
+	                 "  volumes: []\n  tolerations: []\n  securityContext: {}\n"
+	                 "  hostNetwork: false\n  hostPID: false\n  serviceAccountName: default\n"
+	                 "  automountServiceAccountToken: false\n  enableServiceLinks: true\n"
+	                 "  restartPolicy: \"\"\n");
+
+	(void)state;
+	assert_int_equal(p->restart_policy, POD_RESTART_ALWAYS);
+	assert_int_equal(p->containers[0].n_env, 0);
+	pod_free(p);
+}
+
+static void test_dns_names(void **state)
+{
+	(void)state;
+	assert_true(pod_is_dns1123_label("a"));
+	assert_true(pod_is_dns1123_label("a-1"));
+	assert_false(pod_is_dns1123_label(""));
+	assert_false(pod_is_dns1123_label("-a"));
+	assert_false(pod_is_dns1123_label("a-"));
+	assert_false(pod_is_dns1123_label("A"));
+	assert_false(pod_is_dns1123_label("a.b"));
+	assert_true(pod_is_dns1123_label(
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_false(pod_is_dns1123_label(
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_true(pod_is_dns1123_subdomain("a.b-c.d"));
+	assert_false(pod_is_dns1123_subdomain("a..b"));
+	assert_false(pod_is_dns1123_subdomain(".a"));
+	assert_false(pod_is_dns1123_subdomain("a."));
+	assert_false(pod_is_dns1123_subdomain("a.-b"));
+	assert_false(pod_is_dns1123_subdomain(NULL));
+}
+
+static void test_from_json_kind(void **state)
+{
+	struct pp_error err = {0};
+	struct pod *p = NULL;
+	json_object *o =
+	    json_tokener_parse("{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":"
+	                       "{\"name\":\"x\",\"uid\":\"u1\"},\"spec\":{\"containers\":"
+	                       "[{\"name\":\"c\",\"image\":\"i\"}]},\"status\":{\"x\":1}}");
+
+	(void)state;
+	assert_int_equal(pod_spec_from_json(o, &p, &err), 0);
+	assert_string_equal(p->uid, "u1");
+	assert_int_equal(p->containers[0].image_pull_policy, POD_PULL_ALWAYS);
+	pod_free(p);
+	json_object_put(o);
+	o = json_tokener_parse("{\"kind\":\"Service\",\"apiVersion\":\"v1\"}");
+	assert_int_equal(pod_spec_from_json(o, &p, &err), -EINVAL);
+	json_object_put(o);
+}
+
+static void test_too_large(void **state)
+{
+	struct pp_error err = {0};
+	struct pod *pods = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(pod_spec_parse_yaml("", (size_t)64 << 20, "big", &pods, &n, &err), -EFBIG);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+	    cmocka_unit_test(test_seed),
+	    cmocka_unit_test(test_seed_files),
+	    cmocka_unit_test(test_fixture_dir),
+	    cmocka_unit_test(test_multi_doc),
+	    cmocka_unit_test(test_empty_stream),
+	    cmocka_unit_test(test_json_input),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_equal),
+	    cmocka_unit_test(test_labels_unordered_equal),
+	    cmocka_unit_test(test_pull_policy_defaults),
+	    cmocka_unit_test(test_defaults_idempotent),
+	    cmocka_unit_test(test_uid),
+	    cmocka_unit_test(test_scalars_and_tags),
+	    cmocka_unit_test(test_anchors),
+	    cmocka_unit_test(test_alias_bomb),
+	    cmocka_unit_test(test_deep_nesting),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_accepted_empty),
+	    cmocka_unit_test(test_dns_names),
+	    cmocka_unit_test(test_from_json_kind),
+	    cmocka_unit_test(test_too_large),
+	};
+	size_t n_fixed = sizeof(fixed) / sizeof(fixed[0]);
+	size_t n_err = sizeof(err_cases) / sizeof(err_cases[0]);
+	struct CMUnitTest *tests = xcalloc(n_fixed + n_err, sizeof(*tests));
+	int r;
+
+	memcpy(tests, fixed, sizeof(fixed));
+	for (size_t i = 0; i < n_err; i++)
+		tests[n_fixed + i] = (struct CMUnitTest){
+		    .name = err_cases[i].msg,
+		    .test_func = test_error_case,
+		    .initial_state = (void *)&err_cases[i],
+		};
+	r = _cmocka_run_group_tests("pod-spec", tests, n_fixed + n_err, NULL, NULL);
+	free(tests);
+	return r;
+}
