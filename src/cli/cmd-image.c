@@ -1,2 +1,307 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* peapod image load|ls|rm|mount|umount: option parsing and output over the
+ * image store (src/image). */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "image/image.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+static void store_freep(struct img_store **s)
+{
+	img_store_free(*s);
+}
+
+static int open_store(struct img_store **ret)
+{
+	struct pp_error err = {0};
+
+	if (img_store_open(cli_images_dir(), ret, &err) < 0) {
+		log_error("%s", err.msg);
+		return 1;
+	}
+	return 0;
+}
+
+static int image_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"input", required_argument, NULL, 'i'},
+		{"quiet", no_argument, NULL, 'q'},
+		{NULL, 0, NULL, 0},
+	};
+	cleanup_(store_freep) struct img_store *s = NULL;
+	cleanup_strv char **refs = NULL;
+	struct pp_error err = {0};
+	const char *input = NULL;
+	int c, quiet = 0;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+i:q", opts, NULL)) != -1) {
+		if (c == 'i')
+			input = optarg;
+		else if (c == 'q')
+			quiet = 1;
+		else
+			return 1;
+	}
+	if (input == NULL && optind < argc)
+		input = argv[optind];
+	if (input == NULL) {
+		log_error("image load: an archive is required: peapod image load -i FILE");
+		return 1;
+	}
+	if (open_store(&s))
+		return 1;
+	if (img_store_load(s, input, &refs, &err) < 0) {
+		log_error("%s", err.msg);
+		return 1;
+	}
+	for (char **r = refs; !quiet && r && *r; r++)
+		printf("Loaded image: %s\n", *r);
+	return 0;
+}
+
+/* Docker's units.HumanDuration, "... ago". */
+static char *human_ago(int64_t created)
+{
+	int64_t d = (int64_t)time(NULL) - created;
+
+	if (created <= 0)
+		return xstrdup("unknown");
+	if (d < 1)
+		return xstrdup("Less than a second ago");
+	if (d < 60)
+		return xstrfmt("%lld seconds ago", (long long)d);
+	if (d < 120)
+		return xstrdup("About a minute ago");
+	if (d < 3600)
+		return xstrfmt("%lld minutes ago", (long long)(d / 60));
+	if (d < 2 * 3600)
+		return xstrdup("About an hour ago");
+	if (d < 48 * 3600)
+		return xstrfmt("%lld hours ago", (long long)(d / 3600));
+	if (d < 14 * 86400)
+		return xstrfmt("%lld days ago", (long long)(d / 86400));
+	if (d < 60 * 86400)
+		return xstrfmt("%lld weeks ago", (long long)(d / (7 * 86400)));
+	if (d < 730 * 86400)
+		return xstrfmt("%lld months ago", (long long)(d / (30 * 86400)));
+	return xstrfmt("%lld years ago", (long long)(d / (365 * 86400)));
+}
+
+/* podman's size column: decimal units, 3 significant digits. */
+static char *human_size(int64_t n)
+{
+	static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+	double v = (double)n;
+	size_t u = 0;
+
+	while (v >= 1000.0 && u < 4) {
+		v /= 1000.0;
+		u++;
+	}
+	return xstrfmt("%.3g %s", v, units[u]);
+}
+
+struct row {
+	char *repo, *tag, *id, *created, *size;
+};
+
+static void split_ref(const char *ref, char **repo, char **tag)
+{
+	const char *at = strchr(ref, '@'), *slash = strrchr(ref, '/');
+	const char *colon = strrchr(slash ? slash : ref, ':');
+
+	if (at != NULL) {
+		*repo = xstrndup(ref, (size_t)(at - ref));
+		*tag = xstrdup("<none>");
+	} else if (colon != NULL) {
+		*repo = xstrndup(ref, (size_t)(colon - ref));
+		*tag = xstrdup(colon + 1);
+	} else {
+		*repo = xstrdup(ref);
+		*tag = xstrdup("<none>");
+	}
+}
+
+static size_t make_rows(struct img_list_entry *l, size_t n, struct row **ret)
+{
+	struct row *rows = NULL;
+	size_t nr = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t nrefs = strv_len(l[i].refs);
+
+		for (size_t j = 0; j < (nrefs ? nrefs : 1); j++) {
+			struct row *r;
+
+			rows = xrealloc(rows, (nr + 1) * sizeof(*rows));
+			r = &rows[nr++];
+			if (nrefs)
+				split_ref(l[i].refs[j], &r->repo, &r->tag);
+			else
+				r->repo = xstrdup("<none>"), r->tag = xstrdup("<none>");
+			r->id = xstrndup(l[i].id + 7, 12);
+			r->created = human_ago(l[i].created);
+			r->size = human_size(l[i].size);
+		}
+	}
+	*ret = rows;
+	return nr;
+}
+
+static int width(struct row *rows, size_t n, size_t off, const char *title)
+{
+	size_t w = strlen(title);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *s = *(char **)((char *)&rows[i] + off);
+
+		if (strlen(s) > w)
+			w = strlen(s);
+	}
+	return (int)w;
+}
+
+static int image_ls(void)
+{
+	cleanup_(store_freep) struct img_store *s = NULL;
+	struct img_list_entry *l = NULL;
+	struct pp_error err = {0};
+	struct row *rows = NULL;
+	size_t n = 0, nr;
+	int wr, wt, wc;
+
+	if (open_store(&s))
+		return 1;
+	if (img_store_list(s, &l, &n, &err) < 0) {
+		log_error("%s", err.msg);
+		return 1;
+	}
+	nr = make_rows(l, n, &rows);
+	wr = width(rows, nr, offsetof(struct row, repo), "REPOSITORY");
+	wt = width(rows, nr, offsetof(struct row, tag), "TAG");
+	wc = width(rows, nr, offsetof(struct row, created), "CREATED");
+	printf("%-*s  %-*s  %-12s  %-*s  %s\n", wr, "REPOSITORY", wt, "TAG", "IMAGE ID", wc,
+	       "CREATED", "SIZE");
+	for (size_t i = 0; i < nr; i++) {
+		printf("%-*s  %-*s  %-12s  %-*s  %s\n", wr, rows[i].repo, wt, rows[i].tag, rows[i].id,
+		       wc, rows[i].created, rows[i].size);
+		free(rows[i].repo), free(rows[i].tag), free(rows[i].id);
+		free(rows[i].created), free(rows[i].size);
+	}
+	free(rows);
+	img_list_free(l, n);
+	return 0;
+}
+
+static int image_rm(int argc, char **argv)
+{
+	cleanup_(store_freep) struct img_store *s = NULL;
+	int ret = 0;
+
+	if (argc < 2) {
+		log_error("image rm: a reference is required: peapod image rm REF");
+		return 1;
+	}
+	if (open_store(&s))
+		return 1;
+	for (int i = 1; i < argc; i++) {
+		struct pp_error err = {0};
+
+		if (img_store_remove(s, argv[i], &err) < 0) {
+			log_error("%s", err.msg);
+			ret = 1;
+			continue;
+		}
+		printf("Untagged: %s\n", argv[i]);
+	}
+	return ret;
+}
+
+/* peapod image mount REF DIR: DIR/rootfs over DIR/upper and DIR/work (a
+ * debugging aid, like podman image mount). */
+static int image_mount(int argc, char **argv)
+{
+	cleanup_(store_freep) struct img_store *s = NULL;
+	cleanup_free char *dir = NULL, *up = NULL, *work = NULL, *target = NULL;
+	struct img_image *img = NULL;
+	struct pp_error err = {0};
+	int r;
+
+	if (argc != 3) {
+		log_error("usage: peapod image mount REF DIR");
+		return 1;
+	}
+	dir = realpath(argv[2], NULL);
+	if (dir == NULL) {
+		log_error("image mount: '%s': %m", argv[2]);
+		return 1;
+	}
+	if (open_store(&s))
+		return 1;
+	up = xstrfmt("%s/upper", dir);
+	work = xstrfmt("%s/work", dir);
+	target = xstrfmt("%s/rootfs", dir);
+	r = img_store_resolve(s, argv[1], &img, &err);
+	if (r == 0)
+		r = img_rootfs_mount(img, up, work, target, &err);
+	img_image_free(img);
+	if (r < 0) {
+		log_error("%s", err.msg);
+		return 1;
+	}
+	printf("%s\n", target);
+	return 0;
+}
+
+static int image_umount(int argc, char **argv)
+{
+	cleanup_free char *target = NULL;
+	struct pp_error err = {0};
+
+	if (argc != 2) {
+		log_error("usage: peapod image umount DIR");
+		return 1;
+	}
+	target = xstrfmt("%s/rootfs", argv[1]);
+	if (img_rootfs_umount(target, &err) < 0) {
+		log_error("%s", err.msg);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_image(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (sub == NULL || strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
+		fprintf(sub ? stdout : stderr,
+			"Usage: peapod image load -i FILE | ls | rm REF... | mount REF DIR | umount DIR\n");
+		return sub ? 0 : 1;
+	}
+	if (strcmp(sub, "load") == 0)
+		return image_load(argc - 1, argv + 1);
+	if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0)
+		return image_ls();
+	if (strcmp(sub, "rm") == 0 || strcmp(sub, "remove") == 0)
+		return image_rm(argc - 1, argv + 1);
+	if (strcmp(sub, "mount") == 0)
+		return image_mount(argc - 1, argv + 1);
+	if (strcmp(sub, "umount") == 0 || strcmp(sub, "unmount") == 0)
+		return image_umount(argc - 1, argv + 1);
+	log_error("unknown command \"image %s\" (want load, ls, rm, mount or umount)", sub);
+	return 1;
+}

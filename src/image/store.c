@@ -1,2 +1,520 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* The store on disk: folders, locks, refs.json, image records, resolving a
+ * reference to layers and config, listing and removal with garbage
+ * collection of unreferenced blobs and layers. */
+#include "image/image.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "image/internal.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+static void json_putp(json_object **o)
+{
+	if (*o != NULL)
+		json_object_put(*o);
+}
+#define cleanup_json cleanup_(json_putp)
+
+int img_store_open(const char *root, struct img_store **ret, struct pp_error *err)
+{
+	struct img_store *s = xzalloc(sizeof(*s));
+	const char *dirs[4];
+	int r = 0;
+
+	s->root = xstrdup(root);
+	s->blobs_dir = xstrfmt("%s/blobs/sha256", root);
+	s->layers_dir = xstrfmt("%s/layers/sha256", root);
+	s->images_dir = xstrfmt("%s/images", root);
+	s->tmp_dir = xstrfmt("%s/tmp", root);
+	dirs[0] = s->blobs_dir;
+	dirs[1] = s->layers_dir;
+	dirs[2] = s->images_dir;
+	dirs[3] = s->tmp_dir;
+	for (size_t i = 0; i < 4 && r == 0; i++)
+		r = fs_mkdir_p(dirs[i], 0700, err);
+	if (r < 0) {
+		img_store_free(s);
+		return pp_error_prefix(err, r, "image store '%s'", root);
+	}
+	*ret = s;
+	return 0;
+}
+
+struct img_store *img_store_free(struct img_store *s)
+{
+	if (s == NULL)
+		return NULL;
+	free(s->root);
+	free(s->blobs_dir);
+	free(s->layers_dir);
+	free(s->images_dir);
+	free(s->tmp_dir);
+	free(s);
+	return NULL;
+}
+
+int img_store_lock(struct img_store *s, const char *name, bool exclusive, struct pp_error *err)
+{
+	cleanup_free char *p = xstrfmt("%s/%s", s->root, name);
+	cleanup_close int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return pp_error(err, errno, "open '%s'", p);
+	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
+		if (errno != EINTR)
+			return pp_error(err, errno, "lock '%s'", p);
+	return take_fd(&fd);
+}
+
+static int refs_read(struct img_store *s, json_object **ret, struct pp_error *err)
+{
+	cleanup_free char *p = xstrfmt("%s/refs.json", s->root);
+	json_object *o = NULL;
+	int r;
+
+	if (access(p, F_OK) < 0 && errno == ENOENT) {
+		*ret = json_object_new_object();
+		return 0;
+	}
+	r = json_parse_file(p, IMG_JSON_MAX, &o, err);
+	if (r < 0)
+		return r;
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return pp_error_msg(err, EINVAL, "'%s': not a JSON object", p);
+	}
+	*ret = o;
+	return 0;
+}
+
+static int refs_write(struct img_store *s, json_object *refs, struct pp_error *err)
+{
+	cleanup_free char *p = xstrfmt("%s/refs.json", s->root);
+
+	return json_write_file(p, refs, err);
+}
+
+static json_object *record_to_json(const struct img_record *rec)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "config", json_object_new_string(rec->config_hex));
+	json_object_object_add(o, "layers", json_from_strv(rec->diffids));
+	json_object_object_add(o, "blobs", json_from_strv(rec->blobs));
+	json_object_object_add(o, "refs", json_from_strv(rec->refs));
+	json_object_object_add(o, "size", json_object_new_int64(rec->size));
+	json_object_object_add(o, "created", json_object_new_string(rec->created ? rec->created : ""));
+	return o;
+}
+
+int img_store_commit(struct img_store *s, const struct img_record *rec, struct pp_error *err)
+{
+	cleanup_free char *path = xstrfmt("%s/%s.json", s->images_dir, rec->config_hex);
+	cleanup_free char *id = xstrfmt("sha256:%s", rec->config_hex);
+	cleanup_json json_object *o = record_to_json(rec);
+	cleanup_json json_object *refs = NULL;
+	cleanup_close int lock = -1;
+	int r;
+
+	json_object_object_add(o, "config", json_object_new_string(id));
+	lock = img_store_lock(s, "refs.lock", true, err);
+	if (lock < 0)
+		return lock;
+	r = json_write_file(path, o, err);
+	if (r == 0)
+		r = refs_read(s, &refs, err);
+	if (r < 0)
+		return r;
+	for (char **ref = rec->refs; ref && *ref; ref++)
+		json_object_object_add(refs, *ref, json_object_new_string(id));
+	return refs_write(s, refs, err);
+}
+
+/* "sha256:<hex>", a 12+ hex prefix, or a reference → config hex. */
+static int find_id(struct img_store *s, const char *ref, char hex[IMG_HEX_LEN + 1],
+		   struct pp_error *err)
+{
+	cleanup_json json_object *refs = NULL;
+	cleanup_free char *norm = NULL;
+	size_t n = strlen(ref);
+	int r;
+
+	if (img_digest_parse(ref, hex) == 0)
+		return 0;
+	if (n >= 12 && n <= IMG_HEX_LEN && img_is_hex(ref, n)) {
+		cleanup_dir DIR *d = opendir(s->images_dir);
+		struct dirent *de;
+		int found = 0;
+
+		while (d != NULL && (de = readdir(d)) != NULL)
+			if (strncmp(de->d_name, ref, n) == 0 && strlen(de->d_name) == IMG_HEX_LEN + 5) {
+				memcpy(hex, de->d_name, IMG_HEX_LEN);
+				hex[IMG_HEX_LEN] = '\0';
+				found++;
+			}
+		if (found == 1)
+			return 0;
+		if (found > 1)
+			return pp_error_msg(err, EINVAL, "image id prefix '%s' is ambiguous", ref);
+	}
+	r = img_ref_normalize(ref, &norm, err);
+	if (r < 0)
+		return r;
+	r = refs_read(s, &refs, err);
+	if (r < 0)
+		return r;
+	if (img_digest_parse(json_object_get_string(json_object_object_get(refs, norm)), hex) < 0)
+		return pp_error_msg(err, ENOENT, "image \"%s\" not found in the peapod store (load it with: peapod image load -i FILE)", ref);
+	return 0;
+}
+
+static int record_read(struct img_store *s, const char *hex, json_object **ret,
+		       struct pp_error *err)
+{
+	cleanup_free char *p = xstrfmt("%s/%s.json", s->images_dir, hex);
+	int r = json_parse_file(p, IMG_JSON_MAX, ret, err);
+
+	if (r == -ENOENT)
+		return pp_error_msg(err, ENOENT, "image sha256:%.12s not found in the peapod store", hex);
+	return r;
+}
+
+static int strv_member(json_object *o, const char *key, char ***ret)
+{
+	json_object *v = NULL;
+
+	*ret = NULL;
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	if (!json_object_is_type(v, json_type_array))
+		return -EINVAL;
+	return json_to_strv(v, ret);
+}
+
+static int config_parse(json_object *root, struct img_config *c)
+{
+	json_object *cfg = json_get_obj(root, "config");
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	if (cfg == NULL)
+		return 0;
+	r = strv_member(cfg, "Entrypoint", &c->entrypoint);
+	if (r == 0)
+		r = strv_member(cfg, "Cmd", &c->cmd);
+	if (r == 0)
+		r = strv_member(cfg, "Env", &c->env);
+	if (r < 0)
+		return r;
+	c->working_dir = json_get_str(cfg, "WorkingDir") && *json_get_str(cfg, "WorkingDir")
+				 ? xstrdup(json_get_str(cfg, "WorkingDir"))
+				 : NULL;
+	c->user = xstrdup(json_get_str(cfg, "User"));
+	c->stop_signal = xstrdup(json_get_str(cfg, "StopSignal"));
+	return 0;
+}
+
+static int image_config_load(struct img_store *s, const char *hex, struct img_config *c,
+			     struct pp_error *err)
+{
+	cleanup_free char *p = xstrfmt("%s/%s", s->blobs_dir, hex);
+	cleanup_json json_object *o = NULL;
+	int r = json_parse_file(p, IMG_JSON_MAX, &o, err);
+
+	if (r < 0)
+		return r;
+	if (config_parse(o, c) < 0) {
+		img_config_clear(c);
+		return pp_error_msg(err, EINVAL, "image config '%s': Entrypoint, Cmd and Env must be arrays of strings", p);
+	}
+	return 0;
+}
+
+static int layers_resolve(struct img_store *s, json_object *rec, char ***ret,
+			  struct pp_error *err)
+{
+	cleanup_strv char **ids = NULL, **dirs = NULL;
+	char hex[IMG_HEX_LEN + 1];
+
+	if (strv_member(rec, "layers", &ids) < 0 || ids == NULL)
+		return pp_error_msg(err, EINVAL, "image record: bad 'layers'");
+	dirs = xcalloc(1, sizeof(char *));
+	for (char **id = ids; *id; id++) {
+		cleanup_free char *dir = NULL, *done = NULL;
+
+		if (img_digest_parse(*id, hex) < 0)
+			return pp_error_msg(err, EINVAL, "image record: bad layer '%s'", *id);
+		dir = xstrfmt("%s/%s", s->layers_dir, hex);
+		done = xstrfmt("%s.done", dir);
+		if (access(done, F_OK) < 0)
+			return pp_error(err, errno, "layer '%s' is missing from the store", *id);
+		strv_push(&dirs, dir);
+	}
+	*ret = take_ptr(&dirs);
+	return 0;
+}
+
+int img_store_resolve(struct img_store *s, const char *ref, struct img_image **ret,
+		      struct pp_error *err)
+{
+	cleanup_json json_object *rec = NULL;
+	char hex[IMG_HEX_LEN + 1];
+	struct img_image *img;
+	int r = find_id(s, ref, hex, err);
+
+	if (r == 0)
+		r = record_read(s, hex, &rec, err);
+	if (r < 0)
+		return r;
+	img = xzalloc(sizeof(*img));
+	img->id = xstrfmt("sha256:%s", hex);
+	img->size = json_get_int(rec, "size", 0);
+	img->created = img_time_parse(json_get_str(rec, "created"));
+	if (img_digest_parse(ref, NULL) < 0 && !img_is_hex(ref, strlen(ref)))
+		(void)img_ref_normalize(ref, &img->reference, NULL); /* valid: found by it */
+	r = layers_resolve(s, rec, &img->layer_dirs, err);
+	if (r == 0)
+		r = image_config_load(s, hex, &img->config, err);
+	if (r < 0) {
+		img_image_free(img);
+		return pp_error_prefix(err, r, "image '%s'", ref);
+	}
+	*ret = img;
+	return 0;
+}
+
+void img_config_clear(struct img_config *c)
+{
+	if (c == NULL)
+		return;
+	strv_free(c->entrypoint);
+	strv_free(c->cmd);
+	strv_free(c->env);
+	free(c->working_dir);
+	free(c->user);
+	free(c->stop_signal);
+	memset(c, 0, sizeof(*c));
+}
+
+struct img_image *img_image_free(struct img_image *img)
+{
+	if (img == NULL)
+		return NULL;
+	free(img->id);
+	free(img->reference);
+	strv_free(img->layer_dirs);
+	img_config_clear(&img->config);
+	free(img);
+	return NULL;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct img_list_entry *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created > y->created ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static void list_add(struct img_list_entry **l, size_t *n, json_object *rec, json_object *refs)
+{
+	const char *id = json_get_str(rec, "config");
+	struct img_list_entry *e;
+
+	if (img_digest_parse(id, NULL) < 0)
+		return;
+	*l = xrealloc(*l, (*n + 1) * sizeof(**l));
+	e = &(*l)[(*n)++];
+	e->id = xstrdup(id);
+	e->refs = xcalloc(1, sizeof(char *));
+	e->size = json_get_int(rec, "size", 0);
+	e->created = img_time_parse(json_get_str(rec, "created"));
+	json_object_object_foreach(refs, key, val)
+	{
+		if (json_object_is_type(val, json_type_string) &&
+		    strcmp(json_object_get_string(val), id) == 0)
+			strv_push(&e->refs, key);
+	}
+}
+
+int img_store_list(struct img_store *s, struct img_list_entry **ret, size_t *ret_n,
+		   struct pp_error *err)
+{
+	cleanup_json json_object *refs = NULL;
+	cleanup_dir DIR *d = NULL;
+	struct img_list_entry *l = NULL;
+	struct dirent *de;
+	size_t n = 0;
+	int r = refs_read(s, &refs, err);
+
+	if (r < 0)
+		return r;
+	d = opendir(s->images_dir);
+	if (d == NULL)
+		return pp_error(err, errno, "open '%s'", s->images_dir);
+	while ((de = readdir(d)) != NULL) {
+		cleanup_json json_object *rec = NULL;
+		char hex[IMG_HEX_LEN + 1];
+
+		if (strlen(de->d_name) != IMG_HEX_LEN + 5 || strcmp(de->d_name + IMG_HEX_LEN, ".json"))
+			continue;
+		memcpy(hex, de->d_name, IMG_HEX_LEN);
+		hex[IMG_HEX_LEN] = '\0';
+		if (record_read(s, hex, &rec, NULL) == 0)
+			list_add(&l, &n, rec, refs);
+	}
+	if (n > 1)
+		qsort(l, n, sizeof(*l), cmp_entry);
+	*ret = l;
+	*ret_n = n;
+	return 0;
+}
+
+void img_list_free(struct img_list_entry *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(l[i].id);
+		strv_free(l[i].refs);
+	}
+	free(l);
+}
+
+/* Collect "sha256:<hex>" members of every record's key into *used. */
+static void collect_used(struct img_store *s, const char *key, char ***used)
+{
+	cleanup_dir DIR *d = opendir(s->images_dir);
+	struct dirent *de;
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		cleanup_json json_object *rec = NULL;
+		cleanup_free char *p = NULL;
+		cleanup_strv char **v = NULL;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = xstrfmt("%s/%s", s->images_dir, de->d_name);
+		if (json_parse_file(p, IMG_JSON_MAX, &rec, NULL) < 0 || strv_member(rec, key, &v) < 0)
+			continue;
+		for (char **x = v; x && *x; x++)
+			if (img_digest_parse(*x, NULL) == 0)
+				strv_push(used, *x + 7);
+	}
+}
+
+static bool strv_has(char **v, const char *s, size_t n)
+{
+	for (; v && *v; v++)
+		if (strncmp(*v, s, n) == 0 && (*v)[n] == '\0')
+			return true;
+	return false;
+}
+
+/* Remove what no record uses: blobs, layers (marker first), leftovers of
+ * interrupted loads. Runs with the gc lock held exclusively. */
+static void store_gc(struct img_store *s)
+{
+	cleanup_strv char **blobs = NULL, **layers = NULL;
+	cleanup_dir DIR *b = opendir(s->blobs_dir);
+	cleanup_dir DIR *l = opendir(s->layers_dir);
+	struct dirent *de;
+
+	collect_used(s, "blobs", &blobs);
+	collect_used(s, "layers", &layers);
+	while (b != NULL && (de = readdir(b)) != NULL)
+		if (de->d_name[0] != '.' && !strv_has(blobs, de->d_name, strlen(de->d_name)))
+			(void)unlinkat(dirfd(b), de->d_name, 0); /* gc is best effort */
+	while (l != NULL && (de = readdir(l)) != NULL) {
+		size_t n = strcspn(de->d_name, ".");
+		cleanup_free char *p = NULL;
+
+		if (de->d_name[0] == '.' || strv_has(layers, de->d_name, n))
+			continue;
+		p = xstrfmt("%s/%s", s->layers_dir, de->d_name);
+		if (strcmp(de->d_name + n, ".done") == 0)
+			(void)unlink(p);
+	}
+	rewinddir(l);
+	while (l != NULL && (de = readdir(l)) != NULL) {
+		cleanup_free char *p = xstrfmt("%s/%s", s->layers_dir, de->d_name);
+		size_t n = strcspn(de->d_name, ".");
+
+		if (de->d_name[0] != '.' && de->d_name[n] == '\0' && !strv_has(layers, de->d_name, n))
+			(void)fs_rm_rf(p, NULL);
+	}
+	(void)fs_rm_rf(s->tmp_dir, NULL);
+	(void)mkdir(s->tmp_dir, 0700);
+}
+
+static int unref(struct img_store *s, json_object *refs, const char *ref, struct pp_error *err)
+{
+	cleanup_free char *norm = NULL, *id = NULL, *rec = NULL;
+	char hex[IMG_HEX_LEN + 1];
+	int r = find_id(s, ref, hex, err), left = 0;
+
+	if (r < 0)
+		return r;
+	id = xstrfmt("sha256:%s", hex);
+	if (img_ref_normalize(ref, &norm, NULL) < 0 || json_object_object_get(refs, norm) == NULL) {
+		free(norm);
+		norm = NULL; /* removal by id: every reference goes */
+	}
+	{
+		struct json_object_iterator it = json_object_iter_begin(refs);
+		struct json_object_iterator end = json_object_iter_end(refs);
+		cleanup_strv char **drop = NULL;
+
+		for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+			const char *k = json_object_iter_peek_name(&it);
+			const char *v = json_object_get_string(json_object_iter_peek_value(&it));
+
+			if (v == NULL || strcmp(v, id) != 0)
+				continue;
+			if (norm == NULL || strcmp(k, norm) == 0)
+				strv_push(&drop, k);
+			else
+				left++;
+		}
+		for (char **k = drop; k && *k; k++)
+			json_object_object_del(refs, *k);
+	}
+	r = refs_write(s, refs, err);
+	if (r < 0 || left > 0)
+		return r;
+	rec = xstrfmt("%s/%s.json", s->images_dir, hex);
+	if (unlink(rec) < 0 && errno != ENOENT)
+		return pp_error(err, errno, "remove '%s'", rec);
+	return 0;
+}
+
+int img_store_remove(struct img_store *s, const char *ref, struct pp_error *err)
+{
+	cleanup_close int gc = img_store_lock(s, "gc.lock", true, err);
+	cleanup_close int lock = -1;
+	cleanup_json json_object *refs = NULL;
+	int r;
+
+	if (gc < 0)
+		return gc;
+	lock = img_store_lock(s, "refs.lock", true, err);
+	if (lock < 0)
+		return lock;
+	r = refs_read(s, &refs, err);
+	if (r == 0)
+		r = unref(s, refs, ref, err);
+	if (r == 0)
+		store_gc(s);
+	return r;
+}

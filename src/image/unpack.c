@@ -1,2 +1,560 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* Layer unpacking: a tar stream (plain or gzip) becomes a folder in
+ * overlayfs form, every entry created with *at() calls under a parent opened
+ * with RESOLVE_IN_ROOT, so no path, symlink or hardlink can leave it. */
+#include "image/internal.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+#define BLOCK        (64 * 1024)
+#define MAX_ENTRIES  (1u << 20)
+#define WH_PREFIX    ".wh."
+#define WH_OPAQUE    ".wh..wh..opq"
+#define OVL_OPAQUE   "trusted.overlay.opaque"
+
+/* The uncompressed stream (reader "raw") feeds the tar reader through
+ * read_cb; every byte passes the hash on its way. */
+struct stream {
+	struct archive *raw;
+	struct img_sha256 hash;
+	char buf[BLOCK];
+	const char *what;
+	int error; /* archive error seen in raw */
+};
+
+struct dir_time {
+	char *path;
+	struct timespec ts[2];
+};
+
+struct unpack {
+	int rootfd;
+	struct archive *tar;
+	struct dir_time *dirs;
+	size_t ndirs;
+	char *parent_path; /* cached parent of the previous entry */
+	int parent_fd;
+};
+
+static void archive_freep(struct archive **a)
+{
+	if (*a != NULL)
+		(void)archive_read_free(*a);
+}
+
+static ssize_t read_cb(struct archive *a, void *data, const void **ret)
+{
+	struct stream *s = data;
+	la_ssize_t n = archive_read_data(s->raw, s->buf, sizeof(s->buf));
+
+	(void)a;
+	if (n < 0) {
+		s->error = 1;
+		return -1;
+	}
+	img_sha256_update(&s->hash, s->buf, (size_t)n);
+	*ret = s->buf;
+	return n;
+}
+
+static int drain(struct stream *s, struct pp_error *err)
+{
+	for (;;) {
+		la_ssize_t n = archive_read_data(s->raw, s->buf, sizeof(s->buf));
+
+		if (n == 0)
+			return 0;
+		if (n < 0)
+			return pp_error_msg(err, EIO, "layer '%s': %s", s->what,
+					    archive_error_string(s->raw));
+		img_sha256_update(&s->hash, s->buf, (size_t)n);
+	}
+}
+
+/* Choose the decompressor from the magic bytes, not the media type. */
+static int open_raw(int fd, struct stream *s, struct pp_error *err)
+{
+	unsigned char m[4] = {0};
+	struct archive_entry *e;
+	ssize_t n = pread(fd, m, sizeof(m), 0);
+
+	if (n < 0)
+		return pp_error(err, errno, "layer '%s': read", s->what);
+	s->raw = archive_read_new();
+	if (s->raw == NULL)
+		return pp_error(err, ENOMEM, "layer '%s'", s->what);
+	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+		(void)archive_read_support_filter_gzip(s->raw);
+	else if (n == 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+		return pp_error_msg(err, ENOTSUP, "layer '%s': zstd-compressed layers are not supported (use gzip or plain tar)", s->what);
+	(void)archive_read_support_format_raw(s->raw);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return pp_error(err, errno, "layer '%s': seek", s->what);
+	if (archive_read_open_fd(s->raw, fd, BLOCK) != ARCHIVE_OK ||
+	    archive_read_next_header(s->raw, &e) != ARCHIVE_OK)
+		return pp_error_msg(err, EINVAL, "layer '%s': %s", s->what,
+				    archive_error_string(s->raw));
+	return 0;
+}
+
+static void stream_clear(struct stream *s)
+{
+	archive_freep(&s->raw);
+	img_sha256_clear(&s->hash);
+}
+
+int img_layer_diffid(int fd, const char *what, char ret_hex[IMG_HEX_LEN + 1],
+		     struct pp_error *err)
+{
+	struct stream *s = xzalloc(sizeof(*s));
+	int r;
+
+	s->what = what;
+	r = img_sha256_init(&s->hash, err);
+	if (r == 0)
+		r = open_raw(fd, s, err);
+	if (r == 0)
+		r = drain(s, err);
+	if (r == 0)
+		img_sha256_final(&s->hash, ret_hex);
+	stream_clear(s);
+	free(s);
+	return r;
+}
+
+char *img_path_clean(const char *in)
+{
+	char *out = xmalloc(strlen(in) + 1);
+	size_t len = 0;
+	const char *p = in;
+
+	while (*p != '\0') {
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
+			if (len > 0)
+				out[len++] = '/';
+			memcpy(out + len, p, n);
+			len += n;
+		}
+		p = *end ? end + 1 : end;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+static void unpack_clear(struct unpack *u)
+{
+	for (size_t i = 0; i < u->ndirs; i++)
+		free(u->dirs[i].path);
+	free(u->dirs);
+	free(u->parent_path);
+	if (u->parent_fd >= 0)
+		(void)close(u->parent_fd);
+	archive_freep(&u->tar);
+	if (u->rootfd >= 0)
+		(void)close(u->rootfd);
+}
+
+static void forget_parent(struct unpack *u)
+{
+	if (u->parent_fd >= 0)
+		(void)close(u->parent_fd);
+	u->parent_fd = -1;
+	free(u->parent_path);
+	u->parent_path = NULL;
+}
+
+/* The parent folder of path, created as needed, resolved inside the layer
+ * (a symlink component means what it means inside the layer). Returns an
+ * O_PATH fd owned by the cache, and points *ret_base into path. */
+static int open_parent(struct unpack *u, const char *path, const char **ret_base)
+{
+	const char *slash = strrchr(path, '/');
+	cleanup_free char *dir = xstrndup(path, slash ? (size_t)(slash - path) : 0);
+	int fd;
+
+	*ret_base = slash ? slash + 1 : path;
+	if (u->parent_fd >= 0 && strcmp(u->parent_path, dir) == 0)
+		return u->parent_fd;
+	fd = fs_mkdir_in_root(u->rootfd, dir, 0755);
+	if (fd < 0)
+		return fd;
+	forget_parent(u);
+	u->parent_path = take_ptr(&dir);
+	u->parent_fd = fd;
+	return fd;
+}
+
+/* Make room for base: 1 when it is a folder to keep, 0 when free, -errno. */
+static int remove_existing(int dfd, const char *base, bool keep_dir)
+{
+	struct stat st;
+	char proc[64];
+
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISDIR(st.st_mode) && keep_dir)
+		return 1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, base, 0) < 0 ? -errno : 0;
+	(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dfd);
+	cleanup_free char *p = xstrfmt("%s/%s", proc, base);
+	/* fs_rm_rf never follows a symlink below p; p itself names the
+	 * folder through our confined parent fd. */
+	return fs_rm_rf(p, NULL);
+}
+
+static void entry_times(struct archive_entry *e, struct timespec ts[2])
+{
+	ts[1].tv_sec = archive_entry_mtime(e);
+	ts[1].tv_nsec = archive_entry_mtime_nsec(e);
+	ts[0] = ts[1];
+}
+
+/* Only xattrs that cannot change how overlayfs reads the layer. */
+static void set_xattrs(int fd, struct archive_entry *e)
+{
+	const char *name;
+	const void *val;
+	size_t len;
+
+	archive_entry_xattr_reset(e);
+	while (archive_entry_xattr_next(e, &name, &val, &len) == ARCHIVE_OK) {
+		if (strncmp(name, "user.", 5) != 0 && strcmp(name, "security.capability") != 0)
+			continue;
+		(void)fsetxattr(fd, name, val, len, 0); /* best effort, as docker */
+	}
+}
+
+/* Owner, then mode (chown clears set-id bits), xattrs. */
+static int set_meta_fd(int fd, struct archive_entry *e)
+{
+	if (fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
+		return -errno;
+	if (fchmod(fd, archive_entry_perm(e) & 07777) < 0)
+		return -errno;
+	set_xattrs(fd, e);
+	return 0;
+}
+
+static int pwrite_all(int fd, const char *p, size_t n, off_t off)
+{
+	while (n > 0) {
+		ssize_t w = pwrite(fd, p, n, off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+		off += w;
+	}
+	return 0;
+}
+
+static int make_regular(struct unpack *u, struct archive_entry *e, int dfd, const char *base)
+{
+	cleanup_close int fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct timespec ts[2];
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		const void *buf;
+		size_t size;
+		la_int64_t off;
+
+		r = archive_read_data_block(u->tar, &buf, &size, &off);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN)
+			return -EIO;
+		r = pwrite_all(fd, buf, size, (off_t)off);
+		if (r < 0)
+			return r;
+	}
+	if (archive_entry_size_is_set(e) && ftruncate(fd, (off_t)archive_entry_size(e)) < 0)
+		return -errno;
+	r = set_meta_fd(fd, e);
+	if (r < 0)
+		return r;
+	entry_times(e, ts);
+	return futimens(fd, ts) < 0 ? -errno : 0;
+}
+
+static int make_dir(struct unpack *u, struct archive_entry *e, int dfd, const char *base,
+		    const char *path)
+{
+	cleanup_close int fd = -1;
+	struct dir_time *d;
+	int r = 1;
+
+	if (*path != '\0')
+		r = remove_existing(dfd, base, true);
+	if (r < 0)
+		return r;
+	if (r == 0 && mkdirat(dfd, base, 0700) < 0)
+		return -errno;
+	fd = *path ? openat(dfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+		   : openat(u->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = set_meta_fd(fd, e);
+	if (r < 0)
+		return r;
+	if (u->ndirs % 64 == 0)
+		u->dirs = xrealloc(u->dirs, (u->ndirs + 64) * sizeof(*u->dirs));
+	d = &u->dirs[u->ndirs++];
+	d->path = xstrdup(path);
+	entry_times(e, d->ts);
+	return 0;
+}
+
+static int set_meta_at(int dfd, const char *base, struct archive_entry *e, bool chmod_too)
+{
+	struct timespec ts[2];
+
+	if (fchownat(dfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+		     AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	/* only for nodes we just created, never a symlink: fchmodat follows */
+	if (chmod_too && fchmodat(dfd, base, archive_entry_perm(e) & 07777, 0) < 0)
+		return -errno;
+	entry_times(e, ts);
+	return utimensat(dfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+static int make_symlink(struct archive_entry *e, int dfd, const char *base)
+{
+	const char *target = archive_entry_symlink(e);
+
+	if (target == NULL || *target == '\0')
+		return -EINVAL;
+	/* The target text is kept as is: it is only ever resolved inside a
+	 * container root (or here with RESOLVE_IN_ROOT), never on the host. */
+	if (symlinkat(target, dfd, base) < 0)
+		return -errno;
+	return set_meta_at(dfd, base, e, false);
+}
+
+static int make_hardlink(struct unpack *u, struct archive_entry *e, int dfd, const char *base)
+{
+	cleanup_free char *target = img_path_clean(archive_entry_hardlink(e));
+	cleanup_close int tfd = -1;
+
+	if (*target == '\0')
+		return -EINVAL;
+	/* The target is resolved inside the layer only, and the link made
+	 * to that very inode: nothing outside can be reached. */
+	tfd = fs_open_in_root(u->rootfd, target, O_PATH | O_NOFOLLOW, 0);
+	if (tfd < 0)
+		return tfd;
+	if (linkat(tfd, "", dfd, base, AT_EMPTY_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
+static int make_node(struct archive_entry *e, int dfd, const char *base, mode_t type)
+{
+	dev_t dev = 0;
+
+	if (type != S_IFIFO)
+		dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+	if (mknodat(dfd, base, type | 0600, dev) < 0)
+		return -errno;
+	return set_meta_at(dfd, base, e, true);
+}
+
+/* OCI whiteouts → overlayfs: ".wh.NAME" is a 0/0 char device NAME,
+ * ".wh..wh..opq" the opaque xattr on the folder (image-spec layer.md). */
+static int make_whiteout(int dfd, const char *base)
+{
+	const char *name = base + strlen(WH_PREFIX);
+	cleanup_close int fd = -1;
+	int r;
+
+	if (strcmp(base, WH_OPAQUE) == 0) {
+		fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		return fsetxattr(fd, OVL_OPAQUE, "y", 1, 0) < 0 ? -errno : 0;
+	}
+	if (strncmp(name, WH_PREFIX, strlen(WH_PREFIX)) == 0)
+		return 0; /* other aufs metadata (.wh..wh.plnk...): not content */
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return -EINVAL;
+	r = remove_existing(dfd, name, false);
+	if (r < 0)
+		return r;
+	return mknodat(dfd, name, S_IFCHR | 0000, makedev(0, 0)) < 0 ? -errno : 0;
+}
+
+static int unpack_entry(struct unpack *u, struct archive_entry *e)
+{
+	const char *raw = archive_entry_pathname(e), *base = NULL;
+	mode_t type = archive_entry_filetype(e);
+	cleanup_free char *path = NULL;
+	int dfd, r;
+
+	if (raw == NULL)
+		return -EINVAL;
+	path = img_path_clean(raw);
+	if (type != AE_IFREG || archive_entry_hardlink(e) != NULL)
+		forget_parent(u);
+	if (*path == '\0')
+		return type == AE_IFDIR ? make_dir(u, e, -1, "", "") : 0;
+	dfd = open_parent(u, path, &base);
+	if (dfd < 0)
+		return dfd;
+	if (strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) == 0)
+		return make_whiteout(dfd, base);
+	if (type == AE_IFDIR)
+		return make_dir(u, e, dfd, base, path);
+	r = remove_existing(dfd, base, false);
+	if (r < 0)
+		return r;
+	if (archive_entry_hardlink(e) != NULL)
+		return make_hardlink(u, e, dfd, base);
+	switch (type) {
+	case AE_IFREG:
+		return make_regular(u, e, dfd, base);
+	case AE_IFLNK:
+		return make_symlink(e, dfd, base);
+	case AE_IFCHR:
+	case AE_IFBLK:
+	case AE_IFIFO:
+		return make_node(e, dfd, base, type);
+	default:
+		return 0; /* sockets and unknown types are not layer content */
+	}
+}
+
+static int unpack_entries(struct unpack *u, struct stream *s, struct pp_error *err)
+{
+	for (size_t n = 0;; n++) {
+		struct archive_entry *e;
+		int r = archive_read_next_header(u->tar, &e);
+
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r < ARCHIVE_WARN || s->error)
+			return pp_error_msg(err, EINVAL, "layer '%s': %s", s->what,
+					    archive_error_string(s->error ? s->raw : u->tar));
+		if (n >= MAX_ENTRIES)
+			return pp_error_msg(err, EFBIG, "layer '%s': more than %u entries", s->what, MAX_ENTRIES);
+		r = unpack_entry(u, e);
+		if (r < 0)
+			return pp_error(err, -r, "layer '%s': entry '%s'", s->what,
+					archive_entry_pathname(e));
+	}
+}
+
+static void apply_dir_times(struct unpack *u)
+{
+	for (size_t i = u->ndirs; i-- > 0;) {
+		cleanup_close int fd = fs_open_in_root(u->rootfd, u->dirs[i].path,
+						       O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+
+		if (fd >= 0)
+			(void)futimens(fd, u->dirs[i].ts); /* times are cosmetic */
+	}
+}
+
+/* Unpack into the folder tmp; *ret_hex gets the uncompressed sha256. */
+static int unpack_into(int fd, const char *tmp, const char *what, char ret_hex[IMG_HEX_LEN + 1],
+		       struct pp_error *err)
+{
+	struct stream *s = xzalloc(sizeof(*s));
+	struct unpack u = {.rootfd = -1, .parent_fd = -1};
+	int r;
+
+	s->what = what;
+	r = img_sha256_init(&s->hash, err);
+	if (r == 0)
+		r = open_raw(fd, s, err);
+	if (r == 0) {
+		u.rootfd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		u.tar = archive_read_new();
+		if (u.rootfd < 0 || u.tar == NULL)
+			r = pp_error(err, errno, "open '%s'", tmp);
+	}
+	if (r == 0) {
+		(void)archive_read_support_format_tar(u.tar);
+		if (archive_read_open(u.tar, s, NULL, read_cb, NULL) != ARCHIVE_OK)
+			r = pp_error_msg(err, EINVAL, "layer '%s': not a tar archive: %s", what,
+					 archive_error_string(s->error ? s->raw : u.tar));
+	}
+	if (r == 0)
+		r = unpack_entries(&u, s, err);
+	if (r == 0)
+		r = drain(s, err);
+	if (r == 0) {
+		apply_dir_times(&u);
+		img_sha256_final(&s->hash, ret_hex);
+	}
+	unpack_clear(&u);
+	stream_clear(s);
+	free(s);
+	return r;
+}
+
+static int check_diffid(const char *got, const char *want, const char *what, struct pp_error *err)
+{
+	if (strcmp(got, want) == 0)
+		return 0;
+	return pp_error_msg(err, EINVAL, "layer '%s': uncompressed content has sha256:%s, the image config says diff_id sha256:%s", what, got, want);
+}
+
+int img_layer_unpack(int fd, const char *layers_dir, const char *diffid_hex, const char *what,
+		     struct pp_error *err)
+{
+	cleanup_free char *dir = xstrfmt("%s/%s", layers_dir, diffid_hex);
+	cleanup_free char *done = xstrfmt("%s.done", dir);
+	cleanup_free char *tmp = xstrfmt("%s/tmp-XXXXXX", layers_dir);
+	char hex[IMG_HEX_LEN + 1];
+	int r;
+
+	if (access(done, F_OK) == 0) {
+		r = img_layer_diffid(fd, what, hex, err);
+		return r < 0 ? r : check_diffid(hex, diffid_hex, what, err);
+	}
+	if (mkdtemp(tmp) == NULL)
+		return pp_error(err, errno, "mkdtemp '%s'", tmp);
+	if (chmod(tmp, 0755) < 0)
+		r = pp_error(err, errno, "chmod '%s'", tmp);
+	else
+		r = unpack_into(fd, tmp, what, hex, err);
+	if (r == 0)
+		r = check_diffid(hex, diffid_hex, what, err);
+	if (r == 0 && rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY)
+		r = pp_error(err, errno, "rename '%s'", dir);
+	(void)fs_rm_rf(tmp, NULL); /* gone after rename; a loser's or failed copy otherwise */
+	if (r == 0)
+		r = fs_write_atomic(done, "", 0, 0644, err);
+	return r;
+}

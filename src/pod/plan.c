@@ -1,2 +1,326 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* The sandbox's and each container's config.json, shaped as containerd's
+ * CRI plugin shapes them for runc (oci/spec.go defaults,
+ * pkg/cri/server/{sandbox_run,container_create}_linux.go, pkg/cri/opts).
+ * The process object is built in plan-process.c. */
+#include "pod/plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "image/image.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#define HOSTNAME_MAX 63
+#define DEV_SHM      "/dev/shm"
+
+static const char *const masked_paths[] = {
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+    "/proc/interrupts",
+    NULL,
+};
+
+static const char *const readonly_paths[] = {
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+};
+
+char *pod_plan_hostname(const struct pod *pod)
+{
+	const char *h =
+	    pod->hostname != NULL && pod->hostname[0] != '\0' ? pod->hostname : pod->name;
+	size_t len = strlen(h);
+
+	/* kubelet truncatePodHostnameIfNeeded: a hostname is one DNS label */
+	if (len > HOSTNAME_MAX) {
+		len = HOSTNAME_MAX;
+		while (len > 0 && (h[len - 1] == '-' || h[len - 1] == '.'))
+			len--;
+	}
+	return xstrndup(h, len);
+}
+
+static json_object *str_array(const char *const *v)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		json_object_array_add(arr, json_object_new_string(v[i]));
+	return arr;
+}
+
+static void add_str(json_object *o, const char *key, const char *val)
+{
+	json_object_object_add(o, key, json_object_new_string(val != NULL ? val : ""));
+}
+
+static void add_mount(json_object *mounts, const char *dst, const char *type, const char *src,
+                      const char *const *opts)
+{
+	json_object *m = json_object_new_object();
+
+	add_str(m, "destination", dst);
+	add_str(m, "type", type);
+	add_str(m, "source", src);
+	json_object_object_add(m, "options", str_array(opts));
+	json_object_array_add(mounts, m);
+}
+
+/* containerd's default mounts (oci/spec_unix.go defaultMounts), without
+ * /run (CRI's WithoutRunMount) and without /dev/shm (added by the caller). */
+static json_object *default_mounts(void)
+{
+	static const char *const proc[] = {"nosuid", "noexec", "nodev", NULL};
+	static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
+	static const char *const pts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
+	                                  "mode=0620", "gid=5",  NULL};
+	static const char *const mqueue[] = {"nosuid", "noexec", "nodev", NULL};
+	static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
+	json_object *mounts = json_object_new_array();
+
+	add_mount(mounts, "/proc", "proc", "proc", proc);
+	add_mount(mounts, "/dev", "tmpfs", "tmpfs", dev);
+	add_mount(mounts, "/dev/pts", "devpts", "devpts", pts);
+	add_mount(mounts, "/dev/mqueue", "mqueue", "mqueue", mqueue);
+	add_mount(mounts, "/sys", "sysfs", "sysfs", sys);
+	return mounts;
+}
+
+/* The pod's /dev/shm: the host's with hostIPC, else the pod's shm folder,
+ * else (no folder given) a private tmpfs as in containerd's defaults. */
+static void add_shm(json_object *mounts, const struct pod *pod, const struct pod_plan_paths *paths,
+                    bool sandbox)
+{
+	static const char *const sandbox_opts[] = {"rbind", "ro",     "nosuid",
+	                                           "nodev", "noexec", NULL};
+	static const char *const ctr_opts[] = {"rbind", "rprivate", "rw", NULL};
+	static const char *const tmpfs_opts[] = {"nosuid",    "noexec",      "nodev",
+	                                         "mode=1777", "size=65536k", NULL};
+	const char *src = pod->host_ipc ? DEV_SHM : paths->shm;
+
+	if (src == NULL) {
+		add_mount(mounts, DEV_SHM, "tmpfs", "shm", tmpfs_opts);
+		return;
+	}
+	add_mount(mounts, DEV_SHM, "bind", src, sandbox ? sandbox_opts : ctr_opts);
+}
+
+static void add_namespace(json_object *nss, const char *type, pid_t pid, const char *ns)
+{
+	json_object *o = json_object_new_object();
+
+	add_str(o, "type", type);
+	if (pid > 0) {
+		cleanup_free char *path = xstrfmt("/proc/%d/ns/%s", (int)pid, ns);
+
+		add_str(o, "path", path);
+	}
+	json_object_array_add(nss, o);
+}
+
+/* containerd's default namespace order (pid, ipc, uts, mount, network) plus
+ * cgroup; a host* pod field leaves that namespace out. join_pid > 0 joins
+ * the sandbox's network, ipc and uts (and pid when share_pid). */
+static json_object *namespaces(const struct pod *pod, pid_t join_pid, bool share_pid)
+{
+	json_object *nss = json_object_new_array();
+
+	if (!pod->host_pid)
+		add_namespace(nss, "pid", share_pid ? join_pid : 0, "pid");
+	if (!pod->host_ipc)
+		add_namespace(nss, "ipc", join_pid, "ipc");
+	if (!pod->host_network)
+		add_namespace(nss, "uts", join_pid, "uts");
+	add_namespace(nss, "mount", 0, NULL);
+	if (!pod->host_network)
+		add_namespace(nss, "network", join_pid, "net");
+	add_namespace(nss, "cgroup", 0, NULL);
+	return nss;
+}
+
+static json_object *linux_object(const struct pod_plan_paths *paths, const char *cgroup_leaf,
+                                 json_object *nss)
+{
+	json_object *lnx = json_object_new_object();
+	json_object *res = json_object_new_object();
+	json_object *devices = json_object_new_array();
+	json_object *deny = json_object_new_object();
+
+	/* containerd's default: deny every device; runc adds its own allow list */
+	json_object_object_add(deny, "allow", json_object_new_boolean(false));
+	add_str(deny, "access", "rwm");
+	json_object_array_add(devices, deny);
+	json_object_object_add(res, "devices", devices);
+	json_object_object_add(lnx, "resources", res);
+	if (paths->cgroup_parent != NULL) {
+		cleanup_free char *cg = xstrfmt("%s/%s", paths->cgroup_parent, cgroup_leaf);
+
+		add_str(lnx, "cgroupsPath", cg);
+	}
+	json_object_object_add(lnx, "namespaces", nss);
+	json_object_object_add(lnx, "maskedPaths", str_array(masked_paths));
+	json_object_object_add(lnx, "readonlyPaths", str_array(readonly_paths));
+	return lnx;
+}
+
+static void add_sandbox_annotations(json_object *ann, const struct pod *pod)
+{
+	add_str(ann, "io.kubernetes.cri.sandbox-id", pod->uid);
+	add_str(ann, "io.kubernetes.cri.sandbox-name", pod->name);
+	add_str(ann, "io.kubernetes.cri.sandbox-namespace", pod->namespace_);
+	add_str(ann, "io.kubernetes.cri.sandbox-uid", pod->uid);
+}
+
+static json_object *root_object(bool readonly)
+{
+	json_object *root = json_object_new_object();
+
+	add_str(root, "path", "rootfs");
+	if (readonly)
+		json_object_object_add(root, "readonly", json_object_new_boolean(true));
+	return root;
+}
+
+static json_object *sandbox_process(void)
+{
+	static const char *const args[] = {"/pause", NULL};
+	static const char *const env[] = {
+	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+	json_object *proc = json_object_new_object();
+	json_object *user = json_object_new_object();
+	json_object *caps = json_object_new_object();
+
+	json_object_object_add(proc, "terminal", json_object_new_boolean(false));
+	json_object_object_add(user, "uid", json_object_new_int(0));
+	json_object_object_add(user, "gid", json_object_new_int(0));
+	json_object_object_add(proc, "user", user);
+	json_object_object_add(proc, "args", str_array(args));
+	json_object_object_add(proc, "env", str_array(env));
+	add_str(proc, "cwd", "/");
+	json_object_object_add(caps, "bounding", str_array(pod_default_caps));
+	json_object_object_add(caps, "effective", str_array(pod_default_caps));
+	json_object_object_add(caps, "permitted", str_array(pod_default_caps));
+	json_object_object_add(proc, "capabilities", caps);
+	json_object_object_add(proc, "noNewPrivileges", json_object_new_boolean(true));
+	return proc;
+}
+
+int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, json_object **ret,
+                     struct pp_error *err)
+{
+	json_object *cfg, *mounts, *ann;
+
+	if (pod->name == NULL)
+		return pp_error_msg(err, EINVAL, "pod has no name");
+	cfg = json_object_new_object();
+	add_str(cfg, "ociVersion", "1.0.2");
+	json_object_object_add(cfg, "process", sandbox_process());
+	json_object_object_add(cfg, "root", root_object(true));
+	/* without its own uts namespace the sandbox cannot have a hostname */
+	if (!pod->host_network) {
+		cleanup_free char *hostname = pod_plan_hostname(pod);
+
+		add_str(cfg, "hostname", hostname);
+	}
+	mounts = default_mounts();
+	add_shm(mounts, pod, paths, true);
+	json_object_object_add(cfg, "mounts", mounts);
+	ann = json_object_new_object();
+	add_str(ann, "io.kubernetes.cri.container-type", "sandbox");
+	add_sandbox_annotations(ann, pod);
+	json_object_object_add(cfg, "annotations", ann);
+	json_object_object_add(cfg, "linux",
+	                       linux_object(paths, "sandbox", namespaces(pod, 0, false)));
+	*ret = cfg;
+	return 0;
+}
+
+static void add_bind(json_object *mounts, const char *dst, const char *src)
+{
+	/* pkg/cri/opts WithMounts: a CRI mount is rbind, its propagation
+	 * (private by default) and rw unless read-only */
+	static const char *const opts[] = {"rbind", "rprivate", "rw", NULL};
+
+	if (src != NULL)
+		add_mount(mounts, dst, "bind", src, opts);
+}
+
+/* Defaults, the read-only cgroupfs, then the CRI mounts: the pod's
+ * /etc/hostname, /etc/hosts, /etc/resolv.conf and /dev/shm, then the
+ * kubelet's termination-log file. */
+static json_object *container_mounts(const struct pod *pod, const struct pod_container *c,
+                                     const struct pod_plan_paths *paths)
+{
+	static const char *const cgroup[] = {"nosuid", "noexec", "nodev", "relatime", "ro", NULL};
+	json_object *mounts = default_mounts();
+	const char *tpath = c->termination_message_path;
+
+	add_mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", cgroup);
+	add_bind(mounts, "/etc/hostname", paths->hostname);
+	add_bind(mounts, "/etc/hosts", paths->hosts);
+	add_bind(mounts, "/etc/resolv.conf", paths->resolv_conf);
+	add_shm(mounts, pod, paths, false);
+	if (tpath == NULL)
+		tpath = "/dev/termination-log";
+	if (tpath[0] != '\0' && paths->pod_dir != NULL) {
+		cleanup_free char *src =
+		    xstrfmt("%s/containers/%s/termination-log", paths->pod_dir, c->name);
+
+		add_bind(mounts, tpath, src);
+	}
+	return mounts;
+}
+
+static json_object *container_annotations(const struct pod *pod, const struct pod_container *c)
+{
+	json_object *ann = json_object_new_object();
+
+	add_str(ann, "io.kubernetes.cri.container-type", "container");
+	add_str(ann, "io.kubernetes.cri.container-name", c->name);
+	add_str(ann, "io.kubernetes.cri.image-name", c->image);
+	add_sandbox_annotations(ann, pod);
+	return ann;
+}
+
+int pod_plan_container(const struct pod *pod, const struct pod_container *c,
+                       const struct img_config *img, int rootfd, pid_t sandbox_pid,
+                       const struct pod_plan_paths *paths, json_object **ret, struct pp_error *err)
+{
+	struct pod_user user = {0};
+	json_object *proc = NULL, *cfg, *nss;
+	int r;
+
+	if (sandbox_pid <= 0)
+		return pp_error_msg(err, EINVAL, "container '%s': no sandbox process", c->name);
+	r = pod_user_resolve(rootfd, img != NULL ? img->user : NULL, &user, err);
+	if (r < 0)
+		return pp_error_prefix(err, r, "container '%s'", c->name);
+	r = pod_plan_process(pod, c, img, &user, &proc, err);
+	free(user.additional_gids);
+	if (r < 0)
+		return r;
+	cfg = json_object_new_object();
+	add_str(cfg, "ociVersion", "1.0.2");
+	json_object_object_add(cfg, "process", proc);
+	json_object_object_add(cfg, "root", root_object(false));
+	json_object_object_add(cfg, "mounts", container_mounts(pod, c, paths));
+	json_object_object_add(cfg, "annotations", container_annotations(pod, c));
+	nss = namespaces(pod, sandbox_pid, pod->share_process_namespace);
+	json_object_object_add(cfg, "linux", linux_object(paths, c->name, nss));
+	*ret = cfg;
+	return 0;
+}

@@ -46,7 +46,9 @@ struct pod_user {
  * rootfd (looked up with RESOLVE_IN_ROOT; rootfd -1 allows numeric users
  * only). Supplementary groups come from /etc/group, as runc does. members of
  * *ret caller-freed (free(ret->additional_gids)). 0 or -EINVAL/-ENOENT with
- * `user "foo": not found in /etc/passwd`. */
+ * `user "foo": no matching entries in passwd file`. additional_gids holds
+ * the primary gid first (containerd >= 1.6.18), then, when no group was
+ * given, the groups that list the user by name. */
 int pod_user_resolve(int rootfd, const char *user, struct pod_user *ret, struct pp_error *err);
 
 /* The argv of a container (Kubernetes "command and args" rules against the
@@ -55,8 +57,20 @@ int pod_user_resolve(int rootfd, const char *user, struct pod_user *ret, struct 
 int pod_plan_argv(const struct pod_container *c, const struct img_config *img, char *const *env,
 		  char ***ret, struct pp_error *err);
 
-/* The environment: image Env, then the container's env (same name
- * replaces), plus HOSTNAME; PATH defaulted when neither sets it. Caller
+/* The pod's hostname as the kubelet computes it: spec.hostname, else
+ * metadata.name cut to 63 characters without a trailing '-' or '.'.
+ * Caller frees. */
+char *pod_plan_hostname(const struct pod *pod);
+
+/* The container's own env as the kubelet hands it to the runtime: "K=V" in
+ * manifest order, a later same name replacing the earlier value in place,
+ * each value's $(VAR) expanded against the entries before it. This is the
+ * env for pod_plan_argv(). Caller strv_free()s; never NULL. */
+char **pod_plan_container_env(const struct pod_container *c);
+
+/* The environment, in containerd's order: the default PATH, HOSTNAME, the
+ * image's Env, then pod_plan_container_env(), each same name replacing the
+ * earlier value in place (a bare "NAME" in the image unsets it). Caller
  * strv_free()s. */
 char **pod_plan_env(const struct pod *pod, const struct pod_container *c,
 		    const struct img_config *img);
@@ -74,7 +88,7 @@ int pod_plan_process(const struct pod *pod, const struct pod_container *c,
 /* A container's config.json: pod_plan_process(), root "rootfs", mounts
  * (proc, dev, pts, shm bound from paths->shm, mqueue, sysfs ro, cgroup ro,
  * /etc/hosts, /etc/hostname, /etc/resolv.conf, /dev/termination-log),
- * namespaces: network, ipc, uts joined at /proc/<sandbox_pid>/ns/*, pid
+ * namespaces: network, ipc, uts joined at /proc/<sandbox_pid>/ns/<type>, pid
  * joined when shareProcessNamespace else new, mount and cgroup new; masked
  * and read-only paths; cgroupsPath <parent>/<name>; CRI annotations. rootfd
  * is the mounted rootfs (for the user lookup). *ret caller owns. */

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared inside src/image only: sha256 streaming, the store handle, layer
+ * unpacking and the image records the loader commits. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pp_error;
+typedef struct evp_md_ctx_st EVP_MD_CTX;
+
+#define IMG_JSON_MAX   (4u * 1024 * 1024)
+#define IMG_HEX_LEN    64
+#define IMG_MAX_LAYERS 128
+
+struct img_store {
+	char *root;       /* borrowed by nobody: owned */
+	char *blobs_dir;  /* root/blobs/sha256 */
+	char *layers_dir; /* root/layers/sha256 */
+	char *images_dir; /* root/images */
+	char *tmp_dir;    /* root/tmp */
+};
+
+struct img_sha256 {
+	EVP_MD_CTX *ctx;
+	uint64_t len;
+};
+
+/* Start a sha256 stream. 0 or -ENOMEM. */
+int img_sha256_init(struct img_sha256 *h, struct pp_error *err);
+void img_sha256_update(struct img_sha256 *h, const void *p, size_t n);
+/* Finish into 64 lowercase hex digits + NUL and release the context. */
+void img_sha256_final(struct img_sha256 *h, char ret_hex[IMG_HEX_LEN + 1]);
+/* Release without a result (safe after final or on a zeroed struct). */
+void img_sha256_clear(struct img_sha256 *h);
+
+/* Is d "sha256:<64 lowercase hex>"? On success copies the hex to ret_hex
+ * (may be NULL) and returns 0, else -EINVAL (no message). */
+int img_digest_parse(const char *d, char ret_hex[IMG_HEX_LEN + 1]);
+
+/* Is s exactly n lowercase hex digits? */
+bool img_is_hex(const char *s, size_t n);
+
+/* Lexically clean an archive entry path relative to its root: "", "." and
+ * leading "/" vanish, ".." pops (never above the root); "" is the root.
+ * Caller frees. */
+char *img_path_clean(const char *in);
+
+/* Unpack the layer blob read from fd (plain tar, gzip or zstd-refused tar)
+ * into layers_dir/<diffid>/ in overlayfs form, under a temporary name that is
+ * renamed once the uncompressed sha256 equals diffid_hex; then writes the
+ * "<diffid>.done" marker. An already finished layer is only verified. what
+ * names the blob in errors. Borrows fd. 0 or -errno. */
+int img_layer_unpack(int fd, const char *layers_dir, const char *diffid_hex, const char *what,
+		     struct pp_error *err);
+
+/* Hash the uncompressed stream of a layer blob into ret_hex. Borrows fd. */
+int img_layer_diffid(int fd, const char *what, char ret_hex[IMG_HEX_LEN + 1],
+		     struct pp_error *err);
+
+/* What the loader hands to the store for one image. Strings borrowed. */
+struct img_record {
+	const char *config_hex;
+	char **diffids;   /* "sha256:<hex>", lowest first, NULL-terminated */
+	char **blobs;     /* every blob digest the image is made of */
+	char **refs;      /* normalised references, NULL-terminated, may be empty */
+	int64_t size;     /* bytes of layer blobs */
+	const char *created; /* config "created", may be NULL */
+};
+
+/* Write the image record and point refs at it, under the refs lock. The
+ * blobs and layers must be in place. 0 or -errno. */
+int img_store_commit(struct img_store *s, const struct img_record *rec, struct pp_error *err);
+
+/* Take the store's gc lock shared (loaders) or exclusive (removal). Returns
+ * a lock fd the caller closes, or -errno. */
+int img_store_lock(struct img_store *s, const char *name, bool exclusive, struct pp_error *err);
+
+/* Parse RFC 3339 "2024-01-02T03:04:05.123Z" / "+01:00" into epoch seconds;
+ * 0 when unparsable. */
+int64_t img_time_parse(const char *s);

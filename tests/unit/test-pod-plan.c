@@ -1,0 +1,754 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The pod planner: command/args rules, env merge, capabilities, the
+ * sandbox's and containers' config.json, and confined user lookup. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+/* cmocka.h needs setjmp.h, stdarg.h and stddef.h before it */
+/* clang-format off */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+/* clang-format on */
+
+#include "image/image.h"
+#include "pod/plan.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+static char *s_nginx_cmd[] = {"nginx", "-g", "daemon off;", NULL};
+static char *s_nginx_ep[] = {"/docker-entrypoint.sh", NULL};
+static char *s_nginx_env[] = {"PATH=/usr/local/sbin:/usr/bin", "NGINX_VERSION=1.25.3", NULL};
+static char *s_sh_cmd[] = {"sh", NULL};
+static char *s_sleep[] = {"sleep", "3600", NULL};
+static char *s_ptrace[] = {"SYS_PTRACE", NULL};
+
+static const struct img_config nginx_img = {
+    .entrypoint = s_nginx_ep,
+    .cmd = s_nginx_cmd,
+    .env = s_nginx_env,
+    .working_dir = NULL,
+    .user = NULL,
+    .stop_signal = "SIGQUIT",
+};
+static const struct img_config busybox_img = {.cmd = s_sh_cmd};
+
+/* seeds/000: nginx + a busybox shell with SYS_PTRACE, sharing a pid ns. */
+static void seed_pod(struct pod *pod, struct pod_container *ctrs, bool with_sleep)
+{
+	memset(ctrs, 0, 2 * sizeof(*ctrs));
+	ctrs[0].name = "nginx";
+	ctrs[0].image = "nginx";
+	ctrs[0].termination_message_path = "/dev/termination-log";
+	ctrs[1].name = "shell";
+	ctrs[1].image = "busybox:1.28";
+	ctrs[1].stdin_open = true;
+	ctrs[1].tty = true;
+	ctrs[1].termination_message_path = "/dev/termination-log";
+	if (with_sleep)
+		ctrs[1].command = s_sleep;
+	else
+		ctrs[1].cap_add = s_ptrace;
+	memset(pod, 0, sizeof(*pod));
+	pod->api_version = "v1";
+	pod->name = "nginx";
+	pod->namespace_ = "default";
+	pod->uid = "0f6b2c1e-1111-2222-3333-444455556666";
+	pod->containers = ctrs;
+	pod->n_containers = 2;
+	pod->share_process_namespace = true;
+	pod->termination_grace_period_seconds = 30;
+}
+
+static const struct pod_plan_paths test_paths = {
+    .pod_dir = "/run/peapod/pods/U",
+    .hosts = "/run/peapod/pods/U/hosts",
+    .hostname = "/run/peapod/pods/U/hostname",
+    .resolv_conf = "/run/peapod/pods/U/resolv.conf",
+    .shm = "/run/peapod/pods/U/shm",
+    .cgroup_parent = "/peapod/U",
+};
+
+static void assert_strv(char **got, const char *const *want)
+{
+	size_t i;
+
+	assert_non_null(got);
+	for (i = 0; want[i] != NULL; i++) {
+		assert_non_null(got[i]);
+		assert_string_equal(got[i], want[i]);
+	}
+	assert_null(got[i]);
+}
+
+static void assert_json_strs(json_object *arr, const char *const *want)
+{
+	size_t i;
+
+	assert_non_null(arr);
+	for (i = 0; want[i] != NULL; i++) {
+		assert_true(i < json_object_array_length(arr));
+		assert_string_equal(json_object_get_string(json_object_array_get_idx(arr, i)),
+		                    want[i]);
+	}
+	assert_int_equal(json_object_array_length(arr), i);
+}
+
+static bool json_strs_has(json_object *arr, const char *s)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0)
+			return true;
+	return false;
+}
+
+static char **argv_of(const struct pod_container *c, const struct img_config *img, char **env,
+                      int *ret_r)
+{
+	struct pp_error err = {0};
+	char **argv = NULL;
+
+	*ret_r = pod_plan_argv(c, img, env, &argv, &err);
+	return argv;
+}
+
+static void test_argv_rules(void **state)
+{
+	struct pod_container c = {.name = "c"};
+	char *cmd[] = {"/bin/app", "--flag", NULL};
+	char *args[] = {"a1", "a2", NULL};
+	char **argv;
+	int r;
+
+	(void)state;
+	/* neither: Entrypoint + Cmd */
+	argv = argv_of(&c, &nginx_img, NULL, &r);
+	assert_int_equal(r, 0);
+	assert_strv(argv,
+	            (const char *[]){"/docker-entrypoint.sh", "nginx", "-g", "daemon off;", NULL});
+	strv_free(argv);
+	/* command only: Entrypoint and Cmd both ignored */
+	c.command = cmd;
+	argv = argv_of(&c, &nginx_img, NULL, &r);
+	assert_strv(argv, (const char *[]){"/bin/app", "--flag", NULL});
+	strv_free(argv);
+	/* both: command + args */
+	c.args = args;
+	argv = argv_of(&c, &nginx_img, NULL, &r);
+	assert_strv(argv, (const char *[]){"/bin/app", "--flag", "a1", "a2", NULL});
+	strv_free(argv);
+	/* args only: Entrypoint + args */
+	c.command = NULL;
+	argv = argv_of(&c, &nginx_img, NULL, &r);
+	assert_strv(argv, (const char *[]){"/docker-entrypoint.sh", "a1", "a2", NULL});
+	strv_free(argv);
+	/* args only, image without Entrypoint */
+	argv = argv_of(&c, &busybox_img, NULL, &r);
+	assert_strv(argv, (const char *[]){"a1", "a2", NULL});
+	strv_free(argv);
+}
+
+static void test_argv_empty_and_blank_entrypoint(void **state)
+{
+	struct pod_container c = {.name = "c"};
+	char *blank[] = {"", NULL};
+	char *cmd[] = {"run", NULL};
+	struct img_config img = {.entrypoint = blank, .cmd = cmd};
+	struct img_config none = {0};
+	struct pp_error err = {0};
+	char **argv = NULL;
+	int r;
+
+	(void)state;
+	/* an Entrypoint of [""] means "no entrypoint" */
+	argv = argv_of(&c, &img, NULL, &r);
+	assert_strv(argv, (const char *[]){"run", NULL});
+	strv_free(argv);
+	r = pod_plan_argv(&c, &none, NULL, &argv, &err);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(err.msg, "no command specified"));
+	r = pod_plan_argv(&c, NULL, NULL, &argv, &err);
+	assert_int_equal(r, -EINVAL);
+}
+
+static void test_argv_expansion(void **state)
+{
+	struct pod_container c = {.name = "c"};
+	char *cmd[] = {"echo", "$(GREETING)", "$$(GREETING)", "$(UNSET)", "a$$b", "$(", "x$", NULL};
+	char *args[] = {"$(GREETING)-$(NAME)", "$$$(NAME)", "$NAME", NULL};
+	char *env[] = {"GREETING=hi", "NAME=first", "NAME=bob", NULL};
+	char **argv;
+	int r;
+
+	(void)state;
+	c.command = cmd;
+	c.args = args;
+	argv = argv_of(&c, &nginx_img, env, &r);
+	assert_int_equal(r, 0);
+	assert_strv(argv, (const char *[]){"echo", "hi", "$(GREETING)", "$(UNSET)", "a$b", "$(",
+	                                   "x$", "hi-bob", "$bob", "$NAME", NULL});
+	strv_free(argv);
+}
+
+static void test_env_merge(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pod_env env[] = {
+	    {"NGINX_VERSION", "custom"},
+	    {"A", "1"},
+	    {"B", "$(A)-$(NGINX_VERSION)-$(C)"},
+	    {"A", "2"},
+	    {"C", "3"},
+	};
+	char **e;
+
+	(void)state;
+	seed_pod(&pod, ctrs, false);
+	ctrs[0].env = env;
+	ctrs[0].n_env = 5;
+	e = pod_plan_container_env(&ctrs[0]);
+	assert_strv(
+	    e, (const char *[]){"NGINX_VERSION=custom", "A=2", "B=1-custom-$(C)", "C=3", NULL});
+	strv_free(e);
+	e = pod_plan_env(&pod, &ctrs[0], &nginx_img);
+	assert_strv(e, (const char *[]){"PATH=/usr/local/sbin:/usr/bin", "HOSTNAME=nginx",
+	                                "NGINX_VERSION=custom", "A=2", "B=1-custom-$(C)", "C=3",
+	                                NULL});
+	strv_free(e);
+	/* no PATH anywhere: the default one */
+	pod.hostname = "web-0";
+	e = pod_plan_env(&pod, &ctrs[1], &busybox_img);
+	assert_strv(
+	    e, (const char *[]){"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	                        "HOSTNAME=web-0", NULL});
+	strv_free(e);
+}
+
+/* Each $(VAR) may double a value: expansion stays bounded. */
+static void test_env_expansion_bounded(void **state)
+{
+	struct pod_container c = {.name = "c"};
+	struct pod_env env[40];
+	char names[40][8];
+	char **e;
+
+	(void)state;
+	for (size_t i = 0; i < 40; i++) {
+		snprintf(names[i], sizeof(names[i]), "V%zu", i);
+		env[i].name = names[i];
+		env[i].value =
+		    i == 0 ? "0123456789abcdef" : xstrfmt("$(V%zu)$(V%zu)", i - 1, i - 1);
+	}
+	c.env = env;
+	c.n_env = 40;
+	e = pod_plan_container_env(&c);
+	assert_int_equal(strv_len(e), 40);
+	for (size_t i = 0; i < 40; i++)
+		assert_true(strlen(e[i]) <= 32 * 4096 + 32);
+	assert_int_equal(strlen(e[4]), strlen("V4=") + 16 * 16);
+	strv_free(e);
+	for (size_t i = 1; i < 40; i++)
+		free(env[i].value);
+}
+
+static void test_hostname_truncation(void **state)
+{
+	struct pod pod = {0};
+	char name[80];
+	char *h;
+
+	(void)state;
+	memset(name, 'a', sizeof(name));
+	name[61] = '-';
+	name[62] = '-';
+	name[79] = '\0';
+	pod.name = name;
+	h = pod_plan_hostname(&pod);
+	assert_int_equal(strlen(h), 61);
+	free(h);
+}
+
+static json_object *process_of(const struct pod *pod, const struct pod_container *c,
+                               const struct img_config *img, int *ret_r, struct pp_error *err)
+{
+	struct pod_user user = {.uid = 0, .gid = 0};
+	json_object *proc = NULL;
+
+	*ret_r = pod_plan_process(pod, c, img, &user, &proc, err);
+	return proc;
+}
+
+static json_object *caps_of(json_object *proc, const char *set)
+{
+	return json_get_arr(json_get_obj(proc, "capabilities"), set);
+}
+
+static void test_caps_default_and_add(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pp_error err = {0};
+	json_object *p0, *p1, *bnd;
+	int r;
+
+	(void)state;
+	seed_pod(&pod, ctrs, false);
+	p0 = process_of(&pod, &ctrs[0], &nginx_img, &r, &err);
+	assert_int_equal(r, 0);
+	bnd = caps_of(p0, "bounding");
+	assert_int_equal(json_object_array_length(bnd), 14);
+	assert_false(json_strs_has(bnd, "CAP_SYS_PTRACE"));
+	assert_json_strs(bnd, (const char *const *)pod_default_caps);
+	assert_int_equal(json_object_array_length(caps_of(p0, "effective")), 14);
+	assert_int_equal(json_object_array_length(caps_of(p0, "permitted")), 14);
+	assert_null(caps_of(p0, "inheritable"));
+	assert_null(caps_of(p0, "ambient"));
+	assert_false(json_get_bool(p0, "noNewPrivileges", true));
+	assert_false(json_get_bool(p0, "terminal", true));
+	assert_string_equal(json_get_str(p0, "cwd"), "/");
+
+	p1 = process_of(&pod, &ctrs[1], &busybox_img, &r, &err);
+	assert_int_equal(r, 0);
+	bnd = caps_of(p1, "bounding");
+	assert_int_equal(json_object_array_length(bnd), 15);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(bnd, 14)),
+	                    "CAP_SYS_PTRACE");
+	assert_true(json_strs_has(caps_of(p1, "effective"), "CAP_SYS_PTRACE"));
+	assert_true(json_strs_has(caps_of(p1, "permitted"), "CAP_SYS_PTRACE"));
+	assert_true(json_get_bool(p1, "terminal", false));
+	json_object_put(p0);
+	json_object_put(p1);
+}
+
+static void test_caps_all(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pp_error err = {0};
+	char *all[] = {"all", NULL};
+	char *add_admin[] = {"NET_ADMIN", "ALL", NULL};
+	char *drop_chown[] = {"CHOWN", NULL};
+	char *bogus[] = {"NOT_A_CAP", NULL};
+	json_object *p;
+	int r;
+
+	(void)state;
+	seed_pod(&pod, ctrs, false);
+	/* drop ALL + add X = only X */
+	ctrs[0].cap_drop = all;
+	ctrs[0].cap_add = (char *[]){"NET_ADMIN", "sys_time", NULL};
+	p = process_of(&pod, &ctrs[0], &nginx_img, &r, &err);
+	assert_int_equal(r, 0);
+	assert_json_strs(caps_of(p, "bounding"),
+	                 (const char *[]){"CAP_NET_ADMIN", "CAP_SYS_TIME", NULL});
+	json_object_put(p);
+	/* drop ALL alone: nothing */
+	ctrs[0].cap_add = NULL;
+	p = process_of(&pod, &ctrs[0], &nginx_img, &r, &err);
+	assert_int_equal(json_object_array_length(caps_of(p, "bounding")), 0);
+	json_object_put(p);
+	/* add ALL - CHOWN: every capability we hold but CHOWN */
+	ctrs[0].cap_drop = drop_chown;
+	ctrs[0].cap_add = add_admin;
+	p = process_of(&pod, &ctrs[0], &nginx_img, &r, &err);
+	assert_int_equal(r, 0);
+	assert_false(json_strs_has(caps_of(p, "bounding"), "CAP_CHOWN"));
+	assert_true(json_strs_has(caps_of(p, "bounding"), "CAP_NET_ADMIN"));
+	if (prctl(PR_CAPBSET_READ, 21UL, 0, 0, 0) == 1)
+		assert_true(json_strs_has(caps_of(p, "bounding"), "CAP_SYS_ADMIN"));
+	if (prctl(PR_CAPBSET_READ, 24UL, 0, 0, 0) != 1)
+		assert_false(json_strs_has(caps_of(p, "bounding"), "CAP_SYS_RESOURCE"));
+	assert_true(json_object_array_length(caps_of(p, "bounding")) > 20);
+	json_object_put(p);
+	/* unknown names are refused */
+	ctrs[0].cap_drop = NULL;
+	ctrs[0].cap_add = bogus;
+	p = process_of(&pod, &ctrs[0], &nginx_img, &r, &err);
+	assert_int_equal(r, -EINVAL);
+	assert_null(p);
+	assert_non_null(strstr(err.msg, "NOT_A_CAP"));
+}
+
+static void test_process_cwd_and_user(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pp_error err = {0};
+	gid_t gids[] = {1000, 27};
+	struct pod_user user = {
+	    .uid = 1000, .gid = 1000, .additional_gids = gids, .n_additional_gids = 2};
+	struct img_config img = nginx_img;
+	json_object *p = NULL, *u;
+
+	(void)state;
+	seed_pod(&pod, ctrs, false);
+	img.working_dir = "/srv";
+	assert_int_equal(pod_plan_process(&pod, &ctrs[0], &img, &user, &p, &err), 0);
+	assert_string_equal(json_get_str(p, "cwd"), "/srv");
+	u = json_get_obj(p, "user");
+	assert_int_equal(json_get_int(u, "uid", -1), 1000);
+	assert_int_equal(json_get_int(u, "gid", -1), 1000);
+	assert_int_equal(json_object_array_length(json_get_arr(u, "additionalGids")), 2);
+	json_object_put(p);
+	ctrs[0].working_dir = "/work";
+	assert_int_equal(pod_plan_process(&pod, &ctrs[0], &img, &user, &p, &err), 0);
+	assert_string_equal(json_get_str(p, "cwd"), "/work");
+	json_object_put(p);
+}
+
+static json_object *ns_of(json_object *cfg, const char *type)
+{
+	json_object *nss = json_get_arr(json_get_obj(cfg, "linux"), "namespaces");
+
+	for (size_t i = 0; i < json_object_array_length(nss); i++) {
+		json_object *ns = json_object_array_get_idx(nss, i);
+
+		if (strcmp(json_get_str(ns, "type"), type) == 0)
+			return ns;
+	}
+	return NULL;
+}
+
+static json_object *mount_of(json_object *cfg, const char *dst)
+{
+	json_object *mounts = json_get_arr(cfg, "mounts");
+
+	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+		json_object *m = json_object_array_get_idx(mounts, i);
+
+		if (strcmp(json_get_str(m, "destination"), dst) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static void assert_masked(json_object *cfg)
+{
+	json_object *lnx = json_get_obj(cfg, "linux");
+
+	assert_true(json_strs_has(json_get_arr(lnx, "maskedPaths"), "/proc/kcore"));
+	assert_true(json_strs_has(json_get_arr(lnx, "maskedPaths"), "/sys/firmware"));
+	assert_true(json_strs_has(json_get_arr(lnx, "maskedPaths"), "/proc/interrupts"));
+	assert_int_equal(json_object_array_length(json_get_arr(lnx, "maskedPaths")), 12);
+	assert_json_strs(json_get_arr(lnx, "readonlyPaths"),
+	                 (const char *[]){"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+	                                  "/proc/sysrq-trigger", NULL});
+}
+
+static void test_sandbox(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pp_error err = {0};
+	json_object *cfg = NULL, *proc, *ann, *shm;
+	const char *types[] = {"pid", "ipc", "uts", "mount", "network", "cgroup"};
+
+	(void)state;
+	seed_pod(&pod, ctrs, false);
+	assert_int_equal(pod_plan_sandbox(&pod, &test_paths, &cfg, &err), 0);
+	assert_string_equal(json_get_str(cfg, "ociVersion"), "1.0.2");
+	assert_string_equal(json_get_str(json_get_obj(cfg, "root"), "path"), "rootfs");
+	assert_true(json_get_bool(json_get_obj(cfg, "root"), "readonly", false));
+	assert_string_equal(json_get_str(cfg, "hostname"), "nginx");
+	proc = json_get_obj(cfg, "process");
+	assert_json_strs(json_get_arr(proc, "args"), (const char *[]){"/pause", NULL});
+	assert_int_equal(json_get_int(json_get_obj(proc, "user"), "uid", -1), 0);
+	assert_true(json_get_bool(proc, "noNewPrivileges", false));
+	assert_int_equal(json_object_array_length(caps_of(proc, "bounding")), 14);
+	for (size_t i = 0; i < 6; i++) {
+		json_object *ns = ns_of(cfg, types[i]);
+
+		assert_non_null(ns);
+		assert_null(json_get_str(ns, "path"));
+	}
+	assert_non_null(mount_of(cfg, "/proc"));
+	assert_string_equal(json_get_str(mount_of(cfg, "/dev/pts"), "type"), "devpts");
+	assert_true(json_strs_has(json_get_arr(mount_of(cfg, "/sys"), "options"), "ro"));
+	shm = mount_of(cfg, "/dev/shm");
+	assert_string_equal(json_get_str(shm, "source"), test_paths.shm);
+	assert_string_equal(json_get_str(shm, "type"), "bind");
+	assert_null(mount_of(cfg, "/etc/hosts"));
+	assert_null(mount_of(cfg, "/sys/fs/cgroup"));
+	assert_masked(cfg);
+	assert_string_equal(json_get_str(json_get_obj(cfg, "linux"), "cgroupsPath"),
+	                    "/peapod/U/sandbox");
+	ann = json_get_obj(cfg, "annotations");
+	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.container-type"), "sandbox");
+	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.sandbox-name"), "nginx");
+	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.sandbox-namespace"), "default");
+	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.sandbox-uid"), pod.uid);
+	json_object_put(cfg);
+}
+
+static void test_container_shared(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pp_error err = {0};
+	json_object *cfg = NULL, *m, *ann, *devs;
+
+	(void)state;
+	seed_pod(&pod, ctrs, false);
+	assert_int_equal(
+	    pod_plan_container(&pod, &ctrs[1], &busybox_img, -1, 4242, &test_paths, &cfg, &err), 0);
+	assert_string_equal(json_get_str(ns_of(cfg, "pid"), "path"), "/proc/4242/ns/pid");
+	assert_string_equal(json_get_str(ns_of(cfg, "network"), "path"), "/proc/4242/ns/net");
+	assert_string_equal(json_get_str(ns_of(cfg, "ipc"), "path"), "/proc/4242/ns/ipc");
+	assert_string_equal(json_get_str(ns_of(cfg, "uts"), "path"), "/proc/4242/ns/uts");
+	assert_null(json_get_str(ns_of(cfg, "mount"), "path"));
+	assert_null(json_get_str(ns_of(cfg, "cgroup"), "path"));
+	assert_null(json_get_str(cfg, "hostname"));
+	assert_false(json_get_bool(json_get_obj(cfg, "root"), "readonly", false));
+	assert_json_strs(json_get_arr(json_get_obj(cfg, "process"), "args"),
+	                 (const char *[]){"sh", NULL});
+	m = mount_of(cfg, "/sys/fs/cgroup");
+	assert_string_equal(json_get_str(m, "type"), "cgroup");
+	assert_true(json_strs_has(json_get_arr(m, "options"), "ro"));
+	m = mount_of(cfg, "/etc/resolv.conf");
+	assert_string_equal(json_get_str(m, "source"), test_paths.resolv_conf);
+	assert_json_strs(json_get_arr(m, "options"),
+	                 (const char *[]){"rbind", "rprivate", "rw", NULL});
+	assert_string_equal(json_get_str(mount_of(cfg, "/etc/hosts"), "source"), test_paths.hosts);
+	assert_string_equal(json_get_str(mount_of(cfg, "/etc/hostname"), "source"),
+	                    test_paths.hostname);
+	assert_string_equal(json_get_str(mount_of(cfg, "/dev/shm"), "source"), test_paths.shm);
+	assert_string_equal(json_get_str(mount_of(cfg, "/dev/termination-log"), "source"),
+	                    "/run/peapod/pods/U/containers/shell/termination-log");
+	assert_non_null(mount_of(cfg, "/dev/mqueue"));
+	assert_masked(cfg);
+	assert_string_equal(json_get_str(json_get_obj(cfg, "linux"), "cgroupsPath"),
+	                    "/peapod/U/shell");
+	devs = json_get_arr(json_get_obj(json_get_obj(cfg, "linux"), "resources"), "devices");
+	assert_int_equal(json_object_array_length(devs), 1);
+	assert_false(json_get_bool(json_object_array_get_idx(devs, 0), "allow", true));
+	ann = json_get_obj(cfg, "annotations");
+	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.container-type"), "container");
+	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.container-name"), "shell");
+	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.image-name"), "busybox:1.28");
+	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.sandbox-id"), pod.uid);
+	json_object_put(cfg);
+}
+
+static void test_container_not_shared(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pp_error err = {0};
+	json_object *cfg = NULL;
+
+	(void)state;
+	seed_pod(&pod, ctrs, true);
+	pod.share_process_namespace = false;
+	assert_int_equal(
+	    pod_plan_container(&pod, &ctrs[1], &busybox_img, -1, 77, &test_paths, &cfg, &err), 0);
+	assert_non_null(ns_of(cfg, "pid"));
+	assert_null(json_get_str(ns_of(cfg, "pid"), "path"));
+	assert_string_equal(json_get_str(ns_of(cfg, "network"), "path"), "/proc/77/ns/net");
+	assert_json_strs(json_get_arr(json_get_obj(cfg, "process"), "args"),
+	                 (const char *[]){"sleep", "3600", NULL});
+	json_object_put(cfg);
+	/* a named image user needs a rootfs */
+	assert_int_equal(pod_plan_container(&pod, &ctrs[0],
+	                                    &(struct img_config){.cmd = s_sh_cmd, .user = "nginx"},
+	                                    -1, 77, &test_paths, &cfg, &err),
+	                 -EINVAL);
+	assert_non_null(strstr(err.msg, "nginx"));
+}
+
+/* A temp rootfs with etc/passwd and etc/group. */
+struct rootfs {
+	char dir[64];
+	int fd;
+	bool no_openat2; /* e.g. under valgrind 3.19, which lacks openat2 */
+};
+
+static void write_file(const char *dir, const char *rel, const char *text)
+{
+	cleanup_free char *p = xstrfmt("%s/%s", dir, rel);
+	struct pp_error err = {0};
+
+	assert_int_equal(fs_write_atomic(p, text, strlen(text), 0644, &err), 0);
+}
+
+static int rootfs_setup(void **state)
+{
+	struct rootfs *rf = xzalloc(sizeof(*rf));
+	cleanup_free char *etc = NULL;
+	int probe;
+
+	snprintf(rf->dir, sizeof(rf->dir), "/tmp/pp-plan-XXXXXX");
+	if (mkdtemp(rf->dir) == NULL)
+		return -1;
+	etc = xstrfmt("%s/etc", rf->dir);
+	if (mkdir(etc, 0755) < 0)
+		return -1;
+	write_file(rf->dir, "etc/passwd",
+	           "# comment\n"
+	           "root:x:0:0:root:/root:/bin/sh\n"
+	           "\n"
+	           "broken:x:notanumber:1\n"
+	           "nginx:x:101:101:nginx user:/nonexistent:/bin/false\n"
+	           "app:x:1000:1000::/home/app:/bin/sh");
+	write_file(rf->dir, "etc/group",
+	           "root:x:0:\n"
+	           "wheel:x:10:root\n"
+	           "nginx:x:101:nginx\n"
+	           "audio:x:29:app,nginx\n"
+	           "video:x:44:app\n"
+	           "app:x:1000:app\n"
+	           "docker:x:999:other\n");
+	rf->fd = open(rf->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rf->fd < 0)
+		return -1;
+	probe = fs_open_in_root(rf->fd, "/etc", O_PATH, 0);
+	rf->no_openat2 = probe == -ENOSYS;
+	if (probe >= 0)
+		close(probe);
+	*state = rf;
+	return 0;
+}
+
+static int rootfs_teardown(void **state)
+{
+	struct rootfs *rf = *state;
+	struct pp_error err = {0};
+
+	close(rf->fd);
+	(void)fs_rm_rf(rf->dir, &err);
+	free(rf);
+	return 0;
+}
+
+/* valgrind 3.19 lacks openat2 (ENOSYS), and meson reads cmocka's TAP
+ * "not ok # SKIP" as a failure: say so and pass; the plain and ASan runs
+ * cover these tests. */
+static void no_openat2_note(void)
+{
+	print_message("# openat2 unavailable (valgrind?): user lookups not exercised\n");
+}
+
+static void assert_user(int rootfd, const char *spec, uid_t uid, gid_t gid, const gid_t *gids,
+                        size_t n)
+{
+	struct pod_user u = {0};
+	struct pp_error err = {0};
+
+	assert_int_equal(pod_user_resolve(rootfd, spec, &u, &err), 0);
+	assert_int_equal(u.uid, uid);
+	assert_int_equal(u.gid, gid);
+	assert_int_equal(u.n_additional_gids, n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(u.additional_gids[i], gids[i]);
+	free(u.additional_gids);
+}
+
+static void test_user_resolve(void **state)
+{
+	struct rootfs *rf = *state;
+	struct pod_user u = {0};
+	struct pp_error err = {0};
+
+	if (rf->no_openat2)
+		return no_openat2_note();
+
+	assert_user(rf->fd, NULL, 0, 0, (gid_t[]){0, 10}, 2);
+	assert_user(rf->fd, "", 0, 0, (gid_t[]){0, 10}, 2);
+	assert_user(rf->fd, "0", 0, 0, (gid_t[]){0, 10}, 2);
+	assert_user(rf->fd, "app", 1000, 1000, (gid_t[]){1000, 29, 44}, 3);
+	assert_user(rf->fd, "1000", 1000, 1000, (gid_t[]){1000, 29, 44}, 3);
+	assert_user(rf->fd, "nginx", 101, 101, (gid_t[]){101, 29}, 2);
+	assert_user(rf->fd, "app:video", 1000, 44, (gid_t[]){44}, 1);
+	assert_user(rf->fd, "1000:5", 1000, 5, (gid_t[]){5}, 1);
+	assert_user(rf->fd, ":audio", 0, 29, (gid_t[]){29}, 1);
+	/* a uid the image does not know runs with gid 0 */
+	assert_user(rf->fd, "4242", 4242, 0, (gid_t[]){0}, 1);
+	/* numeric users need no rootfs */
+	assert_user(-1, "33:44", 33, 44, (gid_t[]){44}, 1);
+	assert_user(-1, NULL, 0, 0, (gid_t[]){0}, 1);
+
+	assert_int_equal(pod_user_resolve(rf->fd, "foo", &u, &err), -ENOENT);
+	assert_string_equal(err.msg, "user \"foo\": no matching entries in passwd file");
+	assert_int_equal(pod_user_resolve(rf->fd, "app:nogroup", &u, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "group file"));
+	assert_int_equal(pod_user_resolve(rf->fd, "broken", &u, &err), -ENOENT);
+	assert_int_equal(pod_user_resolve(rf->fd, "a:b:c", &u, &err), -EINVAL);
+	assert_int_equal(pod_user_resolve(rf->fd, "app:", &u, &err), -EINVAL);
+	assert_int_equal(pod_user_resolve(-1, "app", &u, &err), -EINVAL);
+}
+
+/* /etc/passwd a symlink out of the rootfs: resolved inside it, never on the
+ * host. */
+static void test_user_resolve_confined(void **state)
+{
+	struct rootfs *rf = *state;
+	cleanup_free char *passwd = NULL, *group = NULL, *inner = NULL;
+	struct pod_user u = {0};
+	struct pp_error err = {0};
+	int r;
+
+	if (rf->no_openat2)
+		return no_openat2_note();
+	passwd = xstrfmt("%s/etc/passwd", rf->dir);
+	group = xstrfmt("%s/etc/group", rf->dir);
+	inner = xstrfmt("%s/outside", rf->dir);
+	(void)mkdir(inner, 0755);
+	write_file(rf->dir, "outside/passwd", "inner:x:5:6::/:/bin/sh\n");
+	/* an absolute link to /etc/passwd is the rootfs' own file: itself */
+	assert_int_equal(unlink(passwd), 0);
+	assert_int_equal(symlink("/etc/passwd", passwd), 0);
+	r = pod_user_resolve(rf->fd, "root", &u, &err);
+	assert_int_equal(r, -ELOOP);
+	/* "../" climbs stop at the rootfs: the inner file is read */
+	assert_int_equal(unlink(passwd), 0);
+	assert_int_equal(symlink("../../../../../../outside/passwd", passwd), 0);
+	assert_user(rf->fd, "inner", 5, 6, (gid_t[]){6}, 1);
+	assert_int_equal(pod_user_resolve(rf->fd, "root", &u, &err), -ENOENT);
+	/* pointing at the host's real file finds nothing: the host is not read */
+	assert_int_equal(unlink(passwd), 0);
+	assert_int_equal(symlink("../../../../../../../etc/shadow", passwd), 0);
+	assert_int_equal(pod_user_resolve(rf->fd, "root", &u, &err), -ENOENT);
+	/* uid 0 has no passwd entry now: no name to find its groups by */
+	assert_user(rf->fd, "0", 0, 0, (gid_t[]){0}, 1);
+	/* a FIFO /etc/group must not block us */
+	assert_int_equal(unlink(group), 0);
+	assert_int_equal(mkfifo(group, 0644), 0);
+	assert_int_equal(pod_user_resolve(rf->fd, "0:wheel", &u, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_argv_rules),
+	    cmocka_unit_test(test_argv_empty_and_blank_entrypoint),
+	    cmocka_unit_test(test_argv_expansion),
+	    cmocka_unit_test(test_env_merge),
+	    cmocka_unit_test(test_env_expansion_bounded),
+	    cmocka_unit_test(test_hostname_truncation),
+	    cmocka_unit_test(test_caps_default_and_add),
+	    cmocka_unit_test(test_caps_all),
+	    cmocka_unit_test(test_process_cwd_and_user),
+	    cmocka_unit_test(test_sandbox),
+	    cmocka_unit_test(test_container_shared),
+	    cmocka_unit_test(test_container_not_shared),
+	    cmocka_unit_test_setup_teardown(test_user_resolve, rootfs_setup, rootfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_user_resolve_confined, rootfs_setup,
+	                                    rootfs_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
