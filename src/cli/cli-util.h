@@ -16,3 +16,17 @@ const char *cli_age(int64_t t, char *buf, size_t size);
 const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size);
 /* Read all manifest text from path ("-" = stdin). Caller frees. 0 or -1 (printed). */
 int cli_read_manifest(const char *path, char **ret, size_t *ret_len);
+
+/* A table printed as kubectl prints one: each column as wide as its widest
+ * cell, three spaces between columns, the header row first. */
+struct cli_table {
+	size_t ncols;
+	size_t nrows;
+	char **cells; /* nrows * ncols, owned */
+};
+
+void cli_table_init(struct cli_table *t, size_t ncols);
+/* Append a row of t->ncols cells (copied). */
+void cli_table_add(struct cli_table *t, const char *const *row);
+void cli_table_print(const struct cli_table *t);
+void cli_table_free(struct cli_table *t);

@@ -170,7 +170,11 @@ static int apply_file(const char *file)
 	if (cli_read_manifest(file, &text, &len) < 0)
 		return -1;
 	if (pod_spec_parse_yaml(text, len, file, &pods, &n, &err) < 0) {
-		log_error("%s: %s", strcmp(file, "-") ? file : "<stdin>", err.msg);
+		/* syntax errors already start with "FILE:LINE:COL:" */
+		if (strncmp(err.msg, file, strlen(file)) == 0)
+			log_error("%s", err.msg);
+		else
+			log_error("%s: %s", strcmp(file, "-") ? file : "<stdin>", err.msg);
 		return -1;
 	}
 	if (pod_paths_ensure(paths, &err) < 0 || img_store_open(paths->images, &store, &err) < 0) {

@@ -53,13 +53,14 @@ static void restarts_cell(const struct pod_record *rec, char *buf, size_t size)
 
 static void print_table(struct pod_record **recs, size_t n, const struct get_opts *o)
 {
+	const char *head[] = {"NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"};
+	size_t first = o->all_ns ? 0 : 1, ncols = (o->fmt == OUT_WIDE ? 8 : 6) - first;
 	char host[256] = "localhost";
+	struct cli_table t;
 
 	(void)gethostname(host, sizeof(host) - 1);
-	if (o->all_ns)
-		printf("%-16s", "NAMESPACE");
-	printf("%-24s %-7s %-18s %-12s %s%s\n", "NAME", "READY", "STATUS", "RESTARTS", "AGE",
-	       o->fmt == OUT_WIDE ? "   IP          NODE" : "");
+	cli_table_init(&t, ncols);
+	cli_table_add(&t, head + first);
 	for (size_t i = 0; i < n; i++) {
 		const struct pod_record *r = recs[i];
 		char ready[32], status[64], restarts[64], age[32];
@@ -69,15 +70,18 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 			nready += r->ctrs[j].ready;
 		(void)snprintf(ready, sizeof(ready), "%zu/%zu", nready, r->n_ctrs);
 		restarts_cell(r, restarts, sizeof(restarts));
-		if (o->all_ns)
-			printf("%-16s", r->pod->namespace_);
-		printf("%-24s %-7s %-18s %-12s %s", r->pod->name, ready,
-		       cli_pod_status(r, status, sizeof(status)), restarts,
-		       cli_age(r->created_at, age, sizeof(age)));
-		if (o->fmt == OUT_WIDE)
-			printf("   %-11s %s", "<none>", host);
-		printf("\n");
+		const char *row[] = {r->pod->namespace_,
+				     r->pod->name,
+				     ready,
+				     cli_pod_status(r, status, sizeof(status)),
+				     restarts,
+				     cli_age(r->created_at, age, sizeof(age)),
+				     "<none>",
+				     host};
+		cli_table_add(&t, row + first);
 	}
+	cli_table_print(&t);
+	cli_table_free(&t);
 }
 
 static void print_json(struct pod_record **recs, size_t n, bool single)

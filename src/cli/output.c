@@ -3,6 +3,7 @@
 #include "cli/cli-util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/xalloc.h"
 
 #define MANIFEST_MAX (16u << 20)
 
@@ -89,4 +91,49 @@ int cli_read_manifest(const char *path, char **ret, size_t *ret_len)
 		return -1;
 	}
 	return 0;
+}
+
+void cli_table_init(struct cli_table *t, size_t ncols)
+{
+	*t = (struct cli_table){.ncols = ncols};
+}
+
+void cli_table_add(struct cli_table *t, const char *const *row)
+{
+	t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(char *));
+	for (size_t i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] = xstrdup(row[i] ? row[i] : "");
+	t->nrows++;
+}
+
+void cli_table_print(const struct cli_table *t)
+{
+	size_t width[16] = {0};
+
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols && c < 16; c++) {
+			size_t w = strlen(t->cells[r * t->ncols + c]);
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *cell = t->cells[r * t->ncols + c];
+
+			if (c + 1 == t->ncols)
+				printf("%s\n", cell);
+			else
+				printf("%-*s   ", (int)width[c < 16 ? c : 15], cell);
+		}
+	}
+}
+
+void cli_table_free(struct cli_table *t)
+{
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = 0;
 }

@@ -48,6 +48,10 @@ static int signal_from_name(const char *s)
 	return atoi(s) > 0 && atoi(s) < NSIG ? atoi(s) : SIGTERM;
 }
 
+static void ctr_after_exit(struct mon *m, size_t idx);
+static void term_clear_set(struct ctr_terminated *t, int code, const char *reason,
+			   const char *msg);
+
 struct ctr_stdio {
 	int child[3]; /* ends given to the container */
 	int console[2];
@@ -188,6 +192,23 @@ static void schedule_restart(struct mon *m, size_t idx, const char *reason)
 	}
 }
 
+/* The runtime could not start the process (e.g. its command is missing):
+ * the container terminated with StartError, exit code 128, as containerd
+ * reports it, and restartPolicy decides what follows. */
+static void ctr_start_failed(struct mon *m, size_t idx, const char *msg)
+{
+	struct ctr_status *st = &m->rec->ctrs[idx];
+
+	term_clear_set(&st->term, 128, "StartError", msg);
+	st->term.started_at = st->term.finished_at = pod_now();
+	free(st->reason);
+	st->reason = NULL;
+	st->state = CTR_STATE_TERMINATED;
+	st->ready = false;
+	st->pid = 0;
+	ctr_after_exit(m, idx);
+}
+
 int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 {
 	struct ctr_status *st = &m->rec->ctrs[idx];
@@ -197,21 +218,25 @@ int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 
 	c->restart_at_ms = 0;
 	r = img_store_resolve(m->store, st->image_id ? st->image_id : st->image, &img, err);
+	if (r == 0) {
+		c->stop_signal = signal_from_name(img->config.stop_signal);
+		r = pod_container_prepare(&m->paths, m->rec, idx, img, err);
+		img_image_free(img);
+	}
 	if (r < 0) {
-		status_waiting(st, "ErrImageNeverPull", err->msg);
+		/* not runnable as configured: retried with back-off, as the kubelet */
+		log_error("container '%s': %s", st->name, err->msg);
+		(void)pod_container_remove(&m->paths, m->rec, idx, NULL);
+		status_waiting(st, "CreateContainerError", err->msg);
+		schedule_restart(m, idx, NULL);
 		return r;
 	}
-	c->stop_signal = signal_from_name(img->config.stop_signal);
-	r = pod_container_prepare(&m->paths, m->rec, idx, img, err);
-	img_image_free(img);
-	if (r == 0)
-		r = ctr_launch(m, idx, err);
+	r = ctr_launch(m, idx, err);
 	if (r < 0) {
 		log_error("container '%s': %s", st->name, err->msg);
 		ctr_fds_close(m, c);
 		(void)pod_container_remove(&m->paths, m->rec, idx, NULL);
-		status_waiting(st, "CreateContainerError", err->msg);
-		schedule_restart(m, idx, NULL);
+		ctr_start_failed(m, idx, err->msg);
 		return r;
 	}
 	c->started_ms = mon_now_ms();
@@ -256,32 +281,24 @@ static bool should_restart(const struct mon *m, int exit_code)
 	return false;
 }
 
-static void ctr_exited(struct mon *m, size_t idx, int status)
+static void term_clear_set(struct ctr_terminated *t, int code, const char *reason,
+			   const char *msg)
 {
-	struct ctr_status *st = &m->rec->ctrs[idx];
-	struct mctr *c = &m->c[idx];
-	struct pp_error err = {0};
-	struct ctr_terminated *t = &st->term;
-
 	free(t->reason);
 	free(t->message);
 	memset(t, 0, sizeof(*t));
-	t->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-	t->exit_code = WIFSIGNALED(status) ? 128 + t->signal : WEXITSTATUS(status);
-	t->reason = xstrdup(t->exit_code == 0 ? "Completed" : "Error");
-	t->started_at = st->started_at;
-	t->finished_at = pod_now();
-	free(st->reason);
-	st->reason = NULL;
-	st->state = CTR_STATE_TERMINATED;
-	st->ready = false;
-	st->pid = 0;
-	c->pid = 0;
-	log_info("container '%s' exited with %d", st->name, t->exit_code);
-	/* Its other processes (alive in a shared pid namespace) end with it. */
-	if (pod_container_remove(&m->paths, m->rec, idx, &err) < 0)
-		log_warn("remove container '%s': %s, ignoring", st->name, err.msg);
-	ctr_fds_close(m, c);
+	t->exit_code = code;
+	t->reason = xstrdup(reason);
+	t->message = xstrdup(msg);
+}
+
+/* After container idx terminated (status already recorded): restart it
+ * per restartPolicy, keeping what ended as lastState. */
+static void ctr_after_exit(struct mon *m, size_t idx)
+{
+	struct ctr_status *st = &m->rec->ctrs[idx];
+	struct ctr_terminated *t = &st->term;
+
 	if (m->deleting || !should_restart(m, t->exit_code))
 		return;
 	st->has_last = true;
@@ -291,6 +308,32 @@ static void ctr_exited(struct mon *m, size_t idx, int status)
 	t->reason = xstrdup(t->reason);
 	t->message = xstrdup(t->message);
 	schedule_restart(m, idx, "CrashLoopBackOff");
+}
+
+static void ctr_exited(struct mon *m, size_t idx, int status)
+{
+	struct ctr_status *st = &m->rec->ctrs[idx];
+	struct mctr *c = &m->c[idx];
+	struct pp_error err = {0};
+	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	int code = sig ? 128 + sig : WEXITSTATUS(status);
+
+	term_clear_set(&st->term, code, code == 0 ? "Completed" : "Error", NULL);
+	st->term.signal = sig;
+	st->term.started_at = st->started_at;
+	st->term.finished_at = pod_now();
+	free(st->reason);
+	st->reason = NULL;
+	st->state = CTR_STATE_TERMINATED;
+	st->ready = false;
+	st->pid = 0;
+	c->pid = 0;
+	log_info("container '%s' exited with %d", st->name, code);
+	/* Its other processes (alive in a shared pid namespace) end with it. */
+	if (pod_container_remove(&m->paths, m->rec, idx, &err) < 0)
+		log_warn("remove container '%s': %s, ignoring", st->name, err.msg);
+	ctr_fds_close(m, c);
+	ctr_after_exit(m, idx);
 }
 
 void mon_reap(struct mon *m)

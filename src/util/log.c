@@ -35,7 +35,8 @@ void log_set_file(int fd)
 	log_fd = fd;
 }
 
-static void log_emit(enum log_level level, int r, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void log_emit(enum log_level level, int r,
+							   const char *fmt, va_list ap)
 {
 	char line[2048];
 	size_t n;
