@@ -100,7 +100,7 @@ static void print_json(struct pod_record **recs, size_t n, bool single)
 		json_object_object_add(o, "items", items);
 		json_object_object_add(o, "kind", json_object_new_string("List"));
 	}
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
@@ -119,12 +119,13 @@ static void print_pods(struct pod_record **recs, size_t n, const struct get_opts
 
 static int get_pods(char **names, const struct get_opts *o)
 {
+	bool named = names != NULL && *names != NULL;
 	struct pod_record **recs = NULL;
 	struct pp_error err = {0};
 	size_t n = 0;
 	int failed = 0;
 
-	if (names != NULL && *names != NULL) {
+	if (named) {
 		for (; *names; names++) {
 			struct pod_record *rec = NULL;
 
@@ -146,7 +147,7 @@ static int get_pods(char **names, const struct get_opts *o)
 		else
 			fprintf(stderr, "No resources found in %s namespace.\n", o->ns);
 	} else if (n > 0 || o->fmt == OUT_JSON) {
-		print_pods(recs, n, o, names != NULL && *names != NULL);
+		print_pods(recs, n, o, named);
 	}
 	for (size_t i = 0; i < n; i++)
 		pod_record_free(recs[i]);

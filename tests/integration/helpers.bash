@@ -68,7 +68,7 @@ teardown_root() {
 leaked_monitors() {
 	local p
 	for p in /proc/[0-9]*; do
-		if tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "PEAPOD_ROOT=$PEAPOD_ROOT"; then
+		if tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qx "PEAPOD_ROOT=$PEAPOD_ROOT"; then
 			[ "${p#/proc/}" = "$$" ] || [ "${p#/proc/}" = "$BASHPID" ] && continue
 			if grep -q "monitor" "$p/cmdline" 2>/dev/null; then
 				echo -n "monitor ${p#/proc/} "

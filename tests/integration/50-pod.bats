@@ -1,0 +1,135 @@
+#!/usr/bin/env bats
+# What a container is given (hostname, files, capabilities), logs, output
+# formats, and delete -f.
+
+load helpers
+
+setup() {
+	setup_root
+}
+
+teardown() {
+	teardown_root
+}
+
+# CapEff of the main process of container $2 in pod $1, as seen by a sibling exec.
+cap_eff() {
+	peapod exec "$1" -c "$2" -- sh -c 'grep CapEff /proc/1/status 2>/dev/null || grep CapEff /proc/self/status' | awk '{print $2}'
+}
+
+@test "containers get the pod's hostname, /etc/hosts, /etc/hostname and resolv.conf" {
+	peapod apply -f "$SEEDS/share-process-namespace.yaml"
+	wait_for 30 pod_is nginx Running
+	run peapod exec nginx -c shell -- hostname
+	[ "$output" = "nginx" ]
+	run peapod exec nginx -c shell -- cat /etc/hostname
+	[ "$output" = "nginx" ]
+	run peapod exec nginx -c shell -- grep -c localhost /etc/hosts
+	[ "$output" -ge 1 ]
+	peapod exec nginx -c shell -- test -f /etc/resolv.conf
+	# loopback is up in the pod's network namespace, shared by both containers
+	run peapod exec nginx -c shell -- wget -q -O - http://127.0.0.1/
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ nginx ]]
+}
+
+@test "capabilities: containerd's 14 by default, SYS_PTRACE only when added" {
+	peapod apply -f "$SEEDS/share-process-namespace.yaml"
+	wait_for 30 pod_is nginx Running
+	# CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
+	# NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP
+	run peapod exec nginx -c shell -- grep CapEff /proc/self/status
+	[[ "$output" =~ 00000000a80425fb ]]
+	peapod delete pod nginx --now
+	peapod apply -f "$SEEDS/share-process-namespace-ptrace.yaml"
+	wait_for 30 pod_is nginx Running
+	run peapod exec nginx -c shell -- grep CapEff /proc/self/status
+	[[ "$output" =~ 00000000a80c25fb ]]
+	run peapod exec nginx -c nginx -- grep CapEff /proc/self/status
+	[[ "$output" =~ 00000000a80425fb ]]
+}
+
+@test "masked and read-only paths as containerd sets them" {
+	peapod apply -f "$SEEDS/share-process-namespace.yaml"
+	wait_for 30 pod_is nginx Running
+	# masked: a file gets /dev/null, a folder an empty read-only tmpfs
+	run peapod exec nginx -c shell -- cat /proc/keys /proc/timer_list
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run peapod exec nginx -c shell -- ls -A /proc/acpi
+	[ -z "$output" ]
+	run peapod exec nginx -c shell -- sh -c 'echo 1 > /proc/sys/kernel/ns_last_pid'
+	[ "$status" -ne 0 ]
+	run peapod exec nginx -c shell -- sh -c 'echo x > /sys/kernel/x'
+	[ "$status" -ne 0 ]
+}
+
+@test "logs: a container's stdout and stderr, in the CRI format on disk" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" talk <<'YAML'
+  restartPolicy: Never
+  containers:
+  - name: talk
+    image: busybox:1.28
+    command: ["sh", "-c", "echo out-line; echo err-line >&2; printf partial"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is talk Completed
+	run peapod logs talk
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ out-line ]]
+	[[ "$output" =~ err-line ]]
+	[[ "$output" =~ partial ]]
+	log=$(ls "$PEAPOD_ROOT"/logs/default_talk_*/talk/0.log)
+	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z stdout F out-line$' "$log"
+	grep -Eq '^[0-9T:.-]+Z stderr F err-line$' "$log"
+	run peapod logs talk -c nope
+	[ "$status" -eq 1 ]
+	run peapod get pods talk
+	[[ "${lines[1]}" =~ ^talk\ +0/1\ +Completed\ +0 ]]
+}
+
+@test "a container that exits 1 under restartPolicy Never: Error, pod Failed" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" fails <<'YAML'
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "exit 1"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is fails Error
+	run peapod get pods fails -o json
+	[[ "$output" =~ '"phase": "Failed"' ]]
+	[[ "$output" =~ '"exitCode": 1' ]]
+}
+
+@test "get -o name and -o json, delete -f" {
+	peapod apply -f "$SEEDS/share-process-namespace.yaml"
+	wait_for 30 pod_is nginx Running
+	run peapod get pods -o name
+	[ "$output" = "pod/nginx" ]
+	run peapod get pods nginx -o json
+	[[ "$output" =~ '"kind": "Pod"' ]]
+	[[ "$output" =~ '"shareProcessNamespace": true' ]]
+	[[ "$output" =~ '"phase": "Running"' ]]
+	run peapod delete -f "$SEEDS/share-process-namespace.yaml"
+	[ "$status" -eq 0 ]
+	[ "$output" = 'pod "nginx" deleted' ]
+}
+
+@test "a container that ignores SIGTERM is killed after its grace period" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" stubborn <<'YAML'
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "trap '' TERM; while :; do sleep 1; done"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is stubborn Running
+	start=$(date +%s)
+	run peapod delete pod stubborn
+	[ "$status" -eq 0 ]
+	# the grace period was waited for (a bound on correctness, not a speed check)
+	[ $(($(date +%s) - start)) -ge 2 ]
+}
