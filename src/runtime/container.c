@@ -1,2 +1,354 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* rt_container_create: the orchestration of a container's birth. The
+ * parent prepares (state folder, exec fifo, cgroup, namespace fds), clones
+ * the init into its new namespaces, puts it in its cgroup, and waits for
+ * its report; the child sets up and blocks on the exec fifo. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/close_range.h>
+#include <linux/sched.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "runtime/internal.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/syscall.h"
+#include "util/xalloc.h"
+
+struct create_ctx {
+	const struct rt_create_opts *opts;
+	struct rt_config *cfg;
+	char *state_dir;
+	char *cgroup_path;
+	int ns_fds[RT_NS_COUNT];
+	int sync[2]; /* [0] parent's end, [1] child's end */
+	int fifo;    /* O_PATH fd of exec.fifo */
+	int console;
+	pid_t pid;
+	char exe[PATH_MAX]; /* the child's resolved args[0] */
+};
+
+/* Move fd above stdio so that setting up 0..2 cannot clobber it. */
+static int lift_fd(int *fd)
+{
+	int n;
+
+	if (*fd < 0 || *fd > 2)
+		return 0;
+	n = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+	if (n < 0)
+		return -errno;
+	*fd = n;
+	return 0;
+}
+
+static int child_namespaces(struct create_ctx *c, struct pp_error *err)
+{
+	const struct rt_config *cfg = c->cfg;
+	int r = rt_ns_join_paths(c->ns_fds, err);
+
+	if (r < 0)
+		return r;
+	/* Unshared only now, once the parent moved us into our cgroup, so the
+	 * namespace's root is the container's cgroup (as runc does). */
+	if (cfg->ns[RT_NS_CGROUP].enabled && cfg->ns[RT_NS_CGROUP].path == NULL &&
+	    unshare(CLONE_NEWCGROUP) < 0)
+		return pp_error(err, errno, "new cgroup namespace");
+	if (cfg->ns[RT_NS_NET].enabled && cfg->ns[RT_NS_NET].path == NULL) {
+		r = rt_ns_loopback_up(err);
+		if (r < 0)
+			return r;
+	}
+	if (cfg->hostname != NULL) {
+		if (!cfg->ns[RT_NS_UTS].enabled || cfg->ns[RT_NS_UTS].path != NULL)
+			return pp_error_msg(err, EINVAL, "hostname: needs a new 'uts' namespace");
+		if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+			return pp_error(err, errno, "hostname: set '%s'", cfg->hostname);
+	}
+	return 0;
+}
+
+static int child_rootfs(struct create_ctx *c, struct pp_error *err)
+{
+	cleanup_close int rootfd = -1;
+	int r;
+
+	r = rt_rootfs_prepare(c->cfg, &rootfd, err);
+	if (r >= 0)
+		r = rt_mounts_apply(c->cfg, rootfd, err);
+	if (r >= 0)
+		r = rt_devices_setup(rootfd, err);
+	if (r >= 0)
+		r = rt_rootfs_pivot(rootfd, err);
+	if (r >= 0)
+		r = rt_rootfs_finish(c->cfg, err);
+	return r;
+}
+
+static int child_setup(struct create_ctx *c, struct pp_error *err)
+{
+	const struct rt_process *p = &c->cfg->process;
+	char go;
+	int r;
+
+	if (lift_fd(&c->sync[1]) < 0 || lift_fd(&c->fifo) < 0 || lift_fd(&c->console) < 0)
+		return pp_error(err, errno, "dup");
+	if (read(c->sync[1], &go, 1) != 1)
+		return pp_error_msg(err, EPIPE, "parent went away");
+	r = child_namespaces(c, err);
+	if (r >= 0 && !p->terminal)
+		r = rt_stdio_setup(c->opts->stdio, err);
+	if (r >= 0)
+		r = child_rootfs(c, err);
+	if (r < 0)
+		return r;
+	if (setsid() < 0)
+		return pp_error(err, errno, "setsid");
+	if (p->terminal) {
+		r = rt_terminal_setup(c->console, err);
+		if (r < 0)
+			return r;
+	}
+	r = rt_process_apply(p, err);
+	if (r >= 0)
+		r = rt_process_find(p, c->exe, err);
+	return r;
+}
+
+/* Block until rt_container_start() opens the fifo for reading. Through
+ * /proc/self/fd since our fd is O_PATH (runc's exec.fifo). */
+static int child_wait_start(int fifo)
+{
+	char path[64];
+	int fd;
+
+	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", fifo);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		return -errno;
+	(void)close(fd);
+	return 0;
+}
+
+static _Noreturn void child_main(struct create_ctx *c)
+{
+	static char *const empty_env[] = {NULL};
+	struct pp_error err = {0};
+	int r;
+
+	(void)close(c->sync[0]);
+	rt_signals_reset();
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	r = child_setup(c, &err);
+	if (r < 0) {
+		rt_sync_send_error(c->sync[1], &err);
+		_exit(1);
+	}
+	/* From here the init outlives its creator (pea create exits). */
+	(void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if (rt_sync_send_ok(c->sync[1]) < 0)
+		_exit(1);
+	(void)close(c->sync[1]);
+	if (child_wait_start(c->fifo) < 0)
+		_exit(1);
+	(void)sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	execve(c->exe, c->cfg->process.args, c->cfg->process.env ? c->cfg->process.env : empty_env);
+	r = pp_error(&err, errno, "exec: '%s'", c->exe);
+	dprintf(2, "pea: %s\n", err.msg);
+	_exit(r == -ENOENT ? 127 : 126);
+}
+
+/* clone the init; a pid namespace given by path is entered around the
+ * clone only, since it applies to children and we must get ours back. */
+static int spawn(struct create_ctx *c, struct pp_error *err)
+{
+	struct clone_args args = {.exit_signal = SIGCHLD};
+	cleanup_close int self_pid_ns = -1;
+	int pidns = c->ns_fds[RT_NS_PID];
+	long pid;
+
+	args.flags = (uint64_t)rt_ns_new_flags(c->cfg) & ~(uint64_t)CLONE_NEWCGROUP;
+	if (pidns >= 0) {
+		self_pid_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (self_pid_ns < 0)
+			return pp_error(err, errno, "open /proc/self/ns/pid");
+		if (rt_ns_enter(pidns, RT_NS_PID, err) < 0)
+			return pp_error_prefix(err, -err->code, "'%s'", c->cfg->ns[RT_NS_PID].path);
+	}
+	pid = sys_clone3(&args, sizeof(args));
+	if (pid == 0)
+		child_main(c);
+	if (pidns >= 0 && rt_ns_enter(self_pid_ns, RT_NS_PID, NULL) < 0 && pid > 0) {
+		(void)kill((pid_t)pid, SIGKILL);
+		(void)waitpid((pid_t)pid, NULL, 0);
+		return pp_error(err, errno, "restore our pid namespace");
+	}
+	if (pid < 0)
+		return pp_error(err, errno, "clone the container's init");
+	c->pid = (pid_t)pid;
+	return 0;
+}
+
+static int make_state_dir(struct create_ctx *c, struct pp_error *err)
+{
+	const struct rt_create_opts *o = c->opts;
+	cleanup_free char *fifo = NULL;
+	int r = fs_mkdir_p(o->state_root, 0711, err);
+
+	if (r < 0)
+		return r;
+	if (mkdir(c->state_dir, 0711) < 0) {
+		if (errno == EEXIST)
+			return pp_error_msg(err, EEXIST, "container '%s' already exists", o->id);
+		return pp_error(err, errno, "create '%s'", c->state_dir);
+	}
+	fifo = xstrfmt("%s/exec.fifo", c->state_dir);
+	/* 0622: the init may have switched to any user when it opens it. */
+	if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0)
+		return pp_error(err, errno, "create '%s'", fifo);
+	c->fifo = open(fifo, O_PATH | O_CLOEXEC);
+	if (c->fifo < 0)
+		return pp_error(err, errno, "open '%s'", fifo);
+	return 0;
+}
+
+static char *now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	(void)gmtime_r(&ts.tv_sec, &tm);
+	(void)strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	return xstrfmt("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+static int write_state(struct create_ctx *c, struct pp_error *err)
+{
+	cleanup_free char *created = now_rfc3339();
+	struct rt_state_file st = {
+	    .id = (char *)c->opts->id,
+	    .pid = c->pid,
+	    .pid_start = rt_proc_start_time(c->pid),
+	    .bundle = c->cfg->bundle,
+	    .created = created,
+	    .cgroup_path = c->cgroup_path,
+	    .annotations = c->cfg->annotations,
+	};
+	int r = rt_state_write(c->opts->state_root, &st, err);
+
+	if (r >= 0 && c->opts->pid_file != NULL) {
+		cleanup_free char *s = xstrfmt("%d", (int)c->pid);
+
+		r = fs_write_atomic(c->opts->pid_file, s, strlen(s), 0644, err);
+	}
+	return r;
+}
+
+/* Start the child, put it in its cgroup, let it go, and wait for its
+ * report. On failure the child is killed and reaped. */
+static int run_child(struct create_ctx *c, struct pp_error *err)
+{
+	int r;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync) < 0)
+		return pp_error(err, errno, "socketpair");
+	r = spawn(c, err);
+	(void)close(take_fd(&c->sync[1]));
+	if (r < 0)
+		return r;
+	r = rt_cgroup_enter(c->cgroup_path, c->pid, err);
+	if (r >= 0 && write(c->sync[0], "g", 1) != 1)
+		r = pp_error(err, errno, "release the container's init");
+	if (r >= 0)
+		r = rt_sync_wait(c->sync[0], err);
+	if (r < 0) {
+		(void)kill(c->pid, SIGKILL);
+		(void)waitpid(c->pid, NULL, 0);
+		c->pid = 0;
+	}
+	return r;
+}
+
+static void ctx_clear(struct create_ctx *c)
+{
+	for (int t = 0; t < RT_NS_COUNT; t++)
+		if (c->ns_fds[t] >= 0)
+			(void)close(c->ns_fds[t]);
+	for (int i = 0; i < 2; i++)
+		if (c->sync[i] >= 0)
+			(void)close(c->sync[i]);
+	if (c->fifo >= 0)
+		(void)close(c->fifo);
+	rt_config_free(c->cfg);
+	free(c->state_dir);
+	free(c->cgroup_path);
+}
+
+static int create_steps(struct create_ctx *c, struct pp_error *err)
+{
+	cleanup_free char *cg = NULL;
+	int r;
+
+	r = make_state_dir(c, err);
+	if (r < 0)
+		return r;
+	cg = c->cfg->cgroups_path ? xstrdup(c->cfg->cgroups_path) : xstrfmt("/%s", c->opts->id);
+	r = rt_cgroup_create(cg, c->cfg, &c->cgroup_path, err);
+	if (r >= 0)
+		r = rt_ns_open_paths(c->cfg, c->ns_fds, err);
+	if (r >= 0)
+		r = run_child(c, err);
+	if (r >= 0)
+		r = write_state(c, err);
+	if (r < 0 && c->pid > 0) {
+		(void)kill(c->pid, SIGKILL);
+		(void)waitpid(c->pid, NULL, 0);
+	}
+	if (r < 0 && c->cgroup_path != NULL)
+		(void)rt_cgroup_destroy(c->cgroup_path, 2000, NULL);
+	return r;
+}
+
+int rt_container_create(const struct rt_create_opts *opts, pid_t *ret_pid, struct pp_error *err)
+{
+	struct create_ctx c = {.opts = opts, .sync = {-1, -1}, .fifo = -1};
+	int r;
+
+	for (int t = 0; t < RT_NS_COUNT; t++)
+		c.ns_fds[t] = -1;
+	c.console = opts->console_socket;
+	r = rt_id_validate(opts->id, err);
+	if (r >= 0)
+		r = rt_config_load(opts->bundle, &c.cfg, err);
+	if (r >= 0 && c.cfg->process.terminal && opts->console_socket < 0)
+		r = pp_error_msg(err, EINVAL, "process.terminal: needs a console socket");
+	if (r < 0) {
+		ctx_clear(&c);
+		return r;
+	}
+	c.state_dir = rt_state_dir(opts->state_root, opts->id);
+	r = create_steps(&c, err);
+	/* An existing id's folder is not ours to remove. */
+	if (r < 0 && r != -EEXIST)
+		(void)fs_rm_rf(c.state_dir, NULL);
+	if (r >= 0 && ret_pid != NULL)
+		*ret_pid = c.pid;
+	ctx_clear(&c);
+	return r;
+}

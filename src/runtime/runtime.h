@@ -109,6 +109,12 @@ struct rt_exec_opts {
  * directory"). *ret_pid may be NULL. */
 int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp_error *err);
 
+/* Remove the empty cgroup folder at cgroups_path (a linux.cgroupsPath-style
+ * path such as "/peapod/<uid>") from the v2 hierarchy and, on hybrid hosts,
+ * from the v1 pids/freezer/memory twins the runtime created. Missing is
+ * success; -EBUSY while it still has processes or children. */
+int rt_cgroup_remove(const char *cgroups_path, struct pp_error *err);
+
 /* Capability name ("CAP_SYS_PTRACE" or "SYS_PTRACE", any case) → number,
  * or -EINVAL. */
 int rt_cap_from_name(const char *name);

@@ -1,2 +1,153 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stub: being written */
+/* The child's I/O: a pty made inside the container and its master sent
+ * over a console socket (runc --console-socket), plain stdio, and the sync
+ * protocol with the parent (a raw struct pp_error down a socket). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "runtime/internal.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+
+int rt_terminal_create(int *ret_master, int *ret_slave, struct pp_error *err)
+{
+	cleanup_close int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int slave;
+
+	if (master < 0)
+		return pp_error(err, errno, "open /dev/ptmx");
+	if (unlockpt(master) < 0)
+		return pp_error(err, errno, "unlockpt");
+	/* TIOCGPTPEER opens the peer of this very master, without a path lookup
+	 * in a /dev/pts the container could have replaced. */
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return pp_error(err, errno, "open the pty slave (TIOCGPTPEER)");
+	*ret_master = take_fd(&master);
+	*ret_slave = slave;
+	return 0;
+}
+
+int rt_terminal_send(int sock, int fd, struct pp_error *err)
+{
+	char data[] = "/dev/ptmx";
+	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = u.buf,
+	    .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *c;
+
+	memset(&u, 0, sizeof(u));
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return pp_error(err, errno, "send the pty master over the console socket");
+	return 0;
+}
+
+int rt_terminal_make_controlling(int slave, struct pp_error *err)
+{
+	if (getsid(0) != getpid() && setsid() < 0)
+		return pp_error(err, errno, "setsid");
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		return pp_error(err, errno, "make the pty the controlling terminal");
+	for (int i = 0; i < 3; i++)
+		if (dup2(slave, i) < 0)
+			return pp_error(err, errno, "dup the pty onto fd %d", i);
+	return 0;
+}
+
+int rt_terminal_setup(int console_socket, struct pp_error *err)
+{
+	cleanup_close int master = -1;
+	cleanup_close int slave = -1;
+	int r;
+
+	if (console_socket < 0)
+		return pp_error_msg(err, EINVAL, "process.terminal: no console socket given");
+	r = rt_terminal_create(&master, &slave, err);
+	if (r >= 0)
+		r = rt_terminal_send(console_socket, master, err);
+	if (r >= 0)
+		r = rt_terminal_make_controlling(slave, err);
+	return r;
+}
+
+int rt_stdio_setup(const int stdio[3], struct pp_error *err)
+{
+	int fds[3];
+
+	/* Move every source above 2 first, so that dup2 onto 0..2 never
+	 * clobbers a source that happens to be 0..2 itself. */
+	for (int i = 0; i < 3; i++) {
+		if (stdio[i] < 0)
+			fds[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
+		else
+			fds[i] = fcntl(stdio[i], F_DUPFD_CLOEXEC, 3);
+		if (fds[i] < 0)
+			return pp_error(err, errno, "stdio fd %d", i);
+	}
+	for (int i = 0; i < 3; i++) {
+		if (dup2(fds[i], i) < 0)
+			return pp_error(err, errno, "dup2 onto fd %d", i);
+		(void)close(fds[i]);
+	}
+	return 0;
+}
+
+void rt_sync_send_error(int fd, const struct pp_error *err)
+{
+	struct pp_error e = *err;
+
+	if (e.code == 0)
+		e.code = EINVAL;
+	(void)!write(fd, &e, sizeof(e));
+}
+
+int rt_sync_send_ok(int fd)
+{
+	struct pp_error e = {0};
+
+	if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+		return -errno;
+	return 0;
+}
+
+int rt_sync_wait(int fd, struct pp_error *err)
+{
+	struct pp_error e;
+	ssize_t n;
+
+	do
+		n = read(fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return pp_error(err, errno, "read from the container's init");
+	if (n != (ssize_t)sizeof(e))
+		return pp_error_msg(err, EPIPE, "the container's init died during setup");
+	if (e.code == 0)
+		return 0;
+	e.msg[sizeof(e.msg) - 1] = '\0';
+	if (err != NULL)
+		*err = e;
+	return -e.code;
+}

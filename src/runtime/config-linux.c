@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* config-linux.md: namespaces, cgroupsPath, resources, sysctl, masked and
+ * read-only paths, propagation; and the mount options table (config.md
+ * "mounts"), as runc's parseMountOptions reads them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/mount.h>
+
+#include "runtime/internal.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+static const struct {
+	const char *name;
+	bool clear;
+	unsigned long flag;
+} mount_flags[] = {
+    {"defaults", false, 0},
+    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},
+    {"nosuid", false, MS_NOSUID},
+    {"suid", true, MS_NOSUID},
+    {"nodev", false, MS_NODEV},
+    {"dev", true, MS_NODEV},
+    {"noexec", false, MS_NOEXEC},
+    {"exec", true, MS_NOEXEC},
+    {"sync", false, MS_SYNCHRONOUS},
+    {"async", true, MS_SYNCHRONOUS},
+    {"dirsync", false, MS_DIRSYNC},
+    {"remount", false, MS_REMOUNT},
+    {"mand", false, MS_MANDLOCK},
+    {"nomand", true, MS_MANDLOCK},
+    {"atime", true, MS_NOATIME},
+    {"noatime", false, MS_NOATIME},
+    {"diratime", true, MS_NODIRATIME},
+    {"nodiratime", false, MS_NODIRATIME},
+    {"relatime", false, MS_RELATIME},
+    {"norelatime", true, MS_RELATIME},
+    {"strictatime", false, MS_STRICTATIME},
+    {"nostrictatime", true, MS_STRICTATIME},
+};
+
+static const struct {
+	const char *name;
+	unsigned long flag;
+} propagation_flags[] = {
+    {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static unsigned long propagation_from_name(const char *s)
+{
+	for (size_t i = 0; i < N_OF(propagation_flags); i++)
+		if (strcmp(s, propagation_flags[i].name) == 0)
+			return propagation_flags[i].flag;
+	return 0;
+}
+
+void rt_mount_clear(struct rt_mount *m)
+{
+	free(m->destination);
+	free(m->type);
+	free(m->source);
+	free(m->data);
+	memset(m, 0, sizeof(*m));
+}
+
+static void mount_add_option(struct rt_mount *m, const char *o)
+{
+	unsigned long p;
+
+	if (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0) {
+		m->bind = true;
+		m->flags |= MS_BIND | (o[0] == 'r' ? MS_REC : 0);
+		return;
+	}
+	for (size_t i = 0; i < N_OF(mount_flags); i++) {
+		if (strcmp(o, mount_flags[i].name) != 0)
+			continue;
+		if (mount_flags[i].clear) {
+			m->flags &= ~mount_flags[i].flag;
+			m->clear_flags |= mount_flags[i].flag;
+		} else {
+			m->flags |= mount_flags[i].flag;
+		}
+		return;
+	}
+	p = propagation_from_name(o);
+	if (p != 0) {
+		m->propagation = p;
+		return;
+	}
+	/* Anything else is filesystem data ("mode=755", "size=65536k"). */
+	if (m->data == NULL) {
+		m->data = xstrdup(o);
+	} else {
+		char *d = xstrfmt("%s,%s", m->data, o);
+
+		free(m->data);
+		m->data = d;
+	}
+}
+
+static int mount_parse_fields(json_object *m, const char *path, struct rt_mount *ret,
+                              struct pp_error *err)
+{
+	json_object *v;
+	int r;
+
+	r = rt_json_member(m, path, "destination", json_type_string, &v, err);
+	if (r == 0)
+		return pp_error_msg(err, EINVAL, "%s.destination: Required value", path);
+	if (r < 0)
+		return r;
+	if (json_object_get_string(v)[0] != '/')
+		return pp_error_msg(err, EINVAL, "%s.destination: '%s' is not absolute", path,
+		                    json_object_get_string(v));
+	ret->destination = xstrdup(json_object_get_string(v));
+	r = rt_json_member(m, path, "type", json_type_string, &v, err);
+	if (r < 0)
+		return r;
+	if (r > 0 && json_object_get_string_len(v) > 0)
+		ret->type = xstrdup(json_object_get_string(v));
+	r = rt_json_member(m, path, "source", json_type_string, &v, err);
+	if (r < 0)
+		return r;
+	if (r > 0)
+		ret->source = xstrdup(json_object_get_string(v));
+	return 0;
+}
+
+int rt_mount_parse(json_object *m, size_t i, struct rt_mount *ret, struct pp_error *err)
+{
+	cleanup_strv char **opts = NULL;
+	struct rt_mount mnt = {0};
+	char path[48];
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	(void)snprintf(path, sizeof(path), "mounts[%zu]", i);
+	if (!json_object_is_type(m, json_type_object))
+		return pp_error_msg(err, EINVAL, "%s: expected an object", path);
+	r = mount_parse_fields(m, path, &mnt, err);
+	if (r >= 0)
+		r = rt_json_strv(m, path, "options", &opts, err);
+	if (r < 0) {
+		rt_mount_clear(&mnt);
+		return r;
+	}
+	for (size_t k = 0; opts != NULL && opts[k] != NULL; k++)
+		mount_add_option(&mnt, opts[k]);
+	if (mnt.type != NULL && strcmp(mnt.type, "bind") == 0) {
+		mnt.bind = true;
+		mnt.flags |= MS_BIND;
+	}
+	if (mnt.bind && (mnt.source == NULL || mnt.source[0] == '\0')) {
+		rt_mount_clear(&mnt);
+		return pp_error_msg(err, EINVAL, "%s.source: Required value for a bind mount",
+		                    path);
+	}
+	*ret = mnt;
+	return 0;
+}
+
+static int ns_type_from_name(const char *s)
+{
+	static const char *const names[RT_NS_COUNT] = {
+	    [RT_NS_USER] = "user",     [RT_NS_PID] = "pid", [RT_NS_NET] = "network",
+	    [RT_NS_IPC] = "ipc",       [RT_NS_UTS] = "uts", [RT_NS_MNT] = "mount",
+	    [RT_NS_CGROUP] = "cgroup",
+	};
+
+	for (int i = 0; i < RT_NS_COUNT; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+static int parse_namespace(json_object *e, size_t i, struct rt_config *c, struct pp_error *err)
+{
+	char path[64];
+	json_object *v;
+	int t, r;
+
+	(void)snprintf(path, sizeof(path), "linux.namespaces[%zu]", i);
+	if (!json_object_is_type(e, json_type_object))
+		return pp_error_msg(err, EINVAL, "%s: expected an object", path);
+	r = rt_json_member(e, path, "type", json_type_string, &v, err);
+	if (r == 0)
+		return pp_error_msg(err, EINVAL, "%s.type: Required value", path);
+	if (r < 0)
+		return r;
+	t = ns_type_from_name(json_object_get_string(v));
+	if (t < 0)
+		return pp_error_msg(err, EINVAL, "%s.type: unsupported namespace '%s'", path,
+		                    json_object_get_string(v));
+	if (c->ns[t].enabled)
+		return pp_error_msg(err, EINVAL, "%s.type: duplicate '%s'", path,
+		                    json_object_get_string(v));
+	if (t == RT_NS_USER)
+		return pp_error_msg(err, EINVAL, "%s: user namespaces are not supported yet", path);
+	c->ns[t].enabled = true;
+	r = rt_json_member(e, path, "path", json_type_string, &v, err);
+	if (r < 0)
+		return r;
+	if (r > 0 && json_object_get_string_len(v) > 0)
+		c->ns[t].path = xstrdup(json_object_get_string(v));
+	return 0;
+}
+
+static int parse_namespaces(json_object *lx, struct rt_config *c, struct pp_error *err)
+{
+	json_object *arr;
+	int r = rt_json_member(lx, "linux", "namespaces", json_type_array, &arr, err);
+	size_t n;
+
+	if (r <= 0)
+		return r;
+	n = json_object_array_length(arr);
+	for (size_t i = 0; i < n; i++) {
+		r = parse_namespace(json_object_array_get_idx(arr, i), i, c, err);
+		if (r < 0)
+			return r;
+	}
+	if (!c->ns[RT_NS_MNT].enabled || c->ns[RT_NS_MNT].path != NULL)
+		return pp_error_msg(err, EINVAL,
+		                    "linux.namespaces: a new 'mount' namespace is required");
+	return 0;
+}
+
+static int parse_int_field(json_object *o, const char *path, const char *key, int64_t *ret,
+                           struct pp_error *err)
+{
+	json_object *v;
+	int r = rt_json_member(o, path, key, json_type_int, &v, err);
+
+	if (r > 0)
+		*ret = json_object_get_int64(v);
+	return r;
+}
+
+static int parse_cpu(json_object *res, struct rt_config *c, struct pp_error *err)
+{
+	const char *p = "linux.resources.cpu";
+	json_object *o;
+	int64_t shares = 0, period = 0;
+	int r = rt_json_member(res, "linux.resources", "cpu", json_type_object, &o, err);
+
+	if (r > 0)
+		r = parse_int_field(o, p, "shares", &shares, err);
+	if (r >= 0)
+		r = parse_int_field(o, p, "quota", &c->cpu_quota, err);
+	if (r >= 0)
+		r = parse_int_field(o, p, "period", &period, err);
+	c->cpu_shares = shares > 0 ? (uint64_t)shares : 0;
+	c->cpu_period = period > 0 ? (uint64_t)period : 0;
+	return r < 0 ? r : 0;
+}
+
+static int parse_resources(json_object *lx, struct rt_config *c, struct pp_error *err)
+{
+	json_object *res, *o;
+	int r = rt_json_member(lx, "linux", "resources", json_type_object, &res, err);
+
+	if (r <= 0)
+		return r;
+	/* devices rules are ignored: we create no device nodes beyond the
+	 * default set, and the v2 device controller needs eBPF. Other
+	 * controllers are applied best-effort. */
+	r = rt_json_member(res, "linux.resources", "pids", json_type_object, &o, err);
+	if (r > 0)
+		r = parse_int_field(o, "linux.resources.pids", "limit", &c->pids_limit, err);
+	if (r >= 0)
+		r = rt_json_member(res, "linux.resources", "memory", json_type_object, &o, err);
+	if (r > 0)
+		r = parse_int_field(o, "linux.resources.memory", "limit", &c->memory_limit, err);
+	if (r >= 0)
+		r = parse_cpu(res, c, err);
+	return r < 0 ? r : 0;
+}
+
+static int parse_sysctl(json_object *lx, struct rt_config *c, struct pp_error *err)
+{
+	json_object *o;
+	int r = rt_json_member(lx, "linux", "sysctl", json_type_object, &o, err);
+	size_t n = 0;
+
+	if (r <= 0)
+		return r;
+	c->sysctls = xcalloc((size_t)json_object_object_length(o) + 1, sizeof(*c->sysctls));
+	json_object_object_foreach(o, k, v)
+	{
+		if (!json_object_is_type(v, json_type_string))
+			return pp_error_msg(err, EINVAL, "linux.sysctl.%s: expected a string", k);
+		if (k[0] == '\0' || strstr(k, "..") != NULL || k[0] == '.' || k[0] == '/')
+			return pp_error_msg(err, EINVAL, "linux.sysctl: invalid key '%s'", k);
+		c->sysctls[n].key = xstrdup(k);
+		c->sysctls[n].value = xstrdup(json_object_get_string(v));
+		c->n_sysctls = ++n;
+	}
+	return 0;
+}
+
+static int parse_refused(json_object *lx, struct pp_error *err)
+{
+	static const char *const keys[] = {"uidMappings", "gidMappings", "devices",
+	                                   "seccomp",     "intelRdt",    "personality"};
+	json_object *v;
+
+	for (size_t i = 0; i < N_OF(keys); i++) {
+		if (!json_object_object_get_ex(lx, keys[i], &v) || v == NULL)
+			continue;
+		if ((json_object_is_type(v, json_type_array) && json_object_array_length(v) == 0) ||
+		    (json_object_is_type(v, json_type_object) && json_object_object_length(v) == 0))
+			continue;
+		return pp_error_msg(err, EINVAL, "linux.%s: not supported by this runtime",
+		                    keys[i]);
+	}
+	return 0;
+}
+
+int rt_config_parse_linux(json_object *json, struct rt_config *c, struct pp_error *err)
+{
+	json_object *lx, *v;
+	int r = rt_json_member(json, "", "linux", json_type_object, &lx, err);
+
+	if (r == 0)
+		return pp_error_msg(err, EINVAL, "linux: Required value");
+	if (r < 0)
+		return r;
+	r = parse_namespaces(lx, c, err);
+	if (r >= 0)
+		r = parse_refused(lx, err);
+	if (r >= 0)
+		r = parse_resources(lx, c, err);
+	if (r >= 0)
+		r = parse_sysctl(lx, c, err);
+	if (r >= 0)
+		r = rt_json_strv(lx, "linux", "maskedPaths", &c->masked_paths, err);
+	if (r >= 0)
+		r = rt_json_strv(lx, "linux", "readonlyPaths", &c->readonly_paths, err);
+	if (r >= 0)
+		r = rt_json_member(lx, "linux", "cgroupsPath", json_type_string, &v, err);
+	if (r > 0)
+		c->cgroups_path = xstrdup(json_object_get_string(v));
+	if (r >= 0)
+		r = rt_json_member(lx, "linux", "rootfsPropagation", json_type_string, &v, err);
+	if (r > 0) {
+		c->rootfs_propagation = propagation_from_name(json_object_get_string(v));
+		if (c->rootfs_propagation == 0)
+			return pp_error_msg(err, EINVAL, "linux.rootfsPropagation: unknown '%s'",
+			                    json_object_get_string(v));
+	}
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The runtime's internal model and helpers, shared by container.c (create),
+ * exec.c (exec into a running container) and the setup files: the parsed
+ * OCI config, the state record, namespaces, cgroups, terminal and the last
+ * steps of a process before execve. Not part of the public API. */
+#pragma once
+
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sys/types.h>
+
+#include "runtime/runtime.h"
+
+struct pp_error;
+
+/* Bounds on untrusted config input. */
+#define RT_CONFIG_MAX_BYTES (4u << 20)
+#define RT_MAX_ARRAY        4096
+
+/* Typed member lookup for validation: 1 and *ret (borrowed) when key is
+ * present with type, 0 when absent or null, -EINVAL "<path>.<key>: expected
+ * <type>" otherwise. path names o ("process.user"). */
+int rt_json_member(json_object *o, const char *path, const char *key, enum json_type type,
+                   json_object **ret, struct pp_error *err);
+/* Same for an array of strings → *ret strv (caller frees; NULL when absent). */
+int rt_json_strv(json_object *o, const char *path, const char *key, char ***ret,
+                 struct pp_error *err);
+
+/* ---- process (config.md "process") ---- */
+
+struct rt_rlimit {
+	int resource; /* RLIMIT_* */
+	uint64_t soft;
+	uint64_t hard;
+};
+
+/* Capability sets as bitmasks (bit n = capability n). */
+struct rt_caps {
+	uint64_t bounding;
+	uint64_t effective;
+	uint64_t inheritable;
+	uint64_t permitted;
+	uint64_t ambient;
+};
+
+struct rt_process {
+	char **args; /* non-empty */
+	char **env;  /* may be NULL (empty) */
+	char *cwd;   /* absolute */
+	bool terminal;
+	uid_t uid;
+	gid_t gid;
+	gid_t *additional_gids;
+	size_t n_additional_gids;
+	bool has_umask;
+	mode_t umask;
+	bool has_caps; /* false: capabilities absent → all caps dropped */
+	struct rt_caps caps;
+	bool no_new_privileges;
+	struct rt_rlimit *rlimits;
+	size_t n_rlimits;
+	bool has_oom_score_adj;
+	int oom_score_adj;
+};
+
+/* Parse an OCI "process" object into *ret (zeroed first; clear with
+ * rt_process_clear() on success, nothing to clear on failure). Unknown
+ * capability or rlimit names and wrong types give -EINVAL naming the field
+ * ("process.capabilities.bounding[2]: unknown capability 'CAP_FOO'").
+ * apparmorProfile/selinuxLabel are ignored. Borrows process. */
+int rt_process_parse(json_object *process, struct rt_process *ret, struct pp_error *err);
+void rt_process_clear(struct rt_process *p);
+
+/* RLIMIT_* from "RLIMIT_NOFILE" (exact), or -EINVAL. */
+int rt_rlimit_from_name(const char *name);
+const char *rt_rlimit_name(int resource);
+
+/* ---- namespaces ---- */
+
+enum rt_ns_type {
+	RT_NS_USER,
+	RT_NS_PID,
+	RT_NS_NET,
+	RT_NS_IPC,
+	RT_NS_UTS,
+	RT_NS_MNT,
+	RT_NS_CGROUP,
+	RT_NS_COUNT,
+};
+
+struct rt_namespace {
+	bool enabled; /* listed in linux.namespaces */
+	char *path;   /* join this one (setns) instead of creating; NULL = new */
+};
+
+/* "pid", "net", ... as in /proc/PID/ns/ (mount is "mnt"). */
+const char *rt_ns_proc_name(enum rt_ns_type t);
+/* CLONE_NEWPID etc. */
+int rt_ns_clone_flag(enum rt_ns_type t);
+/* Open /proc/<pid>/ns/<type> O_RDONLY|O_CLOEXEC. fd or -errno (err filled). */
+int rt_ns_open(pid_t pid, enum rt_ns_type t, struct pp_error *err);
+/* setns(fd, flag of t). 0 or -errno with "join pid namespace". */
+int rt_ns_enter(int fd, enum rt_ns_type t, struct pp_error *err);
+
+struct rt_config;
+/* Open linux.namespaces[].path of each joined namespace (host paths, before
+ * clone); fds[t] = -1 otherwise. Caller closes. 0 or -errno. */
+int rt_ns_open_paths(const struct rt_config *c, int fds[RT_NS_COUNT], struct pp_error *err);
+/* CLONE_NEW* flags of the namespaces to create. */
+int rt_ns_new_flags(const struct rt_config *c);
+/* Child: setns every fd in fds except the pid one (which the parent joins
+ * before clone: a pid namespace only applies to children). Closes them. */
+int rt_ns_join_paths(int fds[RT_NS_COUNT], struct pp_error *err);
+/* Bring "lo" up in the current network namespace. */
+int rt_ns_loopback_up(struct pp_error *err);
+
+/* ---- mounts and config ---- */
+
+struct rt_mount {
+	char *destination;         /* absolute, inside the container */
+	char *type;                /* may be NULL for bind mounts */
+	char *source;              /* may be NULL */
+	char *data;                /* fs-specific options joined with ',', may be NULL */
+	unsigned long flags;       /* MS_* without propagation */
+	unsigned long clear_flags; /* MS_* explicitly cleared ("rw", "suid"...) */
+	unsigned long propagation; /* MS_PRIVATE|MS_REC etc., 0 = none */
+	bool bind;                 /* bind or rbind */
+};
+
+/* Parse mounts[i] (path "mounts[i]"): options → flags, propagation and
+ * data, as runc's parseMountOptions. *ret zeroed first; clear with
+ * rt_mount_clear(). */
+int rt_mount_parse(json_object *m, size_t i, struct rt_mount *ret, struct pp_error *err);
+void rt_mount_clear(struct rt_mount *m);
+
+struct rt_sysctl {
+	char *key; /* "net.ipv4.ip_forward" */
+	char *value;
+};
+
+struct rt_config {
+	json_object *json; /* the whole config.json, owned */
+	char *bundle;      /* absolute */
+	char *root_path;   /* absolute */
+	bool root_readonly;
+	bool has_process;
+	struct rt_process process;
+	char *hostname; /* may be NULL */
+	struct rt_mount *mounts;
+	size_t n_mounts;
+	struct rt_namespace ns[RT_NS_COUNT];
+	char *cgroups_path; /* linux.cgroupsPath, may be NULL */
+	char **masked_paths;
+	char **readonly_paths;
+	unsigned long rootfs_propagation; /* 0 = default (MS_REC|MS_SLAVE) */
+	struct rt_sysctl *sysctls;
+	size_t n_sysctls;
+	int64_t pids_limit;       /* linux.resources.pids.limit, 0 = unset, -1 = max */
+	int64_t memory_limit;     /* linux.resources.memory.limit, 0 = unset, -1 = max */
+	uint64_t cpu_shares;      /* linux.resources.cpu.shares, 0 = unset */
+	int64_t cpu_quota;        /* linux.resources.cpu.quota, 0 = unset */
+	uint64_t cpu_period;      /* linux.resources.cpu.period, 0 = unset */
+	json_object *annotations; /* borrowed from json, may be NULL */
+};
+
+/* Read and validate <bundle>/config.json into *ret (caller frees with
+ * rt_config_free()). -EINVAL with a field path on bad input, -ENOENT when
+ * missing. */
+int rt_config_load(const char *bundle, struct rt_config **ret, struct pp_error *err);
+/* Same, from already parsed JSON (takes a reference on json). */
+int rt_config_parse(json_object *json, const char *bundle, struct rt_config **ret,
+                    struct pp_error *err);
+struct rt_config *rt_config_free(struct rt_config *c);
+/* The "linux" object into c (config-linux.c). */
+int rt_config_parse_linux(json_object *json, struct rt_config *c, struct pp_error *err);
+
+/* ---- rootfs (mounts.c, devices.c, rootfs.c), in the child ---- */
+
+/* mount(2) onto /proc/self/fd/<fd> (an O_PATH fd). 0 or -errno. */
+int rt_mount_fd(const char *source, int fd, const char *type, unsigned long flags,
+                const char *data);
+/* Remount the bind mount at fd with flags (MS_RDONLY...), keeping its
+ * locked nosuid/nodev/noexec. 0 or -errno. */
+int rt_mount_remount_bind(int fd, unsigned long flags);
+/* Every config mount inside rootfd (an O_PATH fd of the rootfs). */
+int rt_mounts_apply(const struct rt_config *c, int rootfd, struct pp_error *err);
+/* The default devices (null, zero, full, random, urandom, tty bound from the
+ * host) and the /dev symlinks. */
+int rt_devices_setup(int rootfd, struct pp_error *err);
+/* Make mounts private/slave, bind the rootfs onto itself; *ret_rootfd an
+ * O_PATH fd of it. */
+int rt_rootfs_prepare(const struct rt_config *c, int *ret_rootfd, struct pp_error *err);
+/* pivot_root into rootfd and detach the old root. */
+int rt_rootfs_pivot(int rootfd, struct pp_error *err);
+/* After pivot: sysctls, maskedPaths, readonlyPaths, root.readonly. */
+int rt_rootfs_finish(const struct rt_config *c, struct pp_error *err);
+
+/* ---- state (<state_root>/<id>/state.json) ---- */
+
+struct rt_state_file {
+	char *id;
+	pid_t pid;
+	uint64_t pid_start; /* field 22 of /proc/<pid>/stat */
+	char *bundle;
+	char *created;            /* RFC 3339 */
+	char *cgroup_path;        /* absolute v2 folder, may be NULL */
+	bool started;             /* rt_container_start() done */
+	json_object *annotations; /* owned, may be NULL */
+};
+
+/* Validate an id ([A-Za-z0-9_.+-]{1,1024}, not "." or ".."). 0 or -EINVAL. */
+int rt_id_validate(const char *id, struct pp_error *err);
+/* <state_root>/<id>, caller frees. */
+char *rt_state_dir(const char *state_root, const char *id);
+int rt_state_write(const char *state_root, const struct rt_state_file *st, struct pp_error *err);
+/* 0, -ENOENT (no such container), -EINVAL (corrupt). *ret cleared by caller
+ * with rt_state_file_clear(). */
+int rt_state_read(const char *state_root, const char *id, struct rt_state_file *ret,
+                  struct pp_error *err);
+void rt_state_file_clear(struct rt_state_file *st);
+/* Start time of pid from /proc/<pid>/stat, 0 when gone. */
+uint64_t rt_proc_start_time(pid_t pid);
+/* True when st->pid is still the process that was started. */
+bool rt_state_pid_alive(const struct rt_state_file *st);
+
+/* ---- cgroups (cgroup.c; v2 = pure or unified hierarchy) ---- */
+
+/* Create the cgroup for cgroups_path (relative to the v2 root; NULL → a
+ * default from id), apply cfg resources. *ret_path = absolute v2 folder,
+ * caller frees. */
+int rt_cgroup_create(const char *cgroups_path, const struct rt_config *cfg, char **ret_path,
+                     struct pp_error *err);
+/* Move pid into the cgroup at path (absolute v2 folder, as in the state),
+ * and into the v1 pids/freezer hierarchies at the same relative path when
+ * they exist (best effort). 0 or -errno. */
+int rt_cgroup_enter(const char *path, pid_t pid, struct pp_error *err);
+/* Signal every process in the cgroup (cgroup.kill for SIGKILL when there). */
+int rt_cgroup_kill(const char *path, int sig, struct pp_error *err);
+/* 1 when the cgroup has processes, 0 when empty, -errno. */
+int rt_cgroup_populated(const char *path, struct pp_error *err);
+/* Wait up to timeout_ms until empty, then rmdir (and the v1 twins).
+ * Missing is success. -EBUSY if still populated. */
+int rt_cgroup_destroy(const char *path, int timeout_ms, struct pp_error *err);
+
+/* ---- terminal (terminal.c), in the child after pivot_root ---- */
+
+/* Open a new pty from /dev/ptmx of the current mount ns. Both fds
+ * O_CLOEXEC, caller closes. 0 or -errno. */
+int rt_terminal_create(int *ret_master, int *ret_slave, struct pp_error *err);
+/* Send fd over the AF_UNIX socket sock with SCM_RIGHTS. */
+int rt_terminal_send(int sock, int fd, struct pp_error *err);
+/* setsid() if not leader, TIOCSCTTY on slave, dup it onto 0, 1, 2. */
+int rt_terminal_make_controlling(int slave, struct pp_error *err);
+/* All three above: create, send the master over console_socket, close it,
+ * make the slave the controlling tty and stdio. */
+int rt_terminal_setup(int console_socket, struct pp_error *err);
+
+/* dup stdio[i] onto fd i (-1 → /dev/null, opened before pivot by the
+ * caller or now), clearing O_CLOEXEC. 0 or -errno. */
+int rt_stdio_setup(const int stdio[3], struct pp_error *err);
+
+/* ---- sync with the cloned child ---- */
+
+/* Child side: write err raw (sizeof(struct pp_error)) down fd. */
+void rt_sync_send_error(int fd, const struct pp_error *err);
+/* Child side: write the 0 "ok" marker. */
+int rt_sync_send_ok(int fd);
+/* Parent side: wait for the child's report: 0 (ok), or -code with *err as
+ * the child wrote it; -EPIPE "child died" on EOF. */
+int rt_sync_wait(int fd, struct pp_error *err);
+
+/* ---- the last steps in the child (process.c, caps.c) ---- */
+
+/* rlimits, oom_score_adj, setgroups/setgid/setuid keeping caps, bounding
+ * drop, capset (effective/permitted/inheritable), ambient, no_new_privs,
+ * umask, chdir(cwd). Only returns on error. */
+int rt_process_apply(const struct rt_process *p, struct pp_error *err);
+/* execve(args[0]) with a PATH lookup (the process env's PATH, or a default
+ * one) when args[0] has no '/'. Only returns on error (-ENOENT "exec: 'foo':
+ * No such file or directory"). */
+int rt_process_exec(const struct rt_process *p, struct pp_error *err);
+/* The PATH lookup alone (runc does it before reporting ready, so create
+ * fails on a missing binary): ret gets the path to execve. 0, -ENOENT
+ * "exec: 'foo': executable file not found in $PATH", -EACCES... */
+int rt_process_find(const struct rt_process *p, char ret[PATH_MAX], struct pp_error *err);
+/* In a freshly cloned child: every handler back to SIG_DFL and an empty
+ * signal mask, so a caller's signalfd setup (blocked SIGCHLD, SIGTERM...)
+ * never leaks into the container. */
+void rt_signals_reset(void);
+/* rt_process_apply() then rt_process_exec(). */
+int rt_process_apply_and_exec(const struct rt_process *p, struct pp_error *err);
+
+/* Capabilities (caps.c). Drop every cap not in caps->bounding from the
+ * bounding set: needs CAP_SETPCAP, so before switching user. */
+int rt_caps_drop_bounding(const struct rt_caps *caps, struct pp_error *err);
+/* capset effective/permitted/inheritable, then the ambient set. After the
+ * user switch (with PR_SET_KEEPCAPS). */
+int rt_caps_apply(const struct rt_caps *caps, struct pp_error *err);
+/* Parse an array of names into a mask; field names the array for errors. */
+int rt_caps_parse(json_object *arr, const char *field, uint64_t *ret, struct pp_error *err);
