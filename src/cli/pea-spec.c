@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* pea spec (a default config.json, as `runc spec`) and pea features (the
+ * OCI runtime features document, runtime-spec features.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/pea-cli.h"
+#include "config.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#define SPEC_VERSION "1.1.0"
+
+static const char *const default_caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE",
+                                           NULL};
+
+static json_object *strs(const char *const *v)
+{
+	return json_from_strv((char *const *)v);
+}
+
+static json_object *default_process(void)
+{
+	static const char *const args[] = {"sh", NULL};
+	static const char *const env[] = {
+	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
+	    NULL};
+	json_object *p = json_object_new_object(), *user = json_object_new_object();
+	json_object *caps = json_object_new_object(), *rl = json_object_new_object();
+	json_object *rls = json_object_new_array();
+
+	json_object_object_add(p, "terminal", json_object_new_boolean(true));
+	json_object_object_add(user, "uid", json_object_new_int(0));
+	json_object_object_add(user, "gid", json_object_new_int(0));
+	json_object_object_add(p, "user", user);
+	json_object_object_add(p, "args", strs(args));
+	json_object_object_add(p, "env", strs(env));
+	json_object_object_add(p, "cwd", json_object_new_string("/"));
+	json_object_object_add(caps, "bounding", strs(default_caps));
+	json_object_object_add(caps, "effective", strs(default_caps));
+	json_object_object_add(caps, "permitted", strs(default_caps));
+	json_object_object_add(p, "capabilities", caps);
+	json_object_object_add(rl, "type", json_object_new_string("RLIMIT_NOFILE"));
+	json_object_object_add(rl, "hard", json_object_new_int(1024));
+	json_object_object_add(rl, "soft", json_object_new_int(1024));
+	json_object_array_add(rls, rl);
+	json_object_object_add(p, "rlimits", rls);
+	json_object_object_add(p, "noNewPrivileges", json_object_new_boolean(true));
+	return p;
+}
+
+static json_object *mount(const char *dst, const char *type, const char *src,
+                          const char *const *options)
+{
+	json_object *m = json_object_new_object();
+
+	json_object_object_add(m, "destination", json_object_new_string(dst));
+	json_object_object_add(m, "type", json_object_new_string(type));
+	json_object_object_add(m, "source", json_object_new_string(src));
+	if (options != NULL)
+		json_object_object_add(m, "options", strs(options));
+	return m;
+}
+
+static json_object *default_mounts(void)
+{
+	static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
+	static const char *const pts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
+	                                  "mode=0620", "gid=5",  NULL};
+	static const char *const shm[] = {"nosuid",    "noexec",      "nodev",
+	                                  "mode=1777", "size=65536k", NULL};
+	static const char *const mq[] = {"nosuid", "noexec", "nodev", NULL};
+	static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
+	json_object *a = json_object_new_array();
+
+	json_object_array_add(a, mount("/proc", "proc", "proc", NULL));
+	json_object_array_add(a, mount("/dev", "tmpfs", "tmpfs", dev));
+	json_object_array_add(a, mount("/dev/pts", "devpts", "devpts", pts));
+	json_object_array_add(a, mount("/dev/shm", "tmpfs", "shm", shm));
+	json_object_array_add(a, mount("/dev/mqueue", "mqueue", "mqueue", mq));
+	json_object_array_add(a, mount("/sys", "sysfs", "sysfs", sys));
+	return a;
+}
+
+static json_object *default_linux(void)
+{
+	static const char *const ns[] = {"pid", "network", "ipc", "uts", "mount", "cgroup", NULL};
+	static const char *const masked[] = {"/proc/acpi",
+	                                     "/proc/asound",
+	                                     "/proc/kcore",
+	                                     "/proc/keys",
+	                                     "/proc/latency_stats",
+	                                     "/proc/timer_list",
+	                                     "/proc/timer_stats",
+	                                     "/proc/sched_debug",
+	                                     "/sys/firmware",
+	                                     "/proc/scsi",
+	                                     NULL};
+	static const char *const ro[] = {
+	    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
+	json_object *l = json_object_new_object(), *nss = json_object_new_array();
+
+	for (const char *const *t = ns; *t != NULL; t++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "type", json_object_new_string(*t));
+		json_object_array_add(nss, o);
+	}
+	json_object_object_add(l, "namespaces", nss);
+	json_object_object_add(l, "maskedPaths", strs(masked));
+	json_object_object_add(l, "readonlyPaths", strs(ro));
+	return l;
+}
+
+static json_object *default_spec(void)
+{
+	json_object *s = json_object_new_object(), *root = json_object_new_object();
+
+	json_object_object_add(s, "ociVersion", json_object_new_string(SPEC_VERSION));
+	json_object_object_add(s, "process", default_process());
+	json_object_object_add(root, "path", json_object_new_string("rootfs"));
+	json_object_object_add(root, "readonly", json_object_new_boolean(true));
+	json_object_object_add(s, "root", root);
+	json_object_object_add(s, "hostname", json_object_new_string("pea"));
+	json_object_object_add(s, "mounts", default_mounts());
+	json_object_object_add(s, "linux", default_linux());
+	return s;
+}
+
+int pea_cmd_spec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"rootless", no_argument, NULL, 'r'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct pp_error err = {0};
+	cleanup_free char *path = NULL;
+	const char *bundle = ".";
+	json_object *spec;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "+b:", opts, NULL)) != -1) {
+		if (c == 'r')
+			return pea_failf("spec --rootless is not supported");
+		if (c != 'b')
+			return pea_failf("usage: pea spec [--bundle DIR]");
+		bundle = optarg;
+	}
+	if (optind != argc)
+		return pea_failf("usage: pea spec [--bundle DIR]");
+	path = xstrfmt("%s/config.json", bundle);
+	if (access(path, F_OK) == 0)
+		return pea_failf("File %s exists. Remove it first", path);
+	spec = default_spec();
+	r = json_write_file(path, spec, &err);
+	json_object_put(spec);
+	if (r < 0)
+		return pea_fail(&err);
+	return 0;
+}
+
+static const char *const cap_names[] = {
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+};
+
+static json_object *features_linux(void)
+{
+	static const char *const ns[] = {"cgroup", "ipc",  "mount", "network",
+	                                 "pid",    "user", "uts",   NULL};
+	json_object *l = json_object_new_object(), *caps = json_object_new_array();
+	json_object *cg = json_object_new_object(), *off = json_object_new_object();
+	int last = rt_cap_last();
+
+	json_object_object_add(l, "namespaces", strs(ns));
+	for (int i = 0; i <= last && i < (int)(sizeof(cap_names) / sizeof(cap_names[0])); i++)
+		json_object_array_add(caps, json_object_new_string(cap_names[i]));
+	json_object_object_add(l, "capabilities", caps);
+	json_object_object_add(cg, "v1", json_object_new_boolean(true));
+	json_object_object_add(cg, "v2", json_object_new_boolean(true));
+	json_object_object_add(cg, "systemd", json_object_new_boolean(false));
+	json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
+	json_object_object_add(l, "cgroup", cg);
+	json_object_object_add(off, "enabled", json_object_new_boolean(false));
+	json_object_object_add(l, "seccomp", json_object_get(off));
+	json_object_object_add(l, "apparmor", json_object_get(off));
+	json_object_object_add(l, "selinux", off);
+	return l;
+}
+
+int pea_cmd_features(int argc, char **argv)
+{
+	static const char *const mount_opts[] = {
+	    "async",       "atime",      "bind",     "defaults",      "dev",         "diratime",
+	    "dirsync",     "exec",       "lazytime", "noatime",       "nodev",       "nodiratime",
+	    "noexec",      "nolazytime", "nosuid",   "nostrictatime", "private",     "rbind",
+	    "relatime",    "remount",    "ro",       "rprivate",      "rshared",     "rslave",
+	    "runbindable", "rw",         "shared",   "slave",         "strictatime", "suid",
+	    "sync",        "unbindable", NULL};
+	json_object *f = json_object_new_object(), *ann = json_object_new_object();
+
+	(void)argv;
+	if (argc != 1)
+		return pea_failf("usage: pea features");
+	json_object_object_add(f, "ociVersionMin", json_object_new_string("1.0.0"));
+	json_object_object_add(f, "ociVersionMax", json_object_new_string(SPEC_VERSION));
+	json_object_object_add(f, "hooks", json_object_new_array());
+	json_object_object_add(f, "mountOptions", strs(mount_opts));
+	json_object_object_add(f, "linux", features_linux());
+	json_object_object_add(ann, "io.github.peapod.pea.version",
+	                       json_object_new_string(PEAPOD_VERSION));
+	json_object_object_add(f, "annotations", ann);
+	pea_print_json(f);
+	json_object_put(f);
+	return 0;
+}

@@ -1,0 +1,384 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# pea, the runc-compatible CLI, end to end as root: lifecycle, exit codes,
+# exec, kill --all, delete --force, and peapod-pause as a sandbox's PID 1.
+# Each test uses its own --root and bundle folder and removes them, its
+# containers and their cgroups in teardown, even on failure.
+
+# shellcheck disable=SC2016,SC2030,SC2031 # single-quoted container scripts; BG_PIDS is per test
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-30}
+
+BUILD=${BUILD:-$(git -C "$BATS_TEST_DIRNAME" rev-parse --show-toplevel)/build}
+PEA=${PEA:-$BUILD/src/cli/pea}
+PAUSE=${PAUSE:-$BUILD/src/pause/peapod-pause}
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -x "$PEA" ] || skip "no pea binary at $PEA"
+	[ -x /bin/busybox ] || skip "needs busybox-static"
+	TMP=$(mktemp -d /tmp/pea-test.XXXXXX)
+	ROOT=$TMP/state
+	CG_PARENT="peatest-$$-${BATS_TEST_NUMBER}"
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		CG_V2=/sys/fs/cgroup
+	else
+		CG_V2=/sys/fs/cgroup/unified
+	fi
+	BG_PIDS=()
+}
+
+teardown() {
+	[ -n "${TMP:-}" ] || return 0
+	local id pid
+	for id in $("$PEA" --root "$ROOT" list -q 2>/dev/null); do
+		timeout 10 "$PEA" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
+	done
+	for pid in "${BG_PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	# The v1 twins of our cgroups too; rmdir only removes empty ones.
+	find /sys/fs/cgroup/ -maxdepth 3 -type d -name "$CG_PARENT" 2>/dev/null |
+		while read -r d; do
+			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+		done
+	rm -rf "$TMP"
+}
+
+pea() {
+	timeout 20 "$PEA" --root "$ROOT" "$@"
+}
+
+# make_bundle NAME ARGS_JSON [ROOTFS_EXTRA_CMD]: a busybox bundle in $TMP/NAME.
+make_bundle() {
+	local b=$TMP/$1 args=$2 app
+	mkdir -p "$b"/rootfs/{bin,proc,dev,sys,tmp,etc}
+	cp /bin/busybox "$b/rootfs/bin/busybox"
+	for app in sh ps sleep hostname cat kill echo ls true false grep wc; do
+		ln -s busybox "$b/rootfs/bin/$app"
+	done
+	echo 'root:x:0:0:root:/:/bin/sh' >"$b/rootfs/etc/passwd"
+	cat >"$b/config.json" <<EOF
+{
+  "ociVersion": "1.0.2",
+  "process": {
+    "terminal": false,
+    "user": {"uid": 0, "gid": 0},
+    "args": $args,
+    "env": ["PATH=/bin", "HOME=/"],
+    "cwd": "/",
+    "capabilities": {
+      "bounding": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"],
+      "effective": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"],
+      "permitted": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"]
+    },
+    "noNewPrivileges": true
+  },
+  "root": {"path": "rootfs", "readonly": false},
+  "hostname": "pea-$1",
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+     "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+    {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+     "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
+    {"destination": "/sys", "type": "sysfs", "source": "sysfs",
+     "options": ["nosuid", "noexec", "nodev", "ro"]}
+  ],
+  "linux": {
+    "cgroupsPath": "/$CG_PARENT/$1",
+    "namespaces": [
+      {"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"},
+      {"type": "network"}
+    ]
+  }
+}
+EOF
+	echo "$b"
+}
+
+# state_field ID FIELD: one field of `pea state` (status, pid, ...).
+state_field() {
+	pea state "$1" | sed -n "s/^ *\"$2\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p"
+}
+
+# wait_status ID STATUS: poll for up to 5 s.
+wait_status() {
+	for _ in $(seq 50); do
+		[ "$(state_field "$1" status)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "container $1 is $(state_field "$1" status), not $2" >&2
+	return 1
+}
+
+@test "pea: --version, features and spec" {
+	run "$PEA" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"pea version"* ]]
+	"$PEA" features | python3 -c 'import json,sys; f=json.load(sys.stdin); assert "pid" in f["linux"]["namespaces"]'
+	mkdir -p "$TMP/spec"
+	"$PEA" spec --bundle "$TMP/spec"
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); assert c["process"]["args"] == ["sh"]' "$TMP/spec/config.json"
+	run "$PEA" spec --bundle "$TMP/spec"
+	[ "$status" -eq 1 ]
+}
+
+@test "pea: unknown container and bad usage exit 1 with one error line" {
+	run pea state nope
+	[ "$status" -eq 1 ]
+	[ -n "$output" ]
+	run pea kill nope KILL
+	[ "$status" -eq 1 ]
+	run pea delete --force nope
+	[ "$status" -eq 0 ]
+	run "$PEA" --root "$ROOT" --systemd-cgroup list
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"systemd-cgroup"* ]]
+}
+
+@test "pea: errors go to the --log file as JSON lines" {
+	run pea --log "$TMP/log.json" --log-format json state nope
+	[ "$status" -eq 1 ]
+	python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert lines, "empty log"
+e = json.loads(lines[-1])
+assert e["level"] == "error" and e["msg"] and e["time"], e' "$TMP/log.json"
+}
+
+@test "pea run: exits with the container's exit status" {
+	make_bundle c1 '["sh", "-c", "exit 3"]' >/dev/null
+	run pea run --bundle "$TMP/c1" c1 </dev/null
+	[ "$status" -eq 3 ]
+	# The foreground run deletes its container, as runc's does.
+	run pea state c1
+	[ "$status" -eq 1 ]
+	# A pid namespace's init ignores even SIGKILL from inside: kill it from
+	# outside while `pea run` waits.
+	make_bundle c2 '["sleep", "1000"]' >/dev/null
+	"$PEA" --root "$ROOT" run --bundle "$TMP/c2" c2 </dev/null >"$TMP/c2.out" 2>&1 &
+	local pid=$! st=0
+	BG_PIDS+=("$pid")
+	wait_status c2 running
+	pea kill c2 KILL
+	wait "$pid" || st=$?
+	[ "$st" -eq 137 ]
+	make_bundle c3 '["sh", "-c", "echo hello from $(hostname)"]' >/dev/null
+	run pea run --bundle "$TMP/c3" c3 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from pea-c3" ]
+}
+
+@test "pea run: same exit statuses as runc" {
+	command -v runc >/dev/null || skip "runc not installed"
+	make_bundle r1 '["sh", "-c", "exit 42"]' >/dev/null
+	run timeout 20 runc --root "$TMP/runc" run --bundle "$TMP/r1" r1 </dev/null
+	local runc_status=$status
+	run pea run --bundle "$TMP/r1" r1 </dev/null
+	[ "$status" -eq "$runc_status" ]
+	run timeout 20 runc --root "$TMP/runc" state nope
+	runc_status=$status
+	run pea state nope
+	[ "$status" -eq "$runc_status" ]
+}
+
+@test "pea run: forwards SIGTERM to the container" {
+	make_bundle t1 '["sh", "-c", "trap \"exit 7\" TERM; while :; do sleep 0.1; done"]' >/dev/null
+	"$PEA" --root "$ROOT" run --bundle "$TMP/t1" t1 </dev/null >"$TMP/t1.out" 2>&1 &
+	local pid=$!
+	BG_PIDS+=("$pid")
+	wait_status t1 running
+	sleep 0.3 # let sh install its trap
+	kill -TERM "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 7 ]
+}
+
+@test "pea: create, state, start, kill, delete" {
+	make_bundle l1 '["sleep", "1000"]' >/dev/null
+	pea create --bundle "$TMP/l1" --pid-file "$TMP/l1.pid" l1 </dev/null >"$TMP/l1.out" 2>&1
+	[ "$(state_field l1 status)" = created ]
+	local pid
+	pid=$(state_field l1 pid)
+	[ "$pid" -gt 0 ]
+	[ "$(cat "$TMP/l1.pid")" = "$pid" ]
+	pea start l1
+	[ "$(state_field l1 status)" = running ]
+	run pea list
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == ID*PID*STATUS*BUNDLE*CREATED*OWNER ]]
+	[[ "${lines[1]}" == l1*"$pid"*running*"$TMP/l1"* ]]
+	pea list --format json | python3 -c 'import json,sys; l=json.load(sys.stdin); assert l[0]["id"] == "l1" and l[0]["status"] == "running", l'
+	run pea delete l1
+	[ "$status" -eq 1 ] # running, no --force
+	pea kill l1 KILL
+	wait_status l1 stopped
+	pea delete l1
+	run pea state l1
+	[ "$status" -eq 1 ]
+	[ ! -e "$CG_V2/$CG_PARENT/l1" ]
+}
+
+@test "pea exec: same pid namespace and hostname, exit status passed through" {
+	make_bundle e1 '["sleep", "1000"]' >/dev/null
+	pea run -d --bundle "$TMP/e1" e1 </dev/null >"$TMP/e1.out" 2>&1
+	wait_status e1 running
+	run pea exec e1 hostname
+	[ "$status" -eq 0 ]
+	[ "$output" = pea-e1 ]
+	run pea exec e1 ps
+	[ "$status" -eq 0 ]
+	# busybox ps: PID USER COMMAND; the init is PID 1.
+	echo "$output" | grep -Eq '^ *1 +root +sleep 1000'
+	run pea exec e1 sh -c 'echo $$; exit 5'
+	[ "$status" -eq 5 ]
+	[ "$output" -gt 1 ]
+	run pea exec --cwd /tmp -e FOO=bar e1 sh -c 'echo $PWD $FOO'
+	[ "$output" = "/tmp bar" ]
+	run pea exec -u 1000:1000 e1 sh -c 'echo $(cat /proc/self/status | grep ^Uid)'
+	[[ "$output" == "Uid: 1000 1000 1000 1000" ]]
+	# The exec'd process is in the container's cgroup.
+	run pea exec e1 cat /proc/self/cgroup
+	[[ "$output" == *"0::/"* ]]
+}
+
+@test "pea exec: a failing exec reports the error" {
+	make_bundle f1 '["sleep", "1000"]' >/dev/null
+	pea run -d --bundle "$TMP/f1" f1 </dev/null >"$TMP/f1.out" 2>&1
+	run pea exec f1 /no/such/binary
+	[ "$status" -eq 255 ]
+	[[ "$output" == *"exec: '/no/such/binary'"*"No such file or directory"* ]]
+	run pea exec f1 nosuchcommand
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"nosuchcommand"* ]]
+	run pea exec --cwd /nonexistent f1 true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/nonexistent"* ]]
+	# The container is unharmed.
+	[ "$(state_field f1 status)" = running ]
+	pea kill f1 KILL
+	wait_status f1 stopped
+	run pea exec f1 true
+	[ "$status" -eq 255 ] # as runc: exec failures are 255
+}
+
+@test "pea exec -t: the pty master goes to --console-socket" {
+	make_bundle s1 '["sleep", "1000"]' >/dev/null
+	pea run -d --bundle "$TMP/s1" s1 </dev/null >"$TMP/s1.out" 2>&1
+	cat >"$TMP/recv.py" <<'PY'
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(1)
+c, _ = s.accept()
+_, anc, _, _ = c.recvmsg(64, socket.CMSG_LEN(4))
+fd = array.array("i", anc[0][2])[0]
+os.write(fd, b"tty; exit\n")
+out = b""
+while True:
+    try:
+        d = os.read(fd, 1024)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+sys.stdout.write(out.decode(errors="replace"))
+PY
+	timeout 10 python3 "$TMP/recv.py" "$TMP/console.sock" >"$TMP/console.out" &
+	local rpid=$! n
+	BG_PIDS+=("$rpid")
+	for n in $(seq 50); do
+		[ -S "$TMP/console.sock" ] && break
+		sleep 0.1
+	done
+	pea exec -d -t --console-socket "$TMP/console.sock" s1 sh
+	wait "$rpid"
+	grep -q '^/dev/pts/0' "$TMP/console.out"
+	# Without a console socket a detached tty cannot work.
+	run pea exec -d -t s1 sh
+	[ "$status" -eq 255 ]
+	[[ "$output" == *"console socket"* ]]
+}
+
+@test "pea: kill --all and delete --force leave no process or cgroup" {
+	make_bundle k1 '["sh", "-c", "sleep 1000 & sleep 1000 & wait"]' >/dev/null
+	pea run -d --bundle "$TMP/k1" k1 </dev/null >"$TMP/k1.out" 2>&1
+	wait_status k1 running
+	pea exec -d k1 sleep 1001 </dev/null >/dev/null 2>&1
+	local pids n
+	for n in $(seq 50); do
+		pids=$(pea ps --format json k1 | tr '[],' '   ')
+		[ "$(echo "$pids" | wc -w)" -ge 4 ] && break
+		sleep 0.1
+	done
+	[ "$(echo "$pids" | wc -w)" -ge 4 ]
+	pea kill --all k1 KILL
+	wait_status k1 stopped
+	pea delete k1
+	[ ! -e "$CG_V2/$CG_PARENT/k1" ]
+	for n in $pids; do
+		! grep -qs '^State:.*[RSD]' "/proc/$n/status"
+	done
+
+	make_bundle k2 '["sh", "-c", "sleep 1000 & sleep 1000 & wait"]' >/dev/null
+	pea run -d --bundle "$TMP/k2" k2 </dev/null >"$TMP/k2.out" 2>&1
+	wait_status k2 running
+	pids=$(pea ps --format json k2 | tr '[],' '   ')
+	pea delete --force k2
+	run pea state k2
+	[ "$status" -eq 1 ]
+	[ ! -e "$CG_V2/$CG_PARENT/k2" ]
+	for n in $pids; do
+		! grep -qs '^State:.*[RSD]' "/proc/$n/status"
+	done
+}
+
+@test "peapod-pause: PID 1 of a sandbox, ignores SIGHUP, reaps orphans, exits 0 on SIGTERM" {
+	[ -x "$PAUSE" ] || skip "no peapod-pause at $PAUSE"
+	make_bundle p1 '["/pause"]' >/dev/null
+	cp "$PAUSE" "$TMP/p1/rootfs/pause"
+	"$PEA" --root "$ROOT" run --bundle "$TMP/p1" p1 </dev/null >"$TMP/p1.out" 2>&1 &
+	local pid=$!
+	BG_PIDS+=("$pid")
+	wait_status p1 running
+	run pea exec p1 ps
+	echo "$output" | grep -Eq '^ *1 +root +/pause$'
+	pea kill p1 HUP
+	pea kill p1 USR1
+	sleep 0.3
+	[ "$(state_field p1 status)" = running ]
+	# An orphan: sh exits at once, its sleep is re-parented to /pause.
+	pea exec p1 sh -c 'sleep 0.5 & exit 0'
+	run pea exec p1 sh -c 'grep -l "^PPid:.1$" /proc/[0-9]*/status | wc -l'
+	[ "$output" -ge 1 ]
+	sleep 1
+	run pea exec p1 sh -c 'grep -l "^State:.Z" /proc/[0-9]*/status | wc -l'
+	[ "$output" -eq 0 ]
+	pea kill p1 TERM
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+}
+
+@test "peapod-pause: -v and outside PID 1 it warns but runs" {
+	[ -x "$PAUSE" ] || skip "no peapod-pause at $PAUSE"
+	run "$PAUSE" -v
+	[ "$status" -eq 0 ]
+	[[ "$output" == "peapod-pause "* ]]
+	"$PAUSE" 2>"$TMP/pause.err" &
+	local pid=$!
+	BG_PIDS+=("$pid")
+	sleep 0.2
+	kill -HUP "$pid"
+	sleep 0.2
+	kill -0 "$pid"
+	grep -q "not running as PID 1" "$TMP/pause.err"
+	kill -TERM "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+}
