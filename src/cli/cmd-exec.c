@@ -29,8 +29,13 @@ struct exec_opts {
 /* The container: -c, else the first one, with kubectl's notice. */
 static const char *pick_container(const struct pod_record *rec, const char *want)
 {
-	if (want != NULL)
-		return want;
+	if (want != NULL) {
+		for (size_t i = 0; i < rec->n_ctrs; i++)
+			if (strcmp(rec->ctrs[i].name, want) == 0)
+				return want;
+		log_error("container %s is not valid for pod %s", want, rec->pod->name);
+		return NULL;
+	}
 	if (rec->n_ctrs > 1) {
 		fprintf(stderr, "Defaulted container \"%s\" out of: ", rec->ctrs[0].name);
 		for (size_t i = 0; i < rec->n_ctrs; i++)
@@ -102,6 +107,10 @@ static int exec_in_pod(const char *name, char **cmd, struct exec_opts *o)
 		return 1;
 	}
 	ctr = pick_container(rec, o->container);
+	if (ctr == NULL) {
+		pod_record_free(rec);
+		return 1;
+	}
 	if (o->tty && !isatty(STDIN_FILENO)) {
 		fprintf(stderr, "Unable to use a TTY - input is not a terminal or the right kind "
 				"of file\n");

@@ -49,13 +49,18 @@ static int exec_process(const struct pod_paths *paths, const struct pod_record *
 		    store, rec->ctrs[idx].image_id ? rec->ctrs[idx].image_id : c->image, &img, err);
 	if (r == 0)
 		r = pod_user_resolve(rootfd, img->config.user, &user, err);
-	if (r == 0)
-		r = pod_plan_process(rec->pod, c, &img->config, &user, &proc, err);
 	if (r == 0) {
-		json_object_object_add(proc, "args", json_from_strv(argv));
-		json_object_object_add(proc, "terminal", json_object_new_boolean(tty));
-		*ret = proc;
+		/* the container's own process, with the exec's argv as its command
+		 * (so an image without Entrypoint/Cmd is no obstacle) */
+		struct pod_container as_exec = *c;
+
+		as_exec.command = (char **)argv;
+		as_exec.args = NULL;
+		as_exec.tty = tty;
+		r = pod_plan_process(rec->pod, &as_exec, &img->config, &user, &proc, err);
 	}
+	if (r == 0)
+		*ret = proc;
 	free(user.additional_gids);
 	img_image_free(img);
 	img_store_free(store);

@@ -35,6 +35,11 @@ char *pod_container_id(const struct pod_record *rec, size_t idx)
 	return xstrfmt("%s-%s", rec->pod->uid, rec->pod->containers[idx].name);
 }
 
+char *pod_cgroup_parent(const char *uid)
+{
+	return xstrfmt("/peapod/%s", uid);
+}
+
 char *pod_container_bundle(const struct pod_paths *paths, const struct pod_record *rec, size_t idx)
 {
 	return xstrfmt("%s/%s/containers/%s", paths->pods, rec->pod->uid,
@@ -193,7 +198,7 @@ static void plan_paths_fill(const struct pod_paths *paths, const struct pod_reco
 	bufs[2] = xstrfmt("%s/hostname", bufs[0]);
 	bufs[3] = xstrfmt("%s/resolv.conf", bufs[0]);
 	bufs[4] = xstrfmt("%s/shm", bufs[0]);
-	bufs[5] = xstrfmt("/peapod/%s", rec->pod->uid);
+	bufs[5] = pod_cgroup_parent(rec->pod->uid);
 	*pp = (struct pod_plan_paths){
 	    .pod_dir = bufs[0],
 	    .hosts = bufs[1],

@@ -18,6 +18,9 @@ struct img_image;
 /* Runtime ids: the sandbox is "<uid>", a container "<uid>-<name>". Caller frees. */
 char *pod_sandbox_id(const struct pod_record *rec);
 char *pod_container_id(const struct pod_record *rec, size_t idx);
+/* The pod's cgroup parent, "/peapod/<uid>" (linux.cgroupsPath style); each
+ * container's cgroup is a child of it. Caller frees. */
+char *pod_cgroup_parent(const char *uid);
 /* RUN/pods/<uid>/containers/<name> (the bundle). Caller frees. */
 char *pod_container_bundle(const struct pod_paths *paths, const struct pod_record *rec,
 			   size_t idx);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Removing a pod whole: runtime containers, mounts, cgroups, files. Used by
  * the monitor at delete and by the CLI when the monitor is gone. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,32 +103,10 @@ static int teardown_mounts(const char *dir, struct pp_error *err)
 	return first;
 }
 
-/* rmdir <hierarchy>/peapod/<uid> in every cgroup hierarchy (v2, unified, v1). */
-static void teardown_cgroups(const char *uid)
-{
-	const char *const roots[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
-	cleanup_dir DIR *d = opendir("/sys/fs/cgroup");
-	struct dirent *de;
-
-	for (size_t i = 0; i < 2; i++) {
-		cleanup_free char *p = xstrfmt("%s/peapod/%s", roots[i], uid);
-
-		(void)rmdir(p); /* absent, or not ours to remove: nothing to do either way */
-	}
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		cleanup_free char *p = NULL;
-
-		if (de->d_name[0] == '.')
-			continue;
-		p = xstrfmt("/sys/fs/cgroup/%s/peapod/%s", de->d_name, uid);
-		(void)rmdir(p); /* v1 hierarchies where the runtime made one */
-	}
-}
-
 int pod_teardown(const struct pod_paths *paths, const char *uid, const char *ns, const char *name,
 		 struct pp_error *err)
 {
-	cleanup_free char *dir = pod_dir_path(paths, uid);
+	cleanup_free char *dir = pod_dir_path(paths, uid), *cgroup = pod_cgroup_parent(uid);
 	struct pp_error e = {0};
 	int first = 0, r;
 
@@ -137,7 +114,8 @@ int pod_teardown(const struct pod_paths *paths, const char *uid, const char *ns,
 	keep_first(&first, err, r, &e);
 	r = teardown_mounts(dir, &e);
 	keep_first(&first, err, r, &e);
-	teardown_cgroups(uid);
+	r = rt_cgroup_remove(cgroup, &e);
+	keep_first(&first, err, r == -ENOENT ? 0 : r, &e);
 	r = fs_rm_rf(dir, &e);
 	keep_first(&first, err, r, &e);
 	if (ns != NULL && name != NULL) {
