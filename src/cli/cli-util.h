@@ -2,8 +2,8 @@
 /* Helpers for the subcommands: state folders, kubectl-style output. */
 #pragma once
 
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct pod_paths;
 struct pod_record;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include <sys/wait.h>
 
 #include "cli/cli-util.h"
@@ -111,7 +112,7 @@ static int apply_new(const struct pod_paths *paths, struct img_store *store, str
 	if (r < 0) {
 		if (r == -EEXIST)
 			log_error("pods \"%s\" already exists (being created by another apply)",
-				  pod->name);
+			          pod->name);
 		else
 			log_error("The Pod \"%s\" is invalid: %s", pod->name, err.msg);
 		pod_record_free(rec);
@@ -149,9 +150,9 @@ static int apply_one(const struct pod_paths *paths, struct img_store *store, str
 		printf("pod/%s unchanged\n", pod->name);
 	else
 		log_error("The Pod \"%s\" is invalid: spec: Forbidden: pod updates may not change "
-			  "fields other than those peapod can update in place (none yet); "
-			  "delete the pod and apply again",
-			  pod->name);
+		          "fields other than those peapod can update in place (none yet); "
+		          "delete the pod and apply again",
+		          pod->name);
 	pod_record_free(cur);
 	pod_free(pod);
 	return r;
@@ -197,9 +198,9 @@ static int apply_file(const char *file)
 int cmd_apply(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"filename", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"filename", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	cleanup_strv char **files = NULL;
 	int c, failed = 0;

@@ -90,12 +90,12 @@ static int delete_names(int argc, char **argv, const struct delete_opts *o)
 		if (strncmp(name, "pod/", 4) == 0 || strncmp(name, "pods/", 5) == 0)
 			name = strchr(name, '/') + 1;
 		else if (i == 0 && (strcmp(name, "pod") == 0 || strcmp(name, "pods") == 0 ||
-				    strcmp(name, "po") == 0))
+		                    strcmp(name, "po") == 0))
 			continue;
 		else if (i == 0) {
 			log_error("the server doesn't have a resource type \"%s\" (peapod runs "
-				  "pods only)",
-				  name);
+			          "pods only)",
+			          name);
 			return 1;
 		}
 		failed |= delete_pod(o->ns, name, o);
@@ -106,13 +106,13 @@ static int delete_names(int argc, char **argv, const struct delete_opts *o)
 int cmd_delete(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"filename", required_argument, NULL, 'f'},
-		{"namespace", required_argument, NULL, 'n'},
-		{"grace-period", required_argument, NULL, 'g'},
-		{"now", no_argument, NULL, 'N'},
-		{"force", no_argument, NULL, 'F'},
-		{"ignore-not-found", no_argument, NULL, 'I'},
-		{NULL, 0, NULL, 0},
+	    {"filename", required_argument, NULL, 'f'},
+	    {"namespace", required_argument, NULL, 'n'},
+	    {"grace-period", required_argument, NULL, 'g'},
+	    {"now", no_argument, NULL, 'N'},
+	    {"force", no_argument, NULL, 'F'},
+	    {"ignore-not-found", no_argument, NULL, 'I'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct delete_opts o = {.ns = "default", .grace = -1};
 	const char *file = NULL;

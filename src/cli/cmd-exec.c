@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -58,7 +59,7 @@ static int wait_exit(pid_t pid)
 }
 
 static int run_tty(const struct pod_record *rec, const char *ctr, char **cmd, bool in,
-		   struct pp_error *err)
+                   struct pp_error *err)
 {
 	int sv[2], stdio[3] = {-1, -1, -1}, master = -1, r;
 	cleanup_close int pidfd = -1;
@@ -86,7 +87,7 @@ static int run_tty(const struct pod_record *rec, const char *ctr, char **cmd, bo
 }
 
 static int run_plain(const struct pod_record *rec, const char *ctr, char **cmd, bool in,
-		     struct pp_error *err)
+                     struct pp_error *err)
 {
 	int stdio[3] = {in ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO};
 	pid_t pid = 0;
@@ -113,7 +114,7 @@ static int exec_in_pod(const char *name, char **cmd, struct exec_opts *o)
 	}
 	if (o->tty && !isatty(STDIN_FILENO)) {
 		fprintf(stderr, "Unable to use a TTY - input is not a terminal or the right kind "
-				"of file\n");
+		                "of file\n");
 		o->tty = false;
 	}
 	r = o->tty ? run_tty(rec, ctr, cmd, o->in, &err) : run_plain(rec, ctr, cmd, o->in, &err);
@@ -130,11 +131,11 @@ static int exec_in_pod(const char *name, char **cmd, struct exec_opts *o)
 int cmd_exec(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"stdin", no_argument, NULL, 'i'},
-		{"tty", no_argument, NULL, 't'},
-		{"container", required_argument, NULL, 'c'},
-		{"namespace", required_argument, NULL, 'n'},
-		{NULL, 0, NULL, 0},
+	    {"stdin", no_argument, NULL, 'i'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"container", required_argument, NULL, 'c'},
+	    {"namespace", required_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct exec_opts o = {.ns = "default"};
 	int dd = argc, c;
@@ -159,8 +160,9 @@ int cmd_exec(int argc, char **argv)
 			return 1;
 	}
 	if (optind != dd - 1 || dd >= argc - 1) {
-		log_error(optind >= dd ? "pod name is required (peapod exec POD -- COMMAND)"
-				       : "exec POD COMMAND is not supported; use exec POD -- COMMAND");
+		log_error(optind >= dd
+		              ? "pod name is required (peapod exec POD -- COMMAND)"
+		              : "exec POD COMMAND is not supported; use exec POD -- COMMAND");
 		return 1;
 	}
 	return exec_in_pod(argv[optind], argv + dd + 1, &o);

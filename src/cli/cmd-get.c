@@ -53,7 +53,8 @@ static void restarts_cell(const struct pod_record *rec, char *buf, size_t size)
 
 static void print_table(struct pod_record **recs, size_t n, const struct get_opts *o)
 {
-	const char *head[] = {"NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"};
+	const char *head[] = {"NAMESPACE", "NAME", "READY", "STATUS",
+	                      "RESTARTS",  "AGE",  "IP",    "NODE"};
 	size_t first = o->all_ns ? 0 : 1, ncols = (o->fmt == OUT_WIDE ? 8 : 6) - first;
 	char host[256] = "localhost";
 	struct cli_table t;
@@ -71,13 +72,13 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 		(void)snprintf(ready, sizeof(ready), "%zu/%zu", nready, r->n_ctrs);
 		restarts_cell(r, restarts, sizeof(restarts));
 		const char *row[] = {r->pod->namespace_,
-				     r->pod->name,
-				     ready,
-				     cli_pod_status(r, status, sizeof(status)),
-				     restarts,
-				     cli_age(r->created_at, age, sizeof(age)),
-				     "<none>",
-				     host};
+		                     r->pod->name,
+		                     ready,
+		                     cli_pod_status(r, status, sizeof(status)),
+		                     restarts,
+		                     cli_age(r->created_at, age, sizeof(age)),
+		                     "<none>",
+		                     host};
 		cli_table_add(&t, row + first);
 	}
 	cli_table_print(&t);
@@ -100,8 +101,9 @@ static void print_json(struct pod_record **recs, size_t n, bool single)
 		json_object_object_add(o, "items", items);
 		json_object_object_add(o, "kind", json_object_new_string("List"));
 	}
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	printf("%s\n",
+	       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+	                                             JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
@@ -171,10 +173,10 @@ static int parse_output(const char *s, enum out_fmt *ret)
 int cmd_get(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"namespace", required_argument, NULL, 'n'},
-		{"all-namespaces", no_argument, NULL, 'A'},
-		{"output", required_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0},
+	    {"namespace", required_argument, NULL, 'n'},
+	    {"all-namespaces", no_argument, NULL, 'A'},
+	    {"output", required_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct get_opts o = {.ns = "default"};
 	int c;
@@ -186,9 +188,10 @@ int cmd_get(int argc, char **argv)
 			o.all_ns = true;
 		} else if (c != 'o' || parse_output(optarg, &o.fmt) < 0) {
 			if (c == 'o')
-				log_error("unable to match a printer suitable for the output format "
-					  "\"%s\", allowed formats are: json,name,wide",
-					  optarg);
+				log_error(
+				    "unable to match a printer suitable for the output format "
+				    "\"%s\", allowed formats are: json,name,wide",
+				    optarg);
 			return 1;
 		}
 	}
@@ -198,7 +201,7 @@ int cmd_get(int argc, char **argv)
 	}
 	if (!is_pod_resource(argv[optind])) {
 		log_error("the server doesn't have a resource type \"%s\" (peapod runs pods only)",
-			  argv[optind]);
+		          argv[optind]);
 		return 1;
 	}
 	return get_pods(argv + optind + 1, &o);

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* peapod image load|ls|rm|mount|umount: option parsing and output over the
  * image store (src/image). */
-#include "cli/cli.h"
-
 #include <getopt.h>
 #include <limits.h>
 #include <stdint.h>
@@ -11,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli.h"
 #include "image/image.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -36,9 +35,9 @@ static int open_store(struct img_store **ret)
 static int image_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"input", required_argument, NULL, 'i'},
-		{"quiet", no_argument, NULL, 'q'},
-		{NULL, 0, NULL, 0},
+	    {"input", required_argument, NULL, 'i'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0},
 	};
 	cleanup_(store_freep) struct img_store *s = NULL;
 	cleanup_strv char **refs = NULL;
@@ -196,8 +195,8 @@ static int image_ls(void)
 	printf("%-*s  %-*s  %-12s  %-*s  %s\n", wr, "REPOSITORY", wt, "TAG", "IMAGE ID", wc,
 	       "CREATED", "SIZE");
 	for (size_t i = 0; i < nr; i++) {
-		printf("%-*s  %-*s  %-12s  %-*s  %s\n", wr, rows[i].repo, wt, rows[i].tag, rows[i].id,
-		       wc, rows[i].created, rows[i].size);
+		printf("%-*s  %-*s  %-12s  %-*s  %s\n", wr, rows[i].repo, wt, rows[i].tag,
+		       rows[i].id, wc, rows[i].created, rows[i].size);
 		free(rows[i].repo), free(rows[i].tag), free(rows[i].id);
 		free(rows[i].created), free(rows[i].size);
 	}
@@ -288,8 +287,9 @@ int cmd_image(int argc, char **argv)
 	const char *sub = argc > 1 ? argv[1] : NULL;
 
 	if (sub == NULL || strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
-		fprintf(sub ? stdout : stderr,
-			"Usage: peapod image load -i FILE | ls | rm REF... | mount REF DIR | umount DIR\n");
+		fprintf(
+		    sub ? stdout : stderr,
+		    "Usage: peapod image load -i FILE | ls | rm REF... | mount REF DIR | umount DIR\n");
 		return sub ? 0 : 1;
 	}
 	if (strcmp(sub, "load") == 0)

@@ -42,14 +42,14 @@ static int logs_of(const struct pod_record *rec, const struct logs_opts *o)
 			idx++;
 		if (idx == rec->n_ctrs) {
 			log_error("container %s is not valid for pod %s", o->container,
-				  rec->pod->name);
+			          rec->pod->name);
 			return 1;
 		}
 	}
 	restart = rec->ctrs[idx].restart_count - (o->previous ? 1 : 0);
 	if (restart < 0) {
 		log_error("previous terminated container \"%s\" in pod \"%s\" not found",
-			  rec->ctrs[idx].name, rec->pod->name);
+		          rec->ctrs[idx].name, rec->pod->name);
 		return 1;
 	}
 	path = pod_container_log_path(cli_paths(), rec, idx, restart);
@@ -63,12 +63,12 @@ static int logs_of(const struct pod_record *rec, const struct logs_opts *o)
 int cmd_logs(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"container", required_argument, NULL, 'c'},
-		{"namespace", required_argument, NULL, 'n'},
-		{"previous", no_argument, NULL, 'p'},
-		{"timestamps", no_argument, NULL, 'T'},
-		{"tail", required_argument, NULL, 't'},
-		{NULL, 0, NULL, 0},
+	    {"container", required_argument, NULL, 'c'},
+	    {"namespace", required_argument, NULL, 'n'},
+	    {"previous", no_argument, NULL, 'p'},
+	    {"timestamps", no_argument, NULL, 'T'},
+	    {"tail", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct logs_opts o = {.ns = "default", .read = {.tail = -1}};
 	struct pod_record *rec = NULL;

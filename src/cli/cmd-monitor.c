@@ -13,8 +13,8 @@
 int cmd_monitor(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"notify-fd", required_argument, NULL, 'n'},
-		{NULL, 0, NULL, 0},
+	    {"notify-fd", required_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
 	};
 	cleanup_free char *ns = NULL;
 	const char *slash;

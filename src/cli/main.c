@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "cli/cli-util.h"
+#include "cli/cli.h"
 #include "config.h"
 #include "pod/paths.h"
 #include "util/error.h"
@@ -44,32 +44,34 @@ static const struct {
 	cli_cmd_fn fn;
 	const char *help;
 } commands[] = {
-	{"apply", cmd_apply, "Create pods from a manifest (-f FILE)"},
-	{"get", cmd_get, "List pods"},
-	{"exec", cmd_exec, "Run a command in a container"},
-	{"logs", cmd_logs, "Print the logs of a container"},
-	{"delete", cmd_delete, "Delete pods by name or manifest"},
-	{"image", cmd_image, "Load, list and remove images"},
-	{"monitor", cmd_monitor, NULL},
+    {"apply", cmd_apply, "Create pods from a manifest (-f FILE)"},
+    {"get", cmd_get, "List pods"},
+    {"exec", cmd_exec, "Run a command in a container"},
+    {"logs", cmd_logs, "Print the logs of a container"},
+    {"delete", cmd_delete, "Delete pods by name or manifest"},
+    {"image", cmd_image, "Load, list and remove images"},
+    {"monitor", cmd_monitor, NULL},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "peapod runs Kubernetes pods on this machine.\n\n"
-		   "Usage: peapod [--root DIR] COMMAND [ARGS]\n\nCommands:\n");
+	           "Usage: peapod [--root DIR] COMMAND [ARGS]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].help != NULL)
 			fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nOptions:\n  --root DIR  keep all state under DIR (also $PEAPOD_ROOT)\n"
-		   "  -v, --verbose  debug logging\n  --version\n");
+	           "  -v, --verbose  debug logging\n  --version\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"root", required_argument, NULL, 'r'}, {"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},       {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, 'r'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* kubectl's formatting rules: ages, the STATUS column; manifest input. */
-#include "cli/cli-util.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli-util.h"
 #include "pod/state.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -27,17 +26,17 @@ const char *cli_age(int64_t t, char *buf, size_t size)
 		(void)snprintf(buf, size, "%llds", (long long)s);
 	else if (m < 10)
 		(void)snprintf(buf, size, s % 60 ? "%lldm%llds" : "%lldm", (long long)m,
-			       (long long)(s % 60));
+		               (long long)(s % 60));
 	else if (m < 180)
 		(void)snprintf(buf, size, "%lldm", (long long)m);
 	else if (h < 8)
 		(void)snprintf(buf, size, m % 60 ? "%lldh%lldm" : "%lldh", (long long)h,
-			       (long long)(m % 60));
+		               (long long)(m % 60));
 	else if (h < 48)
 		(void)snprintf(buf, size, "%lldh", (long long)h);
 	else if (h < 24 * 8)
 		(void)snprintf(buf, size, h % 24 ? "%lldd%lldh" : "%lldd", (long long)d,
-			       (long long)(h % 24));
+		               (long long)(h % 24));
 	else if (d < 365 * 2)
 		(void)snprintf(buf, size, "%lldd", (long long)d);
 	else
@@ -63,7 +62,7 @@ const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
 			reason = c->term.reason;
 		} else if (c->state == CTR_STATE_TERMINATED) {
 			(void)snprintf(buf, size, c->term.signal ? "Signal:%d" : "ExitCode:%d",
-				       c->term.signal ? c->term.signal : c->term.exit_code);
+			               c->term.signal ? c->term.signal : c->term.exit_code);
 			reason = buf;
 		} else if (c->state == CTR_STATE_RUNNING && c->ready) {
 			running = true;

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* sha256 streams over OpenSSL EVP, digest string checks, and the RFC 3339
  * times found in image configs. */
-#include "image/internal.h"
-
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
+#include "image/internal.h"
 #include "util/error.h"
 
 int img_sha256_init(struct img_sha256 *h, struct pp_error *err)

@@ -30,11 +30,11 @@ struct img_config {
 
 /* One resolved image. */
 struct img_image {
-	char *id;        /* "sha256:<hex>" of the config blob */
-	char *reference; /* normalised reference it was found by, may be NULL */
+	char *id;          /* "sha256:<hex>" of the config blob */
+	char *reference;   /* normalised reference it was found by, may be NULL */
 	char **layer_dirs; /* absolute paths of unpacked layers, lowest first; NULL-terminated */
 	struct img_config config;
-	int64_t size; /* bytes of compressed layers */
+	int64_t size;    /* bytes of compressed layers */
 	int64_t created; /* seconds since the epoch, 0 when unknown */
 };
 
@@ -71,7 +71,7 @@ int img_store_load(struct img_store *s, const char *path, char ***ret_refs, stru
  * img_image_free(). -ENOENT (message: `image "nginx" not found in the
  * peapod store (load it with: peapod image load -i FILE)`) when absent. */
 int img_store_resolve(struct img_store *s, const char *ref, struct img_image **ret,
-		      struct pp_error *err);
+                      struct pp_error *err);
 
 /* Every image (one entry per image id, with all its refs). *ret (array of
  * n, caller frees with img_image_free_all) . 0 or -errno. */
@@ -82,7 +82,7 @@ struct img_list_entry {
 	int64_t created;
 };
 int img_store_list(struct img_store *s, struct img_list_entry **ret, size_t *ret_n,
-		   struct pp_error *err);
+                   struct pp_error *err);
 void img_list_free(struct img_list_entry *l, size_t n);
 
 /* Remove a reference (and the image when no reference is left and no
@@ -98,7 +98,7 @@ void img_config_clear(struct img_config *c);
  * writes still gets an overlay, so the image is never written to.
  * 0 or -errno (the message names target). */
 int img_rootfs_mount(const struct img_image *img, const char *upper, const char *work,
-		     const char *target, struct pp_error *err);
+                     const char *target, struct pp_error *err);
 
 /* Unmount a rootfs mounted by img_rootfs_mount (MNT_DETACH as last resort).
  * Not mounted is success. 0 or -errno. */

@@ -53,19 +53,18 @@ char *img_path_clean(const char *in);
  * "<diffid>.done" marker. An already finished layer is only verified. what
  * names the blob in errors. Borrows fd. 0 or -errno. */
 int img_layer_unpack(int fd, const char *layers_dir, const char *diffid_hex, const char *what,
-		     struct pp_error *err);
+                     struct pp_error *err);
 
 /* Hash the uncompressed stream of a layer blob into ret_hex. Borrows fd. */
-int img_layer_diffid(int fd, const char *what, char ret_hex[IMG_HEX_LEN + 1],
-		     struct pp_error *err);
+int img_layer_diffid(int fd, const char *what, char ret_hex[IMG_HEX_LEN + 1], struct pp_error *err);
 
 /* What the loader hands to the store for one image. Strings borrowed. */
 struct img_record {
 	const char *config_hex;
-	char **diffids;   /* "sha256:<hex>", lowest first, NULL-terminated */
-	char **blobs;     /* every blob digest the image is made of */
-	char **refs;      /* normalised references, NULL-terminated, may be empty */
-	int64_t size;     /* bytes of layer blobs */
+	char **diffids;      /* "sha256:<hex>", lowest first, NULL-terminated */
+	char **blobs;        /* every blob digest the image is made of */
+	char **refs;         /* normalised references, NULL-terminated, may be empty */
+	int64_t size;        /* bytes of layer blobs */
 	const char *created; /* config "created", may be NULL */
 };
 

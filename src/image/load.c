@@ -3,18 +3,17 @@
  * spooled (hashed on the way) into a private folder of the store, the
  * manifests are checked against the digests, the layers unpacked, and only
  * then are blobs linked into place and references committed. */
-#include "image/image.h"
-
+#include <archive.h>
+#include <archive_entry.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include <sys/stat.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
+#include "image/image.h"
 #include "image/internal.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -104,7 +103,8 @@ static int spool_data(struct archive *a, struct spooled *sp, struct pp_error *er
 			break;
 		if (n < 0) {
 			img_sha256_clear(&h);
-			return pp_error_msg(err, EIO, "'%s': %s", sp->name, archive_error_string(a));
+			return pp_error_msg(err, EIO, "'%s': %s", sp->name,
+			                    archive_error_string(a));
 		}
 		img_sha256_update(&h, buf, (size_t)n);
 		r = fs_write_all(fd, buf, (size_t)n);
@@ -119,7 +119,7 @@ static int spool_data(struct archive *a, struct spooled *sp, struct pp_error *er
 }
 
 static int spool_entry(struct load *l, struct archive *a, struct archive_entry *e,
-		       struct pp_error *err)
+                       struct pp_error *err)
 {
 	mode_t type = archive_entry_filetype(e);
 	struct spooled *sp;
@@ -166,14 +166,17 @@ static int spool_all(struct load *l, const char *path, struct pp_error *err)
 	}
 	r = archive_read_open_fd(a, fd >= 0 ? fd : STDIN_FILENO, 64 * 1024);
 	if (r != ARCHIVE_OK)
-		return pp_error_msg(err, EINVAL, "'%s': not an image archive (a tar, plain or gzip): %s", path, archive_error_string(a));
+		return pp_error_msg(err, EINVAL,
+		                    "'%s': not an image archive (a tar, plain or gzip): %s", path,
+		                    archive_error_string(a));
 	for (;;) {
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r < ARCHIVE_WARN)
-			return pp_error_msg(err, EINVAL, "'%s': not an image archive (a tar, plain or gzip): %s",
-					    path, archive_error_string(a));
+			return pp_error_msg(err, EINVAL,
+			                    "'%s': not an image archive (a tar, plain or gzip): %s",
+			                    path, archive_error_string(a));
 		r = spool_entry(l, a, e, err);
 		if (r < 0)
 			return pp_error_prefix(err, r, "'%s'", path);
@@ -217,21 +220,23 @@ static int read_json(struct spooled *sp, json_type type, json_object **ret, stru
 }
 
 /* An OCI blob by descriptor digest, its content checked against it. */
-static int find_blob(struct load *l, const char *digest, struct spooled **ret,
-		     struct pp_error *err)
+static int find_blob(struct load *l, const char *digest, struct spooled **ret, struct pp_error *err)
 {
 	char hex[IMG_HEX_LEN + 1];
 	cleanup_free char *name = NULL;
 	struct spooled *sp;
 
 	if (img_digest_parse(digest, hex) < 0)
-		return pp_error_msg(err, EINVAL, "unsupported or invalid digest '%s'", digest ? digest : "");
+		return pp_error_msg(err, EINVAL, "unsupported or invalid digest '%s'",
+		                    digest ? digest : "");
 	name = xstrfmt("blobs/sha256/%s", hex);
 	sp = find_entry(l, name);
 	if (sp == NULL)
 		return pp_error_msg(err, ENOENT, "blob '%s' is missing from the archive", name);
 	if (strcmp(sp->hex, hex) != 0)
-		return pp_error_msg(err, EINVAL, "blob '%s' is corrupted: its content has sha256:%s", name, sp->hex);
+		return pp_error_msg(err, EINVAL,
+		                    "blob '%s' is corrupted: its content has sha256:%s", name,
+		                    sp->hex);
 	*ret = sp;
 	return 0;
 }
@@ -262,13 +267,17 @@ static int plan_config(struct image_plan *p, struct pp_error *err)
 		return r;
 	ids = json_get_arr(json_get_obj(cfg, "rootfs"), "diff_ids");
 	if (ids == NULL || json_to_strv(ids, &p->diffids) < 0)
-		return pp_error_msg(err, EINVAL, "image config '%s': rootfs.diff_ids must be an array of strings", p->config->name);
+		return pp_error_msg(
+		    err, EINVAL, "image config '%s': rootfs.diff_ids must be an array of strings",
+		    p->config->name);
 	n = strv_len(p->diffids);
 	if (n != p->nlayers)
-		return pp_error_msg(err, EINVAL, "image config '%s': %zu diff_ids for %zu layers", p->config->name, n, p->nlayers);
+		return pp_error_msg(err, EINVAL, "image config '%s': %zu diff_ids for %zu layers",
+		                    p->config->name, n, p->nlayers);
 	for (size_t i = 0; i < n; i++)
 		if (img_digest_parse(p->diffids[i], NULL) < 0)
-			return pp_error_msg(err, EINVAL, "image config '%s': invalid diff_id '%s'", p->config->name, p->diffids[i]);
+			return pp_error_msg(err, EINVAL, "image config '%s': invalid diff_id '%s'",
+			                    p->config->name, p->diffids[i]);
 	p->created = xstrdup(json_get_str(cfg, "created"));
 	return 0;
 }
@@ -295,15 +304,19 @@ static int plan_docker_one(struct load *l, json_object *m, struct pp_error *err)
 		return pp_error_msg(err, EINVAL, "manifest.json: an entry lacks Config or Layers");
 	p->config = find_entry(l, cfg);
 	if (p->config == NULL)
-		return pp_error_msg(err, ENOENT, "manifest.json: config '%s' is missing from the archive", cfg);
+		return pp_error_msg(err, ENOENT,
+		                    "manifest.json: config '%s' is missing from the archive", cfg);
 	if (json_object_array_length(layers) > IMG_MAX_LAYERS)
-		return pp_error_msg(err, EFBIG, "manifest.json: more than %d layers", IMG_MAX_LAYERS);
+		return pp_error_msg(err, EFBIG, "manifest.json: more than %d layers",
+		                    IMG_MAX_LAYERS);
 	for (size_t i = 0; i < json_object_array_length(layers); i++) {
 		const char *name = json_object_get_string(json_object_array_get_idx(layers, i));
 
 		p->layers[i] = name ? find_entry(l, name) : NULL;
 		if (p->layers[i] == NULL)
-			return pp_error_msg(err, ENOENT, "manifest.json: layer '%s' is missing from the archive", name ? name : "");
+			return pp_error_msg(err, ENOENT,
+			                    "manifest.json: layer '%s' is missing from the archive",
+			                    name ? name : "");
 		p->nlayers++;
 	}
 	for (size_t i = 0; tags && i < json_object_array_length(tags); i++) {
@@ -334,10 +347,12 @@ static int plan_oci_manifest(struct load *l, struct image_plan *p, struct pp_err
 		return r;
 	layers = json_get_arr(m, "layers");
 	if (layers == NULL || json_get_obj(m, "config") == NULL)
-		return pp_error_msg(err, EINVAL, "manifest '%s': no config or layers", p->manifest->name);
+		return pp_error_msg(err, EINVAL, "manifest '%s': no config or layers",
+		                    p->manifest->name);
 	r = find_blob(l, json_get_str(json_get_obj(m, "config"), "digest"), &p->config, err);
 	if (json_object_array_length(layers) > IMG_MAX_LAYERS)
-		return pp_error_msg(err, EFBIG, "manifest '%s': more than %d layers", p->manifest->name, IMG_MAX_LAYERS);
+		return pp_error_msg(err, EFBIG, "manifest '%s': more than %d layers",
+		                    p->manifest->name, IMG_MAX_LAYERS);
 	for (size_t i = 0; r == 0 && i < json_object_array_length(layers); i++) {
 		json_object *d = json_object_array_get_idx(layers, i);
 
@@ -352,7 +367,7 @@ static int plan_oci_manifest(struct load *l, struct image_plan *p, struct pp_err
 /* A nested index (multi-platform): take the manifest for this machine's
  * architecture, or the only one. */
 static int pick_platform(struct load *l, struct spooled *idx, struct spooled **ret,
-			 struct pp_error *err)
+                         struct pp_error *err)
 {
 	cleanup_json json_object *o = NULL;
 	json_object *ms;
@@ -418,7 +433,8 @@ static int unpack_plan(struct load *l, struct image_plan *p, struct pp_error *er
 
 		if (fd < 0)
 			return pp_error(err, errno, "open '%s'", p->layers[i]->file);
-		r = img_layer_unpack(fd, l->s->layers_dir, p->diffids[i] + 7, p->layers[i]->name, err);
+		r = img_layer_unpack(fd, l->s->layers_dir, p->diffids[i] + 7, p->layers[i]->name,
+		                     err);
 		if (r < 0)
 			return r;
 	}
@@ -439,8 +455,10 @@ static int link_blob(struct load *l, struct spooled *sp, char ***blobs, struct p
 static int commit_plan(struct load *l, struct image_plan *p, struct pp_error *err)
 {
 	cleanup_strv char **blobs = xcalloc(1, sizeof(char *));
-	struct img_record rec = {.config_hex = p->config->hex, .diffids = p->diffids,
-				 .refs = p->refs, .created = p->created};
+	struct img_record rec = {.config_hex = p->config->hex,
+	                         .diffids = p->diffids,
+	                         .refs = p->refs,
+	                         .created = p->created};
 	int r = link_blob(l, p->config, &blobs, err);
 
 	if (r == 0 && p->manifest != NULL)
@@ -464,7 +482,10 @@ static int plan_archive(struct load *l, const char *path, struct pp_error *err)
 		return plan_docker(l, m, err);
 	if (idx != NULL && find_entry(l, "oci-layout") != NULL)
 		return plan_oci(l, idx, err);
-	return pp_error_msg(err, EINVAL, "'%s': neither a docker-archive (manifest.json) nor an OCI archive (oci-layout, index.json)", path);
+	return pp_error_msg(
+	    err, EINVAL,
+	    "'%s': neither a docker-archive (manifest.json) nor an OCI archive (oci-layout, index.json)",
+	    path);
 }
 
 static void collect_refs(struct load *l, char ***ret)

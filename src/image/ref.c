@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Image references normalised as Docker's distribution/reference does:
  * [domain[:port]/]path[:tag][@sha256:hex], docker.io and library/ implied. */
-#include "image/image.h"
-
 #include <stdbool.h>
 #include <string.h>
 
+#include "image/image.h"
 #include "image/internal.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -135,7 +134,10 @@ static int split_ref(char *buf, struct ref_parts *p, const char *ref, struct pp_
 		*at = '\0';
 		p->digest = at + 1;
 		if (img_digest_parse(p->digest, NULL) < 0)
-			return pp_error_msg(err, EINVAL, "invalid reference '%s': bad digest (want sha256:<64 lowercase hex>)", ref);
+			return pp_error_msg(
+			    err, EINVAL,
+			    "invalid reference '%s': bad digest (want sha256:<64 lowercase hex>)",
+			    ref);
 	}
 	slash = strrchr(buf, '/');
 	colon = strrchr(slash ? slash : buf, ':');
@@ -143,7 +145,8 @@ static int split_ref(char *buf, struct ref_parts *p, const char *ref, struct pp_
 		*colon = '\0';
 		p->tag = colon + 1;
 		if (!valid_tag(p->tag))
-			return pp_error_msg(err, EINVAL, "invalid reference '%s': bad tag '%s'", ref, p->tag);
+			return pp_error_msg(err, EINVAL, "invalid reference '%s': bad tag '%s'",
+			                    ref, p->tag);
 	}
 	return 0;
 }
@@ -158,23 +161,32 @@ static int build_name(const char *name, const char *ref, char **ret, struct pp_e
 		domain = xstrndup(name, (size_t)(slash - name));
 		path = slash + 1;
 		if (!valid_domain(domain, strlen(domain)))
-			return pp_error_msg(err, EINVAL, "invalid reference '%s': bad registry '%s'", ref, domain);
+			return pp_error_msg(
+			    err, EINVAL, "invalid reference '%s': bad registry '%s'", ref, domain);
 	}
 	if (domain == NULL || strcmp(domain, "index.docker.io") == 0) {
 		free(domain);
 		domain = xstrdup("docker.io");
 	}
 	if (!valid_path(path))
-		return pp_error_msg(err, EINVAL, "invalid reference '%s': repository name must be lowercase letters, digits and separators ('.', '_', '__', '-') between '/'", ref);
+		return pp_error_msg(
+		    err, EINVAL,
+		    "invalid reference '%s': repository name must be lowercase letters, digits and separators ('.', '_', '__', '-') between '/'",
+		    ref);
 	if (strlen(path) == IMG_HEX_LEN && img_is_hex(path, IMG_HEX_LEN))
-		return pp_error_msg(err, EINVAL, "invalid reference '%s': a 64-digit hex string is an image id, not a repository name", ref);
+		return pp_error_msg(
+		    err, EINVAL,
+		    "invalid reference '%s': a 64-digit hex string is an image id, not a repository name",
+		    ref);
 	if (strcmp(domain, "docker.io") == 0 && strchr(path, '/') == NULL)
 		*ret = xstrfmt("%s/library/%s", domain, path);
 	else
 		*ret = xstrfmt("%s/%s", domain, path);
 	if (strlen(*ret) > NAME_MAX_LEN) {
 		free(take_ptr(ret));
-		return pp_error_msg(err, EINVAL, "invalid reference '%s': name longer than %d characters", ref, NAME_MAX_LEN);
+		return pp_error_msg(err, EINVAL,
+		                    "invalid reference '%s': name longer than %d characters", ref,
+		                    NAME_MAX_LEN);
 	}
 	return 0;
 }
@@ -200,7 +212,7 @@ int img_ref_normalize(const char *ref, char **ret, struct pp_error *err)
 		*ret = xstrfmt("%s:latest", name);
 	else
 		*ret = xstrfmt("%s%s%s%s%s", name, p.tag ? ":" : "", p.tag ? p.tag : "",
-			       p.digest ? "@" : "", p.digest ? p.digest : "");
+		               p.digest ? "@" : "", p.digest ? p.digest : "");
 	return 0;
 }
 

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A container's rootfs: overlayfs with the image's unpacked layers as
  * lowerdirs and a per-container upper and work folder. */
-#include "image/image.h"
-
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "image/image.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -22,7 +22,7 @@
 /* "lowerdir=top:...:bottom,upperdir=U,workdir=W,index=off"; prefix_len
  * bytes are cut from each lowerdir (relative names after a chdir). */
 static char *overlay_opts(const struct img_image *img, size_t prefix_len, const char *upper,
-			  const char *work)
+                          const char *work)
 {
 	size_t n = 0, cap = 256;
 	char *s = xmalloc(cap);
@@ -65,7 +65,7 @@ static char *common_parent(const struct img_image *img)
 /* Too long for one page: name the layers relative to their folder, after a
  * chdir there (the kernel resolves the options at mount time). */
 static int mount_relative(const struct img_image *img, const char *opts_upper,
-			  const char *opts_work, const char *target, struct pp_error *err)
+                          const char *opts_work, const char *target, struct pp_error *err)
 {
 	cleanup_free char *parent = common_parent(img);
 	cleanup_free char *opts = NULL;
@@ -73,10 +73,15 @@ static int mount_relative(const struct img_image *img, const char *opts_upper,
 	int r = 0;
 
 	if (parent == NULL || cwd < 0)
-		return pp_error_msg(err, E2BIG, "rootfs '%s': overlay options exceed a page (%zu layers)", target, strv_len(img->layer_dirs));
+		return pp_error_msg(err, E2BIG,
+		                    "rootfs '%s': overlay options exceed a page (%zu layers)",
+		                    target, strv_len(img->layer_dirs));
 	opts = overlay_opts(img, strlen(parent), opts_upper, opts_work);
 	if (strlen(opts) > OPTS_MAX)
-		return pp_error_msg(err, E2BIG, "rootfs '%s': overlay options exceed a page even with relative layer names (%zu layers)", target, strv_len(img->layer_dirs));
+		return pp_error_msg(
+		    err, E2BIG,
+		    "rootfs '%s': overlay options exceed a page even with relative layer names (%zu layers)",
+		    target, strv_len(img->layer_dirs));
 	if (chdir(parent) < 0)
 		return pp_error(err, errno, "chdir '%s'", parent);
 	if (mount("overlay", target, "overlay", 0, opts) < 0)
@@ -87,7 +92,7 @@ static int mount_relative(const struct img_image *img, const char *opts_upper,
 }
 
 int img_rootfs_mount(const struct img_image *img, const char *upper, const char *work,
-		     const char *target, struct pp_error *err)
+                     const char *target, struct pp_error *err)
 {
 	cleanup_free char *opts = NULL;
 	int r;
@@ -96,7 +101,10 @@ int img_rootfs_mount(const struct img_image *img, const char *upper, const char 
 		return pp_error_msg(err, EINVAL, "rootfs '%s': image has no layers", target);
 	if (upper[0] != '/' || work[0] != '/' || strchr(upper, ',') || strchr(work, ',') ||
 	    strchr(upper, ':') || strchr(work, ':'))
-		return pp_error_msg(err, EINVAL, "rootfs '%s': upper and work must be absolute paths without ',' or ':'", target);
+		return pp_error_msg(
+		    err, EINVAL,
+		    "rootfs '%s': upper and work must be absolute paths without ',' or ':'",
+		    target);
 	r = fs_mkdir_p(upper, 0755, err);
 	if (r == 0)
 		r = fs_mkdir_p(work, 0700, err);

@@ -2,17 +2,17 @@
 /* The store on disk: folders, locks, refs.json, image records, resolving a
  * reference to layers and config, listing and removal with garbage
  * collection of unreferenced blobs and layers. */
-#include "image/image.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "image/image.h"
 #include "image/internal.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -115,7 +115,8 @@ static json_object *record_to_json(const struct img_record *rec)
 	json_object_object_add(o, "blobs", json_from_strv(rec->blobs));
 	json_object_object_add(o, "refs", json_from_strv(rec->refs));
 	json_object_object_add(o, "size", json_object_new_int64(rec->size));
-	json_object_object_add(o, "created", json_object_new_string(rec->created ? rec->created : ""));
+	json_object_object_add(o, "created",
+	                       json_object_new_string(rec->created ? rec->created : ""));
 	return o;
 }
 
@@ -144,7 +145,7 @@ int img_store_commit(struct img_store *s, const struct img_record *rec, struct p
 
 /* "sha256:<hex>", a 12+ hex prefix, or a reference → config hex. */
 static int find_id(struct img_store *s, const char *ref, char hex[IMG_HEX_LEN + 1],
-		   struct pp_error *err)
+                   struct pp_error *err)
 {
 	cleanup_json json_object *refs = NULL;
 	cleanup_free char *norm = NULL;
@@ -159,7 +160,8 @@ static int find_id(struct img_store *s, const char *ref, char hex[IMG_HEX_LEN + 
 		int found = 0;
 
 		while (d != NULL && (de = readdir(d)) != NULL)
-			if (strncmp(de->d_name, ref, n) == 0 && strlen(de->d_name) == IMG_HEX_LEN + 5) {
+			if (strncmp(de->d_name, ref, n) == 0 &&
+			    strlen(de->d_name) == IMG_HEX_LEN + 5) {
 				memcpy(hex, de->d_name, IMG_HEX_LEN);
 				hex[IMG_HEX_LEN] = '\0';
 				found++;
@@ -176,18 +178,22 @@ static int find_id(struct img_store *s, const char *ref, char hex[IMG_HEX_LEN + 
 	if (r < 0)
 		return r;
 	if (img_digest_parse(json_object_get_string(json_object_object_get(refs, norm)), hex) < 0)
-		return pp_error_msg(err, ENOENT, "image \"%s\" not found in the peapod store (load it with: peapod image load -i FILE)", ref);
+		return pp_error_msg(
+		    err, ENOENT,
+		    "image \"%s\" not found in the peapod store (load it with: peapod image load -i FILE)",
+		    ref);
 	return 0;
 }
 
 static int record_read(struct img_store *s, const char *hex, json_object **ret,
-		       struct pp_error *err)
+                       struct pp_error *err)
 {
 	cleanup_free char *p = xstrfmt("%s/%s.json", s->images_dir, hex);
 	int r = json_parse_file(p, IMG_JSON_MAX, ret, err);
 
 	if (r == -ENOENT)
-		return pp_error_msg(err, ENOENT, "image sha256:%.12s not found in the peapod store", hex);
+		return pp_error_msg(err, ENOENT, "image sha256:%.12s not found in the peapod store",
+		                    hex);
 	return r;
 }
 
@@ -219,15 +225,15 @@ static int config_parse(json_object *root, struct img_config *c)
 	if (r < 0)
 		return r;
 	c->working_dir = json_get_str(cfg, "WorkingDir") && *json_get_str(cfg, "WorkingDir")
-				 ? xstrdup(json_get_str(cfg, "WorkingDir"))
-				 : NULL;
+	                     ? xstrdup(json_get_str(cfg, "WorkingDir"))
+	                     : NULL;
 	c->user = xstrdup(json_get_str(cfg, "User"));
 	c->stop_signal = xstrdup(json_get_str(cfg, "StopSignal"));
 	return 0;
 }
 
 static int image_config_load(struct img_store *s, const char *hex, struct img_config *c,
-			     struct pp_error *err)
+                             struct pp_error *err)
 {
 	cleanup_free char *p = xstrfmt("%s/%s", s->blobs_dir, hex);
 	cleanup_json json_object *o = NULL;
@@ -237,13 +243,14 @@ static int image_config_load(struct img_store *s, const char *hex, struct img_co
 		return r;
 	if (config_parse(o, c) < 0) {
 		img_config_clear(c);
-		return pp_error_msg(err, EINVAL, "image config '%s': Entrypoint, Cmd and Env must be arrays of strings", p);
+		return pp_error_msg(
+		    err, EINVAL,
+		    "image config '%s': Entrypoint, Cmd and Env must be arrays of strings", p);
 	}
 	return 0;
 }
 
-static int layers_resolve(struct img_store *s, json_object *rec, char ***ret,
-			  struct pp_error *err)
+static int layers_resolve(struct img_store *s, json_object *rec, char ***ret, struct pp_error *err)
 {
 	cleanup_strv char **ids = NULL, **dirs = NULL;
 	char hex[IMG_HEX_LEN + 1];
@@ -267,7 +274,7 @@ static int layers_resolve(struct img_store *s, json_object *rec, char ***ret,
 }
 
 int img_store_resolve(struct img_store *s, const char *ref, struct img_image **ret,
-		      struct pp_error *err)
+                      struct pp_error *err)
 {
 	cleanup_json json_object *rec = NULL;
 	char hex[IMG_HEX_LEN + 1];
@@ -351,7 +358,7 @@ static void list_add(struct img_list_entry **l, size_t *n, json_object *rec, jso
 }
 
 int img_store_list(struct img_store *s, struct img_list_entry **ret, size_t *ret_n,
-		   struct pp_error *err)
+                   struct pp_error *err)
 {
 	cleanup_json json_object *refs = NULL;
 	cleanup_dir DIR *d = NULL;
@@ -369,7 +376,8 @@ int img_store_list(struct img_store *s, struct img_list_entry **ret, size_t *ret
 		cleanup_json json_object *rec = NULL;
 		char hex[IMG_HEX_LEN + 1];
 
-		if (strlen(de->d_name) != IMG_HEX_LEN + 5 || strcmp(de->d_name + IMG_HEX_LEN, ".json"))
+		if (strlen(de->d_name) != IMG_HEX_LEN + 5 ||
+		    strcmp(de->d_name + IMG_HEX_LEN, ".json"))
 			continue;
 		memcpy(hex, de->d_name, IMG_HEX_LEN);
 		hex[IMG_HEX_LEN] = '\0';
@@ -406,7 +414,8 @@ static void collect_used(struct img_store *s, const char *key, char ***used)
 		if (de->d_name[0] == '.')
 			continue;
 		p = xstrfmt("%s/%s", s->images_dir, de->d_name);
-		if (json_parse_file(p, IMG_JSON_MAX, &rec, NULL) < 0 || strv_member(rec, key, &v) < 0)
+		if (json_parse_file(p, IMG_JSON_MAX, &rec, NULL) < 0 ||
+		    strv_member(rec, key, &v) < 0)
 			continue;
 		for (char **x = v; x && *x; x++)
 			if (img_digest_parse(*x, NULL) == 0)
@@ -451,7 +460,8 @@ static void store_gc(struct img_store *s)
 		cleanup_free char *p = xstrfmt("%s/%s", s->layers_dir, de->d_name);
 		size_t n = strcspn(de->d_name, ".");
 
-		if (de->d_name[0] != '.' && de->d_name[n] == '\0' && !strv_has(layers, de->d_name, n))
+		if (de->d_name[0] != '.' && de->d_name[n] == '\0' &&
+		    !strv_has(layers, de->d_name, n))
 			(void)fs_rm_rf(p, NULL);
 	}
 	(void)fs_rm_rf(s->tmp_dir, NULL);

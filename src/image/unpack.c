@@ -2,30 +2,29 @@
 /* Layer unpacking: a tar stream (plain or gzip) becomes a folder in
  * overlayfs form, every entry created with *at() calls under a parent opened
  * with RESOLVE_IN_ROOT, so no path, symlink or hardlink can leave it. */
-#include "image/internal.h"
-
+#include <archive.h>
+#include <archive_entry.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
+#include "image/internal.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-#define BLOCK        (64 * 1024)
-#define MAX_ENTRIES  (1u << 20)
-#define WH_PREFIX    ".wh."
-#define WH_OPAQUE    ".wh..wh..opq"
-#define OVL_OPAQUE   "trusted.overlay.opaque"
+#define BLOCK       (64 * 1024)
+#define MAX_ENTRIES (1u << 20)
+#define WH_PREFIX   ".wh."
+#define WH_OPAQUE   ".wh..wh..opq"
+#define OVL_OPAQUE  "trusted.overlay.opaque"
 
 /* The uncompressed stream (reader "raw") feeds the tar reader through
  * read_cb; every byte passes the hash on its way. */
@@ -81,7 +80,7 @@ static int drain(struct stream *s, struct pp_error *err)
 			return 0;
 		if (n < 0)
 			return pp_error_msg(err, EIO, "layer '%s': %s", s->what,
-					    archive_error_string(s->raw));
+			                    archive_error_string(s->raw));
 		img_sha256_update(&s->hash, s->buf, (size_t)n);
 	}
 }
@@ -101,14 +100,17 @@ static int open_raw(int fd, struct stream *s, struct pp_error *err)
 	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
 		(void)archive_read_support_filter_gzip(s->raw);
 	else if (n == 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
-		return pp_error_msg(err, ENOTSUP, "layer '%s': zstd-compressed layers are not supported (use gzip or plain tar)", s->what);
+		return pp_error_msg(
+		    err, ENOTSUP,
+		    "layer '%s': zstd-compressed layers are not supported (use gzip or plain tar)",
+		    s->what);
 	(void)archive_read_support_format_raw(s->raw);
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return pp_error(err, errno, "layer '%s': seek", s->what);
 	if (archive_read_open_fd(s->raw, fd, BLOCK) != ARCHIVE_OK ||
 	    archive_read_next_header(s->raw, &e) != ARCHIVE_OK)
 		return pp_error_msg(err, EINVAL, "layer '%s': %s", s->what,
-				    archive_error_string(s->raw));
+		                    archive_error_string(s->raw));
 	return 0;
 }
 
@@ -118,8 +120,7 @@ static void stream_clear(struct stream *s)
 	img_sha256_clear(&s->hash);
 }
 
-int img_layer_diffid(int fd, const char *what, char ret_hex[IMG_HEX_LEN + 1],
-		     struct pp_error *err)
+int img_layer_diffid(int fd, const char *what, char ret_hex[IMG_HEX_LEN + 1], struct pp_error *err)
 {
 	struct stream *s = xzalloc(sizeof(*s));
 	int r;
@@ -278,7 +279,8 @@ static int pwrite_all(int fd, const char *p, size_t n, off_t off)
 
 static int make_regular(struct unpack *u, struct archive_entry *e, int dfd, const char *base)
 {
-	cleanup_close int fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	cleanup_close int fd =
+	    openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	struct timespec ts[2];
 	int r;
 
@@ -308,7 +310,7 @@ static int make_regular(struct unpack *u, struct archive_entry *e, int dfd, cons
 }
 
 static int make_dir(struct unpack *u, struct archive_entry *e, int dfd, const char *base,
-		    const char *path)
+                    const char *path)
 {
 	cleanup_close int fd = -1;
 	struct dir_time *d;
@@ -321,7 +323,7 @@ static int make_dir(struct unpack *u, struct archive_entry *e, int dfd, const ch
 	if (r == 0 && mkdirat(dfd, base, 0700) < 0)
 		return -errno;
 	fd = *path ? openat(dfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-		   : openat(u->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	           : openat(u->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	r = set_meta_fd(fd, e);
@@ -340,7 +342,7 @@ static int set_meta_at(int dfd, const char *base, struct archive_entry *e, bool 
 	struct timespec ts[2];
 
 	if (fchownat(dfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
-		     AT_SYMLINK_NOFOLLOW) < 0)
+	             AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	/* only for nodes we just created, never a symlink: fchmodat follows */
 	if (chmod_too && fchmodat(dfd, base, archive_entry_perm(e) & 07777, 0) < 0)
@@ -464,13 +466,14 @@ static int unpack_entries(struct unpack *u, struct stream *s, struct pp_error *e
 			return 0;
 		if (r < ARCHIVE_WARN || s->error)
 			return pp_error_msg(err, EINVAL, "layer '%s': %s", s->what,
-					    archive_error_string(s->error ? s->raw : u->tar));
+			                    archive_error_string(s->error ? s->raw : u->tar));
 		if (n >= MAX_ENTRIES)
-			return pp_error_msg(err, EFBIG, "layer '%s': more than %u entries", s->what, MAX_ENTRIES);
+			return pp_error_msg(err, EFBIG, "layer '%s': more than %u entries", s->what,
+			                    MAX_ENTRIES);
 		r = unpack_entry(u, e);
 		if (r < 0)
 			return pp_error(err, -r, "layer '%s': entry '%s'", s->what,
-					archive_entry_pathname(e));
+			                archive_entry_pathname(e));
 	}
 }
 
@@ -478,7 +481,7 @@ static void apply_dir_times(struct unpack *u)
 {
 	for (size_t i = u->ndirs; i-- > 0;) {
 		cleanup_close int fd = fs_open_in_root(u->rootfd, u->dirs[i].path,
-						       O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+		                                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 
 		if (fd >= 0)
 			(void)futimens(fd, u->dirs[i].ts); /* times are cosmetic */
@@ -487,7 +490,7 @@ static void apply_dir_times(struct unpack *u)
 
 /* Unpack into the folder tmp; *ret_hex gets the uncompressed sha256. */
 static int unpack_into(int fd, const char *tmp, const char *what, char ret_hex[IMG_HEX_LEN + 1],
-		       struct pp_error *err)
+                       struct pp_error *err)
 {
 	struct stream *s = xzalloc(sizeof(*s));
 	struct unpack u = {.rootfd = -1, .parent_fd = -1};
@@ -507,7 +510,7 @@ static int unpack_into(int fd, const char *tmp, const char *what, char ret_hex[I
 		(void)archive_read_support_format_tar(u.tar);
 		if (archive_read_open(u.tar, s, NULL, read_cb, NULL) != ARCHIVE_OK)
 			r = pp_error_msg(err, EINVAL, "layer '%s': not a tar archive: %s", what,
-					 archive_error_string(s->error ? s->raw : u.tar));
+			                 archive_error_string(s->error ? s->raw : u.tar));
 	}
 	if (r == 0)
 		r = unpack_entries(&u, s, err);
@@ -527,11 +530,14 @@ static int check_diffid(const char *got, const char *want, const char *what, str
 {
 	if (strcmp(got, want) == 0)
 		return 0;
-	return pp_error_msg(err, EINVAL, "layer '%s': uncompressed content has sha256:%s, the image config says diff_id sha256:%s", what, got, want);
+	return pp_error_msg(
+	    err, EINVAL,
+	    "layer '%s': uncompressed content has sha256:%s, the image config says diff_id sha256:%s",
+	    what, got, want);
 }
 
 int img_layer_unpack(int fd, const char *layers_dir, const char *diffid_hex, const char *what,
-		     struct pp_error *err)
+                     struct pp_error *err)
 {
 	cleanup_free char *dir = xstrfmt("%s/%s", layers_dir, diffid_hex);
 	cleanup_free char *done = xstrfmt("%s.done", dir);

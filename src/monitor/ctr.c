@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -49,8 +50,7 @@ static int signal_from_name(const char *s)
 }
 
 static void ctr_after_exit(struct mon *m, size_t idx);
-static void term_clear_set(struct ctr_terminated *t, int code, const char *reason,
-			   const char *msg);
+static void term_clear_set(struct ctr_terminated *t, int code, const char *reason, const char *msg);
 
 struct ctr_stdio {
 	int child[3]; /* ends given to the container */
@@ -75,7 +75,7 @@ static int stdio_make(const struct pod_container *pc, struct mctr *c, struct ctr
 	*s = (struct ctr_stdio){.child = {-1, -1, -1}, .console = {-1, -1}};
 	if (pc->tty)
 		return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->console) < 0 ? -errno
-											   : 0;
+		                                                                          : 0;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
 	c->out = p[0];
@@ -113,8 +113,8 @@ static int ctr_launch(struct mon *m, size_t idx, struct pp_error *err)
 	const struct pod_container *pc = &m->rec->pod->containers[idx];
 	struct ctr_status *st = &m->rec->ctrs[idx];
 	struct mctr *c = &m->c[idx];
-	cleanup_free char *logpath = pod_container_log_path(&m->paths, m->rec, idx,
-							    st->restart_count);
+	cleanup_free char *logpath =
+	    pod_container_log_path(&m->paths, m->rec, idx, st->restart_count);
 	struct ctr_stdio s;
 	pid_t pid = 0;
 	int r;
@@ -180,14 +180,14 @@ static void schedule_restart(struct mon *m, size_t idx, const char *reason)
 	/* the kubelet restarts at once after the first exit, then backs off
 	 * 10s, 20s, 40s ... up to 5 minutes */
 	c->backoff_s = delay == 0 ? BACKOFF_INITIAL_S
-				  : (delay * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : delay * 2);
+	                          : (delay * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : delay * 2);
 	c->restart_at_ms = mon_now_ms() + (int64_t)delay * 1000;
 	if (c->restart_at_ms == 0)
 		c->restart_at_ms = 1;
 	if (delay > 0 && reason != NULL) {
-		msg = xstrfmt("back-off %ds restarting failed container=%s pod=%s_%s(%s)", delay,
-			      st->name, m->rec->pod->name, m->rec->pod->namespace_,
-			      m->rec->pod->uid);
+		msg =
+		    xstrfmt("back-off %ds restarting failed container=%s pod=%s_%s(%s)", delay,
+		            st->name, m->rec->pod->name, m->rec->pod->namespace_, m->rec->pod->uid);
 		status_waiting(&m->rec->ctrs[idx], reason, msg);
 	}
 }
@@ -281,8 +281,7 @@ static bool should_restart(const struct mon *m, int exit_code)
 	return false;
 }
 
-static void term_clear_set(struct ctr_terminated *t, int code, const char *reason,
-			   const char *msg)
+static void term_clear_set(struct ctr_terminated *t, int code, const char *reason, const char *msg)
 {
 	free(t->reason);
 	free(t->message);

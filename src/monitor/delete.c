@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -113,7 +114,8 @@ void mon_delete_begin(struct mon *m, long grace)
 		m->c[i].restart_at_ms = 0;
 		if (m->c[i].pid <= 0 || grace == 0)
 			continue;
-		if (pod_container_signal(&m->paths, m->rec, i, m->c[i].stop_signal, false, &err) < 0)
+		if (pod_container_signal(&m->paths, m->rec, i, m->c[i].stop_signal, false, &err) <
+		    0)
 			log_warn("stop '%s': %s, ignoring", m->rec->ctrs[i].name, err.msg);
 	}
 	mon_save(m);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
 #include <sys/types.h>
 
 #include "monitor/logs.h"
@@ -13,7 +14,7 @@ struct pp_error;
 struct pod_record;
 struct img_store;
 
-#define MON_MAX_CLIENTS 16
+#define MON_MAX_CLIENTS   16
 #define MON_EV(kind, idx) (((uint64_t)(kind) << 32) | (uint32_t)(idx))
 
 enum mon_ev {
@@ -27,13 +28,13 @@ enum mon_ev {
 
 /* One container as the monitor runs it. */
 struct mctr {
-	pid_t pid;          /* main process, 0 when none */
-	int out;            /* stdout pipe, or the pty master */
-	int err;            /* stderr pipe */
-	int in;             /* our end of its stdin pipe (held open), or -1 */
-	int pty;            /* pty master (same fd as out) or -1 */
-	struct cri_log log; /* current log file */
-	int stop_signal;    /* from the image's STOPSIGNAL, default SIGTERM */
+	pid_t pid;             /* main process, 0 when none */
+	int out;               /* stdout pipe, or the pty master */
+	int err;               /* stderr pipe */
+	int in;                /* our end of its stdin pipe (held open), or -1 */
+	int pty;               /* pty master (same fd as out) or -1 */
+	struct cri_log log;    /* current log file */
+	int stop_signal;       /* from the image's STOPSIGNAL, default SIGTERM */
 	int64_t restart_at_ms; /* pending restart (CLOCK_MONOTONIC ms), 0 none */
 	int64_t started_ms;    /* when it last started */
 	int backoff_s;         /* next back-off delay; 0 before the first crash */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -25,9 +26,9 @@ int io_recv_fd(int sock, int timeout_ms, int *ret_fd, struct pp_error *err)
 		char buf[CMSG_SPACE(sizeof(int))];
 	} ctl;
 	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = ctl.buf,
-			     .msg_controllen = sizeof(ctl.buf)};
+	                     .msg_iovlen = 1,
+	                     .msg_control = ctl.buf,
+	                     .msg_controllen = sizeof(ctl.buf)};
 	struct pollfd p = {.fd = sock, .events = POLLIN};
 	struct cmsghdr *c;
 	int r;
@@ -60,8 +61,7 @@ static void winsize_pass(int master)
 {
 	struct winsize ws;
 
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 ||
-	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
 		(void)ioctl(master, TIOCSWINSZ, &ws); /* a closed slave makes this fail: harmless */
 }
 
@@ -90,10 +90,10 @@ static int session_loop(int master, int pidfd, int sigfd, bool with_stdin)
 
 	for (;;) {
 		struct pollfd p[4] = {
-			{.fd = master, .events = POLLIN},
-			{.fd = pidfd, .events = POLLIN},
-			{.fd = sigfd, .events = POLLIN},
-			{.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
+		    {.fd = master, .events = POLLIN},
+		    {.fd = pidfd, .events = POLLIN},
+		    {.fd = sigfd, .events = POLLIN},
+		    {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
 		};
 
 		if (poll(p, 4, -1) < 0) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
 #include <sys/uio.h>
 
 #include "util/cleanup.h"
@@ -34,7 +35,7 @@ int cri_log_open(struct cri_log *log, const char *path, struct pp_error *err)
 }
 
 static void record_write(struct cri_log *log, enum cri_stream s, char tag, const char *text,
-			 size_t n)
+                         size_t n)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -47,11 +48,11 @@ static void record_write(struct cri_log *log, enum cri_stream s, char tag, const
 	(void)gmtime_r(&ts.tv_sec, &tm);
 	hl = strftime(head, sizeof(head), "%Y-%m-%dT%H:%M:%S", &tm);
 	hl += (size_t)snprintf(head + hl, sizeof(head) - hl, ".%09ldZ %s %c ", ts.tv_nsec,
-			       stream_names[s], tag);
+	                       stream_names[s], tag);
 	struct iovec iov[3] = {
-		{.iov_base = head, .iov_len = hl},
-		{.iov_base = (void *)text, .iov_len = n},
-		{.iov_base = (void *)"\n", .iov_len = 1},
+	    {.iov_base = head, .iov_len = hl},
+	    {.iov_base = (void *)text, .iov_len = n},
+	    {.iov_base = (void *)"\n", .iov_len = 1},
 	};
 	/* One writev per record keeps records whole for concurrent readers. */
 	(void)!writev(log->fd, iov, 3);
@@ -136,7 +137,7 @@ static long count_lines(FILE *f)
 }
 
 int cri_log_print(const char *path, int out_fd, const struct cri_log_read_opts *o,
-		  struct pp_error *err)
+                  struct pp_error *err)
 {
 	cleanup_fclose FILE *f = fopen(path, "re");
 	cleanup_free char *line = NULL;

@@ -18,7 +18,7 @@ enum cri_stream {
 };
 
 struct cri_log {
-	int fd; /* append-only log file, -1 when closed */
+	int fd;                        /* append-only log file, -1 when closed */
 	char buf[2][CRI_LOG_MAX_LINE]; /* pending partial line per stream */
 	size_t len[2];
 };
@@ -40,4 +40,4 @@ struct cri_log_read_opts {
 /* Print the text of a CRI log file to out_fd as `kubectl logs` does. A
  * missing file prints nothing. Malformed records are skipped. 0 or -errno. */
 int cri_log_print(const char *path, int out_fd, const struct cri_log_read_opts *o,
-		  struct pp_error *err);
+                  struct pp_error *err);

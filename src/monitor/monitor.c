@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
@@ -311,7 +312,7 @@ static void mon_free(struct mon *m)
 }
 
 static int mon_init(struct mon *m, const char *root, const char *ns, const char *name,
-		    struct pp_error *err)
+                    struct pp_error *err)
 {
 	int r = pod_paths_init(root, &m->paths, err);
 

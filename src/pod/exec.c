@@ -29,7 +29,7 @@ static int find_container(const struct pod_record *rec, const char *name, size_t
 }
 
 static int exec_process(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-			char *const *argv, bool tty, json_object **ret, struct pp_error *err)
+                        char *const *argv, bool tty, json_object **ret, struct pp_error *err)
 {
 	const struct pod_container *c = &rec->pod->containers[idx];
 	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
@@ -68,8 +68,8 @@ static int exec_process(const struct pod_paths *paths, const struct pod_record *
 }
 
 int pod_exec(const struct pod_paths *paths, const struct pod_record *rec, const char *container,
-	     char *const *argv, bool tty, const int stdio[3], int console_socket, pid_t *ret_pid,
-	     struct pp_error *err)
+             char *const *argv, bool tty, const int stdio[3], int console_socket, pid_t *ret_pid,
+             struct pp_error *err)
 {
 	cleanup_free char *id = NULL;
 	json_object *proc = NULL;
@@ -78,7 +78,7 @@ int pod_exec(const struct pod_paths *paths, const struct pod_record *rec, const 
 
 	if (find_container(rec, container, &idx) < 0)
 		return pp_error_msg(err, ENOENT, "container %s is not valid for pod %s", container,
-				    rec->pod->name);
+		                    rec->pod->name);
 	if (rec->ctrs[idx].state != CTR_STATE_RUNNING || rec->ctrs[idx].pid <= 0)
 		return pp_error_msg(
 		    err, EINVAL,
@@ -89,11 +89,11 @@ int pod_exec(const struct pod_paths *paths, const struct pod_record *rec, const 
 		return r;
 	id = pod_container_id(rec, idx);
 	r = rt_container_exec(&(struct rt_exec_opts){.state_root = paths->runtime,
-						     .id = id,
-						     .process = proc,
-						     .stdio = {stdio[0], stdio[1], stdio[2]},
-						     .console_socket = console_socket},
-			      ret_pid, err);
+	                                             .id = id,
+	                                             .process = proc,
+	                                             .stdio = {stdio[0], stdio[1], stdio[2]},
+	                                             .console_socket = console_socket},
+	                      ret_pid, err);
 	json_object_put(proc);
 	return r;
 }

@@ -18,7 +18,7 @@ int pod_paths_init(const char *root, struct pod_paths *ret, struct pp_error *err
 	if (root != NULL && *root != '\0') {
 		if (root[0] != '/')
 			return pp_error_msg(err, EINVAL,
-					    "root folder '%s' must be an absolute path", root);
+			                    "root folder '%s' must be an absolute path", root);
 		p.root = xstrdup(root);
 		p.run = xstrfmt("%s/run", root);
 	} else {
@@ -49,7 +49,7 @@ void pod_paths_clear(struct pod_paths *p)
 int pod_paths_ensure(const struct pod_paths *p, struct pp_error *err)
 {
 	const char *const dirs[] = {p->root, p->images, p->logs,   p->run,
-				    p->pods, p->names,  p->runtime};
+	                            p->pods, p->names,  p->runtime};
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		int r = fs_mkdir_p(

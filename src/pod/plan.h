@@ -5,10 +5,10 @@
  * generation plus the user lookup inside a mounted rootfs. */
 #pragma once
 
-#include <stdbool.h>
-#include <sys/types.h>
-
 #include <json-c/json.h>
+#include <stdbool.h>
+
+#include <sys/types.h>
 
 struct pp_error;
 struct pod;
@@ -17,11 +17,11 @@ struct img_config;
 
 /* Where a pod's host-side files are, all absolute. Borrowed strings. */
 struct pod_plan_paths {
-	const char *pod_dir;     /* $RUN/pods/<uid> */
-	const char *hosts;       /* file bound at /etc/hosts */
-	const char *hostname;    /* file bound at /etc/hostname */
-	const char *resolv_conf; /* file bound at /etc/resolv.conf */
-	const char *shm;         /* folder (a tmpfs) bound at /dev/shm in every container */
+	const char *pod_dir;       /* $RUN/pods/<uid> */
+	const char *hosts;         /* file bound at /etc/hosts */
+	const char *hostname;      /* file bound at /etc/hostname */
+	const char *resolv_conf;   /* file bound at /etc/resolv.conf */
+	const char *shm;           /* folder (a tmpfs) bound at /dev/shm in every container */
 	const char *cgroup_parent; /* e.g. "/peapod/<uid>"; each bundle gets <parent>/<name> */
 };
 
@@ -31,7 +31,7 @@ struct pod_plan_paths {
  * hostname = spec.hostname or metadata.name, the default masked and
  * read-only paths, cgroupsPath <parent>/sandbox. *ret caller owns. 0 or -errno. */
 int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, json_object **ret,
-		     struct pp_error *err);
+                     struct pp_error *err);
 
 /* A resolved user (runtime-spec config.md "user"). */
 struct pod_user {
@@ -55,7 +55,7 @@ int pod_user_resolve(int rootfd, const char *user, struct pod_user *ret, struct 
  * image's Entrypoint and Cmd; $(VAR) references expanded from env as the
  * kubelet does). *ret caller strv_free()s. -EINVAL when empty. */
 int pod_plan_argv(const struct pod_container *c, const struct img_config *img, char *const *env,
-		  char ***ret, struct pp_error *err);
+                  char ***ret, struct pp_error *err);
 
 /* The pod's hostname as the kubelet computes it: spec.hostname, else
  * metadata.name cut to 63 characters without a trailing '-' or '.'.
@@ -73,7 +73,7 @@ char **pod_plan_container_env(const struct pod_container *c);
  * earlier value in place (a bare "NAME" in the image unsets it). Caller
  * strv_free()s. */
 char **pod_plan_env(const struct pod *pod, const struct pod_container *c,
-		    const struct img_config *img);
+                    const struct img_config *img);
 
 /* The "process" object of a container: argv, env, cwd (workingDir, then the
  * image's WorkingDir, then "/"), user, terminal = tty, capabilities
@@ -82,8 +82,8 @@ char **pod_plan_env(const struct pod *pod, const struct pod_container *c,
  * container's config and (with other args and terminal) for exec. *ret
  * caller owns. 0 or -errno. */
 int pod_plan_process(const struct pod *pod, const struct pod_container *c,
-		     const struct img_config *img, const struct pod_user *user, json_object **ret,
-		     struct pp_error *err);
+                     const struct img_config *img, const struct pod_user *user, json_object **ret,
+                     struct pp_error *err);
 
 /* A container's config.json: pod_plan_process(), root "rootfs", mounts
  * (proc, dev, pts, shm bound from paths->shm, mqueue, sysfs ro, cgroup ro,
@@ -93,8 +93,8 @@ int pod_plan_process(const struct pod *pod, const struct pod_container *c,
  * and read-only paths; cgroupsPath <parent>/<name>; CRI annotations. rootfd
  * is the mounted rootfs (for the user lookup). *ret caller owns. */
 int pod_plan_container(const struct pod *pod, const struct pod_container *c,
-		       const struct img_config *img, int rootfd, pid_t sandbox_pid,
-		       const struct pod_plan_paths *paths, json_object **ret, struct pp_error *err);
+                       const struct img_config *img, int rootfd, pid_t sandbox_pid,
+                       const struct pod_plan_paths *paths, json_object **ret, struct pp_error *err);
 
 /* containerd's default capability set, "CAP_"-prefixed, NULL-terminated. */
 extern const char *const pod_default_caps[];

@@ -43,17 +43,17 @@ char *pod_cgroup_parent(const char *uid)
 char *pod_container_bundle(const struct pod_paths *paths, const struct pod_record *rec, size_t idx)
 {
 	return xstrfmt("%s/%s/containers/%s", paths->pods, rec->pod->uid,
-		       rec->pod->containers[idx].name);
+	               rec->pod->containers[idx].name);
 }
 
 static char *pod_log_dir(const struct pod_paths *paths, const char *ns, const char *name,
-			 const char *uid)
+                         const char *uid)
 {
 	return xstrfmt("%s/%s_%s_%s", paths->logs, ns, name, uid);
 }
 
 char *pod_container_log_path(const struct pod_paths *paths, const struct pod_record *rec,
-			     size_t idx, int restart)
+                             size_t idx, int restart)
 {
 	cleanup_free char *dir =
 	    pod_log_dir(paths, rec->pod->namespace_, rec->pod->name, rec->pod->uid);
@@ -85,7 +85,7 @@ int pod_pause_binary(char **ret, struct pp_error *err)
 			free(cands[i]);
 	if (found < 0)
 		return pp_error_msg(err, ENOENT,
-				    "peapod-pause not found (set PEAPOD_PAUSE or install peapod)");
+		                    "peapod-pause not found (set PEAPOD_PAUSE or install peapod)");
 	*ret = cands[found];
 	return 0;
 }
@@ -135,8 +135,8 @@ int pod_create(const struct pod_paths *paths, struct pod_record *rec, struct pp_
 	 * finds a complete pod.json, and of two applies only one wins. */
 	if (symlink(rec->pod->uid, link) < 0) {
 		r = errno == EEXIST
-			? pp_error_msg(err, EEXIST, "pods \"%s\" already exists", rec->pod->name)
-			: pp_error(err, errno, "symlink '%s'", link);
+		        ? pp_error_msg(err, EEXIST, "pods \"%s\" already exists", rec->pod->name)
+		        : pp_error(err, errno, "symlink '%s'", link);
 		goto out_remove_dir;
 	}
 	return 0;
@@ -158,10 +158,10 @@ static int pod_files_write(const struct pod_record *rec, const char *dir, struct
 	int r;
 
 	hosts = xstrfmt("# Kubernetes-managed hosts file (peapod).\n"
-			"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-			"fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\n"
-			"fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n127.0.1.1\t%s\n",
-			host);
+	                "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+	                "fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\n"
+	                "fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n127.0.1.1\t%s\n",
+	                host);
 	hostname = xstrfmt("%s\n", host);
 	p = xstrfmt("%s/hosts", dir);
 	if ((r = write_text(p, hosts, err)) < 0)
@@ -191,7 +191,7 @@ static int pod_shm_mount(const char *dir, struct pp_error *err)
 }
 
 static void plan_paths_fill(const struct pod_paths *paths, const struct pod_record *rec,
-			    struct pod_plan_paths *pp, char *bufs[6])
+                            struct pod_plan_paths *pp, char *bufs[6])
 {
 	bufs[0] = pod_dir_path(paths, rec->pod->uid);
 	bufs[1] = xstrfmt("%s/hosts", bufs[0]);
@@ -216,7 +216,7 @@ static void plan_paths_free(char *bufs[6])
 }
 
 static int copy_file(const char *src, int dstdir, const char *name, mode_t mode,
-		     struct pp_error *err)
+                     struct pp_error *err)
 {
 	cleanup_free char *buf = NULL;
 	cleanup_close int fd = -1;
@@ -235,7 +235,7 @@ static int copy_file(const char *src, int dstdir, const char *name, mode_t mode,
 }
 
 static int sandbox_bundle_write(const struct pod_record *rec, const struct pod_plan_paths *pp,
-				const char *pause_binary, const char *bundle, struct pp_error *err)
+                                const char *pause_binary, const char *bundle, struct pp_error *err)
 {
 	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
 	cleanup_free char *cfgpath = xstrfmt("%s/config.json", bundle);
@@ -259,7 +259,7 @@ static int sandbox_bundle_write(const struct pod_record *rec, const struct pod_p
 }
 
 int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
-		      const char *pause_binary, struct pp_error *err)
+                      const char *pause_binary, struct pp_error *err)
 {
 	struct pod_plan_paths pp;
 	char *bufs[6];
@@ -293,8 +293,8 @@ int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
 }
 
 static int container_config_write(const struct pod_paths *paths, const struct pod_record *rec,
-				  size_t idx, const struct img_image *img, const char *bundle,
-				  struct pp_error *err)
+                                  size_t idx, const struct img_image *img, const char *bundle,
+                                  struct pp_error *err)
 {
 	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
 	cleanup_free char *cfgpath = xstrfmt("%s/config.json", bundle);
@@ -308,7 +308,7 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 		return pp_error(err, errno, "open '%s'", rootfs);
 	plan_paths_fill(paths, rec, &pp, bufs);
 	r = pod_plan_container(rec->pod, &rec->pod->containers[idx], &img->config, rootfd,
-			       rec->sandbox_pid, &pp, &cfg, err);
+	                       rec->sandbox_pid, &pp, &cfg, err);
 	plan_paths_free(bufs);
 	if (r < 0)
 		return r;
@@ -318,7 +318,7 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 }
 
 int pod_container_prepare(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-			  const struct img_image *img, struct pp_error *err)
+                          const struct img_image *img, struct pp_error *err)
 {
 	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
 	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
@@ -345,7 +345,7 @@ int pod_container_prepare(const struct pod_paths *paths, const struct pod_record
 }
 
 int pod_container_run(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-		      const int stdio[3], int console_socket, pid_t *ret_pid, struct pp_error *err)
+                      const int stdio[3], int console_socket, pid_t *ret_pid, struct pp_error *err)
 {
 	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
 	cleanup_free char *id = pod_container_id(rec, idx);
@@ -372,7 +372,7 @@ int pod_container_run(const struct pod_paths *paths, const struct pod_record *re
 }
 
 int pod_container_signal(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-			 int sig, bool all, struct pp_error *err)
+                         int sig, bool all, struct pp_error *err)
 {
 	cleanup_free char *id = pod_container_id(rec, idx);
 
@@ -380,7 +380,7 @@ int pod_container_signal(const struct pod_paths *paths, const struct pod_record 
 }
 
 int pod_container_remove(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-			 struct pp_error *err)
+                         struct pp_error *err)
 {
 	cleanup_free char *id = pod_container_id(rec, idx);
 	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);

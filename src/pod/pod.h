@@ -6,6 +6,7 @@
 #pragma once
 
 #include <stdbool.h>
+
 #include <sys/types.h>
 
 struct pp_error;
@@ -22,11 +23,10 @@ char *pod_container_id(const struct pod_record *rec, size_t idx);
  * container's cgroup is a child of it. Caller frees. */
 char *pod_cgroup_parent(const char *uid);
 /* RUN/pods/<uid>/containers/<name> (the bundle). Caller frees. */
-char *pod_container_bundle(const struct pod_paths *paths, const struct pod_record *rec,
-			   size_t idx);
+char *pod_container_bundle(const struct pod_paths *paths, const struct pod_record *rec, size_t idx);
 /* ROOT/logs/<ns>_<name>_<uid>/<container>/<restart>.log. Caller frees. */
 char *pod_container_log_path(const struct pod_paths *paths, const struct pod_record *rec,
-			     size_t idx, int restart);
+                             size_t idx, int restart);
 
 /* The peapod-pause binary: $PEAPOD_PAUSE, else beside /proc/self/exe, else
  * ../pause/ of it (build tree), else the install libexecdir. Caller frees.
@@ -50,38 +50,37 @@ int pod_save(const struct pod_paths *paths, const struct pod_record *rec, struct
  * /dev/shm), the sandbox bundle and the pause container, created and
  * started. Sets rec->sandbox_pid (a child of the caller). */
 int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
-		      const char *pause_binary, struct pp_error *err);
+                      const char *pause_binary, struct pp_error *err);
 
 /* Mount container idx's rootfs (fresh upper layer) and write its
  * config.json. img is the resolved image. */
 int pod_container_prepare(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-			  const struct img_image *img, struct pp_error *err);
+                          const struct img_image *img, struct pp_error *err);
 
 /* Create and start container idx (runtime create + start). stdio and
  * console_socket as in struct rt_create_opts. *ret_pid: the main process,
  * a child of the caller. */
 int pod_container_run(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-		      const int stdio[3], int console_socket, pid_t *ret_pid,
-		      struct pp_error *err);
+                      const int stdio[3], int console_socket, pid_t *ret_pid, struct pp_error *err);
 
 /* Signal container idx's main process (all: every process of it). */
 int pod_container_signal(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-			 int sig, bool all, struct pp_error *err);
+                         int sig, bool all, struct pp_error *err);
 
 /* Kill whatever is left of container idx, delete it from the runtime and
  * unmount its rootfs. Absent is success. */
 int pod_container_remove(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-			 struct pp_error *err);
+                         struct pp_error *err);
 
 /* Remove everything of pod uid: runtime containers (killed), mounts,
  * cgroups, the pod folder, the name link and the logs. Goes on past
  * errors; returns the first. name/ns may be NULL when unknown. */
 int pod_teardown(const struct pod_paths *paths, const char *uid, const char *ns, const char *name,
-		 struct pp_error *err);
+                 struct pp_error *err);
 
 /* Run a command in container `container` of the pod (kubectl exec). argv
  * NULL-terminated; tty asks for a pty (its master arrives on
  * console_socket). The process is a child of the caller. */
 int pod_exec(const struct pod_paths *paths, const struct pod_record *rec, const char *container,
-	     char *const *argv, bool tty, const int stdio[3], int console_socket, pid_t *ret_pid,
-	     struct pp_error *err);
+             char *const *argv, bool tty, const int stdio[3], int console_socket, pid_t *ret_pid,
+             struct pp_error *err);

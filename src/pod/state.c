@@ -68,8 +68,8 @@ static char *uuid_new(void)
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	return xstrfmt("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		       b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-		       b[13], b[14], b[15]);
+	               b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+	               b[13], b[14], b[15]);
 }
 
 struct pod_record *pod_record_new(struct pod *pod)
@@ -232,7 +232,7 @@ static json_object *peapod_to_json(const struct pod_record *rec)
 	json_object_object_add(o, "sandboxPid", json_object_new_int(rec->sandbox_pid));
 	for (size_t i = 0; i < rec->n_ctrs; i++)
 		json_object_object_add(pids, rec->ctrs[i].name,
-				       json_object_new_int(rec->ctrs[i].pid));
+		                       json_object_new_int(rec->ctrs[i].pid));
 	json_object_object_add(o, "containerPids", pids);
 	return o;
 }
@@ -363,7 +363,7 @@ char *pod_dir_path(const struct pod_paths *paths, const char *uid)
 }
 
 int pod_lookup(const struct pod_paths *paths, const char *ns, const char *name, char **ret_uid,
-	       struct pp_error *err)
+               struct pp_error *err)
 {
 	cleanup_free char *link = xstrfmt("%s/%s_%s", paths->names, ns, name);
 	char buf[128];
@@ -382,7 +382,7 @@ int pod_lookup(const struct pod_paths *paths, const char *ns, const char *name, 
 }
 
 int pod_load(const struct pod_paths *paths, const char *ns, const char *name,
-	     struct pod_record **ret, struct pp_error *err)
+             struct pod_record **ret, struct pp_error *err)
 {
 	cleanup_free char *uid = NULL, *file = NULL;
 	int r = pod_lookup(paths, ns, name, &uid, err);
@@ -406,7 +406,7 @@ static int record_cmp(const void *a, const void *b)
 }
 
 int pod_list(const struct pod_paths *paths, const char *ns, struct pod_record ***ret, size_t *ret_n,
-	     struct pp_error *err)
+             struct pp_error *err)
 {
 	cleanup_dir DIR *d = opendir(paths->names);
 	struct pod_record **v = NULL;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
 #include <sys/types.h>
 
 struct pp_error;
@@ -43,9 +44,9 @@ struct ctr_status {
 	char *image;    /* normalised reference */
 	char *image_id; /* "sha256:..." */
 	enum ctr_state state;
-	char *reason;  /* waiting: "ContainerCreating", "CrashLoopBackOff", ... */
-	char *message; /* waiting message */
-	int64_t started_at; /* running */
+	char *reason;               /* waiting: "ContainerCreating", "CrashLoopBackOff", ... */
+	char *message;              /* waiting message */
+	int64_t started_at;         /* running */
 	struct ctr_terminated term; /* terminated */
 	bool has_last;
 	struct ctr_terminated last; /* lastState.terminated */
@@ -87,17 +88,17 @@ char *pod_dir_path(const struct pod_paths *paths, const char *uid);
 /* Look a pod up by namespace and name through RUN/names. *ret_uid caller
  * frees. 0, or -ENOENT (`pods "nginx" not found`). */
 int pod_lookup(const struct pod_paths *paths, const char *ns, const char *name, char **ret_uid,
-	       struct pp_error *err);
+               struct pp_error *err);
 
 /* Read the record of a pod by namespace/name. Caller frees *ret. */
 int pod_load(const struct pod_paths *paths, const char *ns, const char *name,
-	     struct pod_record **ret, struct pp_error *err);
+             struct pod_record **ret, struct pp_error *err);
 
 /* Every pod record (in namespace ns, or all when ns is NULL), sorted by
  * namespace then name. Unreadable records are skipped. *ret is an array of
  * *ret_n pointers; free each and the array. 0 or -errno. */
-int pod_list(const struct pod_paths *paths, const char *ns, struct pod_record ***ret,
-	     size_t *ret_n, struct pp_error *err);
+int pod_list(const struct pod_paths *paths, const char *ns, struct pod_record ***ret, size_t *ret_n,
+             struct pp_error *err);
 
 /* Time helpers: now in seconds; RFC 3339 UTC ("2026-01-02T03:04:05Z") into
  * buf (>= 32 bytes) or parse one (0 on bad input). */

@@ -104,7 +104,7 @@ static int teardown_mounts(const char *dir, struct pp_error *err)
 }
 
 int pod_teardown(const struct pod_paths *paths, const char *uid, const char *ns, const char *name,
-		 struct pp_error *err)
+                 struct pp_error *err)
 {
 	cleanup_free char *dir = pod_dir_path(paths, uid), *cgroup = pod_cgroup_parent(uid);
 	struct pp_error e = {0};

@@ -10,11 +10,11 @@
  * and stopped whole, daemonized children included. */
 #pragma once
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/types.h>
 
-#include <json-c/json.h>
+#include <sys/types.h>
 
 struct pp_error;
 
@@ -31,7 +31,7 @@ struct rt_state {
 	enum rt_status status;
 	pid_t pid; /* 0 when stopped */
 	char *bundle;
-	char *created; /* RFC 3339 */
+	char *created;     /* RFC 3339 */
 	char *cgroup_path; /* absolute path of the container's cgroup v2 folder, or NULL */
 };
 
@@ -66,7 +66,7 @@ int rt_container_start(const char *state_root, const char *id, struct pp_error *
 /* Read the state (status recomputed from the live process). *ret is
  * filled; free its members with rt_state_clear(). 0 or -ENOENT. */
 int rt_container_state(const char *state_root, const char *id, struct rt_state *ret,
-		       struct pp_error *err);
+                       struct pp_error *err);
 void rt_state_clear(struct rt_state *st);
 
 /* The state as OCI state JSON (what `runc state` prints); caller owns. */
@@ -76,13 +76,12 @@ json_object *rt_state_to_json(const struct rt_state *st);
  * container's cgroup (SIGKILL uses cgroup.kill where the kernel has it).
  * 0, -ENOENT, -ESRCH (already stopped). */
 int rt_container_kill(const char *state_root, const char *id, int sig, bool all,
-		      struct pp_error *err);
+                      struct pp_error *err);
 
 /* Delete a stopped container: its cgroup and state folder. With force, kill
  * every process of the container first and wait until the cgroup is empty.
  * Does not touch the bundle. 0, -ENOENT, -EBUSY (running and !force). */
-int rt_container_delete(const char *state_root, const char *id, bool force,
-			struct pp_error *err);
+int rt_container_delete(const char *state_root, const char *id, bool force, struct pp_error *err);
 
 /* IDs of all containers in state_root (caller strv_free()s). */
 int rt_container_list(const char *state_root, char ***ret_ids, struct pp_error *err);

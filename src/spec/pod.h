@@ -3,11 +3,10 @@
  * Kubernetes defaults. Pure: no I/O besides reading the given text. */
 #pragma once
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <json-c/json.h>
 
 struct pp_error;
 
@@ -60,9 +59,9 @@ struct pod_container {
 struct pod {
 	char *api_version; /* "v1" */
 	char *name;
-	char *namespace_; /* default "default" */
-	char *uid;        /* NULL until assigned by peapod on creation */
-	char **label_keys, **label_values;         /* parallel, NULL-terminated */
+	char *namespace_;                            /* default "default" */
+	char *uid;                                   /* NULL until assigned by peapod on creation */
+	char **label_keys, **label_values;           /* parallel, NULL-terminated */
 	char **annotation_keys, **annotation_values; /* parallel, NULL-terminated */
 
 	struct pod_container *containers;
@@ -74,8 +73,8 @@ struct pod {
 	/* Set by the decoder when terminationGracePeriodSeconds was absent;
 	 * pod_spec_default() then sets 30 and clears it. */
 	bool termination_grace_period_unset;
-	char *hostname;  /* spec.hostname; NULL means the pod name */
-	char *subdomain; /* may be NULL */
+	char *hostname;       /* spec.hostname; NULL means the pod name */
+	char *subdomain;      /* may be NULL */
 	char *dns_policy;     /* default "ClusterFirst" */
 	char *scheduler_name; /* default "default-scheduler" */
 };
@@ -91,7 +90,7 @@ struct pod {
  * A manifest's metadata.uid is dropped: peapod assigns its own.
  * Returns 0, -EINVAL for invalid input. */
 int pod_spec_parse_yaml(const char *text, size_t len, const char *src_name, struct pod **ret_pods,
-			size_t *ret_n, struct pp_error *err);
+                        size_t *ret_n, struct pp_error *err);
 
 /* Decode one Pod from a json-c object of the Pod API shape (as in the
  * manifest, or as written by pod_spec_to_json()), then validate and

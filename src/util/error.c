@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((format(printf, 4, 0))) static int error_vset(struct pp_error *err, int errnum,
-							    int with_strerror, const char *fmt,
-							    va_list ap)
+__attribute__((format(printf, 4, 0))) static int
+error_vset(struct pp_error *err, int errnum, int with_strerror, const char *fmt, va_list ap)
 {
 	int code = errnum < 0 ? -errnum : errnum;
 

@@ -17,17 +17,17 @@ struct pp_error {
  * EINVAL and nothing is appended (for validation errors). err may be NULL.
  * Returns -code, so `return pp_error(err, errno, "open '%s'", p);` works. */
 int pp_error(struct pp_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Like pp_error() but never appends strerror: for messages that already say
  * what went wrong (`spec.containers[1].image: Required value`). */
 int pp_error_msg(struct pp_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prepend "<formatted>: " to err->msg (context on the way up). Returns r
  * unchanged (expected negative). err may be NULL. */
 int pp_error_prefix(struct pp_error *err, int r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Reset err to "no error". */
 void pp_error_clear(struct pp_error *err);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include <sys/stat.h>
 
 #include "util/cleanup.h"
@@ -55,7 +56,7 @@ int fs_write_all(int fd, const void *buf, size_t len)
 }
 
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		    struct pp_error *err)
+                    struct pp_error *err)
 {
 	cleanup_free char *tmp = xstrfmt("%s.tmp.%d", path, (int)getpid());
 	cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -85,7 +86,8 @@ int fs_read_fd(int fd, size_t max_len, char **ret_buf, size_t *ret_len, struct p
 
 		if (len == cap) {
 			if (cap >= max_len)
-				return pp_error_msg(err, EFBIG, "file larger than %zu bytes", max_len);
+				return pp_error_msg(err, EFBIG, "file larger than %zu bytes",
+				                    max_len);
 			cap *= 2;
 			buf = xrealloc(buf, cap + 1);
 		}
@@ -109,7 +111,7 @@ int fs_read_fd(int fd, size_t max_len, char **ret_buf, size_t *ret_len, struct p
 }
 
 int fs_read_all(const char *path, size_t max_len, char **ret_buf, size_t *ret_len,
-		struct pp_error *err)
+                struct pp_error *err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int r;
@@ -149,7 +151,8 @@ static int rm_rf_at(int parent, const char *name, dev_t dev, int depth)
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		int q = rm_rf_at(dirfd(d), de->d_name, dev, depth + 1); /* NOLINT(misc-no-recursion) */
+		int q =
+		    rm_rf_at(dirfd(d), de->d_name, dev, depth + 1); /* NOLINT(misc-no-recursion) */
 
 		if (q < 0 && r == 0)
 			r = q;
@@ -175,9 +178,9 @@ int fs_rm_rf(const char *path, struct pp_error *err)
 int fs_open_in_root(int rootfd, const char *path, int flags, mode_t mode)
 {
 	struct open_how how = {
-		.flags = (unsigned long long)(flags | O_CLOEXEC),
-		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (unsigned long long)(flags | O_CLOEXEC),
+	    .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd;
 

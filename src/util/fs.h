@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stddef.h>
+
 #include <sys/types.h>
 
 struct pp_error;
@@ -14,12 +15,12 @@ int fs_mkdir_p(const char *path, mode_t mode, struct pp_error *err);
 /* Write data to path atomically (temp file in the same folder, fsync,
  * rename). 0 or -errno. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		    struct pp_error *err);
+                    struct pp_error *err);
 
 /* Read a whole file, NUL-terminated. *ret_buf is caller-freed; ret_len may be
  * NULL. Refuses files over max_len bytes with -EFBIG. 0 or -errno. */
 int fs_read_all(const char *path, size_t max_len, char **ret_buf, size_t *ret_len,
-		struct pp_error *err);
+                struct pp_error *err);
 
 /* Same, from an fd the caller keeps. */
 int fs_read_fd(int fd, size_t max_len, char **ret_buf, size_t *ret_len, struct pp_error *err);

@@ -10,7 +10,7 @@
 #include "util/xalloc.h"
 
 int json_parse_text(const char *text, size_t len, const char *what, json_object **ret,
-		    struct pp_error *err)
+                    struct pp_error *err)
 {
 	json_tokener *tok = json_tokener_new_ex(64);
 	json_object *o;
@@ -36,8 +36,8 @@ int json_parse_text(const char *text, size_t len, const char *what, json_object 
 	if (o == NULL || jerr != json_tokener_success) {
 		json_object_put(o);
 		return pp_error_msg(err, EINVAL, "%s: invalid JSON: %s", what,
-				    jerr == json_tokener_continue ? "unexpected end of input"
-								  : json_tokener_error_desc(jerr));
+		                    jerr == json_tokener_continue ? "unexpected end of input"
+		                                                  : json_tokener_error_desc(jerr));
 	}
 	*ret = o;
 	return 0;
@@ -58,7 +58,7 @@ int json_write_file(const char *path, json_object *obj, struct pp_error *err)
 {
 	size_t len = 0;
 	const char *s = json_object_to_json_string_length(
-		obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	    obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
 	return fs_write_atomic(path, s, len, 0644, err);
 }

@@ -2,17 +2,16 @@
 /* Small json-c helpers shared by the OCI, image and pod code. */
 #pragma once
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#include <json-c/json.h>
 
 struct pp_error;
 
 /* Parse text (len bytes, need not be NUL-terminated) into *ret (caller
  * json_object_put()s). what names the input in the error line. 0 or -EINVAL. */
 int json_parse_text(const char *text, size_t len, const char *what, json_object **ret,
-		    struct pp_error *err);
+                    struct pp_error *err);
 
 /* Read and parse a file of at most max_len bytes. 0 or -errno. */
 int json_parse_file(const char *path, size_t max_len, json_object **ret, struct pp_error *err);

@@ -36,7 +36,7 @@ void log_set_file(int fd)
 }
 
 __attribute__((format(printf, 3, 0))) static void log_emit(enum log_level level, int r,
-							   const char *fmt, va_list ap)
+                                                           const char *fmt, va_list ap)
 {
 	char line[2048];
 	size_t n;
@@ -47,7 +47,7 @@ __attribute__((format(printf, 3, 0))) static void log_emit(enum log_level level,
 		n = (size_t)snprintf(line, sizeof(line), "%s: ", level_names[level]);
 	else
 		n = (size_t)snprintf(line, sizeof(line), "%s[%d]: %s: ", log_prog, (int)getpid(),
-				     level_names[level]);
+		                     level_names[level]);
 	if (n < sizeof(line))
 		n += (size_t)vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	if (r < 0 && n < sizeof(line))
@@ -61,13 +61,13 @@ __attribute__((format(printf, 3, 0))) static void log_emit(enum log_level level,
 		(void)!write(log_fd, line, n);
 }
 
-#define LOG_FN(name, level)                      \
-	void name(const char *fmt, ...)          \
-	{                                        \
-		va_list ap;                      \
-		va_start(ap, fmt);               \
-		log_emit(level, 0, fmt, ap);     \
-		va_end(ap);                      \
+#define LOG_FN(name, level)                  \
+	void name(const char *fmt, ...)      \
+	{                                    \
+		va_list ap;                  \
+		va_start(ap, fmt);           \
+		log_emit(level, 0, fmt, ap); \
+		va_end(ap);                  \
 	}
 
 LOG_FN(log_debug, LOG_LEVEL_DEBUG)

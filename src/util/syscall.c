@@ -2,8 +2,9 @@
 /* Thin syscall(2) wrappers with fallback numbers for old headers. */
 #include "util/syscall.h"
 
-#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <sys/syscall.h>
 
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434
@@ -66,13 +67,13 @@ int sys_open_tree(int dirfd, const char *path, unsigned int flags)
 }
 
 int sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
-		   unsigned int flags)
+                   unsigned int flags)
 {
 	return (int)syscall(__NR_move_mount, from_dirfd, from_path, to_dirfd, to_path, flags);
 }
 
 int sys_mount_setattr(int dirfd, const char *path, unsigned int flags, struct mount_attr *attr,
-		      size_t size)
+                      size_t size)
 {
 	return (int)syscall(__NR_mount_setattr, dirfd, path, flags, attr, size);
 }

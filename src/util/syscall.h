@@ -7,9 +7,9 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include <linux/openat2.h>
+#include <sys/types.h>
 
 struct clone_args;
 struct mount_attr;
@@ -23,6 +23,6 @@ long sys_clone3(struct clone_args *args, size_t size);
 int sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
 int sys_open_tree(int dirfd, const char *path, unsigned int flags);
 int sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
-		   unsigned int flags);
+                   unsigned int flags);
 int sys_mount_setattr(int dirfd, const char *path, unsigned int flags, struct mount_attr *attr,
-		      size_t size);
+                      size_t size);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Reference normalisation as Docker does it, and the "latest" rule. */
+/* cmocka.h needs setjmp.h, stdarg.h and stddef.h before it */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include <cmocka.h>
+/* clang-format on */
 
 #include "image/image.h"
 #include "util/error.h"
@@ -97,7 +99,8 @@ static void test_invalid(void **state)
 	expect_bad("nginx:a b");
 	expect_bad("ng inx");
 	expect_bad("nginx@sha256:abc");
-	expect_bad("nginx@sha256:" "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef");
+	expect_bad("nginx@sha256:"
+	           "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef");
 	expect_bad("nginx@md5:" HEX64);
 	expect_bad("a//b");
 	expect_bad("/nginx");
@@ -153,10 +156,10 @@ static void test_is_latest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_docker_hub),  cmocka_unit_test(test_registries),
-		cmocka_unit_test(test_digests),     cmocka_unit_test(test_separators),
-		cmocka_unit_test(test_invalid),     cmocka_unit_test(test_error_names_ref),
-		cmocka_unit_test(test_is_latest),
+	    cmocka_unit_test(test_docker_hub), cmocka_unit_test(test_registries),
+	    cmocka_unit_test(test_digests),    cmocka_unit_test(test_separators),
+	    cmocka_unit_test(test_invalid),    cmocka_unit_test(test_error_names_ref),
+	    cmocka_unit_test(test_is_latest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
