@@ -7,6 +7,7 @@
 
 struct pod_paths;
 struct pod_record;
+struct pod;
 
 /* The paths for this invocation (exits 1 with a message on a bad root). */
 const struct pod_paths *cli_paths(void);
@@ -14,8 +15,10 @@ const struct pod_paths *cli_paths(void);
 const char *cli_age(int64_t t, char *buf, size_t size);
 /* kubectl's STATUS column of a pod. Borrowed or static string. */
 const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size);
-/* Read all manifest text from path ("-" = stdin). Caller frees. 0 or -1 (printed). */
-int cli_read_manifest(const char *path, char **ret, size_t *ret_len);
+/* Read and parse the Pod manifest at path ("-" = stdin): every document
+ * validated and defaulted. *ret_pods caller frees with pod_free_all().
+ * 0, or -1 with the error line printed. */
+int cli_parse_manifest(const char *path, struct pod **ret_pods, size_t *ret_n);
 
 /* A table printed as kubectl prints one: each column as wide as its widest
  * cell, three spaces between columns, the header row first. */

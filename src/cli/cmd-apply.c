@@ -161,23 +161,14 @@ static int apply_one(const struct pod_paths *paths, struct img_store *store, str
 static int apply_file(const char *file)
 {
 	const struct pod_paths *paths = cli_paths();
-	cleanup_free char *text = NULL;
 	struct pod *pods = NULL;
 	struct img_store *store = NULL;
 	struct pp_error err = {0};
-	size_t len = 0, n = 0;
+	size_t n = 0;
 	int failed = 0;
 
-	if (cli_read_manifest(file, &text, &len) < 0)
+	if (cli_parse_manifest(file, &pods, &n) < 0)
 		return -1;
-	if (pod_spec_parse_yaml(text, len, file, &pods, &n, &err) < 0) {
-		/* syntax errors already start with "FILE:LINE:COL:" */
-		if (strncmp(err.msg, file, strlen(file)) == 0)
-			log_error("%s", err.msg);
-		else
-			log_error("%s: %s", strcmp(file, "-") ? file : "<stdin>", err.msg);
-		return -1;
-	}
 	if (pod_paths_ensure(paths, &err) < 0 || img_store_open(paths->images, &store, &err) < 0) {
 		log_error("%s", err.msg);
 		pod_free_all(pods, n);

@@ -58,18 +58,12 @@ static int delete_pod(const char *ns, const char *name, const struct delete_opts
 
 static int delete_file(const char *file, const struct delete_opts *o)
 {
-	cleanup_free char *text = NULL;
 	struct pod *pods = NULL;
-	struct pp_error err = {0};
-	size_t len = 0, n = 0;
+	size_t n = 0;
 	int failed = 0;
 
-	if (cli_read_manifest(file, &text, &len) < 0)
+	if (cli_parse_manifest(file, &pods, &n) < 0)
 		return 1;
-	if (pod_spec_parse_yaml(text, len, file, &pods, &n, &err) < 0) {
-		log_error("%s: %s", file, err.msg);
-		return 1;
-	}
 	for (size_t i = 0; i < n; i++)
 		failed |= delete_pod(pods[i].namespace_, pods[i].name, o);
 	pod_free_all(pods, n);

@@ -7,6 +7,8 @@
 
 #include "cli/cli-util.h"
 #include "pod/state.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -73,20 +75,30 @@ const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
 	return reason;
 }
 
-int cli_read_manifest(const char *path, char **ret, size_t *ret_len)
+int cli_parse_manifest(const char *path, struct pod **ret_pods, size_t *ret_n)
 {
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	cleanup_free char *text = NULL;
 	struct pp_error err = {0};
+	size_t len = 0;
 	int r;
 
 	if (strcmp(path, "-") == 0)
-		r = fs_read_fd(STDIN_FILENO, MANIFEST_MAX, ret, ret_len, &err);
+		r = fs_read_fd(STDIN_FILENO, MANIFEST_MAX, &text, &len, &err);
 	else
-		r = fs_read_all(path, MANIFEST_MAX, ret, ret_len, &err);
+		r = fs_read_all(path, MANIFEST_MAX, &text, &len, &err);
+	if (r == -ENOENT) {
+		log_error("the path \"%s\" does not exist", path);
+		return -1;
+	}
+	if (r == 0)
+		r = pod_spec_parse_yaml(text, len, name, ret_pods, ret_n, &err);
 	if (r < 0) {
-		if (r == -ENOENT)
-			log_error("the path \"%s\" does not exist", path);
-		else
+		/* syntax errors already start with "FILE:LINE:COL:" */
+		if (strncmp(err.msg, name, strlen(name)) == 0)
 			log_error("%s", err.msg);
+		else
+			log_error("%s: %s", name, err.msg);
 		return -1;
 	}
 	return 0;

@@ -11,6 +11,7 @@
 
 #include "image/image.h"
 #include "pod/plan.h"
+#include "runtime/runtime.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -41,52 +42,7 @@ const char *const pod_default_caps[] = {
     NULL,
 };
 
-/* Capability names by number (linux/capability.h), up to CAP_CHECKPOINT_RESTORE. */
-static const char *const cap_names[] = {
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "DAC_READ_SEARCH",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "SETGID",
-    "SETUID",
-    "SETPCAP",
-    "LINUX_IMMUTABLE",
-    "NET_BIND_SERVICE",
-    "NET_BROADCAST",
-    "NET_ADMIN",
-    "NET_RAW",
-    "IPC_LOCK",
-    "IPC_OWNER",
-    "SYS_MODULE",
-    "SYS_RAWIO",
-    "SYS_CHROOT",
-    "SYS_PTRACE",
-    "SYS_PACCT",
-    "SYS_ADMIN",
-    "SYS_BOOT",
-    "SYS_NICE",
-    "SYS_RESOURCE",
-    "SYS_TIME",
-    "SYS_TTY_CONFIG",
-    "MKNOD",
-    "LEASE",
-    "AUDIT_WRITE",
-    "AUDIT_CONTROL",
-    "SETFCAP",
-    "MAC_OVERRIDE",
-    "MAC_ADMIN",
-    "SYSLOG",
-    "WAKE_ALARM",
-    "BLOCK_SUSPEND",
-    "AUDIT_READ",
-    "PERFMON",
-    "BPF",
-    "CHECKPOINT_RESTORE",
-};
-
-#define N_CAPS (sizeof(cap_names) / sizeof(cap_names[0]))
+#define N_CAPS 64 /* capability numbers fit a 64-bit set */
 
 /* Value of name in a "K=V" vector, the last definition winning (the
  * kubelet builds a map); NULL when undefined. */
@@ -256,17 +212,6 @@ char **pod_plan_env(const struct pod *pod, const struct pod_container *c,
 	return env;
 }
 
-/* Index of a capability name ("SYS_PTRACE", "cap_sys_ptrace"), or -1. */
-static int cap_index(const char *name)
-{
-	if (strncasecmp(name, "CAP_", 4) == 0)
-		name += 4;
-	for (size_t i = 0; i < N_CAPS; i++)
-		if (strcasecmp(name, cap_names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* Capabilities we may hand out for "ALL": the kernel's that are in our own
  * bounding set (containerd uses the caps of its own process). */
 static bool cap_available(int cap)
@@ -310,7 +255,7 @@ static int cap_list_apply(int *list, size_t *n, char *const *names, bool add, co
 
 		if (strcasecmp(names[i], "ALL") == 0)
 			continue;
-		cap = cap_index(names[i]);
+		cap = rt_cap_from_name(names[i]);
 		if (cap < 0)
 			return pp_error_msg(err, EINVAL, "container '%s': unknown capability '%s'",
 			                    ctr, names[i]);
@@ -333,12 +278,12 @@ static int plan_caps(const struct pod_container *c, json_object **ret, struct pp
 	int r;
 
 	for (size_t i = 0; pod_default_caps[i] != NULL; i++)
-		list[n++] = cap_index(pod_default_caps[i]);
+		list[n++] = rt_cap_from_name(pod_default_caps[i]);
 	if (list_has_all(c->cap_add)) {
 		n = 0;
-		for (size_t i = 0; i < N_CAPS; i++)
-			if (cap_available((int)i))
-				list[n++] = (int)i;
+		for (int i = 0; i <= rt_cap_last() && i < N_CAPS; i++)
+			if (rt_cap_name(i) != NULL && cap_available(i))
+				list[n++] = i;
 	}
 	if (list_has_all(c->cap_drop))
 		n = 0;
@@ -349,7 +294,7 @@ static int plan_caps(const struct pod_container *c, json_object **ret, struct pp
 		return r;
 	arr = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
-		cleanup_free char *name = xstrfmt("CAP_%s", cap_names[list[i]]);
+		cleanup_free char *name = xstrfmt("CAP_%s", rt_cap_name(list[i]));
 
 		json_object_array_add(arr, json_object_new_string(name));
 	}

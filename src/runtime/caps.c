@@ -75,6 +75,11 @@ int rt_cap_from_name(const char *name)
 	return -EINVAL;
 }
 
+const char *rt_cap_name(int cap)
+{
+	return cap >= 0 && cap < N_CAP_NAMES ? cap_names[cap] : NULL;
+}
+
 int rt_cap_last(void)
 {
 	static int last = -1;

@@ -117,5 +117,8 @@ int rt_cgroup_remove(const char *cgroups_path, struct pp_error *err);
 /* Capability name ("CAP_SYS_PTRACE" or "SYS_PTRACE", any case) → number,
  * or -EINVAL. */
 int rt_cap_from_name(const char *name);
+/* Name of capability number cap without "CAP_" ("SYS_PTRACE"), or NULL
+ * when peapod has no name for it. Static string. */
+const char *rt_cap_name(int cap);
 /* Number of the highest capability this kernel knows (cap_last_cap). */
 int rt_cap_last(void);
