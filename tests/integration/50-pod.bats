@@ -133,3 +133,26 @@ YAML
 	# the grace period was waited for (a bound on correctness, not a speed check)
 	[ $(($(date +%s) - start)) -ge 2 ]
 }
+
+@test "a pure cgroup v2 host (cgroup2 at /sys/fs/cgroup): the same pod, cgroups cleaned up" {
+	# Most users have pure v2; this machine is hybrid. A private mount
+	# namespace with cgroup2 mounted at /sys/fs/cgroup shows peapod that layout.
+	run timeout 90 unshare -m --propagation private bash -c '
+		set -e
+		umount -l /sys/fs/cgroup
+		mount -t cgroup2 none /sys/fs/cgroup
+		"$0" apply -f "$1"
+		for _ in $(seq 100); do "$0" get pods nginx | grep -q " 2/2 .*Running" && break; sleep 0.1; done
+		"$0" exec nginx -c shell -- ps ax
+		uid=$(readlink "$PEAPOD_ROOT/run/names/default_nginx")
+		test -d "/sys/fs/cgroup/peapod/$uid/nginx"
+		pid=$(sed -n "/containerPids/,/}/p" "$PEAPOD_ROOT/run/pods/$uid/pod.json" | grep "\"nginx\"" | grep -o "[0-9][0-9]*")
+		grep -qx "0::/peapod/$uid/nginx" "/proc/$pid/cgroup"
+		"$0" delete pod nginx
+		! test -e "/sys/fs/cgroup/peapod/$uid"
+		echo done' "$PEAPOD" "$SEEDS/share-process-namespace.yaml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ /pause ]]
+	[ "${lines[-1]}" = "done" ]
+}
