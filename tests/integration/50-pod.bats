@@ -156,3 +156,31 @@ YAML
 	[[ "$output" =~ /pause ]]
 	[ "${lines[-1]}" = "done" ]
 }
+
+@test "restartPolicy Always: a crashing container restarts with back-off (CrashLoopBackOff)" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" crash <<'YAML'
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "echo run-$(cat /proc/sys/kernel/random/uuid); exit 1"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	restarts_at_least() {
+		[ "$("$PEAPOD" get pods crash -o json | grep -o '"restartCount": [0-9]*' | grep -o '[0-9]*$')" -ge "$1" ]
+	}
+	backing_off() {
+		restarts_at_least 2 && pod_is crash CrashLoopBackOff
+	}
+	wait_for 30 backing_off
+	run peapod get pods crash
+	[[ "${lines[1]}" =~ ^crash\ +0/1\ +CrashLoopBackOff\ +2\  ]]
+	run peapod get pods crash -o json
+	[[ "$output" =~ '"lastState": {'[[:space:]]*'"terminated": {'[[:space:]]*'"exitCode": 1' ]]
+	# each run has its own log; --previous shows the one before
+	run peapod logs crash
+	[[ "$output" =~ ^run-[0-9a-f-]{36}$ ]]
+	current=$output
+	run peapod logs crash --previous
+	[[ "$output" =~ ^run-[0-9a-f-]{36}$ ]]
+	[ "$output" != "$current" ]
+}
