@@ -20,6 +20,10 @@ const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
  * 0, or -1 with the error line printed. */
 int cli_parse_manifest(const char *path, struct pod **ret_pods, size_t *ret_n);
 
+/* The manifest files -f PATH names: PATH itself, or the .yaml, .yml and
+ * .json files of a folder, sorted (kubectl). Caller strv_free()s. */
+char **cli_manifest_files(const char *path);
+
 /* A table printed as kubectl prints one: each column as wide as its widest
  * cell, three spaces between columns, the header row first. */
 struct cli_table {

@@ -208,8 +208,18 @@ int cmd_apply(int argc, char **argv)
 		log_error("must specify one of -f and -k (peapod apply -f FILENAME)");
 		return 1;
 	}
-	for (size_t i = 0; files[i]; i++)
-		if (apply_file(files[i]) < 0)
+	for (size_t i = 0; files[i]; i++) {
+		cleanup_strv char **expanded = cli_manifest_files(files[i]);
+
+		if (expanded[0] == NULL) {
+			log_error(
+			    "error reading [%s]: recognized file extensions are [.json .yaml .yml]",
+			    files[i]);
 			failed = 1;
+		}
+		for (size_t j = 0; expanded[j]; j++)
+			if (apply_file(expanded[j]) < 0)
+				failed = 1;
+	}
 	return failed;
 }

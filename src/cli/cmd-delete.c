@@ -111,6 +111,7 @@ int cmd_delete(int argc, char **argv)
 	struct delete_opts o = {.ns = "default", .grace = -1};
 	const char *file = NULL;
 	char *end = NULL;
+	bool force = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "f:n:", opts, NULL)) != -1) {
@@ -132,8 +133,7 @@ int cmd_delete(int argc, char **argv)
 			o.grace = 1; /* kubectl: --now is --grace-period=1 */
 			break;
 		case 'F':
-			if (o.grace < 0)
-				o.grace = 0;
+			force = true;
 			break;
 		case 'I':
 			o.ignore_not_found = true;
@@ -142,7 +142,19 @@ int cmd_delete(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (file != NULL)
-		return delete_file(file, &o);
+	/* kubectl: --force means no grace period unless one is given, and
+	 * --grace-period=0 without --force means 1 */
+	if (force && o.grace < 0)
+		o.grace = 0;
+	else if (!force && o.grace == 0)
+		o.grace = 1;
+	if (file != NULL) {
+		cleanup_strv char **files = cli_manifest_files(file);
+		int failed = 0;
+
+		for (size_t i = 0; files[i]; i++)
+			failed |= delete_file(files[i], &o);
+		return failed;
+	}
 	return delete_names(argc - optind, argv + optind, &o);
 }

@@ -8,6 +8,7 @@
 
 #include "cli/cli-util.h"
 #include "cli/cli.h"
+#include "monitor/monitor.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -49,6 +50,24 @@ static void restarts_cell(const struct pod_record *rec, char *buf, size_t size)
 		(void)snprintf(buf, size, "%d (%s ago)", restarts, cli_age(last, age, sizeof(age)));
 	else
 		(void)snprintf(buf, size, "%d", restarts);
+}
+
+/* A pod whose monitor is gone (killed, or the machine rebooted) is not
+ * watched by anyone: its recorded status may be stale, so say Unknown, as
+ * kubectl does for a pod on a lost node. */
+static void mark_unwatched(struct pod_record **recs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *dir = pod_dir_path(cli_paths(), recs[i]->pod->uid);
+
+		if (recs[i]->deleting_at > 0 || monitor_alive(dir))
+			continue;
+		recs[i]->phase = POD_PHASE_UNKNOWN;
+		free(recs[i]->reason);
+		free(recs[i]->message);
+		recs[i]->reason = xstrdup("MonitorLost");
+		recs[i]->message = xstrdup("the pod's monitor is not running");
+	}
 }
 
 static void print_table(struct pod_record **recs, size_t n, const struct get_opts *o)
@@ -131,7 +150,11 @@ static int get_pods(char **names, const struct get_opts *o)
 		for (; *names; names++) {
 			struct pod_record *rec = NULL;
 
-			if (pod_load(cli_paths(), o->ns, *names, &rec, &err) < 0) {
+			const char *name = *names;
+
+			if (strncmp(name, "pod/", 4) == 0 || strncmp(name, "pods/", 5) == 0)
+				name = strchr(name, '/') + 1;
+			if (pod_load(cli_paths(), o->ns, name, &rec, &err) < 0) {
 				fprintf(stderr, "Error from server (NotFound): %s\n", err.msg);
 				failed = 1;
 				continue;
@@ -143,6 +166,7 @@ static int get_pods(char **names, const struct get_opts *o)
 		log_error("%s", err.msg);
 		return 1;
 	}
+	mark_unwatched(recs, n);
 	if (n == 0 && !failed && o->fmt != OUT_JSON) {
 		if (o->all_ns)
 			fprintf(stderr, "No resources found\n");
@@ -199,6 +223,9 @@ int cmd_get(int argc, char **argv)
 		log_error("You must specify the type of resource to get. Use \"peapod get pods\"");
 		return 1;
 	}
+	/* get pod/NAME: a name with its type */
+	if (strncmp(argv[optind], "pod/", 4) == 0 || strncmp(argv[optind], "pods/", 5) == 0)
+		return get_pods(argv + optind, &o);
 	if (!is_pod_resource(argv[optind])) {
 		log_error("the server doesn't have a resource type \"%s\" (peapod runs pods only)",
 		          argv[optind]);

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli-util.h"
 #include "cli/cli.h"
 #include "image/image.h"
+#include "pod/state.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -218,7 +220,20 @@ static int image_rm(int argc, char **argv)
 		return 1;
 	for (int i = 1; i < argc; i++) {
 		struct pp_error err = {0};
+		struct img_image *img = NULL;
+		cleanup_free char *user = NULL;
+		int r = img_store_resolve(s, argv[i], &img, &err);
 
+		/* its layers are the lower layers of the pod's rootfs: keep them */
+		if (r == 0)
+			r = pod_image_user(cli_paths(), img->id, &user, &err);
+		img_image_free(img);
+		if (r > 0) {
+			log_error("image \"%s\" is in use by pod \"%s\" (delete the pod first)",
+			          argv[i], user);
+			ret = 1;
+			continue;
+		}
 		if (img_store_remove(s, argv[i], &err) < 0) {
 			log_error("%s", err.msg);
 			ret = 1;

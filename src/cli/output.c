@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* kubectl's formatting rules: ages, the STATUS column; manifest input. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sys/stat.h>
 
 #include "cli/cli-util.h"
 #include "pod/state.h"
@@ -53,6 +56,8 @@ const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
 
 	if (rec->deleting_at > 0)
 		return "Terminating";
+	if (rec->phase == POD_PHASE_UNKNOWN)
+		return "Unknown";
 	/* As kubectl: the first container with a waiting or terminated
 	 * reason names the pod's status (the loop runs last to first). */
 	for (size_t i = rec->n_ctrs; i-- > 0;) {
@@ -93,6 +98,10 @@ int cli_parse_manifest(const char *path, struct pod **ret_pods, size_t *ret_n)
 	}
 	if (r == 0)
 		r = pod_spec_parse_yaml(text, len, name, ret_pods, ret_n, &err);
+	if (r == 0 && *ret_n == 0) {
+		log_error("no objects passed to apply (%s holds no Pod)", name);
+		return -1;
+	}
 	if (r < 0) {
 		/* syntax errors already start with "FILE:LINE:COL:" */
 		if (strncmp(err.msg, name, strlen(name)) == 0)
@@ -102,6 +111,46 @@ int cli_parse_manifest(const char *path, struct pod **ret_pods, size_t *ret_n)
 		return -1;
 	}
 	return 0;
+}
+
+static bool manifest_ext(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot != NULL &&
+	       (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0 || strcmp(dot, ".json") == 0);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **cli_manifest_files(const char *path)
+{
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+	struct stat st;
+	char **v = NULL;
+
+	if (strcmp(path, "-") == 0 || stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		strv_push(&v, path);
+		return v;
+	}
+	/* kubectl -f DIR: the .yaml, .yml and .json files in it, by name */
+	d = opendir(path);
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		cleanup_free char *p = NULL;
+
+		if (de->d_name[0] == '.' || !manifest_ext(de->d_name))
+			continue;
+		p = xstrfmt("%s/%s", path, de->d_name);
+		strv_push(&v, p);
+	}
+	if (v == NULL)
+		v = xcalloc(1, sizeof(char *));
+	qsort(v, strv_len(v), sizeof(char *), name_cmp);
+	return v;
 }
 
 void cli_table_init(struct cli_table *t, size_t ncols)

@@ -165,6 +165,7 @@ static void status_waiting(struct ctr_status *st, const char *reason, const char
 	st->reason = xstrdup(reason);
 	st->message = xstrdup(msg);
 	st->ready = false;
+	st->started = false;
 	st->pid = 0;
 }
 
@@ -205,6 +206,7 @@ static void ctr_start_failed(struct mon *m, size_t idx, const char *msg)
 	st->reason = NULL;
 	st->state = CTR_STATE_TERMINATED;
 	st->ready = false;
+	st->started = false;
 	st->pid = 0;
 	ctr_after_exit(m, idx);
 }
@@ -325,6 +327,7 @@ static void ctr_exited(struct mon *m, size_t idx, int status)
 	st->reason = NULL;
 	st->state = CTR_STATE_TERMINATED;
 	st->ready = false;
+	st->started = false;
 	st->pid = 0;
 	c->pid = 0;
 	log_info("container '%s' exited with %d", st->name, code);

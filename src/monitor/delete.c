@@ -80,7 +80,9 @@ void mon_timers_run(struct mon *m)
 	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
 		if (m->c[i].restart_at_ms == 0 || m->c[i].restart_at_ms > now)
 			continue;
-		m->rec->ctrs[i].restart_count++;
+		/* a retry of a container that never ran is no restart (kubelet) */
+		if (m->rec->ctrs[i].state == CTR_STATE_TERMINATED || m->rec->ctrs[i].has_last)
+			m->rec->ctrs[i].restart_count++;
 		(void)mon_ctr_start(m, i, &err);
 		changed = true;
 	}

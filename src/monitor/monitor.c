@@ -98,7 +98,7 @@ void mon_update_phase(struct mon *m)
 
 		if (c->state == CTR_STATE_RUNNING || m->c[i].restart_at_ms > 0)
 			any_live = true;
-		if (c->started || c->state == CTR_STATE_RUNNING || c->restart_count > 0)
+		if (m->c[i].started_ms > 0)
 			any_started = true;
 		if (c->state == CTR_STATE_WAITING && m->c[i].restart_at_ms == 0)
 			any_live = true; /* still being created */

@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* kubectl exec: a process built from the container's own settings (image
- * env, user, capabilities) with another argv, run by the runtime. */
-#include <fcntl.h>
+/* kubectl exec: the container's own process (its env, user, capabilities,
+ * cwd, from its bundle's config.json, as `runc exec` takes it) with another
+ * argv, run by the runtime. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "image/image.h"
 #include "pod/paths.h"
-#include "pod/plan.h"
 #include "pod/pod.h"
 #include "pod/state.h"
 #include "runtime/runtime.h"
@@ -17,6 +14,8 @@
 #include "util/error.h"
 #include "util/json.h"
 #include "util/xalloc.h"
+
+#define CONFIG_MAX (4u << 20)
 
 static int find_container(const struct pod_record *rec, const char *name, size_t *ret)
 {
@@ -28,50 +27,53 @@ static int find_container(const struct pod_record *rec, const char *name, size_t
 	return -ENOENT;
 }
 
-static int exec_process(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-                        char *const *argv, bool tty, json_object **ret, struct pp_error *err)
+/* Does env (a JSON array of "K=V") set name? */
+static bool env_has(json_object *env, const char *name)
 {
-	const struct pod_container *c = &rec->pod->containers[idx];
-	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
-	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
-	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct img_store *store = NULL;
-	struct img_image *img = NULL;
-	struct pod_user user = {0};
-	json_object *proc = NULL;
-	int r;
+	size_t n = strlen(name);
 
-	if (rootfd < 0)
-		return pp_error(err, errno, "open '%s'", rootfs);
-	r = img_store_open(paths->images, &store, err);
-	if (r == 0)
-		r = img_store_resolve(
-		    store, rec->ctrs[idx].image_id ? rec->ctrs[idx].image_id : c->image, &img, err);
-	if (r == 0)
-		r = pod_user_resolve(rootfd, img->config.user, &user, err);
-	if (r == 0) {
-		/* the container's own process, with the exec's argv as its command
-		 * (so an image without Entrypoint/Cmd is no obstacle) */
-		struct pod_container as_exec = *c;
+	for (size_t i = 0; env != NULL && i < json_object_array_length(env); i++) {
+		const char *kv = json_object_get_string(json_object_array_get_idx(env, i));
 
-		as_exec.command = (char **)argv;
-		as_exec.args = NULL;
-		as_exec.tty = tty;
-		r = pod_plan_process(rec->pod, &as_exec, &img->config, &user, &proc, err);
+		if (kv != NULL && strncmp(kv, name, n) == 0 && kv[n] == '=')
+			return true;
 	}
-	if (r == 0)
-		*ret = proc;
-	free(user.additional_gids);
-	img_image_free(img);
-	img_store_free(store);
-	return r;
+	return false;
+}
+
+/* The process object of the running container, with argv and terminal
+ * replaced. *ret caller owns. */
+static int exec_process(const char *bundle, char *const *argv, bool tty, json_object **ret,
+                        struct pp_error *err)
+{
+	cleanup_free char *path = xstrfmt("%s/config.json", bundle);
+	json_object *cfg = NULL, *proc, *env;
+	int r = json_parse_file(path, CONFIG_MAX, &cfg, err);
+
+	if (r < 0)
+		return r;
+	proc = json_get_obj(cfg, "process");
+	if (proc == NULL) {
+		json_object_put(cfg);
+		return pp_error_msg(err, EINVAL, "'%s': no process", path);
+	}
+	json_object_get(proc);
+	json_object_put(cfg);
+	json_object_object_add(proc, "args", json_from_strv(argv));
+	json_object_object_add(proc, "terminal", json_object_new_boolean(tty));
+	env = json_get_arr(proc, "env");
+	/* containerd gives a terminal TERM=xterm unless the env sets it */
+	if (tty && env != NULL && !env_has(env, "TERM"))
+		json_object_array_add(env, json_object_new_string("TERM=xterm"));
+	*ret = proc;
+	return 0;
 }
 
 int pod_exec(const struct pod_paths *paths, const struct pod_record *rec, const char *container,
              char *const *argv, bool tty, const int stdio[3], int console_socket, pid_t *ret_pid,
              struct pp_error *err)
 {
-	cleanup_free char *id = NULL;
+	cleanup_free char *id = NULL, *bundle = NULL;
 	json_object *proc = NULL;
 	size_t idx = 0;
 	int r;
@@ -80,11 +82,10 @@ int pod_exec(const struct pod_paths *paths, const struct pod_record *rec, const 
 		return pp_error_msg(err, ENOENT, "container %s is not valid for pod %s", container,
 		                    rec->pod->name);
 	if (rec->ctrs[idx].state != CTR_STATE_RUNNING || rec->ctrs[idx].pid <= 0)
-		return pp_error_msg(
-		    err, EINVAL,
-		    "cannot exec into a container in a completed pod; current phase is %s",
-		    pod_phase_name(rec->phase));
-	r = exec_process(paths, rec, idx, argv, tty, &proc, err);
+		return pp_error_msg(err, EINVAL, "container \"%s\" is not running (pod phase %s)",
+		                    container, pod_phase_name(rec->phase));
+	bundle = pod_container_bundle(paths, rec, idx);
+	r = exec_process(bundle, argv, tty, &proc, err);
 	if (r < 0)
 		return r;
 	id = pod_container_id(rec, idx);

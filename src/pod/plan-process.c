@@ -201,10 +201,13 @@ char **pod_plan_env(const struct pod *pod, const struct pod_container *c,
 	cleanup_strv char **kenv = pod_plan_container_env(c);
 	char **env = NULL;
 
-	/* containerd: default spec PATH, then HOSTNAME, then the image's Env,
-	 * then the container's, each replacing an earlier same name in place */
+	/* containerd: default spec PATH, then HOSTNAME, TERM=xterm for a tty
+	 * (oci.WithTTY), then the image's Env, then the container's, each
+	 * replacing an earlier same name in place */
 	strv_push(&env, DEFAULT_PATH);
 	strv_push(&env, host_kv);
+	if (c->tty)
+		strv_push(&env, "TERM=xterm");
 	for (size_t i = 0; img != NULL && img->env != NULL && img->env[i] != NULL; i++)
 		env_set(&env, img->env[i]);
 	for (size_t i = 0; kenv[i] != NULL; i++)

@@ -46,10 +46,13 @@ char *pod_container_bundle(const struct pod_paths *paths, const struct pod_recor
 	               rec->pod->containers[idx].name);
 }
 
-static char *pod_log_dir(const struct pod_paths *paths, const char *ns, const char *name,
-                         const char *uid)
+char *pod_log_dir(const struct pod_paths *paths, const char *ns, const char *name, const char *uid)
 {
-	return xstrfmt("%s/%s_%s_%s", paths->logs, ns, name, uid);
+	/* <ns>_<name>_<uid> as the kubelet names it; a 253-character name is
+	 * cut so that the folder name fits NAME_MAX (255) */
+	int room = 255 - (int)strlen(ns) - (int)strlen(uid) - 2;
+
+	return xstrfmt("%s/%s_%.*s_%s", paths->logs, ns, room, name, uid);
 }
 
 char *pod_container_log_path(const struct pod_paths *paths, const struct pod_record *rec,
@@ -118,14 +121,16 @@ int pod_save(const struct pod_paths *paths, const struct pod_record *rec, struct
 
 int pod_create(const struct pod_paths *paths, struct pod_record *rec, struct pp_error *err)
 {
-	cleanup_free char *link =
-	    xstrfmt("%s/%s_%s", paths->names, rec->pod->namespace_, rec->pod->name);
+	cleanup_free char *link = pod_name_link(paths, rec->pod->namespace_, rec->pod->name);
+	cleanup_free char *nsdir = xstrfmt("%s/%s", paths->names, rec->pod->namespace_);
 	cleanup_free char *dir = pod_dir_path(paths, rec->pod->uid);
 	int r;
 
 	r = pod_paths_ensure(paths, err);
 	if (r < 0)
 		return r;
+	if (mkdir(nsdir, 0700) < 0 && errno != EEXIST)
+		return pp_error(err, errno, "mkdir '%s'", nsdir);
 	if (mkdir(dir, 0700) < 0)
 		return pp_error(err, errno, "mkdir '%s'", dir);
 	r = pod_save(paths, rec, err);
@@ -143,6 +148,7 @@ int pod_create(const struct pod_paths *paths, struct pod_record *rec, struct pp_
 
 out_remove_dir:
 	(void)fs_rm_rf(dir, NULL); /* best effort: the error reported is the first one */
+	(void)rmdir(nsdir);        /* only if no other pod of the namespace is there */
 	return r;
 }
 

@@ -24,6 +24,9 @@ char *pod_container_id(const struct pod_record *rec, size_t idx);
 char *pod_cgroup_parent(const char *uid);
 /* RUN/pods/<uid>/containers/<name> (the bundle). Caller frees. */
 char *pod_container_bundle(const struct pod_paths *paths, const struct pod_record *rec, size_t idx);
+/* ROOT/logs/<ns>_<name>_<uid> (the name cut to keep it within NAME_MAX).
+ * Caller frees. */
+char *pod_log_dir(const struct pod_paths *paths, const char *ns, const char *name, const char *uid);
 /* ROOT/logs/<ns>_<name>_<uid>/<container>/<restart>.log. Caller frees. */
 char *pod_container_log_path(const struct pod_paths *paths, const struct pod_record *rec,
                              size_t idx, int restart);

@@ -196,11 +196,38 @@ static json_object *ctr_to_json(const struct pod_record *rec, const struct ctr_s
 	return o;
 }
 
+static json_object *condition(const char *type, bool status, int64_t since)
+{
+	json_object *o = json_object_new_object();
+
+	json_set_str(o, "type", type);
+	json_set_str(o, "status", status ? "True" : "False");
+	json_set_time(o, "lastTransitionTime", since);
+	return o;
+}
+
+/* PodConditions as the kubelet sets them for a pod without init containers
+ * or readiness gates. */
+static json_object *conditions_to_json(const struct pod_record *rec)
+{
+	json_object *a = json_object_new_array();
+	bool ready = rec->n_ctrs > 0 && rec->phase == POD_PHASE_RUNNING;
+
+	for (size_t i = 0; i < rec->n_ctrs; i++)
+		ready = ready && rec->ctrs[i].ready;
+	json_object_array_add(a, condition("Initialized", true, rec->created_at));
+	json_object_array_add(a, condition("Ready", ready, rec->started_at));
+	json_object_array_add(a, condition("ContainersReady", ready, rec->started_at));
+	json_object_array_add(a, condition("PodScheduled", true, rec->created_at));
+	return a;
+}
+
 static json_object *status_to_json(const struct pod_record *rec)
 {
 	json_object *st = json_object_new_object(), *cs = json_object_new_array();
 
 	json_set_str(st, "phase", pod_phase_name(rec->phase));
+	json_object_object_add(st, "conditions", conditions_to_json(rec));
 	json_set_str(st, "reason", rec->reason);
 	json_set_str(st, "message", rec->message);
 	json_set_time(st, "startTime", rec->started_at);
@@ -337,6 +364,10 @@ int pod_record_read(const char *path, struct pod_record **ret, struct pp_error *
 	/* decode metadata+spec with the manifest decoder, without our extras */
 	r = json_object_deep_copy(o, &spec, NULL);
 	if (r == 0) {
+		json_object *meta = json_get_obj(spec, "metadata");
+
+		/* our own record fields, which a manifest may not set */
+		json_object_object_del(meta, "deletionTimestamp");
 		json_object_object_del(spec, "status");
 		json_object_object_del(spec, "peapod");
 		r = pod_spec_from_json(spec, &pod, err);
@@ -357,6 +388,11 @@ int pod_record_read(const char *path, struct pod_record **ret, struct pp_error *
 	return 0;
 }
 
+char *pod_name_link(const struct pod_paths *paths, const char *ns, const char *name)
+{
+	return xstrfmt("%s/%s/%s", paths->names, ns, name);
+}
+
 char *pod_dir_path(const struct pod_paths *paths, const char *uid)
 {
 	return xstrfmt("%s/%s", paths->pods, uid);
@@ -365,7 +401,7 @@ char *pod_dir_path(const struct pod_paths *paths, const char *uid)
 int pod_lookup(const struct pod_paths *paths, const char *ns, const char *name, char **ret_uid,
                struct pp_error *err)
 {
-	cleanup_free char *link = xstrfmt("%s/%s_%s", paths->names, ns, name);
+	cleanup_free char *link = pod_name_link(paths, ns, name);
 	char buf[128];
 	ssize_t n = readlink(link, buf, sizeof(buf) - 1);
 
@@ -405,37 +441,73 @@ static int record_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->pod->name, y->pod->name);
 }
 
+/* Append the records of namespace ns (a folder of RUN/names) to *v. */
+static void list_namespace(const struct pod_paths *paths, const char *ns, struct pod_record ***v,
+                           size_t *n)
+{
+	cleanup_free char *dir = xstrfmt("%s/%s", paths->names, ns);
+	cleanup_dir DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		struct pod_record *rec = NULL;
+		struct pp_error e2 = {0};
+
+		/* a pod removed meanwhile, or an unreadable record, is not listed */
+		if (de->d_name[0] == '.' || pod_load(paths, ns, de->d_name, &rec, &e2) < 0)
+			continue;
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = rec;
+	}
+}
+
 int pod_list(const struct pod_paths *paths, const char *ns, struct pod_record ***ret, size_t *ret_n,
              struct pp_error *err)
 {
-	cleanup_dir DIR *d = opendir(paths->names);
+	cleanup_dir DIR *d = NULL;
 	struct pod_record **v = NULL;
 	size_t n = 0;
 	struct dirent *de;
 
 	*ret = NULL;
 	*ret_n = 0;
-	if (d == NULL)
-		return errno == ENOENT ? 0 : pp_error(err, errno, "open '%s'", paths->names);
-	while ((de = readdir(d)) != NULL) {
-		char *sep = strchr(de->d_name, '_');
-		struct pod_record *rec = NULL;
-		cleanup_free char *dns = NULL;
-		struct pp_error e2 = {0};
-
-		if (de->d_name[0] == '.' || sep == NULL)
-			continue;
-		dns = xstrndup(de->d_name, (size_t)(sep - de->d_name));
-		if (ns != NULL && strcmp(dns, ns) != 0)
-			continue;
-		if (pod_load(paths, dns, sep + 1, &rec, &e2) < 0)
-			continue;
-		v = xrealloc(v, (n + 1) * sizeof(*v));
-		v[n++] = rec;
+	if (ns != NULL) {
+		list_namespace(paths, ns, &v, &n);
+	} else {
+		d = opendir(paths->names);
+		if (d == NULL)
+			return errno == ENOENT ? 0
+			                       : pp_error(err, errno, "open '%s'", paths->names);
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.')
+				list_namespace(paths, de->d_name, &v, &n);
 	}
 	if (n > 1)
 		qsort(v, n, sizeof(*v), record_cmp);
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+int pod_image_user(const struct pod_paths *paths, const char *image_id, char **ret_pod,
+                   struct pp_error *err)
+{
+	struct pod_record **recs = NULL;
+	size_t n = 0;
+	int r = pod_list(paths, NULL, &recs, &n, err);
+
+	for (size_t i = 0; r == 0 && i < n; i++)
+		for (size_t j = 0; r == 0 && j < recs[i]->n_ctrs; j++) {
+			const char *id = recs[i]->ctrs[j].image_id;
+
+			if (id != NULL && strcmp(id, image_id) == 0) {
+				*ret_pod =
+				    xstrfmt("%s/%s", recs[i]->pod->namespace_, recs[i]->pod->name);
+				r = 1;
+			}
+		}
+	for (size_t i = 0; i < n; i++)
+		pod_record_free(recs[i]);
+	free(recs);
+	return r;
 }

@@ -85,6 +85,9 @@ struct json_object *pod_record_to_json(const struct pod_record *rec);
 /* Folder of pod uid: "<paths->pods>/<uid>"; caller frees. */
 char *pod_dir_path(const struct pod_paths *paths, const char *uid);
 
+/* RUN/names/<namespace>/<name>, the symlink to a pod's uid. Caller frees. */
+char *pod_name_link(const struct pod_paths *paths, const char *ns, const char *name);
+
 /* Look a pod up by namespace and name through RUN/names. *ret_uid caller
  * frees. 0, or -ENOENT (`pods "nginx" not found`). */
 int pod_lookup(const struct pod_paths *paths, const char *ns, const char *name, char **ret_uid,
@@ -99,6 +102,11 @@ int pod_load(const struct pod_paths *paths, const char *ns, const char *name,
  * *ret_n pointers; free each and the array. 0 or -errno. */
 int pod_list(const struct pod_paths *paths, const char *ns, struct pod_record ***ret, size_t *ret_n,
              struct pp_error *err);
+
+/* Is image id ("sha256:...") used by a container of any pod? Returns 1 and
+ * *ret_pod ("namespace/name", caller frees) when it is, 0 when not. */
+int pod_image_user(const struct pod_paths *paths, const char *image_id, char **ret_pod,
+                   struct pp_error *err);
 
 /* Time helpers: now in seconds; RFC 3339 UTC ("2026-01-02T03:04:05Z") into
  * buf (>= 32 bytes) or parse one (0 on bad input). */

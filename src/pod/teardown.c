@@ -119,12 +119,14 @@ int pod_teardown(const struct pod_paths *paths, const char *uid, const char *ns,
 	r = fs_rm_rf(dir, &e);
 	keep_first(&first, err, r, &e);
 	if (ns != NULL && name != NULL) {
-		cleanup_free char *link = xstrfmt("%s/%s_%s", paths->names, ns, name);
-		cleanup_free char *logs = xstrfmt("%s/%s_%s_%s", paths->logs, ns, name, uid);
+		cleanup_free char *link = pod_name_link(paths, ns, name);
+		cleanup_free char *logs = pod_log_dir(paths, ns, name, uid);
 		cleanup_free char *cur = NULL;
 
 		if (pod_lookup(paths, ns, name, &cur, NULL) == 0 && strcmp(cur, uid) == 0)
 			(void)unlink(link); /* a racing unlink by another deleter is fine */
+		*strrchr(link, '/') = '\0';
+		(void)rmdir(link); /* the namespace's folder, once its last pod is gone */
 		r = fs_rm_rf(logs, &e);
 		keep_first(&first, err, r, &e);
 	}

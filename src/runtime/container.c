@@ -82,6 +82,20 @@ static int child_namespaces(struct create_ctx *c, struct pp_error *err)
 	return 0;
 }
 
+/* As runc, a missing process.cwd is created (inside the rootfs, as root). */
+static int create_cwd(const struct rt_config *cfg, int rootfd, struct pp_error *err)
+{
+	int fd;
+
+	if (!cfg->has_process || cfg->process.cwd == NULL)
+		return 0;
+	fd = fs_mkdir_in_root(rootfd, cfg->process.cwd, 0755);
+	if (fd < 0)
+		return pp_error(err, fd, "process.cwd: create '%s'", cfg->process.cwd);
+	(void)close(fd);
+	return 0;
+}
+
 static int child_rootfs(struct create_ctx *c, struct pp_error *err)
 {
 	cleanup_close int rootfd = -1;
@@ -92,6 +106,8 @@ static int child_rootfs(struct create_ctx *c, struct pp_error *err)
 		r = rt_mounts_apply(c->cfg, rootfd, err);
 	if (r >= 0)
 		r = rt_devices_setup(rootfd, err);
+	if (r >= 0)
+		r = create_cwd(c->cfg, rootfd, err);
 	if (r >= 0)
 		r = rt_rootfs_pivot(rootfd, err);
 	if (r >= 0)

@@ -144,7 +144,7 @@ YAML
 		"$0" apply -f "$1"
 		for _ in $(seq 100); do "$0" get pods nginx | grep -q " 2/2 .*Running" && break; sleep 0.1; done
 		"$0" exec nginx -c shell -- ps ax
-		uid=$(readlink "$PEAPOD_ROOT/run/names/default_nginx")
+		uid=$(readlink "$PEAPOD_ROOT/run/names/default/nginx")
 		test -d "/sys/fs/cgroup/peapod/$uid/nginx"
 		pid=$(sed -n "/containerPids/,/}/p" "$PEAPOD_ROOT/run/pods/$uid/pod.json" | grep "\"nginx\"" | grep -o "[0-9][0-9]*")
 		grep -qx "0::/peapod/$uid/nginx" "/proc/$pid/cgroup"

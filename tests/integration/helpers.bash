@@ -41,10 +41,11 @@ teardown_root() {
 	if [ -d "$PEAPOD_ROOT/run/pods" ]; then
 		mapfile -t uids < <(ls "$PEAPOD_ROOT/run/pods")
 	fi
-	local names
-	names=$(ls "$PEAPOD_ROOT/run/names" 2>/dev/null || true)
-	for n in $names; do
-		timeout 60 "$PEAPOD" delete pod -n "${n%%_*}" "${n#*_}" --grace-period=0 >/dev/null 2>&1 || true
+	local ns name
+	for ns in $(ls "$PEAPOD_ROOT/run/names" 2>/dev/null); do
+		for name in $(ls "$PEAPOD_ROOT/run/names/$ns"); do
+			timeout 60 "$PEAPOD" delete pod -n "$ns" "$name" --force >/dev/null 2>&1 || true
+		done
 	done
 	leaks+=$(leaked_monitors)
 	if grep -q " $PEAPOD_ROOT" /proc/self/mountinfo; then
@@ -102,7 +103,7 @@ pod_is() { # NAME STATUS
 # The main process's host pid of container C of pod P (from its pod.json).
 container_pid() {
 	local uid
-	uid=$(readlink "$PEAPOD_ROOT/run/names/default_$1") || return 1
+	uid=$(readlink "$PEAPOD_ROOT/run/names/default/$1") || return 1
 	sed -n '/"containerPids"/,/}/p' "$PEAPOD_ROOT/run/pods/$uid/pod.json" |
 		grep "\"$2\"" | grep -o '[0-9][0-9]*'
 }

@@ -229,12 +229,12 @@ static void test_env_merge(void **state)
 	                                "NGINX_VERSION=custom", "A=2", "B=1-custom-$(C)", "C=3",
 	                                NULL});
 	strv_free(e);
-	/* no PATH anywhere: the default one */
+	/* no PATH anywhere: the default one; a tty container gets TERM=xterm */
 	pod.hostname = "web-0";
 	e = pod_plan_env(&pod, &ctrs[1], &busybox_img);
 	assert_strv(
 	    e, (const char *[]){"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	                        "HOSTNAME=web-0", NULL});
+	                        "HOSTNAME=web-0", "TERM=xterm", NULL});
 	strv_free(e);
 }
 
