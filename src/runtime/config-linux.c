@@ -251,12 +251,13 @@ static int parse_int_field(json_object *o, const char *path, const char *key, in
 static int parse_cpu(json_object *res, struct rt_config *c, struct pp_error *err)
 {
 	const char *p = "linux.resources.cpu";
-	json_object *o;
+	json_object *o = NULL;
 	int64_t shares = 0, period = 0;
 	int r = rt_json_member(res, "linux.resources", "cpu", json_type_object, &o, err);
 
-	if (r > 0)
-		r = parse_int_field(o, p, "shares", &shares, err);
+	if (r <= 0)
+		return r;
+	r = parse_int_field(o, p, "shares", &shares, err);
 	if (r >= 0)
 		r = parse_int_field(o, p, "quota", &c->cpu_quota, err);
 	if (r >= 0)
@@ -268,7 +269,7 @@ static int parse_cpu(json_object *res, struct rt_config *c, struct pp_error *err
 
 static int parse_resources(json_object *lx, struct rt_config *c, struct pp_error *err)
 {
-	json_object *res, *o;
+	json_object *res = NULL, *o = NULL;
 	int r = rt_json_member(lx, "linux", "resources", json_type_object, &res, err);
 
 	if (r <= 0)
