@@ -50,7 +50,8 @@ static int signal_from_name(const char *s)
 }
 
 static void ctr_after_exit(struct mon *m, size_t idx);
-static void term_clear_set(struct ctr_terminated *t, int code, const char *reason, const char *msg);
+static void status_terminated(struct ctr_status *st, int code, int sig, const char *reason,
+                              const char *msg, int64_t started_at);
 
 struct ctr_stdio {
 	int child[3]; /* ends given to the container */
@@ -200,14 +201,7 @@ static void ctr_start_failed(struct mon *m, size_t idx, const char *msg)
 {
 	struct ctr_status *st = &m->rec->ctrs[idx];
 
-	term_clear_set(&st->term, 128, "StartError", msg);
-	st->term.started_at = st->term.finished_at = pod_now();
-	free(st->reason);
-	st->reason = NULL;
-	st->state = CTR_STATE_TERMINATED;
-	st->ready = false;
-	st->started = false;
-	st->pid = 0;
+	status_terminated(st, 128, 0, "StartError", msg, pod_now());
 	ctr_after_exit(m, idx);
 }
 
@@ -283,14 +277,29 @@ static bool should_restart(const struct mon *m, int exit_code)
 	return false;
 }
 
-static void term_clear_set(struct ctr_terminated *t, int code, const char *reason, const char *msg)
+/* Record that container status st terminated: code, signal, reason and
+ * message, since started_at. */
+static void status_terminated(struct ctr_status *st, int code, int sig, const char *reason,
+                              const char *msg, int64_t started_at)
 {
+	struct ctr_terminated *t = &st->term;
+
 	free(t->reason);
 	free(t->message);
-	memset(t, 0, sizeof(*t));
-	t->exit_code = code;
-	t->reason = xstrdup(reason);
-	t->message = xstrdup(msg);
+	*t = (struct ctr_terminated){
+	    .exit_code = code,
+	    .signal = sig,
+	    .reason = xstrdup(reason),
+	    .message = xstrdup(msg),
+	    .started_at = started_at,
+	    .finished_at = pod_now(),
+	};
+	free(st->reason);
+	st->reason = NULL;
+	st->state = CTR_STATE_TERMINATED;
+	st->ready = false;
+	st->started = false;
+	st->pid = 0;
 }
 
 /* After container idx terminated (status already recorded): restart it
@@ -319,16 +328,7 @@ static void ctr_exited(struct mon *m, size_t idx, int status)
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	int code = sig ? 128 + sig : WEXITSTATUS(status);
 
-	term_clear_set(&st->term, code, code == 0 ? "Completed" : "Error", NULL);
-	st->term.signal = sig;
-	st->term.started_at = st->started_at;
-	st->term.finished_at = pod_now();
-	free(st->reason);
-	st->reason = NULL;
-	st->state = CTR_STATE_TERMINATED;
-	st->ready = false;
-	st->started = false;
-	st->pid = 0;
+	status_terminated(st, code, sig, code == 0 ? "Completed" : "Error", NULL, st->started_at);
 	c->pid = 0;
 	log_info("container '%s' exited with %d", st->name, code);
 	/* Its other processes (alive in a shared pid namespace) end with it. */

@@ -27,23 +27,9 @@ static const struct pod_field env_fields[] = {
 static int decode_env(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	struct pod_container *c = obj;
-	char sub[POD_PATH_MAX];
-	size_t n = 0;
-	int r = pod_decode_array(v, path, &n, err);
 
-	if (r < 0)
-		return r;
-	c->env = xcalloc(n, sizeof(*c->env));
-	for (; c->n_env < n; c->n_env++) {
-		pod_path_index(sub, path, c->n_env);
-		r = pod_decode_fields(json_object_array_get_idx(v, c->n_env), env_fields,
-		                      &c->env[c->n_env], sub, err);
-		if (r < 0) {
-			c->n_env++; /* so pod_free() frees the half-built entry */
-			return r;
-		}
-	}
-	return 0;
+	return pod_decode_object_array(v, path, env_fields, sizeof(*c->env), (void **)&c->env,
+	                               &c->n_env, err);
 }
 
 static int decode_container_port(json_object *v, void *obj, const char *path, struct pp_error *err)
@@ -74,23 +60,9 @@ static const struct pod_field port_fields[] = {
 static int decode_ports(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	struct pod_container *c = obj;
-	char sub[POD_PATH_MAX];
-	size_t n = 0;
-	int r = pod_decode_array(v, path, &n, err);
 
-	if (r < 0)
-		return r;
-	c->ports = xcalloc(n, sizeof(*c->ports));
-	for (; c->n_ports < n; c->n_ports++) {
-		pod_path_index(sub, path, c->n_ports);
-		r = pod_decode_fields(json_object_array_get_idx(v, c->n_ports), port_fields,
-		                      &c->ports[c->n_ports], sub, err);
-		if (r < 0) {
-			c->n_ports++;
-			return r;
-		}
-	}
-	return 0;
+	return pod_decode_object_array(v, path, port_fields, sizeof(*c->ports), (void **)&c->ports,
+	                               &c->n_ports, err);
 }
 
 static const struct pod_field capabilities_fields[] = {
