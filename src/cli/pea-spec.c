@@ -210,6 +210,29 @@ static const char *const cap_names[] = {
     "CAP_CHECKPOINT_RESTORE",
 };
 
+/* What the runtime's linux.seccomp accepts (seccomp.c). */
+static json_object *features_seccomp(void)
+{
+	static const char *const actions[] = {
+	    "SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
+	    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+	    "SCMP_ACT_TRACE",        "SCMP_ACT_TRAP",        NULL};
+	static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+	                                  "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+	                                  "SCMP_CMP_NE", NULL};
+	static const char *const flags[] = {"SECCOMP_FILTER_FLAG_LOG",
+	                                    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+	                                    "SECCOMP_FILTER_FLAG_TSYNC", NULL};
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "enabled", json_object_new_boolean(true));
+	json_object_object_add(o, "actions", strs(actions));
+	json_object_object_add(o, "operators", strs(ops));
+	json_object_object_add(o, "knownFlags", strs(flags));
+	json_object_object_add(o, "supportedFlags", strs(flags));
+	return o;
+}
+
 static json_object *features_linux(void)
 {
 	static const char *const ns[] = {"cgroup", "ipc",  "mount", "network",
@@ -228,7 +251,8 @@ static json_object *features_linux(void)
 	json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
 	json_object_object_add(l, "cgroup", cg);
 	json_object_object_add(off, "enabled", json_object_new_boolean(false));
-	json_object_object_add(l, "seccomp", json_object_get(off));
+	json_object_object_add(l, "seccomp",
+	                       HAVE_SECCOMP ? features_seccomp() : json_object_get(off));
 	json_object_object_add(l, "apparmor", json_object_get(off));
 	json_object_object_add(l, "selinux", off);
 	return l;

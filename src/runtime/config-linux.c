@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* config-linux.md: namespaces, cgroupsPath, resources, sysctl, masked and
- * read-only paths, propagation; and the mount options table (config.md
- * "mounts"), as runc's parseMountOptions reads them. */
+ * read-only paths, propagation, seccomp (seccomp.c); and the mount options
+ * table (config.md "mounts"), as runc's parseMountOptions reads them. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,8 +313,8 @@ static int parse_sysctl(json_object *lx, struct rt_config *c, struct pp_error *e
 
 static int parse_refused(json_object *lx, struct pp_error *err)
 {
-	static const char *const keys[] = {"uidMappings", "gidMappings", "devices",
-	                                   "seccomp",     "intelRdt",    "personality"};
+	static const char *const keys[] = {"uidMappings", "gidMappings", "devices", "intelRdt",
+	                                   "personality"};
 	json_object *v;
 
 	for (size_t i = 0; i < N_OF(keys); i++) {
@@ -329,6 +329,16 @@ static int parse_refused(json_object *lx, struct pp_error *err)
 	return 0;
 }
 
+static int parse_seccomp(json_object *lx, struct rt_config *c, struct pp_error *err)
+{
+	json_object *o;
+	int r = rt_json_member(lx, "linux", "seccomp", json_type_object, &o, err);
+
+	if (r <= 0)
+		return r;
+	return rt_seccomp_parse(o, &c->seccomp, err);
+}
+
 int rt_config_parse_linux(json_object *json, struct rt_config *c, struct pp_error *err)
 {
 	json_object *lx, *v;
@@ -341,6 +351,8 @@ int rt_config_parse_linux(json_object *json, struct rt_config *c, struct pp_erro
 	r = parse_namespaces(lx, c, err);
 	if (r >= 0)
 		r = parse_refused(lx, err);
+	if (r >= 0)
+		r = parse_seccomp(lx, c, err);
 	if (r >= 0)
 		r = parse_resources(lx, c, err);
 	if (r >= 0)

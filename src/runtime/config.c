@@ -96,6 +96,7 @@ struct rt_config *rt_config_free(struct rt_config *c)
 		free(c->sysctls[i].value);
 	}
 	free(c->sysctls);
+	rt_seccomp_free(c->seccomp);
 	free(c);
 	return NULL;
 }

@@ -39,7 +39,8 @@ struct create_ctx {
 	int fifo;    /* O_PATH fd of exec.fifo */
 	int console;
 	pid_t pid;
-	char exe[PATH_MAX]; /* the child's resolved args[0] */
+	char exe[PATH_MAX];                /* the child's resolved args[0] */
+	struct rt_seccomp_filter *seccomp; /* built here, loaded by the child */
 };
 
 /* Move fd above stdio so that setting up 0..2 cannot clobber it. */
@@ -139,6 +140,14 @@ static int child_setup(struct create_ctx *c, struct pp_error *err)
 		if (r < 0)
 			return r;
 	}
+	/* Without no_new_privs, loading needs CAP_SYS_ADMIN: before the
+	 * capabilities go (runc's order); the profile must then allow our
+	 * remaining setup, as runc's does. */
+	if (!p->no_new_privileges) {
+		r = rt_seccomp_load(c->seccomp, err);
+		if (r < 0)
+			return r;
+	}
 	r = rt_process_apply(p, err);
 	if (r >= 0)
 		r = rt_process_find(p, c->exe, err);
@@ -182,6 +191,11 @@ static _Noreturn void child_main(struct create_ctx *c)
 	if (child_wait_start(c->fifo) < 0)
 		_exit(1);
 	(void)sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* With no_new_privs, as late as possible: only execve must be allowed. */
+	if (c->cfg->process.no_new_privileges && rt_seccomp_load(c->seccomp, &err) < 0) {
+		dprintf(2, "pea: %s\n", err.msg);
+		_exit(1);
+	}
 	execve(c->exe, c->cfg->process.args, c->cfg->process.env ? c->cfg->process.env : empty_env);
 	r = pp_error(&err, errno, "exec: '%s'", c->exe);
 	dprintf(2, "pea: %s\n", err.msg);
@@ -311,6 +325,7 @@ static void ctx_clear(struct create_ctx *c)
 			(void)close(c->sync[i]);
 	if (c->fifo >= 0)
 		(void)close(c->fifo);
+	rt_seccomp_filter_free(c->seccomp);
 	rt_config_free(c->cfg);
 	free(c->state_dir);
 	free(c->cgroup_path);
@@ -322,6 +337,14 @@ static int create_steps(struct create_ctx *c, struct pp_error *err)
 	int r;
 
 	r = make_state_dir(c, err);
+	if (r < 0)
+		return r;
+	r = rt_seccomp_build(c->cfg->seccomp, &c->seccomp, err);
+	if (r >= 0 && c->cfg->seccomp != NULL)
+		r = rt_seccomp_save(c->state_dir,
+		                    json_object_object_get(
+		                        json_object_object_get(c->cfg->json, "linux"), "seccomp"),
+		                    err);
 	if (r < 0)
 		return r;
 	cg = c->cfg->cgroups_path ? xstrdup(c->cfg->cgroups_path) : xstrfmt("/%s", c->opts->id);

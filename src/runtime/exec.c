@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,7 +37,8 @@ struct exec_ctx {
 	struct rt_process proc;
 	int ns[RT_NS_COUNT]; /* -1: shared with us, nothing to join */
 	const char *cgroup_path;
-	int sync; /* the children's end of the SOCK_SEQPACKET pair */
+	struct rt_seccomp_filter *seccomp; /* the container's, NULL when none */
+	int sync;                          /* the children's end of the SOCK_SEQPACKET pair */
 };
 
 static void close_ns(int ns[RT_NS_COUNT])
@@ -93,6 +95,29 @@ static void reset_signals(void)
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* The process, with the container's seccomp filter loaded where runc
+ * loads it: before the capabilities go without no_new_privs, else right
+ * before execve. Only returns on error. */
+static int apply_and_exec(struct exec_ctx *c, struct pp_error *err)
+{
+	static char *const empty_env[] = {NULL};
+	char path[PATH_MAX];
+	int r = 0;
+
+	if (!c->proc.no_new_privileges)
+		r = rt_seccomp_load(c->seccomp, err);
+	if (r >= 0)
+		r = rt_process_apply(&c->proc, err);
+	if (r >= 0)
+		r = rt_process_find(&c->proc, path, err);
+	if (r >= 0 && c->proc.no_new_privileges)
+		r = rt_seccomp_load(c->seccomp, err);
+	if (r < 0)
+		return r;
+	execve(path, c->proc.args, c->proc.env ? c->proc.env : empty_env);
+	return pp_error(err, errno, "exec: '%s'", path);
+}
+
 /* The final process, in every namespace of the container: stdio or
  * terminal, then the OCI process. Only returns on error. */
 static int final_child(struct exec_ctx *c, struct pp_error *err)
@@ -113,7 +138,7 @@ static int final_child(struct exec_ctx *c, struct pp_error *err)
 	}
 	if (r < 0)
 		return r;
-	return rt_process_apply_and_exec(&c->proc, err);
+	return apply_and_exec(c, err);
 }
 
 /* The intermediate child: cgroup, then setns into each namespace, then
@@ -247,6 +272,20 @@ static int write_pid_file(const char *path, pid_t pid, struct pp_error *err)
 	return fs_write_atomic(path, buf, (size_t)n, 0644, err);
 }
 
+/* The container's seccomp profile, as create saved it, built. */
+static int load_seccomp(const struct rt_exec_opts *opts, struct rt_seccomp_filter **ret,
+                        struct pp_error *err)
+{
+	cleanup_free char *dir = rt_state_dir(opts->state_root, opts->id);
+	struct rt_seccomp *s = NULL;
+	int r = rt_seccomp_load_saved(dir, &s, err);
+
+	if (r >= 0)
+		r = rt_seccomp_build(s, ret, err);
+	rt_seccomp_free(s);
+	return r;
+}
+
 int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp_error *err)
 {
 	struct rt_state_file st = {0};
@@ -267,6 +306,7 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 		return r;
 	}
 	c.cgroup_path = st.cgroup_path;
+	r = load_seccomp(opts, &c.seccomp, err);
 	if (c.proc.terminal && opts->console_socket < 0)
 		r = pp_error_msg(err, EINVAL,
 		                 "process.terminal is set but no console socket given");
@@ -289,6 +329,7 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 			(void)waitpid(pid, NULL, 0); /* the caller never learns its pid */
 		}
 	}
+	rt_seccomp_filter_free(c.seccomp);
 	rt_process_clear(&c.proc);
 	rt_state_file_clear(&st);
 	if (r < 0)

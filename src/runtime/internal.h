@@ -142,6 +142,82 @@ struct rt_sysctl {
 	char *value;
 };
 
+/* ---- seccomp (seccomp.c; config-linux.md "Seccomp") ---- */
+
+enum rt_seccomp_action {
+	RT_SCMP_KILL_THREAD, /* also "SCMP_ACT_KILL" */
+	RT_SCMP_KILL_PROCESS,
+	RT_SCMP_TRAP,
+	RT_SCMP_ERRNO,
+	RT_SCMP_TRACE,
+	RT_SCMP_ALLOW,
+	RT_SCMP_LOG,
+};
+
+enum rt_seccomp_op {
+	RT_SCMP_OP_NE,
+	RT_SCMP_OP_LT,
+	RT_SCMP_OP_LE,
+	RT_SCMP_OP_EQ,
+	RT_SCMP_OP_GE,
+	RT_SCMP_OP_GT,
+	RT_SCMP_OP_MASKED_EQ, /* (arg & value) == valueTwo */
+};
+
+#define RT_SCMP_FLAG_TSYNC      (1u << 0)
+#define RT_SCMP_FLAG_LOG        (1u << 1)
+#define RT_SCMP_FLAG_SPEC_ALLOW (1u << 2)
+
+struct rt_seccomp_arg {
+	unsigned index; /* 0..5 */
+	int op;         /* enum rt_seccomp_op */
+	uint64_t value;
+	uint64_t value_two;
+};
+
+struct rt_seccomp_syscall {
+	char **names;       /* non-empty */
+	int action;         /* enum rt_seccomp_action */
+	uint32_t errno_ret; /* for ERRNO and TRACE; EPERM when absent */
+	struct rt_seccomp_arg *args;
+	size_t n_args;
+};
+
+struct rt_seccomp {
+	int default_action;
+	uint32_t default_errno;
+	char **arches;  /* "SCMP_ARCH_X86_64"..., validated; may be NULL */
+	unsigned flags; /* RT_SCMP_FLAG_* */
+	struct rt_seccomp_syscall *syscalls;
+	size_t n_syscalls;
+};
+
+/* Parse and validate a linux.seccomp object into *ret (caller frees with
+ * rt_seccomp_free()). Unknown actions, operators, architectures and flags
+ * are -EINVAL naming the field ("linux.seccomp.syscalls[3].action: unknown
+ * action 'SCMP_ACT_FOO'"); SCMP_ACT_NOTIFY is refused. Syscall names are
+ * not checked here. */
+int rt_seccomp_parse(json_object *seccomp, struct rt_seccomp **ret, struct pp_error *err);
+void rt_seccomp_free(struct rt_seccomp *s);
+
+/* A filter built with libseccomp, ready to load. */
+struct rt_seccomp_filter;
+/* Build the filter of s (NULL s: *ret = NULL, 0). Syscall names unknown
+ * to libseccomp or this arch are skipped, as runc does. The filter does
+ * not set no_new_privs itself. Done before fork/clone, so that loading it
+ * in the child is one syscall. */
+int rt_seccomp_build(const struct rt_seccomp *s, struct rt_seccomp_filter **ret,
+                     struct pp_error *err);
+/* Install f on the calling thread (NULL: nothing). Needs no_new_privs or
+ * CAP_SYS_ADMIN, so: before dropping capabilities when the process has no
+ * noNewPrivileges, else as the last step before execve (runc's order). */
+int rt_seccomp_load(struct rt_seccomp_filter *f, struct pp_error *err);
+void rt_seccomp_filter_free(struct rt_seccomp_filter *f);
+/* The container's linux.seccomp JSON kept in its state folder for exec:
+ * write (nothing when s is NULL) and read back (*ret NULL when none). */
+int rt_seccomp_save(const char *state_dir, json_object *seccomp, struct pp_error *err);
+int rt_seccomp_load_saved(const char *state_dir, struct rt_seccomp **ret, struct pp_error *err);
+
 struct rt_config {
 	json_object *json; /* the whole config.json, owned */
 	char *bundle;      /* absolute */
@@ -159,12 +235,13 @@ struct rt_config {
 	unsigned long rootfs_propagation; /* 0 = default (MS_REC|MS_SLAVE) */
 	struct rt_sysctl *sysctls;
 	size_t n_sysctls;
-	int64_t pids_limit;       /* linux.resources.pids.limit, 0 = unset, -1 = max */
-	int64_t memory_limit;     /* linux.resources.memory.limit, 0 = unset, -1 = max */
-	uint64_t cpu_shares;      /* linux.resources.cpu.shares, 0 = unset */
-	int64_t cpu_quota;        /* linux.resources.cpu.quota, 0 = unset */
-	uint64_t cpu_period;      /* linux.resources.cpu.period, 0 = unset */
-	json_object *annotations; /* borrowed from json, may be NULL */
+	int64_t pids_limit;         /* linux.resources.pids.limit, 0 = unset, -1 = max */
+	int64_t memory_limit;       /* linux.resources.memory.limit, 0 = unset, -1 = max */
+	uint64_t cpu_shares;        /* linux.resources.cpu.shares, 0 = unset */
+	int64_t cpu_quota;          /* linux.resources.cpu.quota, 0 = unset */
+	uint64_t cpu_period;        /* linux.resources.cpu.period, 0 = unset */
+	json_object *annotations;   /* borrowed from json, may be NULL */
+	struct rt_seccomp *seccomp; /* linux.seccomp, NULL when absent */
 };
 
 /* Read and validate <bundle>/config.json into *ret (caller frees with

@@ -141,13 +141,124 @@ static void test_bad_types(void **state)
 	expect_bad("\"cwd\": \"/\"", "\"cwd\": \"tmp\"", "process.cwd: 'tmp' is not absolute");
 	expect_bad("\"hostname\": \"box\"", "\"hooks\": {\"prestart\": []}",
 	           "hooks: not supported by this runtime");
-	expect_bad("\"cgroupsPath\"",
-	           "\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}, \"cgroupsPath\"",
-	           "linux.seccomp: not supported by this runtime");
+	expect_bad("\"cgroupsPath\"", "\"seccomp\": {\"flags\": []}, \"cgroupsPath\"",
+	           "linux.seccomp.defaultAction: Required value");
 	expect_bad("\"limit\": 100", "\"limit\": \"100\"",
 	           "linux.resources.pids.limit: expected an integer, got a string");
 	expect_bad("\"ociVersion\": \"1.0.2\"", "\"ociVersion\": \"0.9\"",
 	           "ociVersion: unsupported version '0.9'");
+}
+
+/* Parse a linux.seccomp object alone. */
+static int parse_seccomp(const char *text, struct rt_seccomp **ret, struct pp_error *err)
+{
+	json_object *j = NULL;
+	int r = json_parse_text(text, strlen(text), "seccomp", &j, err);
+
+	assert_int_equal(r, 0);
+	r = rt_seccomp_parse(j, ret, err);
+	json_object_put(j);
+	return r;
+}
+
+static void expect_bad_seccomp(const char *text, const char *msg)
+{
+	struct pp_error err = {0};
+	struct rt_seccomp *s = (struct rt_seccomp *)1;
+
+	assert_int_equal(parse_seccomp(text, &s, &err), -EINVAL);
+	assert_null(s);
+	assert_string_equal(err.msg, msg);
+}
+
+static void test_seccomp_parse(void **state)
+{
+	static const char profile[] =
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38,"
+	    " \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_AARCH64\"],"
+	    " \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\"],"
+	    " \"syscalls\": [{\"names\": [\"read\", \"write\", \"nope_not_a_syscall\"],"
+	    "   \"action\": \"SCMP_ACT_ALLOW\"},"
+	    "  {\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\"},"
+	    "  {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\","
+	    "   \"args\": [{\"index\": 0, \"value\": 8, \"op\": \"SCMP_CMP_EQ\"},"
+	    "            {\"index\": 0, \"value\": 131072, \"op\": \"SCMP_CMP_EQ\"}]},"
+	    "  {\"names\": [\"clone\"], \"action\": \"SCMP_ACT_KILL\","
+	    "   \"args\": [{\"index\": 0, \"value\": 2114060288, \"valueTwo\": 0,"
+	    "             \"op\": \"SCMP_CMP_MASKED_EQ\"},"
+	    "            {\"index\": 1, \"value\": 18446744073709551615,"
+	    "             \"op\": \"SCMP_CMP_NE\"}]},"
+	    "  {\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_TRACE\", \"errnoRet\": 5},"
+	    "  {\"names\": [\"uname\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38}]}";
+	struct pp_error err = {0};
+	struct rt_seccomp *s = NULL;
+	struct rt_seccomp_filter *f = NULL;
+
+	(void)state;
+	assert_int_equal(parse_seccomp(profile, &s, &err), 0);
+	assert_int_equal(s->default_action, RT_SCMP_ERRNO);
+	assert_int_equal(s->default_errno, 38);
+	assert_string_equal(s->arches[1], "SCMP_ARCH_AARCH64");
+	assert_int_equal(s->flags, RT_SCMP_FLAG_LOG);
+	assert_int_equal(s->n_syscalls, 6);
+	assert_string_equal(s->syscalls[0].names[2], "nope_not_a_syscall");
+	assert_int_equal(s->syscalls[1].action, RT_SCMP_ERRNO);
+	assert_int_equal(s->syscalls[1].errno_ret, EPERM);
+	assert_int_equal(s->syscalls[2].n_args, 2);
+	assert_int_equal(s->syscalls[2].args[1].value, 131072);
+	assert_int_equal(s->syscalls[3].action, RT_SCMP_KILL_THREAD);
+	assert_int_equal(s->syscalls[3].args[0].op, RT_SCMP_OP_MASKED_EQ);
+	assert_int_equal(s->syscalls[3].args[0].value, 2114060288);
+	assert_true(s->syscalls[3].args[1].value == UINT64_MAX);
+	assert_int_equal(s->syscalls[3].args[1].index, 1);
+	assert_int_equal(s->syscalls[4].action, RT_SCMP_TRACE);
+	assert_int_equal(s->syscalls[4].errno_ret, 5);
+	/* Building needs no privilege: unknown names are skipped, a rule
+	 * equal to the default (uname) too. */
+	assert_int_equal(rt_seccomp_build(s, &f, &err), 0);
+	assert_non_null(f);
+	rt_seccomp_filter_free(f);
+	rt_seccomp_free(s);
+}
+
+static void test_seccomp_errors(void **state)
+{
+	(void)state;
+	expect_bad_seccomp("{}", "linux.seccomp.defaultAction: Required value");
+	expect_bad_seccomp("{\"defaultAction\": \"SCMP_ACT_NOPE\"}",
+	                   "linux.seccomp.defaultAction: unknown action 'SCMP_ACT_NOPE'");
+	expect_bad_seccomp("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": -1}",
+	                   "linux.seccomp.defaultErrnoRet: -1 out of range");
+	expect_bad_seccomp("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"x86\"]}",
+	                   "linux.seccomp.architectures[0]: unknown 'x86'");
+	expect_bad_seccomp("{\"defaultAction\": \"SCMP_ACT_ALLOW\","
+	                   " \"flags\": [\"SECCOMP_FILTER_FLAG_NEW_LISTENER\"]}",
+	                   "linux.seccomp.flags[0]: unsupported flag "
+	                   "'SECCOMP_FILTER_FLAG_NEW_LISTENER'");
+	expect_bad_seccomp(
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": []}]}",
+	    "linux.seccomp.syscalls[0].names: Required value");
+	expect_bad_seccomp("{\"defaultAction\": \"SCMP_ACT_ALLOW\","
+	                   " \"syscalls\": [{\"names\": [\"read\"]}]}",
+	                   "linux.seccomp.syscalls[0].action: Required value");
+	expect_bad_seccomp(
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\","
+	    " \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
+	    "linux.seccomp.syscalls[0].action: SCMP_ACT_NOTIFY is not supported by "
+	    "this runtime");
+	expect_bad_seccomp(
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"kill\"],"
+	    " \"action\": \"SCMP_ACT_ERRNO\","
+	    " \"args\": [{\"index\": 0, \"op\": \"SCMP_CMP_EQ\"},"
+	    "  {\"index\": 6, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+	    "linux.seccomp.syscalls[0].args[1].index: 6 out of range (0-5)");
+	expect_bad_seccomp(
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"kill\"],"
+	    " \"action\": \"SCMP_ACT_ERRNO\","
+	    " \"args\": [{\"index\": 0, \"op\": \"SCMP_CMP_MAYBE\"}]}]}",
+	    "linux.seccomp.syscalls[0].args[0].op: unknown operator 'SCMP_CMP_MAYBE'");
+	expect_bad_seccomp("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": {}}",
+	                   "linux.seccomp.syscalls: expected an array, got an object");
 }
 
 static void test_capability_names(void **state)
@@ -215,6 +326,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_config),
 	    cmocka_unit_test(test_bad_types),
+	    cmocka_unit_test(test_seccomp_parse),
+	    cmocka_unit_test(test_seccomp_errors),
 	    cmocka_unit_test(test_capability_names),
 	    cmocka_unit_test(test_rlimit_names),
 	    cmocka_unit_test(test_ids),
