@@ -2,15 +2,19 @@
 /* Container logs in the CRI format (kubelet's pkg/kubelet/kuberuntime/logs):
  * one record per line, `<RFC3339Nano> <stdout|stderr> <F|P> <text>`, where P
  * marks a partial line (a line longer than 16 KiB is split into P records
- * closed by an F record). */
+ * closed by an F record). Files rotate as the kubelet's container log
+ * manager rotates them: `<restart>.log` becomes `<restart>.log.<stamp>`. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct pp_error;
 
-#define CRI_LOG_MAX_LINE 16384
+#define CRI_LOG_MAX_LINE  16384
+#define CRI_LOG_MAX_SIZE  (10 * 1024 * 1024) /* kubelet containerLogMaxSize */
+#define CRI_LOG_MAX_FILES 5                  /* kubelet containerLogMaxFiles */
 
 enum cri_stream {
 	CRI_STDOUT,
@@ -19,25 +23,54 @@ enum cri_stream {
 
 struct cri_log {
 	int fd;                        /* append-only log file, -1 when closed */
+	char *path;                    /* the current file; owned */
+	uint64_t size;                 /* bytes in the current file */
+	uint64_t max_size;             /* rotate rather than grow past this */
+	int max_files;                 /* current plus rotated files kept */
 	char buf[2][CRI_LOG_MAX_LINE]; /* pending partial line per stream */
 	size_t len[2];
 };
 
-/* Open (create, append) path, creating its folder. 0 or -errno. */
+/* Open (create, append) path, creating its folder. The rotation limits are
+ * the kubelet's defaults unless PEAPOD_LOG_MAX_SIZE (bytes) or
+ * PEAPOD_LOG_MAX_FILES (>= 2) say otherwise. 0 or -errno. */
 int cri_log_open(struct cri_log *log, const char *path, struct pp_error *err);
-/* Feed n bytes read from a stream; complete lines are written at once. */
+/* Feed n bytes read from a stream; complete lines are written at once. A
+ * record that would take the file past max_size first rotates it. */
 void cri_log_feed(struct cri_log *log, enum cri_stream s, const char *data, size_t n);
 /* Write out a stream's pending partial line (at EOF). */
 void cri_log_flush(struct cri_log *log, enum cri_stream s);
 /* Flush both streams and close. */
 void cri_log_close(struct cri_log *log);
 
+/* The rotated files of path (`path.<stamp>[.<n>]`), oldest first. *ret is a
+ * NULL-terminated vector of full paths, caller frees (strv). 0 or -errno. */
+int cri_log_rotated(const char *path, char ***ret, size_t *ret_n, struct pp_error *err);
+
+/* RFC 3339 time (`2006-01-02T15:04:05[.frac](Z|±hh:mm)`) into nanoseconds
+ * since the epoch. 0 or -EINVAL. */
+int cri_time_parse(const char *s, int64_t *ret_ns);
+
 struct cri_log_read_opts {
-	bool timestamps; /* prefix each line with its RFC3339Nano time */
-	long tail;       /* last N lines only; -1 all */
+	bool timestamps;    /* prefix each line with its RFC3339Nano time */
+	long tail;          /* last N lines only (across rotated files); -1 all */
+	int64_t since_ns;   /* skip records older than this (ns since epoch); 0 none */
+	const char *prefix; /* printed before each line, or NULL */
 };
 
-/* Print the text of a CRI log file to out_fd as `kubectl logs` does. A
- * missing file prints nothing. Malformed records are skipped. 0 or -errno. */
+struct cri_log_reader;
+
+/* A reader of path's logs: its rotated files in order, then path. Nothing
+ * is printed yet; a missing file is no error. Borrows o. Caller frees. */
+int cri_log_reader_open(const char *path, const struct cri_log_read_opts *o,
+                        struct cri_log_reader **ret, struct pp_error *err);
+/* Print every whole record available now to out_fd, following rotation.
+ * Returns the number of records read (0: nothing new yet) or -errno. */
+int cri_log_reader_step(struct cri_log_reader *r, int out_fd, struct pp_error *err);
+struct cri_log_reader *cri_log_reader_free(struct cri_log_reader *r);
+
+/* Print the text of a CRI log (rotated files, then path) to out_fd as
+ * `kubectl logs` does. A missing file prints nothing. Malformed records are
+ * skipped. 0 or -errno. */
 int cri_log_print(const char *path, int out_fd, const struct cri_log_read_opts *o,
                   struct pp_error *err);
