@@ -20,6 +20,7 @@ const char *cli_images_dir(void); /* ROOT/images */
 int cmd_apply(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_attach(int argc, char **argv); /* attach [-i] [-t] POD [-c CONTAINER] */
 int cmd_logs(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_image(int argc, char **argv);   /* image load -i FILE | image ls | image rm REF */

@@ -47,6 +47,7 @@ static const struct {
     {"apply", cmd_apply, "Create pods from a manifest (-f FILE)"},
     {"get", cmd_get, "List pods"},
     {"exec", cmd_exec, "Run a command in a container"},
+    {"attach", cmd_attach, "Attach to the main process of a running container"},
     {"logs", cmd_logs, "Print the logs of a container"},
     {"delete", cmd_delete, "Delete pods by name or manifest"},
     {"image", cmd_image, "Load, list and remove images"},

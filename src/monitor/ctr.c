@@ -223,7 +223,10 @@ int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 		/* not runnable as configured: retried with back-off, as the kubelet */
 		log_error("container '%s': %s", st->name, err->msg);
 		(void)pod_container_remove(&m->paths, m->rec, idx, NULL);
-		status_waiting(st, "CreateContainerError", err->msg);
+		/* the kubelet's runAsNonRoot refusal is a config error */
+		status_waiting(st,
+		               r == -EPERM ? "CreateContainerConfigError" : "CreateContainerError",
+		               err->msg);
 		schedule_restart(m, idx, NULL);
 		return r;
 	}
@@ -252,6 +255,7 @@ void mon_ctr_output(struct mon *m, size_t idx, enum cri_stream s)
 
 		if (n > 0) {
 			cri_log_feed(&c->log, s, buf, (size_t)n);
+			mon_attach_output(m, idx, s, buf, (size_t)n);
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -335,6 +339,7 @@ static void ctr_exited(struct mon *m, size_t idx, int status)
 	if (pod_container_remove(&m->paths, m->rec, idx, &err) < 0)
 		log_warn("remove container '%s': %s, ignoring", st->name, err.msg);
 	ctr_fds_close(m, c);
+	mon_attach_exit(m, idx, code);
 	ctr_after_exit(m, idx);
 }
 

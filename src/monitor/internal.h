@@ -24,20 +24,25 @@ enum mon_ev {
 	MON_EV_TIMER,
 	MON_EV_OUT,
 	MON_EV_ERR,
+	MON_EV_ATTACH, /* idx: container * (MON_MAX_ATTACH + 1) + client slot */
 };
+
+#define MON_MAX_ATTACH 8 /* attach clients per container */
+struct mattach_set;
 
 /* One container as the monitor runs it. */
 struct mctr {
-	pid_t pid;             /* main process, 0 when none */
-	int out;               /* stdout pipe, or the pty master */
-	int err;               /* stderr pipe */
-	int in;                /* our end of its stdin pipe (held open), or -1 */
-	int pty;               /* pty master (same fd as out) or -1 */
-	struct cri_log log;    /* current log file */
-	int stop_signal;       /* from the image's STOPSIGNAL, default SIGTERM */
-	int64_t restart_at_ms; /* pending restart (CLOCK_MONOTONIC ms), 0 none */
-	int64_t started_ms;    /* when it last started */
-	int backoff_s;         /* next back-off delay; 0 before the first crash */
+	pid_t pid;               /* main process, 0 when none */
+	int out;                 /* stdout pipe, or the pty master */
+	int err;                 /* stderr pipe */
+	int in;                  /* our end of its stdin pipe (held open), or -1 */
+	int pty;                 /* pty master (same fd as out) or -1 */
+	struct cri_log log;      /* current log file */
+	int stop_signal;         /* from the image's STOPSIGNAL, default SIGTERM */
+	int64_t restart_at_ms;   /* pending restart (CLOCK_MONOTONIC ms), 0 none */
+	int64_t started_ms;      /* when it last started */
+	int backoff_s;           /* next back-off delay; 0 before the first crash */
+	struct mattach_set *att; /* attached clients (attach.c), NULL before any */
 };
 
 struct mon {
@@ -73,3 +78,13 @@ void mon_reap(struct mon *m);
 void mon_timers_run(struct mon *m);
 /* Begin deleting the pod (grace -1: the pod's terminationGracePeriodSeconds). */
 void mon_delete_begin(struct mon *m, long grace);
+
+/* An "attach <container> <flags>" request (req points past "attach ") on
+ * control connection *fd, which is taken (*fd = -1). */
+void mon_attach_request(struct mon *m, int *fd, const char *req);
+/* A MON_EV_ATTACH event: an attach client or a container's stdin is ready. */
+void mon_attach_event(struct mon *m, size_t idx);
+/* Copy n bytes container idx wrote on stream s to its attached clients. */
+void mon_attach_output(struct mon *m, size_t idx, enum cri_stream s, const char *buf, size_t n);
+/* Container idx exited with code: tell its clients and close them. */
+void mon_attach_exit(struct mon *m, size_t idx, int code);

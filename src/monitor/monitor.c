@@ -232,6 +232,10 @@ static void handle_client(struct mon *m, size_t slot)
 		return;
 	}
 	buf[n] = '\0';
+	if (strncmp(buf, "attach ", 7) == 0) {
+		mon_attach_request(m, &m->clients[slot], buf + 7);
+		return;
+	}
 	if (sscanf(buf, "delete %ld", &grace) == 1 || strncmp(buf, "delete", 6) == 0) {
 		/* the client stays connected: it sees EOF when the pod is gone */
 		mon_delete_begin(m, grace);
@@ -282,6 +286,9 @@ static void dispatch(struct mon *m, uint64_t data)
 		break;
 	case MON_EV_ERR:
 		mon_ctr_output(m, idx, CRI_STDERR);
+		break;
+	case MON_EV_ATTACH:
+		mon_attach_event(m, idx);
 		break;
 	}
 }

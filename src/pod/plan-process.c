@@ -358,7 +358,9 @@ int pod_plan_process(const struct pod *pod, const struct pod_container *c,
 	json_object_object_add(proc, "env", json_from_strv(env));
 	json_object_object_add(proc, "cwd", json_object_new_string(plan_cwd(c, img)));
 	json_object_object_add(proc, "capabilities", caps);
-	json_object_object_add(proc, "noNewPrivileges", json_object_new_boolean(false));
+	json_object_object_add(proc, "noNewPrivileges",
+	                       json_object_new_boolean(c->has_allow_privilege_escalation &&
+	                                               !c->allow_privilege_escalation));
 	*ret = proc;
 	return 0;
 }

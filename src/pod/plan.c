@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "image/image.h"
+#include "pod/volumes.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -259,6 +260,63 @@ static void add_bind(json_object *mounts, const char *dst, const char *src)
 		add_mount(mounts, dst, "bind", src, opts);
 }
 
+/* Each volumeMount as the CRI hands it to runc: a bind of the volume's
+ * folder (or of its subPath's bind under volume-subpaths/), rprivate, ro
+ * when readOnly. Needs paths->pod_dir for emptyDir and subPath sources. */
+static void add_volume_mounts(json_object *mounts, const struct pod *pod,
+                              const struct pod_container *c, const struct pod_plan_paths *paths)
+{
+	static const char *const rw[] = {"rbind", "rprivate", "rw", NULL};
+	static const char *const ro[] = {"rbind", "rprivate", "ro", NULL};
+
+	for (size_t i = 0; i < c->n_volume_mounts && paths->pod_dir != NULL; i++) {
+		const struct pod_volume_mount *m = &c->volume_mounts[i];
+		const struct pod_volume *vol = pod_volume_find(pod, m->name);
+		cleanup_free char *src = NULL;
+
+		if (vol == NULL)
+			continue; /* validation refuses this */
+		if (m->sub_path != NULL && m->sub_path[0] != '\0')
+			src = pod_volume_subpath_target(paths->pod_dir, vol->name, c->name, i);
+		else
+			src = pod_volume_source(paths->pod_dir, vol);
+		add_mount(mounts, m->mount_path, "bind", src, m->read_only ? ro : rw);
+	}
+}
+
+static size_t path_depth(const char *p)
+{
+	size_t n = 0;
+
+	for (; *p != '\0'; p++)
+		if (*p != '/' && (p[1] == '/' || p[1] == '\0'))
+			n++;
+	return n;
+}
+
+/* containerd sorts the CRI mounts by the number of path elements of their
+ * destination (stable), so that /data is mounted before /data/sub. */
+static void sort_mounts_from(json_object *mounts, size_t start)
+{
+	size_t n = json_object_array_length(mounts) - start;
+	json_object **v = xcalloc(n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_object_get(json_object_array_get_idx(mounts, start + i));
+	for (size_t i = 1; i < n; i++) {
+		json_object *x = v[i];
+		size_t d = path_depth(json_get_str(x, "destination")), j = i;
+
+		for (; j > 0 && path_depth(json_get_str(v[j - 1], "destination")) > d; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+	json_object_array_del_idx(mounts, start, n);
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(mounts, v[i]);
+	free(v);
+}
+
 /* Defaults, the read-only cgroupfs, then the CRI mounts: the pod's
  * /etc/hostname, /etc/hosts, /etc/resolv.conf and /dev/shm, then the
  * kubelet's termination-log file. */
@@ -268,8 +326,10 @@ static json_object *container_mounts(const struct pod *pod, const struct pod_con
 	static const char *const cgroup[] = {"nosuid", "noexec", "nodev", "relatime", "ro", NULL};
 	json_object *mounts = default_mounts();
 	const char *tpath = c->termination_message_path;
+	size_t cri_start;
 
 	add_mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", cgroup);
+	cri_start = json_object_array_length(mounts);
 	add_bind(mounts, "/etc/hostname", paths->hostname);
 	add_bind(mounts, "/etc/hosts", paths->hosts);
 	add_bind(mounts, "/etc/resolv.conf", paths->resolv_conf);
@@ -282,6 +342,8 @@ static json_object *container_mounts(const struct pod *pod, const struct pod_con
 
 		add_bind(mounts, tpath, src);
 	}
+	add_volume_mounts(mounts, pod, c, paths);
+	sort_mounts_from(mounts, cri_start);
 	return mounts;
 }
 
@@ -306,7 +368,7 @@ int pod_plan_container(const struct pod *pod, const struct pod_container *c,
 
 	if (sandbox_pid <= 0)
 		return pp_error_msg(err, EINVAL, "container '%s': no sandbox process", c->name);
-	r = pod_user_resolve(rootfd, img != NULL ? img->user : NULL, &user, err);
+	r = pod_user_for_container(rootfd, pod, c, img != NULL ? img->user : NULL, &user, err);
 	if (r < 0)
 		return pp_error_prefix(err, r, "container '%s'", c->name);
 	r = pod_plan_process(pod, c, img, &user, &proc, err);
@@ -316,7 +378,9 @@ int pod_plan_container(const struct pod *pod, const struct pod_container *c,
 	cfg = json_object_new_object();
 	add_str(cfg, "ociVersion", "1.0.2");
 	json_object_object_add(cfg, "process", proc);
-	json_object_object_add(cfg, "root", root_object(false));
+	json_object_object_add(
+	    cfg, "root",
+	    root_object(c->has_read_only_root_filesystem && c->read_only_root_filesystem));
 	json_object_object_add(cfg, "mounts", container_mounts(pod, c, paths));
 	json_object_object_add(cfg, "annotations", container_annotations(pod, c));
 	nss = namespaces(pod, sandbox_pid, pod->share_process_namespace);

@@ -13,6 +13,7 @@
 struct pp_error;
 struct pod;
 struct pod_container;
+struct pod_run_as;
 struct img_config;
 
 /* Where a pod's host-side files are, all absolute. Borrowed strings. */
@@ -51,6 +52,30 @@ struct pod_user {
  * given, the groups that list the user by name. */
 int pod_user_resolve(int rootfd, const char *user, struct pod_user *ret, struct pp_error *err);
 
+/* The effective runAsUser, runAsGroup and runAsNonRoot of c: each
+ * container-level field overrides the pod's (the kubelet's
+ * DetermineEffectiveSecurityContext). */
+void pod_run_as_effective(const struct pod *pod, const struct pod_container *c,
+                          struct pod_run_as *ret);
+
+/* The user container c runs as. Without an effective runAsUser or
+ * runAsGroup: pod_user_resolve() of the image's USER. With them, what the
+ * kubelet hands containerd: runAsUser (else the user part of the image's
+ * USER, else 0), its gid from the image's /etc/passwd (0 when unknown)
+ * unless runAsGroup, plus the /etc/group memberships of that user. Then
+ * spec.securityContext.supplementalGroups merged in, sorted, as containerd
+ * does. *ret members caller-freed. 0 or -errno as pod_user_resolve(). */
+int pod_user_for_container(int rootfd, const struct pod *pod, const struct pod_container *c,
+                           const char *image_user, struct pod_user *ret, struct pp_error *err);
+
+/* The kubelet's verifyRunAsNonRoot: with an effective runAsNonRoot true,
+ * the container must run as a known non-zero uid (runAsUser, else the
+ * numeric user part of the image's USER). 0, or -EPERM with the kubelet's
+ * message, e.g. `container has runAsNonRoot and image will run as root
+ * (pod: "NAME_NS(UID)", container: C)`. */
+int pod_verify_run_as_non_root(const struct pod *pod, const struct pod_container *c,
+                               const char *image_user, struct pp_error *err);
+
 /* The argv of a container (Kubernetes "command and args" rules against the
  * image's Entrypoint and Cmd; $(VAR) references expanded from env as the
  * kubelet does). *ret caller strv_free()s. -EINVAL when empty. */
@@ -78,16 +103,23 @@ char **pod_plan_env(const struct pod *pod, const struct pod_container *c,
 /* The "process" object of a container: argv, env, cwd (workingDir, then the
  * image's WorkingDir, then "/"), user, terminal = tty, capabilities
  * (containerd's 14 defaults, plus securityContext.capabilities.add, minus
- * drop; "ALL" allowed in either), noNewPrivileges false. Used for the
+ * drop; "ALL" allowed in either), noNewPrivileges true only when
+ * securityContext.allowPrivilegeEscalation is false (the kubelet's
+ * AddNoNewPrivileges). Used for the
  * container's config and (with other args and terminal) for exec. *ret
  * caller owns. 0 or -errno. */
 int pod_plan_process(const struct pod *pod, const struct pod_container *c,
                      const struct img_config *img, const struct pod_user *user, json_object **ret,
                      struct pp_error *err);
 
-/* A container's config.json: pod_plan_process(), root "rootfs", mounts
+/* A container's config.json: pod_plan_process() with the user of
+ * pod_user_for_container(), root "rootfs" (read-only with
+ * securityContext.readOnlyRootFilesystem), mounts
  * (proc, dev, pts, shm bound from paths->shm, mqueue, sysfs ro, cgroup ro,
- * /etc/hosts, /etc/hostname, /etc/resolv.conf, /dev/termination-log),
+ * /etc/hosts, /etc/hostname, /etc/resolv.conf, /dev/termination-log, then
+ * one bind per volumeMount: rbind, rprivate, ro or rw, from
+ * pod_volume_source() or, with a subPath, pod_volume_subpath_target() under
+ * paths->pod_dir; these CRI mounts sorted by destination depth, stable),
  * namespaces: network, ipc, uts joined at /proc/<sandbox_pid>/ns/<type>, pid
  * joined when shareProcessNamespace else new, mount and cgroup new; masked
  * and read-only paths; cgroupsPath <parent>/<name>; CRI annotations. rootfd

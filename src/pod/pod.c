@@ -17,6 +17,7 @@
 #include "pod/paths.h"
 #include "pod/plan.h"
 #include "pod/state.h"
+#include "pod/volumes.h"
 #include "runtime/runtime.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -280,6 +281,8 @@ int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
 	if (r == 0)
 		r = pod_shm_mount(pp.pod_dir, err);
 	if (r == 0)
+		r = pod_volumes_setup(rec->pod, pp.pod_dir, err);
+	if (r == 0)
 		r = sandbox_bundle_write(rec, &pp, pause_binary, bundle, err);
 	o.state_root = paths->runtime;
 	o.id = id;
@@ -323,6 +326,14 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 	return r;
 }
 
+static int container_volumes_prepare(const struct pod_paths *paths, const struct pod_record *rec,
+                                     size_t idx, struct pp_error *err)
+{
+	cleanup_free char *dir = pod_dir_path(paths, rec->pod->uid);
+
+	return pod_volumes_prepare(rec->pod, idx, dir, err);
+}
+
 int pod_container_prepare(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
                           const struct img_image *img, struct pp_error *err)
 {
@@ -333,6 +344,10 @@ int pod_container_prepare(const struct pod_paths *paths, const struct pod_record
 	cleanup_free char *term = xstrfmt("%s/termination-log", bundle);
 	int r;
 
+	/* the kubelet checks runAsNonRoot before asking for a container */
+	r = pod_verify_run_as_non_root(rec->pod, &rec->pod->containers[idx], img->config.user, err);
+	if (r < 0)
+		return r;
 	/* A (re)started container gets a fresh writable layer, as with CRI. */
 	(void)img_rootfs_umount(rootfs, NULL);
 	if ((r = fs_rm_rf(upper, err)) < 0 || (r = fs_rm_rf(work, err)) < 0)
@@ -340,6 +355,8 @@ int pod_container_prepare(const struct pod_paths *paths, const struct pod_record
 	if ((r = fs_mkdir_p(rootfs, 0755, err)) < 0)
 		return r;
 	if ((r = write_text(term, "", err)) < 0)
+		return r;
+	if ((r = container_volumes_prepare(paths, rec, idx, err)) < 0)
 		return r;
 	r = img_rootfs_mount(img, upper, work, rootfs, err);
 	if (r < 0)

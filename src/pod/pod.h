@@ -56,7 +56,8 @@ int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
                       const char *pause_binary, struct pp_error *err);
 
 /* Mount container idx's rootfs (fresh upper layer) and write its
- * config.json. img is the resolved image. */
+ * config.json. img is the resolved image. -EPERM (nothing mounted) when
+ * runAsNonRoot forbids the container, as pod_verify_run_as_non_root(). */
 int pod_container_prepare(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
                           const struct img_image *img, struct pp_error *err);
 

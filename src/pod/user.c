@@ -4,6 +4,7 @@
  * do, with every lookup confined to the rootfs (openat2 RESOLVE_IN_ROOT). */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "pod/plan.h"
+#include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -234,7 +236,10 @@ static int add_supplementary(int rootfd, const char *name, struct pod_user *u, s
 	return 0;
 }
 
-int pod_user_resolve(int rootfd, const char *user, struct pod_user *ret, struct pp_error *err)
+/* member_groups: add the groups listing the user even with an explicit
+ * group, as containerd's CRI WithAdditionalGIDs does for the user part. */
+static int resolve(int rootfd, const char *user, bool member_groups, struct pod_user *ret,
+                   struct pp_error *err)
 {
 	struct pod_user u = {0};
 	cleanup_free char *copy = xstrdup(user != NULL ? user : "");
@@ -259,12 +264,134 @@ int pod_user_resolve(int rootfd, const char *user, struct pod_user *ret, struct 
 	gid_push(&u, u.gid);
 	/* with an explicit group the image's group memberships do not apply,
 	 * as in runc's GetExecUser */
-	if (gpart == NULL)
+	if (gpart == NULL || member_groups)
 		r = add_supplementary(rootfd, name, &u, err);
 	if (r < 0) {
 		free(u.additional_gids);
 		return r;
 	}
 	*ret = u;
+	return 0;
+}
+
+int pod_user_resolve(int rootfd, const char *user, struct pod_user *ret, struct pp_error *err)
+{
+	return resolve(rootfd, user, false, ret, err);
+}
+
+static int gid_cmp(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* containerd's WithSupplementalGroups: merged as a set, sorted. */
+static void merge_supplemental(const struct pod *pod, struct pod_user *u)
+{
+	if (pod->n_supplemental_groups == 0)
+		return;
+	for (size_t i = 0; i < pod->n_supplemental_groups; i++)
+		gid_push(u, (gid_t)pod->supplemental_groups[i]);
+	qsort(u->additional_gids, u->n_additional_gids, sizeof(gid_t), gid_cmp);
+}
+
+/* The user string the kubelet hands containerd: the runAsUser, else the
+ * user part of the image's USER (its group is dropped, kubernetes#61967),
+ * else "0"; then ":runAsGroup". Caller frees. */
+static char *cri_user_string(const struct pod_run_as *ra, const char *image_user)
+{
+	cleanup_free char *upart = NULL;
+	char *colon;
+
+	if (ra->has_user) {
+		upart = xstrfmt("%" PRId64, ra->user);
+	} else {
+		upart = xstrdup(image_user != NULL ? image_user : "");
+		colon = strchr(upart, ':');
+		if (colon != NULL)
+			*colon = '\0';
+		if (upart[0] == '\0') {
+			free(upart);
+			upart = xstrdup("0");
+		}
+	}
+	if (!ra->has_group)
+		return take_ptr(&upart);
+	return xstrfmt("%s:%" PRId64, upart, ra->group);
+}
+
+void pod_run_as_effective(const struct pod *pod, const struct pod_container *c,
+                          struct pod_run_as *ret)
+{
+	struct pod_run_as ra = pod->run_as;
+
+	if (c->run_as.has_user) {
+		ra.has_user = true;
+		ra.user = c->run_as.user;
+	}
+	if (c->run_as.has_group) {
+		ra.has_group = true;
+		ra.group = c->run_as.group;
+	}
+	if (c->run_as.has_non_root) {
+		ra.has_non_root = true;
+		ra.non_root = c->run_as.non_root;
+	}
+	*ret = ra;
+}
+
+int pod_user_for_container(int rootfd, const struct pod *pod, const struct pod_container *c,
+                           const char *image_user, struct pod_user *ret, struct pp_error *err)
+{
+	struct pod_run_as ra;
+	cleanup_free char *spec = NULL;
+	int r;
+
+	pod_run_as_effective(pod, c, &ra);
+	if (!ra.has_user && !ra.has_group) {
+		r = resolve(rootfd, image_user, false, ret, err);
+	} else {
+		spec = cri_user_string(&ra, image_user);
+		r = resolve(rootfd, spec, true, ret, err);
+	}
+	if (r < 0)
+		return r;
+	merge_supplemental(pod, ret);
+	return 0;
+}
+
+int pod_verify_run_as_non_root(const struct pod *pod, const struct pod_container *c,
+                               const char *image_user, struct pp_error *err)
+{
+	cleanup_free char *upart = xstrdup(image_user != NULL ? image_user : "");
+	cleanup_free char *who =
+	    xstrfmt("(pod: \"%s_%s(%s)\", container: %s)", pod->name, pod->namespace_,
+	            pod->uid != NULL ? pod->uid : "", c->name);
+	struct pod_run_as ra;
+	uint32_t uid = 0;
+	char *colon = strchr(upart, ':');
+
+	pod_run_as_effective(pod, c, &ra);
+	if (!ra.has_non_root || !ra.non_root)
+		return 0;
+	if (ra.has_user) {
+		if (ra.user == 0)
+			return pp_error_msg(err, EPERM,
+			                    "container's runAsUser breaks non-root policy %s", who);
+		return 0;
+	}
+	if (colon != NULL)
+		*colon = '\0';
+	/* the kubelet's getImageUser: no user is root, a name is unverifiable */
+	if (upart[0] == '\0' || (parse_id(upart, &uid) && uid == 0))
+		return pp_error_msg(
+		    err, EPERM, "container has runAsNonRoot and image will run as root %s", who);
+	if (!parse_id(upart, &uid))
+		return pp_error_msg(
+		    err, EPERM,
+		    "container has runAsNonRoot and image has non-numeric user (%s), "
+		    "cannot verify user is non-root %s",
+		    upart, who);
 	return 0;
 }

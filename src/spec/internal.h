@@ -66,6 +66,31 @@ const char *pod_value_str(json_object *v, char *buf, size_t len);
 /* The container decoder (pod-container.c): spec.containers. */
 int pod_decode_containers(json_object *v, void *obj, const char *path, struct pp_error *err);
 
+/* The volume decoders (pod-volume.c): spec.volumes (obj a struct pod) and
+ * containers[].volumeMounts (obj a struct pod_container). */
+int pod_decode_volumes(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_volume_mounts(json_object *v, void *obj, const char *path, struct pp_error *err);
+
+/* securityContext (pod-security.c): spec.securityContext (obj a struct
+ * pod) and the container-level fields (obj a struct pod_container). */
+int pod_decode_pod_security(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_ctr_run_as_user(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_ctr_run_as_group(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_ctr_run_as_non_root(json_object *v, void *obj, const char *path,
+                                   struct pp_error *err);
+int pod_decode_ctr_allow_priv_esc(json_object *v, void *obj, const char *path,
+                                  struct pp_error *err);
+int pod_decode_ctr_read_only_root(json_object *v, void *obj, const char *path,
+                                  struct pp_error *err);
+/* Does c set a container-level field other than capabilities? */
+bool pod_security_ctr_is_set(const struct pod_container *c);
+/* Add c's fields (not capabilities) to the securityContext object sc. */
+void pod_security_ctr_add(json_object *sc, const struct pod_container *c);
+/* spec.securityContext as a new object (caller puts); NULL when empty. */
+json_object *pod_security_pod_to_json(const struct pod *pod);
+bool pod_security_ctr_equal(const struct pod_container *a, const struct pod_container *b);
+bool pod_security_pod_equal(const struct pod *a, const struct pod *b);
+
 /* YAML stream → json-c documents (pod-yaml.c): *ret_docs is a json array
  * of the non-empty documents (caller puts). 0 or -EINVAL. */
 int pod_yaml_to_json(const char *text, size_t len, const char *src_name, json_object **ret_docs,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Encoding a pod back to the Pod API shape (defaults included), as stored
  * in pod.json and read again by pod_spec_from_json(). */
+#include "spec/internal.h"
 #include "spec/pod.h"
 #include "util/json.h"
 
@@ -93,14 +94,54 @@ static void add_security_context(json_object *o, const struct pod_container *c)
 {
 	json_object *sc, *caps;
 
-	if (c->cap_add == NULL && c->cap_drop == NULL)
+	if (c->cap_add == NULL && c->cap_drop == NULL && !pod_security_ctr_is_set(c))
 		return;
 	sc = json_object_new_object();
-	caps = json_object_new_object();
-	add_strv(caps, "add", c->cap_add);
-	add_strv(caps, "drop", c->cap_drop);
-	json_object_object_add(sc, "capabilities", caps);
+	if (c->cap_add != NULL || c->cap_drop != NULL) {
+		caps = json_object_new_object();
+		add_strv(caps, "add", c->cap_add);
+		add_strv(caps, "drop", c->cap_drop);
+		json_object_object_add(sc, "capabilities", caps);
+	}
+	pod_security_ctr_add(sc, c);
 	json_object_object_add(o, "securityContext", sc);
+}
+
+static json_object *volume_mounts_to_json(const struct pod_container *c)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < c->n_volume_mounts; i++) {
+		const struct pod_volume_mount *m = &c->volume_mounts[i];
+		json_object *o = json_object_new_object();
+
+		add_str(o, "name", m->name);
+		add_true(o, "readOnly", m->read_only);
+		add_str(o, "mountPath", m->mount_path);
+		if (m->sub_path != NULL && m->sub_path[0] != '\0')
+			add_str(o, "subPath", m->sub_path);
+		add_str(o, "mountPropagation", m->mount_propagation);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static json_object *volume_to_json(const struct pod_volume *v)
+{
+	json_object *o = json_object_new_object();
+	json_object *src = json_object_new_object();
+
+	add_str(o, "name", v->name);
+	if (v->has_host_path) {
+		add_str(src, "path", v->host_path);
+		add_str(src, "type", v->host_path_type);
+		json_object_object_add(o, "hostPath", src);
+	} else {
+		add_str(src, "medium", v->empty_dir_medium);
+		add_str(src, "sizeLimit", v->empty_dir_size_limit);
+		json_object_object_add(o, "emptyDir", src);
+	}
+	return o;
 }
 
 static json_object *container_to_json(const struct pod_container *c)
@@ -119,6 +160,8 @@ static json_object *container_to_json(const struct pod_container *c)
 	if (c->n_ports > 0)
 		json_object_object_add(o, "ports", ports_to_json(c));
 	add_security_context(o, c);
+	if (c->n_volume_mounts > 0)
+		json_object_object_add(o, "volumeMounts", volume_mounts_to_json(c));
 	add_true(o, "stdin", c->stdin_open);
 	add_true(o, "stdinOnce", c->stdin_once);
 	add_true(o, "tty", c->tty);
@@ -147,6 +190,12 @@ static json_object *spec_to_json(const struct pod *pod)
 	for (size_t i = 0; i < pod->n_containers; i++)
 		json_object_array_add(arr, container_to_json(&pod->containers[i]));
 	json_object_object_add(o, "containers", arr);
+	if (pod->n_volumes > 0) {
+		arr = json_object_new_array();
+		for (size_t i = 0; i < pod->n_volumes; i++)
+			json_object_array_add(arr, volume_to_json(&pod->volumes[i]));
+		json_object_object_add(o, "volumes", arr);
+	}
 	add_str(o, "restartPolicy", restart_policy_str(pod->restart_policy));
 	if (!pod->termination_grace_period_unset)
 		json_object_object_add(
@@ -160,6 +209,8 @@ static json_object *spec_to_json(const struct pod *pod)
 	add_str(o, "hostname", pod->hostname);
 	add_str(o, "subdomain", pod->subdomain);
 	add_str(o, "schedulerName", pod->scheduler_name);
+	if ((arr = pod_security_pod_to_json(pod)) != NULL)
+		json_object_object_add(o, "securityContext", arr);
 	return o;
 }
 

@@ -3,6 +3,7 @@
  * the uid; label and annotation maps compare as sets. */
 #include <string.h>
 
+#include "spec/internal.h"
 #include "spec/pod.h"
 
 static bool str_eq(const char *a, const char *b)
@@ -72,6 +73,39 @@ static bool ports_eq(const struct pod_container *a, const struct pod_container *
 	return true;
 }
 
+static bool mounts_eq(const struct pod_container *a, const struct pod_container *b)
+{
+	if (a->n_volume_mounts != b->n_volume_mounts)
+		return false;
+	for (size_t i = 0; i < a->n_volume_mounts; i++) {
+		const struct pod_volume_mount *x = &a->volume_mounts[i], *y = &b->volume_mounts[i];
+
+		if (!str_eq(x->name, y->name) || !str_eq(x->mount_path, y->mount_path) ||
+		    x->read_only != y->read_only || !str_eq(x->sub_path, y->sub_path) ||
+		    !str_eq(x->mount_propagation, y->mount_propagation))
+			return false;
+	}
+	return true;
+}
+
+static bool volumes_eq(const struct pod *a, const struct pod *b)
+{
+	if (a->n_volumes != b->n_volumes)
+		return false;
+	for (size_t i = 0; i < a->n_volumes; i++) {
+		const struct pod_volume *x = &a->volumes[i], *y = &b->volumes[i];
+
+		if (!str_eq(x->name, y->name) || x->has_empty_dir != y->has_empty_dir ||
+		    !str_eq(x->empty_dir_medium, y->empty_dir_medium) ||
+		    !str_eq(x->empty_dir_size_limit, y->empty_dir_size_limit) ||
+		    x->empty_dir_size_bytes != y->empty_dir_size_bytes ||
+		    x->has_host_path != y->has_host_path || !str_eq(x->host_path, y->host_path) ||
+		    !str_eq(x->host_path_type, y->host_path_type))
+			return false;
+	}
+	return true;
+}
+
 static bool container_eq(const struct pod_container *a, const struct pod_container *b)
 {
 	return str_eq(a->name, b->name) && str_eq(a->image, b->image) &&
@@ -83,7 +117,8 @@ static bool container_eq(const struct pod_container *a, const struct pod_contain
 	       a->tty == b->tty && strv_eq(a->cap_add, b->cap_add) &&
 	       strv_eq(a->cap_drop, b->cap_drop) &&
 	       str_eq(a->termination_message_path, b->termination_message_path) &&
-	       str_eq(a->termination_message_policy, b->termination_message_policy);
+	       str_eq(a->termination_message_policy, b->termination_message_policy) &&
+	       mounts_eq(a, b) && pod_security_ctr_equal(a, b);
 }
 
 static bool pod_level_eq(const struct pod *a, const struct pod *b)
@@ -104,7 +139,8 @@ static bool pod_level_eq(const struct pod *a, const struct pod *b)
 
 bool pod_spec_equal(const struct pod *a, const struct pod *b)
 {
-	if (!pod_level_eq(a, b) || a->n_containers != b->n_containers)
+	if (!pod_level_eq(a, b) || !volumes_eq(a, b) || !pod_security_pod_equal(a, b) ||
+	    a->n_containers != b->n_containers)
 		return false;
 	for (size_t i = 0; i < a->n_containers; i++)
 		if (!container_eq(&a->containers[i], &b->containers[i]))

@@ -7,6 +7,29 @@
 #include "spec/pod.h"
 #include "util/cleanup.h"
 
+static void volume_mounts_free(struct pod_volume_mount *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(m[i].name);
+		free(m[i].mount_path);
+		free(m[i].sub_path);
+		free(m[i].mount_propagation);
+	}
+	free(m);
+}
+
+static void volumes_free(struct pod_volume *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].empty_dir_medium);
+		free(v[i].empty_dir_size_limit);
+		free(v[i].host_path);
+		free(v[i].host_path_type);
+	}
+	free(v);
+}
+
 static void container_clear(struct pod_container *c)
 {
 	free(c->name);
@@ -28,6 +51,7 @@ static void container_clear(struct pod_container *c)
 	strv_free(c->cap_drop);
 	free(c->termination_message_path);
 	free(c->termination_message_policy);
+	volume_mounts_free(c->volume_mounts, c->n_volume_mounts);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -50,6 +74,8 @@ void pod_clear(struct pod *pod)
 	free(pod->subdomain);
 	free(pod->dns_policy);
 	free(pod->scheduler_name);
+	free(pod->supplemental_groups);
+	volumes_free(pod->volumes, pod->n_volumes);
 	memset(pod, 0, sizeof(*pod));
 }
 

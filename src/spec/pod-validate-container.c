@@ -208,6 +208,8 @@ static int check_container(const struct pod *pod, size_t ci, struct pp_error *er
 		r = check_caps(c->cap_drop, cpath, "drop", err);
 	if (r == 0)
 		r = check_termination_message(c, cpath, err);
+	if (r == 0)
+		r = pod_validate_volume_mounts(pod, c, cpath, err);
 	return r;
 }
 

@@ -178,6 +178,8 @@ int pod_spec_validate(const struct pod *pod, struct pp_error *err)
 		                    pod_quote(pod->api_version, q, sizeof(q)));
 	r = validate_metadata(pod, err);
 	if (r == 0)
+		r = pod_validate_volumes(pod, err);
+	if (r == 0)
 		r = pod_validate_containers(pod, err);
 	if (r == 0)
 		r = validate_pod_spec(pod, err);

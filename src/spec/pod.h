@@ -33,6 +33,35 @@ struct pod_port {
 	char *protocol; /* "TCP" (default), "UDP", "SCTP" */
 };
 
+/* containers[].volumeMounts[] */
+struct pod_volume_mount {
+	char *name;       /* a volume of the pod */
+	char *mount_path; /* absolute path in the container */
+	bool read_only;
+	char *sub_path;          /* relative, without ".."; NULL or "" for the whole volume */
+	char *mount_propagation; /* NULL or "None" (others refused) */
+};
+
+/* spec.volumes[]: the sources peapod implements (others are refused). */
+struct pod_volume {
+	char *name;
+	bool has_empty_dir;            /* emptyDir given */
+	char *empty_dir_medium;        /* "" (disk) or "Memory"; NULL when absent */
+	char *empty_dir_size_limit;    /* sizeLimit as written (a quantity); NULL when absent */
+	uint64_t empty_dir_size_bytes; /* sizeLimit in bytes, rounded up; 0 when absent */
+	bool has_host_path;            /* hostPath given */
+	char *host_path;               /* hostPath.path */
+	char *host_path_type;          /* hostPath.type; NULL or "" means no check */
+};
+
+/* runAsUser, runAsGroup and runAsNonRoot, as a pod's and a container's
+ * securityContext hold them; has_* tells an unset field from 0 or false. */
+struct pod_run_as {
+	bool has_user, has_group, has_non_root;
+	int64_t user, group; /* 0..2147483647 */
+	bool non_root;
+};
+
 struct pod_container {
 	char *name;
 	char *image;
@@ -49,11 +78,18 @@ struct pod_container {
 	bool tty;
 	char **cap_add;  /* securityContext.capabilities.add, as written (e.g. "SYS_PTRACE") */
 	char **cap_drop; /* securityContext.capabilities.drop */
+	struct pod_run_as run_as; /* securityContext.runAs{User,Group,NonRoot} */
+	/* securityContext.allowPrivilegeEscalation and readOnlyRootFilesystem;
+	 * has_* false when unset */
+	bool has_allow_privilege_escalation, allow_privilege_escalation;
+	bool has_read_only_root_filesystem, read_only_root_filesystem;
 	char *termination_message_path;   /* default /dev/termination-log */
 	char *termination_message_policy; /* default File */
 	/* Set by the decoder when imagePullPolicy was absent; pod_spec_default()
 	 * then derives the policy from the image tag and clears it. */
 	bool image_pull_policy_unset;
+	struct pod_volume_mount *volume_mounts;
+	size_t n_volume_mounts;
 };
 
 struct pod {
@@ -77,6 +113,13 @@ struct pod {
 	char *subdomain;      /* may be NULL */
 	char *dns_policy;     /* default "ClusterFirst" */
 	char *scheduler_name; /* default "default-scheduler" */
+	/* spec.securityContext: runAsUser, runAsGroup, runAsNonRoot and
+	 * supplementalGroups */
+	struct pod_run_as run_as;
+	int64_t *supplemental_groups;
+	size_t n_supplemental_groups;
+	struct pod_volume *volumes;
+	size_t n_volumes;
 };
 
 /* Parse every document of a YAML (or JSON) stream into pods. Empty
@@ -114,6 +157,9 @@ int pod_spec_validate(const struct pod *pod, struct pp_error *err);
 bool pod_is_dns1123_label(const char *s);
 /* Is s a DNS-1123 subdomain (labels joined by '.', <= 253)? */
 bool pod_is_dns1123_subdomain(const char *s);
+
+/* Find a volume by name; NULL when absent. Borrows. */
+const struct pod_volume *pod_volume_find(const struct pod *pod, const char *name);
 
 /* Find a container by name; NULL when absent. Borrows. */
 const struct pod_container *pod_container_find(const struct pod *pod, const char *name);

@@ -42,3 +42,8 @@ int pod_check_labels(char *const *keys, char *const *values, struct pp_error *er
 int pod_check_annotations(char *const *keys, char *const *values, struct pp_error *err);
 /* spec.containers checks (pod-validate-container.c). 0 or -EINVAL. */
 int pod_validate_containers(const struct pod *pod, struct pp_error *err);
+/* spec.volumes checks, and one container's volumeMounts (pod-volume.c).
+ * 0 or -EINVAL. */
+int pod_validate_volumes(const struct pod *pod, struct pp_error *err);
+int pod_validate_volume_mounts(const struct pod *pod, const struct pod_container *c,
+                               const char *cpath, struct pp_error *err);

@@ -100,9 +100,9 @@ YAML
     image: busybox:1.28
   volumes:
   - name: v
-    emptyDir: {}
+    configMap: {name: cm}
 YAML
-	refused 'spec.volumes: Unsupported value: not supported by peapod yet'
+	refused 'spec.volumes[0].configMap: Unsupported value: not supported by peapod yet'
 }
 
 @test "a command missing from the image: the pod exists, the container says why" {

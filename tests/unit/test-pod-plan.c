@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
@@ -22,6 +23,7 @@
 
 #include "image/image.h"
 #include "pod/plan.h"
+#include "pod/volumes.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -543,6 +545,177 @@ static void test_container_shared(void **state)
 	json_object_put(cfg);
 }
 
+static size_t mount_index(json_object *cfg, const char *dst)
+{
+	json_object *mounts = json_get_arr(cfg, "mounts");
+
+	for (size_t i = 0; i < json_object_array_length(mounts); i++)
+		if (strcmp(json_get_str(json_object_array_get_idx(mounts, i), "destination"),
+		           dst) == 0)
+			return i;
+	fail_msg("no mount at %s", dst);
+	return 0;
+}
+
+/* Two emptyDirs and a hostPath; the app mounts a subPath, read-only and
+ * nested destinations. */
+static void volumes_pod(struct pod *pod, struct pod_container *ctrs, struct pod_volume *vols,
+                        struct pod_volume_mount *mnts)
+{
+	seed_pod(pod, ctrs, true);
+	memset(vols, 0, 3 * sizeof(*vols));
+	vols[0] = (struct pod_volume){.name = "data", .has_empty_dir = true};
+	vols[1] =
+	    (struct pod_volume){.name = "mem", .has_empty_dir = true, .empty_dir_medium = "Memory"};
+	vols[2] = (struct pod_volume){.name = "host",
+	                              .has_host_path = true,
+	                              .host_path = "/srv/h",
+	                              .host_path_type = "Directory"};
+	pod->volumes = vols;
+	pod->n_volumes = 3;
+	mnts[0] = (struct pod_volume_mount){.name = "data", .mount_path = "/data/sub/x"};
+	mnts[1] = (struct pod_volume_mount){.name = "host", .mount_path = "/h", .read_only = true};
+	mnts[2] = (struct pod_volume_mount){
+	    .name = "data", .mount_path = "/logs", .sub_path = "logs/app"};
+	mnts[3] = (struct pod_volume_mount){.name = "mem", .mount_path = "/data"};
+	ctrs[1].volume_mounts = mnts;
+	ctrs[1].n_volume_mounts = 4;
+}
+
+static void test_container_volumes(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pod_volume vols[3];
+	struct pod_volume_mount mnts[4];
+	struct pp_error err = {0};
+	json_object *cfg = NULL, *m;
+	static const char *const rw[] = {"rbind", "rprivate", "rw", NULL};
+
+	(void)state;
+	volumes_pod(&pod, ctrs, vols, mnts);
+	assert_int_equal(
+	    pod_plan_container(&pod, &ctrs[1], &busybox_img, -1, 4242, &test_paths, &cfg, &err), 0);
+	m = mount_of(cfg, "/data/sub/x");
+	assert_string_equal(json_get_str(m, "type"), "bind");
+	assert_string_equal(json_get_str(m, "source"),
+	                    "/run/peapod/pods/U/volumes/kubernetes.io~empty-dir/data");
+	assert_json_strs(json_get_arr(m, "options"), rw);
+	m = mount_of(cfg, "/h");
+	assert_string_equal(json_get_str(m, "source"), "/srv/h");
+	assert_json_strs(json_get_arr(m, "options"),
+	                 (const char *[]){"rbind", "rprivate", "ro", NULL});
+	m = mount_of(cfg, "/logs");
+	assert_string_equal(json_get_str(m, "source"),
+	                    "/run/peapod/pods/U/volume-subpaths/data/shell/2");
+	assert_json_strs(json_get_arr(m, "options"), rw);
+	assert_string_equal(json_get_str(mount_of(cfg, "/data"), "source"),
+	                    "/run/peapod/pods/U/volumes/kubernetes.io~empty-dir/mem");
+	/* by destination depth, stable: /data before /data/sub/x, defaults first */
+	assert_true(mount_index(cfg, "/sys/fs/cgroup") < mount_index(cfg, "/h"));
+	assert_true(mount_index(cfg, "/h") < mount_index(cfg, "/logs"));
+	assert_true(mount_index(cfg, "/logs") < mount_index(cfg, "/data"));
+	assert_true(mount_index(cfg, "/data") < mount_index(cfg, "/etc/hosts"));
+	assert_true(mount_index(cfg, "/etc/hostname") < mount_index(cfg, "/etc/hosts"));
+	assert_true(mount_index(cfg, "/dev/termination-log") < mount_index(cfg, "/data/sub/x"));
+	assert_int_equal(json_object_array_length(json_get_arr(cfg, "mounts")), 15);
+	json_object_put(cfg);
+	/* the other container mounts nothing */
+	assert_int_equal(
+	    pod_plan_container(&pod, &ctrs[0], &nginx_img, -1, 4242, &test_paths, &cfg, &err), 0);
+	assert_int_equal(json_object_array_length(json_get_arr(cfg, "mounts")), 11);
+	json_object_put(cfg);
+}
+
+static void write_file(const char *dir, const char *rel, const char *text);
+
+/* Is target a bind of src (the same inode)? */
+static bool is_bound(const char *target, const char *src)
+{
+	struct stat a, b;
+
+	return stat(target, &a) == 0 && stat(src, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* subPath resolution on a real folder: created when missing, bound; a
+ * symlink planted by a container never lets a subPath leave the volume. */
+static char s_vol_dir[] = "/tmp/pp-vol-XXXXXX";
+
+/* Whatever an assertion left: the subPath bind, then the folder. */
+static int subpath_teardown(void **state)
+{
+	cleanup_free char *t0 = pod_volume_subpath_target(s_vol_dir, "data", "shell", 0);
+
+	(void)state;
+	while (umount2(t0, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+		;
+	(void)fs_rm_rf(s_vol_dir, NULL); /* never crosses a mount */
+	return 0;
+}
+
+static void test_subpath_confined(void **state)
+{
+	char *dir = s_vol_dir;
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pod_volume vols[3];
+	struct pod_volume_mount mnts[4];
+	struct pp_error err = {0};
+	cleanup_free char *vol = NULL, *t0 = NULL, *p = NULL;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	volumes_pod(&pod, ctrs, vols, mnts);
+	pod.n_volumes = 1;
+	ctrs[1].n_volume_mounts = 1;
+	mnts[0].sub_path = "a/b";
+	assert_int_equal(pod_volumes_setup(&pod, dir, &err), 0);
+	vol = xstrfmt("%s/volumes/kubernetes.io~empty-dir/data", dir);
+	t0 = pod_volume_subpath_target(dir, "data", "shell", 0);
+	assert_int_equal(pod_volumes_prepare(&pod, 1, dir, &err), 0);
+	p = xstrfmt("%s/a/b", vol);
+	assert_int_equal(access(p, F_OK), 0); /* created */
+	assert_true(is_bound(t0, p));
+	write_file(vol, "a/b/f", "x");
+	mnts[0].sub_path = "n/m/"; /* a trailing '/' too */
+	assert_int_equal(pod_volumes_prepare(&pod, 1, dir, &err), 0);
+	free(p);
+	p = xstrfmt("%s/n/m", vol);
+	assert_true(is_bound(t0, p));
+	mnts[0].sub_path = "a/b";
+	assert_int_equal(pod_volumes_prepare(&pod, 1, dir, &err), 0);
+	free(p);
+	p = xstrfmt("%s/a/b", vol);
+	assert_true(is_bound(t0, p));
+	free(p);
+	p = xstrfmt("%s/f", t0);
+	assert_int_equal(access(p, F_OK), 0);
+	/* the attack: x -> / in the volume, then subPath x/etc */
+	free(p);
+	p = xstrfmt("%s/x", vol);
+	assert_int_equal(symlink("/", p), 0);
+	mnts[0].sub_path = "x/etc";
+	assert_int_equal(pod_volumes_prepare(&pod, 1, dir, &err), -EXDEV);
+	assert_non_null(strstr(err.msg, "failed to prepare subPath for volumeMount \"data\" "
+	                                "of container \"shell\""));
+	free(p);
+	p = xstrfmt("%s/passwd", t0); /* the earlier bind stays: a/b, not /etc */
+	assert_int_not_equal(access(p, F_OK), 0);
+	mnts[0].sub_path = "x/new/dir"; /* nothing created through the link */
+	assert_int_not_equal(pod_volumes_prepare(&pod, 1, dir, &err), 0);
+	assert_int_not_equal(access("/new", F_OK), 0);
+	free(p);
+	p = xstrfmt("%s/y", vol);
+	assert_int_equal(symlink("a/../../..", p), 0);
+	mnts[0].sub_path = "y";
+	assert_int_equal(pod_volumes_prepare(&pod, 1, dir, &err), -EXDEV);
+	assert_int_equal(umount2(t0, MNT_DETACH), 0);
+	assert_int_equal(fs_rm_rf(dir, &err), 0);
+}
+
 static void test_container_not_shared(void **state)
 {
 	struct pod pod;
@@ -690,6 +863,133 @@ static void test_user_resolve(void **state)
 	assert_int_equal(pod_user_resolve(-1, "app", &u, &err), -EINVAL);
 }
 
+/* pod_user_for_container() of ctrs[0] in pod, against the fixture rootfs. */
+static void assert_ctr_user(int rootfd, const struct pod *pod, const char *image_user, uid_t uid,
+                            gid_t gid, const gid_t *gids, size_t n)
+{
+	struct pod_user u = {0};
+	struct pp_error err = {0};
+
+	assert_int_equal(
+	    pod_user_for_container(rootfd, pod, &pod->containers[0], image_user, &u, &err), 0);
+	assert_int_equal(u.uid, uid);
+	assert_int_equal(u.gid, gid);
+	assert_int_equal(u.n_additional_gids, n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(u.additional_gids[i], gids[i]);
+	free(u.additional_gids);
+}
+
+static void test_user_for_container(void **state)
+{
+	struct rootfs *rf = *state;
+	struct pod pod;
+	struct pod_container ctrs[2];
+	int64_t supp[] = {4000, 29};
+
+	if (rf->no_openat2)
+		return no_openat2_note();
+	seed_pod(&pod, ctrs, false);
+	/* no securityContext: the image's USER, group included */
+	assert_ctr_user(rf->fd, &pod, "1000:5", 1000, 5, (gid_t[]){5}, 1);
+	/* runAsUser: gid and memberships from the image's files */
+	ctrs[0].run_as = (struct pod_run_as){.has_user = true, .user = 1000};
+	assert_ctr_user(rf->fd, &pod, "nginx", 1000, 1000, (gid_t[]){1000, 29, 44}, 3);
+	/* a uid the image does not know: gid 0 */
+	ctrs[0].run_as.user = 4242;
+	assert_ctr_user(rf->fd, &pod, "nginx", 4242, 0, (gid_t[]){0}, 1);
+	/* the container's runAsUser overrides the pod's */
+	pod.run_as = (struct pod_run_as){.has_user = true, .user = 101};
+	ctrs[0].run_as.user = 1000;
+	assert_ctr_user(rf->fd, &pod, NULL, 1000, 1000, (gid_t[]){1000, 29, 44}, 3);
+	ctrs[0].run_as.has_user = false;
+	assert_ctr_user(rf->fd, &pod, NULL, 101, 101, (gid_t[]){101, 29}, 2);
+	/* runAsGroup replaces the primary group; memberships still apply */
+	pod.run_as =
+	    (struct pod_run_as){.has_user = true, .user = 1000, .has_group = true, .group = 3000};
+	assert_ctr_user(rf->fd, &pod, NULL, 1000, 3000, (gid_t[]){3000, 29, 44}, 3);
+	/* supplementalGroups merged, deduplicated and sorted */
+	pod.supplemental_groups = supp;
+	pod.n_supplemental_groups = 2;
+	assert_ctr_user(rf->fd, &pod, NULL, 1000, 3000, (gid_t[]){29, 44, 3000, 4000}, 4);
+	/* runAsGroup alone: the image's user part, its group dropped */
+	pod.run_as = (struct pod_run_as){.has_group = true, .group = 3000};
+	pod.n_supplemental_groups = 0;
+	assert_ctr_user(rf->fd, &pod, "1000:5", 1000, 3000, (gid_t[]){3000, 29, 44}, 3);
+	assert_ctr_user(rf->fd, &pod, "", 0, 3000, (gid_t[]){3000, 10}, 2);
+	/* supplementalGroups alone add to the image's user */
+	pod.run_as = (struct pod_run_as){0};
+	pod.n_supplemental_groups = 2;
+	assert_ctr_user(rf->fd, &pod, "", 0, 0, (gid_t[]){0, 10, 29, 4000}, 4);
+}
+
+static void test_run_as_non_root(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pp_error err = {0};
+
+	(void)state;
+	seed_pod(&pod, ctrs, false);
+	assert_int_equal(pod_verify_run_as_non_root(&pod, &ctrs[0], "", &err), 0);
+	pod.run_as = (struct pod_run_as){.has_non_root = true, .non_root = true};
+	assert_int_equal(pod_verify_run_as_non_root(&pod, &ctrs[0], NULL, &err), -EPERM);
+	assert_string_equal(err.msg,
+	                    "container has runAsNonRoot and image will run as root "
+	                    "(pod: \"nginx_default(0f6b2c1e-1111-2222-3333-444455556666)\", "
+	                    "container: nginx)");
+	assert_int_equal(pod_verify_run_as_non_root(&pod, &ctrs[0], "0:1000", &err), -EPERM);
+	assert_int_equal(pod_verify_run_as_non_root(&pod, &ctrs[0], "nginx", &err), -EPERM);
+	assert_string_equal(err.msg,
+	                    "container has runAsNonRoot and image has non-numeric user (nginx), "
+	                    "cannot verify user is non-root "
+	                    "(pod: \"nginx_default(0f6b2c1e-1111-2222-3333-444455556666)\", "
+	                    "container: nginx)");
+	assert_int_equal(pod_verify_run_as_non_root(&pod, &ctrs[0], "101:0", &err), 0);
+	ctrs[0].run_as = (struct pod_run_as){.has_user = true, .user = 1000};
+	assert_int_equal(pod_verify_run_as_non_root(&pod, &ctrs[0], "", &err), 0);
+	ctrs[0].run_as.user = 0;
+	assert_int_equal(pod_verify_run_as_non_root(&pod, &ctrs[0], "1000", &err), -EPERM);
+	assert_non_null(strstr(err.msg, "container's runAsUser breaks non-root policy (pod: "));
+	/* the container's runAsNonRoot: false overrides the pod's true */
+	ctrs[0].run_as = (struct pod_run_as){.has_non_root = true, .non_root = false};
+	assert_int_equal(pod_verify_run_as_non_root(&pod, &ctrs[0], "", &err), 0);
+}
+
+static void test_no_new_privs_and_readonly_root(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pp_error err = {0};
+	json_object *p = NULL, *cfg = NULL;
+	int r;
+
+	(void)state;
+	seed_pod(&pod, ctrs, false);
+	p = process_of(&pod, &ctrs[0], &nginx_img, &r, &err);
+	assert_false(json_get_bool(p, "noNewPrivileges", true));
+	json_object_put(p);
+	ctrs[0].has_allow_privilege_escalation = true;
+	ctrs[0].allow_privilege_escalation = true;
+	p = process_of(&pod, &ctrs[0], &nginx_img, &r, &err);
+	assert_false(json_get_bool(p, "noNewPrivileges", true));
+	json_object_put(p);
+	ctrs[0].allow_privilege_escalation = false;
+	p = process_of(&pod, &ctrs[0], &nginx_img, &r, &err);
+	assert_true(json_get_bool(p, "noNewPrivileges", false));
+	json_object_put(p);
+	ctrs[0].has_read_only_root_filesystem = true;
+	ctrs[0].read_only_root_filesystem = true;
+	ctrs[0].run_as = (struct pod_run_as){.has_user = true, .user = 65534};
+	assert_int_equal(
+	    pod_plan_container(&pod, &ctrs[0], &nginx_img, -1, 4242, &test_paths, &cfg, &err), 0);
+	assert_true(json_get_bool(json_get_obj(cfg, "root"), "readonly", false));
+	assert_int_equal(
+	    json_get_int(json_get_obj(json_get_obj(cfg, "process"), "user"), "uid", -1), 65534);
+	assert_true(json_get_bool(json_get_obj(cfg, "process"), "noNewPrivileges", false));
+	json_object_put(cfg);
+}
+
 /* /etc/passwd a symlink out of the rootfs: resolved inside it, never on the
  * host. */
 static void test_user_resolve_confined(void **state)
@@ -745,7 +1045,12 @@ int main(void)
 	    cmocka_unit_test(test_sandbox),
 	    cmocka_unit_test(test_container_shared),
 	    cmocka_unit_test(test_container_not_shared),
+	    cmocka_unit_test(test_container_volumes),
+	    cmocka_unit_test_teardown(test_subpath_confined, subpath_teardown),
 	    cmocka_unit_test_setup_teardown(test_user_resolve, rootfs_setup, rootfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_user_for_container, rootfs_setup, rootfs_teardown),
+	    cmocka_unit_test(test_run_as_non_root),
+	    cmocka_unit_test(test_no_new_privs_and_readonly_root),
 	    cmocka_unit_test_setup_teardown(test_user_resolve_confined, rootfs_setup,
 	                                    rootfs_teardown),
 	};

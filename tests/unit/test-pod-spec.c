@@ -511,157 +511,204 @@ struct err_case {
 	const char *msg;
 };
 
-static const struct err_case
-    err_cases[] =
-        {
-            {"kind: Deployment\napiVersion: apps/v1\n",
-             "unknown kind \"Deployment\": peapod runs Pods only (apiVersion v1, kind Pod)"},
-            {"kind: Pod\napiVersion: apps/v1\n",
-             "unknown apiVersion \"apps/v1\" for kind \"Pod\": peapod runs Pods only (apiVersion v1, kind Pod)"},
-            {"apiVersion: v1\nmetadata: {name: x}\n", "kind: Required value"},
-            {"kind: Pod\nmetadata: {name: x}\n", "apiVersion: Required value"},
-            {"- a\n- b\n", "<document>: Invalid value: [...]: expected a Pod object"},
-            {"kind: 5\n", "kind: Invalid value: 5: expected string"},
-            {"apiVersion: v1\nkind: Pod\nspec: {containers: [{name: c, image: i}]}\n",
-             "metadata.name: Required value"},
-            {"apiVersion: v1\nkind: Pod\nmetadata: {name: Nginx}\n",
-             "metadata.name: Invalid value: \"Nginx\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"},
-            {"apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: a.b}\n",
-             "metadata.namespace: Invalid value: \"a.b\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"},
-            {HEAD "  generateName: x-\n",
-             "metadata.generateName: Unsupported value: not supported by peapod yet"},
-            {HEAD "  name: q\n", "metadata.name: duplicate key"},
-            {HEAD "  labels: {\"a b\": x}\n",
-             "metadata.labels: Invalid value: \"a b\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"},
-            {HEAD "  labels: {a: \"-x\"}\n",
-             "metadata.labels: Invalid value: \"-x\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"},
-            {HEAD "  labels: {version: 1}\n",
-             "metadata.labels.version: Invalid value: 1: expected string"},
-            {HEAD "  labels: [a]\n",
-             "metadata.labels: Invalid value: [...]: expected map of strings"},
-            {HEAD "  annotations: {Example.com/x: y}\n",
-             "metadata.annotations: Invalid value: \"Example.com/x\": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"},
-            {HEAD "  ownerReferences: [{kind: X}]\n",
-             "metadata.ownerReferences: Unsupported value: not supported by peapod yet"},
-            {HEAD "  nam: x\n", "unknown field \"metadata.nam\""},
-            {HEAD "foo: 1\n", "unknown field \"foo\""},
-            {HEAD "spec: {}\n", "spec.containers: Required value"},
-            {HEAD "spec:\n  containers: []\n", "spec.containers: Required value"},
-            {HEAD "spec:\n  containers: {}\n",
-             "spec.containers: Invalid value: {...}: expected list"},
-            {HEAD "spec:\n  containers:\n  - name: a\n    image: i\n  - name: b\n",
-             "spec.containers[1].image: Required value"},
-            {HEAD "spec:\n  containers:\n  - image: i\n",
-             "spec.containers[0].name: Required value"},
-            {HEAD
-             "spec:\n  containers:\n  - name: shell\n    image: i\n  - name: shell\n    image: j\n",
-             "spec.containers[1].name: Duplicate value: \"shell\""},
-            {HEAD "spec:\n  containers:\n  - name: x_y\n    image: i\n",
-             "spec.containers[0].name: Invalid value: \"x_y\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"},
-            {HEAD "spec:\n  containers:\n  - name: c\n    image: \" nginx\"\n",
-             "spec.containers[0].image: Invalid value: \" nginx\": must not have leading or trailing whitespace"},
-            {C0 "    imagee: x\n", "unknown field \"spec.containers[0].imagee\""},
-            {C0 "    image: x\n", "spec.containers[0].image: duplicate key"},
-            {C0 "  shareProcessNamespace: yes\n",
-             "spec.shareProcessNamespace: Invalid value: \"yes\": expected boolean"},
-            {C0 "  shareProcessNamespace: \"true\"\n",
-             "spec.shareProcessNamespace: Invalid value: \"true\": expected boolean"},
-            {C0 "  restartPolicy: Sometimes\n",
-             "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\""},
-            {C0 "  shareProcessNamespace: true\n  hostPID: true\n",
-             "spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled"},
-            {C0 "  hostPID: true\n",
-             "spec.hostPID: Unsupported value: not supported by peapod yet"},
-            {C0 "  hostNetwork: true\n",
-             "spec.hostNetwork: Unsupported value: not supported by peapod yet"},
-            {C0 "  hostIPC: true\n",
-             "spec.hostIPC: Unsupported value: not supported by peapod yet"},
-            {C0 "  volumes: [{name: v, emptyDir: {}}]\n",
-             "spec.volumes: Unsupported value: not supported by peapod yet"},
-            {C0 "  initContainers: [{name: i, image: i}]\n",
-             "spec.initContainers: Unsupported value: not supported by peapod yet"},
-            {C0 "  nodeSelector: {a: b}\n",
-             "spec.nodeSelector: Unsupported value: not supported by peapod yet"},
-            {C0 "  nodeName: n1\n",
-             "spec.nodeName: Unsupported value: not supported by peapod yet"},
-            {C0 "  securityContext: {runAsUser: 0}\n",
-             "spec.securityContext: Unsupported value: not supported by peapod yet"},
-            {C0 "  serviceAccountName: robot\n",
-             "spec.serviceAccountName: Unsupported value: not supported by peapod yet"},
-            {C0 "  tolerations: [{key: a}]\n",
-             "spec.tolerations: Unsupported value: not supported by peapod yet"},
-            {C0 "  hostUsers: false\n",
-             "spec.hostUsers: Unsupported value: not supported by peapod yet"},
-            {C0 "  runtimeClassName: kata\n",
-             "spec.runtimeClassName: Unsupported value: not supported by peapod yet"},
-            {C0 "  terminationGracePeriodSeconds: -1\n",
-             "spec.terminationGracePeriodSeconds: Invalid value: -1: must be greater than or equal to 0"},
-            {C0 "  terminationGracePeriodSeconds: 1.5\n",
-             "spec.terminationGracePeriodSeconds: Invalid value: 1.5: expected integer"},
-            {C0 "  hostname: Bad_Host\n", "spec.hostname: Invalid value: \"Bad_Host\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"},
-            {C0 "  dnsPolicy: Nope\n",
-             "spec.dnsPolicy: Unsupported value: \"Nope\": supported values: \"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\""},
-            {C0 "  dnsPolicy: None\n",
-             "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"},
-            {C0 "    imagePullPolicy: Sometimes\n",
-             "spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"IfNotPresent\", \"Never\""},
-            {C0 "    volumeMounts: [{name: v, mountPath: /v}]\n",
-             "spec.containers[0].volumeMounts: Unsupported value: not supported by peapod yet"},
-            {C0 "    livenessProbe: {exec: {command: [x]}}\n",
-             "spec.containers[0].livenessProbe: Unsupported value: not supported by peapod yet"},
-            {C0 "    readinessProbe: {exec: {command: [x]}}\n",
-             "spec.containers[0].readinessProbe: Unsupported value: not supported by peapod yet"},
-            {C0 "    startupProbe: {exec: {command: [x]}}\n",
-             "spec.containers[0].startupProbe: Unsupported value: not supported by peapod yet"},
-            {C0 "    lifecycle: {preStop: {exec: {command: [x]}}}\n",
-             "spec.containers[0].lifecycle: Unsupported value: not supported by peapod yet"},
-            {C0 "    resources: {limits: {cpu: 1}}\n",
-             "spec.containers[0].resources: Unsupported value: not supported by peapod yet"},
-            {C0 "    envFrom: [{configMapRef: {name: x}}]\n",
-             "spec.containers[0].envFrom: Unsupported value: not supported by peapod yet"},
-            {C0 "    env: [{name: A, valueFrom: {fieldRef: {fieldPath: x}}}]\n",
-             "spec.containers[0].env[0].valueFrom: Unsupported value: not supported by peapod yet"},
-            {C0 "    env: [{value: x}]\n", "spec.containers[0].env[0].name: Required value"},
-            {C0 "    env: [{name: A, value: 8080}]\n",
-             "spec.containers[0].env[0].value: Invalid value: 8080: expected string"},
-            {C0 "    env: [{name: A}, {name: 1x}]\n",
-             "spec.containers[0].env[1].name: Invalid value: \"1x\": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"},
-            {C0 "    securityContext: {runAsUser: 1000}\n",
-             "spec.containers[0].securityContext.runAsUser: Unsupported value: not supported by peapod yet"},
-            {C0 "    securityContext: {privileged: true}\n",
-             "spec.containers[0].securityContext.privileged: Unsupported value: not supported by peapod yet"},
-            {C0 "    securityContext: {allowPrivilegeEscalation: false}\n",
-             "spec.containers[0].securityContext.allowPrivilegeEscalation: Unsupported value: not supported by peapod yet"},
-            {C0 "    securityContext: {capabilities: {add: [SYS-PTRACE]}}\n",
-             "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: \"SYS-PTRACE\": must be a capability name (letters, digits and '_', e.g. 'SYS_PTRACE' or 'ALL')"},
-            {C0 "    securityContext: {capabilities: {add: SYS_PTRACE}}\n",
-             "spec.containers[0].securityContext.capabilities.add: Invalid value: \"SYS_PTRACE\": expected list"},
-            {C0 "    securityContext: {capabilities: {keep: [A]}}\n",
-             "unknown field \"spec.containers[0].securityContext.capabilities.keep\""},
-            {C0 "    command: sleep 1\n",
-             "spec.containers[0].command: Invalid value: \"sleep 1\": expected list"},
-            {C0 "    args: [1]\n", "spec.containers[0].args[0]: Invalid value: 1: expected string"},
-            {C0 "    tty: 1\n", "spec.containers[0].tty: Invalid value: 1: expected boolean"},
-            {C0 "    ports: [{containerPort: 70000}]\n",
-             "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive"},
-            {C0 "    ports: [{name: http}]\n",
-             "spec.containers[0].ports[0].containerPort: Required value"},
-            {C0 "    ports: [{containerPort: 80, hostPort: 8080}]\n",
-             "spec.containers[0].ports[0].hostPort: Unsupported value: not supported by peapod yet"},
-            {C0 "    ports: [{containerPort: 80, protocol: ICMP}]\n",
-             "spec.containers[0].ports[0].protocol: Unsupported value: \"ICMP\": supported values: \"SCTP\", \"TCP\", \"UDP\""},
-            {C0 "    ports: [{containerPort: 80, name: Http}]\n",
-             "spec.containers[0].ports[0].name: Invalid value: \"Http\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"},
-            {C0
-             "    ports: [{containerPort: 80, name: http}]\n  - name: d\n    image: i\n    ports: [{containerPort: 81, name: http}]\n",
-             "spec.containers[1].ports[0].name: Duplicate value: \"http\""},
-            {C0 "    terminationMessagePolicy: Always\n",
-             "spec.containers[0].terminationMessagePolicy: Unsupported value: \"Always\": supported values: \"File\", \"FallbackToLogsOnError\""},
-            {C0 "    image: \"a\\0b\"\n", "spec.containers[0].image: duplicate key"},
-            {HEAD "spec:\n  containers:\n  - name: c\n    image: \"a\\0b\"\n",
-             "spec.containers[0].image: Invalid value: must not contain NUL characters"},
-            {HEAD "spec:\n  containers:\n  - name: c\n    image: \"a\\nb \"\n",
-             "spec.containers[0].image: Invalid value: \"a\\nb \": must not have leading or trailing whitespace"},
+static const struct err_case err_cases[] = {
+    {"kind: Deployment\napiVersion: apps/v1\n",
+     "unknown kind \"Deployment\": peapod runs Pods only (apiVersion v1, kind Pod)"},
+    {"kind: Pod\napiVersion: apps/v1\n",
+     "unknown apiVersion \"apps/v1\" for kind \"Pod\": peapod runs Pods only (apiVersion v1, kind Pod)"},
+    {"apiVersion: v1\nmetadata: {name: x}\n", "kind: Required value"},
+    {"kind: Pod\nmetadata: {name: x}\n", "apiVersion: Required value"},
+    {"- a\n- b\n", "<document>: Invalid value: [...]: expected a Pod object"},
+    {"kind: 5\n", "kind: Invalid value: 5: expected string"},
+    {"apiVersion: v1\nkind: Pod\nspec: {containers: [{name: c, image: i}]}\n",
+     "metadata.name: Required value"},
+    {"apiVersion: v1\nkind: Pod\nmetadata: {name: Nginx}\n",
+     "metadata.name: Invalid value: \"Nginx\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"},
+    {"apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: a.b}\n",
+     "metadata.namespace: Invalid value: \"a.b\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"},
+    {HEAD "  generateName: x-\n",
+     "metadata.generateName: Unsupported value: not supported by peapod yet"},
+    {HEAD "  name: q\n", "metadata.name: duplicate key"},
+    {HEAD "  labels: {\"a b\": x}\n",
+     "metadata.labels: Invalid value: \"a b\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"},
+    {HEAD "  labels: {a: \"-x\"}\n",
+     "metadata.labels: Invalid value: \"-x\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"},
+    {HEAD "  labels: {version: 1}\n", "metadata.labels.version: Invalid value: 1: expected string"},
+    {HEAD "  labels: [a]\n", "metadata.labels: Invalid value: [...]: expected map of strings"},
+    {HEAD "  annotations: {Example.com/x: y}\n",
+     "metadata.annotations: Invalid value: \"Example.com/x\": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"},
+    {HEAD "  ownerReferences: [{kind: X}]\n",
+     "metadata.ownerReferences: Unsupported value: not supported by peapod yet"},
+    {HEAD "  nam: x\n", "unknown field \"metadata.nam\""},
+    {HEAD "foo: 1\n", "unknown field \"foo\""},
+    {HEAD "spec: {}\n", "spec.containers: Required value"},
+    {HEAD "spec:\n  containers: []\n", "spec.containers: Required value"},
+    {HEAD "spec:\n  containers: {}\n", "spec.containers: Invalid value: {...}: expected list"},
+    {HEAD "spec:\n  containers:\n  - name: a\n    image: i\n  - name: b\n",
+     "spec.containers[1].image: Required value"},
+    {HEAD "spec:\n  containers:\n  - image: i\n", "spec.containers[0].name: Required value"},
+    {HEAD "spec:\n  containers:\n  - name: shell\n    image: i\n  - name: shell\n    image: j\n",
+     "spec.containers[1].name: Duplicate value: \"shell\""},
+    {HEAD "spec:\n  containers:\n  - name: x_y\n    image: i\n",
+     "spec.containers[0].name: Invalid value: \"x_y\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"},
+    {HEAD "spec:\n  containers:\n  - name: c\n    image: \" nginx\"\n",
+     "spec.containers[0].image: Invalid value: \" nginx\": must not have leading or trailing whitespace"},
+    {C0 "    imagee: x\n", "unknown field \"spec.containers[0].imagee\""},
+    {C0 "    image: x\n", "spec.containers[0].image: duplicate key"},
+    {C0 "  shareProcessNamespace: yes\n",
+     "spec.shareProcessNamespace: Invalid value: \"yes\": expected boolean"},
+    {C0 "  shareProcessNamespace: \"true\"\n",
+     "spec.shareProcessNamespace: Invalid value: \"true\": expected boolean"},
+    {C0 "  restartPolicy: Sometimes\n",
+     "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\""},
+    {C0 "  shareProcessNamespace: true\n  hostPID: true\n",
+     "spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled"},
+    {C0 "  hostPID: true\n", "spec.hostPID: Unsupported value: not supported by peapod yet"},
+    {C0 "  hostNetwork: true\n",
+     "spec.hostNetwork: Unsupported value: not supported by peapod yet"},
+    {C0 "  hostIPC: true\n", "spec.hostIPC: Unsupported value: not supported by peapod yet"},
+    {C0 "  volumes: [{name: v, configMap: {name: x}}]\n",
+     "spec.volumes[0].configMap: Unsupported value: not supported by peapod yet"},
+    {C0 "  volumes: [{name: v, persistentVolumeClaim: {}}]\n",
+     "spec.volumes[0].persistentVolumeClaim: Unsupported value: not supported by peapod yet"},
+    {C0 "  volumes: [{name: v}]\n", "spec.volumes[0]: Required value: must specify a volume type"},
+    {C0 "  volumes: [{name: v, emptyDir: {}, hostPath: {path: /x}}]\n",
+     "spec.volumes[0].emptyDir: Forbidden: may not specify more than 1 volume type"},
+    {C0 "  volumes: [{name: x, emptyDir: {}}, {name: x, emptyDir: {}}]\n",
+     "spec.volumes[1].name: Duplicate value: \"x\""},
+    {C0 "  volumes: [{emptyDir: {}}]\n", "spec.volumes[0].name: Required value"},
+    {C0 "  volumes: [{name: V_1, emptyDir: {}}]\n", "spec.volumes[0].name: Invalid value: \"V_1\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"},
+    {C0 "  volumes: [{name: v, emptyDir: {medium: Disk}}]\n",
+     "spec.volumes[0].emptyDir.medium: Unsupported value: \"Disk\": supported values: \"\", \"Memory\""},
+    {C0 "  volumes: [{name: v, emptyDir: {sizeLimit: 12Xi}}]\n",
+     "spec.volumes[0].emptyDir.sizeLimit: Invalid value: \"12Xi\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"},
+    {C0 "  volumes: [{name: v, emptyDir: {sizeLimit: -1Mi}}]\n",
+     "spec.volumes[0].emptyDir.sizeLimit: Forbidden: SizeLimit field must be a valid resource quantity"},
+    {C0 "  volumes: [{name: v, hostPath: {type: File}}]\n",
+     "spec.volumes[0].hostPath.path: Required value"},
+    {C0 "  volumes: [{name: v, hostPath: {path: /a/../etc}}]\n",
+     "spec.volumes[0].hostPath.path: Invalid value: \"/a/../etc\": must not contain '..'"},
+    {C0 "  volumes: [{name: v, hostPath: {path: /a, type: Dir}}]\n",
+     "spec.volumes[0].hostPath.type: Unsupported value: \"Dir\": supported values: \"\", \"BlockDevice\", \"CharDevice\", \"Directory\", \"DirectoryOrCreate\", \"File\", \"FileOrCreate\", \"Socket\""},
+    {C0 "    volumeMounts: [{name: x, mountPath: /v}]\n",
+     "spec.containers[0].volumeMounts[0].name: Not found: \"x\""},
+    {C0 "    volumeMounts: [{mountPath: /v}]\n",
+     "spec.containers[0].volumeMounts[0].name: Required value"},
+    {C0 "    volumeMounts: [{name: v}]\n  volumes: [{name: v, emptyDir: {}}]\n",
+     "spec.containers[0].volumeMounts[0].mountPath: Required value"},
+    {C0 "    volumeMounts: [{name: v, mountPath: /a}, {name: v, mountPath: /a}]\n"
+        "  volumes: [{name: v, emptyDir: {}}]\n",
+     "spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"/a\": must be unique"},
+    {C0 "    volumeMounts: [{name: v, mountPath: /a, subPath: ../x}]\n"
+        "  volumes: [{name: v, emptyDir: {}}]\n",
+     "spec.containers[0].volumeMounts[0].subPath: Invalid value: \"../x\": must not contain '..'"},
+    {C0 "    volumeMounts: [{name: v, mountPath: /a, subPath: /x}]\n"
+        "  volumes: [{name: v, emptyDir: {}}]\n",
+     "spec.containers[0].volumeMounts[0].subPath: Invalid value: \"/x\": must be a relative path"},
+    {C0 "    volumeMounts: [{name: v, mountPath: /a, mountPropagation: Bidirectional}]\n"
+        "  volumes: [{name: v, emptyDir: {}}]\n",
+     "spec.containers[0].volumeMounts[0].mountPropagation: Unsupported value: not supported by peapod yet"},
+    {C0 "    volumeMounts: [{name: v, mountPath: /a, subPathExpr: $(X)}]\n"
+        "  volumes: [{name: v, emptyDir: {}}]\n",
+     "spec.containers[0].volumeMounts[0].subPathExpr: Unsupported value: not supported by peapod yet"},
+    {C0 "  initContainers: [{name: i, image: i}]\n",
+     "spec.initContainers: Unsupported value: not supported by peapod yet"},
+    {C0 "  nodeSelector: {a: b}\n",
+     "spec.nodeSelector: Unsupported value: not supported by peapod yet"},
+    {C0 "  nodeName: n1\n", "spec.nodeName: Unsupported value: not supported by peapod yet"},
+    {C0 "  securityContext: {fsGroup: 2000}\n",
+     "spec.securityContext.fsGroup: Unsupported value: not supported by peapod yet"},
+    {C0 "  securityContext: {runAsUser: -1}\n",
+     "spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive"},
+    {C0 "  securityContext: {runAsGroup: 2147483648}\n",
+     "spec.securityContext.runAsGroup: Invalid value: 2147483648: must be between 0 and 2147483647, inclusive"},
+    {C0 "  securityContext: {supplementalGroups: [1, -5]}\n",
+     "spec.securityContext.supplementalGroups[1]: Invalid value: -5: must be between 0 and 2147483647, inclusive"},
+    {C0 "  securityContext: {supplementalGroups: 5}\n",
+     "spec.securityContext.supplementalGroups: Invalid value: 5: expected list"},
+    {C0 "  securityContext: {runAsNonRoot: \"yes\"}\n",
+     "spec.securityContext.runAsNonRoot: Invalid value: \"yes\": expected boolean"},
+    {C0 "  securityContext: {sysctls: [{name: a, value: b}]}\n",
+     "spec.securityContext.sysctls: Unsupported value: not supported by peapod yet"},
+    {C0 "  serviceAccountName: robot\n",
+     "spec.serviceAccountName: Unsupported value: not supported by peapod yet"},
+    {C0 "  tolerations: [{key: a}]\n",
+     "spec.tolerations: Unsupported value: not supported by peapod yet"},
+    {C0 "  hostUsers: false\n", "spec.hostUsers: Unsupported value: not supported by peapod yet"},
+    {C0 "  runtimeClassName: kata\n",
+     "spec.runtimeClassName: Unsupported value: not supported by peapod yet"},
+    {C0 "  terminationGracePeriodSeconds: -1\n",
+     "spec.terminationGracePeriodSeconds: Invalid value: -1: must be greater than or equal to 0"},
+    {C0 "  terminationGracePeriodSeconds: 1.5\n",
+     "spec.terminationGracePeriodSeconds: Invalid value: 1.5: expected integer"},
+    {C0 "  hostname: Bad_Host\n",
+     "spec.hostname: Invalid value: \"Bad_Host\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"},
+    {C0 "  dnsPolicy: Nope\n",
+     "spec.dnsPolicy: Unsupported value: \"Nope\": supported values: \"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\""},
+    {C0 "  dnsPolicy: None\n",
+     "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"},
+    {C0 "    imagePullPolicy: Sometimes\n",
+     "spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"IfNotPresent\", \"Never\""},
+    {C0 "    livenessProbe: {exec: {command: [x]}}\n",
+     "spec.containers[0].livenessProbe: Unsupported value: not supported by peapod yet"},
+    {C0 "    readinessProbe: {exec: {command: [x]}}\n",
+     "spec.containers[0].readinessProbe: Unsupported value: not supported by peapod yet"},
+    {C0 "    startupProbe: {exec: {command: [x]}}\n",
+     "spec.containers[0].startupProbe: Unsupported value: not supported by peapod yet"},
+    {C0 "    lifecycle: {preStop: {exec: {command: [x]}}}\n",
+     "spec.containers[0].lifecycle: Unsupported value: not supported by peapod yet"},
+    {C0 "    resources: {limits: {cpu: 1}}\n",
+     "spec.containers[0].resources: Unsupported value: not supported by peapod yet"},
+    {C0 "    envFrom: [{configMapRef: {name: x}}]\n",
+     "spec.containers[0].envFrom: Unsupported value: not supported by peapod yet"},
+    {C0 "    env: [{name: A, valueFrom: {fieldRef: {fieldPath: x}}}]\n",
+     "spec.containers[0].env[0].valueFrom: Unsupported value: not supported by peapod yet"},
+    {C0 "    env: [{value: x}]\n", "spec.containers[0].env[0].name: Required value"},
+    {C0 "    env: [{name: A, value: 8080}]\n",
+     "spec.containers[0].env[0].value: Invalid value: 8080: expected string"},
+    {C0 "    env: [{name: A}, {name: 1x}]\n",
+     "spec.containers[0].env[1].name: Invalid value: \"1x\": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"},
+    {C0 "    securityContext: {runAsUser: -1}\n",
+     "spec.containers[0].securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive"},
+    {C0 "    securityContext: {runAsGroup: x}\n",
+     "spec.containers[0].securityContext.runAsGroup: Invalid value: \"x\": expected integer"},
+    {C0 "    securityContext: {readOnlyRootFilesystem: 1}\n",
+     "spec.containers[0].securityContext.readOnlyRootFilesystem: Invalid value: 1: expected boolean"},
+    {C0 "    securityContext: {runAsUserName: x}\n",
+     "unknown field \"spec.containers[0].securityContext.runAsUserName\""},
+    {C0 "    securityContext: {privileged: true}\n",
+     "spec.containers[0].securityContext.privileged: Unsupported value: not supported by peapod yet"},
+    {C0 "    securityContext: {allowPrivilegeEscalation: \"false\"}\n",
+     "spec.containers[0].securityContext.allowPrivilegeEscalation: Invalid value: \"false\": expected boolean"},
+    {C0 "    securityContext: {capabilities: {add: [SYS-PTRACE]}}\n",
+     "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: \"SYS-PTRACE\": must be a capability name (letters, digits and '_', e.g. 'SYS_PTRACE' or 'ALL')"},
+    {C0 "    securityContext: {capabilities: {add: SYS_PTRACE}}\n",
+     "spec.containers[0].securityContext.capabilities.add: Invalid value: \"SYS_PTRACE\": expected list"},
+    {C0 "    securityContext: {capabilities: {keep: [A]}}\n",
+     "unknown field \"spec.containers[0].securityContext.capabilities.keep\""},
+    {C0 "    command: sleep 1\n",
+     "spec.containers[0].command: Invalid value: \"sleep 1\": expected list"},
+    {C0 "    args: [1]\n", "spec.containers[0].args[0]: Invalid value: 1: expected string"},
+    {C0 "    tty: 1\n", "spec.containers[0].tty: Invalid value: 1: expected boolean"},
+    {C0 "    ports: [{containerPort: 70000}]\n",
+     "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive"},
+    {C0 "    ports: [{name: http}]\n", "spec.containers[0].ports[0].containerPort: Required value"},
+    {C0 "    ports: [{containerPort: 80, hostPort: 8080}]\n",
+     "spec.containers[0].ports[0].hostPort: Unsupported value: not supported by peapod yet"},
+    {C0 "    ports: [{containerPort: 80, protocol: ICMP}]\n",
+     "spec.containers[0].ports[0].protocol: Unsupported value: \"ICMP\": supported values: \"SCTP\", \"TCP\", \"UDP\""},
+    {C0 "    ports: [{containerPort: 80, name: Http}]\n",
+     "spec.containers[0].ports[0].name: Invalid value: \"Http\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"},
+    {C0
+     "    ports: [{containerPort: 80, name: http}]\n  - name: d\n    image: i\n    ports: [{containerPort: 81, name: http}]\n",
+     "spec.containers[1].ports[0].name: Duplicate value: \"http\""},
+    {C0 "    terminationMessagePolicy: Always\n",
+     "spec.containers[0].terminationMessagePolicy: Unsupported value: \"Always\": supported values: \"File\", \"FallbackToLogsOnError\""},
+    {C0 "    image: \"a\\0b\"\n", "spec.containers[0].image: duplicate key"},
+    {HEAD "spec:\n  containers:\n  - name: c\n    image: \"a\\0b\"\n",
+     "spec.containers[0].image: Invalid value: must not contain NUL characters"},
+    {HEAD "spec:\n  containers:\n  - name: c\n    image: \"a\\nb \"\n",
+     "spec.containers[0].image: Invalid value: \"a\\nb \": must not have leading or trailing whitespace"},
 };
 
 static void test_error_case(void **state)
@@ -685,6 +732,64 @@ static void test_accepted_empty(void **state)
 	(void)state;
 	assert_int_equal(p->restart_policy, POD_RESTART_ALWAYS);
 	assert_int_equal(p->containers[0].n_env, 0);
+	pod_free(p);
+}
+
+#define VOLS                                                                      \
+	C0 "    volumeMounts:\n    - {name: logs, mountPath: /var/log/app}\n"     \
+	   "    - {name: cache, mountPath: /cache, readOnly: true, subPath: a/b," \
+	   " mountPropagation: None}\n"                                           \
+	   "  volumes:\n  - name: logs\n    emptyDir: {}\n"                       \
+	   "  - name: cache\n    emptyDir: {medium: Memory, sizeLimit: 64Mi}\n"   \
+	   "  - name: host\n    hostPath: {path: /srv/x, type: DirectoryOrCreate}\n"
+static void test_volumes(void **state)
+{
+	struct pod *p = parse_one(VOLS), *q = parse_one(VOLS);
+	const struct pod_volume_mount *m;
+
+	(void)state;
+	assert_int_equal(p->n_volumes, 3);
+	assert_string_equal(p->volumes[0].name, "logs");
+	assert_true(p->volumes[0].has_empty_dir);
+	assert_false(p->volumes[0].has_host_path);
+	assert_null(p->volumes[0].empty_dir_medium);
+	assert_string_equal(p->volumes[1].empty_dir_medium, "Memory");
+	assert_string_equal(p->volumes[1].empty_dir_size_limit, "64Mi");
+	assert_int_equal(p->volumes[1].empty_dir_size_bytes, 64 << 20);
+	assert_true(p->volumes[2].has_host_path);
+	assert_string_equal(p->volumes[2].host_path, "/srv/x");
+	assert_string_equal(p->volumes[2].host_path_type, "DirectoryOrCreate");
+	assert_ptr_equal(pod_volume_find(p, "host"), &p->volumes[2]);
+	assert_null(pod_volume_find(p, "nope"));
+	assert_int_equal(p->containers[0].n_volume_mounts, 2);
+	m = &p->containers[0].volume_mounts[1];
+	assert_string_equal(m->name, "cache");
+	assert_string_equal(m->mount_path, "/cache");
+	assert_true(m->read_only);
+	assert_string_equal(m->sub_path, "a/b");
+	assert_string_equal(m->mount_propagation, "None");
+	assert_false(p->containers[0].volume_mounts[0].read_only);
+	assert_true(pod_spec_equal(p, q));
+	q->containers[0].volume_mounts[1].read_only = false;
+	assert_false(pod_spec_equal(p, q));
+	q->containers[0].volume_mounts[1].read_only = true;
+	q->volumes[1].empty_dir_size_bytes = 1;
+	assert_false(pod_spec_equal(p, q));
+	pod_free(q);
+	pod_free(p);
+	round_trip(VOLS);
+	/* Quantities as the API server reads them */
+	p = parse_one(C0 "  volumes:\n  - {name: a, emptyDir: {sizeLimit: 1G}}\n"
+	                 "  - {name: b, emptyDir: {sizeLimit: 1.5Ki}}\n"
+	                 "  - {name: c, emptyDir: {sizeLimit: 1e3}}\n"
+	                 "  - {name: d, emptyDir: {sizeLimit: 4096}}\n"
+	                 "  - {name: e, emptyDir: {sizeLimit: 1500m}}\n");
+	assert_int_equal(p->volumes[0].empty_dir_size_bytes, 1000000000);
+	assert_int_equal(p->volumes[1].empty_dir_size_bytes, 1536);
+	assert_int_equal(p->volumes[2].empty_dir_size_bytes, 1000);
+	assert_int_equal(p->volumes[3].empty_dir_size_bytes, 4096);
+	assert_string_equal(p->volumes[3].empty_dir_size_limit, "4096");
+	assert_int_equal(p->volumes[4].empty_dir_size_bytes, 2);
 	pod_free(p);
 }
 
@@ -730,6 +835,65 @@ static void test_from_json_kind(void **state)
 	json_object_put(o);
 }
 
+static void test_security_context(void **state)
+{
+	struct pod *p = parse_one(
+	    HEAD "spec:\n  securityContext: {runAsUser: 1000, runAsGroup: 0, runAsNonRoot: false,\n"
+	         "    supplementalGroups: [4000, 0]}\n"
+	         "  containers:\n  - name: a\n    image: busybox\n"
+	         "    securityContext: {runAsUser: 0, allowPrivilegeEscalation: false,\n"
+	         "      readOnlyRootFilesystem: true, runAsNonRoot: true, privileged: false}\n"
+	         "  - name: b\n    image: busybox\n");
+	const struct pod_container *a = &p->containers[0], *b = &p->containers[1];
+
+	(void)state;
+	assert_true(p->run_as.has_user);
+	assert_int_equal(p->run_as.user, 1000);
+	assert_true(p->run_as.has_group);
+	assert_int_equal(p->run_as.group, 0);
+	assert_true(p->run_as.has_non_root);
+	assert_false(p->run_as.non_root);
+	assert_int_equal(p->n_supplemental_groups, 2);
+	assert_int_equal(p->supplemental_groups[0], 4000);
+	assert_int_equal(p->supplemental_groups[1], 0);
+	assert_true(a->run_as.has_user);
+	assert_int_equal(a->run_as.user, 0);
+	assert_false(a->run_as.has_group);
+	assert_true(a->run_as.has_non_root && a->run_as.non_root);
+	assert_true(a->has_allow_privilege_escalation);
+	assert_false(a->allow_privilege_escalation);
+	assert_true(a->has_read_only_root_filesystem && a->read_only_root_filesystem);
+	assert_false(b->run_as.has_user || b->run_as.has_group || b->run_as.has_non_root);
+	assert_false(b->has_allow_privilege_escalation || b->has_read_only_root_filesystem);
+	pod_free(p);
+	/* unset and 0 / false survive the round trip as themselves */
+	round_trip(HEAD "spec:\n  securityContext: {runAsUser: 0, supplementalGroups: [7]}\n"
+	                "  containers:\n  - name: c\n    image: busybox\n"
+	                "    securityContext: {runAsGroup: 0, allowPrivilegeEscalation: true,\n"
+	                "      readOnlyRootFilesystem: false, runAsNonRoot: false}\n");
+	round_trip(C0 "    securityContext: {runAsUser: 2147483647, capabilities: {add: [A]}}\n");
+}
+
+static void test_security_context_equal(void **state)
+{
+	struct pod *a = parse_one(C0 "    securityContext: {runAsUser: 0}\n");
+	struct pod *b = parse_one(C0);
+	struct pod *c = parse_one(C0 "  securityContext: {supplementalGroups: [1]}\n");
+	struct pod *d = parse_one(C0 "  securityContext: {supplementalGroups: [2]}\n");
+	struct pod *e = parse_one(C0 "    securityContext: {allowPrivilegeEscalation: true}\n");
+
+	(void)state;
+	assert_false(pod_spec_equal(a, b)); /* runAsUser 0 is not unset */
+	assert_false(pod_spec_equal(c, d));
+	assert_false(pod_spec_equal(b, e));
+	assert_true(pod_spec_equal(c, c));
+	pod_free(a);
+	pod_free(b);
+	pod_free(c);
+	pod_free(d);
+	pod_free(e);
+}
+
 static void test_too_large(void **state)
 {
 	struct pp_error err = {0};
@@ -761,9 +925,12 @@ int main(void)
 	    cmocka_unit_test(test_deep_nesting),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_accepted_empty),
+	    cmocka_unit_test(test_volumes),
 	    cmocka_unit_test(test_dns_names),
 	    cmocka_unit_test(test_from_json_kind),
 	    cmocka_unit_test(test_too_large),
+	    cmocka_unit_test(test_security_context),
+	    cmocka_unit_test(test_security_context_equal),
 	};
 	size_t n_fixed = sizeof(fixed) / sizeof(fixed[0]);
 	size_t n_err = sizeof(err_cases) / sizeof(err_cases[0]);

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A pod's volumes on this machine, in the kubelet's layout under the pod
+ * folder: emptyDir at volumes/kubernetes.io~empty-dir/<name>/ (a tmpfs for
+ * medium Memory), hostPath checked or created per its type, and each subPath
+ * bind-mounted at volume-subpaths/<volume>/<container>/<index> after a
+ * confined resolution inside its volume. */
+#pragma once
+
+#include <stddef.h>
+
+struct pp_error;
+struct pod;
+struct pod_volume;
+
+/* The host folder (or file) a volume is, before any subPath: the emptyDir
+ * folder under pod_dir, or hostPath.path. Caller frees. */
+char *pod_volume_source(const char *pod_dir, const struct pod_volume *vol);
+
+/* Where the subPath of volumeMounts[mount_idx] of container ctr is bound:
+ * <pod_dir>/volume-subpaths/<volume>/<ctr>/<mount_idx>. Caller frees. */
+char *pod_volume_subpath_target(const char *pod_dir, const char *volume, const char *ctr,
+                                size_t mount_idx);
+
+/* Create every emptyDir of the pod (mode 0777; medium Memory: a nosuid,
+ * nodev tmpfs, size=sizeLimit when set). Idempotent. 0 or -errno with the
+ * volume named. Removed by pod_teardown() (it unmounts and removes all
+ * below the pod folder). */
+int pod_volumes_setup(const struct pod *pod, const char *pod_dir, struct pp_error *err);
+
+/* Before container ctr_idx starts: check (or create) the hostPath of each
+ * volume it mounts as the kubelet does per hostPath.type (errors like
+ * `hostPath type check failed: /x is not a directory`), and bind each
+ * subPath, resolved with openat2 RESOLVE_BENEATH inside its volume (missing
+ * folders created; a subPath that resolves outside, e.g. through a symlink
+ * a container wrote, is refused), at pod_volume_subpath_target(). 0 or
+ * -errno. */
+int pod_volumes_prepare(const struct pod *pod, size_t ctr_idx, const char *pod_dir,
+                        struct pp_error *err);

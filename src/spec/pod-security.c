@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Who a container runs as: spec.securityContext (runAsUser, runAsGroup,
+ * runAsNonRoot, supplementalGroups) and the matching container-level
+ * fields with allowPrivilegeEscalation and readOnlyRootFilesystem; their
+ * decoding (with the API server's range checks), encoding and equality. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "spec/internal.h"
+#include "util/error.h"
+#include "util/xalloc.h"
+
+/* validation.IsValidUserID / IsValidGroupID */
+#define ID_MAX 2147483647LL
+
+static int decode_id(json_object *v, const char *path, int64_t *ret, struct pp_error *err)
+{
+	int64_t n = 0;
+	int r = pod_decode_int64(v, path, &n, err);
+
+	if (r < 0)
+		return r;
+	if (n < 0 || n > ID_MAX)
+		return pp_error_msg(
+		    err, EINVAL, "%s: Invalid value: %lld: must be between 0 and %lld, inclusive",
+		    path, (long long)n, ID_MAX);
+	*ret = n;
+	return 0;
+}
+
+static int decode_bool(json_object *v, const char *path, bool *ret, struct pp_error *err)
+{
+	if (!json_object_is_type(v, json_type_boolean))
+		return pod_type_error(path, v, "boolean", err);
+	*ret = json_object_get_boolean(v);
+	return 0;
+}
+
+static int run_as_user(json_object *v, struct pod_run_as *ra, const char *path,
+                       struct pp_error *err)
+{
+	int r = decode_id(v, path, &ra->user, err);
+
+	if (r == 0)
+		ra->has_user = true;
+	return r;
+}
+
+static int run_as_group(json_object *v, struct pod_run_as *ra, const char *path,
+                        struct pp_error *err)
+{
+	int r = decode_id(v, path, &ra->group, err);
+
+	if (r == 0)
+		ra->has_group = true;
+	return r;
+}
+
+static int run_as_non_root(json_object *v, struct pod_run_as *ra, const char *path,
+                           struct pp_error *err)
+{
+	int r = decode_bool(v, path, &ra->non_root, err);
+
+	if (r == 0)
+		ra->has_non_root = true;
+	return r;
+}
+
+int pod_decode_ctr_run_as_user(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	return run_as_user(v, &((struct pod_container *)obj)->run_as, path, err);
+}
+
+int pod_decode_ctr_run_as_group(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	return run_as_group(v, &((struct pod_container *)obj)->run_as, path, err);
+}
+
+int pod_decode_ctr_run_as_non_root(json_object *v, void *obj, const char *path,
+                                   struct pp_error *err)
+{
+	return run_as_non_root(v, &((struct pod_container *)obj)->run_as, path, err);
+}
+
+int pod_decode_ctr_allow_priv_esc(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod_container *c = obj;
+	int r = decode_bool(v, path, &c->allow_privilege_escalation, err);
+
+	if (r == 0)
+		c->has_allow_privilege_escalation = true;
+	return r;
+}
+
+int pod_decode_ctr_read_only_root(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod_container *c = obj;
+	int r = decode_bool(v, path, &c->read_only_root_filesystem, err);
+
+	if (r == 0)
+		c->has_read_only_root_filesystem = true;
+	return r;
+}
+
+static int pod_user(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	return run_as_user(v, &((struct pod *)obj)->run_as, path, err);
+}
+
+static int pod_group(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	return run_as_group(v, &((struct pod *)obj)->run_as, path, err);
+}
+
+static int pod_non_root(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	return run_as_non_root(v, &((struct pod *)obj)->run_as, path, err);
+}
+
+static int pod_supplemental_groups(json_object *v, void *obj, const char *path,
+                                   struct pp_error *err)
+{
+	struct pod *pod = obj;
+	char sub[POD_PATH_MAX];
+	size_t n = 0;
+	int r = pod_decode_array(v, path, &n, err);
+
+	if (r < 0)
+		return r;
+	free(pod->supplemental_groups);
+	pod->supplemental_groups = xcalloc(n, sizeof(int64_t));
+	pod->n_supplemental_groups = n;
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(v, i);
+
+		pod_path_index(sub, path, i);
+		if (e == NULL) /* Go decodes a null element as 0 */
+			continue;
+		r = decode_id(e, sub, &pod->supplemental_groups[i], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+#define UNSUPPORTED(n)                            \
+	{                                         \
+		n, POD_FIELD_UNSUPPORTED, 0, NULL \
+	}
+
+static const struct pod_field pod_security_fields[] = {
+    {"runAsUser", POD_FIELD_CUSTOM, 0, pod_user},
+    {"runAsGroup", POD_FIELD_CUSTOM, 0, pod_group},
+    {"runAsNonRoot", POD_FIELD_CUSTOM, 0, pod_non_root},
+    {"supplementalGroups", POD_FIELD_CUSTOM, 0, pod_supplemental_groups},
+    UNSUPPORTED("fsGroup"),
+    UNSUPPORTED("fsGroupChangePolicy"),
+    UNSUPPORTED("supplementalGroupsPolicy"),
+    UNSUPPORTED("seLinuxOptions"),
+    UNSUPPORTED("seLinuxChangePolicy"),
+    UNSUPPORTED("windowsOptions"),
+    UNSUPPORTED("sysctls"),
+    UNSUPPORTED("seccompProfile"),
+    UNSUPPORTED("appArmorProfile"),
+    {NULL, 0, 0, NULL},
+};
+
+int pod_decode_pod_security(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	return pod_decode_fields(v, pod_security_fields, obj, path, err);
+}
+
+static void add_run_as(json_object *o, const struct pod_run_as *ra)
+{
+	if (ra->has_user)
+		json_object_object_add(o, "runAsUser", json_object_new_int64(ra->user));
+	if (ra->has_group)
+		json_object_object_add(o, "runAsGroup", json_object_new_int64(ra->group));
+	if (ra->has_non_root)
+		json_object_object_add(o, "runAsNonRoot", json_object_new_boolean(ra->non_root));
+}
+
+bool pod_security_ctr_is_set(const struct pod_container *c)
+{
+	return c->run_as.has_user || c->run_as.has_group || c->run_as.has_non_root ||
+	       c->has_allow_privilege_escalation || c->has_read_only_root_filesystem;
+}
+
+void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
+{
+	add_run_as(sc, &c->run_as);
+	if (c->has_allow_privilege_escalation)
+		json_object_object_add(sc, "allowPrivilegeEscalation",
+		                       json_object_new_boolean(c->allow_privilege_escalation));
+	if (c->has_read_only_root_filesystem)
+		json_object_object_add(sc, "readOnlyRootFilesystem",
+		                       json_object_new_boolean(c->read_only_root_filesystem));
+}
+
+json_object *pod_security_pod_to_json(const struct pod *pod)
+{
+	const struct pod_run_as *ra = &pod->run_as;
+	json_object *o, *arr;
+
+	if (!ra->has_user && !ra->has_group && !ra->has_non_root && pod->n_supplemental_groups == 0)
+		return NULL;
+	o = json_object_new_object();
+	add_run_as(o, ra);
+	if (pod->n_supplemental_groups > 0) {
+		arr = json_object_new_array();
+		for (size_t i = 0; i < pod->n_supplemental_groups; i++)
+			json_object_array_add(arr,
+			                      json_object_new_int64(pod->supplemental_groups[i]));
+		json_object_object_add(o, "supplementalGroups", arr);
+	}
+	return o;
+}
+
+static bool run_as_eq(const struct pod_run_as *a, const struct pod_run_as *b)
+{
+	return a->has_user == b->has_user && (!a->has_user || a->user == b->user) &&
+	       a->has_group == b->has_group && (!a->has_group || a->group == b->group) &&
+	       a->has_non_root == b->has_non_root &&
+	       (!a->has_non_root || a->non_root == b->non_root);
+}
+
+bool pod_security_ctr_equal(const struct pod_container *a, const struct pod_container *b)
+{
+	return run_as_eq(&a->run_as, &b->run_as) &&
+	       a->has_allow_privilege_escalation == b->has_allow_privilege_escalation &&
+	       a->allow_privilege_escalation == b->allow_privilege_escalation &&
+	       a->has_read_only_root_filesystem == b->has_read_only_root_filesystem &&
+	       a->read_only_root_filesystem == b->read_only_root_filesystem;
+}
+
+bool pod_security_pod_equal(const struct pod *a, const struct pod *b)
+{
+	if (!run_as_eq(&a->run_as, &b->run_as) ||
+	    a->n_supplemental_groups != b->n_supplemental_groups)
+		return false;
+	for (size_t i = 0; i < a->n_supplemental_groups; i++)
+		if (a->supplemental_groups[i] != b->supplemental_groups[i])
+			return false;
+	return true;
+}
