@@ -19,6 +19,7 @@ const char *cli_images_dir(void); /* ROOT/images */
 
 int cmd_apply(int argc, char **argv);
 int cmd_get(int argc, char **argv);
+int cmd_describe(int argc, char **argv); /* describe pod NAME [-n NS] */
 int cmd_exec(int argc, char **argv);
 int cmd_attach(int argc, char **argv); /* attach [-i] [-t] POD [-c CONTAINER] */
 int cmd_logs(int argc, char **argv);

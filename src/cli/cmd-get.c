@@ -8,6 +8,7 @@
 
 #include "cli/cli-util.h"
 #include "cli/cli.h"
+#include "cli/yaml-out.h"
 #include "monitor/monitor.h"
 #include "pod/state.h"
 #include "spec/pod.h"
@@ -21,6 +22,7 @@ enum out_fmt {
 	OUT_TABLE,
 	OUT_WIDE,
 	OUT_JSON,
+	OUT_YAML,
 	OUT_NAME,
 };
 
@@ -46,6 +48,8 @@ static void restarts_cell(const struct pod_record *rec, char *buf, size_t size)
 		if (rec->ctrs[i].has_last && rec->ctrs[i].last.finished_at > last)
 			last = rec->ctrs[i].last.finished_at;
 	}
+	for (size_t i = 0; i < rec->n_init_ctrs; i++) /* kubectl counts them too */
+		restarts += rec->init_ctrs[i].restart_count;
 	if (restarts > 0 && last > 0)
 		(void)snprintf(buf, size, "%d (%s ago)", restarts, cli_age(last, age, sizeof(age)));
 	else
@@ -104,7 +108,7 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 	cli_table_free(&t);
 }
 
-static void print_json(struct pod_record **recs, size_t n, bool single)
+static void print_json(struct pod_record **recs, size_t n, bool single, bool yaml)
 {
 	json_object *o;
 
@@ -120,16 +124,19 @@ static void print_json(struct pod_record **recs, size_t n, bool single)
 		json_object_object_add(o, "items", items);
 		json_object_object_add(o, "kind", json_object_new_string("List"));
 	}
-	printf("%s\n",
-	       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-	                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (yaml)
+		yaml_print(stdout, o);
+	else
+		printf("%s\n", json_object_to_json_string_ext(
+		                   o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		                          JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
 static void print_pods(struct pod_record **recs, size_t n, const struct get_opts *o, bool named)
 {
-	if (o->fmt == OUT_JSON) {
-		print_json(recs, n, named && n == 1);
+	if (o->fmt == OUT_JSON || o->fmt == OUT_YAML) {
+		print_json(recs, n, named && n == 1, o->fmt == OUT_YAML);
 	} else if (o->fmt == OUT_NAME) {
 		for (size_t i = 0; i < n; i++)
 			printf("pod/%s\n", recs[i]->pod->name);
@@ -167,12 +174,12 @@ static int get_pods(char **names, const struct get_opts *o)
 		return 1;
 	}
 	mark_unwatched(recs, n);
-	if (n == 0 && !failed && o->fmt != OUT_JSON) {
+	if (n == 0 && !failed && o->fmt != OUT_JSON && o->fmt != OUT_YAML) {
 		if (o->all_ns)
 			fprintf(stderr, "No resources found\n");
 		else
 			fprintf(stderr, "No resources found in %s namespace.\n", o->ns);
-	} else if (n > 0 || o->fmt == OUT_JSON) {
+	} else if (n > 0 || o->fmt == OUT_JSON || o->fmt == OUT_YAML) {
 		print_pods(recs, n, o, named);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -187,6 +194,8 @@ static int parse_output(const char *s, enum out_fmt *ret)
 		*ret = OUT_WIDE;
 	else if (strcmp(s, "json") == 0)
 		*ret = OUT_JSON;
+	else if (strcmp(s, "yaml") == 0)
+		*ret = OUT_YAML;
 	else if (strcmp(s, "name") == 0)
 		*ret = OUT_NAME;
 	else
@@ -214,7 +223,7 @@ int cmd_get(int argc, char **argv)
 			if (c == 'o')
 				log_error(
 				    "unable to match a printer suitable for the output format "
-				    "\"%s\", allowed formats are: json,name,wide",
+				    "\"%s\", allowed formats are: json,name,wide,yaml",
 				    optarg);
 			return 1;
 		}

@@ -46,6 +46,7 @@ static const struct {
 } commands[] = {
     {"apply", cmd_apply, "Create pods from a manifest (-f FILE)"},
     {"get", cmd_get, "List pods"},
+    {"describe", cmd_describe, "Show the details of a pod"},
     {"exec", cmd_exec, "Run a command in a container"},
     {"attach", cmd_attach, "Attach to the main process of a running container"},
     {"logs", cmd_logs, "Print the logs of a container"},

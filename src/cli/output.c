@@ -49,6 +49,34 @@ const char *cli_age(int64_t t, char *buf, size_t size)
 	return buf;
 }
 
+/* kubectl's printPod for init containers: the first one that has not
+ * completed names the status ("Init:Error", "Init:CrashLoopBackOff",
+ * "Init:1/2"); false once all completed. */
+static bool init_status(const struct pod_record *rec, char *buf, size_t size,
+                        const char **ret_reason)
+{
+	for (size_t i = 0; i < rec->n_init_ctrs; i++) {
+		const struct ctr_status *c = &rec->init_ctrs[i];
+		const struct ctr_terminated *t = &c->term;
+
+		if (c->state == CTR_STATE_TERMINATED && t->exit_code == 0)
+			continue;
+		if (c->state == CTR_STATE_TERMINATED && t->reason && *t->reason)
+			(void)snprintf(buf, size, "Init:%s", t->reason);
+		else if (c->state == CTR_STATE_TERMINATED)
+			(void)snprintf(buf, size, t->signal ? "Init:Signal:%d" : "Init:ExitCode:%d",
+			               t->signal ? t->signal : t->exit_code);
+		else if (c->state == CTR_STATE_WAITING && c->reason && *c->reason &&
+		         strcmp(c->reason, "PodInitializing") != 0)
+			(void)snprintf(buf, size, "Init:%s", c->reason);
+		else
+			(void)snprintf(buf, size, "Init:%zu/%zu", i, rec->n_init_ctrs);
+		*ret_reason = buf;
+		return true;
+	}
+	return false;
+}
+
 const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
 {
 	const char *reason = rec->reason ? rec->reason : pod_phase_name(rec->phase);
@@ -58,6 +86,8 @@ const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
 		return "Terminating";
 	if (rec->phase == POD_PHASE_UNKNOWN)
 		return "Unknown";
+	if (init_status(rec, buf, size, &reason))
+		return reason;
 	/* As kubectl: the first container with a waiting or terminated
 	 * reason names the pod's status (the loop runs last to first). */
 	for (size_t i = rec->n_ctrs; i-- > 0;) {

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "image/image.h"
+#include "monitor/events.h"
 #include "monitor/internal.h"
 #include "monitor/io.h"
 #include "pod/pod.h"
@@ -111,11 +112,13 @@ static void ctr_fds_close(struct mon *m, struct mctr *c)
 
 static int ctr_launch(struct mon *m, size_t idx, struct pp_error *err)
 {
-	const struct pod_container *pc = &m->rec->pod->containers[idx];
-	struct ctr_status *st = &m->rec->ctrs[idx];
+	const struct pod_container *pc = mon_spec(m, idx);
+	struct ctr_status *st = mon_status(m, idx);
 	struct mctr *c = &m->c[idx];
+	struct mon_view v;
+	const struct pod_record *rec = mon_view(m, idx, &v);
 	cleanup_free char *logpath =
-	    pod_container_log_path(&m->paths, m->rec, idx, st->restart_count);
+	    pod_container_log_path(&m->paths, rec, v.idx, st->restart_count);
 	struct ctr_stdio s;
 	pid_t pid = 0;
 	int r;
@@ -128,7 +131,7 @@ static int ctr_launch(struct mon *m, size_t idx, struct pp_error *err)
 		stdio_close(&s);
 		return pp_error(err, r, "container stdio");
 	}
-	r = pod_container_run(&m->paths, m->rec, idx, s.child, s.console[1], &pid, err);
+	r = pod_container_run(&m->paths, rec, v.idx, s.child, s.console[1], &pid, err);
 	if (r == 0 && pc->tty) {
 		r = io_recv_fd(s.console[0], 10000, &c->pty, err);
 		c->out = c->pty;
@@ -173,7 +176,7 @@ static void status_waiting(struct ctr_status *st, const char *reason, const char
 static void schedule_restart(struct mon *m, size_t idx, const char *reason)
 {
 	struct mctr *c = &m->c[idx];
-	const struct ctr_status *st = &m->rec->ctrs[idx];
+	const struct ctr_status *st = mon_status(m, idx);
 	cleanup_free char *msg = NULL;
 	int delay = c->backoff_s;
 
@@ -190,7 +193,10 @@ static void schedule_restart(struct mon *m, size_t idx, const char *reason)
 		msg =
 		    xstrfmt("back-off %ds restarting failed container=%s pod=%s_%s(%s)", delay,
 		            st->name, m->rec->pod->name, m->rec->pod->namespace_, m->rec->pod->uid);
-		status_waiting(&m->rec->ctrs[idx], reason, msg);
+		status_waiting(mon_status(m, idx), reason, msg);
+		pod_event_add(m->dir, "Warning", "BackOff",
+		              "Back-off restarting failed container %s in pod %s_%s(%s)", st->name,
+		              m->rec->pod->name, m->rec->pod->namespace_, m->rec->pod->uid);
 	}
 }
 
@@ -199,7 +205,7 @@ static void schedule_restart(struct mon *m, size_t idx, const char *reason)
  * reports it, and restartPolicy decides what follows. */
 static void ctr_start_failed(struct mon *m, size_t idx, const char *msg)
 {
-	struct ctr_status *st = &m->rec->ctrs[idx];
+	struct ctr_status *st = mon_status(m, idx);
 
 	status_terminated(st, 128, 0, "StartError", msg, pod_now());
 	ctr_after_exit(m, idx);
@@ -207,22 +213,34 @@ static void ctr_start_failed(struct mon *m, size_t idx, const char *msg)
 
 int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 {
-	struct ctr_status *st = &m->rec->ctrs[idx];
+	struct ctr_status *st = mon_status(m, idx);
 	struct mctr *c = &m->c[idx];
+	struct mon_view v;
+	const struct pod_record *rec = mon_view(m, idx, &v);
 	struct img_image *img = NULL;
 	int r;
 
 	c->restart_at_ms = 0;
-	r = img_store_resolve(m->store, st->image_id ? st->image_id : st->image, &img, err);
+	/* init containers' images are resolved here, on their first start */
+	r = img_store_resolve(m->store, st->image_id && *st->image_id ? st->image_id : st->image,
+	                      &img, err);
 	if (r == 0) {
 		c->stop_signal = signal_from_name(img->config.stop_signal);
-		r = pod_container_prepare(&m->paths, m->rec, idx, img, err);
+		if (st->image_id == NULL || *st->image_id == '\0') {
+			free(st->image_id);
+			st->image_id = xstrdup(img->id);
+		}
+		pod_event_add(m->dir, "Normal", "Pulled",
+		              "Container image \"%s\" already present on machine",
+		              mon_spec(m, idx)->image);
+		r = pod_container_prepare(&m->paths, rec, v.idx, img, err);
 		img_image_free(img);
 	}
 	if (r < 0) {
 		/* not runnable as configured: retried with back-off, as the kubelet */
 		log_error("container '%s': %s", st->name, err->msg);
-		(void)pod_container_remove(&m->paths, m->rec, idx, NULL);
+		pod_event_add(m->dir, "Warning", "Failed", "Error: %s", err->msg);
+		(void)pod_container_remove(&m->paths, rec, v.idx, NULL);
 		/* the kubelet's runAsNonRoot refusal is a config error */
 		status_waiting(st,
 		               r == -EPERM ? "CreateContainerConfigError" : "CreateContainerError",
@@ -233,14 +251,18 @@ int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 	r = ctr_launch(m, idx, err);
 	if (r < 0) {
 		log_error("container '%s': %s", st->name, err->msg);
+		pod_event_add(m->dir, "Warning", "Failed", "Error: %s", err->msg);
 		ctr_fds_close(m, c);
-		(void)pod_container_remove(&m->paths, m->rec, idx, NULL);
+		(void)pod_container_remove(&m->paths, rec, v.idx, NULL);
 		ctr_start_failed(m, idx, err->msg);
 		return r;
 	}
 	c->started_ms = mon_now_ms();
 	status_running(st, c->pid);
+	pod_event_add(m->dir, "Normal", "Created", "Created container %s", st->name);
+	pod_event_add(m->dir, "Normal", "Started", "Started container %s", st->name);
 	log_info("container '%s' started, pid %d", st->name, (int)c->pid);
+	mon_post_start(m, idx);
 	return 0;
 }
 
@@ -268,8 +290,12 @@ void mon_ctr_output(struct mon *m, size_t idx, enum cri_stream s)
 	}
 }
 
-static bool should_restart(const struct mon *m, int exit_code)
+static bool should_restart(const struct mon *m, size_t idx, int exit_code)
 {
+	/* an init container that completed is done; a failed one is
+	 * retried unless restartPolicy is Never */
+	if (mon_is_init(m, idx))
+		return exit_code != 0 && m->rec->pod->restart_policy != POD_RESTART_NEVER;
 	switch (m->rec->pod->restart_policy) {
 	case POD_RESTART_ALWAYS:
 		return true;
@@ -310,10 +336,14 @@ static void status_terminated(struct ctr_status *st, int code, int sig, const ch
  * per restartPolicy, keeping what ended as lastState. */
 static void ctr_after_exit(struct mon *m, size_t idx)
 {
-	struct ctr_status *st = &m->rec->ctrs[idx];
+	struct ctr_status *st = mon_status(m, idx);
 	struct ctr_terminated *t = &st->term;
 
-	if (m->deleting || !should_restart(m, t->exit_code))
+	if (mon_is_init(m, idx) && t->exit_code == 0) {
+		mon_start_next(m);
+		return;
+	}
+	if (m->deleting || !should_restart(m, idx, t->exit_code))
 		return;
 	st->has_last = true;
 	free(st->last.reason);
@@ -326,8 +356,10 @@ static void ctr_after_exit(struct mon *m, size_t idx)
 
 static void ctr_exited(struct mon *m, size_t idx, int status)
 {
-	struct ctr_status *st = &m->rec->ctrs[idx];
+	struct ctr_status *st = mon_status(m, idx);
 	struct mctr *c = &m->c[idx];
+	struct mon_view v;
+	const struct pod_record *rec = mon_view(m, idx, &v);
 	struct pp_error err = {0};
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	int code = sig ? 128 + sig : WEXITSTATUS(status);
@@ -336,7 +368,7 @@ static void ctr_exited(struct mon *m, size_t idx, int status)
 	c->pid = 0;
 	log_info("container '%s' exited with %d", st->name, code);
 	/* Its other processes (alive in a shared pid namespace) end with it. */
-	if (pod_container_remove(&m->paths, m->rec, idx, &err) < 0)
+	if (pod_container_remove(&m->paths, rec, v.idx, &err) < 0)
 		log_warn("remove container '%s': %s, ignoring", st->name, err.msg);
 	ctr_fds_close(m, c);
 	mon_attach_exit(m, idx, code);
@@ -353,7 +385,9 @@ void mon_reap(struct mon *m)
 			break;
 		if (pid == m->rec->sandbox_pid && !m->deleting)
 			log_warn("pod sandbox (pause, pid %d) exited", (int)pid);
-		for (size_t i = 0; i < m->rec->n_ctrs; i++)
+		if (mon_hook_reaped(m, pid, status))
+			continue;
+		for (size_t i = 0; i < MON_N(m); i++)
 			if (m->c[i].pid == pid)
 				ctr_exited(m, i, status);
 	}

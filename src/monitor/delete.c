@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "monitor/events.h"
 #include "monitor/internal.h"
 #include "monitor/monitor.h"
 #include "pod/pod.h"
@@ -28,7 +29,7 @@
 
 static bool all_stopped(const struct mon *m)
 {
-	for (size_t i = 0; i < m->rec->n_ctrs; i++)
+	for (size_t i = 0; i < MON_N(m); i++)
 		if (m->c[i].pid > 0)
 			return false;
 	return true;
@@ -39,12 +40,17 @@ static void kill_all(struct mon *m)
 	struct pp_error err = {0};
 
 	m->killed = true;
-	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
+	for (size_t i = 0; i < MON_N(m); i++) {
+		struct mon_view v;
+		const struct pod_record *rec = mon_view(m, i, &v);
+
+		if (m->c[i].hook_pid > 0) /* a preStop hook past the grace period */
+			(void)kill(m->c[i].hook_pid, SIGKILL);
 		if (m->c[i].pid <= 0)
 			continue;
-		log_info("killing container '%s' (grace period over)", m->rec->ctrs[i].name);
-		if (pod_container_signal(&m->paths, m->rec, i, SIGKILL, true, &err) < 0)
-			log_warn("kill '%s': %s, ignoring", m->rec->ctrs[i].name, err.msg);
+		log_info("killing container '%s' (grace period over)", mon_status(m, i)->name);
+		if (pod_container_signal(&m->paths, rec, v.idx, SIGKILL, true, &err) < 0)
+			log_warn("kill '%s': %s, ignoring", mon_status(m, i)->name, err.msg);
 	}
 }
 
@@ -53,7 +59,7 @@ static void finish(struct mon *m)
 	struct pp_error err = {0};
 	const struct pod *p = m->rec->pod;
 
-	for (size_t i = 0; i < m->rec->n_ctrs; i++)
+	for (size_t i = 0; i < MON_N(m); i++)
 		cri_log_close(&m->c[i].log);
 	m->finished = true;
 	if (pod_teardown(&m->paths, p->uid, p->namespace_, p->name, &err) < 0)
@@ -77,12 +83,14 @@ void mon_timers_run(struct mon *m)
 			mon_arm_timer(m);
 		return;
 	}
-	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
+	for (size_t i = 0; i < MON_N(m); i++) {
+		struct ctr_status *st = mon_status(m, i);
+
 		if (m->c[i].restart_at_ms == 0 || m->c[i].restart_at_ms > now)
 			continue;
 		/* a retry of a container that never ran is no restart (kubelet) */
-		if (m->rec->ctrs[i].state == CTR_STATE_TERMINATED || m->rec->ctrs[i].has_last)
-			m->rec->ctrs[i].restart_count++;
+		if (st->state == CTR_STATE_TERMINATED || st->has_last)
+			st->restart_count++;
 		(void)mon_ctr_start(m, i, &err);
 		changed = true;
 	}
@@ -112,13 +120,22 @@ void mon_delete_begin(struct mon *m, long grace)
 	m->kill_at_ms = deadline > 0 ? deadline : 1;
 	m->rec->deleting_at = pod_now();
 	log_info("deleting pod, grace period %lds", grace);
-	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
+	for (size_t i = 0; i < MON_N(m); i++) {
+		struct mon_view v;
+		const struct pod_record *rec = mon_view(m, i, &v);
+
 		m->c[i].restart_at_ms = 0;
+		if (m->c[i].pid > 0)
+			pod_event_add(m->dir, "Normal", "Killing", "Stopping container %s",
+			              mon_status(m, i)->name);
 		if (m->c[i].pid <= 0 || grace == 0)
 			continue;
-		if (pod_container_signal(&m->paths, m->rec, i, m->c[i].stop_signal, false, &err) <
+		/* preStop first (it may use up the grace period), then STOPSIGNAL */
+		if (mon_pre_stop(m, i) == 0)
+			continue;
+		if (pod_container_signal(&m->paths, rec, v.idx, m->c[i].stop_signal, false, &err) <
 		    0)
-			log_warn("stop '%s': %s, ignoring", m->rec->ctrs[i].name, err.msg);
+			log_warn("stop '%s': %s, ignoring", mon_status(m, i)->name, err.msg);
 	}
 	mon_save(m);
 	if (grace == 0)

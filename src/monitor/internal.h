@@ -9,6 +9,8 @@
 
 #include "monitor/logs.h"
 #include "pod/paths.h"
+#include "pod/state.h"
+#include "spec/pod.h"
 
 struct pp_error;
 struct pod_record;
@@ -43,6 +45,8 @@ struct mctr {
 	int64_t started_ms;      /* when it last started */
 	int backoff_s;           /* next back-off delay; 0 before the first crash */
 	struct mattach_set *att; /* attached clients (attach.c), NULL before any */
+	pid_t hook_pid;          /* a running postStart/preStop exec, 0 when none */
+	bool hook_pre_stop;      /* hook_pid is the preStop hook */
 };
 
 struct mon {
@@ -65,6 +69,42 @@ int mon_watch(struct mon *m, int fd, enum mon_ev kind, size_t idx);
 void mon_unwatch_close(struct mon *m, int *fd);
 void mon_update_phase(struct mon *m);
 void mon_arm_timer(struct mon *m);
+
+/* m->c holds the app containers at [0, n_ctrs), then the init containers
+ * at [n_ctrs, n_ctrs + n_init_ctrs). */
+#define MON_N(m) ((m)->rec->n_ctrs + (m)->rec->n_init_ctrs)
+
+/* How the pod layer sees container idx of the monitor: an app container is
+ * m->rec itself at idx; init container i is index i of a shallow view of
+ * the record whose containers are the init containers (never freed). */
+struct mon_view {
+	struct pod_record rec;
+	struct pod pod;
+	size_t idx;
+};
+const struct pod_record *mon_view(const struct mon *m, size_t idx, struct mon_view *v);
+/* The status and the spec of container idx (app or init). */
+struct ctr_status *mon_status(const struct mon *m, size_t idx);
+const struct pod_container *mon_spec(const struct mon *m, size_t idx);
+static inline bool mon_is_init(const struct mon *m, size_t idx)
+{
+	return idx >= m->rec->n_ctrs;
+}
+/* Start what comes next: the first init container not yet run, or once
+ * every init container completed, the app containers. */
+void mon_start_next(struct mon *m);
+/* Run container idx's preStop hook; 0 when started, -errno when there is
+ * none or it could not start (then stop the container at once). */
+int mon_pre_stop(struct mon *m, size_t idx);
+/* Run app container idx's postStart hook, if any (after it started). */
+void mon_post_start(struct mon *m, size_t idx);
+/* A hook of container idx exited with wait status: a failed postStart
+ * kills the container; after preStop comes the container's STOPSIGNAL. */
+void mon_hook_exited(struct mon *m, size_t idx, int status);
+/* If pid is a hook process, handle its exit and return true. */
+bool mon_hook_reaped(struct mon *m, pid_t pid, int status);
+/* Did an init container fail for good (restartPolicy Never)? */
+bool mon_init_failed(const struct mon *m);
 
 void mctr_init(struct mctr *c);
 /* Start container idx: rootfs, bundle, stdio, runtime. On failure the

@@ -105,7 +105,9 @@ void mon_update_phase(struct mon *m)
 		if (c->state == CTR_STATE_TERMINATED && c->term.exit_code != 0)
 			all_ok = false;
 	}
-	if (any_live)
+	if (mon_init_failed(m))
+		rec->phase = POD_PHASE_FAILED; /* restartPolicy Never */
+	else if (any_live)
 		rec->phase = any_started ? POD_PHASE_RUNNING : POD_PHASE_PENDING;
 	else
 		rec->phase = all_ok ? POD_PHASE_SUCCEEDED : POD_PHASE_FAILED;
@@ -168,7 +170,7 @@ void mon_arm_timer(struct mon *m)
 	int64_t next = 0;
 	struct itimerspec its = {0};
 
-	for (size_t i = 0; i < m->rec->n_ctrs; i++)
+	for (size_t i = 0; i < MON_N(m); i++)
 		if (m->c[i].restart_at_ms > 0 && (next == 0 || m->c[i].restart_at_ms < next))
 			next = m->c[i].restart_at_ms;
 	if (m->kill_at_ms > 0 && (next == 0 || m->kill_at_ms < next))
@@ -199,7 +201,9 @@ static int start_pod(struct mon *m)
 	}
 	m->rec->started_at = pod_now();
 	mon_save(m);
-	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
+	if (m->rec->n_init_ctrs > 0)
+		mon_start_next(m); /* the first init container */
+	for (size_t i = 0; m->rec->n_init_ctrs == 0 && i < m->rec->n_ctrs; i++) {
 		if (mon_ctr_start(m, i, &err) < 0)
 			notify(m, "warning: container \"%s\": %s\n", m->rec->ctrs[i].name, err.msg);
 	}
@@ -309,7 +313,7 @@ static int loop(struct mon *m)
 
 static void mon_free(struct mon *m)
 {
-	for (size_t i = 0; m->c && i < m->rec->n_ctrs; i++)
+	for (size_t i = 0; m->c && i < MON_N(m); i++)
 		cri_log_close(&m->c[i].log);
 	free(m->c);
 	free(m->dir);
@@ -328,8 +332,8 @@ static int mon_init(struct mon *m, const char *root, const char *ns, const char 
 	if (r < 0)
 		return r;
 	m->dir = pod_dir_path(&m->paths, m->rec->pod->uid);
-	m->c = xcalloc(m->rec->n_ctrs, sizeof(struct mctr));
-	for (size_t i = 0; i < m->rec->n_ctrs; i++)
+	m->c = xcalloc(MON_N(m), sizeof(struct mctr));
+	for (size_t i = 0; i < MON_N(m); i++)
 		mctr_init(&m->c[i]);
 	if ((r = take_lock(m)) < 0)
 		return pp_error(err, r, "monitor lock of pod '%s'", name);

@@ -72,6 +72,19 @@ static char *uuid_new(void)
 	               b[13], b[14], b[15]);
 }
 
+static struct ctr_status *statuses_new(const struct pod_container *pc, size_t n, const char *reason)
+{
+	struct ctr_status *st = xcalloc(n, sizeof(struct ctr_status));
+
+	for (size_t i = 0; i < n; i++) {
+		st[i].name = xstrdup(pc[i].name);
+		st[i].image = xstrdup(pc[i].image);
+		st[i].state = CTR_STATE_WAITING;
+		st[i].reason = xstrdup(reason);
+	}
+	return st;
+}
+
 struct pod_record *pod_record_new(struct pod *pod)
 {
 	struct pod_record *rec = xzalloc(sizeof(*rec));
@@ -82,13 +95,12 @@ struct pod_record *pod_record_new(struct pod *pod)
 	rec->phase = POD_PHASE_PENDING;
 	rec->created_at = pod_now();
 	rec->n_ctrs = pod->n_containers;
-	rec->ctrs = xcalloc(pod->n_containers, sizeof(struct ctr_status));
-	for (size_t i = 0; i < pod->n_containers; i++) {
-		rec->ctrs[i].name = xstrdup(pod->containers[i].name);
-		rec->ctrs[i].image = xstrdup(pod->containers[i].image);
-		rec->ctrs[i].state = CTR_STATE_WAITING;
-		rec->ctrs[i].reason = xstrdup("ContainerCreating");
-	}
+	rec->ctrs =
+	    statuses_new(pod->containers, pod->n_containers,
+	                 pod->n_init_containers > 0 ? "PodInitializing" : "ContainerCreating");
+	rec->n_init_ctrs = pod->n_init_containers;
+	rec->init_ctrs =
+	    statuses_new(pod->init_containers, pod->n_init_containers, "PodInitializing");
 	return rec;
 }
 
@@ -99,12 +111,10 @@ static void term_clear(struct ctr_terminated *t)
 	memset(t, 0, sizeof(*t));
 }
 
-struct pod_record *pod_record_free(struct pod_record *rec)
+static void statuses_free(struct ctr_status *st, size_t n)
 {
-	if (rec == NULL)
-		return NULL;
-	for (size_t i = 0; i < rec->n_ctrs; i++) {
-		struct ctr_status *c = &rec->ctrs[i];
+	for (size_t i = 0; i < n; i++) {
+		struct ctr_status *c = &st[i];
 
 		free(c->name);
 		free(c->image);
@@ -114,7 +124,15 @@ struct pod_record *pod_record_free(struct pod_record *rec)
 		term_clear(&c->term);
 		term_clear(&c->last);
 	}
-	free(rec->ctrs);
+	free(st);
+}
+
+struct pod_record *pod_record_free(struct pod_record *rec)
+{
+	if (rec == NULL)
+		return NULL;
+	statuses_free(rec->ctrs, rec->n_ctrs);
+	statuses_free(rec->init_ctrs, rec->n_init_ctrs);
 	free(rec->reason);
 	free(rec->message);
 	pod_free(rec->pod);
@@ -206,16 +224,20 @@ static json_object *condition(const char *type, bool status, int64_t since)
 	return o;
 }
 
-/* PodConditions as the kubelet sets them for a pod without init containers
- * or readiness gates. */
+/* PodConditions as the kubelet sets them for a pod without readiness
+ * gates: Initialized once every init container completed. */
 static json_object *conditions_to_json(const struct pod_record *rec)
 {
 	json_object *a = json_object_new_array();
 	bool ready = rec->n_ctrs > 0 && rec->phase == POD_PHASE_RUNNING;
+	bool initialized = true;
 
 	for (size_t i = 0; i < rec->n_ctrs; i++)
 		ready = ready && rec->ctrs[i].ready;
-	json_object_array_add(a, condition("Initialized", true, rec->created_at));
+	for (size_t i = 0; i < rec->n_init_ctrs; i++)
+		initialized = initialized && rec->init_ctrs[i].state == CTR_STATE_TERMINATED &&
+		              rec->init_ctrs[i].term.exit_code == 0;
+	json_object_array_add(a, condition("Initialized", initialized, rec->created_at));
 	json_object_array_add(a, condition("Ready", ready, rec->started_at));
 	json_object_array_add(a, condition("ContainersReady", ready, rec->started_at));
 	json_object_array_add(a, condition("PodScheduled", true, rec->created_at));
@@ -234,6 +256,12 @@ static json_object *status_to_json(const struct pod_record *rec)
 	for (size_t i = 0; i < rec->n_ctrs; i++)
 		json_object_array_add(cs, ctr_to_json(rec, &rec->ctrs[i]));
 	json_object_object_add(st, "containerStatuses", cs);
+	if (rec->n_init_ctrs > 0) {
+		cs = json_object_new_array();
+		for (size_t i = 0; i < rec->n_init_ctrs; i++)
+			json_object_array_add(cs, ctr_to_json(rec, &rec->init_ctrs[i]));
+		json_object_object_add(st, "initContainerStatuses", cs);
+	}
 	return st;
 }
 
@@ -261,6 +289,13 @@ static json_object *peapod_to_json(const struct pod_record *rec)
 		json_object_object_add(pids, rec->ctrs[i].name,
 		                       json_object_new_int(rec->ctrs[i].pid));
 	json_object_object_add(o, "containerPids", pids);
+	if (rec->n_init_ctrs > 0) {
+		pids = json_object_new_object();
+		for (size_t i = 0; i < rec->n_init_ctrs; i++)
+			json_object_object_add(pids, rec->init_ctrs[i].name,
+			                       json_object_new_int(rec->init_ctrs[i].pid));
+		json_object_object_add(o, "initContainerPids", pids);
+	}
 	return o;
 }
 
@@ -328,6 +363,17 @@ static enum pod_phase phase_from_name(const char *s)
 	return POD_PHASE_UNKNOWN;
 }
 
+static void statuses_from_json(struct ctr_status *sts, size_t n, json_object *cs, json_object *pids)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_object *c = cs ? json_object_array_get_idx(cs, i) : NULL;
+
+		if (c != NULL && json_object_is_type(c, json_type_object))
+			ctr_from_json(c, &sts[i]);
+		sts[i].pid = (pid_t)json_get_int(pids, sts[i].name, 0);
+	}
+}
+
 static void record_fill_status(struct pod_record *rec, json_object *o)
 {
 	json_object *meta = json_get_obj(o, "metadata"), *st = json_get_obj(o, "status");
@@ -342,13 +388,10 @@ static void record_fill_status(struct pod_record *rec, json_object *o)
 	rec->started_at = pod_time_parse(json_get_str(st, "startTime"));
 	rec->monitor_pid = (pid_t)json_get_int(pp, "monitorPid", 0);
 	rec->sandbox_pid = (pid_t)json_get_int(pp, "sandboxPid", 0);
-	for (size_t i = 0; i < rec->n_ctrs; i++) {
-		json_object *c = cs ? json_object_array_get_idx(cs, i) : NULL;
-
-		if (c != NULL && json_object_is_type(c, json_type_object))
-			ctr_from_json(c, &rec->ctrs[i]);
-		rec->ctrs[i].pid = (pid_t)json_get_int(pids, rec->ctrs[i].name, 0);
-	}
+	statuses_from_json(rec->ctrs, rec->n_ctrs, cs, pids);
+	statuses_from_json(rec->init_ctrs, rec->n_init_ctrs,
+	                   json_get_arr(st, "initContainerStatuses"),
+	                   json_get_obj(pp, "initContainerPids"));
 }
 
 int pod_record_read(const char *path, struct pod_record **ret, struct pp_error *err)

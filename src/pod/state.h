@@ -68,10 +68,13 @@ struct pod_record {
 	pid_t sandbox_pid;
 	struct ctr_status *ctrs; /* one per pod->containers[i], same order */
 	size_t n_ctrs;
+	struct ctr_status *init_ctrs; /* one per pod->init_containers[i] (initContainerStatuses) */
+	size_t n_init_ctrs;
 };
 
 /* A new record for pod (taken: the record owns it; uid assigned when unset),
- * phase Pending, every container Waiting/ContainerCreating. Caller frees. */
+ * phase Pending, every container Waiting/ContainerCreating (PodInitializing
+ * when the pod has init containers, and for those). Caller frees. */
 struct pod_record *pod_record_new(struct pod *pod);
 struct pod_record *pod_record_free(struct pod_record *rec);
 

@@ -65,6 +65,8 @@ const char *pod_value_str(json_object *v, char *buf, size_t len);
 
 /* The container decoder (pod-container.c): spec.containers. */
 int pod_decode_containers(json_object *v, void *obj, const char *path, struct pp_error *err);
+/* spec.initContainers: the same fields, lifecycle and probes Forbidden. */
+int pod_decode_init_containers(json_object *v, void *obj, const char *path, struct pp_error *err);
 
 /* The volume decoders (pod-volume.c): spec.volumes (obj a struct pod) and
  * containers[].volumeMounts (obj a struct pod_container). */

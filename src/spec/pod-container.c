@@ -125,6 +125,58 @@ static int decode_pull_policy(json_object *v, void *obj, const char *path, struc
 	return 0;
 }
 
+static int decode_exec(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	static const struct pod_field exec_fields[] = {
+	    {"command", POD_FIELD_STRV, offsetof(struct pod_handler, exec_command), NULL},
+	    {NULL, 0, 0, NULL},
+	};
+
+	return pod_decode_fields(v, exec_fields, obj, path, err);
+}
+
+/* A LifecycleHandler: exec only (httpGet, tcpSocket and sleep refused). */
+static const struct pod_field handler_fields[] = {
+    {"exec", POD_FIELD_CUSTOM, 0, decode_exec},
+    UNSUPPORTED("httpGet"),
+    UNSUPPORTED("tcpSocket"),
+    UNSUPPORTED("sleep"),
+    {NULL, 0, 0, NULL},
+};
+
+static int decode_handler(json_object *v, struct pod_handler *h, const char *path,
+                          struct pp_error *err)
+{
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_object))
+		return pod_type_error(path, v, "object", err);
+	h->set = true;
+	return pod_decode_fields(v, handler_fields, h, path, err);
+}
+
+static int decode_post_start(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	return decode_handler(v, &((struct pod_container *)obj)->post_start, path, err);
+}
+
+static int decode_pre_stop(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	return decode_handler(v, &((struct pod_container *)obj)->pre_stop, path, err);
+}
+
+static const struct pod_field lifecycle_fields[] = {
+    {"postStart", POD_FIELD_CUSTOM, 0, decode_post_start},
+    {"preStop", POD_FIELD_CUSTOM, 0, decode_pre_stop},
+    UNSUPPORTED("stopSignal"),
+    {NULL, 0, 0, NULL},
+};
+
+static int decode_lifecycle(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	return pod_decode_fields(v, lifecycle_fields, obj, path, err);
+}
+
 static const struct pod_field container_fields[] = {
     {"name", POD_FIELD_STR, offsetof(struct pod_container, name), NULL},
     {"image", POD_FIELD_STR, offsetof(struct pod_container, image), NULL},
@@ -151,31 +203,66 @@ static const struct pod_field container_fields[] = {
     UNSUPPORTED("livenessProbe"),
     UNSUPPORTED("readinessProbe"),
     UNSUPPORTED("startupProbe"),
-    UNSUPPORTED("lifecycle"),
+    {"lifecycle", POD_FIELD_CUSTOM, 0, decode_lifecycle},
     {NULL, 0, 0, NULL},
 };
 
-int pod_decode_containers(json_object *v, void *obj, const char *path, struct pp_error *err)
+/* Fields the API server forbids on init containers. */
+static int check_init_forbidden(json_object *o, const char *path, struct pp_error *err)
 {
-	struct pod *pod = obj;
+	static const char *const forbidden[] = {"lifecycle", "livenessProbe", "readinessProbe",
+	                                        "startupProbe"};
+	json_object *v = NULL;
+
+	if (!json_object_is_type(o, json_type_object))
+		return 0; /* the field decoder says what is wrong */
+	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
+		if (json_object_object_get_ex(o, forbidden[i], &v) && v != NULL)
+			return pp_error_msg(err, EINVAL,
+			                    "%s.%s: Forbidden: may not be set for init containers",
+			                    path, forbidden[i]);
+	return 0;
+}
+
+static int decode_container_array(json_object *v, const char *path, bool init,
+                                  struct pod_container **ret_arr, size_t *ret_n,
+                                  struct pp_error *err)
+{
 	char sub[POD_PATH_MAX];
 	size_t n = 0;
 	int r = pod_decode_array(v, path, &n, err);
 
 	if (r < 0)
 		return r;
-	pod->containers = xcalloc(n, sizeof(*pod->containers));
-	for (; pod->n_containers < n; pod->n_containers++) {
-		struct pod_container *c = &pod->containers[pod->n_containers];
+	*ret_arr = xcalloc(n, sizeof(**ret_arr));
+	for (; *ret_n < n; (*ret_n)++) {
+		struct pod_container *c = &(*ret_arr)[*ret_n];
+		json_object *o = json_object_array_get_idx(v, *ret_n);
 
 		c->image_pull_policy_unset = true;
-		pod_path_index(sub, path, pod->n_containers);
-		r = pod_decode_fields(json_object_array_get_idx(v, pod->n_containers),
-		                      container_fields, c, sub, err);
+		pod_path_index(sub, path, *ret_n);
+		r = init ? check_init_forbidden(o, sub, err) : 0;
+		if (r == 0)
+			r = pod_decode_fields(o, container_fields, c, sub, err);
 		if (r < 0) {
-			pod->n_containers++;
+			(*ret_n)++;
 			return r;
 		}
 	}
 	return 0;
+}
+
+int pod_decode_containers(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod *pod = obj;
+
+	return decode_container_array(v, path, false, &pod->containers, &pod->n_containers, err);
+}
+
+int pod_decode_init_containers(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod *pod = obj;
+
+	return decode_container_array(v, path, true, &pod->init_containers, &pod->n_init_containers,
+	                              err);
 }

@@ -71,4 +71,6 @@ void pod_spec_default(struct pod *pod)
 	default_str(&pod->scheduler_name, "default-scheduler");
 	for (size_t i = 0; i < pod->n_containers; i++)
 		default_container(&pod->containers[i]);
+	for (size_t i = 0; i < pod->n_init_containers; i++)
+		default_container(&pod->init_containers[i]);
 }

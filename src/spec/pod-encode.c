@@ -144,6 +144,33 @@ static json_object *volume_to_json(const struct pod_volume *v)
 	return o;
 }
 
+static void add_handler(json_object *o, const char *key, const struct pod_handler *h)
+{
+	json_object *ho, *exec;
+
+	if (!h->set)
+		return;
+	ho = json_object_new_object();
+	if (h->exec_command != NULL) {
+		exec = json_object_new_object();
+		add_strv(exec, "command", h->exec_command);
+		json_object_object_add(ho, "exec", exec);
+	}
+	json_object_object_add(o, key, ho);
+}
+
+static void add_lifecycle(json_object *o, const struct pod_container *c)
+{
+	json_object *l;
+
+	if (!c->post_start.set && !c->pre_stop.set)
+		return;
+	l = json_object_new_object();
+	add_handler(l, "postStart", &c->post_start);
+	add_handler(l, "preStop", &c->pre_stop);
+	json_object_object_add(o, "lifecycle", l);
+}
+
 static json_object *container_to_json(const struct pod_container *c)
 {
 	json_object *o = json_object_new_object();
@@ -167,6 +194,7 @@ static json_object *container_to_json(const struct pod_container *c)
 	add_true(o, "tty", c->tty);
 	add_str(o, "terminationMessagePath", c->termination_message_path);
 	add_str(o, "terminationMessagePolicy", c->termination_message_policy);
+	add_lifecycle(o, c);
 	return o;
 }
 
@@ -190,6 +218,12 @@ static json_object *spec_to_json(const struct pod *pod)
 	for (size_t i = 0; i < pod->n_containers; i++)
 		json_object_array_add(arr, container_to_json(&pod->containers[i]));
 	json_object_object_add(o, "containers", arr);
+	if (pod->n_init_containers > 0) {
+		arr = json_object_new_array();
+		for (size_t i = 0; i < pod->n_init_containers; i++)
+			json_object_array_add(arr, container_to_json(&pod->init_containers[i]));
+		json_object_object_add(o, "initContainers", arr);
+	}
 	if (pod->n_volumes > 0) {
 		arr = json_object_new_array();
 		for (size_t i = 0; i < pod->n_volumes; i++)

@@ -106,6 +106,11 @@ static bool volumes_eq(const struct pod *a, const struct pod *b)
 	return true;
 }
 
+static bool handler_eq(const struct pod_handler *a, const struct pod_handler *b)
+{
+	return a->set == b->set && strv_eq(a->exec_command, b->exec_command);
+}
+
 static bool container_eq(const struct pod_container *a, const struct pod_container *b)
 {
 	return str_eq(a->name, b->name) && str_eq(a->image, b->image) &&
@@ -118,7 +123,8 @@ static bool container_eq(const struct pod_container *a, const struct pod_contain
 	       strv_eq(a->cap_drop, b->cap_drop) &&
 	       str_eq(a->termination_message_path, b->termination_message_path) &&
 	       str_eq(a->termination_message_policy, b->termination_message_policy) &&
-	       mounts_eq(a, b) && pod_security_ctr_equal(a, b);
+	       mounts_eq(a, b) && pod_security_ctr_equal(a, b) &&
+	       handler_eq(&a->post_start, &b->post_start) && handler_eq(&a->pre_stop, &b->pre_stop);
 }
 
 static bool pod_level_eq(const struct pod *a, const struct pod *b)
@@ -144,6 +150,11 @@ bool pod_spec_equal(const struct pod *a, const struct pod *b)
 		return false;
 	for (size_t i = 0; i < a->n_containers; i++)
 		if (!container_eq(&a->containers[i], &b->containers[i]))
+			return false;
+	if (a->n_init_containers != b->n_init_containers)
+		return false;
+	for (size_t i = 0; i < a->n_init_containers; i++)
+		if (!container_eq(&a->init_containers[i], &b->init_containers[i]))
 			return false;
 	return true;
 }

@@ -52,6 +52,8 @@ static void container_clear(struct pod_container *c)
 	free(c->termination_message_path);
 	free(c->termination_message_policy);
 	volume_mounts_free(c->volume_mounts, c->n_volume_mounts);
+	strv_free(c->post_start.exec_command);
+	strv_free(c->pre_stop.exec_command);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -70,6 +72,9 @@ void pod_clear(struct pod *pod)
 	for (size_t i = 0; i < pod->n_containers; i++)
 		container_clear(&pod->containers[i]);
 	free(pod->containers);
+	for (size_t i = 0; i < pod->n_init_containers; i++)
+		container_clear(&pod->init_containers[i]);
+	free(pod->init_containers);
 	free(pod->hostname);
 	free(pod->subdomain);
 	free(pod->dns_policy);

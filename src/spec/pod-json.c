@@ -163,7 +163,7 @@ static const struct pod_field spec_fields[] = {
     {"enableServiceLinks", POD_FIELD_IGNORE_BOOL, 0, NULL},
     {"hostUsers", POD_FIELD_ONLY_TRUE, 0, NULL},
     {"volumes", POD_FIELD_CUSTOM, 0, pod_decode_volumes},
-    SPEC_UNSUPPORTED("initContainers"),
+    {"initContainers", POD_FIELD_CUSTOM, 0, pod_decode_init_containers},
     SPEC_UNSUPPORTED("ephemeralContainers"),
     SPEC_UNSUPPORTED("activeDeadlineSeconds"),
     SPEC_UNSUPPORTED("nodeSelector"),

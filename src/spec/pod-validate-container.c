@@ -186,13 +186,44 @@ static int check_name(const struct pod *pod, size_t ci, const char *cpath, struc
 	return 0;
 }
 
-static int check_container(const struct pod *pod, size_t ci, struct pp_error *err)
+static int check_handler(const struct pod_handler *h, const char *cpath, const char *name,
+                         struct pp_error *err)
+{
+	if (!h->set)
+		return 0;
+	if (h->exec_command == NULL || h->exec_command[0] == NULL)
+		return pp_error_msg(err, EINVAL,
+		                    "%s.lifecycle.%s: Required value: must specify a handler type",
+		                    cpath, name);
+	return 0;
+}
+
+/* Init containers: lifecycle forbidden, names unique across both lists. */
+static int check_init_extra(const struct pod *app, const struct pod_container *c, const char *cpath,
+                            struct pp_error *err)
+{
+	char path[POD_PATH_MAX];
+
+	if (c->post_start.set || c->pre_stop.set)
+		return pp_error_msg(err, EINVAL,
+		                    "%s.lifecycle: Forbidden: may not be set for init containers",
+		                    cpath);
+	(void)snprintf(path, sizeof(path), "%s.name", cpath);
+	if (c->name != NULL && pod_container_find(app, c->name) != NULL)
+		return duplicate(path, c->name, err);
+	return 0;
+}
+
+/* pod->containers[ci] checked as field[ci] ("spec.containers" or
+ * "spec.initContainers", pod then being a view of the init list). */
+static int check_container(const struct pod *pod, size_t ci, const char *field,
+                           struct pp_error *err)
 {
 	const struct pod_container *c = &pod->containers[ci];
 	char cpath[POD_PATH_MAX], ppath[POD_PATH_MAX];
 	int r;
 
-	(void)snprintf(cpath, sizeof(cpath), "spec.containers[%zu]", ci);
+	(void)snprintf(cpath, sizeof(cpath), "%s[%zu]", field, ci);
 	r = check_name(pod, ci, cpath, err);
 	if (r == 0)
 		r = check_image(c, cpath, err);
@@ -210,16 +241,35 @@ static int check_container(const struct pod *pod, size_t ci, struct pp_error *er
 		r = check_termination_message(c, cpath, err);
 	if (r == 0)
 		r = pod_validate_volume_mounts(pod, c, cpath, err);
+	if (r == 0)
+		r = check_handler(&c->post_start, cpath, "postStart", err);
+	if (r == 0)
+		r = check_handler(&c->pre_stop, cpath, "preStop", err);
 	return r;
 }
 
 int pod_validate_containers(const struct pod *pod, struct pp_error *err)
 {
+	struct pod init_view = *pod;
+
 	if (pod->n_containers == 0)
 		return required("spec.containers", err);
 	for (size_t i = 0; i < pod->n_containers; i++) {
-		int r = check_container(pod, i, err);
+		int r = check_container(pod, i, "spec.containers", err);
 
+		if (r < 0)
+			return r;
+	}
+	init_view.containers = pod->init_containers;
+	init_view.n_containers = pod->n_init_containers;
+	for (size_t i = 0; i < pod->n_init_containers; i++) {
+		char cpath[POD_PATH_MAX];
+		int r;
+
+		(void)snprintf(cpath, sizeof(cpath), "spec.initContainers[%zu]", i);
+		r = check_init_extra(pod, &pod->init_containers[i], cpath, err);
+		if (r == 0)
+			r = check_container(&init_view, i, "spec.initContainers", err);
 		if (r < 0)
 			return r;
 	}

@@ -62,6 +62,12 @@ struct pod_run_as {
 	bool non_root;
 };
 
+/* lifecycle.postStart / preStop: the exec handler peapod implements. */
+struct pod_handler {
+	bool set;            /* the handler was given */
+	char **exec_command; /* exec.command, NULL-terminated; NULL when absent */
+};
+
 struct pod_container {
 	char *name;
 	char *image;
@@ -90,6 +96,8 @@ struct pod_container {
 	bool image_pull_policy_unset;
 	struct pod_volume_mount *volume_mounts;
 	size_t n_volume_mounts;
+	struct pod_handler post_start; /* lifecycle.postStart (app containers only) */
+	struct pod_handler pre_stop;   /* lifecycle.preStop (app containers only) */
 };
 
 struct pod {
@@ -120,6 +128,9 @@ struct pod {
 	size_t n_supplemental_groups;
 	struct pod_volume *volumes;
 	size_t n_volumes;
+	/* spec.initContainers: run one at a time, in order, before containers */
+	struct pod_container *init_containers;
+	size_t n_init_containers;
 };
 
 /* Parse every document of a YAML (or JSON) stream into pods. Empty

@@ -611,8 +611,8 @@ static const struct err_case err_cases[] = {
     {C0 "    volumeMounts: [{name: v, mountPath: /a, subPathExpr: $(X)}]\n"
         "  volumes: [{name: v, emptyDir: {}}]\n",
      "spec.containers[0].volumeMounts[0].subPathExpr: Unsupported value: not supported by peapod yet"},
-    {C0 "  initContainers: [{name: i, image: i}]\n",
-     "spec.initContainers: Unsupported value: not supported by peapod yet"},
+    {C0 "  initContainers: [{name: i, image: i, startupProbe: {}}]\n",
+     "spec.initContainers[0].startupProbe: Forbidden: may not be set for init containers"},
     {C0 "  nodeSelector: {a: b}\n",
      "spec.nodeSelector: Unsupported value: not supported by peapod yet"},
     {C0 "  nodeName: n1\n", "spec.nodeName: Unsupported value: not supported by peapod yet"},
@@ -655,8 +655,8 @@ static const struct err_case err_cases[] = {
      "spec.containers[0].readinessProbe: Unsupported value: not supported by peapod yet"},
     {C0 "    startupProbe: {exec: {command: [x]}}\n",
      "spec.containers[0].startupProbe: Unsupported value: not supported by peapod yet"},
-    {C0 "    lifecycle: {preStop: {exec: {command: [x]}}}\n",
-     "spec.containers[0].lifecycle: Unsupported value: not supported by peapod yet"},
+    {C0 "    lifecycle: {preStop: {tcpSocket: {port: 80}}}\n",
+     "spec.containers[0].lifecycle.preStop.tcpSocket: Unsupported value: not supported by peapod yet"},
     {C0 "    resources: {limits: {cpu: 1}}\n",
      "spec.containers[0].resources: Unsupported value: not supported by peapod yet"},
     {C0 "    envFrom: [{configMapRef: {name: x}}]\n",
@@ -904,6 +904,68 @@ static void test_too_large(void **state)
 	assert_int_equal(pod_spec_parse_yaml("", (size_t)64 << 20, "big", &pods, &n, &err), -EFBIG);
 }
 
+#define INIT_POD                                                                        \
+	HEAD "spec:\n  initContainers:\n  - name: i1\n    image: busybox\n"             \
+	     "    command: [sh, -c, 'echo 1']\n  - name: i2\n    image: busybox:1.28\n" \
+	     "  containers:\n  - name: c\n    image: busybox\n    lifecycle:\n"         \
+	     "      postStart: {exec: {command: [sh, -c, 'echo a']}}\n"                 \
+	     "      preStop: {exec: {command: [sleep, '1']}}\n"
+
+static void test_init_containers_and_hooks(void **state)
+{
+	struct pod *p, *q;
+	json_object *o;
+
+	(void)state;
+	p = parse_one(INIT_POD);
+	assert_int_equal(p->n_init_containers, 2);
+	assert_string_equal(p->init_containers[0].name, "i1");
+	assert_string_equal(p->init_containers[0].command[2], "echo 1");
+	assert_int_equal(p->init_containers[1].image_pull_policy, POD_PULL_IF_NOT_PRESENT);
+	assert_string_equal(p->init_containers[1].termination_message_path, "/dev/termination-log");
+	assert_false(p->init_containers[0].post_start.set);
+	assert_true(p->containers[0].post_start.set);
+	assert_string_equal(p->containers[0].post_start.exec_command[2], "echo a");
+	assert_string_equal(p->containers[0].pre_stop.exec_command[0], "sleep");
+	assert_null(p->containers[0].pre_stop.exec_command[2]);
+	/* encode, decode: the same pod */
+	o = pod_spec_to_json(p);
+	assert_int_equal(pod_spec_from_json(o, &q, &(struct pp_error){0}), 0);
+	json_object_put(o);
+	assert_true(pod_spec_equal(p, q));
+	free(q->init_containers[1].name);
+	q->init_containers[1].name = xstrdup("i3");
+	assert_false(pod_spec_equal(p, q));
+	pod_free(q);
+	pod_free_all(p, 1);
+}
+
+static void test_init_containers_refused(void **state)
+{
+	(void)state;
+	expect_error(
+	    C0 "  initContainers:\n  - name: i\n    image: busybox\n"
+	       "    lifecycle: {preStop: {exec: {command: [x]}}}\n",
+	    "spec.initContainers[0].lifecycle: Forbidden: may not be set for init containers");
+	expect_error(C0 "  initContainers:\n  - name: i\n    image: busybox\n"
+	                "    readinessProbe: {exec: {command: [x]}}\n",
+	             "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init "
+	             "containers");
+	expect_error(C0 "  initContainers:\n  - name: c\n    image: busybox\n",
+	             "spec.initContainers[0].name: Duplicate value: \"c\"");
+	expect_error(C0 "  initContainers:\n  - {name: i, image: busybox}\n"
+	                "  - {name: i, image: busybox}\n",
+	             "spec.initContainers[1].name: Duplicate value: \"i\"");
+	expect_error(C0 "  initContainers:\n  - {name: i}\n",
+	             "spec.initContainers[0].image: Required value");
+	expect_error(C0 "    lifecycle: {postStart: {}}\n",
+	             "spec.containers[0].lifecycle.postStart: Required value: must specify a "
+	             "handler type");
+	expect_error(C0 "    lifecycle: {postStart: {httpGet: {port: 80}}}\n",
+	             "spec.containers[0].lifecycle.postStart.httpGet: Unsupported value: not "
+	             "supported by peapod yet");
+}
+
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
@@ -931,6 +993,8 @@ int main(void)
 	    cmocka_unit_test(test_too_large),
 	    cmocka_unit_test(test_security_context),
 	    cmocka_unit_test(test_security_context_equal),
+	    cmocka_unit_test(test_init_containers_and_hooks),
+	    cmocka_unit_test(test_init_containers_refused),
 	};
 	size_t n_fixed = sizeof(fixed) / sizeof(fixed[0]);
 	size_t n_err = sizeof(err_cases) / sizeof(err_cases[0]);

@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* peapod describe pod NAME: what kubectl describe pod prints, for the
+ * fields peapod has, with the pod's events. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli-util.h"
+#include "cli/cli.h"
+#include "monitor/events.h"
+#include "monitor/monitor.h"
+#include "pod/state.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+/* Go's text/tabwriter as kubectl sets it up (padding 2): '\t' ends a cell,
+ * the cells of a column are as wide as the widest of the run of
+ * consecutive lines that have that column. */
+struct tw_line {
+	char **cells; /* tab-terminated cells, then the last one */
+	size_t n;     /* number of cells (tabs + 1) */
+	size_t *width;
+};
+
+static void tw_layout(struct tw_line *l, size_t lo, size_t hi, size_t col)
+{
+	size_t i = lo;
+
+	while (i < hi) {
+		size_t j = i, w = 0;
+
+		if (l[i].n <= col + 1) {
+			i++;
+			continue;
+		}
+		for (; j < hi && l[j].n > col + 1; j++)
+			if (strlen(l[j].cells[col]) > w)
+				w = strlen(l[j].cells[col]);
+		for (size_t k = i; k < j; k++)
+			l[k].width[col] = w + 2;
+		tw_layout(l, i, j, col + 1);
+		i = j;
+	}
+}
+
+static void tw_split(char *line, struct tw_line *l)
+{
+	l->n = 1;
+	for (const char *p = line; *p; p++)
+		l->n += *p == '\t';
+	l->cells = xmalloc(l->n * sizeof(*l->cells));
+	l->width = xmalloc(l->n * sizeof(*l->width));
+	for (size_t c = 0; c < l->n; c++) {
+		char *tab = strchr(line, '\t');
+
+		l->cells[c] = line;
+		l->width[c] = 0;
+		if (tab != NULL) {
+			*tab = '\0';
+			line = tab + 1;
+		}
+	}
+}
+
+/* Print text (lines ending in '\n', cells ending in '\t') aligned. */
+static void tw_print(char *text)
+{
+	struct tw_line *l = NULL;
+	size_t n = 0;
+	char *line;
+
+	while ((line = strsep(&text, "\n")) != NULL) {
+		if (text == NULL && *line == '\0')
+			break; /* after the last '\n' */
+		l = xrealloc(l, (n + 1) * sizeof(*l));
+		tw_split(line, &l[n++]);
+	}
+	tw_layout(l, 0, n, 0);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; c + 1 < l[i].n; c++)
+			printf("%-*s", (int)l[i].width[c], l[i].cells[c]);
+		printf("%s\n", l[i].cells[l[i].n - 1]);
+		free(l[i].cells);
+		free(l[i].width);
+	}
+	free(l);
+}
+
+/* kubectl's time.RFC1123Z in local time. */
+static const char *rfc1123z(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || localtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, size, "%a, %d %b %Y %H:%M:%S %z", &tm) == 0)
+		(void)snprintf(buf, size, "<unknown>");
+	return buf;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Labels (sep "=") or Annotations (sep ": "), sorted, one a line. */
+static void print_map(FILE *f, const char *title, char **keys, char **values, const char *sep)
+{
+	size_t n = 0;
+	char **lines;
+
+	while (keys != NULL && keys[n] != NULL)
+		n++;
+	if (n == 0) {
+		fprintf(f, "%s:\t<none>\n", title);
+		return;
+	}
+	lines = xmalloc(n * sizeof(*lines));
+	for (size_t i = 0; i < n; i++)
+		lines[i] = xstrfmt("%s%s%s", keys[i], sep, values[i]);
+	qsort(lines, n, sizeof(*lines), str_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0)
+			fprintf(f, "%s:\t%s\n", title, lines[i]);
+		else
+			fprintf(f, "\t%s\n", lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+}
+
+static void print_terminated(FILE *f, const char *title, const struct ctr_terminated *t)
+{
+	char b1[64], b2[64];
+
+	fprintf(f, "    %s:\tTerminated\n", title);
+	if (t->reason != NULL && *t->reason)
+		fprintf(f, "      Reason:\t%s\n", t->reason);
+	if (t->message != NULL && *t->message)
+		fprintf(f, "      Message:\t%s\n", t->message);
+	fprintf(f, "      Exit Code:\t%d\n", t->exit_code);
+	if (t->signal > 0)
+		fprintf(f, "      Signal:\t%d\n", t->signal);
+	fprintf(f, "      Started:\t%s\n      Finished:\t%s\n",
+	        rfc1123z(t->started_at, b1, sizeof(b1)), rfc1123z(t->finished_at, b2, sizeof(b2)));
+}
+
+static void print_state(FILE *f, const struct ctr_status *st)
+{
+	char buf[64];
+
+	switch (st->state) {
+	case CTR_STATE_RUNNING:
+		fprintf(f, "    State:\tRunning\n      Started:\t%s\n",
+		        rfc1123z(st->started_at, buf, sizeof(buf)));
+		break;
+	case CTR_STATE_WAITING:
+		fprintf(f, "    State:\tWaiting\n");
+		if (st->reason != NULL && *st->reason)
+			fprintf(f, "      Reason:\t%s\n", st->reason);
+		break;
+	case CTR_STATE_TERMINATED:
+		print_terminated(f, "State", &st->term);
+		break;
+	}
+	if (st->has_last)
+		print_terminated(f, "Last State", &st->last);
+}
+
+static void print_strv(FILE *f, const char *title, char **v)
+{
+	if (v == NULL || v[0] == NULL)
+		return;
+	fprintf(f, "    %s:\n", title);
+	for (; *v; v++)
+		fprintf(f, "      %s\n", *v);
+}
+
+static void print_ports(FILE *f, const struct pod_container *pc)
+{
+	if (pc->n_ports == 0) {
+		fprintf(f, "    Port:\t<none>\n    Host Port:\t<none>\n");
+		return;
+	}
+	fprintf(f, "    Port:\t");
+	for (size_t i = 0; i < pc->n_ports; i++)
+		fprintf(f, "%s%d/%s", i ? ", " : "", pc->ports[i].container_port,
+		        pc->ports[i].protocol ? pc->ports[i].protocol : "TCP");
+	fprintf(f, "\n    Host Port:\t");
+	for (size_t i = 0; i < pc->n_ports; i++)
+		fprintf(f, "%s0/%s", i ? ", " : "",
+		        pc->ports[i].protocol ? pc->ports[i].protocol : "TCP");
+	fprintf(f, "\n");
+}
+
+static void print_env_mounts(FILE *f, const struct pod_container *pc)
+{
+	if (pc->n_env == 0)
+		fprintf(f, "    Environment:\t<none>\n");
+	else
+		fprintf(f, "    Environment:\n");
+	for (size_t i = 0; i < pc->n_env; i++)
+		fprintf(f, "      %s:\t%s\n", pc->env[i].name, pc->env[i].value);
+	if (pc->n_volume_mounts == 0)
+		fprintf(f, "    Mounts:\t<none>\n");
+	else
+		fprintf(f, "    Mounts:\n");
+	for (size_t i = 0; i < pc->n_volume_mounts; i++) {
+		const struct pod_volume_mount *vm = &pc->volume_mounts[i];
+		bool sub = vm->sub_path != NULL && *vm->sub_path;
+
+		fprintf(f, "      %s from %s (%s%s%s%s)\n", vm->mount_path, vm->name,
+		        vm->read_only ? "ro" : "rw", sub ? ",path=\"" : "", sub ? vm->sub_path : "",
+		        sub ? "\"" : "");
+	}
+}
+
+static void print_container(FILE *f, const struct pod_container *pc, const struct ctr_status *st,
+                            json_object *js)
+{
+	const char *id = json_get_str(js, "containerID");
+
+	fprintf(f, "  %s:\n", pc->name);
+	if (id != NULL && *id)
+		fprintf(f, "    Container ID:\t%s\n", id);
+	fprintf(f, "    Image:\t%s\n", pc->image);
+	if (st->image_id != NULL && *st->image_id)
+		fprintf(f, "    Image ID:\t%s\n", st->image_id);
+	print_ports(f, pc);
+	print_strv(f, "Command", pc->command);
+	print_strv(f, "Args", pc->args);
+	print_state(f, st);
+	fprintf(f, "    Ready:\t%s\n", st->ready ? "True" : "False");
+	fprintf(f, "    Restart Count:\t%d\n", st->restart_count);
+	print_env_mounts(f, pc);
+}
+
+static void print_conditions(FILE *f, json_object *status)
+{
+	json_object *conds = json_get_arr(status, "conditions");
+	size_t n = conds ? json_object_array_length(conds) : 0;
+
+	if (n == 0)
+		return;
+	fprintf(f, "Conditions:\n  Type\tStatus\n");
+	for (size_t i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(conds, i);
+		const char *type = json_get_str(c, "type"), *st = json_get_str(c, "status");
+
+		fprintf(f, "  %s \t%s \n", type ? type : "", st ? st : "");
+	}
+}
+
+static void print_volumes(FILE *f, const struct pod *p)
+{
+	if (p->n_volumes == 0) {
+		fprintf(f, "Volumes:\t<none>\n");
+		return;
+	}
+	fprintf(f, "Volumes:\n");
+	for (size_t i = 0; i < p->n_volumes; i++) {
+		const struct pod_volume *v = &p->volumes[i];
+
+		fprintf(f, "  %s:\n", v->name);
+		if (v->has_empty_dir)
+			fprintf(f,
+			        "    Type:\tEmptyDir (a temporary directory that shares a pod's "
+			        "lifetime)\n    Medium:\t%s\n    SizeLimit:\t%s\n",
+			        v->empty_dir_medium ? v->empty_dir_medium : "",
+			        v->empty_dir_size_limit ? v->empty_dir_size_limit : "<unset>");
+		else if (v->has_host_path)
+			fprintf(f,
+			        "    Type:\tHostPath (bare host directory volume)\n    Path:\t%s\n"
+			        "    HostPathType:\t%s\n",
+			        v->host_path, v->host_path_type ? v->host_path_type : "");
+	}
+}
+
+static void print_events(FILE *f, const char *dir)
+{
+	struct pp_error err = {0};
+	struct pod_event *ev = NULL;
+	size_t n = 0;
+
+	if (pod_events_read(dir, &ev, &n, &err) < 0)
+		log_warn("events: %s", err.msg);
+	if (n == 0) {
+		fprintf(f, "Events:\t<none>\n");
+		return;
+	}
+	fprintf(f, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n"
+	           "  ----\t------\t----\t----\t-------\n");
+	for (size_t i = 0; i < n; i++) {
+		char a1[32], a2[32], age[96];
+
+		if (ev[i].count > 1)
+			(void)snprintf(age, sizeof(age), "%s (x%d over %s)",
+			               cli_age(ev[i].last, a1, sizeof(a1)), ev[i].count,
+			               cli_age(ev[i].first, a2, sizeof(a2)));
+		else
+			(void)snprintf(age, sizeof(age), "%s",
+			               cli_age(ev[i].first, a1, sizeof(a1)));
+		/* one line, no cell break: as kubectl's strings.TrimSpace'd message */
+		for (char *p = ev[i].message; *p; p++)
+			if (*p == '\t' || *p == '\n' || *p == '\r')
+				*p = ' ';
+		fprintf(f, "  %s\t%s\t%s\tkubelet\t%s\n", ev[i].type, ev[i].reason, age,
+		        ev[i].message);
+	}
+	pod_events_free(ev, n);
+}
+
+static void print_header(FILE *f, const struct pod_record *rec, json_object *status)
+{
+	const struct pod *p = rec->pod;
+	char host[256] = "localhost", buf[64], age[32];
+
+	(void)gethostname(host, sizeof(host) - 1);
+	fprintf(f, "Name:\t%s\nNamespace:\t%s\nPriority:\t0\nNode:\t%s\n", p->name, p->namespace_,
+	        host);
+	if (rec->started_at > 0)
+		fprintf(f, "Start Time:\t%s\n", rfc1123z(rec->started_at, buf, sizeof(buf)));
+	print_map(f, "Labels", p->label_keys, p->label_values, "=");
+	print_map(f, "Annotations", p->annotation_keys, p->annotation_values, ": ");
+	if (rec->deleting_at > 0)
+		fprintf(f, "Status:\tTerminating (lasts %s)\nTermination Grace Period:\t%llds\n",
+		        cli_age(rec->deleting_at, age, sizeof(age)),
+		        (long long)p->termination_grace_period_seconds);
+	else
+		fprintf(f, "Status:\t%s\n", json_get_str(status, "phase"));
+	if (rec->reason != NULL && *rec->reason)
+		fprintf(f, "Reason:\t%s\n", rec->reason);
+	if (rec->message != NULL && *rec->message)
+		fprintf(f, "Message:\t%s\n", rec->message);
+	fprintf(f, "IP:\t\nIPs:\t<none>\n");
+}
+
+/* A pod whose monitor is gone is not watched: Unknown, as get says. */
+static void mark_unwatched(struct pod_record *rec)
+{
+	cleanup_free char *dir = pod_dir_path(cli_paths(), rec->pod->uid);
+
+	if (rec->deleting_at > 0 || monitor_alive(dir))
+		return;
+	rec->phase = POD_PHASE_UNKNOWN;
+	free(rec->reason);
+	free(rec->message);
+	rec->reason = xstrdup("MonitorLost");
+	rec->message = xstrdup("the pod's monitor is not running");
+}
+
+static void describe(struct pod_record *rec)
+{
+	cleanup_free char *dir = pod_dir_path(cli_paths(), rec->pod->uid);
+	json_object *o, *status, *cs;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL)
+		abort();
+	mark_unwatched(rec);
+	o = pod_record_to_json(rec);
+	status = json_get_obj(o, "status");
+	cs = json_get_arr(status, "containerStatuses");
+	print_header(f, rec, status);
+	fprintf(f, "Containers:\n");
+	for (size_t i = 0; i < rec->n_ctrs && i < rec->pod->n_containers; i++)
+		print_container(f, &rec->pod->containers[i], &rec->ctrs[i],
+		                cs ? json_object_array_get_idx(cs, i) : NULL);
+	print_conditions(f, status);
+	print_volumes(f, rec->pod);
+	fprintf(f, "QoS Class:\tBestEffort\nNode-Selectors:\t<none>\nTolerations:\t<none>\n");
+	print_events(f, dir);
+	json_object_put(o);
+	(void)fclose(f);
+	tw_print(text);
+	free(text);
+}
+
+static bool is_pod_resource(const char *s)
+{
+	return strcmp(s, "pods") == 0 || strcmp(s, "pod") == 0 || strcmp(s, "po") == 0;
+}
+
+/* NAMES as given after the resource (or "pod/NAME" words): 0 or 1. */
+static int describe_names(const char *ns, char **names)
+{
+	struct pp_error err = {0};
+	int failed = 0;
+
+	for (; *names; names++) {
+		const char *name = *names;
+		struct pod_record *rec = NULL;
+
+		if (strncmp(name, "pod/", 4) == 0 || strncmp(name, "pods/", 5) == 0 ||
+		    strncmp(name, "po/", 3) == 0)
+			name = strchr(name, '/') + 1;
+		if (pod_load(cli_paths(), ns, name, &rec, &err) < 0) {
+			fprintf(stderr, "Error from server (NotFound): %s\n", err.msg);
+			failed = 1;
+			continue;
+		}
+		describe(rec);
+		if (names[1] != NULL)
+			printf("\n\n");
+		pod_record_free(rec);
+	}
+	return failed;
+}
+
+int cmd_describe(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"namespace", required_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *ns = "default";
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+		if (c != 'n')
+			return 1;
+		ns = optarg;
+	}
+	if (optind >= argc) {
+		log_error("You must specify the type of resource to describe. Use \"peapod "
+		          "describe pods NAME\"");
+		return 1;
+	}
+	if (strchr(argv[optind], '/') != NULL)
+		return describe_names(ns, argv + optind);
+	if (!is_pod_resource(argv[optind])) {
+		log_error("the server doesn't have a resource type \"%s\" (peapod runs pods only)",
+		          argv[optind]);
+		return 1;
+	}
+	if (optind + 1 >= argc) {
+		log_error("peapod describe pods needs a pod NAME");
+		return 1;
+	}
+	return describe_names(ns, argv + optind + 1);
+}
