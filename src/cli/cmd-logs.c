@@ -137,7 +137,14 @@ static int since_resolve(struct logs_opts *o)
 	return 0;
 }
 
-/* The container -c names, or the first one (with kubectl's notice). */
+/* Container status idx: app containers first, then init containers. */
+static const struct ctr_status *status_at(const struct pod_record *rec, size_t idx)
+{
+	return idx < rec->n_ctrs ? &rec->ctrs[idx] : &rec->init_ctrs[idx - rec->n_ctrs];
+}
+
+/* The container -c names (app or init), or the first one (with kubectl's
+ * notice). */
 static int container_pick(const struct pod_record *rec, const struct logs_opts *o, size_t *ret)
 {
 	size_t idx = 0;
@@ -152,9 +159,10 @@ static int container_pick(const struct pod_record *rec, const struct logs_opts *
 		*ret = 0;
 		return 0;
 	}
-	while (idx < rec->n_ctrs && strcmp(rec->ctrs[idx].name, o->container) != 0)
+	while (idx < rec->n_ctrs + rec->n_init_ctrs &&
+	       strcmp(status_at(rec, idx)->name, o->container) != 0)
 		idx++;
-	if (idx == rec->n_ctrs) {
+	if (idx == rec->n_ctrs + rec->n_init_ctrs) {
 		log_error("container %s is not valid for pod %s", o->container, rec->pod->name);
 		return -ENOENT;
 	}
@@ -166,7 +174,7 @@ static int container_pick(const struct pod_record *rec, const struct logs_opts *
 static int src_open(const struct pod_record *rec, const struct logs_opts *o, size_t idx,
                     struct logs_src *s)
 {
-	const struct ctr_status *st = &rec->ctrs[idx];
+	const struct ctr_status *st = status_at(rec, idx);
 	cleanup_free char *path = NULL;
 	struct cri_log_read_opts ro = o->read;
 	struct pp_error err = {0};
@@ -178,7 +186,7 @@ static int src_open(const struct pod_record *rec, const struct logs_opts *o, siz
 		          rec->pod->name);
 		return -ENOENT;
 	}
-	path = pod_container_log_path(cli_paths(), rec, idx, s->restart);
+	path = pod_log_path(cli_paths(), rec, st->name, s->restart);
 	if (!o->previous && st->state == CTR_STATE_WAITING && !st->has_last &&
 	    access(path, F_OK) < 0) {
 		fprintf(stderr,
@@ -210,7 +218,7 @@ static bool srcs_alive(const struct logs_opts *o, const char *uid, const struct 
 		return false;
 	if (strcmp(rec->pod->uid, uid) == 0 && rec->phase != POD_PHASE_UNKNOWN) {
 		for (size_t i = 0; i < n && !alive; i++) {
-			const struct ctr_status *st = &rec->ctrs[s[i].idx];
+			const struct ctr_status *st = status_at(rec, s[i].idx);
 
 			alive = st->state == CTR_STATE_RUNNING && st->restart_count == s[i].restart;
 		}

@@ -56,13 +56,19 @@ char *pod_log_dir(const struct pod_paths *paths, const char *ns, const char *nam
 	return xstrfmt("%s/%s_%.*s_%s", paths->logs, ns, room, name, uid);
 }
 
-char *pod_container_log_path(const struct pod_paths *paths, const struct pod_record *rec,
-                             size_t idx, int restart)
+char *pod_log_path(const struct pod_paths *paths, const struct pod_record *rec,
+                   const char *container, int restart)
 {
 	cleanup_free char *dir =
 	    pod_log_dir(paths, rec->pod->namespace_, rec->pod->name, rec->pod->uid);
 
-	return xstrfmt("%s/%s/%d.log", dir, rec->pod->containers[idx].name, restart);
+	return xstrfmt("%s/%s/%d.log", dir, container, restart);
+}
+
+char *pod_container_log_path(const struct pod_paths *paths, const struct pod_record *rec,
+                             size_t idx, int restart)
+{
+	return pod_log_path(paths, rec, rec->pod->containers[idx].name, restart);
 }
 
 int pod_pause_binary(char **ret, struct pp_error *err)
@@ -94,23 +100,35 @@ int pod_pause_binary(char **ret, struct pp_error *err)
 	return 0;
 }
 
-int pod_resolve_images(struct img_store *store, struct pod_record *rec, struct pp_error *err)
+static int resolve_list(struct img_store *store, const struct pod_container *c,
+                        struct ctr_status *st, size_t n, const char *field, struct pp_error *err)
 {
-	for (size_t i = 0; i < rec->n_ctrs; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct img_image *img = NULL;
-		int r = img_store_resolve(store, rec->pod->containers[i].image, &img, err);
+		int r = img_store_resolve(store, c[i].image, &img, err);
 
 		if (r < 0)
-			return pp_error_prefix(err, r, "spec.containers[%zu].image", i);
-		free(rec->ctrs[i].image_id);
-		rec->ctrs[i].image_id = xstrdup(img->id);
+			return pp_error_prefix(err, r, "%s[%zu].image", field, i);
+		free(st[i].image_id);
+		st[i].image_id = xstrdup(img->id);
 		if (img->reference != NULL) {
-			free(rec->ctrs[i].image);
-			rec->ctrs[i].image = xstrdup(img->reference);
+			free(st[i].image);
+			st[i].image = xstrdup(img->reference);
 		}
 		img_image_free(img);
 	}
 	return 0;
+}
+
+int pod_resolve_images(struct img_store *store, struct pod_record *rec, struct pp_error *err)
+{
+	int r = resolve_list(store, rec->pod->init_containers, rec->init_ctrs, rec->n_init_ctrs,
+	                     "spec.initContainers", err);
+
+	if (r == 0)
+		r = resolve_list(store, rec->pod->containers, rec->ctrs, rec->n_ctrs,
+		                 "spec.containers", err);
+	return r;
 }
 
 int pod_save(const struct pod_paths *paths, const struct pod_record *rec, struct pp_error *err)

@@ -27,7 +27,11 @@ char *pod_container_bundle(const struct pod_paths *paths, const struct pod_recor
 /* ROOT/logs/<ns>_<name>_<uid> (the name cut to keep it within NAME_MAX).
  * Caller frees. */
 char *pod_log_dir(const struct pod_paths *paths, const char *ns, const char *name, const char *uid);
-/* ROOT/logs/<ns>_<name>_<uid>/<container>/<restart>.log. Caller frees. */
+/* ROOT/logs/<ns>_<name>_<uid>/<container>/<restart>.log of the (app or
+ * init) container named container. Caller frees. */
+char *pod_log_path(const struct pod_paths *paths, const struct pod_record *rec,
+                   const char *container, int restart);
+/* The same for app container idx. Caller frees. */
 char *pod_container_log_path(const struct pod_paths *paths, const struct pod_record *rec,
                              size_t idx, int restart);
 

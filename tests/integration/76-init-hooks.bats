@@ -99,7 +99,46 @@ YAML
 	peapod get pods bad -o json |
 		jq -e '.status.containerStatuses[0].state.waiting.reason == "PodInitializing"'
 	[ ! -e "$HOST/app-ran" ]
+	# kubectl logs -c reaches init containers too
+	run peapod logs bad -c init1
+	[ "$status" -eq 0 ]
 	peapod delete pod bad
+}
+
+@test "apply refuses a pod whose init container image is missing" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" noinit <<'YAML'
+  initContainers:
+  - name: init1
+    image: nothere:1.0
+  containers:
+  - name: app
+    image: busybox:1.28
+YAML
+	run peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ 'spec.initContainers[0].image' ]]
+	run peapod get pods noinit
+	[ "$status" -eq 1 ]
+}
+
+@test "logs of an init container" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" initlog <<'YAML'
+  initContainers:
+  - name: init1
+    image: busybox:1.28
+    command: ["sh", "-c", "echo from-init"]
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is initlog Running
+	run peapod logs initlog -c init1
+	[ "$status" -eq 0 ]
+	[ "$output" = "from-init" ]
+	run peapod logs initlog -c nope
+	[ "$status" -eq 1 ]
 }
 
 @test "a failing init container with restartPolicy Always backs off" {
