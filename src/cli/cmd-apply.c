@@ -23,17 +23,21 @@
 #include "util/xalloc.h"
 
 /* In the grandchild: become the monitor, with the notify pipe as fd 3. */
-static void exec_monitor(const struct pod *pod, int notify_fd, const char *logpath)
+static void exec_monitor(const struct pod *pod, int notify_fd, int lock_fd, const char *logpath)
 {
 	cleanup_free char *target = xstrfmt("%s/%s", pod->namespace_, pod->name);
 	const char *argv[8];
 	int n = 0, devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
-	if (devnull < 0 || logfd < 0 || dup2(devnull, 0) < 0 || dup2(logfd, 1) < 0 ||
-	    dup2(logfd, 2) < 0 || dup2(notify_fd, 3) < 0)
+	/* move both out of 0..4 first, so no dup2 below overwrites the other */
+	notify_fd = fcntl(notify_fd, F_DUPFD, 10);
+	lock_fd = fcntl(lock_fd, F_DUPFD, 10);
+	if (devnull < 0 || logfd < 0 || notify_fd < 0 || lock_fd < 0 || dup2(devnull, 0) < 0 ||
+	    dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0 || dup2(notify_fd, 3) < 0 ||
+	    dup2(lock_fd, 4) < 0)
 		_exit(127);
-	(void)sys_close_range(4, ~0U, 0); /* nothing of our caller's (bats' fd 3...) */
+	(void)sys_close_range(5, ~0U, 0); /* nothing of our caller's (bats' fd 3...) */
 	argv[n++] = "peapod";
 	if (arg_root != NULL) {
 		argv[n++] = "--root";
@@ -42,6 +46,7 @@ static void exec_monitor(const struct pod *pod, int notify_fd, const char *logpa
 	argv[n++] = "monitor";
 	argv[n++] = target;
 	argv[n++] = "--notify-fd=3";
+	argv[n++] = "--lock-fd=4"; /* the pod's lock, held from creation on */
 	argv[n] = NULL;
 	if (chdir("/") < 0)
 		_exit(127);
@@ -51,7 +56,7 @@ static void exec_monitor(const struct pod *pod, int notify_fd, const char *logpa
 
 /* Start the monitor detached (own session, reparented away from us) and
  * return the read end of its notify pipe. */
-static int spawn_monitor(const struct pod *pod, const char *pod_dir, int *ret_fd)
+static int spawn_monitor(const struct pod *pod, const char *pod_dir, int lock_fd, int *ret_fd)
 {
 	cleanup_free char *logpath = xstrfmt("%s/monitor.log", pod_dir);
 	int p[2], status = 0;
@@ -65,7 +70,7 @@ static int spawn_monitor(const struct pod *pod, const char *pod_dir, int *ret_fd
 	if (pid == 0) {
 		if (setsid() < 0 || fork() != 0)
 			_exit(0);
-		exec_monitor(pod, p[1], logpath);
+		exec_monitor(pod, p[1], lock_fd, logpath);
 	}
 	(void)close(p[1]);
 	(void)waitpid(pid, &status, 0);
@@ -99,27 +104,54 @@ static int wait_monitor(int fd, const char *name)
 	return result;
 }
 
+/* The pod exists: an identical spec is "unchanged", another is refused as
+ * the API server refuses most pod updates. Borrows pod. */
+static int apply_existing(const struct pod_paths *paths, const struct pod *pod)
+{
+	struct pod_record *cur = NULL;
+	struct pp_error err = {0};
+	int r = pod_load(paths, pod->namespace_, pod->name, &cur, &err);
+
+	if (r < 0) {
+		log_error("%s", err.msg);
+		return -1;
+	}
+	r = pod_spec_equal(cur->pod, pod) ? 0 : -1;
+	if (r == 0)
+		printf("pod/%s unchanged\n", pod->name);
+	else
+		log_error("The Pod \"%s\" is invalid: spec: Forbidden: pod updates may not change "
+		          "fields other than those peapod can update in place (none yet); "
+		          "delete the pod and apply again",
+		          pod->name);
+	pod_record_free(cur);
+	return r;
+}
+
 static int apply_new(const struct pod_paths *paths, struct img_store *store, struct pod *pod)
 {
 	struct pod_record *rec = pod_record_new(pod);
 	struct pp_error err = {0};
 	cleanup_free char *dir = NULL;
+	cleanup_close int lockfd = -1;
 	int fd = -1, r;
 
 	r = pod_resolve_images(store, rec, &err);
 	if (r == 0)
-		r = pod_create(paths, rec, &err);
+		r = pod_create(paths, rec, &lockfd, &err);
+	if (r == -EEXIST) {
+		/* another apply created it meanwhile: the same pod is "unchanged" */
+		r = apply_existing(paths, pod);
+		pod_record_free(rec);
+		return r;
+	}
 	if (r < 0) {
-		if (r == -EEXIST)
-			log_error("pods \"%s\" already exists (being created by another apply)",
-			          pod->name);
-		else
-			log_error("The Pod \"%s\" is invalid: %s", pod->name, err.msg);
+		log_error("The Pod \"%s\" is invalid: %s", pod->name, err.msg);
 		pod_record_free(rec);
 		return -1;
 	}
 	dir = pod_dir_path(paths, pod->uid);
-	r = spawn_monitor(pod, dir, &fd);
+	r = spawn_monitor(pod, dir, lockfd, &fd);
 	if (r < 0) {
 		log_error_errno(r, "start the monitor of pod \"%s\"", pod->name);
 		(void)pod_teardown(paths, pod->uid, pod->namespace_, pod->name, NULL);
@@ -134,26 +166,12 @@ static int apply_new(const struct pod_paths *paths, struct img_store *store, str
 
 static int apply_one(const struct pod_paths *paths, struct img_store *store, struct pod *pod)
 {
-	struct pod_record *cur = NULL;
-	struct pp_error err = {0};
-	int r = pod_load(paths, pod->namespace_, pod->name, &cur, &err);
+	cleanup_free char *uid = NULL;
+	int r;
 
-	if (r == -ENOENT)
+	if (pod_lookup(paths, pod->namespace_, pod->name, &uid, NULL) == -ENOENT)
 		return apply_new(paths, store, pod);
-	if (r < 0) {
-		log_error("%s", err.msg);
-		pod_free(pod);
-		return -1;
-	}
-	r = pod_spec_equal(cur->pod, pod) ? 0 : -1;
-	if (r == 0)
-		printf("pod/%s unchanged\n", pod->name);
-	else
-		log_error("The Pod \"%s\" is invalid: spec: Forbidden: pod updates may not change "
-		          "fields other than those peapod can update in place (none yet); "
-		          "delete the pod and apply again",
-		          pod->name);
-	pod_record_free(cur);
+	r = apply_existing(paths, pod);
 	pod_free(pod);
 	return r;
 }

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/cli-util.h"
 #include "cli/cli.h"
@@ -23,6 +25,33 @@ struct delete_opts {
 	bool ignore_not_found;
 };
 
+/* Whoever holds the pod's lock runs it: ask that monitor to delete the pod
+ * (retrying while an apply is still starting it). When nobody holds the
+ * lock (the monitor was killed, or the machine rebooted), take it and tear
+ * the pod down here; holding it, no monitor can start meanwhile. */
+static int delete_by_uid(const struct pod_paths *paths, const char *uid, const char *ns,
+                         const char *name, const char *dir, long grace, struct pp_error *err)
+{
+	const struct timespec pause = {.tv_nsec = 50 * 1000 * 1000};
+	int r = -ETIMEDOUT;
+
+	for (int tries = 0; tries < 400; tries++) {
+		int lockfd = pod_lock_try(paths, uid);
+
+		if (lockfd >= 0 || lockfd == -ENOENT) {
+			r = pod_teardown(paths, uid, ns, name, err);
+			if (lockfd >= 0)
+				(void)close(lockfd);
+			return r;
+		}
+		r = monitor_request_delete(dir, grace, err);
+		if (r != -ENOENT && r != -ECONNREFUSED)
+			return r;
+		(void)nanosleep(&pause, NULL); /* the monitor is not listening yet */
+	}
+	return pp_error_msg(err, ETIMEDOUT, "the pod's monitor does not answer");
+}
+
 static int delete_pod(const char *ns, const char *name, const struct delete_opts *o)
 {
 	const struct pod_paths *paths = cli_paths();
@@ -41,13 +70,7 @@ static int delete_pod(const char *ns, const char *name, const struct delete_opts
 		return 1;
 	}
 	dir = pod_dir_path(paths, uid);
-	if (monitor_alive(dir))
-		r = monitor_request_delete(dir, o->grace, &err);
-	else
-		r = -ESRCH;
-	/* No monitor (killed, or the machine rebooted): remove it ourselves. */
-	if (r < 0 && !monitor_alive(dir))
-		r = pod_teardown(paths, uid, ns, name, &err);
+	r = delete_by_uid(paths, uid, ns, name, dir, o->grace, &err);
 	if (r < 0) {
 		log_error("delete pod \"%s\": %s", name, err.msg);
 		return 1;

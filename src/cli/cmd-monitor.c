@@ -14,21 +14,25 @@ int cmd_monitor(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"notify-fd", required_argument, NULL, 'n'},
+	    {"lock-fd", required_argument, NULL, 'l'},
 	    {NULL, 0, NULL, 0},
 	};
 	cleanup_free char *ns = NULL;
 	const char *slash;
-	int c, fd = -1;
+	int c, fd = -1, lock_fd = -1;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'n')
+		if (c == 'n')
+			fd = atoi(optarg);
+		else if (c == 'l')
+			lock_fd = atoi(optarg);
+		else
 			return 1;
-		fd = atoi(optarg);
 	}
 	if (optind >= argc || (slash = strchr(argv[optind], '/')) == NULL) {
 		log_error("usage: peapod monitor NAMESPACE/NAME");
 		return 1;
 	}
 	ns = xstrndup(argv[optind], (size_t)(slash - argv[optind]));
-	return monitor_run(arg_root, ns, slash + 1, fd);
+	return monitor_run(arg_root, ns, slash + 1, fd, lock_fd);
 }

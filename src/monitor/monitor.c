@@ -155,13 +155,15 @@ static int setup_ctl(struct mon *m)
 
 static int take_lock(struct mon *m)
 {
-	cleanup_free char *path = xstrfmt("%s/monitor.lock", m->dir);
+	if (m->lockfd >= 0) /* handed over by apply, already held */
+		return fcntl(m->lockfd, F_SETFD, FD_CLOEXEC) < 0 ? -errno : 0;
+	m->lockfd = pod_lock_try(&m->paths, m->rec->pod->uid);
+	if (m->lockfd < 0) {
+		int r = m->lockfd;
 
-	m->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (m->lockfd < 0)
-		return -errno;
-	if (flock(m->lockfd, LOCK_EX | LOCK_NB) < 0)
-		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+		m->lockfd = -1;
+		return r == -EWOULDBLOCK ? -EBUSY : r;
+	}
 	return 0;
 }
 
@@ -346,9 +348,9 @@ static int mon_init(struct mon *m, const char *root, const char *ns, const char 
 	return 0;
 }
 
-int monitor_run(const char *root, const char *ns, const char *name, int notify_fd)
+int monitor_run(const char *root, const char *ns, const char *name, int notify_fd, int lock_fd)
 {
-	struct mon m = {.notify = notify_fd, .sigfd = -1, .ctl = -1, .timer = -1, .lockfd = -1};
+	struct mon m = {.notify = notify_fd, .sigfd = -1, .ctl = -1, .timer = -1, .lockfd = lock_fd};
 	struct pp_error err = {0};
 	int r;
 

@@ -14,7 +14,9 @@ struct pp_error;
  * for none) receives "ok\n" once every container was started (or failed to)
  * or "error: <msg>\n" if the pod could not start; it is then closed.
  * Returns the exit status for main(). */
-int monitor_run(const char *root, const char *ns, const char *name, int notify_fd);
+/* lock_fd (-1 for none) is the pod's lock, already held, handed over by
+ * apply (see pod_lock_try()); without it the monitor takes the lock. */
+int monitor_run(const char *root, const char *ns, const char *name, int notify_fd, int lock_fd);
 
 /* Ask the monitor of pod uid to delete the pod with grace_seconds (-1: the
  * pod's own) and wait until it is gone. -ENOENT/-ECONNREFUSED when no

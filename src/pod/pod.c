@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -138,8 +139,26 @@ int pod_save(const struct pod_paths *paths, const struct pod_record *rec, struct
 	return pod_record_write(file, rec, err);
 }
 
-int pod_create(const struct pod_paths *paths, struct pod_record *rec, struct pp_error *err)
+int pod_lock_try(const struct pod_paths *paths, const char *uid)
 {
+	cleanup_free char *path = xstrfmt("%s/%s/monitor.lock", paths->pods, uid);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = -errno;
+
+		(void)close(fd);
+		return r == -EAGAIN ? -EWOULDBLOCK : r;
+	}
+	return fd;
+}
+
+int pod_create(const struct pod_paths *paths, struct pod_record *rec, int *ret_lockfd,
+               struct pp_error *err)
+{
+	cleanup_close int lockfd = -1;
 	cleanup_free char *link = pod_name_link(paths, rec->pod->namespace_, rec->pod->name);
 	cleanup_free char *nsdir = xstrfmt("%s/%s", paths->names, rec->pod->namespace_);
 	cleanup_free char *dir = pod_dir_path(paths, rec->pod->uid);
@@ -152,6 +171,11 @@ int pod_create(const struct pod_paths *paths, struct pod_record *rec, struct pp_
 		return pp_error(err, errno, "mkdir '%s'", nsdir);
 	if (mkdir(dir, 0700) < 0)
 		return pp_error(err, errno, "mkdir '%s'", dir);
+	lockfd = pod_lock_try(paths, rec->pod->uid);
+	if (lockfd < 0) {
+		r = pp_error(err, lockfd, "lock pod '%s'", rec->pod->name);
+		goto out_remove_dir;
+	}
 	r = pod_save(paths, rec, err);
 	if (r < 0)
 		goto out_remove_dir;
@@ -163,6 +187,7 @@ int pod_create(const struct pod_paths *paths, struct pod_record *rec, struct pp_
 		        : pp_error(err, errno, "symlink '%s'", link);
 		goto out_remove_dir;
 	}
+	*ret_lockfd = take_fd(&lockfd);
 	return 0;
 
 out_remove_dir:

@@ -45,10 +45,21 @@ int pod_pause_binary(char **ret, struct pp_error *err);
  * rec->ctrs[i].image (normalised) and image_id. */
 int pod_resolve_images(struct img_store *store, struct pod_record *rec, struct pp_error *err);
 
-/* Claim the name (atomic symlink RUN/names/<ns>_<name> → uid), create the
- * pod folder and write pod.json. -EEXIST when the name is taken. Nothing is
- * left behind on error. */
-int pod_create(const struct pod_paths *paths, struct pod_record *rec, struct pp_error *err);
+/* Take the lock of pod uid (flock on RUN/pods/<uid>/monitor.lock) without
+ * waiting. Whoever runs the pod holds it: apply until it has handed it to
+ * the monitor (an inherited fd), then the monitor; a CLI that tears a pod
+ * down itself holds it too. Returns the locked fd (caller closes to
+ * release), -EWOULDBLOCK when it is held, -ENOENT when the pod folder is
+ * gone. */
+int pod_lock_try(const struct pod_paths *paths, const char *uid);
+
+/* Create the pod folder, take its lock, write pod.json and claim the name
+ * (atomic symlink RUN/names/<ns>/<name> → uid, last, so whoever finds the
+ * name finds the lock held). *ret_lockfd is the locked fd (caller hands it
+ * on or closes it). -EEXIST when the name is taken. Nothing is left behind
+ * on error. */
+int pod_create(const struct pod_paths *paths, struct pod_record *rec, int *ret_lockfd,
+               struct pp_error *err);
 
 /* Write pod.json of rec. */
 int pod_save(const struct pod_paths *paths, const struct pod_record *rec, struct pp_error *err);

@@ -137,3 +137,26 @@ YAML
 	run peapod exec nginx -c nginx -- sh -c 'echo term=$TERM'
 	[ "$output" = "term=" ]
 }
+
+@test "apply racing delete leaves either no pod or a visible one, never an orphan" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" race <<'YAML'
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	for i in $(seq 15); do
+		timeout 30 "$PEAPOD" apply -f "$BATS_TEST_TMPDIR/p.yaml" >/dev/null 2>&1 &
+		sleep "0.0$((i % 5))"
+		timeout 30 "$PEAPOD" delete pod race --now >/dev/null 2>&1 || true
+		wait $!
+		run "$PEAPOD" get pods race
+		if [ "$status" -eq 0 ]; then
+			peapod delete pod race --now
+		fi
+		# nothing of the pod may be left: no monitor, no pod folder
+		[ -z "$(leaked_monitors)" ]
+		[ -z "$(ls -A "$PEAPOD_ROOT/run/pods")" ]
+	done
+}
