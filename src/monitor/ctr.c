@@ -20,6 +20,7 @@
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -354,6 +355,24 @@ static void ctr_after_exit(struct mon *m, size_t idx)
 	schedule_restart(m, idx, "CrashLoopBackOff");
 }
 
+/* The container's termination message, as the kubelet reads it: the file
+ * at terminationMessagePath, at most 4096 bytes (FallbackToLogsOnError's
+ * log tail is not implemented yet). Caller frees; NULL when empty. */
+static char *termination_message(struct mon *m, size_t idx)
+{
+	struct mon_view v;
+	const struct pod_record *rec = mon_view(m, idx, &v);
+	cleanup_free char *bundle = pod_container_bundle(&m->paths, rec, v.idx);
+	cleanup_free char *path = xstrfmt("%s/termination-log", bundle);
+	char *msg = NULL;
+	size_t len = 0;
+
+	if (fs_read_all(path, 4096, &msg, &len, NULL) == 0 && len > 0)
+		return msg;
+	free(msg);
+	return NULL;
+}
+
 static void ctr_exited(struct mon *m, size_t idx, int status)
 {
 	struct ctr_status *st = mon_status(m, idx);
@@ -363,8 +382,9 @@ static void ctr_exited(struct mon *m, size_t idx, int status)
 	struct pp_error err = {0};
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	int code = sig ? 128 + sig : WEXITSTATUS(status);
+	cleanup_free char *msg = termination_message(m, idx);
 
-	status_terminated(st, code, sig, code == 0 ? "Completed" : "Error", NULL, st->started_at);
+	status_terminated(st, code, sig, code == 0 ? "Completed" : "Error", msg, st->started_at);
 	c->pid = 0;
 	log_info("container '%s' exited with %d", st->name, code);
 	/* Its other processes (alive in a shared pid namespace) end with it. */

@@ -88,8 +88,10 @@ void mon_timers_run(struct mon *m)
 
 		if (m->c[i].restart_at_ms == 0 || m->c[i].restart_at_ms > now)
 			continue;
-		/* a retry of a container that never ran is no restart (kubelet) */
-		if (st->state == CTR_STATE_TERMINATED || st->has_last)
+		/* only a container that ran and ended is restarted: a retry after
+		 * CreateContainerError is no restart (kubelet) */
+		if (st->state == CTR_STATE_TERMINATED ||
+		    (st->reason != NULL && strcmp(st->reason, "CrashLoopBackOff") == 0))
 			st->restart_count++;
 		(void)mon_ctr_start(m, i, &err);
 		changed = true;

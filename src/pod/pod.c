@@ -399,6 +399,9 @@ int pod_container_prepare(const struct pod_paths *paths, const struct pod_record
 		return r;
 	if ((r = write_text(term, "", err)) < 0)
 		return r;
+	/* as the kubelet: a container of any uid may write its message */
+	if (chmod(term, 0666) < 0)
+		return pp_error(err, errno, "chmod '%s'", term);
 	if ((r = container_volumes_prepare(paths, rec, idx, err)) < 0)
 		return r;
 	r = img_rootfs_mount(img, upper, work, rootfs, err);

@@ -184,3 +184,19 @@ YAML
 	[[ "$output" =~ ^run-[0-9a-f-]{36}$ ]]
 	[ "$output" != "$current" ]
 }
+
+@test "the termination message is the file the container wrote, for any uid" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" tm <<'YAML'
+  restartPolicy: Never
+  containers:
+  - name: a
+    image: busybox:1.28
+    securityContext:
+      runAsUser: 1234
+    command: ["sh", "-c", "echo bye-msg > /dev/termination-log; exit 2"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is tm Error
+	run peapod get pods tm -o json
+	[[ "$output" =~ '"message": "bye-msg\n"' ]]
+}
