@@ -350,7 +350,8 @@ static int mon_init(struct mon *m, const char *root, const char *ns, const char 
 
 int monitor_run(const char *root, const char *ns, const char *name, int notify_fd, int lock_fd)
 {
-	struct mon m = {.notify = notify_fd, .sigfd = -1, .ctl = -1, .timer = -1, .lockfd = lock_fd};
+	struct mon m = {
+	    .notify = notify_fd, .sigfd = -1, .ctl = -1, .timer = -1, .lockfd = lock_fd};
 	struct pp_error err = {0};
 	int r;
 
