@@ -484,20 +484,13 @@ static int read_reply(int fd, char *line, size_t size)
 int monitor_attach_open(const char *pod_dir, const char *ctr, bool in, bool tty, int *ret_fd,
                         struct pp_error *err)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	cleanup_free char *path = xstrfmt("%s/monitor.sock", pod_dir);
 	cleanup_free char *req =
 	    xstrfmt("attach %s %s%s%s\n", ctr, in ? "i" : "", tty ? "t" : "", in || tty ? "" : "-");
-	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cleanup_close int fd = mon_ctl_connect(pod_dir, err);
 	char line[512];
 
 	if (fd < 0)
-		return pp_error(err, errno, "socket");
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return pp_error_msg(err, ENAMETOOLONG, "'%s': path too long", path);
-	strcpy(sa.sun_path, path);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return pp_error(err, errno, "connect '%s'", path);
+		return fd;
 	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0)
 		return pp_error(err, errno, "send attach request");
 	if (read_reply(fd, line, sizeof(line)) < 0)

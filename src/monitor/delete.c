@@ -157,13 +157,11 @@ int monitor_alive(const char *pod_dir)
 	return errno == EWOULDBLOCK;
 }
 
-int monitor_request_delete(const char *pod_dir, long grace_seconds, struct pp_error *err)
+int mon_ctl_connect(const char *pod_dir, struct pp_error *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	cleanup_free char *path = xstrfmt("%s/monitor.sock", pod_dir);
 	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	char line[64], buf[256];
-	int n;
 
 	if (fd < 0)
 		return pp_error(err, errno, "socket");
@@ -172,6 +170,17 @@ int monitor_request_delete(const char *pod_dir, long grace_seconds, struct pp_er
 	strcpy(sa.sun_path, path);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return pp_error(err, errno, "connect '%s'", path);
+	return take_fd(&fd);
+}
+
+int monitor_request_delete(const char *pod_dir, long grace_seconds, struct pp_error *err)
+{
+	cleanup_close int fd = mon_ctl_connect(pod_dir, err);
+	char line[64], buf[256];
+	int n;
+
+	if (fd < 0)
+		return fd;
 	n = snprintf(line, sizeof(line), "delete %ld\n", grace_seconds);
 	if (fs_write_all(fd, line, (size_t)n) < 0)
 		return pp_error(err, errno, "send delete");
