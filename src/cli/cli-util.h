@@ -2,6 +2,8 @@
 /* Helpers for the subcommands: state folders, kubectl-style output. */
 #pragma once
 
+#include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,3 +39,17 @@ void cli_table_init(struct cli_table *t, size_t ncols);
 void cli_table_add(struct cli_table *t, const char *const *row);
 void cli_table_print(const struct cli_table *t);
 void cli_table_free(struct cli_table *t);
+
+/* The verb being run ("get", "image"...), for "See 'peapod VERB --help'". */
+extern const char *cli_verb;
+/* Print VERB's help to stdout as kubectl does (description, Examples:,
+ * Options:, Usage:). -1 when VERB has no help entry (help.c). */
+int cli_print_help(const char *verb);
+/* VERB's one-line description for `peapod --help`; NULL if none. */
+const char *cli_verb_summary(const char *verb);
+/* Is -h or --help among the arguments (before "--")? */
+bool cli_help_requested(int argc, char **argv);
+/* getopt_long() that reports a bad option in kubectl's words ("error:
+ * unknown flag: --foo" + "See 'peapod VERB --help' for usage.") and then
+ * returns '?'. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);

@@ -23,10 +23,11 @@
 #include "util/xalloc.h"
 
 /* In the grandchild: become the monitor, with the notify pipe as fd 3. */
-static void exec_monitor(const struct pod *pod, int notify_fd, int lock_fd, const char *logpath)
+static void exec_monitor(const struct pod *pod, int notify_fd, int lock_fd, const char *logpath,
+                         bool adopt)
 {
 	cleanup_free char *target = xstrfmt("%s/%s", pod->namespace_, pod->name);
-	const char *argv[8];
+	const char *argv[10];
 	int n = 0, devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
@@ -47,6 +48,8 @@ static void exec_monitor(const struct pod *pod, int notify_fd, int lock_fd, cons
 	argv[n++] = target;
 	argv[n++] = "--notify-fd=3";
 	argv[n++] = "--lock-fd=4"; /* the pod's lock, held from creation on */
+	if (adopt)
+		argv[n++] = "--adopt"; /* take back a pod whose monitor is gone */
 	argv[n] = NULL;
 	if (chdir("/") < 0)
 		_exit(127);
@@ -56,7 +59,8 @@ static void exec_monitor(const struct pod *pod, int notify_fd, int lock_fd, cons
 
 /* Start the monitor detached (own session, reparented away from us) and
  * return the read end of its notify pipe. */
-static int spawn_monitor(const struct pod *pod, const char *pod_dir, int lock_fd, int *ret_fd)
+static int spawn_monitor(const struct pod *pod, const char *pod_dir, int lock_fd, bool adopt,
+                         int *ret_fd)
 {
 	cleanup_free char *logpath = xstrfmt("%s/monitor.log", pod_dir);
 	int p[2], status = 0;
@@ -70,7 +74,7 @@ static int spawn_monitor(const struct pod *pod, const char *pod_dir, int lock_fd
 	if (pid == 0) {
 		if (setsid() < 0 || fork() != 0)
 			_exit(0);
-		exec_monitor(pod, p[1], lock_fd, logpath);
+		exec_monitor(pod, p[1], lock_fd, logpath, adopt);
 	}
 	(void)close(p[1]);
 	(void)waitpid(pid, &status, 0);
@@ -104,6 +108,23 @@ static int wait_monitor(int fd, const char *name)
 	return result;
 }
 
+/* A pod whose monitor and supervisor are both gone (killed, or a crash):
+ * start a monitor that takes it back, as a restarted kubelet does. Its
+ * containers keep running; their output from now on has no reader. */
+static int take_back(const struct pod_paths *paths, const struct pod_record *cur)
+{
+	cleanup_free char *dir = pod_dir_path(paths, cur->pod->uid);
+	cleanup_close int lockfd = pod_lock_try(paths, cur->pod->uid);
+	int fd = -1, r;
+
+	if (lockfd < 0 || cur->deleting_at > 0)
+		return 0; /* a monitor runs it, or it is being deleted */
+	r = spawn_monitor(cur->pod, dir, lockfd, true, &fd);
+	if (r < 0)
+		return log_error_errno(r, "start the monitor of pod \"%s\"", cur->pod->name);
+	return wait_monitor(fd, cur->pod->name);
+}
+
 /* The pod exists: an identical spec is "unchanged", another is refused as
  * the API server refuses most pod updates. Borrows pod. */
 static int apply_existing(const struct pod_paths *paths, const struct pod *pod)
@@ -117,6 +138,8 @@ static int apply_existing(const struct pod_paths *paths, const struct pod *pod)
 		return -1;
 	}
 	r = pod_spec_equal(cur->pod, pod) ? 0 : -1;
+	if (r == 0)
+		r = take_back(paths, cur);
 	if (r == 0)
 		printf("pod/%s unchanged\n", pod->name);
 	else
@@ -151,7 +174,7 @@ static int apply_new(const struct pod_paths *paths, struct img_store *store, str
 		return -1;
 	}
 	dir = pod_dir_path(paths, pod->uid);
-	r = spawn_monitor(pod, dir, lockfd, &fd);
+	r = spawn_monitor(pod, dir, lockfd, false, &fd);
 	if (r < 0) {
 		log_error_errno(r, "start the monitor of pod \"%s\"", pod->name);
 		(void)pod_teardown(paths, pod->uid, pod->namespace_, pod->name, NULL);
@@ -208,19 +231,15 @@ int cmd_apply(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"filename", required_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	cleanup_strv char **files = NULL;
 	int c, failed = 0;
 
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		if (c == 'f') {
-			strv_push(&files, optarg);
-		} else {
-			fprintf(c == 'h' ? stdout : stderr, "Usage: peapod apply -f FILENAME\n");
-			return c == 'h' ? 0 : 1;
-		}
+	while ((c = cli_getopt(argc, argv, "f:", opts)) != -1) {
+		if (c != 'f')
+			return 1;
+		strv_push(&files, optarg);
 	}
 	if (files == NULL || optind < argc) {
 		log_error("must specify one of -f and -k (peapod apply -f FILENAME)");

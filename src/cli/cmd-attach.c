@@ -140,7 +140,7 @@ int cmd_attach(int argc, char **argv)
 	struct attach_opts o = {.ns = "default"};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "itqc:n:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "itqc:n:", opts)) != -1) {
 		if (c == 'i')
 			o.in = true;
 		else if (c == 't')

@@ -45,9 +45,11 @@ static int delete_by_uid(const struct pod_paths *paths, const char *uid, const c
 			return r;
 		}
 		r = monitor_request_delete(dir, grace, err);
-		if (r != -ENOENT && r != -ECONNREFUSED)
+		if (r != -ENOENT && r != -ECONNREFUSED && r != -ECONNRESET)
 			return r;
-		(void)nanosleep(&pause, NULL); /* the monitor is not listening yet */
+		/* the monitor is not listening yet, or died and its supervisor
+		 * is starting a new one */
+		(void)nanosleep(&pause, NULL);
 	}
 	return pp_error_msg(err, ETIMEDOUT, "the pod's monitor does not answer");
 }
@@ -75,7 +77,8 @@ static int delete_pod(const char *ns, const char *name, const struct delete_opts
 		log_error("delete pod \"%s\": %s", name, err.msg);
 		return 1;
 	}
-	printf("pod \"%s\" deleted\n", name);
+	/* kubectl: a zero grace period is a force deletion */
+	printf("pod \"%s\" %s\n", name, o->grace == 0 ? "force deleted" : "deleted");
 	return 0;
 }
 
@@ -107,9 +110,12 @@ static int delete_names(int argc, char **argv, const struct delete_opts *o)
 		if (strncmp(name, "pod/", 4) == 0 || strncmp(name, "pods/", 5) == 0)
 			name = strchr(name, '/') + 1;
 		else if (i == 0 && (strcmp(name, "pod") == 0 || strcmp(name, "pods") == 0 ||
-		                    strcmp(name, "po") == 0))
-			continue;
-		else if (i == 0) {
+		                    strcmp(name, "po") == 0)) {
+			if (argc > 1)
+				continue;
+			log_error("resource(s) were provided, but no name was specified");
+			return 1;
+		} else if (i == 0) {
 			log_error("the server doesn't have a resource type \"%s\" (peapod runs "
 			          "pods only)",
 			          name);
@@ -137,7 +143,7 @@ int cmd_delete(int argc, char **argv)
 	bool force = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:n:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:n:", opts)) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;
@@ -171,6 +177,11 @@ int cmd_delete(int argc, char **argv)
 		o.grace = 0;
 	else if (!force && o.grace == 0)
 		o.grace = 1;
+	if (o.grace == 0)
+		fprintf(stderr,
+		        "Warning: Immediate deletion does not wait for confirmation that the "
+		        "running resource has been terminated. The resource may continue to "
+		        "run on the cluster indefinitely.\n");
 	if (file != NULL) {
 		cleanup_strv char **files = cli_manifest_files(file);
 		int failed = 0;

@@ -222,6 +222,18 @@ static void print_env_mounts(FILE *f, const struct pod_container *pc)
 	}
 }
 
+/* "    Limits:" / "    Requests:" and their quantities, as written. */
+static void print_resources(FILE *f, const char *title, const struct pod_resource_list *l)
+{
+	if (!l->cpu.set && !l->memory.set)
+		return;
+	fprintf(f, "    %s:\n", title);
+	if (l->cpu.set)
+		fprintf(f, "      cpu:\t%s\n", l->cpu.text);
+	if (l->memory.set)
+		fprintf(f, "      memory:\t%s\n", l->memory.text);
+}
+
 static void print_container(FILE *f, const struct pod_container *pc, const struct ctr_status *st,
                             json_object *js)
 {
@@ -239,6 +251,8 @@ static void print_container(FILE *f, const struct pod_container *pc, const struc
 	print_state(f, st);
 	fprintf(f, "    Ready:\t%s\n", st->ready ? "True" : "False");
 	fprintf(f, "    Restart Count:\t%d\n", st->restart_count);
+	print_resources(f, "Limits", &pc->limits);
+	print_resources(f, "Requests", &pc->requests);
 	print_env_mounts(f, pc);
 }
 
@@ -323,8 +337,8 @@ static void print_header(FILE *f, const struct pod_record *rec, json_object *sta
 	char host[256] = "localhost", buf[64], age[32];
 
 	(void)gethostname(host, sizeof(host) - 1);
-	fprintf(f, "Name:\t%s\nNamespace:\t%s\nPriority:\t0\nNode:\t%s\n", p->name, p->namespace_,
-	        host);
+	fprintf(f, "Name:\t%s\nNamespace:\t%s\nPriority:\t0\nNode:\t%s%s%s\n", p->name,
+	        p->namespace_, host, rec->host_ip ? "/" : "", rec->host_ip ? rec->host_ip : "");
 	if (rec->started_at > 0)
 		fprintf(f, "Start Time:\t%s\n", rfc1123z(rec->started_at, buf, sizeof(buf)));
 	print_map(f, "Labels", p->label_keys, p->label_values, "=");
@@ -339,7 +353,11 @@ static void print_header(FILE *f, const struct pod_record *rec, json_object *sta
 		fprintf(f, "Reason:\t%s\n", rec->reason);
 	if (rec->message != NULL && *rec->message)
 		fprintf(f, "Message:\t%s\n", rec->message);
-	fprintf(f, "IP:\t\nIPs:\t<none>\n");
+	if (json_get_str(status, "podIP") != NULL)
+		fprintf(f, "IP:\t%s\nIPs:\n  IP:\t%s\n", json_get_str(status, "podIP"),
+		        json_get_str(status, "podIP"));
+	else
+		fprintf(f, "IP:\t\nIPs:\t<none>\n");
 }
 
 /* A pod whose monitor is gone is not watched: Unknown, as get says. */
@@ -377,7 +395,8 @@ static void describe(struct pod_record *rec)
 		                cs ? json_object_array_get_idx(cs, i) : NULL);
 	print_conditions(f, status);
 	print_volumes(f, rec->pod);
-	fprintf(f, "QoS Class:\tBestEffort\nNode-Selectors:\t<none>\nTolerations:\t<none>\n");
+	fprintf(f, "QoS Class:\t%s\nNode-Selectors:\t<none>\nTolerations:\t<none>\n",
+	        pod_qos_class(rec->pod));
 	print_events(f, dir);
 	json_object_put(o);
 	(void)fclose(f);
@@ -425,7 +444,7 @@ int cmd_describe(int argc, char **argv)
 	const char *ns = "default";
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "n:", opts)) != -1) {
 		if (c != 'n')
 			return 1;
 		ns = optarg;

@@ -107,6 +107,12 @@ static int exec_in_pod(const char *name, char **cmd, struct exec_opts *o)
 		fprintf(stderr, "Error from server (NotFound): %s\n", err.msg);
 		return 1;
 	}
+	if (rec->phase == POD_PHASE_SUCCEEDED || rec->phase == POD_PHASE_FAILED) {
+		log_error("cannot exec into a container in a completed pod; current phase is %s",
+		          pod_phase_name(rec->phase));
+		pod_record_free(rec);
+		return 1;
+	}
 	ctr = pick_container(rec, o->container);
 	if (ctr == NULL) {
 		pod_record_free(rec);
@@ -147,7 +153,7 @@ int cmd_exec(int argc, char **argv)
 			dd = i;
 			break;
 		}
-	while ((c = getopt_long(dd, argv, "itc:n:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(dd, argv, "itc:n:", opts)) != -1) {
 		if (c == 'i')
 			o.in = true;
 		else if (c == 't')

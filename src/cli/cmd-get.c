@@ -30,6 +30,7 @@ struct get_opts {
 	const char *ns;
 	bool all_ns;
 	enum out_fmt fmt;
+	bool no_headers;
 };
 
 static bool is_pod_resource(const char *s)
@@ -84,7 +85,8 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 
 	(void)gethostname(host, sizeof(host) - 1);
 	cli_table_init(&t, ncols);
-	cli_table_add(&t, head + first);
+	if (!o->no_headers)
+		cli_table_add(&t, head + first);
 	for (size_t i = 0; i < n; i++) {
 		const struct pod_record *r = recs[i];
 		char ready[32], status[64], restarts[64], age[32];
@@ -94,14 +96,15 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 			nready += r->ctrs[j].ready;
 		(void)snprintf(ready, sizeof(ready), "%zu/%zu", nready, r->n_ctrs);
 		restarts_cell(r, restarts, sizeof(restarts));
-		const char *row[] = {r->pod->namespace_,
-		                     r->pod->name,
-		                     ready,
-		                     cli_pod_status(r, status, sizeof(status)),
-		                     restarts,
-		                     cli_age(r->created_at, age, sizeof(age)),
-		                     "<none>",
-		                     host};
+		const char *row[] = {
+		    r->pod->namespace_,
+		    r->pod->name,
+		    ready,
+		    cli_pod_status(r, status, sizeof(status)),
+		    restarts,
+		    cli_age(r->created_at, age, sizeof(age)),
+		    r->pod->host_network && r->started_at && r->host_ip ? r->host_ip : "<none>",
+		    host};
 		cli_table_add(&t, row + first);
 	}
 	cli_table_print(&t);
@@ -209,16 +212,19 @@ int cmd_get(int argc, char **argv)
 	    {"namespace", required_argument, NULL, 'n'},
 	    {"all-namespaces", no_argument, NULL, 'A'},
 	    {"output", required_argument, NULL, 'o'},
+	    {"no-headers", no_argument, NULL, 'H'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct get_opts o = {.ns = "default"};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:Ao:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "n:Ao:", opts)) != -1) {
 		if (c == 'n') {
 			o.ns = optarg;
 		} else if (c == 'A') {
 			o.all_ns = true;
+		} else if (c == 'H') {
+			o.no_headers = true;
 		} else if (c != 'o' || parse_output(optarg, &o.fmt) < 0) {
 			if (c == 'o')
 				log_error(

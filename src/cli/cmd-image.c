@@ -48,7 +48,7 @@ static int image_load(int argc, char **argv)
 	int c, quiet = 0;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+i:q", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "+i:q", opts)) != -1) {
 		if (c == 'i')
 			input = optarg;
 		else if (c == 'q')

@@ -3,6 +3,7 @@
  * [--tail N] [--since D | --since-time T] [--prefix] (kubectl logs). */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define FOLLOW_POLL_NS 100000000L /* kubelet's follow polls its file too */
+#define FOLLOW_POLL_MS 100 /* at the latest, look again (and at the pod's status) */
 
 struct logs_opts {
 	const char *ns;
@@ -227,11 +228,30 @@ static bool srcs_alive(const struct logs_opts *o, const char *uid, const struct 
 	return alive;
 }
 
+/* Wait until a source's log folder changes (inotify: an append or a
+ * rotation wakes us at once, so that a follower keeps up with a log that
+ * rotates fast), or FOLLOW_POLL_MS, after which the caller checks whether
+ * the runs are still alive. */
+static void srcs_wait(struct logs_src *s, size_t n)
+{
+	struct pollfd p[8];
+	size_t np = 0;
+
+	for (size_t i = 0; i < n && np < sizeof(p) / sizeof(p[0]); i++) {
+		int fd = cri_log_reader_watch(s[i].r);
+
+		if (fd >= 0)
+			p[np++] = (struct pollfd){.fd = fd, .events = POLLIN};
+	}
+	(void)poll(p, np, FOLLOW_POLL_MS);
+	for (size_t i = 0; i < n; i++)
+		cri_log_reader_watch_clear(s[i].r);
+}
+
 /* Print each source to its end (in order); with follow, then keep printing
  * what they append until no followed run is alive. */
 static int srcs_print(const struct logs_opts *o, const char *uid, struct logs_src *s, size_t n)
 {
-	const struct timespec poll = {.tv_nsec = FOLLOW_POLL_NS};
 	struct pp_error err = {0};
 	bool last = !o->follow || o->previous;
 
@@ -256,7 +276,7 @@ static int srcs_print(const struct logs_opts *o, const char *uid, struct logs_sr
 		if (!srcs_alive(o, uid, s, n))
 			last = true;
 		else
-			(void)nanosleep(&poll, NULL);
+			srcs_wait(s, n);
 	}
 }
 
@@ -339,7 +359,7 @@ static int opts_parse(int argc, char **argv, struct logs_opts *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:n:pf", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:n:pf", opts)) != -1) {
 		switch (c) {
 		case 'c':
 			o->container = optarg;

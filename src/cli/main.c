@@ -2,6 +2,7 @@
 /* peapod: kubectl's verbs for pods on one machine. Global options, then a
  * table of subcommands, each in its own cmd-<verb>.c. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,20 +40,15 @@ const char *cli_images_dir(void)
 	return cli_paths()->images;
 }
 
+/* Each verb's help text is its entry in help.c. */
 static const struct {
 	const char *name;
 	cli_cmd_fn fn;
-	const char *help;
+	bool listed; /* in `peapod --help` */
 } commands[] = {
-    {"apply", cmd_apply, "Create pods from a manifest (-f FILE)"},
-    {"get", cmd_get, "List pods"},
-    {"describe", cmd_describe, "Show the details of a pod"},
-    {"exec", cmd_exec, "Run a command in a container"},
-    {"attach", cmd_attach, "Attach to the main process of a running container"},
-    {"logs", cmd_logs, "Print the logs of a container"},
-    {"delete", cmd_delete, "Delete pods by name or manifest"},
-    {"image", cmd_image, "Load, list and remove images"},
-    {"monitor", cmd_monitor, NULL},
+    {"apply", cmd_apply, true},   {"get", cmd_get, true},       {"describe", cmd_describe, true},
+    {"exec", cmd_exec, true},     {"attach", cmd_attach, true}, {"logs", cmd_logs, true},
+    {"delete", cmd_delete, true}, {"image", cmd_image, true},   {"monitor", cmd_monitor, false},
 };
 
 static void usage(FILE *f)
@@ -60,10 +56,37 @@ static void usage(FILE *f)
 	fprintf(f, "peapod runs Kubernetes pods on this machine.\n\n"
 	           "Usage: peapod [--root DIR] COMMAND [ARGS]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (commands[i].help != NULL)
-			fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+		if (commands[i].listed)
+			fprintf(f, "  %-8s %s\n", commands[i].name,
+			        cli_verb_summary(commands[i].name));
 	fprintf(f, "\nOptions:\n  --root DIR  keep all state under DIR (also $PEAPOD_ROOT)\n"
-	           "  -v, --verbose  debug logging\n  --version\n");
+	           "  -v, --verbose  debug logging\n  --version\n\n"
+	           "Use \"peapod COMMAND --help\" for more information about a command.\n");
+}
+
+static int run_command(int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[0], commands[i].name) != 0)
+			continue;
+		cli_verb = commands[i].name;
+		if (cli_help_requested(argc, argv))
+			return cli_print_help(cli_verb) < 0 ? 1 : 0;
+		optind = 0; /* reset getopt for the subcommand */
+		return commands[i].fn(argc, argv);
+	}
+	if (strcmp(argv[0], "help") == 0) { /* kubectl help [COMMAND] */
+		if (argc < 2) {
+			usage(stdout);
+			return 0;
+		}
+		if (cli_print_help(argv[1]) == 0)
+			return 0;
+		argv++;
+	}
+	log_error("unknown command \"%s\" for \"peapod\"", argv[0]);
+	fprintf(stderr, "See 'peapod --help' for usage.\n");
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -102,14 +125,5 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[optind], commands[i].name) == 0) {
-			int n = argc - optind;
-
-			optind = 0; /* reset getopt for the subcommand */
-			return commands[i].fn(n, argv + (argc - n));
-		}
-	}
-	log_error("unknown command \"%s\" for \"peapod\"", argv[optind]);
-	return 1;
+	return run_command(argc - optind, argv + optind);
 }

@@ -294,6 +294,7 @@ static void client_eof(struct mon *m, size_t ci, size_t slot)
 	}
 	log_info("stdinOnce: closing the stdin of container '%s'", m->rec->ctrs[ci].name);
 	in_wait_stop(m, c->att);
+	mon_drop_fd(m, ci, "in"); /* the supervisor's copy would keep it open */
 	(void)close(c->in);
 	c->in = -1;
 	cl->reading = false;

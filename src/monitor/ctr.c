@@ -15,13 +15,16 @@
 #include "monitor/events.h"
 #include "monitor/internal.h"
 #include "monitor/io.h"
+#include "monitor/probe.h"
 #include "pod/pod.h"
 #include "pod/state.h"
+#include "runtime/runtime.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/syscall.h"
 #include "util/xalloc.h"
 
 #define BACKOFF_INITIAL_S 10
@@ -33,6 +36,7 @@ void mctr_init(struct mctr *c)
 	memset(c, 0, sizeof(*c));
 	c->out = c->err = c->in = c->pty = -1;
 	c->log.fd = -1;
+	c->pidfd = -1;
 	c->stop_signal = SIGTERM;
 }
 
@@ -102,6 +106,9 @@ static void ctr_fds_close(struct mon *m, struct mctr *c)
 		mon_ctr_output(m, (size_t)(c - m->c), CRI_STDOUT);
 	if (c->err >= 0)
 		mon_ctr_output(m, (size_t)(c - m->c), CRI_STDERR);
+	mon_drop_fd(m, (size_t)(c - m->c), c->pty >= 0 ? "pty" : "out");
+	mon_drop_fd(m, (size_t)(c - m->c), "err");
+	mon_drop_fd(m, (size_t)(c - m->c), "in");
 	mon_unwatch_close(m, &c->out);
 	mon_unwatch_close(m, &c->err);
 	if (c->in >= 0)
@@ -109,6 +116,23 @@ static void ctr_fds_close(struct mon *m, struct mctr *c)
 	c->in = -1;
 	c->pty = -1;
 	cri_log_close(&c->log);
+}
+
+/* Watch container idx's output fds and give the supervisor copies of its
+ * stdio (so a killed monitor loses none of it). */
+static void ctr_watch(struct mon *m, size_t idx)
+{
+	struct mctr *c = &m->c[idx];
+
+	(void)io_set_nonblock(c->out);
+	(void)mon_watch(m, c->out, MON_EV_OUT, idx);
+	if (c->err >= 0) {
+		(void)io_set_nonblock(c->err);
+		(void)mon_watch(m, c->err, MON_EV_ERR, idx);
+	}
+	mon_keep_fd(m, idx, c->pty >= 0 ? "pty" : "out", c->out);
+	mon_keep_fd(m, idx, "err", c->err);
+	mon_keep_fd(m, idx, "in", c->in);
 }
 
 static int ctr_launch(struct mon *m, size_t idx, struct pp_error *err)
@@ -141,12 +165,7 @@ static int ctr_launch(struct mon *m, size_t idx, struct pp_error *err)
 	if (r < 0)
 		return r;
 	c->pid = pid;
-	(void)io_set_nonblock(c->out);
-	(void)mon_watch(m, c->out, MON_EV_OUT, idx);
-	if (c->err >= 0) {
-		(void)io_set_nonblock(c->err);
-		(void)mon_watch(m, c->err, MON_EV_ERR, idx);
-	}
+	ctr_watch(m, idx);
 	return 0;
 }
 
@@ -264,6 +283,7 @@ int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 	pod_event_add(m->dir, "Normal", "Started", "Started container %s", st->name);
 	log_info("container '%s' started, pid %d", st->name, (int)c->pid);
 	mon_post_start(m, idx);
+	mon_probe_start(m, idx);
 	return 0;
 }
 
@@ -285,6 +305,7 @@ void mon_ctr_output(struct mon *m, size_t idx, enum cri_stream s)
 			return;
 		/* EOF, or EIO on a pty whose every slave is closed */
 		cri_log_flush(&c->log, s);
+		mon_drop_fd(m, idx, *fd == c->pty ? "pty" : s == CRI_STDOUT ? "out" : "err");
 		if (*fd == c->pty)
 			c->pty = -1;
 		mon_unwatch_close(m, fd);
@@ -352,13 +373,40 @@ static void ctr_after_exit(struct mon *m, size_t idx)
 	st->last = *t;
 	t->reason = xstrdup(t->reason);
 	t->message = xstrdup(t->message);
+	if (m->sandbox_lost) {
+		m->c[idx].after_sandbox = true; /* restarted in the new sandbox */
+		return;
+	}
 	schedule_restart(m, idx, "CrashLoopBackOff");
 }
 
+/* FallbackToLogsOnError after a failure (code != 0): the tail of the
+ * run's log, the kubelet's last 80 lines and at most 2048 bytes of them,
+ * once what the container wrote last is in the file. NULL when none. */
+static char *termination_log_tail(struct mon *m, size_t idx, int code)
+{
+	const struct pod_container *pc = mon_spec(m, idx);
+	struct mctr *c = &m->c[idx];
+	char *msg = NULL;
+
+	if (code == 0 || pc->termination_message_policy == NULL ||
+	    strcmp(pc->termination_message_policy, "FallbackToLogsOnError") != 0 ||
+	    c->log.path == NULL)
+		return NULL;
+	if (c->out >= 0)
+		mon_ctr_output(m, idx, CRI_STDOUT);
+	if (c->err >= 0)
+		mon_ctr_output(m, idx, CRI_STDERR);
+	if (cri_log_tail_text(c->log.path, 80, 2048, &msg, NULL) < 0)
+		return NULL;
+	return msg;
+}
+
 /* The container's termination message, as the kubelet reads it: the file
- * at terminationMessagePath, at most 4096 bytes (FallbackToLogsOnError's
- * log tail is not implemented yet). Caller frees; NULL when empty. */
-static char *termination_message(struct mon *m, size_t idx)
+ * at terminationMessagePath, at most 4096 bytes; when that is empty and
+ * the container failed (code), the log tail of FallbackToLogsOnError.
+ * Caller frees; NULL when empty. */
+static char *termination_message(struct mon *m, size_t idx, int code)
 {
 	struct mon_view v;
 	const struct pod_record *rec = mon_view(m, idx, &v);
@@ -370,7 +418,7 @@ static char *termination_message(struct mon *m, size_t idx)
 	if (fs_read_all(path, 4096, &msg, &len, NULL) == 0 && len > 0)
 		return msg;
 	free(msg);
-	return NULL;
+	return termination_log_tail(m, idx, code);
 }
 
 static void ctr_exited(struct mon *m, size_t idx, int status)
@@ -382,10 +430,19 @@ static void ctr_exited(struct mon *m, size_t idx, int status)
 	struct pp_error err = {0};
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	int code = sig ? 128 + sig : WEXITSTATUS(status);
-	cleanup_free char *msg = termination_message(m, idx);
+	cleanup_free char *msg = termination_message(m, idx, code);
+	cleanup_free char *id = pod_container_id(rec, v.idx);
+	bool oom = false;
 
-	status_terminated(st, code, sig, code == 0 ? "Completed" : "Error", msg, st->started_at);
+	/* containerd's OOM event: the cgroup's oom_kill count, read before removal */
+	(void)rt_container_oom_killed(m->paths.runtime, id, &oom, NULL);
+	status_terminated(st, code, sig,
+	                  oom && code != 0 ? "OOMKilled"
+	                  : code == 0      ? "Completed"
+	                                   : "Error",
+	                  msg, st->started_at);
 	c->pid = 0;
+	mon_probe_stop(m, idx);
 	log_info("container '%s' exited with %d", st->name, code);
 	/* Its other processes (alive in a shared pid namespace) end with it. */
 	if (pod_container_remove(&m->paths, rec, v.idx, &err) < 0)
@@ -393,6 +450,21 @@ static void ctr_exited(struct mon *m, size_t idx, int status)
 	ctr_fds_close(m, c);
 	mon_attach_exit(m, idx, code);
 	ctr_after_exit(m, idx);
+}
+
+void mon_child_exited(struct mon *m, pid_t pid, int status)
+{
+	if (pid == m->rec->sandbox_pid) {
+		m->rec->sandbox_pid = 0;
+		if (!m->deleting)
+			mon_sandbox_lost(m, pid);
+		return;
+	}
+	if (mon_hook_reaped(m, pid, status) || mon_probe_reaped(m, pid, status))
+		return;
+	for (size_t i = 0; i < MON_N(m); i++)
+		if (m->c[i].pid == pid)
+			ctr_exited(m, i, status);
 }
 
 void mon_reap(struct mon *m)
@@ -403,17 +475,131 @@ void mon_reap(struct mon *m)
 
 		if (pid <= 0)
 			break;
-		if (pid == m->rec->sandbox_pid && !m->deleting)
-			log_warn("pod sandbox (pause, pid %d) exited", (int)pid);
-		if (mon_hook_reaped(m, pid, status))
-			continue;
-		for (size_t i = 0; i < MON_N(m); i++)
-			if (m->c[i].pid == pid)
-				ctr_exited(m, i, status);
+		mon_child_exited(m, pid, status);
 	}
+	mon_after_exits(m);
+}
+
+void mon_after_exits(struct mon *m)
+{
+	mon_sandbox_check(m);
 	mon_update_phase(m);
 	mon_save(m);
 	mon_arm_timer(m);
 	if (m->deleting)
 		mon_timers_run(m);
+}
+
+/* The back-off delay pending after n restarts: 0, 10, 20 ... 300 s, as
+ * schedule_restart() grows it. */
+static int backoff_after(int restarts)
+{
+	int d = 0;
+
+	for (int i = 0; i < restarts && d < BACKOFF_MAX_S; i++)
+		d = d == 0 ? BACKOFF_INITIAL_S : d * 2;
+	return d > BACKOFF_MAX_S ? BACKOFF_MAX_S : d;
+}
+
+/* Is pid a child of our parent, the supervisor, which reports its exit? */
+static bool mon_ctr_reaped_for_us(pid_t pid)
+{
+	cleanup_free char *path = xstrfmt("/proc/%d/stat", (int)pid);
+	cleanup_free char *buf = NULL;
+	const char *p;
+	int ppid = 0;
+
+	if (fs_read_all(path, 4096, &buf, NULL, NULL) < 0 || (p = strrchr(buf, ')')) == NULL)
+		return false;
+	return sscanf(p + 1, " %*c %d", &ppid) == 1 && ppid == (int)getppid();
+}
+
+void mon_ctr_adopt(struct mon *m, size_t idx, pid_t pid)
+{
+	struct ctr_status *st = mon_status(m, idx);
+	struct mctr *c = &m->c[idx];
+	struct mon_view v;
+	const struct pod_record *rec = mon_view(m, idx, &v);
+	cleanup_free char *logpath =
+	    pod_container_log_path(&m->paths, rec, v.idx, st->restart_count);
+	struct pp_error err = {0};
+	int64_t ran_s = pod_now() - st->started_at;
+
+	c->pid = pid;
+	c->backoff_s = backoff_after(st->restart_count);
+	c->started_ms = mon_now_ms() - (ran_s > 0 ? ran_s * 1000 : 0);
+	if (c->started_ms <= 0)
+		c->started_ms = 1;
+	if (cri_log_open(&c->log, logpath, &err) < 0)
+		log_warn("container '%s': %s", st->name, err.msg);
+	if (c->out >= 0)
+		ctr_watch(m, idx);
+	if (!mon_ctr_reaped_for_us(pid)) {
+		/* an orphan of init: we learn that it ended, not how */
+		c->pidfd = sys_pidfd_open(pid, 0);
+		if (c->pidfd >= 0)
+			(void)mon_watch(m, c->pidfd, MON_EV_PIDFD, idx);
+	}
+	mon_probe_start(m, idx); /* probes start over, as after a kubelet restart */
+	log_info("container '%s' adopted, pid %d", st->name, (int)pid);
+}
+
+void mon_ctr_lost(struct mon *m, size_t idx)
+{
+	struct ctr_status *st = mon_status(m, idx);
+	struct mon_view v;
+	const struct pod_record *rec = mon_view(m, idx, &v);
+
+	/* the kubelet's reason for a container whose end nobody saw */
+	status_terminated(st, 137, 0, "ContainerStatusUnknown",
+	                  "The container could not be located when the monitor took the pod back",
+	                  st->started_at);
+	m->c[idx].pid = 0;
+	mon_unwatch_close(m, &m->c[idx].pidfd);
+	(void)pod_container_remove(&m->paths, rec, v.idx, NULL);
+	ctr_fds_close(m, &m->c[idx]);
+	ctr_after_exit(m, idx);
+}
+
+void mon_ctr_resume(struct mon *m, size_t idx)
+{
+	struct ctr_status *st = mon_status(m, idx);
+	struct mctr *c = &m->c[idx];
+	struct mon_view v;
+	const struct pod_record *rec = mon_view(m, idx, &v);
+	struct pp_error err = {0};
+
+	c->backoff_s = backoff_after(st->restart_count);
+	if (st->state == CTR_STATE_TERMINATED) {
+		/* it ended while no monitor ran: restartPolicy decides */
+		(void)pod_container_remove(&m->paths, rec, v.idx, NULL);
+		ctr_after_exit(m, idx);
+	} else if (st->state == CTR_STATE_WAITING && st->reason != NULL &&
+	           strcmp(st->reason, "ContainerCreating") != 0 &&
+	           strcmp(st->reason, "PodInitializing") != 0) {
+		/* in back-off, or a create error being retried */
+		schedule_restart(m, idx,
+		                 strcmp(st->reason, "CrashLoopBackOff") == 0 ? "CrashLoopBackOff"
+		                                                             : NULL);
+	} else if (st->state == CTR_STATE_WAITING) {
+		/* a start cut short: whatever it made goes, mon_start_next()
+		 * starts it again */
+		if (pod_container_remove(&m->paths, rec, v.idx, &err) < 0)
+			log_warn("remove container '%s': %s, ignoring", st->name, err.msg);
+	}
+}
+
+void mon_ctr_requeue(struct mon *m, size_t idx)
+{
+	struct ctr_status *st = mon_status(m, idx);
+	struct mctr *c = &m->c[idx];
+
+	if (!c->after_sandbox && !mon_is_init(m, idx))
+		return;
+	if (st->state == CTR_STATE_TERMINATED ||
+	    (st->reason != NULL && strcmp(st->reason, "CrashLoopBackOff") == 0))
+		st->restart_count++;
+	c->after_sandbox = false;
+	c->restart_at_ms = 0;
+	status_waiting(st, m->rec->n_init_ctrs > 0 ? "PodInitializing" : "ContainerCreating", NULL);
 }

@@ -18,6 +18,7 @@
 #include "monitor/events.h"
 #include "monitor/internal.h"
 #include "monitor/monitor.h"
+#include "monitor/probe.h"
 #include "pod/pod.h"
 #include "pod/state.h"
 #include "spec/pod.h"
@@ -96,6 +97,7 @@ void mon_timers_run(struct mon *m)
 		(void)mon_ctr_start(m, i, &err);
 		changed = true;
 	}
+	mon_probe_run(m);
 	if (changed) {
 		mon_update_phase(m);
 		mon_save(m);
@@ -127,6 +129,7 @@ void mon_delete_begin(struct mon *m, long grace)
 		const struct pod_record *rec = mon_view(m, i, &v);
 
 		m->c[i].restart_at_ms = 0;
+		mon_probe_stop(m, i);
 		if (m->c[i].pid > 0)
 			pod_event_add(m->dir, "Normal", "Killing", "Stopping container %s",
 			              mon_status(m, i)->name);

@@ -27,26 +27,33 @@ enum mon_ev {
 	MON_EV_OUT,
 	MON_EV_ERR,
 	MON_EV_ATTACH, /* idx: container * (MON_MAX_ATTACH + 1) + client slot */
+	MON_EV_KEEPER, /* the supervisor's channel (keeper.h) */
+	MON_EV_PIDFD,  /* idx: an adopted container nobody reaps for us */
 };
 
 #define MON_MAX_ATTACH 8 /* attach clients per container */
 struct mattach_set;
+struct mprobe_set;
 
 /* One container as the monitor runs it. */
 struct mctr {
-	pid_t pid;               /* main process, 0 when none */
-	int out;                 /* stdout pipe, or the pty master */
-	int err;                 /* stderr pipe */
-	int in;                  /* our end of its stdin pipe (held open), or -1 */
-	int pty;                 /* pty master (same fd as out) or -1 */
-	struct cri_log log;      /* current log file */
-	int stop_signal;         /* from the image's STOPSIGNAL, default SIGTERM */
-	int64_t restart_at_ms;   /* pending restart (CLOCK_MONOTONIC ms), 0 none */
-	int64_t started_ms;      /* when it last started */
-	int backoff_s;           /* next back-off delay; 0 before the first crash */
-	struct mattach_set *att; /* attached clients (attach.c), NULL before any */
-	pid_t hook_pid;          /* a running postStart/preStop exec, 0 when none */
-	bool hook_pre_stop;      /* hook_pid is the preStop hook */
+	pid_t pid;                 /* main process, 0 when none */
+	int out;                   /* stdout pipe, or the pty master */
+	int err;                   /* stderr pipe */
+	int in;                    /* our end of its stdin pipe (held open), or -1 */
+	int pty;                   /* pty master (same fd as out) or -1 */
+	struct cri_log log;        /* current log file */
+	int stop_signal;           /* from the image's STOPSIGNAL, default SIGTERM */
+	int64_t restart_at_ms;     /* pending restart (CLOCK_MONOTONIC ms), 0 none */
+	int64_t started_ms;        /* when it last started */
+	int backoff_s;             /* next back-off delay; 0 before the first crash */
+	struct mattach_set *att;   /* attached clients (attach.c), NULL before any */
+	pid_t hook_pid;            /* a running postStart/preStop exec, 0 when none */
+	bool hook_pre_stop;        /* hook_pid is the preStop hook */
+	bool after_sandbox;        /* killed with a lost sandbox: starts again in the new one */
+	int pidfd;                 /* adopted orphan: its exit, status unknown; -1 none */
+	struct mprobe_set *probes; /* probe state (probe.c), NULL without probes */
+	int64_t probe_next_ms;     /* next probe deadline (CLOCK_MONOTONIC ms), 0 none */
 };
 
 struct mon {
@@ -56,10 +63,12 @@ struct mon {
 	struct mctr *c;
 	struct img_store *store;
 	int ep, sigfd, ctl, timer, lockfd, notify;
+	int keeper; /* channel to the supervisor (keeper.h), -1 when none */
 	int clients[MON_MAX_CLIENTS];
 	bool deleting;
 	bool killed;
 	bool finished;
+	bool sandbox_lost;  /* pause died: containers stop, then a new sandbox */
 	int64_t kill_at_ms; /* end of the grace period, 0 none */
 };
 
@@ -114,6 +123,42 @@ int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err);
 void mon_ctr_output(struct mon *m, size_t idx, enum cri_stream s);
 /* Reap every exited child and act on it. */
 void mon_reap(struct mon *m);
+/* Act on the exit (wait status) of child pid: a container, a hook, pause. */
+void mon_child_exited(struct mon *m, pid_t pid, int status);
+/* After exits were handled: a new sandbox if due, phase, pod.json, timers,
+ * and the end of a deletion. */
+void mon_after_exits(struct mon *m);
+
+/* Recovery (recover.c). Give the supervisor a copy of container idx's
+ * stdio fd (stream "out", "err", "in" or "pty"; fd < 0: nothing), or let it
+ * close its copy. */
+void mon_keep_fd(struct mon *m, size_t idx, const char *stream, int fd);
+void mon_drop_fd(struct mon *m, size_t idx, const char *stream);
+/* A MON_EV_KEEPER event: exits the supervisor reaped, or its end. */
+void mon_keeper_event(struct mon *m);
+/* The pod is gone: tell the supervisor and wait until it has exited. */
+void mon_keeper_done(struct mon *m);
+/* Take the pod back after a monitor was killed: the fds and exits the
+ * supervisor replays, the containers still running, what must restart. */
+int mon_adopt(struct mon *m, struct pp_error *err);
+/* Pause (pid) died: kill every container; the sandbox is rebuilt by
+ * mon_sandbox_check() once they are gone. */
+void mon_sandbox_lost(struct mon *m, pid_t pid);
+/* With a lost sandbox and every container stopped: a new sandbox, and the
+ * containers (init containers first) started again in it. */
+void mon_sandbox_check(struct mon *m);
+/* Container idx runs as pid, started before this monitor: its stdio fds
+ * are in m->c[idx] already; reopen its log and watch them. */
+void mon_ctr_adopt(struct mon *m, size_t idx, pid_t pid);
+/* A MON_EV_PIDFD event: adopted container idx ended, nobody saw how. */
+void mon_pidfd_event(struct mon *m, size_t idx);
+/* Container idx's process is gone and nobody kept its exit status. */
+void mon_ctr_lost(struct mon *m, size_t idx);
+/* Adopted container idx is not running: restart it when restartPolicy
+ * says so, with the back-off its restart count implies. */
+void mon_ctr_resume(struct mon *m, size_t idx);
+/* Container idx was stopped with the sandbox: wait to start in the new one. */
+void mon_ctr_requeue(struct mon *m, size_t idx);
 /* Restarts due, end of the grace period. */
 void mon_timers_run(struct mon *m);
 /* Connect to the control socket RUN/pods/<uid>/monitor.sock of the monitor

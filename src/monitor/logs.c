@@ -13,12 +13,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
+#include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/xalloc.h"
 
 static const char *const stream_names[] = {"stdout", "stderr"};
@@ -36,6 +39,27 @@ static uint64_t env_u64(const char *name, uint64_t def, uint64_t min)
 	if (errno != 0 || *end != '\0' || v < min)
 		return def;
 	return v;
+}
+
+/* PEAPOD_LOG_MAX_SIZE: a quantity as the kubelet's containerLogMaxSize
+ * ("10Mi", "1Ki", "512", "1M"); a bad one is reported once and the
+ * default 10Mi used. */
+static uint64_t env_log_max_size(void)
+{
+	static bool warned;
+	const char *s = getenv("PEAPOD_LOG_MAX_SIZE");
+	uint64_t v = 0;
+
+	if (s == NULL || *s == '\0')
+		return CRI_LOG_MAX_SIZE;
+	if (pod_quantity_parse(s, &v) == 0 && v >= 1)
+		return v;
+	if (!warned)
+		log_warn("invalid PEAPOD_LOG_MAX_SIZE \"%s\": must be a positive quantity "
+		         "(e.g. \"10Mi\"); using the default 10Mi",
+		         s);
+	warned = true;
+	return CRI_LOG_MAX_SIZE;
 }
 
 int cri_log_open(struct cri_log *log, const char *path, struct pp_error *err)
@@ -57,7 +81,7 @@ int cri_log_open(struct cri_log *log, const char *path, struct pp_error *err)
 	free(log->path);
 	log->path = xstrdup(path);
 	log->size = fstat(log->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
-	log->max_size = env_u64("PEAPOD_LOG_MAX_SIZE", CRI_LOG_MAX_SIZE, 1);
+	log->max_size = env_log_max_size();
 	log->max_files = (int)env_u64("PEAPOD_LOG_MAX_FILES", CRI_LOG_MAX_FILES, 2);
 	return 0;
 }
@@ -340,6 +364,8 @@ struct cri_log_reader {
 	bool mid_line; /* the last record printed was P */
 	char *out;     /* output not yet written */
 	size_t out_len, out_cap;
+	size_t keep; /* with no out_fd: keep the last bytes of output only */
+	int watch;   /* inotify fd on the log folder (follow), or -1 */
 };
 
 #define READ_CHUNK 65536
@@ -395,7 +421,17 @@ static void out_add(struct cri_log_reader *r, const char *s, size_t n)
 
 static int out_flush(struct cri_log_reader *r, int out_fd, struct pp_error *err)
 {
-	int k = fs_write_all(out_fd, r->out, r->out_len);
+	int k;
+
+	if (out_fd < 0) {
+		/* collected for cri_log_tail_text(): its last r->keep bytes */
+		if (r->out_len > r->keep) {
+			memmove(r->out, r->out + r->out_len - r->keep, r->keep);
+			r->out_len = r->keep;
+		}
+		return 0;
+	}
+	k = fs_write_all(out_fd, r->out, r->out_len);
 
 	r->out_len = 0;
 	return k < 0 ? pp_error(err, -k, "write logs") : 0;
@@ -580,6 +616,7 @@ int cri_log_reader_open(const char *path, const struct cri_log_read_opts *o,
 	r->path = xstrdup(path);
 	r->o = *o;
 	r->fd = -1;
+	r->watch = -1;
 	if (o->tail >= 0) {
 		k = cri_log_rotated(path, &v, &n, err);
 		if (k < 0) {
@@ -601,6 +638,8 @@ struct cri_log_reader *cri_log_reader_free(struct cri_log_reader *r)
 		return NULL;
 	if (r->fd >= 0)
 		(void)close(r->fd);
+	if (r->watch >= 0)
+		(void)close(r->watch);
 	free(r->path);
 	free(r->buf);
 	free(r->out);
@@ -620,4 +659,64 @@ int cri_log_print(const char *path, int out_fd, const struct cri_log_read_opts *
 	k = cri_log_reader_step(r, out_fd, err);
 	cri_log_reader_free(r);
 	return k < 0 ? k : 0;
+}
+
+int cri_log_tail_text(const char *path, long max_lines, size_t max_bytes, char **ret,
+                      struct pp_error *err)
+{
+	const struct cri_log_read_opts o = {.tail = -1};
+	struct cri_log_reader *r = NULL;
+	int k;
+
+	*ret = NULL;
+	k = cri_log_reader_open(path, &o, &r, err);
+	if (k < 0)
+		return k;
+	/* the current file only: the kubelet reads the one its runtime names */
+	r->skip = count_lines(path) - max_lines;
+	r->keep = max_bytes;
+	k = file_switch(r, path, err);
+	if (k > 0)
+		k = file_drain(r, -1, err);
+	if (k >= 0)
+		k = out_flush(r, -1, err);
+	if (k >= 0 && r->out_len > 0) {
+		*ret = xmalloc(r->out_len + 1);
+		memcpy(*ret, r->out, r->out_len);
+		(*ret)[r->out_len] = '\0';
+	}
+	cri_log_reader_free(r);
+	return k < 0 ? k : 0;
+}
+
+int cri_log_reader_watch(struct cri_log_reader *r)
+{
+	cleanup_free char *dir = NULL;
+	int k;
+
+	if (r->watch >= 0)
+		return r->watch;
+	dir = xstrdup(r->path);
+	*strrchr(dir, '/') = '\0';
+	r->watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (r->watch < 0)
+		return -errno;
+	/* appends, and the renames, creations and removals of a rotation */
+	if (inotify_add_watch(r->watch, dir,
+	                      IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) <
+	    0) {
+		k = -errno;
+		(void)close(r->watch);
+		r->watch = -1;
+		return k;
+	}
+	return r->watch;
+}
+
+void cri_log_reader_watch_clear(struct cri_log_reader *r)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	while (r->watch >= 0 && read(r->watch, buf, sizeof(buf)) > 0)
+		;
 }

@@ -68,6 +68,19 @@ int cri_log_reader_open(const char *path, const struct cri_log_read_opts *o,
  * Returns the number of records read (0: nothing new yet) or -errno. */
 int cri_log_reader_step(struct cri_log_reader *r, int out_fd, struct pp_error *err);
 struct cri_log_reader *cri_log_reader_free(struct cri_log_reader *r);
+/* An inotify fd (owned by r) that turns readable when r's log folder
+ * changes (appends, rotation), for a follower to wait on instead of a
+ * fixed-interval poll; -errno (e.g. no folder yet) when there is none. */
+int cri_log_reader_watch(struct cri_log_reader *r);
+/* Discard the events pending on r's watch fd. */
+void cri_log_reader_watch_clear(struct cri_log_reader *r);
+
+/* The termination message of FallbackToLogsOnError (kubelet): the text of
+ * the last max_lines lines of the CRI log file path alone (not its rotated
+ * files), then its last max_bytes bytes. *ret (caller frees) is NULL when
+ * there is nothing. 0 or -errno. */
+int cri_log_tail_text(const char *path, long max_lines, size_t max_bytes, char **ret,
+                      struct pp_error *err);
 
 /* Print the text of a CRI log (rotated files, then path) to out_fd as
  * `kubectl logs` does. A missing file prints nothing. Malformed records are

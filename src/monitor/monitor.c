@@ -23,7 +23,9 @@
 #include "image/image.h"
 #include "monitor/internal.h"
 #include "monitor/io.h"
+#include "monitor/keeper.h"
 #include "monitor/logs.h"
+#include "monitor/probe.h"
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
@@ -105,6 +107,8 @@ void mon_update_phase(struct mon *m)
 		if (c->state == CTR_STATE_TERMINATED && c->term.exit_code != 0)
 			all_ok = false;
 	}
+	if (m->sandbox_lost)
+		any_live = true; /* its containers start again in a new sandbox */
 	if (mon_init_failed(m))
 		rec->phase = POD_PHASE_FAILED; /* restartPolicy Never */
 	else if (any_live)
@@ -115,19 +119,9 @@ void mon_update_phase(struct mon *m)
 
 static int setup_signals(struct mon *m)
 {
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return -errno;
-	(void)signal(SIGPIPE, SIG_IGN);
-	m->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	m->sigfd = monitor_signalfd();
 	if (m->sigfd < 0)
-		return -errno;
+		return m->sigfd;
 	return mon_watch(m, m->sigfd, MON_EV_SIGNAL, 0);
 }
 
@@ -175,6 +169,9 @@ void mon_arm_timer(struct mon *m)
 	for (size_t i = 0; i < MON_N(m); i++)
 		if (m->c[i].restart_at_ms > 0 && (next == 0 || m->c[i].restart_at_ms < next))
 			next = m->c[i].restart_at_ms;
+	for (size_t i = 0; i < MON_N(m); i++)
+		if (m->c[i].probe_next_ms > 0 && (next == 0 || m->c[i].probe_next_ms < next))
+			next = m->c[i].probe_next_ms;
 	if (m->kill_at_ms > 0 && (next == 0 || m->kill_at_ms < next))
 		next = m->kill_at_ms;
 	if (next > 0) {
@@ -296,6 +293,12 @@ static void dispatch(struct mon *m, uint64_t data)
 	case MON_EV_ATTACH:
 		mon_attach_event(m, idx);
 		break;
+	case MON_EV_KEEPER:
+		mon_keeper_event(m);
+		break;
+	case MON_EV_PIDFD:
+		mon_pidfd_event(m, idx);
+		break;
 	}
 }
 
@@ -315,8 +318,11 @@ static int loop(struct mon *m)
 
 static void mon_free(struct mon *m)
 {
-	for (size_t i = 0; m->c && i < MON_N(m); i++)
+	mon_keeper_done(m); /* the supervisor goes too */
+	for (size_t i = 0; m->c && i < MON_N(m); i++) {
 		cri_log_close(&m->c[i].log);
+		mon_probe_free(m, i);
+	}
 	free(m->c);
 	free(m->dir);
 	img_store_free(m->store);
@@ -344,14 +350,22 @@ static int mon_init(struct mon *m, const char *root, const char *ns, const char 
 		return pp_error(err, errno, "epoll_create1");
 	if ((r = setup_signals(m)) < 0 || (r = setup_ctl(m)) < 0)
 		return pp_error(err, r, "monitor setup");
+	if (m->keeper >= 0 && mon_watch(m, m->keeper, MON_EV_KEEPER, 0) < 0)
+		return pp_error(err, EIO, "monitor setup");
 	m->rec->monitor_pid = getpid();
 	return 0;
 }
 
-int monitor_run(const char *root, const char *ns, const char *name, int notify_fd, int lock_fd)
+int monitor_run(const char *root, const char *ns, const char *name, int notify_fd, int lock_fd,
+                int keeper_fd, bool adopt)
 {
-	struct mon m = {
-	    .notify = notify_fd, .sigfd = -1, .ctl = -1, .timer = -1, .lockfd = lock_fd};
+	struct mon m = {.notify = notify_fd,
+	                .ep = -1,
+	                .sigfd = -1,
+	                .ctl = -1,
+	                .timer = -1,
+	                .lockfd = lock_fd,
+	                .keeper = keeper_fd};
 	struct pp_error err = {0};
 	int r;
 
@@ -362,13 +376,19 @@ int monitor_run(const char *root, const char *ns, const char *name, int notify_f
 	if (r < 0) {
 		notify(&m, "error: %s\n", err.msg);
 		log_error("%s", err.msg);
-		if (m.rec != NULL && r != -EBUSY)
+		if (m.rec != NULL && r != -EBUSY && !adopt)
 			(void)pod_teardown(&m.paths, m.rec->pod->uid, ns, name, NULL);
 		mon_free(&m);
 		return 1;
 	}
-	log_info("monitoring pod %s/%s (%s)", ns, name, m.rec->pod->uid);
-	r = start_pod(&m);
+	log_info("%s pod %s/%s (%s)", adopt ? "taking back" : "monitoring", ns, name,
+	         m.rec->pod->uid);
+	r = adopt ? mon_adopt(&m, &err) : start_pod(&m);
+	if (r < 0 && adopt) {
+		log_error("%s", err.msg);
+		mon_free(&m);
+		return 1;
+	}
 	if (r < 0) {
 		m.finished = true;
 		(void)pod_teardown(&m.paths, m.rec->pod->uid, ns, name, NULL);

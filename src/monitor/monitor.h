@@ -8,6 +8,8 @@
  * while it lives. */
 #pragma once
 
+#include <stdbool.h>
+
 struct pp_error;
 
 /* Run the monitor of pod ns/name under root (NULL: default). notify_fd (-1
@@ -16,7 +18,11 @@ struct pp_error;
  * Returns the exit status for main(). */
 /* lock_fd (-1 for none) is the pod's lock, already held, handed over by
  * apply (see pod_lock_try()); without it the monitor takes the lock. */
-int monitor_run(const char *root, const char *ns, const char *name, int notify_fd, int lock_fd);
+/* keeper_fd (-1 for none) is the channel to the pod's supervisor
+ * (keeper.h); with adopt, the monitor takes back a running pod from what
+ * the supervisor replays on it instead of starting the pod. */
+int monitor_run(const char *root, const char *ns, const char *name, int notify_fd, int lock_fd,
+                int keeper_fd, bool adopt);
 
 /* Ask the monitor of pod uid to delete the pod with grace_seconds (-1: the
  * pod's own) and wait until it is gone. -ENOENT/-ECONNREFUSED when no

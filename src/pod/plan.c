@@ -385,6 +385,8 @@ int pod_plan_container(const struct pod *pod, const struct pod_container *c,
 	json_object_object_add(cfg, "annotations", container_annotations(pod, c));
 	nss = namespaces(pod, sandbox_pid, pod->share_process_namespace);
 	json_object_object_add(cfg, "linux", linux_object(paths, c->name, nss));
+	pod_plan_resources(
+	    json_object_object_get(json_object_object_get(cfg, "linux"), "resources"), c);
 	*ret = cfg;
 	return 0;
 }

@@ -128,5 +128,10 @@ int pod_plan_container(const struct pod *pod, const struct pod_container *c,
                        const struct img_config *img, int rootfd, pid_t sandbox_pid,
                        const struct pod_plan_paths *paths, json_object **ret, struct pp_error *err);
 
+/* Fill linux.resources object res for c: cpu.shares from the cpu request
+ * (the kubelet's MilliCPUToShares: 2 when none), cpu.quota/period (100000)
+ * from the cpu limit, memory.limit in bytes from the memory limit. */
+void pod_plan_resources(json_object *res, const struct pod_container *c);
+
 /* containerd's default capability set, "CAP_"-prefixed, NULL-terminated. */
 extern const char *const pod_default_caps[];

@@ -308,8 +308,8 @@ static int sandbox_bundle_write(const struct pod_record *rec, const struct pod_p
 	return r;
 }
 
-int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
-                      const char *pause_binary, struct pp_error *err)
+static int sandbox_run(const struct pod_paths *paths, struct pod_record *rec,
+                       const char *pause_binary, bool restart, struct pp_error *err)
 {
 	struct pod_plan_paths pp;
 	char *bufs[6];
@@ -320,11 +320,17 @@ int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
 
 	plan_paths_fill(paths, rec, &pp, bufs);
 	bundle = xstrfmt("%s/sandbox", pp.pod_dir);
-	r = pod_files_write(rec, pp.pod_dir, err);
-	if (r == 0)
-		r = pod_shm_mount(pp.pod_dir, err);
-	if (r == 0)
-		r = pod_volumes_setup(rec->pod, pp.pod_dir, err);
+	if (restart) {
+		/* the pod-level files, /dev/shm and volumes stay as they are */
+		r = rt_container_delete(paths->runtime, id, true, err);
+		r = r == -ENOENT ? 0 : r;
+	} else {
+		r = pod_files_write(rec, pp.pod_dir, err);
+		if (r == 0)
+			r = pod_shm_mount(pp.pod_dir, err);
+		if (r == 0)
+			r = pod_volumes_setup(rec->pod, pp.pod_dir, err);
+	}
 	if (r == 0)
 		r = sandbox_bundle_write(rec, &pp, pause_binary, bundle, err);
 	o.state_root = paths->runtime;
@@ -342,6 +348,18 @@ int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
 		return pp_error_prefix(err, r, "sandbox");
 	rec->sandbox_pid = pid;
 	return 0;
+}
+
+int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
+                      const char *pause_binary, struct pp_error *err)
+{
+	return sandbox_run(paths, rec, pause_binary, false, err);
+}
+
+int pod_sandbox_restart(const struct pod_paths *paths, struct pod_record *rec,
+                        const char *pause_binary, struct pp_error *err)
+{
+	return sandbox_run(paths, rec, pause_binary, true, err);
 }
 
 static int container_config_write(const struct pod_paths *paths, const struct pod_record *rec,
@@ -446,6 +464,19 @@ int pod_container_signal(const struct pod_paths *paths, const struct pod_record 
 	cleanup_free char *id = pod_container_id(rec, idx);
 
 	return rt_container_kill(paths->runtime, id, sig, all, err);
+}
+
+bool pod_container_running(const struct pod_paths *paths, const struct pod_record *rec, size_t idx)
+{
+	cleanup_free char *id = pod_container_id(rec, idx);
+	struct rt_state st = {0};
+	bool running;
+
+	if (rt_container_state(paths->runtime, id, &st, NULL) < 0)
+		return false;
+	running = st.status == RT_STATUS_RUNNING && st.pid > 0;
+	rt_state_clear(&st);
+	return running;
 }
 
 int pod_container_remove(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,

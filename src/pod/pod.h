@@ -70,6 +70,12 @@ int pod_save(const struct pod_paths *paths, const struct pod_record *rec, struct
 int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
                       const char *pause_binary, struct pp_error *err);
 
+/* After pause died: delete the old sandbox container and start a new one
+ * (the pod's files, /dev/shm and volumes are kept). Sets rec->sandbox_pid
+ * (a child of the caller). */
+int pod_sandbox_restart(const struct pod_paths *paths, struct pod_record *rec,
+                        const char *pause_binary, struct pp_error *err);
+
 /* Mount container idx's rootfs (fresh upper layer) and write its
  * config.json. img is the resolved image. -EPERM (nothing mounted) when
  * runAsNonRoot forbids the container, as pod_verify_run_as_non_root(). */
@@ -85,6 +91,10 @@ int pod_container_run(const struct pod_paths *paths, const struct pod_record *re
 /* Signal container idx's main process (all: every process of it). */
 int pod_container_signal(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
                          int sig, bool all, struct pp_error *err);
+
+/* Is container idx's main process alive (the runtime's state, checked
+ * against pid reuse)? */
+bool pod_container_running(const struct pod_paths *paths, const struct pod_record *rec, size_t idx);
 
 /* Kill whatever is left of container idx, delete it from the runtime and
  * unmount its rootfs. Absent is success. */

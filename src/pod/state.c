@@ -2,8 +2,12 @@
 /* pod.json: encoding and decoding of the record, lookups by name. */
 #include "pod/state.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <ifaddrs.h>
 #include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +89,28 @@ static struct ctr_status *statuses_new(const struct pod_container *pc, size_t n,
 	return st;
 }
 
+/* The address the kubelet reports as hostIP: the host's first
+ * non-loopback IPv4 address of an up interface, else 127.0.0.1. */
+static char *host_ip_new(void)
+{
+	struct ifaddrs *ifs = NULL;
+	char buf[INET_ADDRSTRLEN] = "127.0.0.1";
+
+	if (getifaddrs(&ifs) < 0)
+		return xstrdup(buf);
+	for (struct ifaddrs *i = ifs; i != NULL; i = i->ifa_next) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)(void *)i->ifa_addr;
+
+		if (sin == NULL || sin->sin_family != AF_INET || (i->ifa_flags & IFF_LOOPBACK) ||
+		    !(i->ifa_flags & IFF_UP))
+			continue;
+		if (inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof(buf)) != NULL)
+			break;
+	}
+	freeifaddrs(ifs);
+	return xstrdup(buf);
+}
+
 struct pod_record *pod_record_new(struct pod *pod)
 {
 	struct pod_record *rec = xzalloc(sizeof(*rec));
@@ -94,6 +120,7 @@ struct pod_record *pod_record_new(struct pod *pod)
 	rec->pod = pod;
 	rec->phase = POD_PHASE_PENDING;
 	rec->created_at = pod_now();
+	rec->host_ip = host_ip_new();
 	rec->n_ctrs = pod->n_containers;
 	rec->ctrs =
 	    statuses_new(pod->containers, pod->n_containers,
@@ -135,6 +162,7 @@ struct pod_record *pod_record_free(struct pod_record *rec)
 	statuses_free(rec->init_ctrs, rec->n_init_ctrs);
 	free(rec->reason);
 	free(rec->message);
+	free(rec->host_ip);
 	pod_free(rec->pod);
 	free(rec);
 	return NULL;
@@ -244,6 +272,30 @@ static json_object *conditions_to_json(const struct pod_record *rec)
 	return a;
 }
 
+/* ips: [{ip: IP}] */
+static json_object *ip_list(const char *ip)
+{
+	json_object *a = json_object_new_array(), *o = json_object_new_object();
+
+	json_set_str(o, "ip", ip);
+	json_object_array_add(a, o);
+	return a;
+}
+
+/* hostIP(s); podIP(s) only for hostNetwork pods: a pod's own network
+ * namespace has nothing but loopback in peapod (no CNI). */
+static void add_ips(json_object *st, const struct pod_record *rec)
+{
+	if (rec->host_ip == NULL)
+		return;
+	json_set_str(st, "hostIP", rec->host_ip);
+	json_object_object_add(st, "hostIPs", ip_list(rec->host_ip));
+	if (rec->pod->host_network && rec->started_at != 0) {
+		json_set_str(st, "podIP", rec->host_ip);
+		json_object_object_add(st, "podIPs", ip_list(rec->host_ip));
+	}
+}
+
 static json_object *status_to_json(const struct pod_record *rec)
 {
 	json_object *st = json_object_new_object(), *cs = json_object_new_array();
@@ -253,6 +305,8 @@ static json_object *status_to_json(const struct pod_record *rec)
 	json_set_str(st, "reason", rec->reason);
 	json_set_str(st, "message", rec->message);
 	json_set_time(st, "startTime", rec->started_at);
+	add_ips(st, rec);
+	json_set_str(st, "qosClass", pod_qos_class(rec->pod));
 	for (size_t i = 0; i < rec->n_ctrs; i++)
 		json_object_array_add(cs, ctr_to_json(rec, &rec->ctrs[i]));
 	json_object_object_add(st, "containerStatuses", cs);
@@ -386,6 +440,7 @@ static void record_fill_status(struct pod_record *rec, json_object *o)
 	rec->reason = json_dup_str(st, "reason");
 	rec->message = json_dup_str(st, "message");
 	rec->started_at = pod_time_parse(json_get_str(st, "startTime"));
+	rec->host_ip = json_dup_str(st, "hostIP");
 	rec->monitor_pid = (pid_t)json_get_int(pp, "monitorPid", 0);
 	rec->sandbox_pid = (pid_t)json_get_int(pp, "sandboxPid", 0);
 	statuses_from_json(rec->ctrs, rec->n_ctrs, cs, pids);

@@ -66,6 +66,9 @@ struct pod_record {
 	int64_t deleting_at; /* metadata.deletionTimestamp, 0 unless terminating */
 	pid_t monitor_pid;
 	pid_t sandbox_pid;
+	/* status.hostIP: the host's first non-loopback IPv4 (127.0.0.1 when
+	 * none), set at creation; NULL in records written before it existed */
+	char *host_ip;
 	struct ctr_status *ctrs; /* one per pod->containers[i], same order */
 	size_t n_ctrs;
 	struct ctr_status *init_ctrs; /* one per pod->init_containers[i] (initContainerStatuses) */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup v1 twins on a hybrid host: the container's processes also go into
- * the pids and freezer hierarchies (and memory when a limit needs it) at
- * the same path, and pids/memory limits land there when the unified
- * hierarchy lacks those controllers. All best effort but the limits. */
+ * the pids and freezer hierarchies (and memory and cpu when limits need
+ * them) at the same path, and pids/memory/cpu limits land there when the
+ * unified hierarchy lacks those controllers. All best effort but the limits. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,16 +18,48 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-static const char *const twins[] = {"pids", "freezer", "memory"};
+static const char *const twins[] = {"pids", "freezer", "memory", "cpu"};
 
 #define N_TWINS (sizeof(twins) / sizeof(twins[0]))
 
 static bool needed(const char *ctrl, const struct rt_config *cfg)
 {
+	if (strcmp(ctrl, "cpu") == 0)
+		return cfg != NULL && (cfg->cpu_shares || cfg->cpu_quota || cfg->cpu_period) &&
+		       !rt_cgroup_v2_has_controller(rt_cgroup_v2_root(), "cpu");
 	if (strcmp(ctrl, "memory") != 0)
 		return true;
 	return cfg != NULL && cfg->memory_limit != 0 &&
 	       !rt_cgroup_v2_has_controller(rt_cgroup_v2_root(), "memory");
+}
+
+/* cpu.shares, cpu.cfs_period_us then cpu.cfs_quota_us (-1: no quota), as
+ * runc's v1 cpu group does. */
+static int set_cpu(const char *dir, const struct rt_config *cfg, struct pp_error *err)
+{
+	char buf[32];
+	int r = 0;
+
+	if (cfg->cpu_shares) {
+		(void)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cfg->cpu_shares);
+		r = rt_cgroup_write(dir, "cpu.shares", buf, err);
+		if (r < 0)
+			return pp_error_prefix(err, r, "linux.resources.cpu.shares");
+	}
+	if (cfg->cpu_period) {
+		(void)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cfg->cpu_period);
+		r = rt_cgroup_write(dir, "cpu.cfs_period_us", buf, err);
+		if (r < 0)
+			return pp_error_prefix(err, r, "linux.resources.cpu.period");
+	}
+	if (cfg->cpu_quota) {
+		(void)snprintf(buf, sizeof(buf), "%lld",
+		               (long long)(cfg->cpu_quota < 0 ? -1 : cfg->cpu_quota));
+		r = rt_cgroup_write(dir, "cpu.cfs_quota_us", buf, err);
+		if (r < 0)
+			return pp_error_prefix(err, r, "linux.resources.cpu.quota");
+	}
+	return 0;
 }
 
 static int set_limit(const char *dir, const char *ctrl, const struct rt_config *cfg,
@@ -53,6 +85,8 @@ static int set_limit(const char *dir, const char *ctrl, const struct rt_config *
 		if (r < 0)
 			return pp_error_prefix(err, r, "linux.resources.memory.limit");
 	}
+	if (strcmp(ctrl, "cpu") == 0)
+		return set_cpu(dir, cfg, err);
 	return 0;
 }
 

@@ -83,6 +83,13 @@ int rt_container_kill(const char *state_root, const char *id, int sig, bool all,
  * Does not touch the bundle. 0, -ENOENT, -EBUSY (running and !force). */
 int rt_container_delete(const char *state_root, const char *id, bool force, struct pp_error *err);
 
+/* Did the kernel's OOM killer kill a process of container id (its cgroup's
+ * oom_kill counter, v2 memory.events or the v1 memory.oom_control, is
+ * above 0)? Call before rt_container_delete(). *ret false when the cgroup
+ * is gone or has no memory accounting. 0 or -ENOENT. */
+int rt_container_oom_killed(const char *state_root, const char *id, bool *ret,
+                            struct pp_error *err);
+
 /* IDs of all containers in state_root (caller strv_free()s). */
 int rt_container_list(const char *state_root, char ***ret_ids, struct pp_error *err);
 

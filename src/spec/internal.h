@@ -68,6 +68,29 @@ int pod_decode_containers(json_object *v, void *obj, const char *path, struct pp
 /* spec.initContainers: the same fields, lifecycle and probes Forbidden. */
 int pod_decode_init_containers(json_object *v, void *obj, const char *path, struct pp_error *err);
 
+/* pod_quantity_parse() in milli-units ("100m" → 100, "1" → 1000), rounded
+ * up as Quantity.MilliValue() (pod-volume.c). */
+int pod_quantity_parse_milli(const char *s, uint64_t *ret);
+
+/* containers[].resources (pod-resources.c), obj a struct pod_container:
+ * decoded, checked as the API server does, requests defaulted to limits. */
+int pod_decode_resources(json_object *v, void *obj, const char *path, struct pp_error *err);
+bool pod_resources_equal(const struct pod_container *a, const struct pod_container *b);
+/* Add "resources" to container object o when any is set. */
+void pod_resources_add(json_object *o, const struct pod_container *c);
+
+/* Probes (pod-probe.c): the container fields livenessProbe, readinessProbe
+ * and startupProbe (defaults applied), their validation under cpath
+ * ("spec.containers[0]"), encoding into container object o, comparison
+ * and freeing. */
+int pod_decode_liveness_probe(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_readiness_probe(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_startup_probe(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_validate_probes(const struct pod_container *c, const char *cpath, struct pp_error *err);
+void pod_probes_to_json(json_object *o, const struct pod_container *c);
+bool pod_probes_equal(const struct pod_container *a, const struct pod_container *b);
+void pod_probes_free(struct pod_container *c);
+
 /* The volume decoders (pod-volume.c): spec.volumes (obj a struct pod) and
  * containers[].volumeMounts (obj a struct pod_container). */
 int pod_decode_volumes(json_object *v, void *obj, const char *path, struct pp_error *err);
@@ -97,3 +120,7 @@ bool pod_security_pod_equal(const struct pod *a, const struct pod *b);
  * of the non-empty documents (caller puts). 0 or -EINVAL. */
 int pod_yaml_to_json(const char *text, size_t len, const char *src_name, json_object **ret_docs,
                      struct pp_error *err);
+
+/* What is wrong with port name s as an IANA_SVC_NAME (the API server's
+ * check of containerPort names and probe ports), or NULL when it is good. */
+const char *pod_port_name_problem(const char *s);

@@ -124,7 +124,9 @@ static bool container_eq(const struct pod_container *a, const struct pod_contain
 	       str_eq(a->termination_message_path, b->termination_message_path) &&
 	       str_eq(a->termination_message_policy, b->termination_message_policy) &&
 	       mounts_eq(a, b) && pod_security_ctr_equal(a, b) &&
-	       handler_eq(&a->post_start, &b->post_start) && handler_eq(&a->pre_stop, &b->pre_stop);
+	       handler_eq(&a->post_start, &b->post_start) &&
+	       handler_eq(&a->pre_stop, &b->pre_stop) && pod_probes_equal(a, b) &&
+	       pod_resources_equal(a, b);
 }
 
 static bool pod_level_eq(const struct pod *a, const struct pod *b)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spec/internal.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 
@@ -54,6 +55,7 @@ static void container_clear(struct pod_container *c)
 	volume_mounts_free(c->volume_mounts, c->n_volume_mounts);
 	strv_free(c->post_start.exec_command);
 	strv_free(c->pre_stop.exec_command);
+	pod_probes_free(c);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -54,8 +54,7 @@ static int check_env(const struct pod_container *c, const char *cpath, struct pp
 	return 0;
 }
 
-/* IANA_SVC_NAME, as the API server checks a port name. */
-static const char *port_name_problem(const char *s)
+const char *pod_port_name_problem(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -102,7 +101,7 @@ static int check_port(const struct pod *pod, size_t ci, size_t pi, const char *p
 		                    path, (int)p->container_port);
 	(void)snprintf(path, sizeof(path), "%s.name", ppath);
 	if (p->name != NULL && p->name[0] != '\0') {
-		if ((why = port_name_problem(p->name)) != NULL)
+		if ((why = pod_port_name_problem(p->name)) != NULL)
 			return pod_invalid(path, p->name, why, err);
 		if (port_name_seen(pod, ci, pi, p->name))
 			return duplicate(path, p->name, err);
@@ -136,6 +135,26 @@ static int check_caps(char *const *caps, const char *cpath, const char *what, st
 			    "must be a capability name (letters, digits and '_', e.g. 'SYS_PTRACE' or 'ALL')",
 			    err);
 	}
+	return 0;
+}
+
+/* ValidateSecurityContext: no_new_privs is no barrier for a process holding
+ * CAP_SYS_ADMIN. The API server matches the name as written, "CAP_SYS_ADMIN"
+ * only (privileged is not decoded yet: it is refused as unsupported). */
+static int check_privilege_escalation(const struct pod_container *c, const char *cpath,
+                                      struct pp_error *err)
+{
+	char path[POD_PATH_MAX];
+
+	if (!c->has_allow_privilege_escalation || c->allow_privilege_escalation)
+		return 0;
+	(void)snprintf(path, sizeof(path), "%s.securityContext", cpath);
+	for (size_t i = 0; c->cap_add != NULL && c->cap_add[i] != NULL; i++)
+		if (strcmp(c->cap_add[i], "CAP_SYS_ADMIN") == 0)
+			return pod_invalid(path, "<object>",
+			                   "cannot set `allowPrivilegeEscalation` to false and "
+			                   "`capabilities.Add` CAP_SYS_ADMIN",
+			                   err);
 	return 0;
 }
 
@@ -238,6 +257,8 @@ static int check_container(const struct pod *pod, size_t ci, const char *field,
 	if (r == 0)
 		r = check_caps(c->cap_drop, cpath, "drop", err);
 	if (r == 0)
+		r = check_privilege_escalation(c, cpath, err);
+	if (r == 0)
 		r = check_termination_message(c, cpath, err);
 	if (r == 0)
 		r = pod_validate_volume_mounts(pod, c, cpath, err);
@@ -245,6 +266,8 @@ static int check_container(const struct pod *pod, size_t ci, const char *field,
 		r = check_handler(&c->post_start, cpath, "postStart", err);
 	if (r == 0)
 		r = check_handler(&c->pre_stop, cpath, "preStop", err);
+	if (r == 0)
+		r = pod_validate_probes(c, cpath, err);
 	return r;
 }
 

@@ -74,10 +74,8 @@ static long double quantity_suffix(const char *s)
 	return pow10l_(e);
 }
 
-/* Parse a resource.Quantity ("64Mi", "1G", "1.5Gi", "1e9", "100m") into
- * bytes, rounded up. -EINVAL when malformed, -ERANGE when negative or
- * larger than 2^62. */
-static int quantity_parse(const char *s, uint64_t *ret)
+/* The quantity s times scale (1 or 1000), rounded up. */
+static int quantity_parse_scaled(const char *s, long double scale, uint64_t *ret)
 {
 	size_t n = strspn(s, "+-"), digits;
 	long double v, mul;
@@ -95,15 +93,27 @@ static int quantity_parse(const char *s, uint64_t *ret)
 	mul = quantity_suffix(s + n + digits);
 	if (mul == 0)
 		return -EINVAL;
-	v = strtold(num, NULL) * mul;
+	v = strtold(num, NULL) * (mul * scale);
 	if (v < 0)
 		return -ERANGE;
 	if (v > 4611686018427387904.0L)
 		return -ERANGE;
 	*ret = (uint64_t)v;
-	if ((long double)*ret < v)
-		(*ret)++; /* rounded up, as Quantity.Value() */
+	/* rounded up, as Quantity.Value(); binary fractions ("0.1", "100m")
+	 * are not rounded up for their last-bit error */
+	if ((long double)*ret < v * (1 - 1e-15L))
+		(*ret)++;
 	return 0;
+}
+
+int pod_quantity_parse(const char *s, uint64_t *ret)
+{
+	return quantity_parse_scaled(s, 1, ret);
+}
+
+int pod_quantity_parse_milli(const char *s, uint64_t *ret)
+{
+	return quantity_parse_scaled(s, 1000, ret);
 }
 
 static int decode_size_limit(json_object *v, void *obj, const char *path, struct pp_error *err)
@@ -121,7 +131,7 @@ static int decode_size_limit(json_object *v, void *obj, const char *path, struct
 	} else {
 		return pod_type_error(path, v, "a quantity (e.g. \"64Mi\")", err);
 	}
-	r = quantity_parse(buf, &vol->empty_dir_size_bytes);
+	r = pod_quantity_parse(buf, &vol->empty_dir_size_bytes);
 	if (r == -EINVAL)
 		return pod_invalid(path, buf, QUANTITY_MSG, err);
 	if (r == -ERANGE)

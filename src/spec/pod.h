@@ -68,6 +68,46 @@ struct pod_handler {
 	char **exec_command; /* exec.command, NULL-terminated; NULL when absent */
 };
 
+/* One resource quantity of containers[].resources: set when given; value
+ * in millicores (cpu) or bytes (memory), rounded up; text as written. */
+struct pod_quantity {
+	bool set;
+	uint64_t value;
+	char text[48];
+};
+
+/* containers[].resources.limits / .requests: the names peapod implements. */
+struct pod_resource_list {
+	struct pod_quantity cpu, memory;
+};
+
+struct pod_http_header {
+	char *name;
+	char *value;
+};
+
+/* livenessProbe / readinessProbe / startupProbe. One handler: exec,
+ * httpGet or tcpSocket (grpc refused); port and host are the handler's. */
+struct pod_probe {
+	bool set; /* the probe was given */
+	bool has_exec, has_http_get, has_tcp_socket;
+	char **exec_command;             /* exec.command */
+	int32_t port;                    /* httpGet/tcpSocket port number, 0 when a name */
+	char *port_name;                 /* the port as a name (a containerPort's), or NULL */
+	char *host;                      /* NULL: the pod IP (127.0.0.1 in its netns) */
+	char *path;                      /* httpGet.path, default "/" */
+	char *scheme;                    /* httpGet.scheme, default "HTTP" */
+	struct pod_http_header *headers; /* httpGet.httpHeaders */
+	size_t n_headers;
+	int64_t initial_delay_seconds; /* default 0 */
+	int64_t timeout_seconds;       /* default 1 */
+	int64_t period_seconds;        /* default 10 */
+	int64_t success_threshold;     /* default 1 */
+	int64_t failure_threshold;     /* default 3 */
+	bool has_termination_grace_period;
+	int64_t termination_grace_period_seconds;
+};
+
 struct pod_container {
 	char *name;
 	char *image;
@@ -96,8 +136,13 @@ struct pod_container {
 	bool image_pull_policy_unset;
 	struct pod_volume_mount *volume_mounts;
 	size_t n_volume_mounts;
-	struct pod_handler post_start; /* lifecycle.postStart (app containers only) */
-	struct pod_handler pre_stop;   /* lifecycle.preStop (app containers only) */
+	struct pod_handler post_start;   /* lifecycle.postStart (app containers only) */
+	struct pod_handler pre_stop;     /* lifecycle.preStop (app containers only) */
+	struct pod_probe liveness_probe; /* app containers only */
+	struct pod_probe readiness_probe;
+	struct pod_probe startup_probe;
+	/* resources; requests defaulted from limits, as the API server does */
+	struct pod_resource_list limits, requests;
 };
 
 struct pod {
@@ -174,6 +219,15 @@ const struct pod_volume *pod_volume_find(const struct pod *pod, const char *name
 
 /* Find a container by name; NULL when absent. Borrows. */
 const struct pod_container *pod_container_find(const struct pod *pod, const char *name);
+
+/* Parse a resource.Quantity ("64Mi", "1G", "1.5Gi", "1e9", "100m") into
+ * bytes, rounded up (pod-volume.c). -EINVAL when malformed, -ERANGE when
+ * negative or larger than 2^62. */
+int pod_quantity_parse(const char *s, uint64_t *ret);
+
+/* The pod's status.qosClass by Kubernetes' rules over init and app
+ * containers: "Guaranteed", "Burstable" or "BestEffort". Static string. */
+const char *pod_qos_class(const struct pod *pod);
 
 /* Two pods have the same spec and metadata (uid ignored): for "unchanged". */
 bool pod_spec_equal(const struct pod *a, const struct pod *b);

@@ -93,6 +93,37 @@ YAML
 	refused 'spec.shareProcessNamespace'
 }
 
+@test "allowPrivilegeEscalation false with CAP_SYS_ADMIN is refused as the API server does" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" esc <<'YAML'
+  initContainers:
+  - name: i
+    image: busybox:1.28
+  containers:
+  - name: a
+    image: busybox:1.28
+  - name: b
+    image: busybox:1.28
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities:
+        add: [NET_ADMIN, CAP_SYS_ADMIN]
+YAML
+	refused 'p.yaml: spec.containers[1].securityContext: Invalid value: "<object>": cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN'
+	# init containers too
+	manifest "$BATS_TEST_TMPDIR/p.yaml" esc2 <<'YAML'
+  initContainers:
+  - name: i
+    image: busybox:1.28
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities: {add: [CAP_SYS_ADMIN]}
+  containers:
+  - name: a
+    image: busybox:1.28
+YAML
+	refused 'spec.initContainers[0].securityContext: Invalid value: "<object>": cannot set `allowPrivilegeEscalation` to false'
+}
+
 @test "a field peapod does not implement yet is refused, not ignored" {
 	manifest "$BATS_TEST_TMPDIR/p.yaml" x <<'YAML'
   containers:

@@ -45,14 +45,16 @@ YAML
 	[ "$status" -eq 1 ]
 }
 
-@test "a pod whose monitor was killed shows Unknown, and delete still removes all of it" {
+@test "a pod whose monitor and supervisor were killed shows Unknown, and delete still removes all of it" {
 	peapod apply -f "$SEEDS/share-process-namespace.yaml"
 	wait_for 30 pod_is nginx Running
 	uid=$(readlink "$PEAPOD_ROOT/run/names/default/nginx")
 	mon=$(sed -n 's/.*"monitorPid": *\([0-9]*\).*/\1/p' "$PEAPOD_ROOT/run/pods/$uid/pod.json")
 	[ -n "$mon" ]
 	grep -q "monitor" "/proc/$mon/cmdline"
-	kill -9 "$mon"
+	sup=$(awk '{print $4}' "/proc/$mon/stat") # its supervisor would replace it
+	grep -q "monitor" "/proc/$sup/cmdline"
+	kill -9 "$sup" "$mon"
 	wait_for 10 pod_is nginx Unknown
 	run peapod delete pod nginx
 	[ "$status" -eq 0 ]

@@ -537,12 +537,57 @@ static void test_container_shared(void **state)
 	devs = json_get_arr(json_get_obj(json_get_obj(cfg, "linux"), "resources"), "devices");
 	assert_int_equal(json_object_array_length(devs), 1);
 	assert_false(json_get_bool(json_object_array_get_idx(devs, 0), "allow", true));
+	/* no resources: the kubelet's minimum shares, no quota, no memory limit */
+	m = json_get_obj(json_get_obj(json_get_obj(cfg, "linux"), "resources"), "cpu");
+	assert_int_equal(json_get_int(m, "shares", 0), 2);
+	assert_int_equal(json_get_int(m, "quota", -7), -7);
+	assert_null(json_get_obj(json_get_obj(json_get_obj(cfg, "linux"), "resources"), "memory"));
 	ann = json_get_obj(cfg, "annotations");
 	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.container-type"), "container");
 	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.container-name"), "shell");
 	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.image-name"), "busybox:1.28");
 	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.sandbox-id"), pod.uid);
 	json_object_put(cfg);
+}
+
+/* linux.resources from limits and requests, as calculateLinuxResources. */
+static void test_plan_resources(void **state)
+{
+	struct pod_container c = {0};
+	json_object *res = json_object_new_object(), *cpu, *mem;
+
+	(void)state;
+	c.limits.cpu = (struct pod_quantity){.set = true, .value = 500};
+	c.requests.cpu = (struct pod_quantity){.set = true, .value = 250};
+	c.limits.memory = (struct pod_quantity){.set = true, .value = 32 << 20};
+	pod_plan_resources(res, &c);
+	cpu = json_get_obj(res, "cpu");
+	mem = json_get_obj(res, "memory");
+	assert_int_equal(json_get_int(cpu, "shares", 0), 256);
+	assert_int_equal(json_get_int(cpu, "quota", 0), 50000);
+	assert_int_equal(json_get_int(cpu, "period", 0), 100000);
+	assert_int_equal(json_get_int(mem, "limit", 0), 32 << 20);
+	json_object_put(res);
+	/* 1m: shares at the floor 2, quota at the floor 1000 */
+	res = json_object_new_object();
+	c = (struct pod_container){0};
+	c.limits.cpu = (struct pod_quantity){.set = true, .value = 1};
+	c.requests.cpu = c.limits.cpu;
+	pod_plan_resources(res, &c);
+	cpu = json_get_obj(res, "cpu");
+	assert_int_equal(json_get_int(cpu, "shares", 0), 2);
+	assert_int_equal(json_get_int(cpu, "quota", 0), 1000);
+	assert_null(json_get_obj(res, "memory"));
+	json_object_put(res);
+	/* request only: shares, no quota */
+	res = json_object_new_object();
+	c = (struct pod_container){0};
+	c.requests.cpu = (struct pod_quantity){.set = true, .value = 2000};
+	pod_plan_resources(res, &c);
+	cpu = json_get_obj(res, "cpu");
+	assert_int_equal(json_get_int(cpu, "shares", 0), 2048);
+	assert_int_equal(json_get_int(cpu, "quota", -7), -7);
+	json_object_put(res);
 }
 
 static size_t mount_index(json_object *cfg, const char *dst)
@@ -1050,6 +1095,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_user_resolve, rootfs_setup, rootfs_teardown),
 	    cmocka_unit_test_setup_teardown(test_user_for_container, rootfs_setup, rootfs_teardown),
 	    cmocka_unit_test(test_run_as_non_root),
+	    cmocka_unit_test(test_plan_resources),
 	    cmocka_unit_test(test_no_new_privs_and_readonly_root),
 	    cmocka_unit_test_setup_teardown(test_user_resolve_confined, rootfs_setup,
 	                                    rootfs_teardown),

@@ -132,6 +132,76 @@ static void check_seed_pod(const struct pod *p)
 	assert_null(pod_container_find(p, "nope"));
 }
 
+static void test_resources(void **state)
+{
+	struct pod *p = parse_one(C0 "    resources:\n"
+	                             "      limits: {cpu: 500m, memory: 128Mi}\n"
+	                             "  - name: d\n    image: busybox\n"
+	                             "    resources: {limits: {cpu: 0.5}, requests: {cpu: 100m, "
+	                             "memory: 1e3}}\n"
+	                             "  - name: e\n    image: busybox\n"
+	                             "    resources: {requests: {cpu: 2, memory: 1G}}\n");
+	const struct pod_container *c = &p->containers[0], *d = &p->containers[1];
+	json_object *o;
+	struct pod *q = NULL;
+	struct pp_error err = {0};
+
+	(void)state;
+	assert_true(c->limits.cpu.set);
+	assert_int_equal(c->limits.cpu.value, 500);
+	assert_int_equal(c->limits.memory.value, 128 * 1024 * 1024);
+	/* requests defaulted from limits */
+	assert_true(c->requests.cpu.set);
+	assert_int_equal(c->requests.cpu.value, 500);
+	assert_string_equal(c->requests.memory.text, "128Mi");
+	assert_int_equal(d->limits.cpu.value, 500);
+	assert_false(d->limits.memory.set);
+	assert_int_equal(d->requests.cpu.value, 100);
+	assert_int_equal(d->requests.memory.value, 1000);
+	assert_int_equal(p->containers[2].requests.cpu.value, 2000);
+	assert_int_equal(p->containers[2].requests.memory.value, 1000000000);
+	assert_false(p->containers[2].limits.cpu.set);
+	assert_string_equal(pod_qos_class(p), "Burstable");
+	/* round trip */
+	o = pod_spec_to_json(p);
+	assert_int_equal(pod_spec_from_json(o, &q, &err), 0);
+	assert_true(pod_spec_equal(p, q));
+	assert_int_equal(q->containers[1].requests.cpu.value, 100);
+	json_object_put(o);
+	pod_free(q);
+	pod_free(p);
+}
+
+static void test_qos_class(void **state)
+{
+	struct pod *p;
+
+	(void)state;
+	p = parse_one(C0);
+	assert_string_equal(pod_qos_class(p), "BestEffort");
+	pod_free(p);
+	p = parse_one(C0 "    resources: {limits: {cpu: 1, memory: 1Gi}}\n");
+	assert_string_equal(pod_qos_class(p), "Guaranteed");
+	pod_free(p);
+	/* explicit equal requests: Guaranteed; an init container without
+	 * limits makes it Burstable */
+	p = parse_one(C0 "    resources: {limits: {cpu: 1, memory: 1Gi}, requests: {cpu: 1000m, "
+	                 "memory: 1024Mi}}\n");
+	assert_string_equal(pod_qos_class(p), "Guaranteed");
+	pod_free(p);
+	p = parse_one(C0 "    resources: {limits: {cpu: 1, memory: 1Gi}}\n"
+	                 "  initContainers:\n  - name: i\n    image: busybox\n"
+	                 "    resources: {requests: {cpu: 100m}}\n");
+	assert_string_equal(pod_qos_class(p), "Burstable");
+	pod_free(p);
+	p = parse_one(C0 "    resources: {limits: {memory: 1Gi}}\n");
+	assert_string_equal(pod_qos_class(p), "Burstable");
+	pod_free(p);
+	p = parse_one(C0 "    resources: {requests: {cpu: \"0\"}}\n");
+	assert_string_equal(pod_qos_class(p), "BestEffort");
+	pod_free(p);
+}
+
 static void test_seed(void **state)
 {
 	struct pod *p = parse_one(seed_manifest);
@@ -649,16 +719,35 @@ static const struct err_case err_cases[] = {
      "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"},
     {C0 "    imagePullPolicy: Sometimes\n",
      "spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"IfNotPresent\", \"Never\""},
-    {C0 "    livenessProbe: {exec: {command: [x]}}\n",
-     "spec.containers[0].livenessProbe: Unsupported value: not supported by peapod yet"},
-    {C0 "    readinessProbe: {exec: {command: [x]}}\n",
-     "spec.containers[0].readinessProbe: Unsupported value: not supported by peapod yet"},
-    {C0 "    startupProbe: {exec: {command: [x]}}\n",
-     "spec.containers[0].startupProbe: Unsupported value: not supported by peapod yet"},
+    {C0 "    livenessProbe: {grpc: {port: 80}}\n",
+     "spec.containers[0].livenessProbe.grpc: Unsupported value: not supported by peapod yet"},
+    {C0 "    readinessProbe: {httpGet: {port: 80, scheme: HTTPS}}\n",
+     "spec.containers[0].readinessProbe.httpGet.scheme: Unsupported value: not supported by "
+     "peapod yet"},
     {C0 "    lifecycle: {preStop: {tcpSocket: {port: 80}}}\n",
      "spec.containers[0].lifecycle.preStop.tcpSocket: Unsupported value: not supported by peapod yet"},
-    {C0 "    resources: {limits: {cpu: 1}}\n",
-     "spec.containers[0].resources: Unsupported value: not supported by peapod yet"},
+    {C0 "    resources: {limits: {cpu: 1}, requests: {cpu: 2}}\n",
+     "spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1"},
+    {C0 "    resources: {limits: {memory: 64Mi}, requests: {memory: 65Mi}}\n",
+     "spec.containers[0].resources.requests: Invalid value: \"65Mi\": must be less than or equal to memory limit of 64Mi"},
+    {C0 "    resources: {limits: {cpu: \"-1\"}}\n",
+     "spec.containers[0].resources.limits[cpu]: Invalid value: \"-1\": must be greater than or equal to 0"},
+    {C0 "    resources: {requests: {memory: -5Mi}}\n",
+     "spec.containers[0].resources.requests[memory]: Invalid value: \"-5Mi\": must be greater than or equal to 0"},
+    {C0 "    resources: {limits: {gpu: 1}}\n",
+     "spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a standard resource for containers"},
+    {C0 "    resources: {limits: {ephemeral-storage: 1Gi}}\n",
+     "spec.containers[0].resources.limits[ephemeral-storage]: Unsupported value: not supported by peapod yet"},
+    {C0 "    resources: {requests: {nvidia.com/gpu: 1}}\n",
+     "spec.containers[0].resources.requests[nvidia.com/gpu]: Unsupported value: not supported by peapod yet"},
+    {C0 "    resources: {limits: {memory: 12XB}}\n",
+     "spec.containers[0].resources.limits[memory]: Invalid value: \"12XB\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"},
+    {C0 "    resources: {limits: [cpu]}\n",
+     "spec.containers[0].resources.limits: Invalid value: [...]: expected object"},
+    {C0 "    resources: {claims: [{name: x}]}\n",
+     "spec.containers[0].resources.claims: Unsupported value: not supported by peapod yet"},
+    {C0 "    resizePolicy: [{resourceName: cpu, restartPolicy: NotRequired}]\n",
+     "spec.containers[0].resizePolicy: Unsupported value: not supported by peapod yet"},
     {C0 "    envFrom: [{configMapRef: {name: x}}]\n",
      "spec.containers[0].envFrom: Unsupported value: not supported by peapod yet"},
     {C0 "    env: [{name: A, valueFrom: {fieldRef: {fieldPath: x}}}]\n",
@@ -966,6 +1055,95 @@ static void test_init_containers_refused(void **state)
 	             "supported by peapod yet");
 }
 
+#define PROBE_POD                                                                     \
+	C0 "    ports: [{name: web, containerPort: 8080}]\n"                          \
+	   "    livenessProbe: {exec: {command: [cat, /tmp/ok]}, periodSeconds: 2,\n" \
+	   "      terminationGracePeriodSeconds: 5}\n"                                \
+	   "    readinessProbe:\n"                                                    \
+	   "      httpGet: {port: web, httpHeaders: [{name: X-A, value: b}]}\n"       \
+	   "      successThreshold: 2\n"                                              \
+	   "    startupProbe: {tcpSocket: {port: 8080, host: 127.0.0.1}, failureThreshold: 30}\n"
+
+static void test_probes(void **state)
+{
+	struct pod *p = parse_one(PROBE_POD), *q = NULL;
+	const struct pod_container *c = &p->containers[0];
+	json_object *o;
+
+	(void)state;
+	assert_true(c->liveness_probe.set);
+	assert_true(c->liveness_probe.has_exec);
+	assert_string_equal(c->liveness_probe.exec_command[1], "/tmp/ok");
+	assert_int_equal(c->liveness_probe.period_seconds, 2);
+	assert_int_equal(c->liveness_probe.timeout_seconds, 1);
+	assert_int_equal(c->liveness_probe.failure_threshold, 3);
+	assert_int_equal(c->liveness_probe.success_threshold, 1);
+	assert_int_equal(c->liveness_probe.initial_delay_seconds, 0);
+	assert_true(c->liveness_probe.has_termination_grace_period);
+	assert_int_equal(c->liveness_probe.termination_grace_period_seconds, 5);
+	assert_true(c->readiness_probe.has_http_get);
+	assert_string_equal(c->readiness_probe.port_name, "web");
+	assert_string_equal(c->readiness_probe.path, "/");
+	assert_string_equal(c->readiness_probe.scheme, "HTTP");
+	assert_int_equal(c->readiness_probe.n_headers, 1);
+	assert_string_equal(c->readiness_probe.headers[0].value, "b");
+	assert_int_equal(c->readiness_probe.success_threshold, 2);
+	assert_int_equal(c->readiness_probe.period_seconds, 10);
+	assert_true(c->startup_probe.has_tcp_socket);
+	assert_int_equal(c->startup_probe.port, 8080);
+	assert_string_equal(c->startup_probe.host, "127.0.0.1");
+	assert_int_equal(c->startup_probe.failure_threshold, 30);
+	round_trip(PROBE_POD);
+	o = pod_spec_to_json(p);
+	assert_int_equal(pod_spec_from_json(o, &q, &(struct pp_error){0}), 0);
+	json_object_put(o);
+	q->containers[0].readiness_probe.success_threshold = 3;
+	assert_false(pod_spec_equal(p, q));
+	pod_free(q);
+	pod_free(p);
+}
+
+static void test_probes_refused(void **state)
+{
+	(void)state;
+	expect_error(
+	    C0 "    livenessProbe: {exec: {command: [x]}, successThreshold: 2}\n",
+	    "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1");
+	expect_error(
+	    C0 "    startupProbe: {exec: {command: [x]}, successThreshold: 3}\n",
+	    "spec.containers[0].startupProbe.successThreshold: Invalid value: 3: must be 1");
+	expect_error(C0 "    readinessProbe: {periodSeconds: 1}\n",
+	             "spec.containers[0].readinessProbe: Required value: must specify a handler "
+	             "type");
+	expect_error(C0 "    readinessProbe: {exec: {command: [x]}, tcpSocket: {port: 1}}\n",
+	             "spec.containers[0].readinessProbe.tcpSocket: Forbidden: may not specify more "
+	             "than 1 handler type");
+	expect_error(C0 "    livenessProbe: {exec: {command: [x]}, periodSeconds: -1}\n",
+	             "spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be "
+	             "greater than or equal to 0");
+	expect_error(C0 "    readinessProbe: {exec: {command: [x]}, failureThreshold: -3}\n",
+	             "spec.containers[0].readinessProbe.failureThreshold: Invalid value: -3: must "
+	             "be greater than or equal to 0");
+	expect_error(
+	    C0 "    livenessProbe: {exec: {command: [x]}, terminationGracePeriodSeconds: 0}\n",
+	    "spec.containers[0].livenessProbe.terminationGracePeriodSeconds: Invalid value: "
+	    "0: must be greater than 0");
+	expect_error(C0 "    livenessProbe: {exec: {}}\n",
+	             "spec.containers[0].livenessProbe.exec.command: Required value");
+	expect_error(C0 "    livenessProbe: {tcpSocket: {port: 0}}\n",
+	             "spec.containers[0].livenessProbe.tcpSocket.port: Invalid value: 0: must be "
+	             "between 1 and 65535, inclusive");
+	expect_error(C0 "    livenessProbe: {httpGet: {port: Web}}\n",
+	             "spec.containers[0].livenessProbe.httpGet.port: Invalid value: \"Web\": must "
+	             "contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+	expect_error(C0 "    livenessProbe: {httpGet: {port: 80, scheme: FTP}}\n",
+	             "spec.containers[0].livenessProbe.httpGet.scheme: Unsupported value: \"FTP\": "
+	             "supported values: \"HTTP\", \"HTTPS\"");
+	expect_error(C0 "    livenessProbe: {exec: {command: [x]}, timeoutSeconds: x}\n",
+	             "spec.containers[0].livenessProbe.timeoutSeconds: Invalid value: \"x\": "
+	             "expected integer");
+}
+
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
@@ -995,6 +1173,10 @@ int main(void)
 	    cmocka_unit_test(test_security_context_equal),
 	    cmocka_unit_test(test_init_containers_and_hooks),
 	    cmocka_unit_test(test_init_containers_refused),
+	    cmocka_unit_test(test_probes),
+	    cmocka_unit_test(test_probes_refused),
+	    cmocka_unit_test(test_resources),
+	    cmocka_unit_test(test_qos_class),
 	};
 	size_t n_fixed = sizeof(fixed) / sizeof(fixed[0]);
 	size_t n_err = sizeof(err_cases) / sizeof(err_cases[0]);

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The verbs' help, printed as kubectl prints it (description, Examples:,
+ * Options:, Usage:), and kubectl's errors for unknown flags. One table
+ * entry per verb; one printer. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli-util.h"
+#include "cli/cli.h"
+#include "util/log.h"
+
+struct cli_opt_help {
+	const char *flags; /* "-n, --namespace=''" */
+	const char *desc;
+};
+
+struct cli_verb_help {
+	const char *name;
+	const char *desc;     /* first line: also the `peapod --help` summary */
+	const char *examples; /* indented lines */
+	const char *usage;    /* after "peapod " */
+	struct cli_opt_help opts[12];
+};
+
+#define OPT_NS                                                                                \
+	{                                                                                     \
+		"-n, --namespace=''", "If present, the namespace scope for this CLI request." \
+	}
+#define OPT_CTR(what)                                                                      \
+	{                                                                                  \
+		"-c, --container=''",                                                      \
+		    "Container name. If omitted, use the kubectl.kubernetes.io/"           \
+		    "default-container annotation for selecting the container to be " what \
+		    ", or the first container in the pod will be chosen."                  \
+	}
+
+static const struct cli_verb_help verbs[] = {
+    {"apply",
+     "Apply a configuration to a resource by file name or stdin.",
+     "  # Apply the configuration in pod.json to a pod\n"
+     "  peapod apply -f ./pod.json\n\n"
+     "  # Apply the YAML passed into stdin to a pod\n"
+     "  cat pod.yaml | peapod apply -f -\n\n"
+     "  # Apply every .yaml, .yml and .json file of a folder\n"
+     "  peapod apply -f ./pods/",
+     "apply (-f FILENAME) [options]",
+     {{"-f, --filename=[]", "The files that contain the configurations to apply."}}},
+    {"get",
+     "Display one or many resources.",
+     "  # List all pods in ps output format\n"
+     "  peapod get pods\n\n"
+     "  # List all pods in ps output format with more information (such as node name)\n"
+     "  peapod get pods -o wide\n\n"
+     "  # List a single pod in JSON output format\n"
+     "  peapod get -o json pod web-pod-13je7\n\n"
+     "  # List all pods without the header row\n"
+     "  peapod get pods --no-headers",
+     "get [(-o|--output=)json|yaml|name|wide] (TYPE [NAME ...]) [flags] [options]",
+     {{"-A, --all-namespaces=false",
+       "If present, list the requested object(s) across all namespaces. Namespace in current "
+       "context is ignored even if specified with --namespace."},
+      OPT_NS,
+      {"--no-headers=false",
+       "When using the default or custom-column output format, don't print headers (default "
+       "print headers)."},
+      {"-o, --output=''", "Output format. One of: (json, yaml, name, wide)."}}},
+    {"describe",
+     "Show details of a specific resource or group of resources.",
+     "  # Describe a pod\n"
+     "  peapod describe pods nginx\n\n"
+     "  # Describe a pod by type/name\n"
+     "  peapod describe pod/nginx",
+     "describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME) [options]",
+     {OPT_NS}},
+    {"exec",
+     "Execute a command in a container.",
+     "  # Get output from running the 'date' command from pod mypod, using the first "
+     "container by default\n"
+     "  peapod exec mypod -- date\n\n"
+     "  # Switch to raw terminal mode; sends stdin to 'bash' in ruby-container from pod "
+     "mypod\n"
+     "  peapod exec mypod -c ruby-container -i -t -- bash -il",
+     "exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...] [options]",
+     {OPT_CTR("executed"),
+      OPT_NS,
+      {"-i, --stdin=false", "Pass stdin to the container"},
+      {"-t, --tty=false", "Stdin is a TTY"}}},
+    {"attach",
+     "Attach to a process that is already running inside an existing container.",
+     "  # Get output from running pod mypod; use the first container by default\n"
+     "  peapod attach mypod\n\n"
+     "  # Switch to raw terminal mode; sends stdin to 'bash' in ruby-container from pod "
+     "mypod\n"
+     "  peapod attach mypod -c ruby-container -i -t",
+     "attach (POD | TYPE/NAME) -c CONTAINER [options]",
+     {OPT_CTR("attached"),
+      OPT_NS,
+      {"-q, --quiet=false", "Only print output from the remote session"},
+      {"-i, --stdin=false", "Pass stdin to the container"},
+      {"-t, --tty=false", "Stdin is a TTY"}}},
+    {"logs",
+     "Print the logs for a container in a pod.",
+     "  # Return snapshot logs from pod nginx with only one container\n"
+     "  peapod logs nginx\n\n"
+     "  # Return snapshot of previous terminated ruby container logs from pod web-1\n"
+     "  peapod logs -p -c ruby web-1\n\n"
+     "  # Begin streaming the logs of the ruby container in pod web-1\n"
+     "  peapod logs -f -c ruby web-1\n\n"
+     "  # Display only the most recent 20 lines of output in pod nginx\n"
+     "  peapod logs --tail=20 nginx",
+     "logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER] [options]",
+     {{"--all-containers=false", "Get all containers' logs in the pod(s)."},
+      OPT_CTR("printed"),
+      {"-f, --follow=false", "Specify if the logs should be streamed."},
+      OPT_NS,
+      {"--prefix=false", "Prefix each log line with the log source (pod name and container name)"},
+      {"-p, --previous=false",
+       "If true, print the logs for the previous instance of the container in a pod if it "
+       "exists."},
+      {"--since=0s",
+       "Only return logs newer than a relative duration like 5s, 2m, or 3h. Defaults to all "
+       "logs."},
+      {"--since-time=''", "Only return logs after a specific date (RFC3339)."},
+      {"--tail=-1", "Lines of recent log file to display. Defaults to -1 (all lines)."},
+      {"--timestamps=false", "Include timestamps on each line in the log output"}}},
+    {"delete",
+     "Delete resources by file names, stdin, resources and names.",
+     "  # Delete a pod using the type and name specified in pod.json\n"
+     "  peapod delete -f ./pod.json\n\n"
+     "  # Delete pods with the names \"baz\" and \"foo\"\n"
+     "  peapod delete pod baz foo\n\n"
+     "  # Delete a pod with minimal delay\n"
+     "  peapod delete pod foo --now\n\n"
+     "  # Force delete a pod on a dead node\n"
+     "  peapod delete pod foo --force",
+     "delete ([-f FILENAME] | TYPE [NAME]) [options]",
+     {{"-f, --filename=[]", "containing the resource to delete."},
+      {"--force=false",
+       "If true, immediately remove resources from API and bypass graceful deletion. Note "
+       "that immediate deletion of some resources may result in inconsistency or data loss "
+       "and requires confirmation."},
+      {"--grace-period=-1",
+       "Period of time in seconds given to the resource to terminate gracefully. Ignored if "
+       "negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true "
+       "(force deletion)."},
+      {"--ignore-not-found=false", "Treat \"resource not found\" as a successful delete."},
+      OPT_NS,
+      {"--now=false",
+       "If true, resources are signaled for immediate shutdown (same as --grace-period=1)."}}},
+    {"image",
+     "Load, list, remove and mount the images pods run.",
+     "  # Load the images of a docker-archive or OCI layout tarball\n"
+     "  peapod image load -i busybox.tar\n\n"
+     "  # List the images\n"
+     "  peapod image ls\n\n"
+     "  # Remove an image\n"
+     "  peapod image rm busybox:latest",
+     "image (load -i FILE | ls | rm REF... | mount REF DIR | umount DIR) [options]",
+     {{"-i, --input=''", "image load: the archive to read."},
+      {"-q, --quiet=false", "image load: do not print the loaded references."}}},
+    {"monitor",
+     "Run the monitor of one pod (started by apply; not for interactive use).",
+     NULL,
+     "monitor NAMESPACE/NAME [options]",
+     {{"--lock-fd=-1", "The pod's lock, held by the caller."},
+      {"--notify-fd=-1", "Where to report that the pod started."}}},
+};
+
+static const struct cli_verb_help *find_verb(const char *name)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+const char *cli_verb_summary(const char *verb)
+{
+	const struct cli_verb_help *v = find_verb(verb);
+
+	return v != NULL ? v->desc : NULL;
+}
+
+int cli_print_help(const char *verb)
+{
+	const struct cli_verb_help *v = find_verb(verb);
+
+	if (v == NULL)
+		return -1;
+	printf("%s\n\n", v->desc);
+	if (v->examples != NULL)
+		printf("Examples:\n%s\n\n", v->examples);
+	printf("Options:\n");
+	for (size_t i = 0; i < sizeof(v->opts) / sizeof(v->opts[0]) && v->opts[i].flags; i++)
+		printf("    %s:\n\t%s\n\n", v->opts[i].flags, v->opts[i].desc);
+	printf("Usage:\n  peapod %s\n\n"
+	       "Use \"peapod --help\" for a list of global command-line options (applies to all "
+	       "commands).\n",
+	       v->usage);
+	return 0;
+}
+
+bool cli_help_requested(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	}
+	return false;
+}
+
+const char *cli_verb;
+
+/* The argument getopt was looking at when it stopped on a bad option. */
+static const char *bad_arg(int argc, char **argv, int c)
+{
+	const char *a = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+
+	if (c != ':' && optopt != 0 && optind < argc &&
+	    (a == NULL || a[0] != '-' || a[1] == '-' || strchr(a, optopt) == NULL))
+		a = argv[optind]; /* inside a cluster of short options */
+	return a != NULL ? a : "";
+}
+
+static void report_bad_option(int argc, char **argv, int c)
+{
+	const char *a = bad_arg(argc, argv, c);
+
+	if (strncmp(a, "--", 2) == 0) {
+		int n = (int)strcspn(a, "=");
+
+		if (c == ':')
+			log_error("flag needs an argument: %.*s", n, a);
+		else
+			log_error("unknown flag: %.*s", n, a);
+	} else if (c == ':') {
+		log_error("flag needs an argument: '%c' in -%c", optopt, optopt);
+	} else {
+		log_error("unknown shorthand flag: '%c' in %s", optopt, a);
+	}
+	fprintf(stderr, "See 'peapod %s --help' for usage.\n", cli_verb ? cli_verb : "");
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	char spec[128];
+	size_t lead = shortopts[0] == '+' || shortopts[0] == '-';
+	int c;
+
+	(void)snprintf(spec, sizeof(spec), "%.*s:%s", (int)lead, shortopts, shortopts + lead);
+	opterr = 0;
+	c = getopt_long(argc, argv, spec, longopts, NULL);
+	if (c == '?' || c == ':') {
+		report_bad_option(argc, argv, c);
+		return '?';
+	}
+	return c;
+}

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Recovery: the monitor's side of the supervisor's keeper channel, taking a
+ * pod back after a monitor was killed, and rebuilding a pod's sandbox when
+ * its pause process died (the kubelet's SandboxChanged). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/epoll.h>
+
+#include "image/image.h"
+#include "monitor/events.h"
+#include "monitor/internal.h"
+#include "monitor/keeper.h"
+#include "pod/pod.h"
+#include "pod/state.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define ADOPT_TIMEOUT_MS 5000
+#define DONE_TIMEOUT_MS  2000
+
+static void keeper_lost(struct mon *m)
+{
+	log_warn("the pod's supervisor is gone; running on without it");
+	mon_unwatch_close(m, &m->keeper);
+}
+
+void mon_keep_fd(struct mon *m, size_t idx, const char *stream, int fd)
+{
+	char msg[KEEPER_MSG_MAX];
+
+	if (m->keeper < 0 || fd < 0)
+		return;
+	snprintf(msg, sizeof(msg), "add %s %s", stream, mon_status(m, idx)->name);
+	if (keeper_send(m->keeper, msg, fd) < 0)
+		keeper_lost(m);
+}
+
+void mon_drop_fd(struct mon *m, size_t idx, const char *stream)
+{
+	char msg[KEEPER_MSG_MAX];
+
+	if (m->keeper < 0)
+		return;
+	snprintf(msg, sizeof(msg), "drop %s %s", stream, mon_status(m, idx)->name);
+	if (keeper_send(m->keeper, msg, -1) < 0)
+		keeper_lost(m);
+}
+
+/* "exit PID STATUS": a process the supervisor reaped for us. */
+static bool exit_message(struct mon *m, const char *msg)
+{
+	int pid, status;
+
+	if (sscanf(msg, "exit %d %d", &pid, &status) != 2 || pid <= 0)
+		return false;
+	mon_child_exited(m, (pid_t)pid, status);
+	return true;
+}
+
+void mon_keeper_event(struct mon *m)
+{
+	char msg[KEEPER_MSG_MAX];
+	bool any = false;
+
+	for (int i = 0; i < 64 && m->keeper >= 0; i++) {
+		int fd = -1;
+		ssize_t n = keeper_recv(m->keeper, msg, &fd, 0);
+
+		if (fd >= 0)
+			(void)close(fd);
+		if (n == -ETIMEDOUT || n == -EAGAIN)
+			break;
+		if (n <= 0) {
+			keeper_lost(m);
+			break;
+		}
+		any |= exit_message(m, msg);
+	}
+	if (any)
+		mon_after_exits(m);
+}
+
+void mon_keeper_done(struct mon *m)
+{
+	char msg[KEEPER_MSG_MAX];
+
+	if (m->keeper < 0)
+		return;
+	/* the supervisor exits on "done"; its end of the channel closes then */
+	if (keeper_send(m->keeper, "done", -1) == 0) {
+		for (;;) {
+			int fd = -1;
+			ssize_t n = keeper_recv(m->keeper, msg, &fd, DONE_TIMEOUT_MS);
+
+			if (fd >= 0)
+				(void)close(fd);
+			if (n <= 0)
+				break;
+		}
+	}
+	mon_unwatch_close(m, &m->keeper);
+}
+
+static ssize_t ctr_by_name(const struct mon *m, const char *name)
+{
+	for (size_t i = 0; i < MON_N(m); i++)
+		if (strcmp(mon_status(m, i)->name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* "add STREAM NAME" + fd: a kept stdio fd back into m->c[]. */
+static void adopt_fd(struct mon *m, const char *tag, int fd)
+{
+	char stream[8];
+	const char *name = strchr(tag, ' ');
+	ssize_t idx;
+	struct mctr *c;
+	int *slot = NULL;
+
+	if (name == NULL || (size_t)(name - tag) >= sizeof(stream) ||
+	    (idx = ctr_by_name(m, name + 1)) < 0) {
+		(void)close(fd);
+		return;
+	}
+	snprintf(stream, sizeof(stream), "%.*s", (int)(name - tag), tag);
+	c = &m->c[idx];
+	if (strcmp(stream, "pty") == 0)
+		slot = &c->pty;
+	else if (strcmp(stream, "out") == 0)
+		slot = &c->out;
+	else if (strcmp(stream, "err") == 0)
+		slot = &c->err;
+	else if (strcmp(stream, "in") == 0)
+		slot = &c->in;
+	if (slot == NULL || *slot >= 0) {
+		(void)close(fd);
+		return;
+	}
+	*slot = fd;
+	if (slot == &c->pty)
+		c->out = fd;
+}
+
+struct exits {
+	pid_t pid[64];
+	int status[64];
+	size_t n;
+};
+
+/* Read the supervisor's replay up to "ready": fds into m->c[], exits. */
+static int adopt_replay(struct mon *m, struct exits *ex, struct pp_error *err)
+{
+	char msg[KEEPER_MSG_MAX];
+	int pid, status;
+
+	for (;;) {
+		int fd = -1;
+		ssize_t n = keeper_recv(m->keeper, msg, &fd, ADOPT_TIMEOUT_MS);
+
+		if (n <= 0) {
+			if (fd >= 0)
+				(void)close(fd);
+			return pp_error_msg(err, n == 0 ? EPIPE : (int)-n,
+			                    "no replay from the pod's supervisor");
+		}
+		if (strcmp(msg, "ready") == 0)
+			return 0;
+		if (strncmp(msg, "add ", 4) == 0 && fd >= 0)
+			adopt_fd(m, msg + 4, fd);
+		else if (fd >= 0)
+			(void)close(fd);
+		else if (sscanf(msg, "exit %d %d", &pid, &status) == 2 && ex->n < 64) {
+			ex->pid[ex->n] = pid;
+			ex->status[ex->n++] = status;
+		}
+	}
+}
+
+static void close_unused_fds(struct mctr *c)
+{
+	int *fds[] = {&c->out, &c->err, &c->in};
+
+	for (size_t i = 0; i < 3; i++) {
+		if (*fds[i] >= 0)
+			(void)close(*fds[i]);
+		*fds[i] = -1;
+	}
+	c->pty = -1;
+}
+
+/* A deletion that was under way goes on with what is left of its grace. */
+static void resume_delete(struct mon *m)
+{
+	int64_t left = m->rec->deleting_at +
+	               (int64_t)m->rec->pod->termination_grace_period_seconds - pod_now();
+
+	m->rec->deleting_at = 0;
+	mon_delete_begin(m, left > 0 ? (long)left : 0);
+}
+
+int mon_adopt(struct mon *m, struct pp_error *err)
+{
+	struct exits ex = {.n = 0};
+	int r = adopt_replay(m, &ex, err);
+
+	if (r == 0)
+		r = img_store_open(m->paths.images, &m->store, err);
+	if (r < 0)
+		return r;
+	pod_event_add(m->dir, "Normal", "MonitorRestarted",
+	              "Monitor restarted; it took the pod back");
+	for (size_t i = 0; i < MON_N(m); i++) {
+		const struct ctr_status *st = mon_status(m, i);
+
+		if (st->state == CTR_STATE_RUNNING && st->pid > 0)
+			mon_ctr_adopt(m, i, st->pid);
+		else
+			close_unused_fds(&m->c[i]);
+	}
+	if (m->rec->deleting_at > 0)
+		resume_delete(m); /* before the exits, so that nothing restarts */
+	for (size_t i = 0; i < ex.n && !m->finished; i++)
+		mon_child_exited(m, ex.pid[i], ex.status[i]);
+	for (size_t i = 0; i < MON_N(m) && !m->finished; i++) {
+		struct mon_view v;
+		const struct pod_record *rec = mon_view(m, i, &v);
+
+		if (m->c[i].pid > 0 && !pod_container_running(&m->paths, rec, v.idx))
+			mon_ctr_lost(m, i);
+		else if (m->c[i].pid == 0 && m->c[i].restart_at_ms == 0 && !m->sandbox_lost)
+			mon_ctr_resume(m, i);
+	}
+	if (!m->deleting && m->rec->sandbox_pid > 0 && kill(m->rec->sandbox_pid, 0) < 0 &&
+	    errno == ESRCH) {
+		pid_t pid = m->rec->sandbox_pid;
+
+		m->rec->sandbox_pid = 0;
+		mon_sandbox_lost(m, pid);
+	}
+	if (m->finished)
+		return 0;
+	if (m->deleting)
+		mon_timers_run(m);
+	else if (!m->sandbox_lost)
+		mon_start_next(m);
+	mon_sandbox_check(m);
+	mon_update_phase(m);
+	mon_save(m);
+	mon_arm_timer(m);
+	return 0;
+}
+
+void mon_pidfd_event(struct mon *m, size_t idx)
+{
+	mon_unwatch_close(m, &m->c[idx].pidfd);
+	if (m->c[idx].pid <= 0)
+		return;
+	mon_ctr_lost(m, idx);
+	mon_after_exits(m);
+}
+
+void mon_sandbox_lost(struct mon *m, pid_t pid)
+{
+	struct pp_error err = {0};
+
+	log_warn("pod sandbox (pause, pid %d) exited; rebuilding it", (int)pid);
+	m->sandbox_lost = true;
+	pod_event_add(m->dir, "Normal", "SandboxChanged",
+	              "Pod sandbox changed, it will be killed and re-created.");
+	for (size_t i = 0; i < MON_N(m); i++) {
+		struct mon_view v;
+		const struct pod_record *rec = mon_view(m, i, &v);
+		struct mctr *c = &m->c[i];
+
+		if (c->hook_pid > 0)
+			(void)kill(c->hook_pid, SIGKILL);
+		if (c->restart_at_ms > 0) { /* in back-off: starts with the sandbox */
+			c->restart_at_ms = 0;
+			c->after_sandbox = true;
+		}
+		if (c->pid <= 0)
+			continue;
+		pod_event_add(m->dir, "Normal", "Killing", "Stopping container %s",
+		              mon_status(m, i)->name);
+		if (pod_container_signal(&m->paths, rec, v.idx, SIGKILL, true, &err) < 0)
+			log_warn("kill '%s': %s, ignoring", mon_status(m, i)->name, err.msg);
+	}
+}
+
+void mon_sandbox_check(struct mon *m)
+{
+	cleanup_free char *pause = NULL;
+	struct pp_error err = {0};
+	int r;
+
+	if (!m->sandbox_lost || m->deleting)
+		return;
+	for (size_t i = 0; i < MON_N(m); i++)
+		if (m->c[i].pid > 0)
+			return; /* not every container is gone yet */
+	m->sandbox_lost = false;
+	if (m->rec->pod->restart_policy == POD_RESTART_NEVER)
+		return; /* nothing restarts: the pod ends with its containers */
+	r = pod_pause_binary(&pause, &err);
+	if (r == 0)
+		r = pod_sandbox_restart(&m->paths, m->rec, pause, &err);
+	if (r < 0) {
+		log_error("%s", err.msg);
+		pod_event_add(m->dir, "Warning", "FailedCreatePodSandBox",
+		              "Failed to create pod sandbox: %s", err.msg);
+		return;
+	}
+	log_info("new pod sandbox, pause pid %d", (int)m->rec->sandbox_pid);
+	for (size_t i = 0; i < MON_N(m); i++)
+		mon_ctr_requeue(m, i);
+	mon_start_next(m);
+}

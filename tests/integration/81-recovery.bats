@@ -1,0 +1,202 @@
+#!/usr/bin/env bats
+# Recovery, as the kubelet and containerd-shim give it: a killed monitor is
+# replaced by its supervisor and takes the pod back with nothing lost (same
+# containers, their output, exit codes reaped meanwhile); a killed pause
+# gets a new sandbox and every container starts again in it; a pod whose
+# monitor and supervisor are both gone is taken back by the next apply.
+
+load helpers
+
+setup() {
+	setup_root
+}
+
+teardown() {
+	teardown_root
+}
+
+pod_json() { # NAME → its pod.json
+	echo "$PEAPOD_ROOT/run/pods/$(readlink "$PEAPOD_ROOT/run/names/default/$1")/pod.json"
+}
+
+peapod_field() { # NAME FIELD (monitorPid, sandboxPid)
+	jq -r ".peapod.$2" "$(pod_json "$1")"
+}
+
+monitor_replaced() { # NAME OLD_PID: a new monitor runs the pod
+	local pid
+	pid=$(peapod_field "$1" monitorPid)
+	[ "$pid" != "$2" ] && [ -n "$pid" ] && grep -q monitor "/proc/$pid/cmdline"
+}
+
+sandbox_replaced() { # NAME OLD_PID
+	local pid
+	pid=$(peapod_field "$1" sandboxPid)
+	[ "$pid" != "$2" ] && [ "$pid" != 0 ] && [ -d "/proc/$pid" ]
+}
+
+counter_pod() { # FILE: nginx and a container that counts, one number a line
+	manifest "$1" cnt <<'YAML'
+  shareProcessNamespace: true
+  containers:
+  - name: nginx
+    image: nginx
+  - name: count
+    image: busybox:1.28
+    command: ["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i; sleep 0.02; done"]
+YAML
+}
+
+no_gaps() { # the count container's log is 1, 2, 3 ... without a gap
+	peapod logs cnt -c count | awk '$1 != NR { print "gap at line " NR ": " $1; bad = 1 } END { exit bad }'
+}
+
+count_past() { # N: the count container logged more than N lines
+	[ "$(peapod logs cnt -c count | wc -l)" -gt "$1" ]
+}
+
+@test "kill -9 of the monitor loses nothing: same containers, no restart, logs go on" {
+	counter_pod "$BATS_TEST_TMPDIR/p.yaml"
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is cnt Running
+	nginx=$(container_pid cnt nginx)
+	count=$(container_pid cnt count)
+	mon=$(peapod_field cnt monitorPid)
+	kill -9 "$mon"
+	wait_for 20 monitor_replaced cnt "$mon"
+	lines=$(peapod logs cnt -c count | wc -l)
+	wait_for 20 count_past $((lines + 20))
+	# the same processes, no duplicate, no restart
+	[ "$(container_pid cnt nginx)" = "$nginx" ]
+	[ "$(container_pid cnt count)" = "$count" ]
+	[ -d "/proc/$nginx" ] && [ -d "/proc/$count" ]
+	run peapod get pods cnt
+	[[ "${lines[1]}" =~ ^cnt\ +2/2\ +Running\ +0\  ]]
+	run peapod exec cnt -c count -- ps ax
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'nginx: master' <<<"$output")" -eq 1 ]
+	# what it wrote while no monitor read it is in the log, in order
+	no_gaps
+	run peapod describe pod cnt
+	[[ "$output" =~ MonitorRestarted ]]
+	# and the new monitor deletes the pod as the first would have
+	run timeout 60 "$PEAPOD" delete pod cnt
+	[ "$status" -eq 0 ]
+	[ ! -d "/proc/$nginx" ]
+}
+
+@test "an exit while no monitor runs keeps its exit code and last words" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" ex <<'YAML'
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "trap 'echo bye; exit 7' TERM; echo hi; while :; do sleep 0.1; done"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is ex Running
+	mon=$(peapod_field ex monitorPid)
+	# the container ends while its monitor is dead: the supervisor reaps it
+	kill -9 "$mon"
+	kill -TERM "$(container_pid ex c)"
+	wait_for 20 pod_is ex Error
+	run jq -c '.status.containerStatuses[0].state.terminated | [.exitCode, .reason]' "$(pod_json ex)"
+	[ "$output" = '[7,"Error"]' ]
+	run peapod logs ex
+	[ "$output" = "$(printf 'hi\nbye')" ]
+	monitor_replaced ex "$mon"
+}
+
+@test "a monitor killed twice in a row is replaced again" {
+	counter_pod "$BATS_TEST_TMPDIR/p.yaml"
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is cnt Running
+	count=$(container_pid cnt count)
+	for _ in 1 2; do
+		mon=$(peapod_field cnt monitorPid)
+		kill -9 "$mon"
+		wait_for 30 monitor_replaced cnt "$mon"
+	done
+	[ "$(container_pid cnt count)" = "$count" ]
+	lines=$(peapod logs cnt -c count | wc -l)
+	wait_for 20 count_past $((lines + 10))
+	no_gaps
+}
+
+@test "kill -9 of pause rebuilds the sandbox and restarts every container in it" {
+	peapod apply -f "$SEEDS/share-process-namespace.yaml"
+	wait_for 30 pod_is nginx Running
+	pause=$(peapod_field nginx sandboxPid)
+	nginx=$(container_pid nginx nginx)
+	kill -9 "$pause"
+	wait_for 30 sandbox_replaced nginx "$pause"
+	wait_for 30 pod_is nginx Running
+	run peapod get pods nginx
+	[[ "${lines[1]}" =~ ^nginx\ +2/2\ +Running\ +2\  ]]
+	[ "$(container_pid nginx nginx)" != "$nginx" ]
+	[ ! -d "/proc/$nginx" ]
+	run jq -r '[.status.containerStatuses[].restartCount] | join(" ")' "$(pod_json nginx)"
+	[ "$output" = "1 1" ]
+	run peapod describe pod nginx
+	[[ "$output" =~ SandboxChanged.*"Pod sandbox changed, it will be killed and re-created." ]]
+	# the new pause is PID 1 of the pod, and the page's steps work again
+	run peapod exec nginx -c shell -- ps ax
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" =~ ^\ *1\ +root\ +/pause ]]
+	[[ "$output" =~ "nginx: master process" ]]
+	master=$(awk '/nginx: master process/ { print $1 }' <<<"$output")
+	run peapod exec nginx -c shell -- kill -HUP "$master"
+	[ "$status" -eq 0 ]
+	run peapod exec nginx -c shell -- head -1 "/proc/$master/root/etc/nginx/nginx.conf"
+	[ "$status" -eq 0 ]
+	[ "$output" = "user  nginx;" ]
+}
+
+@test "kill -9 of pause with restartPolicy Never ends the pod Failed" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" nev <<'YAML'
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is nev Running
+	kill -9 "$(peapod_field nev sandboxPid)"
+	wait_for 30 pod_is nev Error
+	run jq -r '.status.phase' "$(pod_json nev)"
+	[ "$output" = Failed ]
+}
+
+@test "a pod whose monitor and supervisor were both killed is taken back by apply" {
+	peapod apply -f "$SEEDS/share-process-namespace.yaml"
+	wait_for 30 pod_is nginx Running
+	mon=$(peapod_field nginx monitorPid)
+	sup=$(awk '{print $4}' "/proc/$mon/stat")
+	grep -q monitor "/proc/$sup/cmdline"
+	nginx=$(container_pid nginx nginx)
+	kill -9 "$sup" "$mon"
+	wait_for 10 pod_is nginx Unknown
+	run peapod apply -f "$SEEDS/share-process-namespace.yaml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "pod/nginx unchanged" ]
+	monitor_replaced nginx "$mon"
+	wait_for 20 pod_is nginx Running
+	[ "$(container_pid nginx nginx)" = "$nginx" ]
+	# the new monitor sees the container end, though nobody can tell how
+	kill -9 "$nginx"
+	wait_for 30 eval '[ "$(jq -r ".status.containerStatuses[0].lastState.terminated.reason" "$(pod_json nginx)")" = ContainerStatusUnknown ]'
+	wait_for 30 pod_is nginx Running
+}
+
+@test "delete right after kill -9 of the monitor removes everything" {
+	peapod apply -f "$SEEDS/share-process-namespace.yaml"
+	wait_for 30 pod_is nginx Running
+	nginx=$(container_pid nginx nginx)
+	kill -9 "$(peapod_field nginx monitorPid)"
+	run timeout 60 "$PEAPOD" delete pod nginx
+	[ "$status" -eq 0 ]
+	[ ! -d "/proc/$nginx" ]
+	run peapod get pods nginx
+	[ "$status" -eq 1 ]
+}
