@@ -365,7 +365,7 @@ static void ctr_after_exit(struct mon *m, size_t idx)
 		mon_start_next(m);
 		return;
 	}
-	if (m->deleting || !should_restart(m, idx, t->exit_code))
+	if (m->deleting || m->evicted || !should_restart(m, idx, t->exit_code))
 		return;
 	st->has_last = true;
 	free(st->last.reason);

@@ -84,6 +84,7 @@ void mon_timers_run(struct mon *m)
 			mon_arm_timer(m);
 		return;
 	}
+	mon_evict_check(m);
 	for (size_t i = 0; i < MON_N(m); i++) {
 		struct ctr_status *st = mon_status(m, i);
 
@@ -121,6 +122,7 @@ void mon_delete_begin(struct mon *m, long grace)
 		return;
 	}
 	m->deleting = true;
+	m->evict_at_ms = 0;
 	m->kill_at_ms = deadline > 0 ? deadline : 1;
 	m->rec->deleting_at = pod_now();
 	log_info("deleting pod, grace period %lds", grace);

@@ -68,8 +68,10 @@ struct mon {
 	bool deleting;
 	bool killed;
 	bool finished;
-	bool sandbox_lost;  /* pause died: containers stop, then a new sandbox */
-	int64_t kill_at_ms; /* end of the grace period, 0 none */
+	bool sandbox_lost;   /* pause died: containers stop, then a new sandbox */
+	bool evicted;        /* an emptyDir over its sizeLimit: Failed, nothing restarts */
+	int64_t evict_at_ms; /* next emptyDir usage check, 0 none */
+	int64_t kill_at_ms;  /* end of the grace period, 0 none */
 };
 
 int64_t mon_now_ms(void);
@@ -157,6 +159,10 @@ void mon_ctr_lost(struct mon *m, size_t idx);
 /* Adopted container idx is not running: restart it when restartPolicy
  * says so, with the back-off its restart count implies. */
 void mon_ctr_resume(struct mon *m, size_t idx);
+/* Eviction (evict.c): schedule the next emptyDir sizeLimit check (every
+ * 10 s while a disk emptyDir has a sizeLimit), and run it when due. */
+void mon_evict_arm(struct mon *m);
+void mon_evict_check(struct mon *m);
 /* Container idx was stopped with the sandbox: wait to start in the new one. */
 void mon_ctr_requeue(struct mon *m, size_t idx);
 /* Restarts due, end of the grace period. */

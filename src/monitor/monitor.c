@@ -109,8 +109,8 @@ void mon_update_phase(struct mon *m)
 	}
 	if (m->sandbox_lost)
 		any_live = true; /* its containers start again in a new sandbox */
-	if (mon_init_failed(m))
-		rec->phase = POD_PHASE_FAILED; /* restartPolicy Never */
+	if (mon_init_failed(m) || m->evicted)
+		rec->phase = POD_PHASE_FAILED; /* restartPolicy Never, or evicted */
 	else if (any_live)
 		rec->phase = any_started ? POD_PHASE_RUNNING : POD_PHASE_PENDING;
 	else
@@ -174,6 +174,8 @@ void mon_arm_timer(struct mon *m)
 			next = m->c[i].probe_next_ms;
 	if (m->kill_at_ms > 0 && (next == 0 || m->kill_at_ms < next))
 		next = m->kill_at_ms;
+	if (m->evict_at_ms > 0 && (next == 0 || m->evict_at_ms < next))
+		next = m->evict_at_ms;
 	if (next > 0) {
 		if (next <= 0)
 			next = 1;
@@ -206,6 +208,7 @@ static int start_pod(struct mon *m)
 		if (mon_ctr_start(m, i, &err) < 0)
 			notify(m, "warning: container \"%s\": %s\n", m->rec->ctrs[i].name, err.msg);
 	}
+	mon_evict_arm(m);
 	mon_update_phase(m);
 	mon_save(m);
 	mon_arm_timer(m);

@@ -216,6 +216,7 @@ int mon_adopt(struct mon *m, struct pp_error *err)
 		r = img_store_open(m->paths.images, &m->store, err);
 	if (r < 0)
 		return r;
+	m->evicted = m->rec->reason != NULL && strcmp(m->rec->reason, "Evicted") == 0;
 	pod_event_add(m->dir, "Normal", "MonitorRestarted",
 	              "Monitor restarted; it took the pod back");
 	for (size_t i = 0; i < MON_N(m); i++) {
@@ -250,9 +251,10 @@ int mon_adopt(struct mon *m, struct pp_error *err)
 		return 0;
 	if (m->deleting)
 		mon_timers_run(m);
-	else if (!m->sandbox_lost)
+	else if (!m->sandbox_lost && !m->evicted)
 		mon_start_next(m);
 	mon_sandbox_check(m);
+	mon_evict_arm(m);
 	mon_update_phase(m);
 	mon_save(m);
 	mon_arm_timer(m);
@@ -302,7 +304,7 @@ void mon_sandbox_check(struct mon *m)
 	struct pp_error err = {0};
 	int r;
 
-	if (!m->sandbox_lost || m->deleting)
+	if (!m->sandbox_lost || m->deleting || m->evicted)
 		return;
 	for (size_t i = 0; i < MON_N(m); i++)
 		if (m->c[i].pid > 0)

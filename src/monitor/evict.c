@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The kubelet's local-storage eviction for one pod: every 10 seconds the
+ * disk usage of each disk-backed emptyDir with a sizeLimit is measured (as
+ * `du -x`: allocated blocks, not following symlinks or crossing mounts);
+ * a volume over its limit evicts the pod: its containers are killed, it
+ * ends Failed with reason Evicted, and nothing restarts. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
+
+#include "monitor/events.h"
+#include "monitor/internal.h"
+#include "pod/pod.h"
+#include "pod/volumes.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define EVICT_PERIOD_MS 10000 /* the eviction manager's monitoring interval */
+#define DU_MAX_DEPTH    128
+#define DU_MAX_ENTRIES  1000000
+
+struct du {
+	dev_t dev;
+	uint64_t bytes;
+	size_t entries;
+};
+
+/* Add what folder fd (taken) holds to *du. */
+static void du_dir(int fd, int depth, struct du *du)
+{
+	cleanup_dir DIR *d = fdopendir(fd);
+	struct dirent *e;
+
+	if (d == NULL) {
+		(void)close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL && du->entries < DU_MAX_ENTRIES) {
+		struct stat st;
+		int sub;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    st.st_dev != du->dev)
+			continue;
+		du->entries++;
+		du->bytes += (uint64_t)st.st_blocks * 512;
+		if (!S_ISDIR(st.st_mode) || depth >= DU_MAX_DEPTH)
+			continue;
+		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			du_dir(sub, depth + 1, du);
+	}
+}
+
+/* Disk usage of folder path in bytes; 0 when it cannot be read. */
+static uint64_t disk_usage(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct du du = {0};
+	struct stat st;
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0) {
+		(void)close(fd);
+		return 0;
+	}
+	du.dev = st.st_dev;
+	du_dir(fd, 0, &du);
+	return du.bytes;
+}
+
+static bool limited(const struct pod_volume *vol)
+{
+	return vol->has_empty_dir && vol->empty_dir_size_bytes > 0 &&
+	       (vol->empty_dir_medium == NULL || strcmp(vol->empty_dir_medium, "Memory") != 0);
+}
+
+void mon_evict_arm(struct mon *m)
+{
+	const struct pod *p = m->rec->pod;
+
+	m->evict_at_ms = 0;
+	if (m->deleting || m->evicted)
+		return;
+	for (size_t i = 0; i < p->n_volumes; i++)
+		if (limited(&p->volumes[i]))
+			m->evict_at_ms = mon_now_ms() + EVICT_PERIOD_MS;
+}
+
+/* Evict the pod: kill every container, keep it Failed/Evicted. */
+static void evict(struct mon *m, const struct pod_volume *vol)
+{
+	struct pp_error err = {0};
+	struct pod_record *rec = m->rec;
+
+	m->evicted = true;
+	free(rec->reason);
+	free(rec->message);
+	rec->reason = xstrdup("Evicted");
+	rec->message = xstrfmt("Usage of EmptyDir volume \"%s\" exceeds the limit \"%s\". ",
+	                       vol->name, vol->empty_dir_size_limit);
+	log_warn("evicting the pod: %s", rec->message);
+	pod_event_add(m->dir, "Warning", "Evicted", "%s", rec->message);
+	for (size_t i = 0; i < MON_N(m); i++) {
+		struct mon_view v;
+		const struct pod_record *vrec = mon_view(m, i, &v);
+
+		m->c[i].restart_at_ms = 0;
+		if (m->c[i].pid <= 0)
+			continue;
+		pod_event_add(m->dir, "Normal", "Killing", "Stopping container %s",
+		              mon_status(m, i)->name);
+		if (pod_container_signal(&m->paths, vrec, v.idx, SIGKILL, true, &err) < 0)
+			log_warn("kill '%s': %s, ignoring", mon_status(m, i)->name, err.msg);
+	}
+}
+
+void mon_evict_check(struct mon *m)
+{
+	const struct pod *p = m->rec->pod;
+	cleanup_free char *pod_dir = NULL;
+
+	if (m->evict_at_ms == 0 || m->evict_at_ms > mon_now_ms())
+		return;
+	pod_dir = pod_dir_path(&m->paths, p->uid);
+	for (size_t i = 0; i < p->n_volumes && !m->evicted; i++) {
+		const struct pod_volume *vol = &p->volumes[i];
+		cleanup_free char *dir = NULL;
+
+		if (!limited(vol))
+			continue;
+		dir = pod_volume_source(pod_dir, vol);
+		if (disk_usage(dir) > vol->empty_dir_size_bytes)
+			evict(m, vol);
+	}
+	mon_evict_arm(m);
+	mon_update_phase(m);
+	mon_save(m);
+}

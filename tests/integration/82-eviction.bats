@@ -1,0 +1,52 @@
+#!/usr/bin/env bats
+# The kubelet's local-storage eviction: a disk-backed emptyDir used beyond
+# its sizeLimit evicts the pod (Failed, reason Evicted, containers killed,
+# nothing restarted), checked every 10 seconds as the eviction manager does.
+
+load helpers
+
+setup() {
+	setup_root
+}
+
+teardown() {
+	teardown_root
+}
+
+pod_json() {
+	echo "$PEAPOD_ROOT/run/pods/$(readlink "$PEAPOD_ROOT/run/names/default/$1")/pod.json"
+}
+
+@test "an emptyDir over its sizeLimit evicts the pod" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" ev <<'YAML'
+  containers:
+  - name: filler
+    image: busybox:1.28
+    command: ["sh", "-c", "dd if=/dev/zero of=/data/big bs=1024 count=3072 && sleep 3600"]
+    volumeMounts:
+    - {name: scratch, mountPath: /data}
+  - name: bystander
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+  volumes:
+  - name: scratch
+    emptyDir: {sizeLimit: 1Mi}
+  - name: mem
+    emptyDir: {medium: Memory, sizeLimit: 1Mi}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	pid=$(container_pid ev bystander)
+	wait_for 40 eval '[ "$(jq -r .status.reason "$(pod_json ev)")" = Evicted ]'
+	run jq -r '[.status.phase, .status.reason, .status.message] | join("|")' "$(pod_json ev)"
+	[ "$output" = 'Failed|Evicted|Usage of EmptyDir volume "scratch" exceeds the limit "1Mi". ' ]
+	# every container is killed and none restarts
+	wait_for 20 eval '! [ -d /proc/'"$pid"' ]'
+	wait_for 20 eval '[ "$(jq "[.status.containerStatuses[] | select(.state.terminated)] | length" "$(pod_json ev)")" = 2 ]'
+	run jq -r '[.status.containerStatuses[].restartCount] | join(" ")' "$(pod_json ev)"
+	[ "$output" = "0 0" ]
+	run peapod describe pod ev
+	[[ "$output" =~ Warning\ +Evicted\ .*"Usage of EmptyDir volume \"scratch\" exceeds the limit \"1Mi\"." ]]
+	# kubectl's STATUS names the containers' terminated reason once they ended
+	run peapod get pods ev
+	[[ "${lines[1]}" =~ ^ev\ +0/2\ +Error\ +0\  ]]
+}
