@@ -151,7 +151,8 @@ static int apply_existing(const struct pod_paths *paths, const struct pod *pod)
 	return r;
 }
 
-static int apply_new(const struct pod_paths *paths, struct img_store *store, struct pod *pod)
+static int apply_new(const struct pod_paths *paths, struct img_store *store, struct pod *pod,
+                     const char *file)
 {
 	struct pod_record *rec = pod_record_new(pod);
 	struct pp_error err = {0};
@@ -163,10 +164,15 @@ static int apply_new(const struct pod_paths *paths, struct img_store *store, str
 	if (r == 0)
 		r = pod_create(paths, rec, &lockfd, &err);
 	if (r == -EEXIST) {
-		/* another apply created it meanwhile: the same pod is "unchanged" */
-		r = apply_existing(paths, pod);
+		/* another apply created it since we looked: as kubectl losing
+		 * that race, AlreadyExists */
+		fprintf(
+		    stderr,
+		    "Error from server (AlreadyExists): error when creating \"%s\": pods \"%s\" "
+		    "already exists\n",
+		    strcmp(file, "-") == 0 ? "STDIN" : file, pod->name);
 		pod_record_free(rec);
-		return r;
+		return -1;
 	}
 	if (r < 0) {
 		log_error("The Pod \"%s\" is invalid: %s", pod->name, err.msg);
@@ -187,13 +193,14 @@ static int apply_new(const struct pod_paths *paths, struct img_store *store, str
 	return r < 0 ? -1 : 0;
 }
 
-static int apply_one(const struct pod_paths *paths, struct img_store *store, struct pod *pod)
+static int apply_one(const struct pod_paths *paths, struct img_store *store, struct pod *pod,
+                     const char *file)
 {
 	cleanup_free char *uid = NULL;
 	int r;
 
 	if (pod_lookup(paths, pod->namespace_, pod->name, &uid, NULL) == -ENOENT)
-		return apply_new(paths, store, pod);
+		return apply_new(paths, store, pod, file);
 	r = apply_existing(paths, pod);
 	pod_free(pod);
 	return r;
@@ -219,7 +226,7 @@ static int apply_file(const char *file)
 		struct pod *p = xmalloc(sizeof(*p));
 
 		*p = pods[i]; /* apply_one takes it */
-		if (apply_one(paths, store, p) < 0)
+		if (apply_one(paths, store, p, file) < 0)
 			failed = 1;
 	}
 	free(pods);

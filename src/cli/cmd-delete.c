@@ -45,10 +45,13 @@ static int delete_by_uid(const struct pod_paths *paths, const char *uid, const c
 			return r;
 		}
 		r = monitor_request_delete(dir, grace, err);
-		if (r != -ENOENT && r != -ECONNREFUSED && r != -ECONNRESET)
+		if (r == 0 && access(dir, F_OK) < 0)
+			return 0; /* the monitor went with the pod */
+		if (r < 0 && r != -ENOENT && r != -ECONNREFUSED && r != -ECONNRESET)
 			return r;
-		/* the monitor is not listening yet, or died and its supervisor
-		 * is starting a new one */
+		/* the monitor is not listening yet, or died (mid-delete too) and
+		 * its supervisor is starting a new one, or nobody runs the pod
+		 * any more: ask again, or tear down here */
 		(void)nanosleep(&pause, NULL);
 	}
 	return pp_error_msg(err, ETIMEDOUT, "the pod's monitor does not answer");

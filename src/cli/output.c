@@ -105,8 +105,14 @@ const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
 			running = true;
 		}
 	}
-	if (strcmp(reason, "Completed") == 0 && running)
+	/* kubectl: a pod with a running container is Running when it is Ready
+	 * (every container ready), else NotReady */
+	if (strcmp(reason, "Completed") == 0 && running) {
 		reason = "Running";
+		for (size_t i = 0; i < rec->n_ctrs; i++)
+			if (!rec->ctrs[i].ready)
+				reason = "NotReady";
+	}
 	return reason;
 }
 

@@ -193,8 +193,20 @@ static void status_waiting(struct ctr_status *st, const char *reason, const char
 	st->pid = 0;
 }
 
+/* s seconds as Go's time.Duration prints them (10s, 1m20s, 5m0s), as the
+ * kubelet's back-off message has it. Returns buf. */
+static const char *go_duration(int s, char *buf, size_t size)
+{
+	if (s < 60)
+		(void)snprintf(buf, size, "%ds", s);
+	else
+		(void)snprintf(buf, size, "%dm%ds", s / 60, s % 60);
+	return buf;
+}
+
 static void schedule_restart(struct mon *m, size_t idx, const char *reason)
 {
+	char dur[32];
 	struct mctr *c = &m->c[idx];
 	const struct ctr_status *st = mon_status(m, idx);
 	cleanup_free char *msg = NULL;
@@ -210,9 +222,9 @@ static void schedule_restart(struct mon *m, size_t idx, const char *reason)
 	if (c->restart_at_ms == 0)
 		c->restart_at_ms = 1;
 	if (delay > 0 && reason != NULL) {
-		msg =
-		    xstrfmt("back-off %ds restarting failed container=%s pod=%s_%s(%s)", delay,
-		            st->name, m->rec->pod->name, m->rec->pod->namespace_, m->rec->pod->uid);
+		msg = xstrfmt("back-off %s restarting failed container=%s pod=%s_%s(%s)",
+		              go_duration(delay, dur, sizeof(dur)), st->name, m->rec->pod->name,
+		              m->rec->pod->namespace_, m->rec->pod->uid);
 		status_waiting(mon_status(m, idx), reason, msg);
 		pod_event_add(m->dir, "Warning", "BackOff",
 		              "Back-off restarting failed container %s in pod %s_%s(%s)", st->name,
@@ -231,6 +243,40 @@ static void ctr_start_failed(struct mon *m, size_t idx, const char *msg)
 	ctr_after_exit(m, idx);
 }
 
+/* Container idx's image is not in the store. peapod pulls nothing: with
+ * imagePullPolicy Never that is the kubelet's ErrImageNeverPull, else a
+ * failed pull (ErrImagePull, then ImagePullBackOff); either is retried
+ * with back-off, so an image loaded meanwhile is used. Returns -ENOENT. */
+static int image_missing(struct mon *m, size_t idx, struct pp_error *err)
+{
+	struct ctr_status *st = mon_status(m, idx);
+	const char *image = mon_spec(m, idx)->image;
+	cleanup_free char *msg = NULL;
+
+	free(st->image_id);
+	st->image_id = NULL;
+	if (mon_spec(m, idx)->image_pull_policy == POD_PULL_NEVER) {
+		msg = xstrfmt("Container image \"%s\" is not present with pull policy of Never",
+		              image);
+		pod_event_add(m->dir, "Warning", "ErrImageNeverPull", "%s", msg);
+		status_waiting(st, "ErrImageNeverPull", msg);
+	} else if (st->reason != NULL && (strcmp(st->reason, "ErrImagePull") == 0 ||
+	                                  strcmp(st->reason, "ImagePullBackOff") == 0)) {
+		msg = xstrfmt("Back-off pulling image \"%s\"", image);
+		pod_event_add(m->dir, "Normal", "BackOff", "%s", msg);
+		status_waiting(st, "ImagePullBackOff", msg);
+	} else {
+		msg = xstrfmt("Failed to pull image \"%s\": peapod pulls no image; load it with "
+		              "peapod image load -i FILE",
+		              image);
+		pod_event_add(m->dir, "Warning", "Failed", "%s", msg);
+		status_waiting(st, "ErrImagePull", msg);
+	}
+	log_error("container '%s': %s", st->name, msg);
+	schedule_restart(m, idx, NULL);
+	return pp_error_msg(err, ENOENT, "%s", msg);
+}
+
 int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 {
 	struct ctr_status *st = mon_status(m, idx);
@@ -241,9 +287,12 @@ int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 	int r;
 
 	c->restart_at_ms = 0;
+	c->kill_at_ms = 0;
 	/* init containers' images are resolved here, on their first start */
 	r = img_store_resolve(m->store, st->image_id && *st->image_id ? st->image_id : st->image,
 	                      &img, err);
+	if (r == -ENOENT)
+		return image_missing(m, idx, err);
 	if (r == 0) {
 		c->stop_signal = signal_from_name(img->config.stop_signal);
 		if (st->image_id == NULL || *st->image_id == '\0') {
@@ -501,8 +550,7 @@ static int backoff_after(int restarts)
 	return d > BACKOFF_MAX_S ? BACKOFF_MAX_S : d;
 }
 
-/* Is pid a child of our parent, the supervisor, which reports its exit? */
-static bool mon_ctr_reaped_for_us(pid_t pid)
+bool mon_reaped_for_us(pid_t pid)
 {
 	cleanup_free char *path = xstrfmt("/proc/%d/stat", (int)pid);
 	cleanup_free char *buf = NULL;
@@ -534,7 +582,7 @@ void mon_ctr_adopt(struct mon *m, size_t idx, pid_t pid)
 		log_warn("container '%s': %s", st->name, err.msg);
 	if (c->out >= 0)
 		ctr_watch(m, idx);
-	if (!mon_ctr_reaped_for_us(pid)) {
+	if (!mon_reaped_for_us(pid)) {
 		/* an orphan of init: we learn that it ended, not how */
 		c->pidfd = sys_pidfd_open(pid, 0);
 		if (c->pidfd >= 0)
@@ -551,9 +599,10 @@ void mon_ctr_lost(struct mon *m, size_t idx)
 	const struct pod_record *rec = mon_view(m, idx, &v);
 
 	/* the kubelet's reason for a container whose end nobody saw */
-	status_terminated(st, 137, 0, "ContainerStatusUnknown",
-	                  "The container could not be located when the monitor took the pod back",
-	                  st->started_at);
+	status_terminated(
+	    st, 137, 0, "ContainerStatusUnknown",
+	    "The container ended while no monitor could reap it: its exit status is unknown",
+	    st->started_at);
 	m->c[idx].pid = 0;
 	mon_unwatch_close(m, &m->c[idx].pidfd);
 	(void)pod_container_remove(&m->paths, rec, v.idx, NULL);

@@ -36,10 +36,35 @@ static bool all_stopped(const struct mon *m)
 	return true;
 }
 
+/* A preStop hook that used up the grace period: the kubelet still sends
+ * the STOPSIGNAL and allows 2 more seconds. True when one was running. */
+static bool pre_stop_overran(struct mon *m)
+{
+	struct pp_error err = {0};
+	bool any = false;
+
+	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
+		struct mctr *c = &m->c[i];
+
+		if (c->hook_pid <= 0 || !c->hook_pre_stop || c->pid <= 0)
+			continue;
+		any = true;
+		(void)kill(c->hook_pid, SIGKILL);
+		if (pod_container_signal(&m->paths, m->rec, i, c->stop_signal, false, &err) < 0)
+			log_warn("stop '%s': %s, ignoring", mon_status(m, i)->name, err.msg);
+	}
+	return any;
+}
+
 static void kill_all(struct mon *m)
 {
 	struct pp_error err = {0};
 
+	if (!m->pre_stop_extended && m->kill_at_ms > 1 && pre_stop_overran(m)) {
+		m->pre_stop_extended = true;
+		m->kill_at_ms = mon_now_ms() + 2000;
+		return;
+	}
 	m->killed = true;
 	for (size_t i = 0; i < MON_N(m); i++) {
 		struct mon_view v;
@@ -87,6 +112,13 @@ void mon_timers_run(struct mon *m)
 	mon_evict_check(m);
 	for (size_t i = 0; i < MON_N(m); i++) {
 		struct ctr_status *st = mon_status(m, i);
+
+		if (m->c[i].kill_at_ms > 0 && m->c[i].kill_at_ms <= now) {
+			m->c[i].kill_at_ms = 0;
+			if (m->c[i].pid > 0 &&
+			    pod_container_signal(&m->paths, m->rec, i, SIGKILL, true, &err) < 0)
+				log_warn("kill '%s': %s, ignoring", st->name, err.msg);
+		}
 
 		if (m->c[i].restart_at_ms == 0 || m->c[i].restart_at_ms > now)
 			continue;

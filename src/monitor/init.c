@@ -167,9 +167,17 @@ void mon_hook_exited(struct mon *m, size_t idx, int status)
 	 * then restarted per restartPolicy */
 	pod_event_add(m->dir, "Warning", "FailedPostStartHook",
 	              "PostStartHook failed for container %s", name);
-	log_info("postStart hook of '%s' failed, killing it", name);
-	if (pod_container_signal(&m->paths, m->rec, idx, SIGKILL, true, &err) < 0)
-		log_warn("kill '%s': %s, ignoring", name, err.msg);
+	pod_event_add(m->dir, "Normal", "Killing",
+	              "FailedPostStartHook: container %s will be killed and re-created", name);
+	log_info("postStart hook of '%s' failed, stopping it", name);
+	/* killed as any container: preStop, STOPSIGNAL, SIGKILL after the grace */
+	c->kill_at_ms = mon_now_ms() + m->rec->pod->termination_grace_period_seconds * 1000;
+	if (c->kill_at_ms <= 0)
+		c->kill_at_ms = 1;
+	if (mon_pre_stop(m, idx) < 0 &&
+	    pod_container_signal(&m->paths, m->rec, idx, c->stop_signal, false, &err) < 0)
+		log_warn("stop '%s': %s, ignoring", name, err.msg);
+	mon_arm_timer(m);
 }
 
 /* A reaped child that is a hook of some container: handled, true. */

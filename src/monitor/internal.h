@@ -37,21 +37,22 @@ struct mprobe_set;
 
 /* One container as the monitor runs it. */
 struct mctr {
-	pid_t pid;                 /* main process, 0 when none */
-	int out;                   /* stdout pipe, or the pty master */
-	int err;                   /* stderr pipe */
-	int in;                    /* our end of its stdin pipe (held open), or -1 */
-	int pty;                   /* pty master (same fd as out) or -1 */
-	struct cri_log log;        /* current log file */
-	int stop_signal;           /* from the image's STOPSIGNAL, default SIGTERM */
-	int64_t restart_at_ms;     /* pending restart (CLOCK_MONOTONIC ms), 0 none */
-	int64_t started_ms;        /* when it last started */
-	int backoff_s;             /* next back-off delay; 0 before the first crash */
-	struct mattach_set *att;   /* attached clients (attach.c), NULL before any */
-	pid_t hook_pid;            /* a running postStart/preStop exec, 0 when none */
-	bool hook_pre_stop;        /* hook_pid is the preStop hook */
-	bool after_sandbox;        /* killed with a lost sandbox: starts again in the new one */
-	int pidfd;                 /* adopted orphan: its exit, status unknown; -1 none */
+	pid_t pid;               /* main process, 0 when none */
+	int out;                 /* stdout pipe, or the pty master */
+	int err;                 /* stderr pipe */
+	int in;                  /* our end of its stdin pipe (held open), or -1 */
+	int pty;                 /* pty master (same fd as out) or -1 */
+	struct cri_log log;      /* current log file */
+	int stop_signal;         /* from the image's STOPSIGNAL, default SIGTERM */
+	int64_t restart_at_ms;   /* pending restart (CLOCK_MONOTONIC ms), 0 none */
+	int64_t started_ms;      /* when it last started */
+	int backoff_s;           /* next back-off delay; 0 before the first crash */
+	struct mattach_set *att; /* attached clients (attach.c), NULL before any */
+	pid_t hook_pid;          /* a running postStart/preStop exec, 0 when none */
+	bool hook_pre_stop;      /* hook_pid is the preStop hook */
+	bool after_sandbox;      /* killed with a lost sandbox: starts again in the new one */
+	int64_t kill_at_ms;      /* SIGKILL due after a graceful stop (postStart failed), 0 none */
+	int pidfd;               /* adopted orphan: its exit, status unknown; -1 none */
 	struct mprobe_set *probes; /* probe state (probe.c), NULL without probes */
 	int64_t probe_next_ms;     /* next probe deadline (CLOCK_MONOTONIC ms), 0 none */
 };
@@ -63,15 +64,17 @@ struct mon {
 	struct mctr *c;
 	struct img_store *store;
 	int ep, sigfd, ctl, timer, lockfd, notify;
-	int keeper; /* channel to the supervisor (keeper.h), -1 when none */
+	int keeper;        /* channel to the supervisor (keeper.h), -1 when none */
+	int sandbox_pidfd; /* adopted pause nobody reaps for us, -1 when none */
 	int clients[MON_MAX_CLIENTS];
 	bool deleting;
 	bool killed;
 	bool finished;
-	bool sandbox_lost;   /* pause died: containers stop, then a new sandbox */
-	bool evicted;        /* an emptyDir over its sizeLimit: Failed, nothing restarts */
-	int64_t evict_at_ms; /* next emptyDir usage check, 0 none */
-	int64_t kill_at_ms;  /* end of the grace period, 0 none */
+	bool sandbox_lost;      /* pause died: containers stop, then a new sandbox */
+	bool evicted;           /* an emptyDir over its sizeLimit: Failed, nothing restarts */
+	bool pre_stop_extended; /* the 2 s the kubelet adds after a preStop overran */
+	int64_t evict_at_ms;    /* next emptyDir usage check, 0 none */
+	int64_t kill_at_ms;     /* end of the grace period, 0 none */
 };
 
 int64_t mon_now_ms(void);
@@ -152,7 +155,10 @@ void mon_sandbox_check(struct mon *m);
 /* Container idx runs as pid, started before this monitor: its stdio fds
  * are in m->c[idx] already; reopen its log and watch them. */
 void mon_ctr_adopt(struct mon *m, size_t idx, pid_t pid);
-/* A MON_EV_PIDFD event: adopted container idx ended, nobody saw how. */
+/* Is pid a child of our parent, the supervisor, which reports its exit? */
+bool mon_reaped_for_us(pid_t pid);
+/* A MON_EV_PIDFD event: adopted container idx (or, idx MON_N(m), the
+ * adopted pause) ended, and nobody saw how. */
 void mon_pidfd_event(struct mon *m, size_t idx);
 /* Container idx's process is gone and nobody kept its exit status. */
 void mon_ctr_lost(struct mon *m, size_t idx);

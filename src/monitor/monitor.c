@@ -166,9 +166,12 @@ void mon_arm_timer(struct mon *m)
 	int64_t next = 0;
 	struct itimerspec its = {0};
 
-	for (size_t i = 0; i < MON_N(m); i++)
+	for (size_t i = 0; i < MON_N(m); i++) {
 		if (m->c[i].restart_at_ms > 0 && (next == 0 || m->c[i].restart_at_ms < next))
 			next = m->c[i].restart_at_ms;
+		if (m->c[i].kill_at_ms > 0 && (next == 0 || m->c[i].kill_at_ms < next))
+			next = m->c[i].kill_at_ms;
+	}
 	for (size_t i = 0; i < MON_N(m); i++)
 		if (m->c[i].probe_next_ms > 0 && (next == 0 || m->c[i].probe_next_ms < next))
 			next = m->c[i].probe_next_ms;
@@ -368,7 +371,8 @@ int monitor_run(const char *root, const char *ns, const char *name, int notify_f
 	                .ctl = -1,
 	                .timer = -1,
 	                .lockfd = lock_fd,
-	                .keeper = keeper_fd};
+	                .keeper = keeper_fd,
+	                .sandbox_pidfd = -1};
 	struct pp_error err = {0};
 	int r;
 

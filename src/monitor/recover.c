@@ -21,6 +21,7 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/syscall.h"
 #include "util/xalloc.h"
 
 #define ADOPT_TIMEOUT_MS 5000
@@ -240,6 +241,12 @@ int mon_adopt(struct mon *m, struct pp_error *err)
 		else if (m->c[i].pid == 0 && m->c[i].restart_at_ms == 0 && !m->sandbox_lost)
 			mon_ctr_resume(m, i);
 	}
+	if (m->rec->sandbox_pid > 0 && !mon_reaped_for_us(m->rec->sandbox_pid)) {
+		/* nobody reaps it for us: learn of its end by pidfd */
+		m->sandbox_pidfd = sys_pidfd_open(m->rec->sandbox_pid, 0);
+		if (m->sandbox_pidfd >= 0)
+			(void)mon_watch(m, m->sandbox_pidfd, MON_EV_PIDFD, MON_N(m));
+	}
 	if (!m->deleting && m->rec->sandbox_pid > 0 && kill(m->rec->sandbox_pid, 0) < 0 &&
 	    errno == ESRCH) {
 		pid_t pid = m->rec->sandbox_pid;
@@ -263,6 +270,17 @@ int mon_adopt(struct mon *m, struct pp_error *err)
 
 void mon_pidfd_event(struct mon *m, size_t idx)
 {
+	if (idx == MON_N(m)) { /* pause, an orphan of init */
+		pid_t pid = m->rec->sandbox_pid;
+
+		mon_unwatch_close(m, &m->sandbox_pidfd);
+		if (pid > 0 && !m->deleting) {
+			m->rec->sandbox_pid = 0;
+			mon_sandbox_lost(m, pid);
+			mon_after_exits(m);
+		}
+		return;
+	}
 	mon_unwatch_close(m, &m->c[idx].pidfd);
 	if (m->c[idx].pid <= 0)
 		return;

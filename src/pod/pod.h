@@ -40,9 +40,10 @@ char *pod_container_log_path(const struct pod_paths *paths, const struct pod_rec
  * -ENOENT when none exists. */
 int pod_pause_binary(char **ret, struct pp_error *err);
 
-/* Resolve every container's image in store; the first missing one gives
- * -ENOENT naming `spec.containers[i].image`. On success fills each
- * rec->ctrs[i].image (normalised) and image_id. */
+/* Resolve every container's image in store: fills rec->ctrs[i].image
+ * (normalised) and image_id of each image present. An image that is not
+ * in the store is left unresolved (image_id NULL), for the monitor to
+ * report as the kubelet does; other errors name `spec.containers[i].image`. */
 int pod_resolve_images(struct img_store *store, struct pod_record *rec, struct pp_error *err);
 
 /* Take the lock of pod uid (flock on RUN/pods/<uid>/monitor.lock) without

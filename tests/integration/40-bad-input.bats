@@ -34,18 +34,6 @@ refused() { # EXPECTED-TEXT: apply $BATS_TEST_TMPDIR/p.yaml must fail with it
 	refused "p.yaml:"
 }
 
-@test "a missing image is refused, naming the container's image field" {
-	manifest "$BATS_TEST_TMPDIR/p.yaml" noimg <<'YAML'
-  containers:
-  - name: a
-    image: busybox:1.28
-  - name: b
-    image: registry.example/nothere:1.0
-YAML
-	refused 'spec.containers[1].image'
-	[[ "$output" == *"registry.example/nothere:1.0"* ]]
-}
-
 @test "a container without image: Required value" {
 	manifest "$BATS_TEST_TMPDIR/p.yaml" x <<'YAML'
   containers:

@@ -200,3 +200,37 @@ YAML
 	run peapod get pods tm -o json
 	[[ "$output" =~ '"message": "bye-msg\n"' ]]
 }
+
+@test "a missing image: ErrImageNeverPull with pull policy Never, ErrImagePull/ImagePullBackOff else, started once loaded" {
+	manifest "$BATS_TEST_TMPDIR/never.yaml" never <<'YAML'
+  containers:
+  - name: a
+    image: registry.example/nothere:1.0
+    imagePullPolicy: Never
+YAML
+	run peapod apply -f "$BATS_TEST_TMPDIR/never.yaml"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ "pod/never created" ]]
+	wait_for 20 pod_is never ErrImageNeverPull
+	run peapod get pods never -o json
+	[ "$(jq -r .status.phase <<<"$output")" = Pending ]
+	[ "$(jq -r '.status.containerStatuses[0].state.waiting.message' <<<"$output")" = 'Container image "registry.example/nothere:1.0" is not present with pull policy of Never' ]
+	run peapod describe pod never
+	[[ "$output" =~ Warning\ +ErrImageNeverPull ]]
+
+	# IfNotPresent: the pull fails (peapod pulls nothing), then backs off;
+	# once the image is loaded, the next try starts it
+	peapod image rm busybox:1.28
+	manifest "$BATS_TEST_TMPDIR/pull.yaml" pull <<'YAML'
+  containers:
+  - name: a
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/pull.yaml"
+	wait_for 30 eval 'pod_is pull ErrImagePull || pod_is pull ImagePullBackOff'
+	run peapod get pods pull -o json
+	[ "$(jq -r '.status.containerStatuses[0].restartCount' <<<"$output")" = 0 ]
+	peapod image load -i "$IMAGES/busybox.tar"
+	wait_for 60 pod_is pull Running
+}

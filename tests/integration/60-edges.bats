@@ -162,3 +162,25 @@ YAML
 		[ -z "$(ls -A "$PEAPOD_ROOT/run/pods")" ]
 	done
 }
+
+@test "applies of one pod at once: one creates it, the others say unchanged or AlreadyExists" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" twin <<'YAML'
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	pids=()
+	for i in 1 2 3 4; do
+		timeout 60 "$PEAPOD" apply -f "$BATS_TEST_TMPDIR/p.yaml" >"$BATS_TEST_TMPDIR/out$i" 2>&1 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || true; done
+	cat "$BATS_TEST_TMPDIR"/out*
+	[ "$(cat "$BATS_TEST_TMPDIR"/out* | grep -c '^pod/twin created$')" -eq 1 ]
+	# every other one either saw it (unchanged) or lost the race (kubectl's error)
+	[ "$(cat "$BATS_TEST_TMPDIR"/out* | grep -c -e '^pod/twin unchanged$' \
+		-e "^Error from server (AlreadyExists): error when creating \"$BATS_TEST_TMPDIR/p.yaml\": pods \"twin\" already exists$")" -eq 3 ]
+	wait_for 30 pod_is twin Running
+	[ "$(ls "$PEAPOD_ROOT/run/pods" | wc -l)" -eq 1 ]
+}

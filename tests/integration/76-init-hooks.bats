@@ -105,7 +105,7 @@ YAML
 	peapod delete pod bad
 }
 
-@test "apply refuses a pod whose init container image is missing" {
+@test "an init container whose image is missing blocks the pod: Init:ErrImagePull, then Init:ImagePullBackOff" {
 	manifest "$BATS_TEST_TMPDIR/p.yaml" noinit <<'YAML'
   initContainers:
   - name: init1
@@ -115,10 +115,11 @@ YAML
     image: busybox:1.28
 YAML
 	run peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	[ "$status" -eq 1 ]
-	[[ "$output" =~ 'spec.initContainers[0].image' ]]
-	run peapod get pods noinit
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 0 ]
+	wait_for 40 pod_is noinit Init:ImagePullBackOff
+	run peapod get pods noinit -o json
+	[ "$(jq -r .status.phase <<<"$output")" = Pending ]
+	[ "$(jq -r '.status.containerStatuses[0].state.waiting.reason' <<<"$output")" = PodInitializing ]
 }
 
 @test "logs of an init container" {
@@ -250,25 +251,44 @@ YAML
 	[ "$(stat -c %Y "$HOST/pre-stop")" -le "$(stat -c %Y "$HOST/term")" ]
 }
 
-@test "a preStop longer than the grace period is cut by SIGKILL" {
-	manifest "$BATS_TEST_TMPDIR/p.yaml" slow <<YAML
-  terminationGracePeriodSeconds: 2
+@test "a failed postStart stops the container gracefully: SIGTERM first, as the kubelet" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" psfail <<'YAML'
+  restartPolicy: Never
   containers:
-  - name: app
+  - name: c
     image: busybox:1.28
-    command: ["sh", "-c", "trap 'echo term > /h/term; exit 0' TERM; while true; do sleep 0.1; done"]
+    command: ["sh", "-c", "trap 'echo got TERM; exit 0' TERM; while :; do sleep 0.1; done"]
     lifecycle:
-      preStop:
-        exec: {command: ["sleep", "3600"]}
-    volumeMounts: [{name: h, mountPath: /h}]
-  volumes:
-  - name: h
-    hostPath: {path: $HOST}
+      postStart: {exec: {command: ["sh", "-c", "sleep 1; exit 1"]}}
 YAML
 	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	wait_for 30 pod_is slow Running
-	start=$(date +%s)
-	peapod delete pod slow
-	[ $(($(date +%s) - start)) -lt 15 ]
-	[ ! -e "$HOST/term" ]
+	wait_for 30 pod_is psfail Completed
+	run peapod get pods psfail -o json
+	[ "$(jq -r '.status.containerStatuses[0].state.terminated.exitCode' <<<"$output")" = 0 ]
+	run peapod logs psfail
+	[[ "$output" =~ "got TERM" ]]
+	run peapod describe pod psfail
+	[[ "$output" =~ FailedPostStartHook ]]
+}
+
+@test "a preStop that uses up the grace period is still followed by the STOPSIGNAL" {
+	mkdir "$BATS_TEST_TMPDIR/out"
+	manifest "$BATS_TEST_TMPDIR/p.yaml" psover <<YAML
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "trap 'echo term > /out/t; exit 0' TERM; while :; do sleep 0.1; done"]
+    lifecycle:
+      preStop: {exec: {command: ["sleep", "30"]}}
+    volumeMounts:
+    - {name: out, mountPath: /out}
+  volumes:
+  - {name: out, hostPath: {path: "$BATS_TEST_TMPDIR/out"}}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is psover Running
+	run timeout 60 "$PEAPOD" delete pod psover
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/out/t")" = term ]
 }

@@ -200,3 +200,44 @@ YAML
 	run peapod get pods nginx
 	[ "$status" -eq 1 ]
 }
+
+@test "after apply took a pod back, a killed pause still rebuilds the sandbox" {
+	peapod apply -f "$SEEDS/share-process-namespace.yaml"
+	wait_for 30 pod_is nginx Running
+	mon=$(peapod_field nginx monitorPid)
+	sup=$(awk '{print $4}' "/proc/$mon/stat")
+	kill -9 "$sup" "$mon"
+	wait_for 10 pod_is nginx Unknown
+	peapod apply -f "$SEEDS/share-process-namespace.yaml"
+	wait_for 20 pod_is nginx Running
+	pause=$(peapod_field nginx sandboxPid)
+	kill -9 "$pause"
+	wait_for 30 sandbox_replaced nginx "$pause"
+	wait_for 30 eval '[ "$(peapod get pods nginx --no-headers | awk "{print \$2, \$3}")" = "2/2 Running" ]'
+	run peapod describe pod nginx
+	[[ "$output" =~ SandboxChanged ]]
+}
+
+@test "delete waits for the pod even when its monitor is killed mid-delete" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" slow <<'YAML'
+  terminationGracePeriodSeconds: 4
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "trap '' TERM; while :; do sleep 0.2; done"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is slow Running
+	pid=$(container_pid slow c)
+	mon=$(peapod_field slow monitorPid)
+	timeout 60 "$PEAPOD" delete pod slow >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	del=$!
+	wait_for 10 pod_is slow Terminating
+	kill -9 "$mon"
+	wait "$del"
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = 'pod "slow" deleted' ]
+	# it returned only once the pod was gone
+	[ ! -d "/proc/$pid" ]
+	run peapod get pods slow
+	[ "$status" -eq 1 ]
+}
