@@ -263,6 +263,12 @@ int rt_mount_fd(const char *source, int fd, const char *type, unsigned long flag
 /* Remount the bind mount at fd with flags (MS_RDONLY...), keeping its
  * locked nosuid/nodev/noexec. 0 or -errno. */
 int rt_mount_remount_bind(int fd, unsigned long flags);
+/* Mount the container's cgroupfs at destination (dfd: its O_PATH fd,
+ * rootfd: the rootfs) with flags: cgroup2 on a pure v2 host, else a tmpfs
+ * of the host's v1 hierarchies and unified mount, each seen through the
+ * container's cgroup namespace. Hierarchies that cannot be mounted are
+ * skipped; 0, or -errno of the final read-only remount. */
+int rt_mount_cgroup(int rootfd, const char *destination, int dfd, unsigned long flags);
 /* Every config mount inside rootfd (an O_PATH fd of the rootfs). */
 int rt_mounts_apply(const struct rt_config *c, int rootfd, struct pp_error *err);
 /* The default devices (null, zero, full, random, urandom, tty bound from the

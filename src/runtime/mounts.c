@@ -104,13 +104,8 @@ static int mount_one(int rootfd, const struct rt_mount *m, int dfd)
 			return top;
 		return rt_mount_remount_bind(top, flags & REMOUNT_FLAGS);
 	}
-	if (is_type(m, "cgroup") || is_type(m, "cgroup2")) {
-		/* A cgroup2 view of the container's own cgroup namespace; on a
-		 * host where that fails it is skipped, nothing depends on it. */
-		if (rt_mount_fd("cgroup2", dfd, "cgroup2", flags & ~MS_REC, NULL) < 0)
-			return 0;
-		return 0;
-	}
+	if (is_type(m, "cgroup") || is_type(m, "cgroup2"))
+		return rt_mount_cgroup(rootfd, m->destination, dfd, flags);
 	return rt_mount_fd(m->source ? m->source : m->type, dfd, m->type, flags & ~MS_REC, m->data);
 }
 

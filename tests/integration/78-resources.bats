@@ -187,3 +187,33 @@ YAML
 	run peapod get pods bad
 	[ "$status" -ne 0 ]
 }
+
+@test "a container reads its own limits under /sys/fs/cgroup, read-only" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" ownlim <<'YAML'
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    resources:
+      limits: {memory: 64Mi, cpu: 500m}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is ownlim Running
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		run peapod exec ownlim -- cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max
+		[ "${lines[0]}" = 67108864 ]
+		[ "${lines[1]}" = "50000 100000" ]
+	else
+		# hybrid or legacy: one mount per v1 hierarchy, as runc lays it out
+		run peapod exec ownlim -- cat /sys/fs/cgroup/memory/memory.limit_in_bytes \
+			/sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us
+		[ "${lines[0]}" = 67108864 ]
+		[ "${lines[1]}" = 50000 ]
+		[ "${lines[2]}" = 100000 ]
+		run peapod exec ownlim -- ls /sys/fs/cgroup/unified/cgroup.procs
+		[ "$status" -eq 0 ]
+	fi
+	run peapod exec ownlim -- sh -c 'echo 1 > /sys/fs/cgroup/pids.max || echo 1 > /sys/fs/cgroup/pids/pids.max'
+	[ "$status" -ne 0 ]
+	[[ "$output" =~ "Read-only file system" ]]
+}

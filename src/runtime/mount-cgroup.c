@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container's /sys/fs/cgroup (a mount of type "cgroup" in
+ * config.mounts): on a pure cgroup v2 host a cgroup2 mount, whose root is
+ * the container's own cgroup through its cgroup namespace; on a hybrid or
+ * legacy host, as runc lays it out, a tmpfs holding one mount per v1
+ * hierarchy the host has (cpu,cpuacct, memory, pids ...) with symlinks for
+ * co-mounted controllers, plus the cgroup2 "unified" mount, so a process
+ * can read its own limits (memory.limit_in_bytes, cpu.cfs_quota_us). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+#include "runtime/internal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup/"
+
+/* super options of a cgroup v1 mount without rw/ro: "cpu,cpuacct". */
+static void controller_opts(const char *super, char *buf, size_t size)
+{
+	cleanup_free char *copy = xstrdup(super);
+	char *save = NULL;
+
+	buf[0] = '\0';
+	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		if (strcmp(o, "rw") == 0 || strcmp(o, "ro") == 0)
+			continue;
+		if (buf[0] != '\0')
+			(void)strncat(buf, ",", size - strlen(buf) - 1);
+		(void)strncat(buf, o, size - strlen(buf) - 1);
+	}
+}
+
+/* Mount one hierarchy at top/name; symlinks for co-mounted controllers. */
+static void mount_hierarchy(int top, const char *name, const char *type, const char *opts,
+                            unsigned long flags)
+{
+	cleanup_close int fd = -1;
+	cleanup_free char *names = xstrdup(name);
+	char *save = NULL;
+
+	if (strchr(name, '/') != NULL || mkdirat(top, name, 0755) < 0)
+		return;
+	fd = openat(top, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || rt_mount_fd(type, fd, type, flags, opts) < 0)
+		return; /* a hierarchy we may not mount: left empty, as nothing needs it */
+	if (strchr(name, ',') == NULL)
+		return;
+	for (char *c = strtok_r(names, ",", &save); c; c = strtok_r(NULL, ",", &save))
+		(void)!symlinkat(name, top, c);
+}
+
+/* One line of /proc/self/mountinfo: a v1 hierarchy or the unified mount
+ * under /sys/fs/cgroup goes into top. */
+static void mountinfo_line(int top, char *line, unsigned long flags)
+{
+	char *dash = strstr(line, " - "), *f[5] = {0}, *save = NULL;
+	char fstype[32], source[64], super[512], opts[512];
+	int n = 0;
+
+	if (dash == NULL || strchr(line, '\\') != NULL)
+		return; /* escaped (odd) paths are no cgroup hierarchy of ours */
+	*dash = '\0';
+	for (char *t = strtok_r(line, " ", &save); t && n < 5; t = strtok_r(NULL, " ", &save))
+		f[n++] = t;
+	if (n < 5 || strncmp(f[4], CGROUP_ROOT, strlen(CGROUP_ROOT)) != 0 ||
+	    sscanf(dash + 3, "%31s %63s %511s", fstype, source, super) != 3)
+		return;
+	if (strcmp(fstype, "cgroup") == 0) {
+		controller_opts(super, opts, sizeof(opts));
+		mount_hierarchy(top, f[4] + strlen(CGROUP_ROOT), "cgroup", opts, flags);
+	} else if (strcmp(fstype, "cgroup2") == 0) {
+		mount_hierarchy(top, f[4] + strlen(CGROUP_ROOT), "cgroup2", NULL, flags);
+	}
+}
+
+int rt_mount_cgroup(int rootfd, const char *destination, int dfd, unsigned long flags)
+{
+	cleanup_fclose FILE *mi = NULL;
+	cleanup_close int top = -1;
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+	struct statfs sf;
+
+	flags &= ~(unsigned long)MS_REC;
+	if (statfs("/sys/fs/cgroup", &sf) < 0 || sf.f_type == CGROUP2_SUPER_MAGIC) {
+		/* pure v2; where even that fails it is skipped, nothing needs it */
+		(void)rt_mount_fd("cgroup2", dfd, "cgroup2", flags, NULL);
+		return 0;
+	}
+	if (rt_mount_fd("cgroup", dfd, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		return 0;
+	top = fs_open_in_root(rootfd, destination, O_PATH | O_DIRECTORY, 0);
+	mi = fopen("/proc/self/mountinfo", "re");
+	if (top < 0 || mi == NULL)
+		return 0;
+	while (getline(&line, &cap, mi) > 0)
+		mountinfo_line(top, line, flags);
+	/* the tmpfs itself as the config asks (read-only, usually) */
+	return rt_mount_remount_bind(top, flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+}
