@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* peapod delete pod NAME... | -f FILE [--grace-period N] [--now] (kubectl delete). */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "cli/cli-util.h"
 #include "cli/cli.h"
@@ -25,6 +29,34 @@ struct delete_opts {
 	bool ignore_not_found;
 };
 
+/* A pod nobody runs (its monitor and supervisor are gone) whose
+ * containers still run: SIGTERM each, and wait for them up to the grace
+ * period (grace < 0: the pod's), as the kubelet stops a pod; the teardown
+ * that follows kills what is left. */
+static void stop_orphans(const struct pod_paths *paths, const char *ns, const char *name,
+                         long grace)
+{
+	const struct timespec tick = {.tv_nsec = 100 * 1000 * 1000};
+	struct pod_record *rec = NULL;
+	bool any = false;
+
+	if (pod_load(paths, ns, name, &rec, NULL) < 0)
+		return;
+	if (grace < 0)
+		grace = (long)rec->pod->termination_grace_period_seconds;
+	for (size_t i = 0; i < rec->n_ctrs && grace > 0; i++)
+		if (pod_container_running(paths, rec, i))
+			any = pod_container_signal(paths, rec, i, SIGTERM, false, NULL) == 0 || any;
+	for (long t = 0; any && t < grace * 10; t++) {
+		any = false;
+		for (size_t i = 0; i < rec->n_ctrs; i++)
+			any = any || pod_container_running(paths, rec, i);
+		if (any)
+			(void)nanosleep(&tick, NULL);
+	}
+	pod_record_free(rec);
+}
+
 /* Whoever holds the pod's lock runs it: ask that monitor to delete the pod
  * (retrying while an apply is still starting it). When nobody holds the
  * lock (the monitor was killed, or the machine rebooted), take it and tear
@@ -39,6 +71,8 @@ static int delete_by_uid(const struct pod_paths *paths, const char *uid, const c
 		int lockfd = pod_lock_try(paths, uid);
 
 		if (lockfd >= 0 || lockfd == -ENOENT) {
+			if (lockfd >= 0)
+				stop_orphans(paths, ns, name, grace);
 			r = pod_teardown(paths, uid, ns, name, err);
 			if (lockfd >= 0)
 				(void)close(lockfd);
@@ -85,23 +119,105 @@ static int delete_pod(const char *ns, const char *name, const struct delete_opts
 	return 0;
 }
 
-static int delete_file(const char *file, const struct delete_opts *o)
+/* The pods one command deletes: namespace, name pairs. */
+struct targets {
+	char **ns, **name;
+	size_t n;
+};
+
+static void targets_add(struct targets *t, const char *ns, const char *name)
+{
+	t->ns = xrealloc(t->ns, (t->n + 1) * sizeof(char *));
+	t->name = xrealloc(t->name, (t->n + 1) * sizeof(char *));
+	t->ns[t->n] = xstrdup(ns);
+	t->name[t->n++] = xstrdup(name);
+}
+
+static void targets_free(struct targets *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->ns[i]);
+		free(t->name[i]);
+	}
+	free(t->ns);
+	free(t->name);
+}
+
+static void copy_out(int fd, FILE *to)
+{
+	char buf[4096];
+	ssize_t n;
+
+	(void)fflush(to);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		(void)!fwrite(buf, 1, (size_t)n, to);
+	(void)fflush(to);
+}
+
+/* Delete every target at once, as kubectl deletes them all and then
+ * waits, so grace periods do not add up; each pod's output is printed in
+ * the order given. Returns 1 when any failed. */
+static int delete_all(const struct targets *t, const struct delete_opts *o)
+{
+	int(*fds)[2] = xcalloc(t->n, sizeof(*fds));
+	pid_t *pids = xcalloc(t->n, sizeof(pid_t));
+	int failed = 0;
+
+	if (t->n == 1) {
+		failed = delete_pod(t->ns[0], t->name[0], o);
+		goto out;
+	}
+	(void)fflush(stdout);
+	(void)fflush(stderr);
+	for (size_t i = 0; i < t->n; i++) {
+		fds[i][0] = memfd_create("out", MFD_CLOEXEC);
+		fds[i][1] = memfd_create("err", MFD_CLOEXEC);
+		pids[i] = fds[i][0] < 0 || fds[i][1] < 0 ? -1 : fork();
+		if (pids[i] == 0) {
+			if (dup2(fds[i][0], STDOUT_FILENO) < 0 ||
+			    dup2(fds[i][1], STDERR_FILENO) < 0)
+				_exit(1);
+			failed = delete_pod(t->ns[i], t->name[i], o);
+			(void)fflush(stdout);
+			_exit(failed);
+		}
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		int status = 1;
+
+		if (pids[i] < 0 || waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			failed = 1;
+		copy_out(fds[i][0], stdout);
+		copy_out(fds[i][1], stderr);
+		(void)close(fds[i][0]);
+		(void)close(fds[i][1]);
+	}
+out:
+	free(fds);
+	free(pids);
+	return failed;
+}
+
+static int delete_file(const char *file, struct targets *t)
 {
 	struct pod *pods = NULL;
 	size_t n = 0;
-	int failed = 0;
 
 	if (cli_parse_manifest(file, &pods, &n) < 0)
 		return 1;
 	for (size_t i = 0; i < n; i++)
-		failed |= delete_pod(pods[i].namespace_, pods[i].name, o);
+		targets_add(t, pods[i].namespace_, pods[i].name);
 	pod_free_all(pods, n);
-	return failed;
+	return 0;
 }
 
 static int delete_names(int argc, char **argv, const struct delete_opts *o)
 {
-	int failed = 0;
+	struct targets t = {0};
+	int failed;
 
 	if (argc < 1) {
 		log_error("You must provide one or more resources by argument or filename.");
@@ -122,10 +238,13 @@ static int delete_names(int argc, char **argv, const struct delete_opts *o)
 			log_error("the server doesn't have a resource type \"%s\" (peapod runs "
 			          "pods only)",
 			          name);
+			targets_free(&t);
 			return 1;
 		}
-		failed |= delete_pod(o->ns, name, o);
+		targets_add(&t, o->ns, name);
 	}
+	failed = delete_all(&t, o);
+	targets_free(&t);
 	return failed;
 }
 
@@ -187,10 +306,14 @@ int cmd_delete(int argc, char **argv)
 		        "run on the cluster indefinitely.\n");
 	if (file != NULL) {
 		cleanup_strv char **files = cli_manifest_files(file);
+		struct targets t = {0};
 		int failed = 0;
 
 		for (size_t i = 0; files[i]; i++)
-			failed |= delete_file(files[i], &o);
+			failed |= delete_file(files[i], &t);
+		if (t.n > 0)
+			failed |= delete_all(&t, &o);
+		targets_free(&t);
 		return failed;
 	}
 	return delete_names(argc - optind, argv + optind, &o);

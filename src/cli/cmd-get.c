@@ -43,14 +43,25 @@ static void restarts_cell(const struct pod_record *rec, char *buf, size_t size)
 	int restarts = 0;
 	int64_t last = 0;
 	char age[32];
+	bool initializing = false;
+	const struct ctr_status *cs = rec->ctrs;
+	size_t n = rec->n_ctrs;
 
-	for (size_t i = 0; i < rec->n_ctrs; i++) {
-		restarts += rec->ctrs[i].restart_count;
-		if (rec->ctrs[i].has_last && rec->ctrs[i].last.finished_at > last)
-			last = rec->ctrs[i].last.finished_at;
+	/* kubectl: while initializing, the init containers' restarts; once
+	 * initialized, the app containers' only */
+	for (size_t i = 0; i < rec->n_init_ctrs; i++)
+		if (rec->init_ctrs[i].state != CTR_STATE_TERMINATED ||
+		    rec->init_ctrs[i].term.exit_code != 0)
+			initializing = true;
+	if (initializing) {
+		cs = rec->init_ctrs;
+		n = rec->n_init_ctrs;
 	}
-	for (size_t i = 0; i < rec->n_init_ctrs; i++) /* kubectl counts them too */
-		restarts += rec->init_ctrs[i].restart_count;
+	for (size_t i = 0; i < n; i++) {
+		restarts += cs[i].restart_count;
+		if (cs[i].has_last && cs[i].last.finished_at > last)
+			last = cs[i].last.finished_at;
+	}
 	if (restarts > 0 && last > 0)
 		(void)snprintf(buf, size, "%d (%s ago)", restarts, cli_age(last, age, sizeof(age)));
 	else

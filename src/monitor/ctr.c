@@ -501,6 +501,23 @@ static void ctr_exited(struct mon *m, size_t idx, int status)
 	ctr_after_exit(m, idx);
 }
 
+/* Is pid gone, a zombie, or on its way out (PF_EXITING)? */
+static bool pid_exiting(pid_t pid)
+{
+	cleanup_free char *path = xstrfmt("/proc/%d/stat", (int)pid);
+	cleanup_free char *buf = NULL;
+	unsigned long flags = 0;
+	const char *p;
+	char state = 0;
+
+	if (fs_read_all(path, 4096, &buf, NULL, NULL) < 0 || (p = strrchr(buf, ')')) == NULL)
+		return true;
+	/* fields after the name: state ppid pgrp session tty_nr tpgid flags */
+	if (sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2)
+		return false;
+	return state == 'Z' || state == 'X' || (flags & 0x4) != 0; /* PF_EXITING */
+}
+
 void mon_child_exited(struct mon *m, pid_t pid, int status)
 {
 	if (pid == m->rec->sandbox_pid) {
@@ -511,6 +528,16 @@ void mon_child_exited(struct mon *m, pid_t pid, int status)
 	}
 	if (mon_hook_reaped(m, pid, status) || mon_probe_reaped(m, pid, status))
 		return;
+	/* In a shared pid namespace the containers die as pause exits, and
+	 * are reaped before it: see that the sandbox goes first, so that
+	 * nothing restarts into it. */
+	if (!m->deleting && !m->sandbox_lost && m->rec->sandbox_pid > 0 &&
+	    pid_exiting(m->rec->sandbox_pid)) {
+		pid_t sandbox = m->rec->sandbox_pid;
+
+		m->rec->sandbox_pid = 0;
+		mon_sandbox_lost(m, sandbox);
+	}
 	for (size_t i = 0; i < MON_N(m); i++)
 		if (m->c[i].pid == pid)
 			ctr_exited(m, i, status);

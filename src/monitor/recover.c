@@ -292,10 +292,12 @@ void mon_sandbox_lost(struct mon *m, pid_t pid)
 {
 	struct pp_error err = {0};
 
-	log_warn("pod sandbox (pause, pid %d) exited; rebuilding it", (int)pid);
+	log_warn("pod sandbox (pause, pid %d) exited", (int)pid);
 	m->sandbox_lost = true;
-	pod_event_add(m->dir, "Normal", "SandboxChanged",
-	              "Pod sandbox changed, it will be killed and re-created.");
+	/* with restartPolicy Never the kubelet makes no new sandbox */
+	if (m->rec->pod->restart_policy != POD_RESTART_NEVER)
+		pod_event_add(m->dir, "Normal", "SandboxChanged",
+		              "Pod sandbox changed, it will be killed and re-created.");
 	for (size_t i = 0; i < MON_N(m); i++) {
 		struct mon_view v;
 		const struct pod_record *rec = mon_view(m, i, &v);

@@ -184,3 +184,20 @@ YAML
 	wait_for 30 pod_is twin Running
 	[ "$(ls "$PEAPOD_ROOT/run/pods" | wc -l)" -eq 1 ]
 }
+
+@test "delete of several pods stops them all at once, output in order" {
+	for p in one two; do
+		sleeper "$BATS_TEST_TMPDIR/$p.yaml" "$p" 20
+		peapod apply -f "$BATS_TEST_TMPDIR/$p.yaml"
+	done
+	wait_for 30 pod_is one Running
+	wait_for 30 pod_is two Running
+	timeout 60 "$PEAPOD" delete pod one two >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	del=$!
+	# both terminate together, not one after the other's grace period
+	wait_for 10 eval 'pod_is one Terminating && pod_is two Terminating'
+	run peapod delete pod one two --now
+	[ "$status" -eq 0 ]
+	wait "$del"
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf 'pod "one" deleted\npod "two" deleted')" ]
+}

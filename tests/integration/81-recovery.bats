@@ -137,8 +137,13 @@ YAML
 	[ ! -d "/proc/$nginx" ]
 	run jq -r '[.status.containerStatuses[].restartCount] | join(" ")' "$(pod_json nginx)"
 	[ "$output" = "1 1" ]
+	run jq -r '[.status.containerStatuses[].lastState.terminated.exitCode] | join(" ")' "$(pod_json nginx)"
+	[ "$output" = "137 137" ]
 	run peapod describe pod nginx
 	[[ "$output" =~ SandboxChanged.*"Pod sandbox changed, it will be killed and re-created." ]]
+	# started again with the sandbox, not after a back-off
+	[[ ! "$output" =~ BackOff ]]
+	[[ ! "$output" =~ StartError ]]
 	# the new pause is PID 1 of the pod, and the page's steps work again
 	run peapod exec nginx -c shell -- ps ax
 	[ "$status" -eq 0 ]
@@ -166,6 +171,9 @@ YAML
 	wait_for 30 pod_is nev Error
 	run jq -r '.status.phase' "$(pod_json nev)"
 	[ "$output" = Failed ]
+	# the kubelet makes no new sandbox for it, and says none
+	run peapod describe pod nev
+	[[ ! "$output" =~ SandboxChanged ]]
 }
 
 @test "a pod whose monitor and supervisor were both killed is taken back by apply" {
@@ -240,4 +248,28 @@ YAML
 	[ ! -d "/proc/$pid" ]
 	run peapod get pods slow
 	[ "$status" -eq 1 ]
+}
+
+@test "delete of a pod nobody runs still gives its containers SIGTERM and the grace period" {
+	mkdir "$BATS_TEST_TMPDIR/out"
+	manifest "$BATS_TEST_TMPDIR/p.yaml" orphan <<YAML
+  terminationGracePeriodSeconds: 20
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "trap 'sleep 1; echo term > /out/t; exit 0' TERM; while :; do sleep 0.1; done"]
+    volumeMounts:
+    - {name: out, mountPath: /out}
+  volumes:
+  - {name: out, hostPath: {path: "$BATS_TEST_TMPDIR/out"}}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is orphan Running
+	mon=$(peapod_field orphan monitorPid)
+	sup=$(awk '{print $4}' "/proc/$mon/stat")
+	kill -9 "$sup" "$mon"
+	wait_for 10 pod_is orphan Unknown
+	run timeout 60 "$PEAPOD" delete pod orphan
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/out/t")" = term ]
 }
