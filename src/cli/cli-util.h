@@ -53,3 +53,7 @@ bool cli_help_requested(int argc, char **argv);
  * unknown flag: --foo" + "See 'peapod VERB --help' for usage.") and then
  * returns '?'. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* A pod named as kubectl takes it: NAME, pod/NAME, pods/NAME or po/NAME.
+ * Returns the NAME part of arg (borrowed). */
+const char *cli_pod_name(const char *arg);

@@ -109,8 +109,7 @@ static int attach_pod(const char *name, struct attach_opts *o)
 	const struct pod_container *pc;
 	int r = 1;
 
-	if (strncmp(name, "pod/", 4) == 0 || strncmp(name, "pods/", 5) == 0)
-		name = strchr(name, '/') + 1;
+	name = cli_pod_name(name);
 	if (pod_load(cli_paths(), o->ns, name, &rec, &err) < 0) {
 		fprintf(stderr, "Error from server (NotFound): %s\n", err.msg);
 		return 1;

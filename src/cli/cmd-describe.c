@@ -234,6 +234,37 @@ static void print_resources(FILE *f, const char *title, const struct pod_resourc
 		fprintf(f, "      memory:\t%s\n", l->memory.text);
 }
 
+/* A probe as kubectl describes it: "http-get http://:80/ delay=0s
+ * timeout=1s period=10s #success=1 #failure=3". */
+static void print_probe(FILE *f, const char *what, const struct pod_probe *p)
+{
+	char port[64];
+
+	if (!p->set)
+		return;
+	if (p->port_name != NULL)
+		(void)snprintf(port, sizeof(port), "%s", p->port_name);
+	else
+		(void)snprintf(port, sizeof(port), "%d", (int)p->port);
+	fprintf(f, "    %s:	", what);
+	if (p->has_exec) {
+		fprintf(f, "exec [");
+		for (size_t i = 0; p->exec_command && p->exec_command[i]; i++)
+			fprintf(f, "%s%s", i ? " " : "", p->exec_command[i]);
+		fprintf(f, "]");
+	} else if (p->has_http_get) {
+		fprintf(f, "http-get %s://%s:%s%s",
+		        p->scheme && strcmp(p->scheme, "HTTPS") == 0 ? "https" : "http",
+		        p->host ? p->host : "", port, p->path ? p->path : "/");
+	} else if (p->has_tcp_socket) {
+		fprintf(f, "tcp-socket %s:%s", p->host ? p->host : "", port);
+	}
+	fprintf(f, " delay=%llds timeout=%llds period=%llds #success=%lld #failure=%lld\n",
+	        (long long)p->initial_delay_seconds, (long long)p->timeout_seconds,
+	        (long long)p->period_seconds, (long long)p->success_threshold,
+	        (long long)p->failure_threshold);
+}
+
 static void print_container(FILE *f, const struct pod_container *pc, const struct ctr_status *st,
                             json_object *js)
 {
@@ -253,6 +284,9 @@ static void print_container(FILE *f, const struct pod_container *pc, const struc
 	fprintf(f, "    Restart Count:\t%d\n", st->restart_count);
 	print_resources(f, "Limits", &pc->limits);
 	print_resources(f, "Requests", &pc->requests);
+	print_probe(f, "Liveness", &pc->liveness_probe);
+	print_probe(f, "Readiness", &pc->readiness_probe);
+	print_probe(f, "Startup", &pc->startup_probe);
 	print_env_mounts(f, pc);
 }
 
@@ -387,8 +421,14 @@ static void describe(struct pod_record *rec)
 	mark_unwatched(rec);
 	o = pod_record_to_json(rec);
 	status = json_get_obj(o, "status");
-	cs = json_get_arr(status, "containerStatuses");
+	cs = json_get_arr(status, "initContainerStatuses");
 	print_header(f, rec, status);
+	if (rec->n_init_ctrs > 0)
+		fprintf(f, "Init Containers:\n");
+	for (size_t i = 0; i < rec->n_init_ctrs && i < rec->pod->n_init_containers; i++)
+		print_container(f, &rec->pod->init_containers[i], &rec->init_ctrs[i],
+		                cs ? json_object_array_get_idx(cs, i) : NULL);
+	cs = json_get_arr(status, "containerStatuses");
 	fprintf(f, "Containers:\n");
 	for (size_t i = 0; i < rec->n_ctrs && i < rec->pod->n_containers; i++)
 		print_container(f, &rec->pod->containers[i], &rec->ctrs[i],

@@ -171,5 +171,5 @@ int cmd_exec(int argc, char **argv)
 		              : "exec POD COMMAND is not supported; use exec POD -- COMMAND");
 		return 1;
 	}
-	return exec_in_pod(argv[optind], argv + dd + 1, &o);
+	return exec_in_pod(cli_pod_name(argv[optind]), argv + dd + 1, &o);
 }

@@ -151,10 +151,12 @@ static int container_pick(const struct pod_record *rec, const struct logs_opts *
 	size_t idx = 0;
 
 	if (o->container == NULL) {
-		if (rec->n_ctrs > 1) {
+		if (rec->n_ctrs + rec->n_init_ctrs > 1) {
 			fprintf(stderr, "Defaulted container \"%s\" out of: ", rec->ctrs[0].name);
 			for (size_t i = 0; i < rec->n_ctrs; i++)
 				fprintf(stderr, "%s%s", i ? ", " : "", rec->ctrs[i].name);
+			for (size_t i = 0; i < rec->n_init_ctrs; i++)
+				fprintf(stderr, ", %s (init)", rec->init_ctrs[i].name);
 			fprintf(stderr, "\n");
 		}
 		*ret = 0;
@@ -169,6 +171,18 @@ static int container_pick(const struct pod_record *rec, const struct logs_opts *
 	}
 	*ret = idx;
 	return 0;
+}
+
+/* Has container idx not started yet, with no log to show? */
+static bool waiting_without_log(const struct pod_record *rec, const struct logs_opts *o, size_t idx)
+{
+	const struct ctr_status *st = status_at(rec, idx);
+	cleanup_free char *path = NULL;
+
+	if (o->previous || st->state != CTR_STATE_WAITING || st->has_last)
+		return false;
+	path = pod_log_path(cli_paths(), rec, st->name, st->restart_count);
+	return access(path, F_OK) < 0;
 }
 
 /* Set up the reader of container idx's current (or previous) run. */
@@ -188,8 +202,7 @@ static int src_open(const struct pod_record *rec, const struct logs_opts *o, siz
 		return -ENOENT;
 	}
 	path = pod_log_path(cli_paths(), rec, st->name, s->restart);
-	if (!o->previous && st->state == CTR_STATE_WAITING && !st->has_last &&
-	    access(path, F_OK) < 0) {
+	if (waiting_without_log(rec, o, idx)) {
 		fprintf(stderr,
 		        "Error from server (BadRequest): container \"%s\" in pod \"%s\" is waiting "
 		        "to start: %s\n",
@@ -280,16 +293,37 @@ static int srcs_print(const struct logs_opts *o, const char *uid, struct logs_sr
 	}
 }
 
+/* --all-containers: init containers first, then the app containers, as
+ * kubectl; those not started yet are left out, unless none has a log. */
+static size_t all_containers(const struct pod_record *rec, const struct logs_opts *o, size_t *idx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rec->n_init_ctrs + rec->n_ctrs; i++) {
+		size_t c = i < rec->n_init_ctrs ? rec->n_ctrs + i : i - rec->n_init_ctrs;
+
+		if (!waiting_without_log(rec, o, c))
+			idx[n++] = c;
+	}
+	if (n == 0)
+		idx[n++] = 0; /* its "waiting to start" error */
+	return n;
+}
+
 static int logs_of(const struct pod_record *rec, const struct logs_opts *o)
 {
-	size_t n = o->all ? rec->n_ctrs : 1, idx = 0;
-	struct logs_src *s = xcalloc(n, sizeof(*s));
+	size_t *idx = xcalloc(rec->n_ctrs + rec->n_init_ctrs + 1, sizeof(size_t));
+	size_t n = 1;
+	struct logs_src *s = NULL;
 	int r = 0;
 
-	if (!o->all && container_pick(rec, o, &idx) < 0)
+	if (o->all)
+		n = all_containers(rec, o, idx);
+	else if (container_pick(rec, o, &idx[0]) < 0)
 		r = 1;
+	s = xcalloc(n, sizeof(*s));
 	for (size_t i = 0; r == 0 && i < n; i++)
-		if (src_open(rec, o, o->all ? i : idx, &s[i]) < 0)
+		if (src_open(rec, o, idx[i], &s[i]) < 0)
 			r = 1;
 	if (r == 0)
 		r = srcs_print(o, rec->pod->uid, s, n);
@@ -298,6 +332,7 @@ static int logs_of(const struct pod_record *rec, const struct logs_opts *o)
 		free(s[i].prefix);
 	}
 	free(s);
+	free(idx);
 	return r;
 }
 
@@ -400,7 +435,7 @@ static int opts_parse(int argc, char **argv, struct logs_opts *o)
 		log_error("expected exactly one pod name (peapod logs POD [-c CONTAINER])");
 		return -EINVAL;
 	}
-	o->pod = argv[optind];
+	o->pod = cli_pod_name(argv[optind]);
 	return opts_check(o);
 }
 

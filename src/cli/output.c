@@ -233,3 +233,13 @@ void cli_table_free(struct cli_table *t)
 	t->cells = NULL;
 	t->nrows = 0;
 }
+
+const char *cli_pod_name(const char *arg)
+{
+	static const char *const prefixes[] = {"pod/", "pods/", "po/"};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(arg, prefixes[i], strlen(prefixes[i])) == 0)
+			return arg + strlen(prefixes[i]);
+	return arg;
+}

@@ -490,6 +490,8 @@ static void ctr_exited(struct mon *m, size_t idx, int status)
 	                  : code == 0      ? "Completed"
 	                                   : "Error",
 	                  msg, st->started_at);
+	if (mon_is_init(m, idx) && code == 0)
+		st->ready = true; /* the kubelet: a completed init container is ready */
 	c->pid = 0;
 	mon_probe_stop(m, idx);
 	log_info("container '%s' exited with %d", st->name, code);

@@ -183,6 +183,7 @@ static _Noreturn void child_main(struct create_ctx *c)
 		rt_sync_send_error(c->sync[1], &err);
 		_exit(1);
 	}
+	rt_process_default_home(&c->cfg->process);
 	/* From here the init outlives its creator (pea create exits). */
 	(void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (rt_sync_send_ok(c->sync[1]) < 0)

@@ -104,6 +104,7 @@ static int apply_and_exec(struct exec_ctx *c, struct pp_error *err)
 	char path[PATH_MAX];
 	int r = 0;
 
+	rt_process_default_home(&c->proc);
 	if (!c->proc.no_new_privileges)
 		r = rt_seccomp_load(c->seccomp, err);
 	if (r >= 0)

@@ -362,6 +362,10 @@ int rt_sync_wait(int fd, struct pp_error *err);
  * drop, capset (effective/permitted/inheritable), ambient, no_new_privs,
  * umask, chdir(cwd). Only returns on error. */
 int rt_process_apply(const struct rt_process *p, struct pp_error *err);
+/* Without HOME in p->env, add HOME= the home of p->uid in /etc/passwd of
+ * the current root (the container's), or "/", as runc and crun do. Call
+ * inside the container's rootfs, before seccomp and the user switch. */
+void rt_process_default_home(struct rt_process *p);
 /* execve(args[0]) with a PATH lookup (the process env's PATH, or a default
  * one) when args[0] has no '/'. Only returns on error (-ENOENT "exec: 'foo':
  * No such file or directory"). */

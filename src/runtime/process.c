@@ -457,6 +457,42 @@ int rt_process_find(const struct rt_process *p, char ret[PATH_MAX], struct pp_er
 	return pp_error(err, saved, "exec: '%s'", name);
 }
 
+/* The home folder of uid in the container's /etc/passwd (we run inside
+ * its rootfs), "/" when none: what runc and crun give a process whose
+ * environment has no HOME. Caller frees. */
+static char *home_of(uid_t uid)
+{
+	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	while (f != NULL && getline(&line, &cap, f) > 0) {
+		char *fields[7] = {0}, *t = line;
+		int n = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		/* strsep keeps empty fields (a blank gecos) */
+		while (n < 7 && (fields[n] = strsep(&t, ":")) != NULL)
+			n++;
+		if (n >= 6 && fields[2][0] != '\0' && strtoul(fields[2], NULL, 10) == uid &&
+		    fields[5][0] == '/')
+			return xstrdup(fields[5]);
+	}
+	return xstrdup("/");
+}
+
+void rt_process_default_home(struct rt_process *p)
+{
+	cleanup_free char *home = NULL, *var = NULL;
+
+	for (size_t i = 0; p->env != NULL && p->env[i] != NULL; i++)
+		if (strncmp(p->env[i], "HOME=", 5) == 0)
+			return;
+	home = home_of(p->uid);
+	var = xstrfmt("HOME=%s", home);
+	strv_push(&p->env, var);
+}
+
 int rt_process_exec(const struct rt_process *p, struct pp_error *err)
 {
 	static char *const empty_env[] = {NULL};

@@ -198,3 +198,32 @@ YAML
 	run peapod exec sc -c root -- kill -0 "$rootpid"
 	[ "$status" -eq 0 ]
 }
+
+@test "HOME comes from the image's /etc/passwd for the user, as runc sets it, unless env gives it" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" home <<'YAML'
+  containers:
+  - name: root
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+  - name: nobody
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    securityContext: {runAsUser: 65534}
+  - name: given
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    env: [{name: HOME, value: /data}]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is home Running
+	run peapod exec home -c root -- sh -c 'echo $HOME'
+	[ "$output" = /root ]
+	home=$(peapod exec home -c nobody -- sh -c 'grep "^[^:]*:[^:]*:65534:" /etc/passwd | cut -d: -f6')
+	run peapod exec home -c nobody -- sh -c 'echo $HOME'
+	[ "$output" = "$home" ]
+	run peapod exec home -c given -- sh -c 'echo $HOME'
+	[ "$output" = /data ]
+	# the main process got it too
+	run peapod exec home -c root -- sh -c 'tr "\0" "\n" </proc/1/environ | grep ^HOME='
+	[ "$output" = HOME=/root ]
+}

@@ -111,3 +111,35 @@ YAML
 	run peapod describe nodes x
 	[ "$status" -eq 1 ]
 }
+
+@test "describe shows init containers and probes as kubectl does" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" dp <<'YAML'
+  initContainers:
+  - name: init1
+    image: busybox:1.28
+    command: ["true"]
+  containers:
+  - name: web
+    image: nginx
+    readinessProbe:
+      httpGet: {path: /, port: 80}
+      periodSeconds: 3
+    livenessProbe:
+      tcpSocket: {port: 80}
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    startupProbe:
+      exec: {command: ["cat", "/etc/hostname"]}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is dp Running
+	run peapod describe pod dp
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ "Init Containers:"$'\n'"  init1:" ]]
+	[[ "$output" =~ Liveness:\ +"tcp-socket :80 delay=0s timeout=1s period=10s #success=1 #failure=3" ]]
+	[[ "$output" =~ Readiness:\ +"http-get http://:80/ delay=0s timeout=1s period=3s #success=1 #failure=3" ]]
+	[[ "$output" =~ Startup:\ +"exec [cat /etc/hostname] delay=0s timeout=1s period=10s #success=1 #failure=3" ]]
+	run peapod get pod dp -o json
+	[ "$(jq -r '.status.initContainerStatuses[0] | [.state.terminated.reason, .ready] | join(" ")' <<<"$output")" = "Completed true" ]
+}

@@ -292,3 +292,41 @@ YAML
 	[ "$status" -eq 0 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/out/t")" = term ]
 }
+
+@test "logs --all-containers shows the init containers first, as kubectl" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" alllogs <<'YAML'
+  initContainers:
+  - name: init1
+    image: busybox:1.28
+    command: ["sh", "-c", "echo init done"]
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sh", "-c", "echo app up; sleep 3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is alllogs Running
+	wait_for 10 eval 'peapod logs alllogs -c app | grep -q "app up"'
+	run peapod logs alllogs --all-containers --prefix
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '[pod/alllogs/init1] init done\n[pod/alllogs/app] app up')" ]
+	run peapod logs alllogs
+	[[ "$output" =~ 'Defaulted container "app" out of: app, init1 (init)' ]]
+}
+
+@test "logs --all-containers of a pod stuck in its init container shows the init's output" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" stuck <<'YAML'
+  initContainers:
+  - name: init1
+    image: busybox:1.28
+    command: ["sh", "-c", "echo failing; exit 1"]
+  containers:
+  - name: app
+    image: busybox:1.28
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 eval 'pod_is stuck Init:Error || pod_is stuck Init:CrashLoopBackOff'
+	run peapod logs stuck --all-containers
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ failing ]]
+}
