@@ -142,6 +142,18 @@ int mon_pre_stop(struct mon *m, size_t idx)
 	return 0;
 }
 
+void mon_ctr_stop(struct mon *m, size_t idx, int64_t grace_s)
+{
+	struct mctr *c = &m->c[idx];
+	struct pp_error err = {0};
+
+	c->kill_at_ms = grace_s > 0 ? mon_now_ms() + grace_s * 1000 : 1;
+	if (grace_s > 0 && mon_pre_stop(m, idx) < 0 &&
+	    pod_container_signal(&m->paths, m->rec, idx, c->stop_signal, false, &err) < 0)
+		log_warn("stop '%s': %s, ignoring", m->rec->ctrs[idx].name, err.msg);
+	mon_arm_timer(m);
+}
+
 void mon_hook_exited(struct mon *m, size_t idx, int status)
 {
 	struct mctr *c = &m->c[idx];
@@ -170,14 +182,7 @@ void mon_hook_exited(struct mon *m, size_t idx, int status)
 	pod_event_add(m->dir, "Normal", "Killing",
 	              "FailedPostStartHook: container %s will be killed and re-created", name);
 	log_info("postStart hook of '%s' failed, stopping it", name);
-	/* killed as any container: preStop, STOPSIGNAL, SIGKILL after the grace */
-	c->kill_at_ms = mon_now_ms() + m->rec->pod->termination_grace_period_seconds * 1000;
-	if (c->kill_at_ms <= 0)
-		c->kill_at_ms = 1;
-	if (mon_pre_stop(m, idx) < 0 &&
-	    pod_container_signal(&m->paths, m->rec, idx, c->stop_signal, false, &err) < 0)
-		log_warn("stop '%s': %s, ignoring", name, err.msg);
-	mon_arm_timer(m);
+	mon_ctr_stop(m, idx, m->rec->pod->termination_grace_period_seconds);
 }
 
 /* A reaped child that is a hook of some container: handled, true. */

@@ -110,6 +110,10 @@ void mon_start_next(struct mon *m);
 /* Run container idx's preStop hook; 0 when started, -errno when there is
  * none or it could not start (then stop the container at once). */
 int mon_pre_stop(struct mon *m, size_t idx);
+/* Stop app container idx as the kubelet's killContainer: its preStop hook
+ * or else its STOPSIGNAL now, SIGKILL to all of it after grace_s seconds
+ * (at once when grace_s <= 0); its exit then follows restartPolicy. */
+void mon_ctr_stop(struct mon *m, size_t idx, int64_t grace_s);
 /* Run app container idx's postStart hook, if any (after it started). */
 void mon_post_start(struct mon *m, size_t idx);
 /* A hook of container idx exited with wait status: a failed postStart

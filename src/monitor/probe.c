@@ -51,9 +51,8 @@ struct mprobe {
 
 struct mprobe_set {
 	struct mprobe p[PROBE_N];
-	bool active;        /* the container runs: probes on */
-	bool started;       /* the startup probe succeeded (or there is none) */
-	int64_t kill_at_ms; /* SIGKILL after a failed probe's grace period, 0 none */
+	bool active;  /* the container runs: probes on */
+	bool started; /* the startup probe succeeded (or there is none) */
 };
 
 static const struct pod_probe *probe_spec(const struct pod_container *pc, int k)
@@ -68,7 +67,7 @@ static const struct pod_probe *probe_spec(const struct pod_container *pc, int k)
 static void update_next(struct mon *m, size_t idx)
 {
 	struct mprobe_set *s = m->c[idx].probes;
-	int64_t next = s->kill_at_ms;
+	int64_t next = 0;
 
 	for (int k = 0; k < PROBE_N; k++) {
 		const struct mprobe *p = &s->p[k];
@@ -119,7 +118,6 @@ void mon_probe_start(struct mon *m, size_t idx)
 			p->next_ms = 1;
 	}
 	s->active = true;
-	s->kill_at_ms = 0;
 	s->started = !pc->startup_probe.set;
 	/* the kubelet: not started until the startup probe succeeds, not
 	 * ready before that nor before the readiness probe succeeds */
@@ -137,7 +135,6 @@ void mon_probe_stop(struct mon *m, size_t idx)
 	for (int k = 0; k < PROBE_N; k++)
 		probe_kill_check(&s->p[k]);
 	s->active = false;
-	s->kill_at_ms = 0;
 	update_next(m, idx);
 }
 
@@ -151,7 +148,6 @@ static void fail_kill(struct mon *m, size_t idx, int k, const struct pod_probe *
 	int64_t grace = ps->has_termination_grace_period
 	                    ? ps->termination_grace_period_seconds
 	                    : m->rec->pod->termination_grace_period_seconds;
-	struct pp_error err = {0};
 
 	pod_event_add(m->dir, "Normal", "Killing",
 	              "Container %s failed %s probe, will be restarted", name, kind_word[k]);
@@ -159,13 +155,7 @@ static void fail_kill(struct mon *m, size_t idx, int k, const struct pod_probe *
 	for (int i = 0; i < PROBE_N; i++)
 		probe_kill_check(&s->p[i]);
 	s->active = false;
-	s->kill_at_ms = mon_now_ms() + grace * 1000;
-	if (grace <= 0)
-		s->kill_at_ms = 1; /* now */
-	else if (mon_pre_stop(m, idx) < 0 &&
-	         pod_container_signal(&m->paths, m->rec, idx, m->c[idx].stop_signal, false, &err) <
-	             0)
-		log_warn("stop '%s': %s, ignoring", name, err.msg);
+	mon_ctr_stop(m, idx, grace);
 }
 
 /* One result of probe k of container idx. */
@@ -384,19 +374,12 @@ static void probe_spawn(struct mon *m, size_t idx, int k)
 void mon_probe_run(struct mon *m)
 {
 	int64_t now = mon_now_ms();
-	struct pp_error err = {0};
 
 	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
 		struct mprobe_set *s = m->c[i].probes;
 
 		if (s == NULL)
 			continue;
-		if (s->kill_at_ms > 0 && now >= s->kill_at_ms) {
-			s->kill_at_ms = 0;
-			if (m->c[i].pid > 0 &&
-			    pod_container_signal(&m->paths, m->rec, i, SIGKILL, true, &err) < 0)
-				log_warn("kill '%s': %s, ignoring", m->rec->ctrs[i].name, err.msg);
-		}
 		for (int k = 0; k < PROBE_N; k++) {
 			struct mprobe *p = &s->p[k];
 
