@@ -266,7 +266,7 @@ YAML
   containers:
   - name: attacker
     image: busybox:1.28
-    command: ["sh", "-c", "rm -rf /vol/x; ln -s / /vol/x; touch /vol/done; sleep 3600"]
+    command: ["sh", "-c", "until [ -L /vol/x ]; do rm -rf /vol/x; ln -s / /vol/x; done; touch /vol/done; sleep 3600"]
     volumeMounts:
     - {name: v, mountPath: /vol}
   - name: victim
@@ -280,7 +280,9 @@ YAML
 YAML
 	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
 	# the victim's first start may come before the link (x/etc is then a
-	# folder of the volume); its restart must be refused
+	# folder of the volume, which its subPath set-up may even create between
+	# the attacker's rm and ln: the attacker retries until x is the link);
+	# its restart must be refused
 	wait_for 60 message_has esc2 victim \
 		'failed to prepare subPath for volumeMount "v" of container "victim"'
 	uid=$(pod_uid esc2)
