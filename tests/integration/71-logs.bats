@@ -13,21 +13,6 @@ teardown() {
 	teardown_root
 }
 
-# A pod whose container waits for /tmp/go (made by `release`), then runs $2.
-waiter() { # NAME SCRIPT
-	manifest "$BATS_TEST_TMPDIR/$1.yaml" "$1" <<YAML
-  restartPolicy: Never
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["sh", "-c", "$2"]
-YAML
-}
-
-release() { # POD
-	peapod exec "$1" -- touch /tmp/go
-}
-
 clock_past() { # SECONDS since the epoch
 	[ "$(date +%s)" -ge "$1" ]
 }

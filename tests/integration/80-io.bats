@@ -14,21 +14,6 @@ teardown() {
 	teardown_root
 }
 
-# A pod whose container c waits for /tmp/go (made by `release`), then runs $2.
-waiter() { # NAME SCRIPT
-	manifest "$BATS_TEST_TMPDIR/$1.yaml" "$1" <<YAML
-  restartPolicy: Never
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["sh", "-c", "$2"]
-YAML
-}
-
-release() { # POD
-	timeout 20 "$PEAPOD" exec "$1" -- touch /tmp/go
-}
-
 # Exit status of background job $1, waiting at most $2 seconds for it.
 wait_job() {
 	local i=0

@@ -15,12 +15,8 @@ teardown() {
 	teardown_root
 }
 
-pod_json() { # NAME → its pod.json
-	echo "$PEAPOD_ROOT/run/pods/$(readlink "$PEAPOD_ROOT/run/names/default/$1")/pod.json"
-}
-
 peapod_field() { # NAME FIELD (monitorPid, sandboxPid)
-	jq -r ".peapod.$2" "$(pod_json "$1")"
+	jq -r ".peapod.$2" "$(pod_json_file "$1")"
 }
 
 monitor_replaced() { # NAME OLD_PID: a new monitor runs the pod
@@ -100,7 +96,7 @@ YAML
 	kill -9 "$mon"
 	kill -TERM "$(container_pid ex c)"
 	wait_for 20 pod_is ex Error
-	run jq -c '.status.containerStatuses[0].state.terminated | [.exitCode, .reason]' "$(pod_json ex)"
+	run jq -c '.status.containerStatuses[0].state.terminated | [.exitCode, .reason]' "$(pod_json_file ex)"
 	[ "$output" = '[7,"Error"]' ]
 	run peapod logs ex
 	[ "$output" = "$(printf 'hi\nbye')" ]
@@ -135,9 +131,9 @@ YAML
 	[[ "${lines[1]}" =~ ^nginx\ +2/2\ +Running\ +2\  ]]
 	[ "$(container_pid nginx nginx)" != "$nginx" ]
 	[ ! -d "/proc/$nginx" ]
-	run jq -r '[.status.containerStatuses[].restartCount] | join(" ")' "$(pod_json nginx)"
+	run jq -r '[.status.containerStatuses[].restartCount] | join(" ")' "$(pod_json_file nginx)"
 	[ "$output" = "1 1" ]
-	run jq -r '[.status.containerStatuses[].lastState.terminated.exitCode] | join(" ")' "$(pod_json nginx)"
+	run jq -r '[.status.containerStatuses[].lastState.terminated.exitCode] | join(" ")' "$(pod_json_file nginx)"
 	[ "$output" = "137 137" ]
 	run peapod describe pod nginx
 	[[ "$output" =~ SandboxChanged.*"Pod sandbox changed, it will be killed and re-created." ]]
@@ -169,7 +165,7 @@ YAML
 	wait_for 30 pod_is nev Running
 	kill -9 "$(peapod_field nev sandboxPid)"
 	wait_for 30 pod_is nev Error
-	run jq -r '.status.phase' "$(pod_json nev)"
+	run jq -r '.status.phase' "$(pod_json_file nev)"
 	[ "$output" = Failed ]
 	# the kubelet makes no new sandbox for it, and says none
 	run peapod describe pod nev
@@ -193,7 +189,7 @@ YAML
 	[ "$(container_pid nginx nginx)" = "$nginx" ]
 	# the new monitor sees the container end, though nobody can tell how
 	kill -9 "$nginx"
-	wait_for 30 eval '[ "$(jq -r ".status.containerStatuses[0].lastState.terminated.reason" "$(pod_json nginx)")" = ContainerStatusUnknown ]'
+	wait_for 30 eval '[ "$(jq -r ".status.containerStatuses[0].lastState.terminated.reason" "$(pod_json_file nginx)")" = ContainerStatusUnknown ]'
 	wait_for 30 pod_is nginx Running
 }
 

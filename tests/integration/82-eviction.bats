@@ -13,10 +13,6 @@ teardown() {
 	teardown_root
 }
 
-pod_json() {
-	echo "$PEAPOD_ROOT/run/pods/$(readlink "$PEAPOD_ROOT/run/names/default/$1")/pod.json"
-}
-
 @test "an emptyDir over its sizeLimit evicts the pod" {
 	manifest "$BATS_TEST_TMPDIR/p.yaml" ev <<'YAML'
   containers:
@@ -36,13 +32,13 @@ pod_json() {
 YAML
 	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
 	pid=$(container_pid ev bystander)
-	wait_for 40 eval '[ "$(jq -r .status.reason "$(pod_json ev)")" = Evicted ]'
-	run jq -r '[.status.phase, .status.reason, .status.message] | join("|")' "$(pod_json ev)"
+	wait_for 40 eval '[ "$(jq -r .status.reason "$(pod_json_file ev)")" = Evicted ]'
+	run jq -r '[.status.phase, .status.reason, .status.message] | join("|")' "$(pod_json_file ev)"
 	[ "$output" = 'Failed|Evicted|Usage of EmptyDir volume "scratch" exceeds the limit "1Mi". ' ]
 	# every container is killed and none restarts
 	wait_for 20 eval '! [ -d /proc/'"$pid"' ]'
-	wait_for 20 eval '[ "$(jq "[.status.containerStatuses[] | select(.state.terminated)] | length" "$(pod_json ev)")" = 2 ]'
-	run jq -r '[.status.containerStatuses[].restartCount] | join(" ")' "$(pod_json ev)"
+	wait_for 20 eval '[ "$(jq "[.status.containerStatuses[] | select(.state.terminated)] | length" "$(pod_json_file ev)")" = 2 ]'
+	run jq -r '[.status.containerStatuses[].restartCount] | join(" ")' "$(pod_json_file ev)"
 	[ "$output" = "0 0" ]
 	run peapod describe pod ev
 	[[ "$output" =~ Warning\ +Evicted\ .*"Usage of EmptyDir volume \"scratch\" exceeds the limit \"1Mi\"." ]]

@@ -100,6 +100,27 @@ pod_is() { # NAME STATUS
 	[ "$(pod_status "$1")" = "$2" ]
 }
 
+# The pod.json file of pod NAME in the default namespace.
+pod_json_file() { # NAME
+	echo "$PEAPOD_ROOT/run/pods/$(readlink "$PEAPOD_ROOT/run/names/default/$1")/pod.json"
+}
+
+# A pod NAME whose container c waits for /tmp/go (made by `release`), then
+# runs SCRIPT; restartPolicy Never.
+waiter() { # NAME SCRIPT
+	manifest "$BATS_TEST_TMPDIR/$1.yaml" "$1" <<YAML
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "$2"]
+YAML
+}
+
+release() { # POD
+	timeout 20 "$PEAPOD" exec "$1" -- touch /tmp/go
+}
+
 # The main process's host pid of container C of pod P (from its pod.json).
 container_pid() {
 	local uid
