@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "config.h"
 #include "pod/paths.h"
+#include "runtime/runtime.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -45,11 +46,16 @@ static const struct {
 	const char *name;
 	cli_cmd_fn fn;
 	bool listed; /* in `peapod --help` */
+	bool enters; /* starts processes in a container: runs from a sealed copy */
 } commands[] = {
-    {"apply", cmd_apply, true},   {"get", cmd_get, true},       {"describe", cmd_describe, true},
-    {"exec", cmd_exec, true},     {"attach", cmd_attach, true}, {"logs", cmd_logs, true},
-    {"delete", cmd_delete, true}, {"image", cmd_image, true},   {"monitor", cmd_monitor, false},
+    {"apply", cmd_apply, true, true},        {"get", cmd_get, true, false},
+    {"describe", cmd_describe, true, false}, {"exec", cmd_exec, true, true},
+    {"attach", cmd_attach, true, false},     {"logs", cmd_logs, true, false},
+    {"delete", cmd_delete, true, false},     {"image", cmd_image, true, false},
+    {"monitor", cmd_monitor, false, true},
 };
+
+static char **main_argv;
 
 static void usage(FILE *f)
 {
@@ -72,6 +78,15 @@ static int run_command(int argc, char **argv)
 		cli_verb = commands[i].name;
 		if (cli_help_requested(argc, argv))
 			return cli_print_help(cli_verb) < 0 ? 1 : 0;
+		if (commands[i].enters) {
+			struct pp_error err = {0};
+
+			/* apply: the monitor it starts inherits the copy */
+			if (rt_exe_protect(main_argv, &err) < 0) {
+				log_error("%s", err.msg);
+				return 1;
+			}
+		}
 		optind = 0; /* reset getopt for the subcommand */
 		return commands[i].fn(argc, argv);
 	}
@@ -100,6 +115,7 @@ int main(int argc, char **argv)
 	};
 	int c;
 
+	main_argv = argv;
 	log_open("peapod", 1);
 	/* '+': stop at the first non-option, the subcommand parses the rest */
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {

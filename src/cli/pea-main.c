@@ -15,6 +15,7 @@
 
 #include "cli/pea-cli.h"
 #include "config.h"
+#include "runtime/runtime.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -27,18 +28,19 @@ struct pea_cmd {
 	const char *name;
 	pea_cmd_fn fn;
 	const char *help;
+	bool enters; /* starts processes in a container: runs from a sealed copy */
 };
 
 static const struct pea_cmd commands[] = {
-    {"create", pea_cmd_create, "create a container"},
+    {"create", pea_cmd_create, "create a container", true},
     {"start", pea_cmd_start, "start a created container"},
-    {"run", pea_cmd_run, "create and start a container"},
+    {"run", pea_cmd_run, "create and start a container", true},
     {"state", pea_cmd_state, "print the state of a container"},
     {"kill", pea_cmd_kill, "send a signal to a container's init (or all its processes)"},
     {"delete", pea_cmd_delete, "delete a container"},
     {"list", pea_cmd_list, "list containers"},
     {"ps", pea_cmd_ps, "list the processes of a container"},
-    {"exec", pea_cmd_exec, "run a new process inside a container"},
+    {"exec", pea_cmd_exec, "run a new process inside a container", true},
     {"spec", pea_cmd_spec, "write a default config.json"},
     {"features", pea_cmd_features, "print the runtime's features (JSON)"},
     {NULL, NULL, NULL},
@@ -205,6 +207,7 @@ static int parse_global(int argc, char **argv, const char **ret_log, bool *ret_s
 
 int main(int argc, char **argv)
 {
+	struct pp_error err = {0};
 	const char *log_path = NULL;
 	bool systemd = false;
 	int r;
@@ -223,6 +226,8 @@ int main(int argc, char **argv)
 	for (const struct pea_cmd *c = commands; c->name != NULL; c++) {
 		if (strcmp(c->name, argv[optind]) != 0)
 			continue;
+		if (c->enters && rt_exe_protect(argv, &err) < 0)
+			return pea_fail(&err);
 		pea_debugf("running '%s' with root '%s'", c->name, arg_root);
 		argv += optind;
 		argc -= optind;

@@ -74,15 +74,15 @@ char *pod_container_log_path(const struct pod_paths *paths, const struct pod_rec
 
 int pod_pause_binary(char **ret, struct pp_error *err)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *exe = rt_exe_path();
 	const char *env = getenv("PEAPOD_PAUSE");
+	cleanup_free char *self = NULL;
 	char *cands[4] = {NULL};
 	int found = -1;
 
-	if (n < 0)
+	if (exe == NULL)
 		return pp_error(err, errno, "readlink /proc/self/exe");
-	self[n] = '\0';
+	self = xstrdup(exe);
 	*strrchr(self, '/') = '\0';
 	cands[0] = env && *env ? xstrdup(env) : NULL;
 	cands[1] = xstrfmt("%s/peapod-pause", self);

@@ -35,7 +35,7 @@ char *pod_log_path(const struct pod_paths *paths, const struct pod_record *rec,
 char *pod_container_log_path(const struct pod_paths *paths, const struct pod_record *rec,
                              size_t idx, int restart);
 
-/* The peapod-pause binary: $PEAPOD_PAUSE, else beside /proc/self/exe, else
+/* The peapod-pause binary: $PEAPOD_PAUSE, else beside our binary (rt_exe_path), else
  * ../pause/ of it (build tree), else the install libexecdir. Caller frees.
  * -ENOENT when none exists. */
 int pod_pause_binary(char **ret, struct pp_error *err);

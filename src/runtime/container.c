@@ -373,7 +373,9 @@ int rt_container_create(const struct rt_create_opts *opts, pid_t *ret_pid, struc
 	for (int t = 0; t < RT_NS_COUNT; t++)
 		c.ns_fds[t] = -1;
 	c.console = opts->console_socket;
-	r = rt_id_validate(opts->id, err);
+	r = rt_exe_check(err);
+	if (r >= 0)
+		r = rt_id_validate(opts->id, err);
 	if (r >= 0)
 		r = rt_config_load(opts->bundle, &c.cfg, err);
 	if (r >= 0 && c.cfg->process.terminal && opts->console_socket < 0)

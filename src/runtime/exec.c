@@ -294,7 +294,9 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 	pid_t pid = 0;
 	int r;
 
-	r = rt_state_read(opts->state_root, opts->id, &st, err);
+	r = rt_exe_check(err);
+	if (r >= 0)
+		r = rt_state_read(opts->state_root, opts->id, &st, err);
 	if (r < 0)
 		return r;
 	if (!rt_state_pid_alive(&st)) {

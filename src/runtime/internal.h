@@ -282,6 +282,12 @@ int rt_rootfs_pivot(int rootfd, struct pp_error *err);
 /* After pivot: sysctls, maskedPaths, readonlyPaths, root.readonly. */
 int rt_rootfs_finish(const struct rt_config *c, struct pp_error *err);
 
+/* ---- the binary (sealed-exe.c) ---- */
+
+/* Before entering a container's namespaces: -EPERM unless we run from the
+ * sealed copy made by rt_exe_protect(); makes the process non-dumpable. */
+int rt_exe_check(struct pp_error *err);
+
 /* ---- state (<state_root>/<id>/state.json) ---- */
 
 struct rt_state_file {

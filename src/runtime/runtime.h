@@ -129,3 +129,22 @@ int rt_cap_from_name(const char *name);
 const char *rt_cap_name(int cap);
 /* Number of the highest capability this kernel knows (cap_last_cap). */
 int rt_cap_last(void);
+
+/* ---- the runtime binary as containers see it (sealed-exe.c) ---- */
+
+/* Call first in a process that will enter a container's namespaces (pea
+ * create/run/exec, peapod apply/exec/monitor), with main's argv: unless
+ * /proc/self/exe already is a sealed memfd, copy the binary into one
+ * (F_SEAL_SEAL|SHRINK|GROW|WRITE) and fexecve it with the same argv and
+ * environment, so no process of a container can reach the host's binary
+ * through /proc/PID/exe (CVE-2019-5736; runc's cloned binary). Running from
+ * the copy, it makes the process non-dumpable (PR_SET_DUMPABLE 0) and
+ * returns 0; execve resets that for the container's process. On failure
+ * returns -errno and the process stays as it was. */
+int rt_exe_protect(char **argv, struct pp_error *err);
+/* True when /proc/self/exe is a memfd with the seals above. */
+bool rt_exe_sealed(void);
+/* The host path of the binary we run (the original one when running from
+ * the sealed copy): a static buffer or the environment, do not free; NULL
+ * with errno when /proc/self/exe cannot be read. */
+const char *rt_exe_path(void);
