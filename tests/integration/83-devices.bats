@@ -247,10 +247,11 @@ check_pod() {
 YAML
 	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
 	wait_for 30 pod_is dev Running
-	run peapod exec dev -c c -- sh -c 'mknod /tmp/kv c 10 232 && echo "mknod ok"; exec 3<>/tmp/kv && echo opened'
+	run peapod exec dev -c c -- sh -c 'mknod /tmp/kv c 10 232 && mknod /tmp/lc c 10 237 && echo "mknod ok"; (exec 3<>/tmp/kv); exec 3<>/tmp/lc && echo opened'
 	echo "$output"
 	[[ "$output" == *"mknod ok"* ]]
 	[[ "$output" == *"can't create /tmp/kv: Operation not permitted"* ]]
+	[[ "$output" == *"can't create /tmp/lc: Operation not permitted"* ]]
 	[[ "$output" != *opened* ]]
 	run peapod exec dev -c c -- sh -c 'echo x >/dev/null && head -c 2 /dev/zero | wc -c'
 	[ "$output" = 2 ]
@@ -276,13 +277,14 @@ YAML
 		mount -t cgroup2 none /sys/fs/cgroup
 		"$0" apply -f "$1"
 		for _ in $(seq 100); do "$0" get pods dev | grep -q " 1/1 .*Running" && break; sleep 0.1; done
-		"$0" exec dev -c c -- sh -c "mknod /tmp/kv c 10 232 && echo mknod-ok; exec 3<>/tmp/kv && echo opened" || true
+		"$0" exec dev -c c -- sh -c "mknod /tmp/kv c 10 232 && mknod /tmp/lc c 10 237 && echo mknod-ok; (exec 3<>/tmp/kv); exec 3<>/tmp/lc && echo opened" || true
 		"$0" delete pod dev --now
 		echo done' "$PEAPOD" "$BATS_TEST_TMPDIR/p.yaml"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"mknod-ok"* ]]
 	[[ "$output" == *"can't create /tmp/kv: Operation not permitted"* ]]
+	[[ "$output" == *"can't create /tmp/lc: Operation not permitted"* ]]
 	[[ "$output" != *opened* ]]
 	[ "${lines[-1]}" = "done" ]
 }
