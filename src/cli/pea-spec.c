@@ -105,6 +105,7 @@ static json_object *default_linux(void)
 	static const char *const ro[] = {
 	    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
 	json_object *l = json_object_new_object(), *nss = json_object_new_array();
+	json_object *res = json_object_new_object(), *devs = json_object_new_array(), *deny;
 
 	for (const char *const *t = ns; *t != NULL; t++) {
 		json_object *o = json_object_new_object();
@@ -112,6 +113,13 @@ static json_object *default_linux(void)
 		json_object_object_add(o, "type", json_object_new_string(*t));
 		json_object_array_add(nss, o);
 	}
+	/* as runc spec: deny every device; the runtime appends its defaults */
+	deny = json_object_new_object();
+	json_object_object_add(deny, "allow", json_object_new_boolean(false));
+	json_object_object_add(deny, "access", json_object_new_string("rwm"));
+	json_object_array_add(devs, deny);
+	json_object_object_add(res, "devices", devs);
+	json_object_object_add(l, "resources", res);
 	json_object_object_add(l, "namespaces", nss);
 	json_object_object_add(l, "maskedPaths", strs(masked));
 	json_object_object_add(l, "readonlyPaths", strs(ro));

@@ -161,7 +161,10 @@ static json_object *linux_object(const struct pod_plan_paths *paths, const char 
 	json_object *devices = json_object_new_array();
 	json_object *deny = json_object_new_object();
 
-	/* containerd's default: deny every device; runc adds its own allow list */
+	/* containerd's CRI for a non-privileged container: its default spec's
+	 * one rule, deny every device (oci populateDefaultUnixSpec), plus the
+	 * devices the CRI request names (none here). The runtime appends
+	 * runc's allow list (null, zero, ..., pts) after it. */
 	json_object_object_add(deny, "allow", json_object_new_boolean(false));
 	add_str(deny, "access", "rwm");
 	json_object_array_add(devices, deny);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup v1 twins on a hybrid host: the container's processes also go into
- * the pids and freezer hierarchies (and memory and cpu when limits need
- * them) at the same path, and pids/memory/cpu limits land there when the
- * unified hierarchy lacks those controllers. All best effort but the limits. */
+ * the pids, freezer and devices hierarchies (and memory and cpu when limits
+ * need them) at the same path, and pids/memory/cpu limits land there when
+ * the unified hierarchy lacks those controllers; the device rules always do.
+ * All best effort but the limits and the devices twin. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-static const char *const twins[] = {"pids", "freezer", "memory", "cpu"};
+static const char *const twins[] = {"pids", "freezer", "memory", "cpu", "devices"};
 
 #define N_TWINS (sizeof(twins) / sizeof(twins[0]))
 
@@ -109,20 +110,29 @@ static int v1_create(const char *rel, const struct rt_config *cfg, struct pp_err
 				return r;
 		}
 	}
-	return 0;
+	return cfg != NULL ? rt_cgroup_devices_v1(rel, cfg, err) : 0;
 }
 
 static int v1_enter(const char *rel, pid_t pid, struct pp_error *err)
 {
 	char buf[32];
 
-	(void)err;
 	(void)snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (size_t i = 0; i < N_TWINS; i++) {
 		cleanup_free char *dir = xstrfmt("/sys/fs/cgroup/%s%s", twins[i], rel);
 
-		if (access(dir, F_OK) == 0)
-			(void)rt_cgroup_write(dir, "cgroup.procs", buf, NULL);
+		if (access(dir, F_OK) < 0)
+			continue;
+		/* The devices twin holds the device rules: joining it is not
+		 * optional. */
+		if (strcmp(twins[i], "devices") == 0) {
+			int r = rt_cgroup_write(dir, "cgroup.procs", buf, err);
+
+			if (r < 0)
+				return r;
+			continue;
+		}
+		(void)rt_cgroup_write(dir, "cgroup.procs", buf, NULL);
 	}
 	return 0;
 }

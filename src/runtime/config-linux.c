@@ -274,9 +274,8 @@ static int parse_resources(json_object *lx, struct rt_config *c, struct pp_error
 
 	if (r <= 0)
 		return r;
-	/* devices rules are ignored: we create no device nodes beyond the
-	 * default set, and the v2 device controller needs eBPF. Other
-	 * controllers are applied best-effort. */
+	/* devices: parse_devices(). Other controllers are applied
+	 * best-effort. */
 	r = rt_json_member(res, "linux.resources", "pids", json_type_object, &o, err);
 	if (r > 0)
 		r = parse_int_field(o, "linux.resources.pids", "limit", &c->pids_limit, err);
@@ -313,8 +312,7 @@ static int parse_sysctl(json_object *lx, struct rt_config *c, struct pp_error *e
 
 static int parse_refused(json_object *lx, struct pp_error *err)
 {
-	static const char *const keys[] = {"uidMappings", "gidMappings", "devices", "intelRdt",
-	                                   "personality"};
+	static const char *const keys[] = {"uidMappings", "gidMappings", "intelRdt", "personality"};
 	json_object *v;
 
 	for (size_t i = 0; i < N_OF(keys); i++) {
@@ -327,6 +325,30 @@ static int parse_refused(json_object *lx, struct pp_error *err)
 		                    keys[i]);
 	}
 	return 0;
+}
+
+/* linux.devices, then linux.resources.devices with runc's defaults after
+ * them, and what the rules leave (refusing rules v1 would not honour). */
+static int parse_devices(json_object *lx, struct rt_config *c, struct pp_error *err)
+{
+	json_object *devs = NULL, *res = NULL, *rules = NULL;
+	int r = rt_json_member(lx, "linux", "devices", json_type_array, &devs, err);
+
+	if (r >= 0)
+		r = rt_devices_parse(devs, &c->devices, &c->n_devices, err);
+	if (r >= 0)
+		r = rt_json_member(lx, "linux", "resources", json_type_object, &res, err);
+	if (r > 0)
+		r = rt_json_member(res, "linux.resources", "devices", json_type_array, &rules, err);
+	if (r < 0)
+		return r;
+	c->n_dev_config = rules != NULL ? json_object_array_length(rules) : 0;
+	r = rt_dev_rules_parse(rules, c->devices, c->n_devices, &c->dev_rules, &c->n_dev_rules,
+	                       err);
+	if (r < 0)
+		return r;
+	return rt_dev_policy_compute(c->dev_rules, c->n_dev_rules, c->n_dev_config, &c->dev_policy,
+	                             err);
 }
 
 static int parse_seccomp(json_object *lx, struct rt_config *c, struct pp_error *err)
@@ -355,6 +377,8 @@ int rt_config_parse_linux(json_object *json, struct rt_config *c, struct pp_erro
 		r = parse_seccomp(lx, c, err);
 	if (r >= 0)
 		r = parse_resources(lx, c, err);
+	if (r >= 0)
+		r = parse_devices(lx, c, err);
 	if (r >= 0)
 		r = parse_sysctl(lx, c, err);
 	if (r >= 0)

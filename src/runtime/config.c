@@ -97,6 +97,9 @@ struct rt_config *rt_config_free(struct rt_config *c)
 	}
 	free(c->sysctls);
 	rt_seccomp_free(c->seccomp);
+	free(c->dev_rules);
+	rt_dev_policy_clear(&c->dev_policy);
+	rt_devices_free(c->devices, c->n_devices);
 	free(c);
 	return NULL;
 }

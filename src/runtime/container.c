@@ -106,7 +106,7 @@ static int child_rootfs(struct create_ctx *c, struct pp_error *err)
 	if (r >= 0)
 		r = rt_mounts_apply(c->cfg, rootfd, err);
 	if (r >= 0)
-		r = rt_devices_setup(rootfd, err);
+		r = rt_devices_setup(c->cfg, rootfd, err);
 	if (r >= 0)
 		r = create_cwd(c->cfg, rootfd, err);
 	if (r >= 0)

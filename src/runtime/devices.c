@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The default devices of config-linux.md "Default Devices", bound from the
  * host's /dev (runc does so when it cannot mknod; a bind is also safe
- * under a read-only or nodev /dev), and the standard /dev symlinks. */
+ * under a read-only or nodev /dev), the standard /dev symlinks, and the
+ * nodes of linux.devices (config-linux.md "Devices"). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,11 +11,13 @@
 
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "runtime/internal.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
 
 static const char *const default_devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
 
@@ -48,7 +51,113 @@ static int bind_device(int devfd, const char *name, struct pp_error *err)
 	return 0;
 }
 
-int rt_devices_setup(int rootfd, struct pp_error *err)
+static bool listed(const struct rt_config *c, const char *name)
+{
+	char path[64];
+
+	(void)snprintf(path, sizeof(path), "/dev/%s", name);
+	for (size_t i = 0; i < c->n_devices; i++)
+		if (strcmp(c->devices[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+static mode_t type_bits(char type)
+{
+	return type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+}
+
+static bool same_node(const struct stat *st, const struct rt_device *d)
+{
+	if ((st->st_mode & S_IFMT) != type_bits(d->type))
+		return false;
+	return d->type == 'p' || st->st_rdev == makedev((unsigned)d->major, (unsigned)d->minor);
+}
+
+/* Without the right to mknod (in a user namespace), runc binds the host's
+ * node at the same path: only when it is that very device. */
+static int bind_host_node(int dirfd, const char *base, const struct rt_device *d,
+                          struct pp_error *err)
+{
+	cleanup_close int fd = -1;
+	struct stat st;
+
+	if (stat(d->path, &st) < 0 || !same_node(&st, d))
+		return pp_error_msg(
+		    err, EPERM, "mknod '%s' not permitted, and the host has no such node to bind",
+		    d->path);
+	fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return pp_error(err, errno, "create '%s'", d->path);
+	(void)close(take_fd(&fd));
+	fd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return pp_error(err, errno, "open '%s'", d->path);
+	if (rt_mount_fd(d->path, fd, NULL, MS_BIND, NULL) < 0)
+		return pp_error(err, errno, "bind '%s'", d->path);
+	return 0;
+}
+
+/* mode and owner of the new node, as runc: chmod (the umask is not ours to
+ * trust), then chown. Through an O_PATH fd, so a symlink is never followed. */
+static int set_owner_mode(int dirfd, const char *base, const struct rt_device *d,
+                          struct pp_error *err)
+{
+	cleanup_close int fd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	char proc[64];
+
+	if (fd < 0)
+		return pp_error(err, errno, "open '%s'", d->path);
+	(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (chmod(proc, d->mode) < 0)
+		return pp_error(err, errno, "chmod '%s'", d->path);
+	if (fchownat(fd, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
+		return pp_error(err, errno, "chown '%s'", d->path);
+	return 0;
+}
+
+static int create_node(int rootfd, const struct rt_device *d, struct pp_error *err)
+{
+	const char *base = strrchr(d->path, '/') + 1;
+	cleanup_free char *parent = xstrndup(d->path, (size_t)(base - d->path));
+	cleanup_close int pfd = fs_mkdir_in_root(rootfd, parent, 0755);
+	cleanup_close int dirfd = -1;
+	struct stat st;
+
+	if (pfd < 0)
+		return pp_error(err, pfd, "create '%s'", parent);
+	dirfd = fs_open_in_root(rootfd, parent, O_RDONLY | O_DIRECTORY, 0);
+	if (dirfd < 0)
+		return pp_error(err, dirfd, "open '%s'", parent);
+	if (mknodat(dirfd, base, type_bits(d->type) | (d->mode & 0777),
+	            d->type == 'p' ? 0 : makedev((unsigned)d->major, (unsigned)d->minor)) < 0) {
+		if (errno == EPERM)
+			return bind_host_node(dirfd, base, d, err);
+		if (errno != EEXIST)
+			return pp_error(err, errno, "mknod '%s'", d->path);
+		/* runtime-spec: an existing file must be that device */
+		if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return pp_error(err, errno, "stat '%s'", d->path);
+		if (!same_node(&st, d))
+			return pp_error_msg(err, EEXIST, "'%s' exists and is not that device",
+			                    d->path);
+		return 0;
+	}
+	return set_owner_mode(dirfd, base, d, err);
+}
+
+static int create_listed(const struct rt_config *c, int rootfd, struct pp_error *err)
+{
+	for (size_t i = 0; i < c->n_devices; i++) {
+		int r = create_node(rootfd, &c->devices[i], err);
+
+		if (r < 0)
+			return pp_error_prefix(err, r, "linux.devices[%zu]", i);
+	}
+	return 0;
+}
+
+int rt_devices_setup(const struct rt_config *c, int rootfd, struct pp_error *err)
 {
 	cleanup_close int devfd = fs_mkdir_in_root(rootfd, "/dev", 0755);
 	cleanup_close int dirfd = -1;
@@ -60,7 +169,8 @@ int rt_devices_setup(int rootfd, struct pp_error *err)
 	if (dirfd < 0)
 		return pp_error(err, dirfd, "open /dev");
 	for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++) {
-		int r = bind_device(dirfd, default_devices[i], err);
+		int r =
+		    listed(c, default_devices[i]) ? 0 : bind_device(dirfd, default_devices[i], err);
 
 		if (r < 0)
 			return r;
@@ -68,5 +178,5 @@ int rt_devices_setup(int rootfd, struct pp_error *err)
 	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++)
 		if (symlinkat(dev_links[i].target, dirfd, dev_links[i].name) < 0 && errno != EEXIST)
 			return pp_error(err, errno, "symlink /dev/%s", dev_links[i].name);
-	return 0;
+	return create_listed(c, rootfd, err);
 }

@@ -218,6 +218,77 @@ void rt_seccomp_filter_free(struct rt_seccomp_filter *f);
 int rt_seccomp_save(const char *state_dir, json_object *seccomp, struct pp_error *err);
 int rt_seccomp_load_saved(const char *state_dir, struct rt_seccomp **ret, struct pp_error *err);
 
+/* ---- device rules (device-rules.c; config-linux.md "Device allowlist",
+ * "Devices") ---- */
+
+#define RT_DEV_WILDCARD  (-1)
+#define RT_DEV_ACC_MKNOD 1u /* the kernel's DEVCG_ACC_* and BPF_DEVCG_ACC_* */
+#define RT_DEV_ACC_READ  2u
+#define RT_DEV_ACC_WRITE 4u
+#define RT_DEV_ACC_ALL   7u
+
+/* One linux.resources.devices rule. type 'a' is "every device": the kernel
+ * reads such a rule as a switch of the default whatever its numbers. */
+struct rt_dev_rule {
+	char type;       /* 'a', 'b' or 'c' */
+	int64_t major;   /* RT_DEV_WILDCARD = any */
+	int64_t minor;   /* RT_DEV_WILDCARD = any */
+	unsigned access; /* RT_DEV_ACC_* */
+	bool allow;
+};
+
+/* What a list of rules leaves in a v1 devices cgroup: a default and the
+ * exceptions to it (all of the opposite verdict), as the kernel keeps it. */
+struct rt_dev_policy {
+	bool default_allow;
+	struct rt_dev_rule *ex; /* owned */
+	size_t n;
+};
+
+/* One linux.devices node. */
+struct rt_device {
+	char *path; /* absolute, inside the container */
+	char type;  /* 'c' ('u' is read as 'c'), 'b' or 'p' */
+	int64_t major;
+	int64_t minor;
+	uint32_t mode; /* permission bits; 0666 when absent */
+	uint32_t uid;
+	uint32_t gid;
+};
+
+/* linux.resources.devices (arr may be NULL) → *ret, with runc's default
+ * allow rules (runc 1.1 specconv AllowedDevices: mknod of any char or block
+ * device, null, zero, full, random, urandom, tty, ptmx, /dev/net/tun and
+ * pts) appended, less those whose node linux.devices redefines. Caller
+ * frees *ret. -EINVAL naming the field
+ * ("linux.resources.devices[2].access: invalid 'rwx'"). */
+int rt_dev_rules_parse(json_object *arr, const struct rt_device *devs, size_t n_devs,
+                       struct rt_dev_rule **ret, size_t *ret_n, struct pp_error *err);
+/* Replay rules as the v1 devices controller does from "deny all" (runc's
+ * emulator): allow/deny add or take away exact exceptions. A rule that would
+ * punch a hole in a wildcard exception, which v1 silently ignores, is
+ * -EINVAL, as in runc. *ret cleared with rt_dev_policy_clear(). */
+int rt_dev_policy_compute(const struct rt_dev_rule *rules, size_t n, size_t n_config,
+                          struct rt_dev_policy *ret, struct pp_error *err);
+void rt_dev_policy_clear(struct rt_dev_policy *p);
+/* The verdict of p for one access (type 'b'/'c', access RT_DEV_ACC_*), as
+ * the kernel's v1 check gives it. */
+bool rt_dev_policy_allows(const struct rt_dev_policy *p, char type, uint32_t major, uint32_t minor,
+                          unsigned access);
+/* A BPF_PROG_TYPE_CGROUP_DEVICE program giving p's verdicts. *ret is an
+ * array of struct bpf_insn (caller frees), *ret_n its length. */
+void rt_dev_bpf_build(const struct rt_dev_policy *p, void **ret, size_t *ret_n);
+/* "c 10:* rw", the v1 devices.allow/deny syntax ("a" for type 'a'). */
+void rt_dev_rule_format(const struct rt_dev_rule *r, char buf[64]);
+/* linux.devices (arr may be NULL) → *ret (free with rt_devices_free()). */
+int rt_devices_parse(json_object *arr, struct rt_device **ret, size_t *ret_n, struct pp_error *err);
+void rt_devices_free(struct rt_device *d, size_t n);
+/* Apply c's device rules to the container's cgroups: the v1 devices
+ * hierarchy at rel (when mounted) and an eBPF device program attached to
+ * the v2 folder v2_dir. 0 or -errno; a failure is never skipped. */
+int rt_cgroup_devices_v1(const char *rel, const struct rt_config *c, struct pp_error *err);
+int rt_cgroup_devices_bpf(const char *v2_dir, const struct rt_config *c, struct pp_error *err);
+
 struct rt_config {
 	json_object *json; /* the whole config.json, owned */
 	char *bundle;      /* absolute */
@@ -235,13 +306,19 @@ struct rt_config {
 	unsigned long rootfs_propagation; /* 0 = default (MS_REC|MS_SLAVE) */
 	struct rt_sysctl *sysctls;
 	size_t n_sysctls;
-	int64_t pids_limit;         /* linux.resources.pids.limit, 0 = unset, -1 = max */
-	int64_t memory_limit;       /* linux.resources.memory.limit, 0 = unset, -1 = max */
-	uint64_t cpu_shares;        /* linux.resources.cpu.shares, 0 = unset */
-	int64_t cpu_quota;          /* linux.resources.cpu.quota, 0 = unset */
-	uint64_t cpu_period;        /* linux.resources.cpu.period, 0 = unset */
-	json_object *annotations;   /* borrowed from json, may be NULL */
-	struct rt_seccomp *seccomp; /* linux.seccomp, NULL when absent */
+	int64_t pids_limit;            /* linux.resources.pids.limit, 0 = unset, -1 = max */
+	int64_t memory_limit;          /* linux.resources.memory.limit, 0 = unset, -1 = max */
+	uint64_t cpu_shares;           /* linux.resources.cpu.shares, 0 = unset */
+	int64_t cpu_quota;             /* linux.resources.cpu.quota, 0 = unset */
+	uint64_t cpu_period;           /* linux.resources.cpu.period, 0 = unset */
+	json_object *annotations;      /* borrowed from json, may be NULL */
+	struct rt_seccomp *seccomp;    /* linux.seccomp, NULL when absent */
+	struct rt_dev_rule *dev_rules; /* linux.resources.devices + runc's defaults */
+	size_t n_dev_rules;
+	size_t n_dev_config;             /* how many of dev_rules come from the config */
+	struct rt_dev_policy dev_policy; /* what dev_rules leave, for the eBPF program */
+	struct rt_device *devices;       /* linux.devices */
+	size_t n_devices;
 };
 
 /* Read and validate <bundle>/config.json into *ret (caller frees with
@@ -272,8 +349,10 @@ int rt_mount_cgroup(int rootfd, const char *destination, int dfd, unsigned long 
 /* Every config mount inside rootfd (an O_PATH fd of the rootfs). */
 int rt_mounts_apply(const struct rt_config *c, int rootfd, struct pp_error *err);
 /* The default devices (null, zero, full, random, urandom, tty bound from the
- * host) and the /dev symlinks. */
-int rt_devices_setup(int rootfd, struct pp_error *err);
+ * host) but those linux.devices redefines, the /dev symlinks, then the
+ * linux.devices nodes (mknod, or a bind of the host's node when mknod is
+ * not permitted). */
+int rt_devices_setup(const struct rt_config *c, int rootfd, struct pp_error *err);
 /* Make mounts private/slave, bind the rootfs onto itself; *ret_rootfd an
  * O_PATH fd of it. */
 int rt_rootfs_prepare(const struct rt_config *c, int *ret_rootfd, struct pp_error *err);

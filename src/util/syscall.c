@@ -27,6 +27,9 @@
 #ifndef __NR_move_mount
 #define __NR_move_mount 429
 #endif
+#if !defined(__NR_bpf) && defined(__x86_64__)
+#define __NR_bpf 321
+#endif
 #ifndef __NR_mount_setattr
 #define __NR_mount_setattr 442
 #endif
@@ -76,4 +79,9 @@ int sys_mount_setattr(int dirfd, const char *path, unsigned int flags, struct mo
                       size_t size)
 {
 	return (int)syscall(__NR_mount_setattr, dirfd, path, flags, attr, size);
+}
+
+int sys_bpf(int cmd, union bpf_attr *attr, unsigned int size)
+{
+	return (int)syscall(__NR_bpf, cmd, attr, size);
 }

@@ -11,6 +11,7 @@
 #include <linux/openat2.h>
 #include <sys/types.h>
 
+union bpf_attr;
 struct clone_args;
 struct mount_attr;
 
@@ -26,3 +27,5 @@ int sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const ch
                    unsigned int flags);
 int sys_mount_setattr(int dirfd, const char *path, unsigned int flags, struct mount_attr *attr,
                       size_t size);
+/* bpf(2): cmd BPF_PROG_LOAD, BPF_PROG_ATTACH... on attr of size bytes. */
+int sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
