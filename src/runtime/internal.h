@@ -269,16 +269,25 @@ int rt_mount_remount_bind(int fd, unsigned long flags);
  * container's cgroup namespace. Hierarchies that cannot be mounted are
  * skipped; 0, or -errno of the final read-only remount. */
 int rt_mount_cgroup(int rootfd, const char *destination, int dfd, unsigned long flags);
-/* Every config mount inside rootfd (an O_PATH fd of the rootfs). */
+/* Every config mount inside rootfd (an O_PATH fd of the rootfs), each
+ * followed by its own propagation option. */
 int rt_mounts_apply(const struct rt_config *c, int rootfd, struct pp_error *err);
+/* Set again each config mount's propagation option (after a recursive
+ * rootfsPropagation). 0 or -errno; borrows rootfd. */
+int rt_mounts_propagate(const struct rt_config *c, int rootfd, struct pp_error *err);
 /* The default devices (null, zero, full, random, urandom, tty bound from the
  * host) and the /dev symlinks. */
 int rt_devices_setup(int rootfd, struct pp_error *err);
-/* Make mounts private/slave, bind the rootfs onto itself; *ret_rootfd an
- * O_PATH fd of it. */
+/* Before anything is mounted: make our copy of the host's mounts rslave
+ * (rprivate for a private rootfsPropagation; for a shared one, the mount
+ * holding the rootfs private), bind the rootfs onto itself and make that
+ * rslave; *ret_rootfd an O_PATH fd of it (caller closes). */
 int rt_rootfs_prepare(const struct rt_config *c, int *ret_rootfd, struct pp_error *err);
 /* pivot_root into rootfd and detach the old root. */
 int rt_rootfs_pivot(int rootfd, struct pp_error *err);
+/* After pivot: linux.rootfsPropagation on "/", then, when it was
+ * recursive, each mount's own propagation again. 0 or -errno. */
+int rt_rootfs_propagate(const struct rt_config *c, struct pp_error *err);
 /* After pivot: sysctls, maskedPaths, readonlyPaths, root.readonly. */
 int rt_rootfs_finish(const struct rt_config *c, struct pp_error *err);
 
