@@ -8,7 +8,7 @@
 # except where a container's mount under an rshared volume is meant to
 # reach the source (runc's semantics, as podman's -v SRC:DST:rshared).
 
-# shellcheck disable=SC2016 # single-quoted container scripts
+# shellcheck disable=SC2016,SC2030,SC2031 # single-quoted container scripts; bats output
 BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-60}
 
 BUILD=${BUILD:-$(git -C "$BATS_TEST_DIRNAME" rev-parse --show-toplevel)/build}
@@ -98,12 +98,15 @@ make_proto() {
 # on $TMP/ns (the bundle's) and $TMP/vol (the volume source), run the
 # bundle with config | JQ_FILTER, and print "rc=N", the container's output,
 # "propagated=N" (mounts of ctr-tmp visible in the namespace afterwards)
-# and "changed:" lines for any other change to the namespace's mounts.
+# and "changed:" lines for any other change to the namespace's mounts
+# under $TMP.
 in_ns() {
 	jq "$1" "$TMP/proto/config.json" >"$TMP/config.json"
 	timeout 40 unshare -m --propagation private env PEA="$PEA" ROOT="$ROOT" TMP="$TMP" bash -c '
 		set -u
-		set_of() { awk "{ for (i = 7; \$i != \"-\"; i++) ; print \$4, \$5, \$(i + 1) }" /proc/self/mountinfo | sort; }
+		# under $TMP: the bundle and the volume are where a container
+		# mount could propagate to; other tests mount elsewhere meanwhile
+		set_of() { awk "{ for (i = 7; \$i != \"-\"; i++) ; print \$4, \$5, \$(i + 1) }" /proc/self/mountinfo | grep -F "$TMP" | sort; }
 		mkdir -p "$TMP/ns" "$TMP/vol"
 		mount -t tmpfs ns-bundle "$TMP/ns" && mount --make-shared "$TMP/ns" || exit 99
 		mount -t tmpfs ns-vol "$TMP/vol" && mount --make-shared "$TMP/vol" || exit 99
