@@ -261,6 +261,8 @@ static json_object *features_linux(void)
 	json_object_object_add(off, "enabled", json_object_new_boolean(false));
 	json_object_object_add(l, "seccomp",
 	                       HAVE_SECCOMP ? features_seccomp() : json_object_get(off));
+	/* false even on a host that has them: pea applies no LSM label, and
+	 * refuses a config that asks for one (rt_process_parse). */
 	json_object_object_add(l, "apparmor", json_object_get(off));
 	json_object_object_add(l, "selinux", off);
 	return l;

@@ -397,5 +397,12 @@ int rt_config_parse_linux(json_object *json, struct rt_config *c, struct pp_erro
 			return pp_error_msg(err, EINVAL, "linux.rootfsPropagation: unknown '%s'",
 			                    json_object_get_string(v));
 	}
+	if (r >= 0)
+		r = rt_json_member(lx, "linux", "mountLabel", json_type_string, &v, err);
+	/* runc 1.1 drops a mountLabel when SELinux is off (label.FormatMountLabel
+	 * is a no-op there); with SELinux on it would label, and pea cannot. */
+	if (r > 0 && json_object_get_string_len(v) > 0 && rt_selinux_enabled())
+		return pp_error_msg(err, EINVAL,
+		                    "linux.mountLabel: pea does not apply SELinux labels");
 	return r < 0 ? r : 0;
 }

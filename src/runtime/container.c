@@ -112,6 +112,8 @@ static int child_rootfs(struct create_ctx *c, struct pp_error *err)
 	if (r >= 0)
 		r = rt_rootfs_pivot(rootfd, err);
 	if (r >= 0)
+		r = rt_rootfs_propagate(c->cfg, err);
+	if (r >= 0)
 		r = rt_rootfs_finish(c->cfg, err);
 	return r;
 }

@@ -71,8 +71,13 @@ struct rt_process {
  * rt_process_clear() on success, nothing to clear on failure). Unknown
  * capability or rlimit names and wrong types give -EINVAL naming the field
  * ("process.capabilities.bounding[2]: unknown capability 'CAP_FOO'").
- * apparmorProfile/selinuxLabel are ignored. Borrows process. */
+ * A non-empty apparmorProfile or selinuxLabel is -EINVAL: pea applies
+ * neither (runc 1.1 refuses both on a host without them). Borrows process. */
 int rt_process_parse(json_object *process, struct rt_process *ret, struct pp_error *err);
+/* Whether the host runs SELinux (selinuxfs mounted) or AppArmor (runc's
+ * apparmor.IsEnabled). */
+bool rt_selinux_enabled(void);
+bool rt_apparmor_enabled(void);
 void rt_process_clear(struct rt_process *p);
 
 /* RLIMIT_* from "RLIMIT_NOFILE" (exact), or -EINVAL. */
@@ -346,18 +351,27 @@ int rt_mount_remount_bind(int fd, unsigned long flags);
  * container's cgroup namespace. Hierarchies that cannot be mounted are
  * skipped; 0, or -errno of the final read-only remount. */
 int rt_mount_cgroup(int rootfd, const char *destination, int dfd, unsigned long flags);
-/* Every config mount inside rootfd (an O_PATH fd of the rootfs). */
+/* Every config mount inside rootfd (an O_PATH fd of the rootfs), each
+ * followed by its own propagation option. */
 int rt_mounts_apply(const struct rt_config *c, int rootfd, struct pp_error *err);
+/* Set again each config mount's propagation option (after a recursive
+ * rootfsPropagation). 0 or -errno; borrows rootfd. */
+int rt_mounts_propagate(const struct rt_config *c, int rootfd, struct pp_error *err);
 /* The default devices (null, zero, full, random, urandom, tty bound from the
  * host) but those linux.devices redefines, the /dev symlinks, then the
  * linux.devices nodes (mknod, or a bind of the host's node when mknod is
  * not permitted). */
 int rt_devices_setup(const struct rt_config *c, int rootfd, struct pp_error *err);
-/* Make mounts private/slave, bind the rootfs onto itself; *ret_rootfd an
- * O_PATH fd of it. */
+/* Before anything is mounted: make our copy of the host's mounts rslave
+ * (rprivate for a private rootfsPropagation; for a shared one, the mount
+ * holding the rootfs private), bind the rootfs onto itself and make that
+ * rslave; *ret_rootfd an O_PATH fd of it (caller closes). */
 int rt_rootfs_prepare(const struct rt_config *c, int *ret_rootfd, struct pp_error *err);
 /* pivot_root into rootfd and detach the old root. */
 int rt_rootfs_pivot(int rootfd, struct pp_error *err);
+/* After pivot: linux.rootfsPropagation on "/", then, when it was
+ * recursive, each mount's own propagation again. 0 or -errno. */
+int rt_rootfs_propagate(const struct rt_config *c, struct pp_error *err);
 /* After pivot: sysctls, maskedPaths, readonlyPaths, root.readonly. */
 int rt_rootfs_finish(const struct rt_config *c, struct pp_error *err);
 

@@ -109,6 +109,23 @@ static int mount_one(int rootfd, const struct rt_mount *m, int dfd)
 	return rt_mount_fd(m->source ? m->source : m->type, dfd, m->type, flags & ~MS_REC, m->data);
 }
 
+/* mounts[i]'s own propagation ("rshared", …) on the mount now at its
+ * destination, as runc's mountPropagate sets it right after the mount. */
+static int set_propagation(int rootfd, const struct rt_mount *m, size_t i, struct pp_error *err)
+{
+	cleanup_close int top = -1;
+	int r;
+
+	if (m->propagation == 0)
+		return 0;
+	top = fs_open_in_root(rootfd, m->destination, O_PATH, 0);
+	r = top < 0 ? top : rt_mount_fd(NULL, top, NULL, m->propagation, NULL);
+	if (r < 0)
+		return pp_error(err, r, "mounts[%zu]: set the propagation of '%s'", i,
+		                m->destination);
+	return 0;
+}
+
 /* Mount config mount i inside rootfd. err names the mount. */
 static int apply_one(int rootfd, const struct rt_mount *m, size_t i, struct pp_error *err)
 {
@@ -126,20 +143,24 @@ static int apply_one(int rootfd, const struct rt_mount *m, size_t i, struct pp_e
 		return pp_error(err, r, "mounts[%zu]: mount %s '%s' on '%s'", i,
 		                m->type ? m->type : "bind", m->source ? m->source : "",
 		                m->destination);
-	if (m->propagation != 0) {
-		cleanup_close int top = fs_open_in_root(rootfd, m->destination, O_PATH, 0);
-
-		if (top < 0 || rt_mount_fd(NULL, top, NULL, m->propagation, NULL) < 0)
-			return pp_error(err, top < 0 ? top : errno,
-			                "mounts[%zu]: set propagation of '%s'", i, m->destination);
-	}
-	return 0;
+	return set_propagation(rootfd, m, i, err);
 }
 
 int rt_mounts_apply(const struct rt_config *c, int rootfd, struct pp_error *err)
 {
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		int r = apply_one(rootfd, &c->mounts[i], i, err);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int rt_mounts_propagate(const struct rt_config *c, int rootfd, struct pp_error *err)
+{
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		int r = set_propagation(rootfd, &c->mounts[i], i, err);
 
 		if (r < 0)
 			return r;

@@ -272,6 +272,55 @@ static int parse_basics(json_object *proc, struct rt_process *p, struct pp_error
 	return 0;
 }
 
+bool rt_selinux_enabled(void)
+{
+	/* go-selinux's GetEnabled: selinuxfs is mounted. */
+	return access("/sys/fs/selinux/enforce", F_OK) == 0;
+}
+
+bool rt_apparmor_enabled(void)
+{
+	/* runc's apparmor.IsEnabled. */
+	char c = 0;
+	int fd;
+
+	if (access("/sys/kernel/security/apparmor", F_OK) < 0)
+		return false;
+	fd = open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	(void)close(fd);
+	return c == 'Y';
+}
+
+/* pea applies no LSM label, so a label is refused, never dropped: runc
+ * 1.1 refuses selinuxLabel without SELinux before starting anything
+ * (validate.security) and fails the init on an apparmorProfile it cannot
+ * apply (apparmor.ApplyProfile writes /proc/self/attr/exec: EINVAL). */
+static int parse_labels(json_object *proc, struct pp_error *err)
+{
+	json_object *v;
+	int r = rt_json_member(proc, "process", "selinuxLabel", json_type_string, &v, err);
+
+	if (r > 0 && json_object_get_string_len(v) > 0)
+		return pp_error_msg(err, EINVAL, "process.selinuxLabel: %s",
+		                    rt_selinux_enabled()
+		                        ? "pea does not apply SELinux labels"
+		                        : "selinux label is specified in config, but selinux is "
+		                          "disabled or not supported");
+	if (r >= 0)
+		r = rt_json_member(proc, "process", "apparmorProfile", json_type_string, &v, err);
+	if (r > 0 && json_object_get_string_len(v) > 0)
+		return pp_error_msg(err, EINVAL, "process.apparmorProfile: %s '%s'",
+		                    rt_apparmor_enabled()
+		                        ? "pea does not apply AppArmor profiles, not even"
+		                        : "apparmor is not enabled on this host, cannot apply",
+		                    json_object_get_string(v));
+	return r < 0 ? r : 0;
+}
+
 int rt_process_parse(json_object *process, struct rt_process *ret, struct pp_error *err)
 {
 	struct rt_process p = {0};
@@ -287,6 +336,8 @@ int rt_process_parse(json_object *process, struct rt_process *ret, struct pp_err
 		r = parse_caps(process, &p, err);
 	if (r >= 0)
 		r = parse_rlimits(process, &p, err);
+	if (r >= 0)
+		r = parse_labels(process, err);
 	if (r >= 0 && json_get_obj(process, "scheduler") != NULL)
 		r = pp_error_msg(err, EINVAL, "process.scheduler: not supported");
 	if (r < 0) {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The container's root: propagation, the rootfs bind, pivot_root (crun's
- * do_pivot: pivot_root(".", ".") then detach the old root stacked on top),
- * and what follows it: sysctls, masked and read-only paths, a read-only
- * root. */
+/* The container's root: propagation (nothing mounted here reaches the
+ * host), the rootfs bind, pivot_root (crun's do_pivot: pivot_root(".", ".")
+ * then detach the old root stacked on top), and what follows it:
+ * rootfsPropagation, sysctls, masked and read-only paths, a read-only root. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,20 +20,70 @@
 #include "util/syscall.h"
 #include "util/xalloc.h"
 
+/* The recursive change made to our copy of the host's mounts before we
+ * mount anything (runc's prepareRoot, crun's libcrun_set_mounts), so that
+ * nothing we mount propagates back: rprivate for private/rprivate, rslave
+ * otherwise. A shared rootfsPropagation keeps the host's peer groups (0),
+ * as runc and crun do: a bind whose source is shared must stay a peer of
+ * it for a container's mount under it to reach the host (docker and
+ * podman's ":rshared" volumes); the rootfs itself is isolated below. The
+ * configured value is set on "/" after pivot_root (rt_rootfs_propagate). */
+static unsigned long first_propagation(unsigned long prop)
+{
+	if (prop & MS_SHARED)
+		return 0;
+	if (prop & MS_PRIVATE)
+		return MS_REC | MS_PRIVATE;
+	return MS_REC | MS_SLAVE;
+}
+
+/* pivot_root(2) fails with EINVAL when the parent mount of the new root
+ * is shared, and a bind made under a shared mount propagates to its peers:
+ * make the mount holding the rootfs private (runc's rootfsParentMountPrivate,
+ * crun's make_parent_mount_private). Walks up with "..": changing the
+ * propagation of a folder that is not a mount point is EINVAL. */
+static int make_parent_mount_private(const char *rootfs, struct pp_error *err)
+{
+	cleanup_close int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st, up;
+
+	if (fd < 0)
+		return pp_error(err, errno, "open rootfs '%s'", rootfs);
+	for (;;) {
+		cleanup_close int parent = -1;
+		int r = rt_mount_fd(NULL, fd, NULL, MS_PRIVATE, NULL);
+
+		if (r != -EINVAL)
+			return r < 0 ? pp_error(err, r, "make the mount of '%s' private", rootfs)
+			             : 0;
+		parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0 || fstat(fd, &st) < 0 || fstat(parent, &up) < 0)
+			return pp_error(err, errno, "find the mount of '%s'", rootfs);
+		if (st.st_dev == up.st_dev && st.st_ino == up.st_ino)
+			return pp_error_msg(err, EINVAL, "no mount holds '%s'", rootfs);
+		(void)close(fd);
+		fd = take_fd(&parent);
+	}
+}
+
 int rt_rootfs_prepare(const struct rt_config *c, int *ret_rootfd, struct pp_error *err)
 {
-	unsigned long prop = c->rootfs_propagation ? c->rootfs_propagation : MS_SLAVE | MS_REC;
-	unsigned long root_prop = (prop & MS_SHARED) ? MS_SLAVE | MS_REC : prop;
-	int fd;
+	unsigned long first = first_propagation(c->rootfs_propagation);
+	int fd, r;
 
-	/* Nothing we mount may propagate back to the host. A shared
-	 * rootfsPropagation still needs a non-shared parent for pivot_root. */
-	if (mount(NULL, "/", NULL, root_prop, NULL) < 0)
+	if (first != 0 && mount(NULL, "/", NULL, first, NULL) < 0)
 		return pp_error(err, errno, "set the propagation of '/'");
+	if (first == 0) {
+		r = make_parent_mount_private(c->root_path, err);
+		if (r < 0)
+			return r;
+	}
 	if (mount(c->root_path, c->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return pp_error(err, errno, "bind rootfs '%s'", c->root_path);
-	if ((prop & MS_SHARED) && mount(NULL, c->root_path, NULL, prop, NULL) < 0)
-		return pp_error(err, errno, "make rootfs shared");
+	/* Its submounts were copied with their peer groups: nothing we mount
+	 * in the rootfs may reach them (crun binds it MS_PRIVATE). */
+	if (mount(NULL, c->root_path, NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return pp_error(err, errno, "make rootfs '%s' a slave", c->root_path);
 	fd = open(c->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return pp_error(err, errno, "open rootfs '%s'", c->root_path);
@@ -43,12 +93,19 @@ int rt_rootfs_prepare(const struct rt_config *c, int *ret_rootfd, struct pp_erro
 
 int rt_rootfs_pivot(int rootfd, struct pp_error *err)
 {
+	cleanup_close int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (oldroot < 0)
+		return pp_error(err, errno, "open /");
 	if (fchdir(rootfd) < 0)
 		return pp_error(err, errno, "chdir to the rootfs");
 	if (sys_pivot_root(".", ".") < 0)
 		return pp_error(err, errno, "pivot_root");
-	/* The old root now sits on top of "."; make it a slave so the
-	 * detach does not propagate to the host, then detach it. */
+	/* The old root now sits on top of the new one. Reach it through our
+	 * fd of it, as runc does: "." may still name the new root's mount.
+	 * Make it a slave so the detach does not propagate to the host. */
+	if (fchdir(oldroot) < 0)
+		return pp_error(err, errno, "chdir to the old root");
 	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return pp_error(err, errno, "make the old root a slave");
 	if (umount2(".", MNT_DETACH) < 0)
@@ -56,6 +113,26 @@ int rt_rootfs_pivot(int rootfd, struct pp_error *err)
 	if (chdir("/") < 0)
 		return pp_error(err, errno, "chdir /");
 	return 0;
+}
+
+int rt_rootfs_propagate(const struct rt_config *c, struct pp_error *err)
+{
+	cleanup_close int rootfd = -1;
+
+	/* On "/" after pivot_root, as crun and runc (PR #4724, in 1.2.x/1.3.x)
+	 * do: before it, a shared rootfs breaks pivot_root and an unbindable
+	 * "/" cannot be bound. */
+	if (c->rootfs_propagation == 0)
+		return 0;
+	if (mount(NULL, "/", NULL, c->rootfs_propagation, NULL) < 0)
+		return pp_error(err, errno, "linux.rootfsPropagation: set on '/'");
+	if (!(c->rootfs_propagation & MS_REC))
+		return 0;
+	/* A recursive change overrode each mount's own propagation. */
+	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return pp_error(err, errno, "open /");
+	return rt_mounts_propagate(c, rootfd, err);
 }
 
 static int write_sysctl(const struct rt_sysctl *s, struct pp_error *err)
