@@ -10,10 +10,8 @@
 # shellcheck disable=SC2016,SC2030,SC2031 # single-quoted container scripts
 BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-60}
 
-TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BUILD=${BUILD:-$TOP/build}
-PEA=${PEA:-$BUILD/src/cli/pea}
-IMAGES=${PEAPOD_TEST_IMAGES:-$BUILD/test-images}
+load helpers
+
 PODMAN_PROFILE=$TOP/tests/data/seccomp/podman-4.3-default.json
 
 setup() {
@@ -28,26 +26,13 @@ setup() {
 teardown() {
 	[ -n "${TMP:-}" ] || return 0
 	local id
-	for id in $("$PEA" --root "$ROOT" list -q 2>/dev/null); do
-		timeout 10 "$PEA" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
-	done
 	if [ -d "$TMP/runc" ]; then
 		for id in $(runc --root "$TMP/runc" list -q 2>/dev/null); do
 			timeout 10 runc --root "$TMP/runc" delete --force "$id" >/dev/null 2>&1 || true
 		done
 	fi
-	if [ -d "$TMP/podman" ]; then
-		podman_cmd rm -af >/dev/null 2>&1 || true
-		# podman's conmon cgroup; rmdir leaves it if anyone still uses it
-		rmdir /sys/fs/cgroup/*/libpod_parent/conmon /sys/fs/cgroup/*/libpod_parent \
-			2>/dev/null || true
-		grep " $TMP/" /proc/self/mountinfo | awk '{print $5}' | sort -r |
-			xargs -r -n1 umount -l 2>/dev/null || true
-	fi
-	find /sys/fs/cgroup/ -maxdepth 3 -type d -name "$CG_PARENT" 2>/dev/null |
-		while read -r d; do
-			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
-		done
+	podman_teardown
+	pea_teardown
 	rm -rf "$TMP"
 }
 
@@ -162,35 +147,10 @@ NO_MKDIR='{"defaultAction": "SCMP_ACT_ALLOW",
 	[[ "$output" == "Seccomp:"*2 ]]
 }
 
-# podman, offline and private to this test (HOST.md "Peers"), over pea.
-podman_cmd() {
-	timeout 60 env CONTAINERS_CONF="$TMP/podman/containers.conf" \
-		CONTAINERS_REGISTRIES_CONF="$TMP/podman/registries.conf" \
-		podman --root "$TMP/podman/root" --runroot "$TMP/podman/runroot" \
-		--tmpdir "$TMP/podman/tmp" --cgroup-manager cgroupfs --events-backend file \
-		--runtime "$PEA" "$@"
-}
-
 @test "seccomp: podman --runtime pea run" {
-	command -v podman >/dev/null || skip "podman not installed (apt-get install podman)"
-	[ -f "$IMAGES/busybox.tar" ] || skip "no $IMAGES/busybox.tar (tests/data/mkimages.sh)"
-	mkdir -p "$TMP/podman"
-	cat >"$TMP/podman/containers.conf" <<'EOF'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-EOF
-	cat >"$TMP/podman/registries.conf" <<'EOF'
-unqualified-search-registries = []
-[[registry]]
-location = "docker.io"
-blocked = true
-EOF
-	podman_cmd load -i "$IMAGES/busybox.tar" >/dev/null
+	podman_setup
 	local img
-	img=$(podman_cmd images --format '{{.Repository}}:{{.Tag}}' | head -1)
+	img=$(podman_busybox)
 	[ -n "$img" ]
 	run podman_cmd run --rm --network none "$img" true
 	echo "$output"

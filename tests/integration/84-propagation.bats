@@ -11,9 +11,7 @@
 # shellcheck disable=SC2016,SC2030,SC2031 # single-quoted container scripts; bats output
 BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-60}
 
-BUILD=${BUILD:-$(git -C "$BATS_TEST_DIRNAME" rev-parse --show-toplevel)/build}
-PEA=${PEA:-$BUILD/src/cli/pea}
-IMAGES=${IMAGES:-$BUILD/test-images}
+load helpers
 
 setup() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
@@ -29,17 +27,8 @@ setup() {
 
 teardown() {
 	[ -n "${TMP:-}" ] || return 0
-	local id
-	for id in $("$PEA" --root "$ROOT" list -q 2>/dev/null); do
-		timeout 10 "$PEA" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
-	done
-	if [ -d "$TMP/podman" ]; then
-		podman_cmd rm -af >/dev/null 2>&1 || true
-	fi
-	find /sys/fs/cgroup/ -maxdepth 3 -type d -name "$CG_PARENT" 2>/dev/null |
-		while read -r d; do
-			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
-		done
+	podman_teardown
+	pea_teardown
 	# The namespaces were the unshare processes': they are gone, and
 	# nothing of theirs is mounted here (checked by host_unchanged).
 	rm -rf "$TMP"
@@ -237,30 +226,14 @@ fail_case() { # JQ_FILTER
 	host_unchanged
 }
 
-# podman, offline and private to this test (HOST.md "Peers"), over pea.
-podman_cmd() {
-	timeout 60 env CONTAINERS_CONF="$TMP/podman/containers.conf" \
-		CONTAINERS_REGISTRIES_CONF="$TMP/podman/registries.conf" \
-		podman --root "$TMP/podman/root" --runroot "$TMP/podman/runroot" \
-		--tmpdir "$TMP/podman/tmp" --cgroup-manager cgroupfs --events-backend file \
-		--runtime "$PEA" "$@"
-}
-
 # podman sets rootfsPropagation shared for an rshared volume; the
 # container's mount under it reaches SRC, in the test's namespace only.
 @test "propagation: podman --runtime pea run -v SRC:DST:rshared" {
-	command -v podman >/dev/null || skip "podman not installed (apt-get install podman)"
-	[ -f "$IMAGES/busybox.tar" ] || skip "no $IMAGES/busybox.tar (tests/data/mkimages.sh)"
-	mkdir -p "$TMP/podman"
-	printf '%s\n' '[containers]' 'default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]' \
-		'[engine]' 'cgroup_manager = "cgroupfs"' 'events_logger = "file"' >"$TMP/podman/containers.conf"
-	printf '%s\n' 'unqualified-search-registries = []' '[[registry]]' 'location = "docker.io"' \
-		'blocked = true' >"$TMP/podman/registries.conf"
+	podman_setup
 	run timeout 150 unshare -m --propagation private env PEA="$PEA" TMP="$TMP" IMAGES="$IMAGES" \
-		bash -c "$(declare -f podman_cmd)"'
+		bash -c "$(declare -f podman_cmd podman_busybox)"'
 		mkdir -p "$TMP/vol" && mount -t tmpfs ns-vol "$TMP/vol" && mount --make-shared "$TMP/vol" || exit 99
-		podman_cmd load -i "$IMAGES/busybox.tar" >/dev/null || exit 98
-		img=$(podman_cmd images --format "{{.Repository}}:{{.Tag}}" | head -1)
+		img=$(podman_busybox) || exit 98
 		for o in rshared rprivate; do
 			mkdir -p "$TMP/vol/$o"
 			podman_cmd run --rm --network none --cap-add SYS_ADMIN -v "$TMP/vol/$o:/v:$o" "$img" \

@@ -136,3 +136,53 @@ manifest() { # FILE NAME, spec on stdin
 		cat
 	} >"$1"
 }
+
+# podman over pea, offline and private to the test (HOST.md "Peers"): its
+# root, run root, tmp and configs under $TMP/podman; docker.io blocked.
+podman_setup() {
+	command -v podman >/dev/null || skip "podman not installed (apt-get install podman)"
+	[ -f "$IMAGES/busybox.tar" ] || skip "no $IMAGES/busybox.tar (tests/data/mkimages.sh)"
+	mkdir -p "$TMP/podman"
+	printf '%s\n' '[containers]' 'default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]' \
+		'[engine]' 'cgroup_manager = "cgroupfs"' 'events_logger = "file"' \
+		>"$TMP/podman/containers.conf"
+	printf '%s\n' 'unqualified-search-registries = []' '[[registry]]' 'location = "docker.io"' \
+		'blocked = true' >"$TMP/podman/registries.conf"
+}
+
+podman_cmd() {
+	timeout 60 env CONTAINERS_CONF="$TMP/podman/containers.conf" \
+		CONTAINERS_REGISTRIES_CONF="$TMP/podman/registries.conf" \
+		podman --root "$TMP/podman/root" --runroot "$TMP/podman/runroot" \
+		--tmpdir "$TMP/podman/tmp" --cgroup-manager cgroupfs --events-backend file \
+		--runtime "$PEA" "$@"
+}
+
+# busybox:1.28 loaded into the test's podman; prints its name.
+podman_busybox() {
+	podman_cmd load -i "$IMAGES/busybox.tar" >/dev/null || return 1
+	podman_cmd images --format '{{.Repository}}:{{.Tag}}' | head -1
+}
+
+# Remove the test's podman containers, conmon's cgroup and podman's mounts.
+podman_teardown() {
+	[ -d "${TMP:-}/podman" ] || return 0
+	podman_cmd rm -af >/dev/null 2>&1 || true
+	# rmdir leaves a cgroup that anyone still uses
+	rmdir /sys/fs/cgroup/*/libpod_parent/conmon /sys/fs/cgroup/*/libpod_parent 2>/dev/null || true
+	grep " $TMP/" /proc/self/mountinfo | awk '{print $5}' | sort -r |
+		xargs -r -n1 umount -l 2>/dev/null || true
+}
+
+# Delete the test's pea containers (--root $ROOT) and remove its cgroups
+# ($CG_PARENT, in every hierarchy; rmdir only removes empty ones).
+pea_teardown() {
+	local id
+	for id in $("$PEA" --root "$ROOT" list -q 2>/dev/null); do
+		timeout 10 "$PEA" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
+	done
+	find /sys/fs/cgroup/ -maxdepth 3 -type d -name "$CG_PARENT" 2>/dev/null |
+		while read -r d; do
+			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+		done
+}
