@@ -157,10 +157,27 @@ static int create_listed(const struct rt_config *c, int rootfd, struct pp_error 
 	return 0;
 }
 
+/* The /dev symlinks, after the nodes: an existing file is kept, except
+ * /dev/ptmx, which must be the one of the container's devpts (runc's
+ * setupPtmx; podman --privileged lists the host's /dev/ptmx). */
+static int make_links(int dirfd, struct pp_error *err)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, "ptmx", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode) &&
+	    unlinkat(dirfd, "ptmx", 0) < 0)
+		return pp_error(err, errno, "remove /dev/ptmx");
+	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++)
+		if (symlinkat(dev_links[i].target, dirfd, dev_links[i].name) < 0 && errno != EEXIST)
+			return pp_error(err, errno, "symlink /dev/%s", dev_links[i].name);
+	return 0;
+}
+
 int rt_devices_setup(const struct rt_config *c, int rootfd, struct pp_error *err)
 {
 	cleanup_close int devfd = fs_mkdir_in_root(rootfd, "/dev", 0755);
 	cleanup_close int dirfd = -1;
+	int r = 0;
 
 	if (devfd < 0)
 		return pp_error(err, devfd, "create /dev");
@@ -168,15 +185,12 @@ int rt_devices_setup(const struct rt_config *c, int rootfd, struct pp_error *err
 	dirfd = fs_open_in_root(rootfd, "/dev", O_RDONLY | O_DIRECTORY, 0);
 	if (dirfd < 0)
 		return pp_error(err, dirfd, "open /dev");
-	for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++) {
-		int r =
-		    listed(c, default_devices[i]) ? 0 : bind_device(dirfd, default_devices[i], err);
-
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++)
-		if (symlinkat(dev_links[i].target, dirfd, dev_links[i].name) < 0 && errno != EEXIST)
-			return pp_error(err, errno, "symlink /dev/%s", dev_links[i].name);
-	return create_listed(c, rootfd, err);
+	for (size_t i = 0; r >= 0 && i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
+		if (!listed(c, default_devices[i]))
+			r = bind_device(dirfd, default_devices[i], err);
+	if (r >= 0)
+		r = create_listed(c, rootfd, err);
+	if (r >= 0)
+		r = make_links(dirfd, err);
+	return r;
 }

@@ -358,9 +358,9 @@ int rt_mounts_apply(const struct rt_config *c, int rootfd, struct pp_error *err)
  * rootfsPropagation). 0 or -errno; borrows rootfd. */
 int rt_mounts_propagate(const struct rt_config *c, int rootfd, struct pp_error *err);
 /* The default devices (null, zero, full, random, urandom, tty bound from the
- * host) but those linux.devices redefines, the /dev symlinks, then the
- * linux.devices nodes (mknod, or a bind of the host's node when mknod is
- * not permitted). */
+ * host) but those linux.devices redefines, the linux.devices nodes (mknod,
+ * or a bind of the host's node when mknod is not permitted), then the /dev
+ * symlinks (/dev/ptmx always the devpts one). */
 int rt_devices_setup(const struct rt_config *c, int rootfd, struct pp_error *err);
 /* Before anything is mounted: make our copy of the host's mounts rslave
  * (rprivate for a private rootfsPropagation; for a shared one, the mount

@@ -27,14 +27,8 @@ setup() {
 
 teardown() {
 	[ -n "${TMP:-}" ] || return 0
-	local id
-	for id in $("$PEA" --root "$ROOT" list -q 2>/dev/null); do
-		timeout 10 "$PEA" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
-	done
-	find /sys/fs/cgroup/ -maxdepth 3 -type d -name "$CG_PARENT" 2>/dev/null |
-		while read -r d; do
-			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
-		done
+	pea_teardown
+	podman_teardown
 	rm -rf "$TMP"
 	teardown_root
 }
@@ -287,4 +281,30 @@ YAML
 	[[ "$output" == *"can't create /tmp/lc: Operation not permitted"* ]]
 	[[ "$output" != *opened* ]]
 	[ "${lines[-1]}" = "done" ]
+}
+
+# podman over pea: --device passes one device node and its rule, the
+# default rules still refuse the rest, --privileged (every host device in
+# linux.devices, /dev/ptmx among them) runs with a devpts /dev/ptmx.
+@test "podman --runtime pea: --device, the default refusal, --privileged" {
+	local img
+	podman_setup
+	img=$(podman_busybox)
+	[ -n "$img" ]
+	run podman_cmd run --rm --network none --device /dev/loop-control "$img" \
+		sh -c 'exec 3</dev/loop-control && echo opened'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *opened* ]]
+	run podman_cmd run --rm --network none "$img" \
+		sh -c 'mknod /tmp/lc c 10 237 && exec 3</tmp/lc && echo opened'
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Operation not permitted"* ]]
+	run podman_cmd run --rm --network none --privileged "$img" \
+		sh -c 'exec 3</dev/loop-control && echo opened; readlink /dev/ptmx'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *opened* ]]
+	[[ "$output" == *pts/ptmx* ]]
 }
