@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The device cgroup of a container: its rules written to the v1 devices
  * hierarchy (hybrid hosts), and the same verdicts as an eBPF program
- * attached to its v2 folder (every host: the only guard on pure v2). */
+ * attached to its v2 folder where there is no v1 devices hierarchy (a pure
+ * v2 host), as runc and systemd choose on a hybrid host. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -22,6 +23,11 @@
 
 #define DEVICES_V1 "/sys/fs/cgroup/devices"
 
+bool rt_cgroup_devices_v1_mounted(void)
+{
+	return access(DEVICES_V1 "/devices.allow", F_OK) == 0;
+}
+
 /* As runc's v1 devices group: "a" to devices.deny (an empty whitelist),
  * then every rule in order to devices.allow or devices.deny. */
 int rt_cgroup_devices_v1(const char *rel, const struct rt_config *c, struct pp_error *err)
@@ -29,7 +35,7 @@ int rt_cgroup_devices_v1(const char *rel, const struct rt_config *c, struct pp_e
 	cleanup_free char *dir = NULL;
 	int r;
 
-	if (access(DEVICES_V1 "/devices.allow", F_OK) < 0)
+	if (!rt_cgroup_devices_v1_mounted())
 		return 0; /* no v1 devices hierarchy: the eBPF program alone */
 	dir = xstrfmt("%s%s", DEVICES_V1, rel);
 	r = fs_mkdir_p(dir, 0755, err);

@@ -289,8 +289,10 @@ void rt_dev_rule_format(const struct rt_dev_rule *r, char buf[64]);
 int rt_devices_parse(json_object *arr, struct rt_device **ret, size_t *ret_n, struct pp_error *err);
 void rt_devices_free(struct rt_device *d, size_t n);
 /* Apply c's device rules to the container's cgroups: the v1 devices
- * hierarchy at rel (when mounted) and an eBPF device program attached to
- * the v2 folder v2_dir. 0 or -errno; a failure is never skipped. */
+ * hierarchy at rel when it is mounted (a hybrid host), else an eBPF device
+ * program attached to the v2 folder v2_dir (pure v2), as runc does. 0 or
+ * -errno; a failure is never skipped. */
+bool rt_cgroup_devices_v1_mounted(void);
 int rt_cgroup_devices_v1(const char *rel, const struct rt_config *c, struct pp_error *err);
 int rt_cgroup_devices_bpf(const char *v2_dir, const struct rt_config *c, struct pp_error *err);
 
