@@ -231,22 +231,33 @@ bad_config() {
 		"linux.devices[0].major: Required value"
 }
 
-# A pod's container gets containerd's deny-all plus runc's defaults.
-check_pod() {
+# A pod's container gets containerd's deny-all plus runc's defaults: what
+# DEV_TRY prints there (check_dev_refused).
+dev_pod() {
 	manifest "$BATS_TEST_TMPDIR/p.yaml" dev <<'YAML'
   containers:
   - name: c
     image: busybox:1.28
     command: ["sleep", "3600"]
 YAML
+}
+
+DEV_TRY='mknod /tmp/kv c 10 232 && mknod /tmp/lc c 10 237 && echo mknod-ok; (exec 3<>/tmp/kv); exec 3<>/tmp/lc && echo opened'
+
+check_dev_refused() { # OUTPUT
+	[[ "$1" == *mknod-ok* ]]
+	[[ "$1" == *"can't create /tmp/kv: Operation not permitted"* ]]
+	[[ "$1" == *"can't create /tmp/lc: Operation not permitted"* ]]
+	[[ "$1" != *opened* ]]
+}
+
+check_pod() {
+	dev_pod
 	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
 	wait_for 30 pod_is dev Running
-	run peapod exec dev -c c -- sh -c 'mknod /tmp/kv c 10 232 && mknod /tmp/lc c 10 237 && echo "mknod ok"; (exec 3<>/tmp/kv); exec 3<>/tmp/lc && echo opened'
+	run peapod exec dev -c c -- sh -c "$DEV_TRY"
 	echo "$output"
-	[[ "$output" == *"mknod ok"* ]]
-	[[ "$output" == *"can't create /tmp/kv: Operation not permitted"* ]]
-	[[ "$output" == *"can't create /tmp/lc: Operation not permitted"* ]]
-	[[ "$output" != *opened* ]]
+	check_dev_refused "$output"
 	run peapod exec dev -c c -- sh -c 'echo x >/dev/null && head -c 2 /dev/zero | wc -c'
 	[ "$output" = 2 ]
 	peapod delete pod dev --now
@@ -259,28 +270,19 @@ YAML
 
 @test "peapod pod, pure cgroup v2 host: mknod of kvm works, opening it is not permitted" {
 	setup_root
-	manifest "$BATS_TEST_TMPDIR/p.yaml" dev <<'YAML'
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["sleep", "3600"]
-YAML
+	dev_pod
 	run timeout 100 unshare -m --propagation private bash -c '
 		set -e
 		umount -l /sys/fs/cgroup
 		mount -t cgroup2 none /sys/fs/cgroup
 		"$0" apply -f "$1"
 		for _ in $(seq 100); do "$0" get pods dev | grep -q " 1/1 .*Running" && break; sleep 0.1; done
-		"$0" exec dev -c c -- sh -c "mknod /tmp/kv c 10 232 && mknod /tmp/lc c 10 237 && echo mknod-ok; (exec 3<>/tmp/kv); exec 3<>/tmp/lc && echo opened" || true
+		"$0" exec dev -c c -- sh -c "$2" || true
 		"$0" delete pod dev --now
-		echo done' "$PEAPOD" "$BATS_TEST_TMPDIR/p.yaml"
+		echo done' "$PEAPOD" "$BATS_TEST_TMPDIR/p.yaml" "$DEV_TRY"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"mknod-ok"* ]]
-	[[ "$output" == *"can't create /tmp/kv: Operation not permitted"* ]]
-	[[ "$output" == *"can't create /tmp/lc: Operation not permitted"* ]]
-	[[ "$output" != *opened* ]]
-	[ "${lines[-1]}" = "done" ]
+	check_dev_refused "$output"
 }
 
 # podman over pea: --device passes one device node and its rule, the
