@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* peapod exec [-i] [-t] POD [-c CONTAINER] -- COMMAND [ARG...] (kubectl exec). */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,14 +87,42 @@ static int run_tty(const struct pod_record *rec, const char *ctr, char **cmd, bo
 	return r < 0 ? r : wait_exit(pid);
 }
 
+/* Without a terminal, the process gets pipes of ours, never our own
+ * stdio: a file or terminal it held could be reopened through
+ * /proc/PID/fd by it or, in a shared PID namespace, by any sibling. */
 static int run_plain(const struct pod_record *rec, const char *ctr, char **cmd, bool in,
                      struct pp_error *err)
 {
-	int stdio[3] = {in ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO};
+	int p[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}}, stdio[3], r = 0;
+	cleanup_close int pidfd = -1;
 	pid_t pid = 0;
-	int r = pod_exec(cli_paths(), rec, ctr, cmd, false, stdio, -1, &pid, err);
 
-	return r < 0 ? r : wait_exit(pid);
+	for (int i = 0; i < 3 && r == 0; i++)
+		if ((i > 0 || in) && pipe2(p[i], O_CLOEXEC) < 0)
+			r = pp_error(err, errno, "pipe");
+	stdio[0] = p[0][0];
+	stdio[1] = p[1][1];
+	stdio[2] = p[2][1];
+	if (r == 0)
+		r = pod_exec(cli_paths(), rec, ctr, cmd, false, stdio, -1, &pid, err);
+	for (int i = 0; i < 3; i++)
+		if (stdio[i] >= 0)
+			(void)close(stdio[i]);
+	if (r == 0 && (pidfd = sys_pidfd_open(pid, 0)) < 0)
+		r = pp_error(err, errno, "pidfd_open");
+	if (r == 0)
+		r = io_pipe_session(take_fd(&p[0][1]), p[1][0], p[2][0], pidfd, err);
+	for (int i = 0; i < 3; i++)
+		if (p[i][0] >= 0 && i > 0)
+			(void)close(p[i][0]);
+	if (p[0][1] >= 0)
+		(void)close(p[0][1]);
+	if (pid > 0) {
+		int status = wait_exit(pid);
+
+		return r < 0 ? r : status;
+	}
+	return r;
 }
 
 static int exec_in_pod(const char *name, char **cmd, struct exec_opts *o)

@@ -2,6 +2,7 @@
 /* SCM_RIGHTS receive and the interactive pty loop. */
 #include "monitor/io.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -78,10 +79,15 @@ static ssize_t pump(int from, int to)
 	return n;
 }
 
-static void drain(int master)
+/* What is left in from (non-blocking): up to EOF, EAGAIN or an error. */
+static void drain(int from, int to)
 {
-	while (pump(master, STDOUT_FILENO) > 0)
-		;
+	char buf[8192];
+	ssize_t n;
+
+	while ((n = read(from, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 && fs_write_all(to, buf, (size_t)n) < 0)
+			return;
 }
 
 static int session_loop(int master, int pidfd, int sigfd, bool with_stdin)
@@ -106,7 +112,7 @@ static int session_loop(int master, int pidfd, int sigfd, bool with_stdin)
 				return 0; /* EIO: every slave fd is closed */
 		}
 		if (p[1].revents & POLLIN) {
-			drain(master);
+			drain(master, STDOUT_FILENO);
 			return 0;
 		}
 		if (p[2].revents & POLLIN) {
@@ -147,5 +153,52 @@ int io_pty_session(int master, int pidfd, bool with_stdin, struct pp_error *err)
 		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	if (r < 0)
 		return pp_error(err, r, "terminal session");
+	return 0;
+}
+
+/* exec without a terminal: stdin → in_w, out_r → stdout, err_r → stderr. */
+static int pipe_loop(int *in_w, int out_r, int err_r, int pidfd)
+{
+	bool out_open = true, err_open = true;
+
+	for (;;) {
+		struct pollfd p[4] = {
+		    {.fd = out_open ? out_r : -1, .events = POLLIN},
+		    {.fd = err_open ? err_r : -1, .events = POLLIN},
+		    {.fd = pidfd, .events = POLLIN},
+		    {.fd = *in_w >= 0 ? STDIN_FILENO : -1, .events = POLLIN},
+		};
+
+		if (poll(p, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    pump(out_r, STDOUT_FILENO) <= 0)
+			out_open = false;
+		if ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    pump(err_r, STDERR_FILENO) <= 0)
+			err_open = false;
+		if (p[2].revents & POLLIN) {
+			drain(out_r, STDOUT_FILENO);
+			drain(err_r, STDERR_FILENO);
+			return 0;
+		}
+		if ((p[3].revents & (POLLIN | POLLHUP)) && pump(STDIN_FILENO, *in_w) <= 0)
+			(void)close(take_fd(in_w));
+	}
+}
+
+int io_pipe_session(int in_w, int out_r, int err_r, int pidfd, struct pp_error *err)
+{
+	cleanup_close int in = in_w;
+	int r;
+
+	if (io_set_nonblock(out_r) < 0 || io_set_nonblock(err_r) < 0)
+		return pp_error(err, errno, "O_NONBLOCK");
+	r = pipe_loop(&in, out_r, err_r, pidfd);
+	if (r < 0)
+		return pp_error(err, r, "exec session");
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fd plumbing shared by the monitor and the CLI: receiving a pty master over
- * a console socket, and an interactive pty session (exec -t). */
+ * a console socket, an interactive pty session (exec -t), and the pipes of
+ * an exec without a terminal. */
 #pragma once
 
 #include <stdbool.h>
@@ -19,3 +20,9 @@ int io_set_nonblock(int fd);
  * stdin in raw mode (restored on return) and passes the window size on,
  * also at SIGWINCH, when with_stdin. 0 or -errno. */
 int io_pty_session(int master, int pidfd, bool with_stdin, struct pp_error *err);
+
+/* Copy stdin to in_w (closed at the end of stdin; -1: no stdin), out_r to
+ * stdout and err_r to stderr until the process behind pidfd has exited,
+ * then what is left in out_r and err_r: a container's exec never holds one
+ * of the caller's fds. Takes in_w; borrows the others. 0 or -errno. */
+int io_pipe_session(int in_w, int out_r, int err_r, int pidfd, struct pp_error *err);

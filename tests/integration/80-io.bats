@@ -193,3 +193,32 @@ YAML
 	diff <(seq "$first" 20000) <(awk -v s="$first" '$1 >= s' "$f")
 	[ "$(tail -n 1 "$f")" = 20000 ]
 }
+
+# kubectl exec streams through the kubelet: the process never holds the
+# caller's own stdio, which it (or a sibling, through /proc/PID/fd) could
+# reopen to read or truncate a host file or terminal.
+@test "exec without -t: the process gets pipes, never the caller's files" {
+	waiter ex 'sleep 3600'
+	peapod apply -f "$BATS_TEST_TMPDIR/ex.yaml"
+	wait_for 30 pod_is ex Running
+	local f=$BATS_TEST_TMPDIR/host-file
+	echo HOST-SECRET >"$f"
+	timeout 20 "$PEAPOD" exec ex -- sh -c \
+		'readlink /proc/self/fd/1; readlink /proc/self/fd/2; echo pwned >/proc/self/fd/1; echo err >&2' \
+		>>"$f" 2>&1 </dev/null
+	cat "$f"
+	[ "$(sed -n 1p "$f")" = HOST-SECRET ]
+	[[ "$(sed -n 2p "$f")" == pipe:* ]]
+	[[ "$(sed -n 3p "$f")" == pipe:* ]]
+	grep -qx pwned "$f"
+	grep -qx err "$f"
+	# -i: stdin is a pipe too, and its end reaches the process
+	run sh -c "echo hello | timeout 20 '$PEAPOD' exec -i ex -- sh -c 'readlink /proc/self/fd/0; cat'"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == pipe:* ]]
+	[ "${lines[1]}" = hello ]
+	# the exit code and the output of a process that exits at once
+	run timeout 20 "$PEAPOD" exec ex -- sh -c 'seq 1 20000; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$(echo "$output" | grep -c '^[0-9]*$')" = 20000 ]
+}
