@@ -38,6 +38,7 @@ struct create_ctx {
 	int sync[2]; /* [0] parent's end, [1] child's end */
 	int fifo;    /* O_PATH fd of exec.fifo */
 	int console;
+	bool made_state_dir; /* ours to remove on failure */
 	pid_t pid;
 	char exe[PATH_MAX];                /* the child's resolved args[0] */
 	struct rt_seccomp_filter *seccomp; /* built here, loaded by the child */
@@ -249,6 +250,7 @@ static int make_state_dir(struct create_ctx *c, struct pp_error *err)
 			return pp_error_msg(err, EEXIST, "container '%s' already exists", o->id);
 		return pp_error(err, errno, "create '%s'", c->state_dir);
 	}
+	c->made_state_dir = true;
 	fifo = xstrfmt("%s/exec.fifo", c->state_dir);
 	/* 0622: the init may have switched to any user when it opens it. */
 	if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0)
@@ -388,8 +390,9 @@ int rt_container_create(const struct rt_create_opts *opts, pid_t *ret_pid, struc
 	}
 	c.state_dir = rt_state_dir(opts->state_root, opts->id);
 	r = create_steps(&c, err);
-	/* An existing id's folder is not ours to remove. */
-	if (r < 0 && r != -EEXIST)
+	/* An existing id's folder is not ours to remove; a failure after we
+	 * made ours (even one that is -EEXIST) leaves nothing. */
+	if (r < 0 && c.made_state_dir)
 		(void)fs_rm_rf(c.state_dir, NULL);
 	if (r >= 0 && ret_pid != NULL)
 		*ret_pid = c.pid;

@@ -231,6 +231,21 @@ bad_config() {
 		"linux.devices[0].major: Required value"
 }
 
+# A failure inside the container's setup whose errno is EEXIST must not be
+# taken for "the id exists": the state folder goes, the id is free again.
+@test "a linux.devices node failing late (a file already there): nothing left, the id free again" {
+	make_bundle late true null '[{"path": "/etc/plain", "type": "c", "major": 1, "minor": 3}]'
+	mkdir -p "$TMP/late/rootfs/etc"
+	echo x >"$TMP/late/rootfs/etc/plain"
+	for _ in 1 2; do
+		run timeout 20 "$PEA" --root "$ROOT" run --bundle "$TMP/late" late
+		echo "$output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"linux.devices[0]: '/etc/plain' exists and is not that device"* ]]
+		[ ! -e "$ROOT/late" ]
+	done
+}
+
 # A pod's container gets containerd's deny-all plus runc's defaults: what
 # DEV_TRY prints there (check_dev_refused).
 dev_pod() {
