@@ -321,7 +321,7 @@ PY
 	pea delete k1
 	[ ! -e "$CG_V2/$CG_PARENT/k1" ]
 	for n in $pids; do
-		! grep -qs '^State:.*[RSD]' "/proc/$n/status"
+		! grep -qs '^State:.*[RSD]' "/proc/$n/status" || false
 	done
 
 	make_bundle k2 '["sh", "-c", "sleep 1000 & sleep 1000 & wait"]' >/dev/null
@@ -333,7 +333,7 @@ PY
 	[ "$status" -eq 1 ]
 	[ ! -e "$CG_V2/$CG_PARENT/k2" ]
 	for n in $pids; do
-		! grep -qs '^State:.*[RSD]' "/proc/$n/status"
+		! grep -qs '^State:.*[RSD]' "/proc/$n/status" || false
 	done
 }
 

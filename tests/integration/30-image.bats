@@ -115,7 +115,7 @@ need_python() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == "error: layer '$layer'"* ]]
 	[ -z "$(ls "$ROOT/images/images")" ]
-	! grep -q nginx "$ROOT/images/refs.json" 2>/dev/null
+	! grep -q nginx "$ROOT/images/refs.json" 2>/dev/null || false
 	# and no half-unpacked layer is left under a final name without its marker
 	for d in "$ROOT"/images/layers/sha256/*; do
 		[ -e "$d" ] || continue
@@ -148,7 +148,9 @@ need_python() {
 	[ "$(ls -A "$TMP/escape")" = sentinel ]
 	[ "$(cat "$TMP/escape/sentinel")" = sentinel ]
 	[ "$(stat -c %h "$TMP/escape/sentinel")" -eq 1 ]
-	[ ! -e /dotdot ] && [ ! -e /abs ] && [ ! -e /chain ]
+	[ ! -e /dotdot ]
+	[ ! -e /abs ]
+	[ ! -e /chain ]
 	# what was loaded stayed inside its layer folder
 	run find "$ROOT/images/layers" -name dotdot
 	[[ "$output" == "$ROOT/images/layers/sha256/"*"$TMP/escape/dotdot" ]]
@@ -191,7 +193,9 @@ need_python() {
 	pp image mount nginx "$TMP/m" 2>/dev/null || { mkdir -p "$TMP/m" && pp image mount nginx "$TMP/m"; }
 	r=$TMP/m/rootfs
 	[ "$(head -n1 "$r/etc/nginx/nginx.conf")" = "user  nginx;" ]
-	[ -x "$r/usr/sbin/nginx" ] && [ -x "$r/bin/busybox" ] && [ -L "$r/bin/sh" ]
+	[ -x "$r/usr/sbin/nginx" ]
+	[ -x "$r/bin/busybox" ]
+	[ -L "$r/bin/sh" ]
 	[ "$(readlink "$r/var/log/nginx/access.log")" = /dev/stdout ]
 	[ "$(readlink "$r/var/log/nginx/error.log")" = /dev/stderr ]
 	grep -qx 'nginx:x:101:101:nginx user:/nonexistent:/bin/false' "$r/etc/passwd"

@@ -86,7 +86,7 @@ wait_job() {
 	for f in $files; do
 		[ "$(stat -c %s "$dir/$f")" -le 200000 ]
 		[ "$(tail -c 1 "$dir/$f" | od -An -c | tr -d ' ')" = '\n' ]
-		! grep -Evq '^[0-9T:.-]+Z stdout F [0-9]+$' "$dir/$f"
+		! grep -Evq '^[0-9T:.-]+Z stdout F [0-9]+$' "$dir/$f" || false
 	done
 }
 

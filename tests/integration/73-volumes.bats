@@ -56,7 +56,7 @@ YAML
 	[ "$(stat -c %a "$dir")" = 777 ]
 	[ "$(cat "$dir/msg")" = hello-from-app ]
 	# a folder on disk, not a mount
-	! grep -q " $dir " /proc/self/mountinfo
+	! grep -q " $dir " /proc/self/mountinfo || false
 	# the sidecar writes too, the app sees it
 	peapod exec shared -c sidecar -- sh -c 'echo back > /logs/reply'
 	run peapod exec shared -c app -- cat /var/log/app/reply
@@ -121,7 +121,7 @@ YAML
 	run peapod exec mem -c c -- dd if=/dev/zero of=/data/big bs=1M count=32
 	[ "$status" -ne 0 ]
 	peapod delete pod mem --now
-	! grep -q "$uid" /proc/self/mountinfo
+	! grep -q "$uid" /proc/self/mountinfo || false
 	[ ! -e "$PEAPOD_ROOT/run/pods/$uid" ]
 }
 
@@ -254,7 +254,7 @@ YAML
 	wait_for 30 message_has esc victim2 \
 		'failed to prepare subPath for volumeMount "v" of container "victim2"'
 	uid=$(pod_uid esc)
-	! grep "$uid/volume-subpaths" /proc/self/mountinfo | grep -q ' /etc '
+	! grep "$uid/volume-subpaths" /proc/self/mountinfo | grep -q ' /etc ' || false
 	run peapod logs esc -c victim
 	[[ "$output" != *root:* ]]
 	# nothing was created through the links
@@ -286,7 +286,7 @@ YAML
 	wait_for 60 message_has esc2 victim \
 		'failed to prepare subPath for volumeMount "v" of container "victim"'
 	uid=$(pod_uid esc2)
-	! grep "$uid/volume-subpaths" /proc/self/mountinfo | grep -q ' /etc '
+	! grep "$uid/volume-subpaths" /proc/self/mountinfo | grep -q ' /etc ' || false
 	run peapod logs esc2 -c victim
 	[[ "$output" != *root:* ]]
 	run peapod logs esc2 -c victim -p

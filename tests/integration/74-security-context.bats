@@ -186,7 +186,8 @@ YAML
 	run peapod exec sc -c side -- ps
 	rootpid=$(echo "$output" | awk '$2 == "root" && $3 == "sleep" && $4 == "3599" {print $1}')
 	nobodypid=$(echo "$output" | awk '$2 == "nobody" && $3 == "sleep" && $4 == "3600" {print $1}')
-	[ -n "$rootpid" ] && [ -n "$nobodypid" ]
+	[ -n "$rootpid" ]
+	[ -n "$nobodypid" ]
 	# the kernel decides: a different uid without CAP_KILL is EPERM
 	run peapod exec sc -c side -- kill "$rootpid"
 	[ "$status" -ne 0 ]

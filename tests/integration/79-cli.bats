@@ -98,16 +98,22 @@ YAML
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
 	read -r -a f <<<"${lines[0]}"
-	[ "${f[0]}" = nohead ] && [ "${f[1]}" = 1/1 ] && [ "${f[2]}" = Running ]
+	[ "${f[0]}" = nohead ]
+	[ "${f[1]}" = 1/1 ]
+	[ "${f[2]}" = Running ]
 	[ "${#f[@]}" -eq 5 ]
 	run peapod get pods -o wide --no-headers
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
 	read -r -a f <<<"${lines[0]}"
-	[ "${f[0]}" = nohead ] && [ "${#f[@]}" -eq 7 ] && [ "${f[5]}" = "<none>" ]
+	[ "${f[0]}" = nohead ]
+	[ "${#f[@]}" -eq 7 ]
+	[ "${f[5]}" = "<none>" ]
 	run peapod get pods -A --no-headers
 	read -r -a f <<<"${lines[0]}"
-	[ "${#lines[@]}" -eq 1 ] && [ "${f[0]}" = default ] && [ "${f[1]}" = nohead ]
+	[ "${#lines[@]}" -eq 1 ]
+	[ "${f[0]}" = default ]
+	[ "${f[1]}" = nohead ]
 	# the headers are still there without the flag
 	run peapod get pods
 	[[ "${lines[0]}" =~ ^NAME\ +READY\ +STATUS ]]

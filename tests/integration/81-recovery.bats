@@ -65,7 +65,8 @@ count_past() { # N: the count container logged more than N lines
 	# the same processes, no duplicate, no restart
 	[ "$(container_pid cnt nginx)" = "$nginx" ]
 	[ "$(container_pid cnt count)" = "$count" ]
-	[ -d "/proc/$nginx" ] && [ -d "/proc/$count" ]
+	[ -d "/proc/$nginx" ]
+	[ -d "/proc/$count" ]
 	run peapod get pods cnt
 	[[ "${lines[1]}" =~ ^cnt\ +2/2\ +Running\ +0\  ]]
 	run peapod exec cnt -c count -- ps ax
