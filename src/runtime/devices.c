@@ -29,26 +29,35 @@ static const struct {
     {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},         {"/proc/kcore", "core"},
 };
 
+/* Bind the host's node host onto dirfd/base (the container's path shown in
+ * errors), over an empty file made to mount on (or a node already there). */
+static int bind_node(int dirfd, const char *base, const char *host, const char *shown,
+                     struct pp_error *err)
+{
+	cleanup_close int fd =
+	    openat(dirfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0 && errno != ENXIO && errno != EEXIST && errno != ENODEV)
+		return pp_error(err, errno, "create '%s'", shown);
+	if (fd >= 0)
+		(void)close(take_fd(&fd));
+	fd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return pp_error(err, errno, "open '%s'", shown);
+	if (rt_mount_fd(host, fd, NULL, MS_BIND, NULL) < 0)
+		return pp_error(err, errno, "bind '%s'", shown);
+	return 0;
+}
+
 static int bind_device(int devfd, const char *name, struct pp_error *err)
 {
 	char host[64];
-	cleanup_close int fd = -1;
 	struct stat st;
 
 	(void)snprintf(host, sizeof(host), "/dev/%s", name);
 	if (stat(host, &st) < 0 || !S_ISCHR(st.st_mode))
 		return 0; /* the host has no such device either */
-	fd = openat(devfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
-	if (fd < 0 && errno != ENXIO && errno != EEXIST && errno != ENODEV)
-		return pp_error(err, errno, "create /dev/%s", name);
-	if (fd >= 0)
-		(void)close(fd);
-	fd = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return pp_error(err, errno, "open /dev/%s", name);
-	if (rt_mount_fd(host, fd, NULL, MS_BIND, NULL) < 0)
-		return pp_error(err, errno, "bind /dev/%s", name);
-	return 0;
+	return bind_node(devfd, name, host, host, err);
 }
 
 static bool listed(const struct rt_config *c, const char *name)
@@ -79,23 +88,13 @@ static bool same_node(const struct stat *st, const struct rt_device *d)
 static int bind_host_node(int dirfd, const char *base, const struct rt_device *d,
                           struct pp_error *err)
 {
-	cleanup_close int fd = -1;
 	struct stat st;
 
 	if (stat(d->path, &st) < 0 || !same_node(&st, d))
 		return pp_error_msg(
 		    err, EPERM, "mknod '%s' not permitted, and the host has no such node to bind",
 		    d->path);
-	fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return pp_error(err, errno, "create '%s'", d->path);
-	(void)close(take_fd(&fd));
-	fd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return pp_error(err, errno, "open '%s'", d->path);
-	if (rt_mount_fd(d->path, fd, NULL, MS_BIND, NULL) < 0)
-		return pp_error(err, errno, "bind '%s'", d->path);
-	return 0;
+	return bind_node(dirfd, base, d->path, d->path, err);
 }
 
 /* mode and owner of the new node, as runc: chmod (the umask is not ours to

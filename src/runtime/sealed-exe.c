@@ -38,19 +38,26 @@ bool rt_exe_sealed(void)
 	return seals >= 0 && (seals & EXE_SEALS) == EXE_SEALS;
 }
 
-const char *rt_exe_path(void)
+/* The host path of our binary: the one recorded before re-executing when
+ * sealed (running from the copy), else /proc/self/exe's target. */
+static const char *exe_path(bool sealed)
 {
 	static char self[PATH_MAX];
 	const char *env = getenv(EXE_ENV);
 	ssize_t n;
 
-	if (env != NULL && env[0] == '/' && rt_exe_sealed())
+	if (sealed && env != NULL && env[0] == '/')
 		return env;
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0)
 		return NULL;
 	self[n] = '\0';
 	return self;
+}
+
+const char *rt_exe_path(void)
+{
+	return exe_path(rt_exe_sealed());
 }
 
 /* A sealed memfd holding a copy of the binary at src. fd or -errno. */
@@ -88,11 +95,12 @@ int rt_exe_protect(char **argv, struct pp_error *err)
 {
 	extern char **environ;
 	cleanup_close int src = -1, copy = -1;
-	const char *path = rt_exe_path();
+	bool sealed = rt_exe_sealed();
+	const char *path = exe_path(sealed);
 
 	if (path == NULL)
 		return pp_error(err, errno, "readlink /proc/self/exe");
-	if (rt_exe_sealed()) {
+	if (sealed) {
 		/* The kernel names us after the memfd; ps should show ours. */
 		(void)prctl(PR_SET_NAME, base_name(path), 0, 0, 0);
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
@@ -113,12 +121,16 @@ int rt_exe_protect(char **argv, struct pp_error *err)
 
 int rt_exe_check(struct pp_error *err)
 {
-	if (!rt_exe_sealed())
+	const char *path;
+
+	if (!rt_exe_sealed()) {
+		path = exe_path(false);
 		return pp_error_msg(
 		    err, EPERM,
 		    "refusing to enter a container from '%s', which is not a sealed "
 		    "copy of the runtime binary",
-		    rt_exe_path() ? rt_exe_path() : "/proc/self/exe");
+		    path ? path : "/proc/self/exe");
+	}
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return pp_error(err, errno, "prctl(PR_SET_DUMPABLE)");
 	return 0;
