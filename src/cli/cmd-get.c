@@ -180,7 +180,7 @@ static int get_pods(char **names, const struct get_opts *o)
 				failed = 1;
 				continue;
 			}
-			recs = xrealloc(recs, (n + 1) * sizeof(*recs));
+			recs = xrealloc(recs, (n + 1) * sizeof(struct pod_record *));
 			recs[n++] = rec;
 		}
 	} else if (pod_list(cli_paths(), o->all_ns ? NULL : o->ns, &recs, &n, &err) < 0) {

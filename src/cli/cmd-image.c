@@ -88,17 +88,17 @@ static char *human_ago(int64_t created)
 		return xstrdup("About a minute ago");
 	if (d < 3600)
 		return xstrfmt("%lld minutes ago", (long long)(d / 60));
-	if (d < 2 * 3600)
+	if (d < INT64_C(2) * 3600)
 		return xstrdup("About an hour ago");
-	if (d < 48 * 3600)
+	if (d < INT64_C(48) * 3600)
 		return xstrfmt("%lld hours ago", (long long)(d / 3600));
-	if (d < 14 * 86400)
+	if (d < INT64_C(14) * 86400)
 		return xstrfmt("%lld days ago", (long long)(d / 86400));
-	if (d < 60 * 86400)
-		return xstrfmt("%lld weeks ago", (long long)(d / (7 * 86400)));
-	if (d < 730 * 86400)
-		return xstrfmt("%lld months ago", (long long)(d / (30 * 86400)));
-	return xstrfmt("%lld years ago", (long long)(d / (365 * 86400)));
+	if (d < INT64_C(60) * 86400)
+		return xstrfmt("%lld weeks ago", (long long)(d / (INT64_C(7) * 86400)));
+	if (d < INT64_C(730) * 86400)
+		return xstrfmt("%lld months ago", (long long)(d / (INT64_C(30) * 86400)));
+	return xstrfmt("%lld years ago", (long long)(d / (INT64_C(365) * 86400)));
 }
 
 /* podman's size column: decimal units, 3 significant digits. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* kubectl's formatting rules: ages, the STATUS column; manifest input. */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +40,10 @@ const char *cli_age(int64_t t, char *buf, size_t size)
 		               (long long)(m % 60));
 	else if (h < 48)
 		(void)snprintf(buf, size, "%lldh", (long long)h);
-	else if (h < 24 * 8)
+	else if (h < INT64_C(24) * 8)
 		(void)snprintf(buf, size, h % 24 ? "%lldd%lldh" : "%lldd", (long long)d,
 		               (long long)(h % 24));
-	else if (d < 365 * 2)
+	else if (d < INT64_C(365) * 2)
 		(void)snprintf(buf, size, "%lldd", (long long)d);
 	else
 		(void)snprintf(buf, size, "%lldy", (long long)(d / 365));

@@ -33,7 +33,7 @@ void img_sha256_final(struct img_sha256 *h, char ret_hex[IMG_HEX_LEN + 1])
 	unsigned int n = 0;
 
 	(void)EVP_DigestFinal_ex(h->ctx, md, &n);
-	for (unsigned int i = 0; i < 32; i++)
+	for (size_t i = 0; i < 32; i++)
 		(void)snprintf(ret_hex + 2 * i, 3, "%02x", md[i]);
 	ret_hex[IMG_HEX_LEN] = '\0';
 	img_sha256_clear(h);

@@ -10,7 +10,7 @@
 struct pp_error;
 typedef struct evp_md_ctx_st EVP_MD_CTX;
 
-#define IMG_JSON_MAX   (4u * 1024 * 1024)
+#define IMG_JSON_MAX   ((size_t)4 * 1024 * 1024)
 #define IMG_HEX_LEN    64
 #define IMG_MAX_LAYERS 128
 

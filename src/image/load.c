@@ -164,7 +164,7 @@ static int spool_all(struct load *l, const char *path, struct pp_error *err)
 		if (fd < 0)
 			return pp_error(err, errno, "open '%s'", path);
 	}
-	r = archive_read_open_fd(a, fd >= 0 ? fd : STDIN_FILENO, 64 * 1024);
+	r = archive_read_open_fd(a, fd >= 0 ? fd : STDIN_FILENO, (size_t)64 * 1024);
 	if (r != ARCHIVE_OK)
 		return pp_error_msg(err, EINVAL,
 		                    "'%s': not an image archive (a tar, plain or gzip): %s", path,

@@ -20,7 +20,7 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-#define BLOCK       (64 * 1024)
+#define BLOCK       ((size_t)64 * 1024)
 #define MAX_ENTRIES (1u << 20)
 #define WH_PREFIX   ".wh."
 #define WH_OPAQUE   ".wh..wh..opq"

@@ -302,7 +302,7 @@ static size_t path_depth(const char *p)
 static void sort_mounts_from(json_object *mounts, size_t start)
 {
 	size_t n = json_object_array_length(mounts) - start;
-	json_object **v = xcalloc(n + 1, sizeof(*v));
+	json_object **v = xcalloc(n + 1, sizeof(json_object *));
 
 	for (size_t i = 0; i < n; i++)
 		v[i] = json_object_get(json_object_array_get_idx(mounts, start + i));

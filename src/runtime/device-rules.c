@@ -442,7 +442,9 @@ static int parse_device_type(json_object *e, const char *path, char *ret, struct
 	if (strcmp(s, "c") != 0 && strcmp(s, "u") != 0 && strcmp(s, "b") != 0 &&
 	    strcmp(s, "p") != 0)
 		return pp_error_msg(err, EINVAL, "%s.type: invalid '%s'", path, s);
-	*ret = s[0] == 'u' ? 'c' : s[0];
+	*ret = s[0];
+	if (*ret == 'u')
+		*ret = 'c';
 	return 0;
 }
 

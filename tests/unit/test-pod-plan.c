@@ -261,7 +261,7 @@ static void test_env_expansion_bounded(void **state)
 	assert_int_equal(strv_len(e), 40);
 	for (size_t i = 0; i < 40; i++)
 		assert_true(strlen(e[i]) <= 32 * 4096 + 32);
-	assert_int_equal(strlen(e[4]), strlen("V4=") + 16 * 16);
+	assert_int_equal(strlen(e[4]), strlen("V4=") + (size_t)16 * 16);
 	strv_free(e);
 	for (size_t i = 1; i < 40; i++)
 		free(env[i].value);
