@@ -12,6 +12,19 @@ static const char *const reserved[] = {
     "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", ".nan", NULL,
 };
 
+/* Output errors are sticky on f (ferror) and, as with every printf of the
+ * CLI, not checked byte by byte: nothing useful can be done about a closed
+ * stdout halfway through a document. */
+static void put_c(int c, FILE *f)
+{
+	(void)fputc(c, f);
+}
+
+static void put_s(const char *s, FILE *f)
+{
+	(void)fputs(s, f);
+}
+
 /* Would s read back as the same string if printed plain (YAML 1.1 and 1.2)? */
 static bool plain_ok(const char *s)
 {
@@ -41,20 +54,20 @@ static bool plain_ok(const char *s)
 
 static void print_double_quoted(FILE *f, const char *s)
 {
-	fputc('"', f);
+	put_c('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
 		else if (*p == '\n')
-			fputs("\\n", f);
+			put_s("\\n", f);
 		else if (*p == '\t')
-			fputs("\\t", f);
+			put_s("\\t", f);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(f, "\\x%02x", *p);
 		else
-			fputc(*p, f);
+			put_c(*p, f);
 	}
-	fputc('"', f);
+	put_c('"', f);
 }
 
 static void print_string(FILE *f, const char *s)
@@ -62,7 +75,7 @@ static void print_string(FILE *f, const char *s)
 	bool printable = true;
 
 	if (plain_ok(s)) {
-		fputs(s, f);
+		put_s(s, f);
 		return;
 	}
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -71,38 +84,38 @@ static void print_string(FILE *f, const char *s)
 		print_double_quoted(f, s);
 		return;
 	}
-	fputc('\'', f);
+	put_c('\'', f);
 	for (const char *p = s; *p; p++) {
 		if (*p == '\'')
-			fputc('\'', f);
-		fputc(*p, f);
+			put_c('\'', f);
+		put_c(*p, f);
 	}
-	fputc('\'', f);
+	put_c('\'', f);
 }
 
 static void print_scalar(FILE *f, json_object *o)
 {
 	switch (json_object_get_type(o)) {
 	case json_type_null:
-		fputs("null", f);
+		put_s("null", f);
 		break;
 	case json_type_boolean:
-		fputs(json_object_get_boolean(o) ? "true" : "false", f);
+		put_s(json_object_get_boolean(o) ? "true" : "false", f);
 		break;
 	case json_type_int:
 		fprintf(f, "%lld", (long long)json_object_get_int64(o));
 		break;
 	case json_type_double:
-		fputs(json_object_to_json_string(o), f);
+		put_s(json_object_to_json_string(o), f);
 		break;
 	case json_type_string:
 		print_string(f, json_object_get_string(o));
 		break;
 	case json_type_object:
-		fputs("{}", f);
+		put_s("{}", f);
 		break;
 	case json_type_array:
-		fputs("[]", f);
+		put_s("[]", f);
 		break;
 	}
 }
@@ -133,7 +146,7 @@ static void print_seq(FILE *f, json_object *a, int indent, bool inline_first)
 			print_seq(f, v, indent + 2, true);
 		} else {
 			print_scalar(f, v);
-			fputc('\n', f);
+			put_c('\n', f);
 		}
 	}
 }
@@ -161,17 +174,17 @@ static void print_map(FILE *f, json_object *o, int indent, bool inline_first)
 
 		fprintf(f, "%*s", i == 0 && inline_first ? 0 : indent, "");
 		print_string(f, keys[i]);
-		fputc(':', f);
+		put_c(':', f);
 		if (is_nested(v) && json_object_is_type(v, json_type_object)) {
-			fputc('\n', f);
+			put_c('\n', f);
 			print_map(f, v, indent + 2, false);
 		} else if (is_nested(v)) {
-			fputc('\n', f);
+			put_c('\n', f);
 			print_seq(f, v, indent, false);
 		} else {
-			fputc(' ', f);
+			put_c(' ', f);
 			print_scalar(f, v);
-			fputc('\n', f);
+			put_c('\n', f);
 		}
 	}
 	free(keys);
@@ -185,6 +198,6 @@ void yaml_print(FILE *f, json_object *o)
 		print_seq(f, o, 0, false);
 	} else {
 		print_scalar(f, o);
-		fputc('\n', f);
+		put_c('\n', f);
 	}
 }
