@@ -84,7 +84,7 @@ static int list_all(char **ids, bool json, bool quiet)
 
 	rows[0] = (struct row){{xstrdup("ID"), xstrdup("PID"), xstrdup("STATUS"), xstrdup("BUNDLE"),
 	                        xstrdup("CREATED"), xstrdup("OWNER")}};
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; ids != NULL && ids[i] != NULL; i++) {
 		struct pp_error err = {0};
 		struct rt_state st = {0};
 		cleanup_free char *owner = NULL;

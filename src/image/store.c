@@ -377,7 +377,7 @@ int img_store_list(struct img_store *s, struct img_list_entry **ret, size_t *ret
 		char hex[IMG_HEX_LEN + 1];
 
 		if (strlen(de->d_name) != IMG_HEX_LEN + 5 ||
-		    strcmp(de->d_name + IMG_HEX_LEN, ".json"))
+		    strcmp(de->d_name + IMG_HEX_LEN, ".json") != 0)
 			continue;
 		memcpy(hex, de->d_name, IMG_HEX_LEN);
 		hex[IMG_HEX_LEN] = '\0';
@@ -455,7 +455,8 @@ static void store_gc(struct img_store *s)
 		if (strcmp(de->d_name + n, ".done") == 0)
 			(void)unlink(p);
 	}
-	rewinddir(l);
+	if (l != NULL)
+		rewinddir(l);
 	while (l != NULL && (de = readdir(l)) != NULL) {
 		cleanup_free char *p = xstrfmt("%s/%s", s->layers_dir, de->d_name);
 		size_t n = strcspn(de->d_name, ".");

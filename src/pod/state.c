@@ -3,6 +3,7 @@
 #include "pod/state.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <dirent.h>
 #include <ifaddrs.h>
 #include <limits.h>
@@ -475,8 +476,10 @@ int pod_record_read(const char *path, struct pod_record **ret, struct pp_error *
 	json_object_put(spec);
 	if (r < 0) {
 		json_object_put(o);
-		return pp_error_prefix(err, r, "'%s'", path);
+		(void)pp_error_prefix(err, r, "'%s'", path); /* returns r */
+		return r;
 	}
+	assert(pod != NULL); /* pod_spec_from_json sets it on success */
 	free(pod->uid);
 	pod->uid = xstrdup(json_get_str(json_get_obj(o, "metadata"), "uid"));
 	rec = pod_record_new(pod);
@@ -526,7 +529,7 @@ int pod_load(const struct pod_paths *paths, const char *ns, const char *name,
 	file = xstrfmt("%s/%s/pod.json", paths->pods, uid);
 	r = pod_record_read(file, ret, err);
 	if (r == -ENOENT)
-		return pp_error_msg(err, ENOENT, "pods \"%s\" not found", name);
+		(void)pp_error_msg(err, ENOENT, "pods \"%s\" not found", name); /* returns r */
 	return r;
 }
 
@@ -554,7 +557,7 @@ static void list_namespace(const struct pod_paths *paths, const char *ns, struct
 		/* a pod removed meanwhile, or an unreadable record, is not listed */
 		if (de->d_name[0] == '.' || pod_load(paths, ns, de->d_name, &rec, &e2) < 0)
 			continue;
-		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		*v = xrealloc(*v, (*n + 1) * sizeof(struct pod_record *));
 		(*v)[(*n)++] = rec;
 	}
 }
@@ -581,7 +584,7 @@ int pod_list(const struct pod_paths *paths, const char *ns, struct pod_record **
 				list_namespace(paths, de->d_name, &v, &n);
 	}
 	if (n > 1)
-		qsort(v, n, sizeof(*v), record_cmp);
+		qsort(v, n, sizeof(struct pod_record *), record_cmp);
 	*ret = v;
 	*ret_n = n;
 	return 0;

@@ -55,7 +55,7 @@ int rt_json_member(json_object *o, const char *path, const char *key, enum json_
 int rt_json_strv(json_object *o, const char *path, const char *key, char ***ret,
                  struct pp_error *err)
 {
-	json_object *arr;
+	json_object *arr = NULL;
 	int r = rt_json_member(o, path, key, json_type_array, &arr, err);
 	size_t n;
 

@@ -485,11 +485,13 @@ int rt_process_find(const struct rt_process *p, char ret[PATH_MAX], struct pp_er
 	int saved = ENOENT;
 
 	if (strchr(name, '/') != NULL) {
-		if (strlen(name) >= PATH_MAX)
+		size_t len = strlen(name);
+
+		if (len >= PATH_MAX)
 			return pp_error(err, ENAMETOOLONG, "exec: '%s'", name);
 		if (!is_executable(name, &saved))
 			return pp_error(err, saved, "exec: '%s'", name);
-		strcpy(ret, name);
+		memcpy(ret, name, len + 1);
 		return 0;
 	}
 	for (const char *dir = env_path(p->env); dir != NULL;) {
