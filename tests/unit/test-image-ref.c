@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -120,9 +121,10 @@ static void test_invalid(void **state)
 		expect_bad(tag);
 		tag[6 + 128] = '\0';
 		{
-			char want[256] = "docker.io/library/";
+			char want[256];
 
-			expect_norm(tag, strcat(want, tag));
+			(void)snprintf(want, sizeof(want), "docker.io/library/%s", tag);
+			expect_norm(tag, want);
 		}
 	}
 	expect_bad(HEX64);
