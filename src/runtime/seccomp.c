@@ -80,16 +80,24 @@ static void seccomp_freep(struct rt_seccomp **s)
 	rt_seccomp_free(*s);
 }
 
+/* Where an action sits in its object: the action's key, its errno's key. */
+struct action_keys {
+	const char *key;     /* "action", "defaultAction" */
+	const char *ret_key; /* "errnoRet", "defaultErrnoRet" */
+	bool required;
+};
+
 /* An action string (+ its errnoRet) at path. */
-static int parse_action(json_object *o, const char *path, const char *key, const char *ret_key,
-                        bool required, int *ret_action, uint32_t *ret_errno, struct pp_error *err)
+static int parse_action(json_object *o, const char *path, const struct action_keys *keys,
+                        int *ret_action, uint32_t *ret_errno, struct pp_error *err)
 {
+	const char *key = keys->key, *ret_key = keys->ret_key;
 	json_object *v;
 	const char *name;
 	int64_t e;
 	int r = rt_json_member(o, path, key, json_type_string, &v, err);
 
-	if (r == 0 && required)
+	if (r == 0 && keys->required)
 		return pp_error_msg(err, EINVAL, "%s.%s: Required value", path, key);
 	if (r <= 0)
 		return r;
@@ -200,7 +208,8 @@ static int parse_syscall(json_object *o, size_t i, struct rt_seccomp_syscall *sc
 		return r;
 	if (sc->names == NULL || sc->names[0] == NULL)
 		return pp_error_msg(err, EINVAL, "%s.names: Required value", path);
-	r = parse_action(o, path, "action", "errnoRet", true, &sc->action, &sc->errno_ret, err);
+	r = parse_action(o, path, &(const struct action_keys){"action", "errnoRet", true},
+	                 &sc->action, &sc->errno_ret, err);
 	if (r < 0)
 		return r;
 	return parse_args(o, path, sc, err);
@@ -281,8 +290,9 @@ int rt_seccomp_parse(json_object *seccomp, struct rt_seccomp **ret, struct pp_er
 	*ret = NULL;
 	if (!json_object_is_type(seccomp, json_type_object))
 		return pp_error_msg(err, EINVAL, "%s: expected an object", p);
-	r = parse_action(seccomp, p, "defaultAction", "defaultErrnoRet", true, &s->default_action,
-	                 &s->default_errno, err);
+	r = parse_action(seccomp, p,
+	                 &(const struct action_keys){"defaultAction", "defaultErrnoRet", true},
+	                 &s->default_action, &s->default_errno, err);
 	if (r >= 0)
 		r = parse_arches(seccomp, s, err);
 	if (r >= 0)
