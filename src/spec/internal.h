@@ -45,11 +45,19 @@ int pod_decode_int64(json_object *v, const char *path, int64_t *ret, struct pp_e
 /* Is v an array (or null)? Sets *ret_n to its length. 0 or -EINVAL. */
 int pod_decode_array(json_object *v, const char *path, size_t *ret_n, struct pp_error *err);
 
-/* Decode an array (or null) of objects, each by fields, into a new array
- * of size-byte structs. *ret_arr and *ret_n are set even on error, counting
- * the half-built entry, so the owner's destructor frees it. 0 or -EINVAL. */
-int pod_decode_object_array(json_object *v, const char *path, const struct pod_field *fields,
-                            size_t size, void **ret_arr, size_t *ret_n, struct pp_error *err);
+/* What each element of an object array decodes into: a struct of size
+ * bytes whose members the fields table describes. */
+struct pod_element {
+	const struct pod_field *fields;
+	size_t size;
+};
+
+/* Decode an array (or null) of objects, each by elem->fields, into a new
+ * array of elem->size-byte structs. *ret_arr and *ret_n are set even on
+ * error, counting the half-built entry, so the owner's destructor frees it.
+ * 0 or -EINVAL. */
+int pod_decode_object_array(json_object *v, const char *path, const struct pod_element *elem,
+                            void **ret_arr, size_t *ret_n, struct pp_error *err);
 
 /* `PATH: Invalid value: VALUE: expected WHAT`. Returns -EINVAL. */
 int pod_type_error(const char *path, json_object *v, const char *what, struct pp_error *err);

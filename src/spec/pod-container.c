@@ -28,8 +28,9 @@ static int decode_env(json_object *v, void *obj, const char *path, struct pp_err
 {
 	struct pod_container *c = obj;
 
-	return pod_decode_object_array(v, path, env_fields, sizeof(*c->env), (void **)&c->env,
-	                               &c->n_env, err);
+	return pod_decode_object_array(v, path,
+	                               &(const struct pod_element){env_fields, sizeof(*c->env)},
+	                               (void **)&c->env, &c->n_env, err);
 }
 
 static int decode_container_port(json_object *v, void *obj, const char *path, struct pp_error *err)
@@ -61,8 +62,9 @@ static int decode_ports(json_object *v, void *obj, const char *path, struct pp_e
 {
 	struct pod_container *c = obj;
 
-	return pod_decode_object_array(v, path, port_fields, sizeof(*c->ports), (void **)&c->ports,
-	                               &c->n_ports, err);
+	return pod_decode_object_array(v, path,
+	                               &(const struct pod_element){port_fields, sizeof(*c->ports)},
+	                               (void **)&c->ports, &c->n_ports, err);
 }
 
 static const struct pod_field capabilities_fields[] = {

@@ -91,8 +91,8 @@ int pod_decode_array(json_object *v, const char *path, size_t *ret_n, struct pp_
 	return 0;
 }
 
-int pod_decode_object_array(json_object *v, const char *path, const struct pod_field *fields,
-                            size_t size, void **ret_arr, size_t *ret_n, struct pp_error *err)
+int pod_decode_object_array(json_object *v, const char *path, const struct pod_element *elem,
+                            void **ret_arr, size_t *ret_n, struct pp_error *err)
 {
 	char sub[POD_PATH_MAX];
 	size_t n = 0;
@@ -100,11 +100,11 @@ int pod_decode_object_array(json_object *v, const char *path, const struct pod_f
 
 	if (r < 0)
 		return r;
-	*ret_arr = xcalloc(n, size);
+	*ret_arr = xcalloc(n, elem->size);
 	for (*ret_n = 0; *ret_n < n; (*ret_n)++) {
 		pod_path_index(sub, path, *ret_n);
-		r = pod_decode_fields(json_object_array_get_idx(v, *ret_n), fields,
-		                      (char *)*ret_arr + *ret_n * size, sub, err);
+		r = pod_decode_fields(json_object_array_get_idx(v, *ret_n), elem->fields,
+		                      (char *)*ret_arr + *ret_n * elem->size, sub, err);
 		if (r < 0) {
 			(*ret_n)++; /* so pod_free() frees the half-built entry */
 			return r;

@@ -85,8 +85,9 @@ static int decode_headers(json_object *v, void *obj, const char *path, struct pp
 {
 	struct pod_probe *p = obj;
 
-	return pod_decode_object_array(v, path, header_fields, sizeof(*p->headers),
-	                               (void **)&p->headers, &p->n_headers, err);
+	return pod_decode_object_array(
+	    v, path, &(const struct pod_element){header_fields, sizeof(*p->headers)},
+	    (void **)&p->headers, &p->n_headers, err);
 }
 
 static int decode_action(json_object *v, const struct pod_field *fields, bool *has, void *obj,

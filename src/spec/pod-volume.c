@@ -215,8 +215,9 @@ int pod_decode_volumes(json_object *v, void *obj, const char *path, struct pp_er
 {
 	struct pod *pod = obj;
 
-	return pod_decode_object_array(v, path, volume_fields, sizeof(*pod->volumes),
-	                               (void **)&pod->volumes, &pod->n_volumes, err);
+	return pod_decode_object_array(
+	    v, path, &(const struct pod_element){volume_fields, sizeof(*pod->volumes)},
+	    (void **)&pod->volumes, &pod->n_volumes, err);
 }
 
 static const struct pod_field volume_mount_fields[] = {
@@ -234,8 +235,9 @@ int pod_decode_volume_mounts(json_object *v, void *obj, const char *path, struct
 {
 	struct pod_container *c = obj;
 
-	return pod_decode_object_array(v, path, volume_mount_fields, sizeof(*c->volume_mounts),
-	                               (void **)&c->volume_mounts, &c->n_volume_mounts, err);
+	return pod_decode_object_array(
+	    v, path, &(const struct pod_element){volume_mount_fields, sizeof(*c->volume_mounts)},
+	    (void **)&c->volume_mounts, &c->n_volume_mounts, err);
 }
 
 const struct pod_volume *pod_volume_find(const struct pod *pod, const char *name)
