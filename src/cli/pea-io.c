@@ -21,6 +21,7 @@
 #include "cli/pea-cli.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
@@ -55,31 +56,13 @@ int pea_console_pair(int *ret_ours, int *ret_theirs, struct pp_error *err)
 int pea_console_recv(int sock, struct pp_error *err)
 {
 	char data[64];
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = ctl.buf,
-	    .msg_controllen = sizeof(ctl.buf),
-	};
-	struct cmsghdr *c;
-	ssize_t n;
-	int fd;
+	int fd = -1;
+	int r = fdpass_recv(sock, data, sizeof(data), -1, &fd);
 
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return pp_error(err, errno, "receive pty master");
-	c = CMSG_FIRSTHDR(&msg);
-	if (n == 0 || c == NULL || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+	if (r < 0 && r != -EBADMSG)
+		return pp_error(err, r, "receive pty master");
+	if (r <= 0 || fd < 0)
 		return pp_error_msg(err, EPROTO, "receive pty master: no fd sent");
-	memcpy(&fd, CMSG_DATA(c), sizeof(fd));
 	return fd;
 }
 

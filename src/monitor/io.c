@@ -16,36 +16,22 @@
 
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 
 int io_recv_fd(int sock, int timeout_ms, int *ret_fd, struct pp_error *err)
 {
 	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct msghdr msg = {.msg_iov = &iov,
-	                     .msg_iovlen = 1,
-	                     .msg_control = ctl.buf,
-	                     .msg_controllen = sizeof(ctl.buf)};
-	struct pollfd p = {.fd = sock, .events = POLLIN};
-	struct cmsghdr *c;
-	int r;
+	int fd = -1;
+	int r = fdpass_recv(sock, &byte, 1, timeout_ms, &fd);
 
-	do
-		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
-	if (r == 0)
+	if (r == -ETIMEDOUT)
 		return pp_error_msg(err, ETIMEDOUT, "no terminal received on the console socket");
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
-		return pp_error(err, errno, "recvmsg on console socket");
-	c = CMSG_FIRSTHDR(&msg);
-	if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+	if (r < 0 && r != -EBADMSG)
+		return pp_error(err, r, "recvmsg on console socket");
+	if (r < 0 || fd < 0)
 		return pp_error_msg(err, EBADMSG, "console socket: no fd received");
-	memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+	*ret_fd = fd;
 	return 0;
 }
 
