@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <sys/epoll.h>
@@ -29,6 +28,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/tty.h"
 #include "util/xalloc.h"
 
 #define ATTACH_OUT_MAX (1024 * 1024) /* queued for one client before it is dropped */
@@ -506,38 +506,47 @@ int monitor_attach_open(const char *pod_dir, const char *ctr, bool in, bool tty,
 
 struct session {
 	int fd;
-	bool in_open;
-	bool raw;
+	bool sized; /* the first size was sent */
 	int exit_code;
+	int result; /* 128 + the signal that detached us, else 0 */
 	unsigned char buf[ATTACH_HDR + ATTACH_FRAME_MAX];
 	size_t len;
 };
 
-static void send_size(const struct session *s, int extra)
-{
-	struct winsize ws;
-	unsigned char p[4];
+_Static_assert(TTY_CHUNK <= ATTACH_FRAME_MAX, "one read of stdin is one frame");
 
-	if (!s->raw || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
-		return;
-	ws.ws_row = (unsigned short)(ws.ws_row + extra);
-	ws.ws_col = (unsigned short)(ws.ws_col + extra);
-	p[0] = (unsigned char)(ws.ws_row >> 8);
-	p[1] = (unsigned char)ws.ws_row;
-	p[2] = (unsigned char)(ws.ws_col >> 8);
-	p[3] = (unsigned char)ws.ws_col;
+static void send_size(const struct session *s, const struct winsize *ws, int extra)
+{
+	unsigned short row = (unsigned short)(ws->ws_row + extra);
+	unsigned short col = (unsigned short)(ws->ws_col + extra);
+	unsigned char p[4] = {(unsigned char)(row >> 8), (unsigned char)row,
+	                      (unsigned char)(col >> 8), (unsigned char)col};
+
 	(void)send_frame(s->fd, ATTACH_RESIZE, p, sizeof(p));
 }
 
-/* Frames from the monitor. 1 more to come, 0 closed, -errno. */
-static int session_output(struct session *s)
+static void session_resize(struct tty_session *t, const struct winsize *ws)
 {
+	struct session *s = t->data;
+
+	/* one row and column more, then the real size: the shell redraws its
+	 * prompt on a re-attach, as kubectl does it */
+	if (!s->sized)
+		send_size(s, ws, 1);
+	s->sized = true;
+	send_size(s, ws, 0);
+}
+
+/* Frames from the monitor. */
+static int session_output(struct tty_session *t)
+{
+	struct session *s = t->data;
 	ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
 
 	if (n < 0)
-		return errno == EINTR || errno == EAGAIN ? 1 : -errno;
+		return errno == EINTR || errno == EAGAIN ? TTY_MORE : -errno;
 	if (n == 0)
-		return 0;
+		return TTY_END;
 	s->len += (size_t)n;
 	while (s->len >= ATTACH_HDR) {
 		size_t len = get_be32(s->buf + 1);
@@ -555,90 +564,49 @@ static int session_output(struct session *s)
 		s->len -= ATTACH_HDR + len;
 		memmove(s->buf, s->buf + ATTACH_HDR + len, s->len);
 	}
-	return 1;
+	return TTY_MORE;
 }
 
-static void session_input(struct session *s)
+static int session_input(struct tty_session *t, const char *buf, size_t n)
 {
-	char buf[ATTACH_FRAME_MAX];
-	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+	struct session *s = t->data;
 
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n > 0 && send_frame(s->fd, ATTACH_STDIN, buf, (size_t)n) == 0)
-		return;
+	if (n > 0 && send_frame(s->fd, ATTACH_STDIN, buf, n) == 0)
+		return 0;
 	/* end of input: the monitor detaches us, or closes stdin (stdinOnce) */
-	s->in_open = false;
 	(void)shutdown(s->fd, SHUT_WR);
+	return -1;
 }
 
-static int session_loop(struct session *s, int sigfd)
+static int session_signal(struct tty_session *t, const struct signalfd_siginfo *si)
 {
-	for (;;) {
-		struct pollfd p[3] = {
-		    {.fd = s->fd, .events = POLLIN},
-		    {.fd = sigfd, .events = POLLIN},
-		    {.fd = s->in_open ? STDIN_FILENO : -1, .events = POLLIN},
-		};
-		struct signalfd_siginfo si;
-		int r;
+	struct session *s = t->data;
 
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			r = session_output(s);
-			if (r <= 0)
-				return r;
-		}
-		if ((p[1].revents & POLLIN) && read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo != SIGWINCH)
-				return 128 + (int)si.ssi_signo;
-			send_size(s, 0);
-		}
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
-			session_input(s);
-	}
+	s->result = 128 + (int)si->ssi_signo;
+	return TTY_END;
 }
 
 int monitor_attach_session(int fd, bool in, bool raw, int *ret_exit, struct pp_error *err)
 {
+	static const struct tty_session_ops ops = {.peer = session_output,
+	                                           .input = session_input,
+	                                           .resize = session_resize,
+	                                           .signal = session_signal};
 	struct session *s = xcalloc(1, sizeof(*s));
-	struct termios saved, rawt;
-	bool restore = false;
-	cleanup_close int sigfd = -1;
-	sigset_t mask;
+	struct tty_session t = {
+	    .peer = fd, .pidfd = -1, .in = in, .raw = raw, .winsize = raw, .ops = &ops, .data = s};
 	int r;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGWINCH);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	(void)sigprocmask(SIG_BLOCK, &mask, NULL);
-	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sigfd < 0) {
-		free(s);
-		return pp_error(err, errno, "signalfd");
-	}
-	*s = (struct session){.fd = fd, .in_open = in, .raw = raw, .exit_code = -1};
-	if (raw && tcgetattr(STDIN_FILENO, &saved) == 0) {
-		rawt = saved;
-		cfmakeraw(&rawt);
-		restore = tcsetattr(STDIN_FILENO, TCSANOW, &rawt) == 0;
-	}
-	/* one row and column more, then the real size: the shell redraws its
-	 * prompt on a re-attach, as kubectl does it */
-	send_size(s, 1);
-	send_size(s, 0);
-	r = session_loop(s, sigfd);
-	if (restore)
-		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	s->fd = fd;
+	s->exit_code = -1;
+	(void)sigemptyset(&t.signals);
+	(void)sigaddset(&t.signals, SIGINT);
+	(void)sigaddset(&t.signals, SIGTERM);
+	(void)sigaddset(&t.signals, SIGHUP);
+	r = tty_session_run(&t, err);
 	*ret_exit = s->exit_code;
+	if (r == 0)
+		r = s->result;
 	free(s);
-	if (r < 0)
-		return pp_error(err, r, "attach session");
 	return r;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fd plumbing shared by the monitor and the CLI: receiving a pty master over
- * a console socket, an interactive pty session (exec -t), and the pipes of
- * an exec without a terminal. */
+ * a console socket, an interactive pty session (exec -t, on util/tty.h),
+ * and the pipes of an exec without a terminal. */
 #pragma once
 
 #include <stdbool.h>
