@@ -11,7 +11,7 @@
 #include "cli/cli-util.h"
 #include "cli/cli.h"
 #include "client/client.h"
-#include "monitor/events.h"
+#include "pod/events.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
