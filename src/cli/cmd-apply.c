@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* peapod apply -f FILE: create pods (kubectl apply), start their monitors. */
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <sys/wait.h>
 
 #include "cli/cli-util.h"
 #include "cli/cli.h"
+#include "client/client.h"
 #include "image/image.h"
 #include "pod/paths.h"
 #include "pod/pod.h"
@@ -19,93 +16,23 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/log.h"
-#include "util/syscall.h"
 #include "util/xalloc.h"
 
-/* In the grandchild: become the monitor, with the notify pipe as fd 3. */
-static void exec_monitor(const struct pod *pod, int notify_fd, int lock_fd, const char *logpath,
-                         bool adopt)
+/* The monitor's report on the pod: its warnings and errors, printed. */
+static void print_note(enum client_note kind, const char *msg, void *data)
 {
-	cleanup_free char *target = xstrfmt("%s/%s", pod->namespace_, pod->name);
-	const char *argv[10];
-	int n = 0, devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	const char *name = data;
 
-	/* move both out of 0..4 first, so no dup2 below overwrites the other */
-	notify_fd = fcntl(notify_fd, F_DUPFD, 10);
-	lock_fd = fcntl(lock_fd, F_DUPFD, 10);
-	if (devnull < 0 || logfd < 0 || notify_fd < 0 || lock_fd < 0 || dup2(devnull, 0) < 0 ||
-	    dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0 || dup2(notify_fd, 3) < 0 ||
-	    dup2(lock_fd, 4) < 0)
-		_exit(127);
-	(void)sys_close_range(5, ~0U, 0); /* nothing of our caller's (bats' fd 3...) */
-	argv[n++] = "peapod";
-	if (arg_root != NULL) {
-		argv[n++] = "--root";
-		argv[n++] = arg_root;
-	}
-	argv[n++] = "monitor";
-	argv[n++] = target;
-	argv[n++] = "--notify-fd=3";
-	argv[n++] = "--lock-fd=4"; /* the pod's lock, held from creation on */
-	if (adopt)
-		argv[n++] = "--adopt"; /* take back a pod whose monitor is gone */
-	argv[n] = NULL;
-	if (chdir("/") < 0)
-		_exit(127);
-	execv("/proc/self/exe", (char **)argv);
-	_exit(127);
-}
-
-/* Start the monitor detached (own session, reparented away from us) and
- * return the read end of its notify pipe. */
-static int spawn_monitor(const struct pod *pod, const char *pod_dir, int lock_fd, bool adopt,
-                         int *ret_fd)
-{
-	cleanup_free char *logpath = xstrfmt("%s/monitor.log", pod_dir);
-	int p[2], status = 0;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		if (setsid() < 0 || fork() != 0)
-			_exit(0);
-		exec_monitor(pod, p[1], lock_fd, logpath, adopt);
-	}
-	(void)close(p[1]);
-	(void)waitpid(pid, &status, 0);
-	*ret_fd = p[0];
-	return 0;
+	if (kind == CLIENT_NOTE_ERROR)
+		log_error("pod \"%s\": %s", name, msg);
+	else
+		log_warn("pod \"%s\": %s", name, msg);
 }
 
 /* Wait for the monitor's report; print its warnings. 0, or -1 on error. */
 static int wait_monitor(int fd, const char *name)
 {
-	cleanup_fclose FILE *f = fdopen(fd, "r");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
-	int result = -1;
-	ssize_t n;
-
-	if (f == NULL)
-		return -1;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		if (line[n - 1] == '\n')
-			line[n - 1] = '\0';
-		if (strcmp(line, "ok") == 0)
-			result = 0;
-		else if (strncmp(line, "error: ", 7) == 0)
-			log_error("pod \"%s\": %s", name, line + 7);
-		else if (strncmp(line, "warning: ", 9) == 0)
-			log_warn("pod \"%s\": %s", name, line + 9);
-	}
-	if (result < 0 && line == NULL)
-		log_error("pod \"%s\": the monitor exited before it started the pod", name);
-	return result;
+	return client_monitor_wait(fd, print_note, (void *)name) < 0 ? -1 : 0;
 }
 
 /* A pod whose monitor and supervisor are both gone (killed, or a crash):
@@ -119,7 +46,7 @@ static int take_back(const struct pod_paths *paths, const struct pod_record *cur
 
 	if (lockfd < 0 || cur->deleting_at > 0)
 		return 0; /* a monitor runs it, or it is being deleted */
-	r = spawn_monitor(cur->pod, dir, lockfd, true, &fd);
+	r = client_monitor_start(cur->pod, arg_root, dir, lockfd, true, &fd);
 	if (r < 0)
 		return log_error_errno(r, "start the monitor of pod \"%s\"", cur->pod->name);
 	return wait_monitor(fd, cur->pod->name);
@@ -180,7 +107,7 @@ static int apply_new(const struct pod_paths *paths, struct img_store *store, str
 		return -1;
 	}
 	dir = pod_dir_path(paths, pod->uid);
-	r = spawn_monitor(pod, dir, lockfd, false, &fd);
+	r = client_monitor_start(pod, arg_root, dir, lockfd, false, &fd);
 	if (r < 0) {
 		log_error_errno(r, "start the monitor of pod \"%s\"", pod->name);
 		(void)pod_teardown(paths, pod->uid, pod->namespace_, pod->name, NULL);

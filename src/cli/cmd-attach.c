@@ -9,7 +9,7 @@
 
 #include "cli/cli-util.h"
 #include "cli/cli.h"
-#include "monitor/attach.h"
+#include "client/client.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -76,7 +76,7 @@ static int attach_session(const struct pod_record *rec, const struct pod_contain
 	struct pp_error err = {0};
 	int fd = -1, code = -1, r;
 
-	r = monitor_attach_open(dir, pc->name, o->in, raw, &fd, &err);
+	r = client_attach_open(dir, pc->name, o->in, raw, &fd, &err);
 	if (r == -ESRCH) {
 		fprintf(stderr, "error: unable to upgrade connection: %s\n", err.msg);
 		return 1;
@@ -87,7 +87,7 @@ static int attach_session(const struct pod_record *rec, const struct pod_contain
 	}
 	if (!o->quiet)
 		fprintf(stderr, "If you don't see a command prompt, try pressing enter.\n");
-	r = monitor_attach_session(fd, o->in, raw, &code, &err);
+	r = client_attach_session(fd, o->in, raw, &code, &err);
 	(void)close(fd);
 	if (r < 0) {
 		fprintf(stderr, "error: %s\n", err.msg);

@@ -13,7 +13,7 @@
 
 #include "cli/cli-util.h"
 #include "cli/cli.h"
-#include "monitor/monitor.h"
+#include "client/client.h"
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
@@ -78,7 +78,7 @@ static int delete_by_uid(const struct pod_paths *paths, const char *uid, const c
 				(void)close(lockfd);
 			return r;
 		}
-		r = monitor_request_delete(dir, grace, err);
+		r = client_delete_request(dir, grace, err);
 		if (r == 0 && access(dir, F_OK) < 0)
 			return 0; /* the monitor went with the pod */
 		if (r < 0 && r != -ENOENT && r != -ECONNREFUSED && r != -ECONNRESET)

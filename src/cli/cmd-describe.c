@@ -10,8 +10,8 @@
 
 #include "cli/cli-util.h"
 #include "cli/cli.h"
-#include "monitor/events.h"
-#include "monitor/monitor.h"
+#include "client/client.h"
+#include "pod/events.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -399,7 +399,7 @@ static void mark_unwatched(struct pod_record *rec)
 {
 	cleanup_free char *dir = pod_dir_path(cli_paths(), rec->pod->uid);
 
-	if (rec->deleting_at > 0 || monitor_alive(dir))
+	if (rec->deleting_at > 0 || client_monitor_alive(dir))
 		return;
 	rec->phase = POD_PHASE_UNKNOWN;
 	free(rec->reason);

@@ -9,7 +9,7 @@
 #include "cli/cli-util.h"
 #include "cli/cli.h"
 #include "cli/yaml-out.h"
-#include "monitor/monitor.h"
+#include "client/client.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -76,7 +76,7 @@ static void mark_unwatched(struct pod_record **recs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		cleanup_free char *dir = pod_dir_path(cli_paths(), recs[i]->pod->uid);
 
-		if (recs[i]->deleting_at > 0 || monitor_alive(dir))
+		if (recs[i]->deleting_at > 0 || client_monitor_alive(dir))
 			continue;
 		recs[i]->phase = POD_PHASE_UNKNOWN;
 		free(recs[i]->reason);

@@ -12,7 +12,7 @@
 
 #include "cli/cli-util.h"
 #include "cli/cli.h"
-#include "monitor/logs.h"
+#include "pod/crilog.h"
 #include "pod/pod.h"
 #include "pod/state.h"
 #include "spec/pod.h"

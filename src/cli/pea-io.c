@@ -4,12 +4,10 @@
  * copy that `runc run`/`runc exec -t` do without --console-socket. */
 #include <ctype.h>
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <sys/ioctl.h>
@@ -21,7 +19,9 @@
 #include "cli/pea-cli.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
+#include "util/tty.h"
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
@@ -55,31 +55,13 @@ int pea_console_pair(int *ret_ours, int *ret_theirs, struct pp_error *err)
 int pea_console_recv(int sock, struct pp_error *err)
 {
 	char data[64];
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = ctl.buf,
-	    .msg_controllen = sizeof(ctl.buf),
-	};
-	struct cmsghdr *c;
-	ssize_t n;
-	int fd;
+	int fd = -1;
+	int r = fdpass_recv(sock, data, sizeof(data), -1, &fd);
 
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return pp_error(err, errno, "receive pty master");
-	c = CMSG_FIRSTHDR(&msg);
-	if (n == 0 || c == NULL || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+	if (r < 0 && r != -EBADMSG)
+		return pp_error(err, r, "receive pty master");
+	if (r <= 0 || fd < 0)
 		return pp_error_msg(err, EPROTO, "receive pty master: no fd sent");
-	memcpy(&fd, CMSG_DATA(c), sizeof(fd));
 	return fd;
 }
 
@@ -104,55 +86,19 @@ static int status_to_exit(int status)
 	return 255;
 }
 
-static void copy_winsize(int master)
-{
-	struct winsize ws;
-
-	if (master >= 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-		(void)ioctl(master, TIOCSWINSZ, &ws);
-}
-
-/* Copy what is readable on from to to. false on EOF or error. */
-static bool pump(int from, int to)
-{
-	char buf[8192];
-	ssize_t n = read(from, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
-	if (n <= 0)
-		return false;
-	return fs_write_all(to, buf, (size_t)n) == 0;
-}
-
-/* Whatever the pty still holds after the process is gone. */
-static void drain(int master)
-{
-	struct pollfd p = {.fd = master, .events = POLLIN};
-
-	while (master >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
-		if (!pump(master, STDOUT_FILENO))
-			break;
-}
-
-/* One signal from the signalfd: reap pid (*ret_status set, true) or forward. */
-static bool handle_signal(int sfd, pid_t pid, int master, int *ret_status)
-{
-	struct signalfd_siginfo si;
+/* A foreground process: its pid, the pty master (-1: none), its status. */
+struct fwd {
+	pid_t pid;
+	int master;
 	int status;
+};
 
-	if (read(sfd, &si, sizeof(si)) != sizeof(si))
-		return false;
-	if (si.ssi_signo == SIGWINCH) {
-		copy_winsize(master);
-		return false;
-	}
-	if (si.ssi_signo != SIGCHLD) {
-		pea_debugf("forwarding signal %u to %d", si.ssi_signo, (int)pid);
-		(void)kill(pid, (int)si.ssi_signo); /* it may have just exited */
-		return false;
-	}
+/* Reap pid (*ret_status set, true); other children (reparented) are
+ * reaped in passing. */
+static bool reap(pid_t pid, int *ret_status)
+{
 	for (;;) {
+		int status;
 		pid_t w = waitpid(-1, &status, WNOHANG);
 
 		if (w == pid) {
@@ -160,67 +106,74 @@ static bool handle_signal(int sfd, pid_t pid, int master, int *ret_status)
 			return true;
 		}
 		if (w <= 0)
-			return false; /* other children (reparented) are reaped in passing */
+			return false;
 	}
 }
 
-static int wait_loop(int sfd, pid_t pid, int master, struct pp_error *err)
+static int fwd_peer(struct tty_session *s)
 {
-	struct pollfd p[3] = {
-	    {.fd = sfd, .events = POLLIN},
-	    {.fd = master >= 0 ? STDIN_FILENO : -1, .events = POLLIN},
-	    {.fd = master, .events = POLLIN},
-	};
-	int status = 0;
+	if (tty_copy(s->peer, STDOUT_FILENO) <= 0)
+		s->peer = -1; /* every slave closed (EIO) */
+	return TTY_MORE;
+}
 
-	/* It may have exited before the signalfd existed (SIGCHLD was then
-	 * pending or discarded): look once first. */
-	if (waitpid(pid, &status, WNOHANG) == pid) {
-		drain(master);
-		return status_to_exit(status);
+static int fwd_input(struct tty_session *s, const char *buf, size_t n)
+{
+	const struct fwd *f = s->data;
+
+	/* stdin closed: keep the process running */
+	return n > 0 ? fs_write_all(f->master, buf, n) : 0;
+}
+
+static void fwd_resize(struct tty_session *s, const struct winsize *ws)
+{
+	const struct fwd *f = s->data;
+
+	(void)ioctl(f->master, TIOCSWINSZ, ws);
+}
+
+static int fwd_signal(struct tty_session *s, const struct signalfd_siginfo *si)
+{
+	struct fwd *f = s->data;
+
+	if (si->ssi_signo != SIGCHLD) {
+		pea_debugf("forwarding signal %u to %d", si->ssi_signo, (int)f->pid);
+		(void)kill(f->pid, (int)si->ssi_signo); /* it may have just exited */
+		return TTY_MORE;
 	}
-	for (;;) {
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return pp_error(err, errno, "poll");
-		}
-		if ((p[0].revents & POLLIN) && handle_signal(sfd, pid, master, &status)) {
-			drain(master);
-			return status_to_exit(status);
-		}
-		if (p[1].revents & (POLLIN | POLLHUP | POLLERR) && !pump(STDIN_FILENO, master))
-			p[1].fd = -1; /* stdin closed: keep the process running */
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR) && !pump(master, STDOUT_FILENO))
-			p[2].fd = -1; /* every slave closed (EIO) */
-	}
+	if (!reap(f->pid, &f->status))
+		return TTY_MORE;
+	tty_drain(f->master, STDOUT_FILENO);
+	return TTY_END;
 }
 
 int pea_wait_forward(pid_t pid, int master, struct pp_error *err)
 {
-	cleanup_close int sfd = -1;
-	struct termios saved, raw;
-	bool restore = false;
-	sigset_t set;
+	static const struct tty_session_ops ops = {
+	    .peer = fwd_peer, .input = fwd_input, .resize = fwd_resize, .signal = fwd_signal};
+	struct fwd f = {.pid = pid, .master = master};
+	struct tty_session s = {.peer = master,
+	                        .pidfd = -1,
+	                        .in = master >= 0,
+	                        .raw = master >= 0,
+	                        .winsize = master >= 0,
+	                        .ops = &ops,
+	                        .data = &f};
 	int r;
 
-	(void)sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		(void)sigaddset(&set, forwarded[i]);
-	(void)sigaddset(&set, SIGCHLD);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0)
-		return pp_error(err, errno, "signalfd");
-	if (master >= 0 && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
-		raw = saved;
-		cfmakeraw(&raw);
-		restore = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
-		copy_winsize(master);
+	/* It may have exited before the signalfd exists (SIGCHLD was then
+	 * pending or discarded): look once first. */
+	if (waitpid(pid, &f.status, WNOHANG) == pid) {
+		tty_drain(master, STDOUT_FILENO);
+		return status_to_exit(f.status);
 	}
-	r = wait_loop(sfd, pid, master, err);
-	if (restore)
-		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-	return r;
+	(void)sigemptyset(&s.signals);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		if (forwarded[i] != SIGWINCH)
+			(void)sigaddset(&s.signals, forwarded[i]);
+	(void)sigaddset(&s.signals, SIGCHLD);
+	r = tty_session_run(&s, err);
+	return r < 0 ? r : status_to_exit(f.status);
 }
 
 int pea_signal_parse(const char *s)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -174,63 +175,12 @@ int pea_cmd_spec(int argc, char **argv)
 	return 0;
 }
 
-static const char *const cap_names[] = {
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-};
-
 /* What the runtime's linux.seccomp accepts (seccomp.c). */
 static json_object *features_seccomp(void)
 {
-	static const char *const actions[] = {
-	    "SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
-	    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
-	    "SCMP_ACT_TRACE",        "SCMP_ACT_TRAP",        NULL};
-	static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
-	                                  "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
-	                                  "SCMP_CMP_NE", NULL};
-	static const char *const flags[] = {"SECCOMP_FILTER_FLAG_LOG",
-	                                    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-	                                    "SECCOMP_FILTER_FLAG_TSYNC", NULL};
+	const char **actions = rt_seccomp_names(RT_SECCOMP_ACTIONS);
+	const char **ops = rt_seccomp_names(RT_SECCOMP_OPS);
+	const char **flags = rt_seccomp_names(RT_SECCOMP_FLAGS);
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "enabled", json_object_new_boolean(true));
@@ -238,6 +188,9 @@ static json_object *features_seccomp(void)
 	json_object_object_add(o, "operators", strs(ops));
 	json_object_object_add(o, "knownFlags", strs(flags));
 	json_object_object_add(o, "supportedFlags", strs(flags));
+	free(actions);
+	free(ops);
+	free(flags);
 	return o;
 }
 
@@ -250,8 +203,11 @@ static json_object *features_linux(void)
 	int last = rt_cap_last();
 
 	json_object_object_add(l, "namespaces", strs(ns));
-	for (int i = 0; i <= last && i < (int)(sizeof(cap_names) / sizeof(cap_names[0])); i++)
-		json_object_array_add(caps, json_object_new_string(cap_names[i]));
+	for (int i = 0; i <= last && rt_cap_name(i) != NULL; i++) {
+		cleanup_free char *name = xstrfmt("CAP_%s", rt_cap_name(i));
+
+		json_object_array_add(caps, json_object_new_string(name));
+	}
 	json_object_object_add(l, "capabilities", caps);
 	json_object_object_add(cg, "v1", json_object_new_boolean(true));
 	json_object_object_add(cg, "v2", json_object_new_boolean(true));

@@ -2,8 +2,8 @@
 /* Attach (kubectl attach): the monitor copies what a container writes to
  * every attached client as well as to its log, and what an -i client sends
  * to the container's stdin (pipe or pty master). A slow client is dropped,
- * never waited for. Also the client side, used by `peapod attach`. */
-#include "monitor/attach.h"
+ * never waited for. The client side is src/client/attach.c; the wire is
+ * pod/monitor-proto.h's. */
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <sys/epoll.h>
@@ -23,6 +22,7 @@
 
 #include "monitor/internal.h"
 #include "monitor/io.h"
+#include "pod/monitor-proto.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -53,19 +53,6 @@ struct mattach_set {
 	struct mattach *cl[MON_MAX_ATTACH];
 	int in_wait; /* dup of the stdin target, watched for EPOLLOUT, or -1 */
 };
-
-static void put_be32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
-
-static uint32_t get_be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static int stdin_target(const struct mctr *c)
 {
@@ -151,7 +138,7 @@ static int client_queue(struct mon *m, size_t ci, size_t slot, int type, const v
 		cl->out = xrealloc(cl->out, cl->out_cap);
 	}
 	cl->out[cl->out_len] = (char)type;
-	put_be32((unsigned char *)cl->out + cl->out_len + 1, (uint32_t)n);
+	attach_put_be32((unsigned char *)cl->out + cl->out_len + 1, (uint32_t)n);
 	memcpy(cl->out + cl->out_len + ATTACH_HDR, buf, n);
 	cl->out_len += ATTACH_HDR + n;
 	return 0;
@@ -201,7 +188,7 @@ void mon_attach_exit(struct mon *m, size_t idx, int code)
 	if (set == NULL)
 		return;
 	in_wait_stop(m, set);
-	put_be32(b, (uint32_t)code);
+	attach_put_be32(b, (uint32_t)code);
 	for (size_t i = 0; i < MON_MAX_ATTACH; i++) {
 		if (set->cl[i] == NULL)
 			continue;
@@ -254,7 +241,7 @@ static int client_frames(struct mon *m, size_t ci, size_t slot)
 	struct mattach *cl = m->c[ci].att->cl[slot];
 
 	while (cl->ilen >= ATTACH_HDR) {
-		size_t len = get_be32(cl->ibuf + 1);
+		size_t len = attach_get_be32(cl->ibuf + 1);
 
 		if (len > ATTACH_FRAME_MAX) {
 			log_warn("attach client of '%s': bad frame, disconnecting it",
@@ -401,15 +388,16 @@ void mon_attach_request(struct mon *m, int *fd, const char *req)
 	if (sscanf(req, "%255s %7s", name, flags) != 2 || find_ctr(m, name, &ci) < 0 ||
 	    m->c[ci].pid <= 0) {
 		/* the kubelet's words for a container that is not running */
-		(void)!dprintf(cfd, "error container not found (\"%s\")\n", name);
+		(void)!dprintf(cfd, MON_REPLY_ERROR "container not found (\"%s\")\n", name);
 		return;
 	}
 	slot = free_slot(&m->c[ci]);
 	if (slot < 0) {
-		(void)!dprintf(cfd, "error too many clients attached to container %s\n", name);
+		(void)!dprintf(cfd, MON_REPLY_ERROR "too many clients attached to container %s\n",
+		               name);
 		return;
 	}
-	if (fs_write_all(cfd, "ok\n", 3) < 0)
+	if (fs_write_all(cfd, MON_REPLY_OK "\n", strlen(MON_REPLY_OK "\n")) < 0)
 		return;
 	if (m->c[ci].in >= 0)
 		(void)io_set_nonblock(m->c[ci].in);
@@ -426,219 +414,4 @@ void mon_attach_request(struct mon *m, int *fd, const char *req)
 	cl->fd = take_fd(&cfd);
 	m->c[ci].att->cl[slot] = cl;
 	log_info("client attached to container '%s'%s", name, cl->in ? " with stdin" : "");
-}
-
-/* Client side. */
-
-static int send_frame(int fd, int type, const void *buf, size_t n)
-{
-	unsigned char hdr[ATTACH_HDR];
-	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)buf, n}};
-	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
-	size_t left = sizeof(hdr) + n;
-
-	hdr[0] = (unsigned char)type;
-	put_be32(hdr + 1, (uint32_t)n);
-	while (left > 0) {
-		ssize_t w = sendmsg(fd, &msg, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -errno;
-		left -= (size_t)w;
-		while (w > 0 && msg.msg_iovlen > 0) {
-			size_t k =
-			    (size_t)w < msg.msg_iov->iov_len ? (size_t)w : msg.msg_iov->iov_len;
-
-			msg.msg_iov->iov_base = (char *)msg.msg_iov->iov_base + k;
-			msg.msg_iov->iov_len -= k;
-			w -= (ssize_t)k;
-			if (msg.msg_iov->iov_len == 0) {
-				msg.msg_iov++;
-				msg.msg_iovlen--;
-			}
-		}
-	}
-	return 0;
-}
-
-static int read_reply(int fd, char *line, size_t size)
-{
-	size_t n = 0;
-
-	while (n + 1 < size) {
-		ssize_t r = read(fd, line + n, 1);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -ECONNRESET;
-		if (line[n] == '\n')
-			break;
-		n++;
-	}
-	line[n] = '\0';
-	return 0;
-}
-
-int monitor_attach_open(const char *pod_dir, const char *ctr, bool in, bool tty, int *ret_fd,
-                        struct pp_error *err)
-{
-	cleanup_free char *req =
-	    xstrfmt("attach %s %s%s%s\n", ctr, in ? "i" : "", tty ? "t" : "", in || tty ? "" : "-");
-	cleanup_close int fd = mon_ctl_connect(pod_dir, err);
-	char line[512];
-
-	if (fd < 0)
-		return fd;
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0)
-		return pp_error(err, errno, "send attach request");
-	if (read_reply(fd, line, sizeof(line)) < 0)
-		return pp_error_msg(err, ECONNRESET, "the monitor closed the connection");
-	if (strncmp(line, "error ", 6) == 0)
-		return pp_error_msg(err, ESRCH, "%s", line + 6);
-	if (strcmp(line, "ok") != 0)
-		return pp_error_msg(err, EBADMSG, "unexpected answer from the monitor");
-	*ret_fd = take_fd(&fd);
-	return 0;
-}
-
-struct session {
-	int fd;
-	bool in_open;
-	bool raw;
-	int exit_code;
-	unsigned char buf[ATTACH_HDR + ATTACH_FRAME_MAX];
-	size_t len;
-};
-
-static void send_size(const struct session *s, int extra)
-{
-	struct winsize ws;
-	unsigned char p[4];
-
-	if (!s->raw || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
-		return;
-	ws.ws_row = (unsigned short)(ws.ws_row + extra);
-	ws.ws_col = (unsigned short)(ws.ws_col + extra);
-	p[0] = (unsigned char)(ws.ws_row >> 8);
-	p[1] = (unsigned char)ws.ws_row;
-	p[2] = (unsigned char)(ws.ws_col >> 8);
-	p[3] = (unsigned char)ws.ws_col;
-	(void)send_frame(s->fd, ATTACH_RESIZE, p, sizeof(p));
-}
-
-/* Frames from the monitor. 1 more to come, 0 closed, -errno. */
-static int session_output(struct session *s)
-{
-	ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
-
-	if (n < 0)
-		return errno == EINTR || errno == EAGAIN ? 1 : -errno;
-	if (n == 0)
-		return 0;
-	s->len += (size_t)n;
-	while (s->len >= ATTACH_HDR) {
-		size_t len = get_be32(s->buf + 1);
-		const unsigned char *p = s->buf + ATTACH_HDR;
-
-		if (len > ATTACH_FRAME_MAX)
-			return -EBADMSG;
-		if (s->len < ATTACH_HDR + len)
-			break;
-		if (s->buf[0] == ATTACH_STDOUT || s->buf[0] == ATTACH_STDERR)
-			(void)fs_write_all(
-			    s->buf[0] == ATTACH_STDOUT ? STDOUT_FILENO : STDERR_FILENO, p, len);
-		else if (s->buf[0] == ATTACH_EXIT && len == 4)
-			s->exit_code = (int)get_be32(p);
-		s->len -= ATTACH_HDR + len;
-		memmove(s->buf, s->buf + ATTACH_HDR + len, s->len);
-	}
-	return 1;
-}
-
-static void session_input(struct session *s)
-{
-	char buf[ATTACH_FRAME_MAX];
-	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n > 0 && send_frame(s->fd, ATTACH_STDIN, buf, (size_t)n) == 0)
-		return;
-	/* end of input: the monitor detaches us, or closes stdin (stdinOnce) */
-	s->in_open = false;
-	(void)shutdown(s->fd, SHUT_WR);
-}
-
-static int session_loop(struct session *s, int sigfd)
-{
-	for (;;) {
-		struct pollfd p[3] = {
-		    {.fd = s->fd, .events = POLLIN},
-		    {.fd = sigfd, .events = POLLIN},
-		    {.fd = s->in_open ? STDIN_FILENO : -1, .events = POLLIN},
-		};
-		struct signalfd_siginfo si;
-		int r;
-
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			r = session_output(s);
-			if (r <= 0)
-				return r;
-		}
-		if ((p[1].revents & POLLIN) && read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo != SIGWINCH)
-				return 128 + (int)si.ssi_signo;
-			send_size(s, 0);
-		}
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
-			session_input(s);
-	}
-}
-
-int monitor_attach_session(int fd, bool in, bool raw, int *ret_exit, struct pp_error *err)
-{
-	struct session *s = xcalloc(1, sizeof(*s));
-	struct termios saved, rawt;
-	bool restore = false;
-	cleanup_close int sigfd = -1;
-	sigset_t mask;
-	int r;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGWINCH);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	(void)sigprocmask(SIG_BLOCK, &mask, NULL);
-	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sigfd < 0) {
-		free(s);
-		return pp_error(err, errno, "signalfd");
-	}
-	*s = (struct session){.fd = fd, .in_open = in, .raw = raw, .exit_code = -1};
-	if (raw && tcgetattr(STDIN_FILENO, &saved) == 0) {
-		rawt = saved;
-		cfmakeraw(&rawt);
-		restore = tcsetattr(STDIN_FILENO, TCSANOW, &rawt) == 0;
-	}
-	/* one row and column more, then the real size: the shell redraws its
-	 * prompt on a re-attach, as kubectl does it */
-	send_size(s, 1);
-	send_size(s, 0);
-	r = session_loop(s, sigfd);
-	if (restore)
-		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-	*ret_exit = s->exit_code;
-	free(s);
-	if (r < 0)
-		return pp_error(err, r, "attach session");
-	return r;
 }

@@ -177,10 +177,6 @@ void mon_evict_check(struct mon *m);
 void mon_ctr_requeue(struct mon *m, size_t idx);
 /* Restarts due, end of the grace period. */
 void mon_timers_run(struct mon *m);
-/* Connect to the control socket RUN/pods/<uid>/monitor.sock of the monitor
- * of the pod folder pod_dir. Returns the fd (caller closes) or -errno
- * (-ENOENT/-ECONNREFUSED: no monitor listens). */
-int mon_ctl_connect(const char *pod_dir, struct pp_error *err);
 /* Begin deleting the pod (grace -1: the pod's terminationGracePeriodSeconds). */
 void mon_delete_begin(struct mon *m, long grace);
 

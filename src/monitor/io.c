@@ -1,51 +1,34 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* SCM_RIGHTS receive and the interactive pty loop. */
+/* The console socket's receiver, and the exec sessions: a pty (the loop is
+ * util/tty.c's) or three pipes. */
 #include "monitor/io.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
-#include <sys/socket.h>
 
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
+#include "util/tty.h"
 
 int io_recv_fd(int sock, int timeout_ms, int *ret_fd, struct pp_error *err)
 {
 	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct msghdr msg = {.msg_iov = &iov,
-	                     .msg_iovlen = 1,
-	                     .msg_control = ctl.buf,
-	                     .msg_controllen = sizeof(ctl.buf)};
-	struct pollfd p = {.fd = sock, .events = POLLIN};
-	struct cmsghdr *c;
-	int r;
+	int fd = -1;
+	int r = fdpass_recv(sock, &byte, 1, timeout_ms, &fd);
 
-	do
-		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
-	if (r == 0)
+	if (r == -ETIMEDOUT)
 		return pp_error_msg(err, ETIMEDOUT, "no terminal received on the console socket");
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
-		return pp_error(err, errno, "recvmsg on console socket");
-	c = CMSG_FIRSTHDR(&msg);
-	if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+	if (r < 0 && r != -EBADMSG)
+		return pp_error(err, r, "recvmsg on console socket");
+	if (r < 0 || fd < 0)
 		return pp_error_msg(err, EBADMSG, "console socket: no fd received");
-	memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+	*ret_fd = fd;
 	return 0;
 }
 
@@ -58,102 +41,42 @@ int io_set_nonblock(int fd)
 	return 0;
 }
 
-static void winsize_pass(int master)
+static int pty_peer(struct tty_session *s)
 {
-	struct winsize ws;
-
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
-		(void)ioctl(master, TIOCSWINSZ, &ws); /* a closed slave makes this fail: harmless */
+	/* EIO: every slave fd is closed */
+	return tty_copy(s->peer, STDOUT_FILENO) <= 0 ? TTY_END : TTY_MORE;
 }
 
-/* Copy what is readable on from to to. Returns bytes copied, 0 at EOF, -errno. */
-static ssize_t pump(int from, int to)
+static int pty_exited(struct tty_session *s)
 {
-	char buf[8192];
-	ssize_t n = read(from, buf, sizeof(buf));
-
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 1 : -errno;
-	if (n > 0 && fs_write_all(to, buf, (size_t)n) < 0)
-		return -EPIPE;
-	return n;
+	tty_drain(s->peer, STDOUT_FILENO);
+	return TTY_END;
 }
 
-/* What is left in from (non-blocking): up to EOF, EAGAIN or an error. */
-static void drain(int from, int to)
+static int pty_input(struct tty_session *s, const char *buf, size_t n)
 {
-	char buf[8192];
-	ssize_t n;
-
-	while ((n = read(from, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && fs_write_all(to, buf, (size_t)n) < 0)
-			return;
+	return n > 0 ? fs_write_all(s->peer, buf, n) : 0;
 }
 
-static int session_loop(int master, int pidfd, int sigfd, bool with_stdin)
+static void pty_resize(struct tty_session *s, const struct winsize *ws)
 {
-	bool in_open = with_stdin;
-
-	for (;;) {
-		struct pollfd p[4] = {
-		    {.fd = master, .events = POLLIN},
-		    {.fd = pidfd, .events = POLLIN},
-		    {.fd = sigfd, .events = POLLIN},
-		    {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
-		};
-
-		if (poll(p, 4, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (pump(master, STDOUT_FILENO) <= 0)
-				return 0; /* EIO: every slave fd is closed */
-		}
-		if (p[1].revents & POLLIN) {
-			drain(master, STDOUT_FILENO);
-			return 0;
-		}
-		if (p[2].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			(void)!read(sigfd, &si, sizeof(si));
-			winsize_pass(master);
-		}
-		if (p[3].revents & (POLLIN | POLLHUP) && pump(STDIN_FILENO, master) <= 0)
-			in_open = false;
-	}
+	(void)ioctl(s->peer, TIOCSWINSZ, ws); /* a closed slave makes this fail: harmless */
 }
 
 int io_pty_session(int master, int pidfd, bool with_stdin, struct pp_error *err)
 {
-	struct termios saved, raw;
-	bool restore = false;
-	sigset_t mask;
-	cleanup_close int sigfd = -1;
-	int r;
+	static const struct tty_session_ops ops = {
+	    .peer = pty_peer, .input = pty_input, .resize = pty_resize, .exited = pty_exited};
+	struct tty_session s = {.peer = master,
+	                        .pidfd = pidfd,
+	                        .in = with_stdin,
+	                        .raw = with_stdin,
+	                        .winsize = true,
+	                        .ops = &ops};
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGWINCH);
-	(void)sigprocmask(SIG_BLOCK, &mask, NULL);
-	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sigfd < 0)
-		return pp_error(err, errno, "signalfd");
-	if (with_stdin && tcgetattr(STDIN_FILENO, &saved) == 0) {
-		raw = saved;
-		cfmakeraw(&raw);
-		restore = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
-	}
-	if (with_stdin)
-		winsize_pass(master);
+	(void)sigemptyset(&s.signals);
 	(void)io_set_nonblock(master);
-	r = session_loop(master, pidfd, sigfd, with_stdin);
-	if (restore)
-		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-	if (r < 0)
-		return pp_error(err, r, "terminal session");
-	return 0;
+	return tty_session_run(&s, err);
 }
 
 /* exec without a terminal: stdin → in_w, out_r → stdout, err_r → stderr. */
@@ -175,17 +98,17 @@ static int pipe_loop(int *in_w, int out_r, int err_r, int pidfd)
 			return -errno;
 		}
 		if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    pump(out_r, STDOUT_FILENO) <= 0)
+		    tty_copy(out_r, STDOUT_FILENO) <= 0)
 			out_open = false;
 		if ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    pump(err_r, STDERR_FILENO) <= 0)
+		    tty_copy(err_r, STDERR_FILENO) <= 0)
 			err_open = false;
 		if (p[2].revents & POLLIN) {
-			drain(out_r, STDOUT_FILENO);
-			drain(err_r, STDERR_FILENO);
+			tty_drain(out_r, STDOUT_FILENO);
+			tty_drain(err_r, STDERR_FILENO);
 			return 0;
 		}
-		if ((p[3].revents & (POLLIN | POLLHUP)) && pump(STDIN_FILENO, *in_w) <= 0)
+		if ((p[3].revents & (POLLIN | POLLHUP)) && tty_copy(STDIN_FILENO, *in_w) <= 0)
 			(void)close(take_fd(in_w));
 	}
 }

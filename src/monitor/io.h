@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fd plumbing shared by the monitor and the CLI: receiving a pty master over
- * a console socket, an interactive pty session (exec -t), and the pipes of
- * an exec without a terminal. */
+ * a console socket, an interactive pty session (exec -t, on util/tty.h),
+ * and the pipes of an exec without a terminal. */
 #pragma once
 
 #include <stdbool.h>
@@ -16,9 +16,10 @@ int io_recv_fd(int sock, int timeout_ms, int *ret_fd, struct pp_error *err);
 int io_set_nonblock(int fd);
 
 /* Copy between the local terminal (stdin/stdout) and a pty master until the
- * process behind pidfd has exited and the master is drained. Puts a tty
- * stdin in raw mode (restored on return) and passes the window size on,
- * also at SIGWINCH, when with_stdin. 0 or -errno. */
+ * process behind pidfd has exited and the master is drained. With
+ * with_stdin, copies stdin too and puts a tty stdin in raw mode (restored
+ * on return). Passes the window size on at the start and at SIGWINCH.
+ * 0 or -errno. */
 int io_pty_session(int master, int pidfd, bool with_stdin, struct pp_error *err);
 
 /* Copy stdin to in_w (closed at the end of stdin; -1: no stdin), out_r to

@@ -23,11 +23,3 @@ struct pp_error;
  * the supervisor replays on it instead of starting the pod. */
 int monitor_run(const char *root, const char *ns, const char *name, int notify_fd, int lock_fd,
                 int keeper_fd, bool adopt);
-
-/* Ask the monitor of pod uid to delete the pod with grace_seconds (-1: the
- * pod's own) and wait until it is gone. -ENOENT/-ECONNREFUSED when no
- * monitor answers (the caller then tears down itself). */
-int monitor_request_delete(const char *pod_dir, long grace_seconds, struct pp_error *err);
-
-/* Is a monitor alive for the pod folder (its lock is held)? */
-int monitor_alive(const char *pod_dir);

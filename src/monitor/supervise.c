@@ -19,12 +19,12 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "monitor/keeper.h"
 #include "monitor/monitor.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -33,68 +33,17 @@
 
 int keeper_send(int sock, const char *msg, int fd)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u = {0};
-	struct iovec iov = {.iov_base = (void *)msg, .iov_len = strlen(msg)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
+	return fdpass_send(sock, msg, strlen(msg), fd);
 }
 
 ssize_t keeper_recv(int sock, char buf[KEEPER_MSG_MAX], int *ret_fd, int timeout_ms)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = buf, .iov_len = KEEPER_MSG_MAX - 1};
-	struct msghdr mh = {.msg_iov = &iov,
-	                    .msg_iovlen = 1,
-	                    .msg_control = u.buf,
-	                    .msg_controllen = sizeof(u.buf)};
-	struct pollfd pfd = {.fd = sock, .events = POLLIN};
-	struct cmsghdr *c;
-	ssize_t n;
+	int n;
 
 	*ret_fd = -1;
-	if (timeout_ms >= 0) {
-		int r = poll(&pfd, 1, timeout_ms);
-
-		if (r == 0)
-			return -ETIMEDOUT;
-		if (r < 0)
-			return -errno;
-	}
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	buf[n] = '\0';
-	c = CMSG_FIRSTHDR(&mh);
-	if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-	    c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
-	if (n == 0 && *ret_fd >= 0) {
-		(void)close(*ret_fd);
-		*ret_fd = -1;
-	}
+	n = fdpass_recv(sock, buf, KEEPER_MSG_MAX - 1, timeout_ms, ret_fd);
+	if (n >= 0)
+		buf[n] = '\0';
 	return n;
 }
 

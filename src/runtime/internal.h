@@ -435,12 +435,10 @@ int rt_cgroup_destroy(const char *path, int timeout_ms, struct pp_error *err);
 /* Open a new pty from /dev/ptmx of the current mount ns. Both fds
  * O_CLOEXEC, caller closes. 0 or -errno. */
 int rt_terminal_create(int *ret_master, int *ret_slave, struct pp_error *err);
-/* Send fd over the AF_UNIX socket sock with SCM_RIGHTS. */
-int rt_terminal_send(int sock, int fd, struct pp_error *err);
 /* setsid() if not leader, TIOCSCTTY on slave, dup it onto 0, 1, 2. */
 int rt_terminal_make_controlling(int slave, struct pp_error *err);
-/* All three above: create, send the master over console_socket, close it,
- * make the slave the controlling tty and stdio. */
+/* Both above, with the master sent over console_socket (SCM_RIGHTS, as
+ * runc --console-socket) and closed between them. */
 int rt_terminal_setup(int console_socket, struct pp_error *err);
 
 /* dup stdio[i] onto fd i (-1 → /dev/null, opened before pivot by the

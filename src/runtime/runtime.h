@@ -130,6 +130,17 @@ const char *rt_cap_name(int cap);
 /* Number of the highest capability this kernel knows (cap_last_cap). */
 int rt_cap_last(void);
 
+/* The names linux.seccomp takes (seccomp.c's tables). */
+enum rt_seccomp_names {
+	RT_SECCOMP_ACTIONS, /* defaultAction, syscalls[].action: "SCMP_ACT_*" */
+	RT_SECCOMP_OPS,     /* syscalls[].args[].op: "SCMP_CMP_*" */
+	RT_SECCOMP_FLAGS,   /* flags: "SECCOMP_FILTER_FLAG_*" */
+};
+/* Every name of table which, the aliases too, sorted: what `features`
+ * lists. A NULL-terminated vector of static strings; caller frees the
+ * vector only (free()). */
+const char **rt_seccomp_names(enum rt_seccomp_names which);
+
 /* ---- the runtime binary as containers see it (sealed-exe.c) ---- */
 
 /* Call first in a process that will enter a container's namespaces (pea

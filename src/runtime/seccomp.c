@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "runtime/internal.h"
+#include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -25,6 +26,9 @@
 #define SCMP_MAX_ARG     6
 #define SCMP_MAX_ERRNO   4095
 #define SCMP_ARCH_PREFIX "SCMP_ARCH_"
+
+/* The spec's older name for SCMP_ACT_KILL_THREAD. */
+#define ACTION_KILL_ALIAS "SCMP_ACT_KILL"
 
 static const char *const action_names[] = {
     [RT_SCMP_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
@@ -61,6 +65,31 @@ static const struct {
     {"SECCOMP_FILTER_FLAG_LOG", RT_SCMP_FLAG_LOG},
     {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", RT_SCMP_FLAG_SPEC_ALLOW},
 };
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **rt_seccomp_names(enum rt_seccomp_names which)
+{
+	size_t n = N_OF(action_names) + N_OF(op_names) + N_OF(flag_names) + 1, k = 0;
+	const char **v = xcalloc(n + 1, sizeof(*v));
+
+	if (which == RT_SECCOMP_ACTIONS) {
+		for (size_t i = 0; i < N_OF(action_names); i++)
+			v[k++] = action_names[i];
+		v[k++] = ACTION_KILL_ALIAS;
+	} else if (which == RT_SECCOMP_OPS) {
+		for (size_t i = 0; i < N_OF(op_names); i++)
+			v[k++] = op_names[i];
+	} else {
+		for (size_t i = 0; i < N_OF(flag_names); i++)
+			v[k++] = flag_names[i].name;
+	}
+	qsort(v, k, sizeof(*v), name_cmp);
+	return v;
+}
 
 void rt_seccomp_free(struct rt_seccomp *s)
 {
@@ -102,7 +131,7 @@ static int parse_action(json_object *o, const char *path, const struct action_ke
 	if (r <= 0)
 		return r;
 	name = json_object_get_string(v);
-	if (strcmp(name, "SCMP_ACT_KILL") == 0)
+	if (strcmp(name, ACTION_KILL_ALIAS) == 0)
 		name = "SCMP_ACT_KILL_THREAD";
 	*ret_action = -1;
 	for (size_t i = 0; i < N_OF(action_names); i++)

@@ -5,17 +5,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 
 #include "runtime/internal.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 
 int rt_terminal_create(int *ret_master, int *ret_slave, struct pp_error *err)
 {
@@ -36,34 +34,6 @@ int rt_terminal_create(int *ret_master, int *ret_slave, struct pp_error *err)
 	return 0;
 }
 
-int rt_terminal_send(int sock, int fd, struct pp_error *err)
-{
-	char data[] = "/dev/ptmx";
-	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = u.buf,
-	    .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c;
-
-	memset(&u, 0, sizeof(u));
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			return pp_error(err, errno, "send the pty master over the console socket");
-	return 0;
-}
-
 int rt_terminal_make_controlling(int slave, struct pp_error *err)
 {
 	if (getsid(0) != getpid() && setsid() < 0)
@@ -78,6 +48,7 @@ int rt_terminal_make_controlling(int slave, struct pp_error *err)
 
 int rt_terminal_setup(int console_socket, struct pp_error *err)
 {
+	static const char ptmx[] = "/dev/ptmx"; /* runc sends the master's name with it */
 	cleanup_close int master = -1;
 	cleanup_close int slave = -1;
 	int r;
@@ -85,8 +56,8 @@ int rt_terminal_setup(int console_socket, struct pp_error *err)
 	if (console_socket < 0)
 		return pp_error_msg(err, EINVAL, "process.terminal: no console socket given");
 	r = rt_terminal_create(&master, &slave, err);
-	if (r >= 0)
-		r = rt_terminal_send(console_socket, master, err);
+	if (r >= 0 && (r = fdpass_send(console_socket, ptmx, sizeof(ptmx), master)) < 0)
+		r = pp_error(err, r, "send the pty master over the console socket");
 	if (r >= 0)
 		r = rt_terminal_make_controlling(slave, err);
 	return r;

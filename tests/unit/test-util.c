@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* util: error records, confined lookups inside a root, atomic writes,
- * JSON helpers. Needs no root; openat2 tests skip where the kernel lacks it. */
+ * JSON helpers, fd passing. Needs no root; openat2 tests skip where the
+ * kernel lacks it. */
 /* cmocka.h needs setjmp.h, stdarg.h and stddef.h before it */
 /* clang-format off */
 #include <setjmp.h>
@@ -14,10 +15,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -166,6 +169,97 @@ static void test_json_helpers(void **state)
 	assert_int_equal(json_parse_text("{\"a\":", 5, "t", &o, &err), -EINVAL);
 }
 
+/* Open fds of this process. */
+static int fd_count(void)
+{
+	cleanup_dir DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	return n;
+}
+
+/* A pipe's read end passed over a socketpair arrives O_CLOEXEC and reads
+ * what is written into the pipe. */
+static void test_fdpass_one(void **state)
+{
+	int sv[2], p[2], fd = -1;
+	char buf[16] = "";
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_int_equal(fdpass_send(sv[0], "add", 3, p[0]), 0);
+	assert_int_equal(fdpass_recv(sv[1], buf, sizeof(buf), 1000, &fd), 3);
+	assert_memory_equal(buf, "add", 3);
+	assert_true(fd >= 0 && fd != p[0]);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(write(p[1], "z", 1), 1);
+	assert_int_equal(read(fd, buf, 1), 1);
+	assert_int_equal(buf[0], 'z');
+	(void)close(fd);
+	(void)close(p[0]);
+	(void)close(p[1]);
+	(void)close(sv[0]);
+	(void)close(sv[1]);
+}
+
+/* No fd: the message alone, *ret_fd -1; nothing sent: -ETIMEDOUT; the
+ * peer gone: 0. */
+static void test_fdpass_none(void **state)
+{
+	int sv[2], fd = -2;
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(fdpass_send(sv[0], "ready", 5, -1), 0);
+	assert_int_equal(fdpass_recv(sv[1], buf, sizeof(buf), -1, &fd), 5);
+	assert_int_equal(fd, -1);
+	fd = -2;
+	assert_int_equal(fdpass_recv(sv[1], buf, sizeof(buf), 10, &fd), -ETIMEDOUT);
+	assert_int_equal(fd, -2);
+	(void)close(sv[0]);
+	assert_int_equal(fdpass_recv(sv[1], buf, sizeof(buf), 1000, &fd), 0);
+	assert_int_equal(fd, -1);
+	(void)close(sv[1]);
+	assert_int_equal(fdpass_send(sv[1], "x", 1, -1), -EBADF);
+}
+
+/* Two fds where one was expected: the control data is truncated
+ * (MSG_CTRUNC); the fd that did arrive is closed, none leaks. */
+static void test_fdpass_truncated(void **state)
+{
+	int sv[2], fds[2] = {STDIN_FILENO, STDOUT_FILENO}, fd = -2, before;
+	union {
+		char buf[CMSG_SPACE(sizeof(fds))];
+		struct cmsghdr align;
+	} u = {0};
+	struct iovec iov = {.iov_base = "x", .iov_len = 1};
+	struct msghdr msg = {.msg_iov = &iov,
+	                     .msg_iovlen = 1,
+	                     .msg_control = u.buf,
+	                     .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	assert_int_equal(sendmsg(sv[0], &msg, 0), 1);
+	before = fd_count();
+	assert_int_equal(fdpass_recv(sv[1], buf, sizeof(buf), 1000, &fd), -EBADMSG);
+	assert_int_equal(fd, -2);
+	assert_int_equal(fd_count(), before);
+	(void)close(sv[0]);
+	(void)close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +268,9 @@ int main(void)
 	    cmocka_unit_test(test_mkdir_in_root_confined),
 	    cmocka_unit_test(test_write_atomic_and_read),
 	    cmocka_unit_test(test_json_helpers),
+	    cmocka_unit_test(test_fdpass_one),
+	    cmocka_unit_test(test_fdpass_none),
+	    cmocka_unit_test(test_fdpass_truncated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A pod's monitor seen from the CLI: starting it and reading its report,
+ * whether it lives, its control socket and the delete request. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "client/client.h"
+#include "pod/monitor-proto.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/syscall.h"
+#include "util/xalloc.h"
+
+/* In the grandchild: become the monitor, with the notify pipe as fd 3. */
+static void exec_monitor(const struct pod *pod, const char *root, int notify_fd, int lock_fd,
+                         const char *logpath, bool adopt)
+{
+	cleanup_free char *target = xstrfmt("%s/%s", pod->namespace_, pod->name);
+	const char *argv[10];
+	int n = 0, devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	/* move both out of 0..4 first, so no dup2 below overwrites the other */
+	notify_fd = fcntl(notify_fd, F_DUPFD, 10);
+	lock_fd = fcntl(lock_fd, F_DUPFD, 10);
+	if (devnull < 0 || logfd < 0 || notify_fd < 0 || lock_fd < 0 || dup2(devnull, 0) < 0 ||
+	    dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0 || dup2(notify_fd, 3) < 0 ||
+	    dup2(lock_fd, 4) < 0)
+		_exit(127);
+	(void)sys_close_range(5, ~0U, 0); /* nothing of our caller's (bats' fd 3...) */
+	argv[n++] = "peapod";
+	if (root != NULL) {
+		argv[n++] = "--root";
+		argv[n++] = root;
+	}
+	argv[n++] = "monitor";
+	argv[n++] = target;
+	argv[n++] = "--notify-fd=3";
+	argv[n++] = "--lock-fd=4"; /* the pod's lock, held from creation on */
+	if (adopt)
+		argv[n++] = "--adopt"; /* take back a pod whose monitor is gone */
+	argv[n] = NULL;
+	if (chdir("/") < 0)
+		_exit(127);
+	execv("/proc/self/exe", (char **)argv);
+	_exit(127);
+}
+
+int client_monitor_start(const struct pod *pod, const char *root, const char *pod_dir, int lock_fd,
+                         bool adopt, int *ret_fd)
+{
+	cleanup_free char *logpath = xstrfmt("%s/" MON_LOG_FILE, pod_dir);
+	int p[2], status = 0;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (setsid() < 0 || fork() != 0)
+			_exit(0);
+		exec_monitor(pod, root, p[1], lock_fd, logpath, adopt);
+	}
+	(void)close(p[1]);
+	(void)waitpid(pid, &status, 0);
+	*ret_fd = p[0];
+	return 0;
+}
+
+int client_monitor_wait(int fd, client_note_fn note, void *data)
+{
+	cleanup_fclose FILE *f = fdopen(fd, "r");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+	int result = -EIO;
+	ssize_t n;
+
+	if (f == NULL) {
+		int r = -errno;
+
+		(void)close(fd);
+		return r;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (strcmp(line, MON_NOTIFY_OK) == 0)
+			result = 0;
+		else if (strncmp(line, MON_NOTIFY_ERROR, strlen(MON_NOTIFY_ERROR)) == 0)
+			note(CLIENT_NOTE_ERROR, line + strlen(MON_NOTIFY_ERROR), data);
+		else if (strncmp(line, MON_NOTIFY_WARNING, strlen(MON_NOTIFY_WARNING)) == 0)
+			note(CLIENT_NOTE_WARNING, line + strlen(MON_NOTIFY_WARNING), data);
+	}
+	if (result < 0 && line == NULL) {
+		note(CLIENT_NOTE_ERROR, "the monitor exited before it started the pod", data);
+		return -ECHILD;
+	}
+	return result;
+}
+
+int client_monitor_alive(const char *pod_dir)
+{
+	cleanup_free char *path = xstrfmt("%s/" MON_LOCK_FILE, pod_dir);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+		return 0; /* nobody holds it: no monitor */
+	return errno == EWOULDBLOCK;
+}
+
+int client_monitor_connect(const char *pod_dir, struct pp_error *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	cleanup_free char *path = xstrfmt("%s/" MON_SOCK_FILE, pod_dir);
+	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return pp_error(err, errno, "socket");
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return pp_error_msg(err, ENAMETOOLONG, "'%s': path too long", path);
+	strcpy(sa.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return pp_error(err, errno, "connect '%s'", path);
+	return take_fd(&fd);
+}
+
+int client_delete_request(const char *pod_dir, long grace_seconds, struct pp_error *err)
+{
+	cleanup_close int fd = client_monitor_connect(pod_dir, err);
+	char line[64], buf[256];
+	int n;
+
+	if (fd < 0)
+		return fd;
+	n = snprintf(line, sizeof(line), MON_REQ_DELETE " %ld\n", grace_seconds);
+	if (fs_write_all(fd, line, (size_t)n) < 0)
+		return pp_error(err, errno, "send delete");
+	/* The monitor closes the connection when it exits, the pod gone. */
+	while ((n = (int)read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno != EINTR)
+			return pp_error(err, errno, "wait for the monitor");
+	}
+	return 0;
+}
