@@ -386,13 +386,25 @@ int monitor_supervise(const char *root, const char *ns, const char *name, int no
 
 	log_open("peapod-monitor", 0);
 	if (setup(&s) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return adopt ? 1 : monitor_run(root, ns, name, notify_fd, lock_fd, -1, false);
+		return adopt ? 1
+		             : monitor_run(&(struct monitor_opts){.root = root,
+		                                                  .ns = ns,
+		                                                  .name = name,
+		                                                  .notify_fd = notify_fd,
+		                                                  .lock_fd = lock_fd,
+		                                                  .keeper_fd = -1});
 	/* taking back a pod nobody kept anything of: an empty replay */
 	pid = adopt && keeper_send(sv[0], "ready", -1) < 0 ? -1 : fork();
 	if (pid < 0) {
 		(void)close(sv[0]);
 		(void)close(sv[1]);
-		return adopt ? 1 : monitor_run(root, ns, name, notify_fd, lock_fd, -1, false);
+		return adopt ? 1
+		             : monitor_run(&(struct monitor_opts){.root = root,
+		                                                  .ns = ns,
+		                                                  .name = name,
+		                                                  .notify_fd = notify_fd,
+		                                                  .lock_fd = lock_fd,
+		                                                  .keeper_fd = -1});
 	}
 	if (pid == 0) {
 		sigset_t all;
@@ -402,7 +414,13 @@ int monitor_supervise(const char *root, const char *ns, const char *name, int no
 		sigfillset(&all);
 		(void)sigprocmask(SIG_UNBLOCK, &all, NULL);
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 0);
-		_exit(monitor_run(root, ns, name, notify_fd, lock_fd, sv[1], adopt));
+		_exit(monitor_run(&(struct monitor_opts){.root = root,
+		                                         .ns = ns,
+		                                         .name = name,
+		                                         .notify_fd = notify_fd,
+		                                         .lock_fd = lock_fd,
+		                                         .keeper_fd = sv[1],
+		                                         .adopt = adopt}));
 	}
 	if (notify_fd >= 0)
 		(void)close(notify_fd); /* only the monitor reports to apply */
