@@ -57,7 +57,7 @@ static int delete_by_uid(const struct pod_paths *paths, const struct delete_targ
                          struct pp_error *err)
 {
 	const char *uid = t->uid, *ns = t->ns, *name = t->name, *dir = t->dir;
-	const struct timespec pause = {.tv_nsec = 50 * 1000 * 1000};
+	const struct timespec pause = {.tv_nsec = 50L * 1000 * 1000};
 	int r = -ETIMEDOUT;
 
 	for (int tries = 0; tries < 400; tries++) {

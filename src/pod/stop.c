@@ -28,6 +28,8 @@
 int pod_stop_signal(const char *stop_signal)
 {
 	const char *s = stop_signal;
+	char *end = NULL;
+	long n;
 
 	if (s == NULL || *s == '\0')
 		return SIGTERM;
@@ -39,7 +41,8 @@ int pod_stop_signal(const char *stop_signal)
 		if (abbrev != NULL && strcasecmp(abbrev, s) == 0)
 			return i;
 	}
-	return atoi(s) > 0 && atoi(s) < NSIG ? atoi(s) : SIGTERM;
+	n = strtol(s, &end, 10);
+	return end != s && *end == '\0' && n > 0 && n < NSIG ? (int)n : SIGTERM;
 }
 
 static int64_t now_ms(void)
@@ -111,7 +114,7 @@ static bool stop_progress(const struct pod_paths *paths, const struct pod_record
 static bool stop_wait(const struct pod_paths *paths, const struct pod_record *rec,
                       struct stopping *s, int64_t deadline)
 {
-	const struct timespec tick = {.tv_nsec = TICK_MS * 1000 * 1000};
+	const struct timespec tick = {.tv_nsec = (long)TICK_MS * 1000 * 1000};
 	bool any;
 
 	while ((any = stop_progress(paths, rec, s)) && now_ms() < deadline)
