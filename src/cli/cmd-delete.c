@@ -30,41 +30,34 @@ struct delete_opts {
 };
 
 /* A pod nobody runs (its monitor and supervisor are gone) whose
- * containers still run: SIGTERM each, and wait for them up to the grace
- * period (grace < 0: the pod's), as the kubelet stops a pod; the teardown
- * that follows kills what is left. */
+ * containers may still run: stop them as the kubelet would (pod_stop);
+ * the teardown that follows removes the rest. */
 static void stop_orphans(const struct pod_paths *paths, const char *ns, const char *name,
                          long grace)
 {
-	const struct timespec tick = {.tv_nsec = 100 * 1000 * 1000};
 	struct pod_record *rec = NULL;
-	bool any = false;
 
 	if (pod_load(paths, ns, name, &rec, NULL) < 0)
 		return;
-	if (grace < 0)
-		grace = (long)rec->pod->termination_grace_period_seconds;
-	for (size_t i = 0; i < rec->n_ctrs && grace > 0; i++)
-		if (pod_container_running(paths, rec, i))
-			any = pod_container_signal(paths, rec, i, SIGTERM, false, NULL) == 0 || any;
-	for (long t = 0; any && t < grace * 10; t++) {
-		any = false;
-		for (size_t i = 0; i < rec->n_ctrs; i++)
-			any = any || pod_container_running(paths, rec, i);
-		if (any)
-			(void)nanosleep(&tick, NULL);
-	}
+	pod_stop(paths, rec, grace);
 	pod_record_free(rec);
 }
+
+/* The pod delete_by_uid() deletes. */
+struct delete_target {
+	const char *uid, *ns, *name;
+	const char *dir; /* its folder, RUN/pods/<uid> */
+};
 
 /* Whoever holds the pod's lock runs it: ask that monitor to delete the pod
  * (retrying while an apply is still starting it). When nobody holds the
  * lock (the monitor was killed, or the machine rebooted), take it and tear
  * the pod down here; holding it, no monitor can start meanwhile. */
-static int delete_by_uid(const struct pod_paths *paths, const char *uid, const char *ns,
-                         const char *name, const char *dir, long grace, struct pp_error *err)
+static int delete_by_uid(const struct pod_paths *paths, const struct delete_target *t, long grace,
+                         struct pp_error *err)
 {
-	const struct timespec pause = {.tv_nsec = 50 * 1000 * 1000};
+	const char *uid = t->uid, *ns = t->ns, *name = t->name, *dir = t->dir;
+	const struct timespec pause = {.tv_nsec = 50L * 1000 * 1000};
 	int r = -ETIMEDOUT;
 
 	for (int tries = 0; tries < 400; tries++) {
@@ -109,7 +102,9 @@ static int delete_pod(const char *ns, const char *name, const struct delete_opts
 		return 1;
 	}
 	dir = pod_dir_path(paths, uid);
-	r = delete_by_uid(paths, uid, ns, name, dir, o->grace, &err);
+	r = delete_by_uid(paths,
+	                  &(struct delete_target){.uid = uid, .ns = ns, .name = name, .dir = dir},
+	                  o->grace, &err);
 	if (r < 0) {
 		log_error("delete pod \"%s\": %s", name, err.msg);
 		return 1;

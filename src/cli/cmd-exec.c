@@ -62,13 +62,18 @@ static int wait_exit(pid_t pid)
 static int run_tty(const struct pod_record *rec, const char *ctr, char **cmd, bool in,
                    struct pp_error *err)
 {
-	int sv[2], stdio[3] = {-1, -1, -1}, master = -1, r;
+	int sv[2], master = -1, r;
 	cleanup_close int pidfd = -1;
 	pid_t pid = 0;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return pp_error(err, errno, "socketpair");
-	r = pod_exec(cli_paths(), rec, ctr, cmd, true, stdio, sv[1], &pid, err);
+	r = pod_exec(cli_paths(), rec,
+	             &(struct pod_exec_opts){.container = ctr,
+	                                     .argv = cmd,
+	                                     .tty = true,
+	                                     .io = {.fd = {-1, -1, -1}, .console_socket = sv[1]}},
+	             &pid, err);
 	(void)close(sv[1]);
 	if (r == 0)
 		r = io_recv_fd(sv[0], 10000, &master, err);
@@ -104,7 +109,12 @@ static int run_plain(const struct pod_record *rec, const char *ctr, char **cmd, 
 	stdio[1] = p[1][1];
 	stdio[2] = p[2][1];
 	if (r == 0)
-		r = pod_exec(cli_paths(), rec, ctr, cmd, false, stdio, -1, &pid, err);
+		r = pod_exec(cli_paths(), rec,
+		             &(struct pod_exec_opts){.container = ctr,
+		                                     .argv = cmd,
+		                                     .io = {.fd = {stdio[0], stdio[1], stdio[2]},
+		                                            .console_socket = -1}},
+		             &pid, err);
 	for (int i = 0; i < 3; i++)
 		if (stdio[i] >= 0)
 			(void)close(stdio[i]);

@@ -45,6 +45,12 @@ int cmd_monitor(int argc, char **argv)
 	}
 	ns = xstrndup(argv[optind], (size_t)(slash - argv[optind]));
 	if (adopt_fd >= 0) /* started by the supervisor to take the pod back */
-		return monitor_run(arg_root, ns, slash + 1, -1, lock_fd, adopt_fd, true);
+		return monitor_run(&(struct monitor_opts){.root = arg_root,
+		                                          .ns = ns,
+		                                          .name = slash + 1,
+		                                          .notify_fd = -1,
+		                                          .lock_fd = lock_fd,
+		                                          .keeper_fd = adopt_fd,
+		                                          .adopt = true});
 	return monitor_supervise(arg_root, ns, slash + 1, fd, lock_fd, adopt);
 }

@@ -51,7 +51,7 @@ static const struct {
     {"apply", cmd_apply, true, true},        {"get", cmd_get, true, false},
     {"describe", cmd_describe, true, false}, {"exec", cmd_exec, true, true},
     {"attach", cmd_attach, true, false},     {"logs", cmd_logs, true, false},
-    {"delete", cmd_delete, true, false},     {"image", cmd_image, true, false},
+    {"delete", cmd_delete, true, true},      {"image", cmd_image, true, false},
     {"monitor", cmd_monitor, false, true},
 };
 

@@ -101,7 +101,6 @@ void mon_evict_arm(struct mon *m)
 /* Evict the pod: kill every container, keep it Failed/Evicted. */
 static void evict(struct mon *m, const struct pod_volume *vol)
 {
-	struct pp_error err = {0};
 	struct pod_record *rec = m->rec;
 
 	m->evicted = true;
@@ -112,18 +111,8 @@ static void evict(struct mon *m, const struct pod_volume *vol)
 	                       vol->name, vol->empty_dir_size_limit);
 	log_warn("evicting the pod: %s", rec->message);
 	pod_event_add(m->dir, "Warning", "Evicted", "%s", rec->message);
-	for (size_t i = 0; i < MON_N(m); i++) {
-		struct mon_view v;
-		const struct pod_record *vrec = mon_view(m, i, &v);
-
-		m->c[i].restart_at_ms = 0;
-		if (m->c[i].pid <= 0)
-			continue;
-		pod_event_add(m->dir, "Normal", "Killing", "Stopping container %s",
-		              mon_status(m, i)->name);
-		if (pod_container_signal(&m->paths, vrec, v.idx, SIGKILL, true, &err) < 0)
-			log_warn("kill '%s': %s, ignoring", mon_status(m, i)->name, err.msg);
-	}
+	for (size_t i = 0; i < MON_N(m); i++)
+		mon_ctr_stop(m, i, 0, NULL);
 }
 
 void mon_evict_check(struct mon *m)
@@ -145,6 +134,4 @@ void mon_evict_check(struct mon *m)
 			evict(m, vol);
 	}
 	mon_evict_arm(m);
-	mon_update_phase(m);
-	mon_save(m);
 }

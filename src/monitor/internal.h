@@ -9,6 +9,7 @@
 
 #include "monitor/logs.h"
 #include "pod/paths.h"
+#include "pod/pod.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 
@@ -35,24 +36,52 @@ enum mon_ev {
 struct mattach_set;
 struct mprobe_set;
 
+/* A container's phase in the monitor (ctr-state.c owns it; see the
+ * diagram in docs/architecture.md):
+ *
+ *   WAITING --started--> RUNNING --stop requested--> STOPPING
+ *      |  \                 |                          |
+ *      |   start failed,     exited / lost              exited
+ *      |   image missing,    |                          |
+ *      |   create failed     v                          v
+ *      |        \------> (restartPolicy, pod state) <---/
+ *      |                 /       |        |        \
+ *      |           BACKOFF   WAIT_SANDBOX  EXITED   DONE (init, code 0)
+ *      |              |           |
+ *      +<-restart due-+           |
+ *      +<------ sandbox ready ----+
+ */
+enum mctr_phase {
+	MCTR_WAITING,      /* not started yet: it starts when its turn comes */
+	MCTR_RUNNING,      /* its process runs */
+	MCTR_STOPPING,     /* running, asked to stop: SIGKILL at kill_at_ms */
+	MCTR_BACKOFF,      /* ended or could not start: starts again at restart_at_ms */
+	MCTR_WAIT_SANDBOX, /* stopped with a lost sandbox: starts again in the new one */
+	MCTR_EXITED,       /* down for good: restartPolicy, a deletion or an eviction */
+	MCTR_DONE,         /* an init container that completed */
+};
+
 /* One container as the monitor runs it. */
 struct mctr {
-	pid_t pid;               /* main process, 0 when none */
-	int out;                 /* stdout pipe, or the pty master */
-	int err;                 /* stderr pipe */
-	int in;                  /* our end of its stdin pipe (held open), or -1 */
-	int pty;                 /* pty master (same fd as out) or -1 */
-	struct cri_log log;      /* current log file */
-	int stop_signal;         /* from the image's STOPSIGNAL, default SIGTERM */
-	int64_t restart_at_ms;   /* pending restart (CLOCK_MONOTONIC ms), 0 none */
-	int64_t started_ms;      /* when it last started */
-	int backoff_s;           /* next back-off delay; 0 before the first crash */
-	struct mattach_set *att; /* attached clients (attach.c), NULL before any */
-	pid_t hook_pid;          /* a running postStart/preStop exec, 0 when none */
-	bool hook_pre_stop;      /* hook_pid is the preStop hook */
-	bool after_sandbox;      /* killed with a lost sandbox: starts again in the new one */
-	int64_t kill_at_ms;      /* SIGKILL due after a graceful stop (postStart failed), 0 none */
-	int pidfd;               /* adopted orphan: its exit, status unknown; -1 none */
+	enum mctr_phase phase;     /* written by ctr-state.c only */
+	pid_t pid;                 /* main process, 0 when none */
+	int out;                   /* stdout pipe, or the pty master */
+	int err;                   /* stderr pipe */
+	int in;                    /* our end of its stdin pipe (held open), or -1 */
+	int pty;                   /* pty master (same fd as out) or -1 */
+	struct cri_log log;        /* current log file */
+	int stop_signal;           /* from the image's STOPSIGNAL, default SIGTERM */
+	int64_t restart_at_ms;     /* BACKOFF: when it starts again (CLOCK_MONOTONIC ms) */
+	int64_t kill_at_ms;        /* STOPPING: SIGKILL due, 0 once sent */
+	bool stop_extended;        /* STOPPING: the 2 s the kubelet adds after a preStop overran */
+	int64_t started_ms;        /* when it last started, 0 never */
+	int backoff_s;             /* the crash-loop back-off (pod_backoff_step) */
+	bool ran;                  /* its next start is a restart (restartCount) */
+	int pull_failures;         /* image lookups failed in a row */
+	struct mattach_set *att;   /* attached clients (attach.c), NULL before any */
+	pid_t hook_pid;            /* a running postStart/preStop exec, 0 when none */
+	bool hook_pre_stop;        /* hook_pid is the preStop hook */
+	int pidfd;                 /* adopted orphan: its exit, status unknown; -1 none */
 	struct mprobe_set *probes; /* probe state (probe.c), NULL without probes */
 	int64_t probe_next_ms;     /* next probe deadline (CLOCK_MONOTONIC ms), 0 none */
 };
@@ -60,125 +89,158 @@ struct mctr {
 struct mon {
 	struct pod_paths paths;
 	struct pod_record *rec;
-	char *dir; /* RUN/pods/<uid> */
-	struct mctr *c;
+	char *dir;      /* RUN/pods/<uid> */
+	struct mctr *c; /* per container, idx as pod_ctr_spec(): app, then init */
 	struct img_store *store;
 	int ep, sigfd, ctl, timer, lockfd, notify;
 	int keeper;        /* channel to the supervisor (keeper.h), -1 when none */
 	int sandbox_pidfd; /* adopted pause nobody reaps for us, -1 when none */
 	int clients[MON_MAX_CLIENTS];
-	bool deleting;
-	bool killed;
-	bool finished;
-	bool sandbox_lost;      /* pause died: containers stop, then a new sandbox */
-	bool evicted;           /* an emptyDir over its sizeLimit: Failed, nothing restarts */
-	bool pre_stop_extended; /* the 2 s the kubelet adds after a preStop overran */
-	int64_t evict_at_ms;    /* next emptyDir usage check, 0 none */
-	int64_t kill_at_ms;     /* end of the grace period, 0 none */
+	char *saved; /* pod.json as last written (settle() compares) */
+	/* the pod's course: what it is asked to do, beyond its containers */
+	bool deleting;       /* deleted: containers stop, nothing restarts, then teardown */
+	bool evicted;        /* an emptyDir over its sizeLimit: Failed, nothing restarts */
+	bool sandbox_lost;   /* pause died: containers stop, then a new sandbox */
+	bool finished;       /* torn down: the loop ends */
+	int64_t evict_at_ms; /* next emptyDir usage check, 0 none */
 };
 
+/* The event loop's helpers (watch.c). */
 int64_t mon_now_ms(void);
-void mon_save(struct mon *m);
 int mon_watch(struct mon *m, int fd, enum mon_ev kind, size_t idx);
 void mon_unwatch_close(struct mon *m, int *fd);
-void mon_update_phase(struct mon *m);
-void mon_arm_timer(struct mon *m);
 
-/* m->c holds the app containers at [0, n_ctrs), then the init containers
- * at [n_ctrs, n_ctrs + n_init_ctrs). */
-#define MON_N(m) ((m)->rec->n_ctrs + (m)->rec->n_init_ctrs)
-
-/* How the pod layer sees container idx of the monitor: an app container is
- * m->rec itself at idx; init container i is index i of a shallow view of
- * the record whose containers are the init containers (never freed). */
-struct mon_view {
-	struct pod_record rec;
-	struct pod pod;
-	size_t idx;
-};
-const struct pod_record *mon_view(const struct mon *m, size_t idx, struct mon_view *v);
-/* The status and the spec of container idx (app or init). */
-struct ctr_status *mon_status(const struct mon *m, size_t idx);
-const struct pod_container *mon_spec(const struct mon *m, size_t idx);
+#define MON_N(m) pod_n_all((m)->rec)
+static inline struct ctr_status *mon_status(const struct mon *m, size_t idx)
+{
+	return pod_ctr_status(m->rec, idx);
+}
+static inline const struct pod_container *mon_spec(const struct mon *m, size_t idx)
+{
+	return pod_ctr_spec(m->rec, idx);
+}
 static inline bool mon_is_init(const struct mon *m, size_t idx)
 {
-	return idx >= m->rec->n_ctrs;
+	return pod_ctr_is_init(m->rec, idx);
 }
-/* Start what comes next: the first init container not yet run, or once
- * every init container completed, the app containers. */
-void mon_start_next(struct mon *m);
-/* Run container idx's preStop hook; 0 when started, -errno when there is
- * none or it could not start (then stop the container at once). */
-int mon_pre_stop(struct mon *m, size_t idx);
-/* Stop app container idx as the kubelet's killContainer: its preStop hook
- * or else its STOPSIGNAL now, SIGKILL to all of it after grace_s seconds
- * (at once when grace_s <= 0); its exit then follows restartPolicy. */
-void mon_ctr_stop(struct mon *m, size_t idx, int64_t grace_s);
-/* Run app container idx's postStart hook, if any (after it started). */
-void mon_post_start(struct mon *m, size_t idx);
-/* A hook of container idx exited with wait status: a failed postStart
- * kills the container; after preStop comes the container's STOPSIGNAL. */
-void mon_hook_exited(struct mon *m, size_t idx, int status);
-/* If pid is a hook process, handle its exit and return true. */
-bool mon_hook_reaped(struct mon *m, pid_t pid, int status);
-/* Did an init container fail for good (restartPolicy Never)? */
-bool mon_init_failed(const struct mon *m);
 
+/* The state machine (ctr-state.c): the named transitions of container idx.
+ * It alone writes a container's phase, status, restart count and back-off;
+ * what the monitor does about them (start, signal, save) is elsewhere. */
 void mctr_init(struct mctr *c);
-/* Start container idx: rootfs, bundle, stdio, runtime. On failure the
- * status says why (CreateContainerError) and a retry is scheduled. */
+/* Its process runs as pid. */
+void mctr_started(struct mon *m, size_t idx, pid_t pid);
+/* It ended: exit code, signal, reason ("Completed", "Error", "OOMKilled",
+ * "StartError", "ContainerStatusUnknown") and termination message. Next:
+ * DONE, BACKOFF, WAIT_SANDBOX or EXITED, by restartPolicy and the pod's
+ * course. */
+void mctr_exited(struct mon *m, size_t idx, int code, int sig, const char *reason, const char *msg);
+/* The runtime could not start its process: StartError, exit code 128,
+ * then as mctr_exited(). */
+void mctr_start_failed(struct mon *m, size_t idx, const char *msg);
+/* Its bundle could not be made (config_error: runAsNonRoot refused it):
+ * CreateContainer(Config)Error, retried after the back-off. */
+void mctr_create_failed(struct mon *m, size_t idx, bool config_error, const char *msg);
+/* Its image is not in the store: ErrImageNeverPull, ErrImagePull, then
+ * ImagePullBackOff, retried after the back-off. */
+void mctr_image_missing(struct mon *m, size_t idx);
+/* Its image was found (the pull back-off ends). */
+void mctr_image_found(struct mon *m, size_t idx, const char *image_id);
+/* Asked to stop: SIGKILL due at kill_at_ms (1: at once). A container not
+ * running that the pod will not start again is EXITED. */
+void mctr_stop_requested(struct mon *m, size_t idx, int64_t kill_at_ms);
+/* The grace period ended and SIGKILL was sent; or a preStop hook overran
+ * and the kubelet's 2 s start (extend_to_ms > 0). */
+void mctr_kill_due(struct mon *m, size_t idx, int64_t extend_to_ms);
+/* Its back-off is over: WAITING again (restartCount + 1 if it ran). */
+void mctr_restart_due(struct mon *m, size_t idx);
+/* The sandbox died: a container in back-off waits for the new one. */
+void mctr_sandbox_lost(struct mon *m, size_t idx);
+/* A new sandbox runs: the containers it waits for (and every init
+ * container) are WAITING again. */
+void mctr_sandbox_ready(struct mon *m, size_t idx);
+/* The startup or readiness probe changed started or ready. */
+void mctr_probe_status(struct mon *m, size_t idx, bool started, bool ready);
+/* A monitor that took the pod back: the phase from the record. */
+void mctr_adopted(struct mon *m, size_t idx);
+/* Has an init container failed for good? The pod's phase (from the
+ * phases, pod/lifecycle.h) into m->rec->phase. */
+bool mon_init_failed(const struct mon *m);
+void mon_update_phase(struct mon *m);
+
+/* Starting (sched.c): what comes next, by the kubelet's order: the first
+ * init container not yet completed, and once all completed, every app
+ * container waiting; containers whose back-off ended. */
+void mon_start_due(struct mon *m);
+/* Start container idx: image, rootfs, bundle, stdio, runtime (ctr.c). On
+ * failure the state machine records why and when it is retried. */
 int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err);
 /* Read what container idx wrote on a stream into its log. */
 void mon_ctr_output(struct mon *m, size_t idx, enum cri_stream s);
-/* Reap every exited child and act on it. */
-void mon_reap(struct mon *m);
-/* Act on the exit (wait status) of child pid: a container, a hook, pause. */
-void mon_child_exited(struct mon *m, pid_t pid, int status);
-/* After exits were handled: a new sandbox if due, phase, pod.json, timers,
- * and the end of a deletion. */
-void mon_after_exits(struct mon *m);
+/* Container idx's main process exited with wait status. */
+void mon_ctr_exited(struct mon *m, size_t idx, int status);
+/* Container idx runs as pid, started before this monitor: its stdio fds
+ * are in m->c[idx] already; reopen its log and watch them. */
+void mon_ctr_adopt(struct mon *m, size_t idx, pid_t pid);
+/* Container idx's process is gone and nobody kept its exit status. */
+void mon_ctr_lost(struct mon *m, size_t idx);
+/* Adopted container idx is not running: take up where it was (restart
+ * per restartPolicy, a back-off, or a start cut short). */
+void mon_ctr_resume(struct mon *m, size_t idx);
+/* Is pid a child of our parent, the supervisor, which reports its exit? */
+bool mon_reaped_for_us(pid_t pid);
 
-/* Recovery (recover.c). Give the supervisor a copy of container idx's
- * stdio fd (stream "out", "err", "in" or "pty"; fd < 0: nothing), or let it
- * close its copy. */
+/* Stopping (stop.c): the lifecycle hooks and the one graceful stop. */
+/* Stop container idx as the kubelet's killContainer: a Killing event
+ * (message; NULL: "Stopping container NAME"), its preStop hook or else its
+ * STOPSIGNAL now, SIGKILL to all of it after grace_s seconds (at once when
+ * grace_s <= 0); its exit then follows restartPolicy and the pod's course.
+ * Used by delete, eviction, sandbox loss, failed probes and postStart. */
+void mon_ctr_stop(struct mon *m, size_t idx, int64_t grace_s, const char *message);
+/* SIGKILLs due at the end of grace periods. */
+void mon_stop_timers(struct mon *m);
+/* Begin deleting the pod (grace -1: the pod's terminationGracePeriodSeconds);
+ * a second delete may only shorten it. */
+void mon_delete_begin(struct mon *m, long grace);
+/* Run app container idx's postStart hook, if any (after it started). */
+void mon_post_start(struct mon *m, size_t idx);
+/* If pid is a hook process, handle its exit and return true. */
+bool mon_hook_reaped(struct mon *m, pid_t pid, int status);
+
+/* Recovery (keep.c, recover.c). Give the supervisor a copy of container
+ * idx's stdio fd (stream "out", "err", "in" or "pty"; fd < 0: nothing),
+ * or let it close its copy. */
 void mon_keep_fd(struct mon *m, size_t idx, const char *stream, int fd);
 void mon_drop_fd(struct mon *m, size_t idx, const char *stream);
-/* A MON_EV_KEEPER event: exits the supervisor reaped, or its end. */
-void mon_keeper_event(struct mon *m);
+/* Exits the supervisor reaped for us, read from its channel. */
+struct mon_exits {
+	pid_t pid[64];
+	int status[64];
+	size_t n;
+};
+/* A MON_EV_KEEPER event: the exits it reports into *ex (the caller acts
+ * on them), or the channel's end. */
+void mon_keeper_event(struct mon *m, struct mon_exits *ex);
 /* The pod is gone: tell the supervisor and wait until it has exited. */
 void mon_keeper_done(struct mon *m);
-/* Take the pod back after a monitor was killed: the fds and exits the
- * supervisor replays, the containers still running, what must restart. */
-int mon_adopt(struct mon *m, struct pp_error *err);
+/* Take the pod back after a monitor was killed: the fds the supervisor
+ * replays, the containers still running. The exits it replayed are in
+ * *ex for the caller, then mon_adopt_finish() takes up what must go on. */
+int mon_adopt(struct mon *m, struct mon_exits *ex, struct pp_error *err);
+void mon_adopt_finish(struct mon *m);
 /* Pause (pid) died: kill every container; the sandbox is rebuilt by
  * mon_sandbox_check() once they are gone. */
 void mon_sandbox_lost(struct mon *m, pid_t pid);
 /* With a lost sandbox and every container stopped: a new sandbox, and the
- * containers (init containers first) started again in it. */
+ * containers (init containers first) queued to start again in it. */
 void mon_sandbox_check(struct mon *m);
-/* Container idx runs as pid, started before this monitor: its stdio fds
- * are in m->c[idx] already; reopen its log and watch them. */
-void mon_ctr_adopt(struct mon *m, size_t idx, pid_t pid);
-/* Is pid a child of our parent, the supervisor, which reports its exit? */
-bool mon_reaped_for_us(pid_t pid);
 /* A MON_EV_PIDFD event: adopted container idx (or, idx MON_N(m), the
  * adopted pause) ended, and nobody saw how. */
 void mon_pidfd_event(struct mon *m, size_t idx);
-/* Container idx's process is gone and nobody kept its exit status. */
-void mon_ctr_lost(struct mon *m, size_t idx);
-/* Adopted container idx is not running: restart it when restartPolicy
- * says so, with the back-off its restart count implies. */
-void mon_ctr_resume(struct mon *m, size_t idx);
 /* Eviction (evict.c): schedule the next emptyDir sizeLimit check (every
  * 10 s while a disk emptyDir has a sizeLimit), and run it when due. */
 void mon_evict_arm(struct mon *m);
 void mon_evict_check(struct mon *m);
-/* Container idx was stopped with the sandbox: wait to start in the new one. */
-void mon_ctr_requeue(struct mon *m, size_t idx);
-/* Restarts due, end of the grace period. */
-void mon_timers_run(struct mon *m);
-/* Begin deleting the pod (grace -1: the pod's terminationGracePeriodSeconds). */
-void mon_delete_begin(struct mon *m, long grace);
 
 /* An "attach <container> <flags>" request (req points past "attach ") on
  * control connection *fd, which is taken (*fd = -1). */

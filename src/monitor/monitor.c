@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The per-pod monitor: setup, the epoll loop, and the container life cycle
- * (start, exit, restart with back-off, delete). */
+/* The per-pod monitor: setup, and the epoll loop. Each batch of events is
+ * handled (exits, timers, requests, output), then the monitor settles
+ * once (settle()): a new sandbox if due, the end of a deletion, what
+ * starts next, the pod's phase, pod.json saved if it changed, the next
+ * timer armed. Nothing else saves pod.json or arms the timer. */
 #include "monitor/monitor.h"
 
 #include <fcntl.h>
@@ -26,50 +29,16 @@
 #include "monitor/keeper.h"
 #include "monitor/logs.h"
 #include "monitor/probe.h"
+#include "pod/monitor-proto.h"
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/xalloc.h"
-
-int64_t mon_now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void mon_save(struct mon *m)
-{
-	struct pp_error err = {0};
-
-	if (m->finished)
-		return;
-	if (pod_save(&m->paths, m->rec, &err) < 0)
-		log_warn("save pod.json: %s, ignoring", err.msg);
-}
-
-int mon_watch(struct mon *m, int fd, enum mon_ev kind, size_t idx)
-{
-	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = MON_EV(kind, idx)};
-
-	if (epoll_ctl(m->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
-		return log_warn_errno(-errno, "epoll add fd %d", fd);
-	return 0;
-}
-
-void mon_unwatch_close(struct mon *m, int *fd)
-{
-	if (*fd < 0)
-		return;
-	(void)epoll_ctl(m->ep, EPOLL_CTL_DEL, *fd, NULL);
-	(void)close(*fd);
-	*fd = -1;
-}
 
 static void notify(struct mon *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void notify(struct mon *m, const char *fmt, ...)
@@ -90,33 +59,6 @@ static void notify_done(struct mon *m)
 	m->notify = -1;
 }
 
-void mon_update_phase(struct mon *m)
-{
-	struct pod_record *rec = m->rec;
-	bool any_live = false, any_started = false, all_ok = true;
-
-	for (size_t i = 0; i < rec->n_ctrs; i++) {
-		struct ctr_status *c = &rec->ctrs[i];
-
-		if (c->state == CTR_STATE_RUNNING || m->c[i].restart_at_ms > 0)
-			any_live = true;
-		if (m->c[i].started_ms > 0)
-			any_started = true;
-		if (c->state == CTR_STATE_WAITING && m->c[i].restart_at_ms == 0)
-			any_live = true; /* still being created */
-		if (c->state == CTR_STATE_TERMINATED && c->term.exit_code != 0)
-			all_ok = false;
-	}
-	if (m->sandbox_lost)
-		any_live = true; /* its containers start again in a new sandbox */
-	if (mon_init_failed(m) || m->evicted)
-		rec->phase = POD_PHASE_FAILED; /* restartPolicy Never, or evicted */
-	else if (any_live)
-		rec->phase = any_started ? POD_PHASE_RUNNING : POD_PHASE_PENDING;
-	else
-		rec->phase = all_ok ? POD_PHASE_SUCCEEDED : POD_PHASE_FAILED;
-}
-
 static int setup_signals(struct mon *m)
 {
 	m->sigfd = monitor_signalfd();
@@ -128,7 +70,7 @@ static int setup_signals(struct mon *m)
 static int setup_ctl(struct mon *m)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	cleanup_free char *path = xstrfmt("%s/monitor.sock", m->dir);
+	cleanup_free char *path = xstrfmt("%s/" MON_SOCK_FILE, m->dir);
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
@@ -161,31 +103,79 @@ static int take_lock(struct mon *m)
 	return 0;
 }
 
-void mon_arm_timer(struct mon *m)
+static void next_at(int64_t *next, int64_t t)
+{
+	if (t > 0 && (*next == 0 || t < *next))
+		*next = t;
+}
+
+/* The timer: at the first restart, SIGKILL, probe or eviction check due. */
+static void arm_timer(struct mon *m)
 {
 	int64_t next = 0;
 	struct itimerspec its = {0};
 
 	for (size_t i = 0; i < MON_N(m); i++) {
-		if (m->c[i].restart_at_ms > 0 && (next == 0 || m->c[i].restart_at_ms < next))
-			next = m->c[i].restart_at_ms;
-		if (m->c[i].kill_at_ms > 0 && (next == 0 || m->c[i].kill_at_ms < next))
-			next = m->c[i].kill_at_ms;
+		const struct mctr *c = &m->c[i];
+
+		if (c->phase == MCTR_BACKOFF)
+			next_at(&next, c->restart_at_ms > 0 ? c->restart_at_ms : 1);
+		if (c->phase == MCTR_STOPPING)
+			next_at(&next, c->kill_at_ms);
+		next_at(&next, c->probe_next_ms);
 	}
-	for (size_t i = 0; i < MON_N(m); i++)
-		if (m->c[i].probe_next_ms > 0 && (next == 0 || m->c[i].probe_next_ms < next))
-			next = m->c[i].probe_next_ms;
-	if (m->kill_at_ms > 0 && (next == 0 || m->kill_at_ms < next))
-		next = m->kill_at_ms;
-	if (m->evict_at_ms > 0 && (next == 0 || m->evict_at_ms < next))
-		next = m->evict_at_ms;
-	if (next > 0) {
-		if (next <= 0)
-			next = 1;
-		its.it_value.tv_sec = next / 1000;
-		its.it_value.tv_nsec = (next % 1000) * 1000000;
-	}
+	next_at(&next, m->evict_at_ms);
+	its.it_value.tv_sec = next / 1000;
+	its.it_value.tv_nsec = (next % 1000) * 1000000;
 	(void)timerfd_settime(m->timer, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* pod.json, when it differs from what was written last. */
+static void save(struct mon *m)
+{
+	struct pp_error err = {0};
+
+	if (pod_save_changed(&m->paths, m->rec, &m->saved, &err) < 0)
+		log_warn("save pod.json: %s, ignoring", err.msg);
+}
+
+static bool all_stopped(const struct mon *m)
+{
+	for (size_t i = 0; i < MON_N(m); i++)
+		if (m->c[i].pid > 0)
+			return false;
+	return true;
+}
+
+/* The deleted pod's containers are gone: the rest of it goes. */
+static void finish(struct mon *m)
+{
+	struct pp_error err = {0};
+	const struct pod *p = m->rec->pod;
+
+	for (size_t i = 0; i < MON_N(m); i++)
+		cri_log_close(&m->c[i].log);
+	m->finished = true;
+	if (pod_teardown(&m->paths, p->uid, p->namespace_, p->name, &err) < 0)
+		log_error("teardown of pod '%s': %s", p->name, err.msg);
+	else
+		log_info("pod %s/%s deleted", p->namespace_, p->name);
+}
+
+/* The one commit point, after each batch of events. */
+static void settle(struct mon *m)
+{
+	if (m->finished)
+		return;
+	mon_sandbox_check(m);
+	if (m->deleting && all_stopped(m)) {
+		finish(m);
+		return;
+	}
+	mon_start_due(m);
+	mon_update_phase(m);
+	save(m);
+	arm_timer(m);
 }
 
 static int start_pod(struct mon *m)
@@ -200,22 +190,86 @@ static int start_pod(struct mon *m)
 	if (r == 0)
 		r = pod_sandbox_start(&m->paths, m->rec, pause, &err);
 	if (r < 0) {
-		notify(m, "error: %s\n", err.msg);
+		notify(m, MON_NOTIFY_ERROR "%s\n", err.msg);
 		return log_error_errno(r, "%s", err.msg);
 	}
 	m->rec->started_at = pod_now();
-	mon_save(m);
-	if (m->rec->n_init_ctrs > 0)
-		mon_start_next(m); /* the first init container */
+	save(m);
+	mon_start_due(m);
 	for (size_t i = 0; m->rec->n_init_ctrs == 0 && i < m->rec->n_ctrs; i++) {
-		if (mon_ctr_start(m, i, &err) < 0)
-			notify(m, "warning: container \"%s\": %s\n", m->rec->ctrs[i].name, err.msg);
+		const struct ctr_status *st = &m->rec->ctrs[i];
+
+		if (m->c[i].phase != MCTR_RUNNING)
+			notify(m, MON_NOTIFY_WARNING "container \"%s\": %s\n", st->name,
+			       st->message ? st->message
+			       : st->state == CTR_STATE_TERMINATED && st->term.message
+			           ? st->term.message
+			           : "not started");
 	}
 	mon_evict_arm(m);
-	mon_update_phase(m);
-	mon_save(m);
-	mon_arm_timer(m);
 	return 0;
+}
+
+/* Is pid gone, a zombie, or on its way out (PF_EXITING)? */
+static bool pid_exiting(pid_t pid)
+{
+	cleanup_free char *path = xstrfmt("/proc/%d/stat", (int)pid);
+	cleanup_free char *buf = NULL;
+	unsigned long flags = 0;
+	const char *p;
+	char state = 0;
+
+	if (fs_read_all(path, 4096, &buf, NULL, NULL) < 0 || (p = strrchr(buf, ')')) == NULL)
+		return true;
+	/* fields after the name: state ppid pgrp session tty_nr tpgid flags */
+	if (sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2)
+		return false;
+	return state == 'Z' || state == 'X' || (flags & 0x4) != 0; /* PF_EXITING */
+}
+
+/* Act on the exit (wait status) of child pid: pause, a hook, a probe
+ * check, a container. */
+static void child_exited(struct mon *m, pid_t pid, int status)
+{
+	if (pid == m->rec->sandbox_pid) {
+		m->rec->sandbox_pid = 0;
+		if (!m->deleting)
+			mon_sandbox_lost(m, pid);
+		return;
+	}
+	if (mon_hook_reaped(m, pid, status) || mon_probe_reaped(m, pid, status))
+		return;
+	/* In a shared pid namespace the containers die as pause exits, and
+	 * are reaped before it: see that the sandbox goes first, so that
+	 * nothing restarts into it. */
+	if (!m->deleting && !m->sandbox_lost && m->rec->sandbox_pid > 0 &&
+	    pid_exiting(m->rec->sandbox_pid)) {
+		pid_t sandbox = m->rec->sandbox_pid;
+
+		m->rec->sandbox_pid = 0;
+		mon_sandbox_lost(m, sandbox);
+	}
+	for (size_t i = 0; i < MON_N(m); i++)
+		if (m->c[i].pid == pid)
+			mon_ctr_exited(m, i, status);
+}
+
+static void exits_run(struct mon *m, const struct mon_exits *ex)
+{
+	for (size_t i = 0; i < ex->n && !m->finished; i++)
+		child_exited(m, ex->pid[i], ex->status[i]);
+}
+
+static void reap(struct mon *m)
+{
+	for (;;) {
+		int status = 0;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+
+		if (pid <= 0)
+			break;
+		child_exited(m, pid, status);
+	}
 }
 
 static void handle_signal(struct mon *m)
@@ -224,7 +278,7 @@ static void handle_signal(struct mon *m)
 
 	while (read(m->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD)
-			mon_reap(m);
+			reap(m);
 		else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
 			mon_delete_begin(m, -1);
 	}
@@ -241,11 +295,12 @@ static void handle_client(struct mon *m, size_t slot)
 		return;
 	}
 	buf[n] = '\0';
-	if (strncmp(buf, "attach ", 7) == 0) {
-		mon_attach_request(m, &m->clients[slot], buf + 7);
+	if (strncmp(buf, MON_REQ_ATTACH " ", strlen(MON_REQ_ATTACH " ")) == 0) {
+		mon_attach_request(m, &m->clients[slot], buf + strlen(MON_REQ_ATTACH " "));
 		return;
 	}
-	if (sscanf(buf, "delete %ld", &grace) == 1 || strncmp(buf, "delete", 6) == 0) {
+	if (sscanf(buf, MON_REQ_DELETE " %ld", &grace) == 1 ||
+	    strncmp(buf, MON_REQ_DELETE, strlen(MON_REQ_DELETE)) == 0) {
 		/* the client stays connected: it sees EOF when the pod is gone */
 		mon_delete_begin(m, grace);
 		return;
@@ -287,8 +342,10 @@ static void dispatch(struct mon *m, uint64_t data)
 		uint64_t ticks;
 
 		(void)!read(m->timer, &ticks, sizeof(ticks));
-		mon_timers_run(m);
-		break;
+		mon_stop_timers(m);
+		mon_evict_check(m);
+		mon_probe_run(m);
+		break; /* restarts due: settle() */
 	}
 	case MON_EV_OUT:
 		mon_ctr_output(m, idx, CRI_STDOUT);
@@ -299,9 +356,13 @@ static void dispatch(struct mon *m, uint64_t data)
 	case MON_EV_ATTACH:
 		mon_attach_event(m, idx);
 		break;
-	case MON_EV_KEEPER:
-		mon_keeper_event(m);
+	case MON_EV_KEEPER: {
+		struct mon_exits ex = {.n = 0};
+
+		mon_keeper_event(m, &ex);
+		exits_run(m, &ex);
 		break;
+	}
 	case MON_EV_PIDFD:
 		mon_pidfd_event(m, idx);
 		break;
@@ -318,6 +379,7 @@ static int loop(struct mon *m)
 			return log_error_errno(-errno, "epoll_wait");
 		for (int i = 0; i < n && !m->finished; i++)
 			dispatch(m, evs[i].data.u64);
+		settle(m);
 	}
 	return 0;
 }
@@ -331,6 +393,7 @@ static void mon_free(struct mon *m)
 	}
 	free(m->c);
 	free(m->dir);
+	free(m->saved);
 	img_store_free(m->store);
 	pod_record_free(m->rec);
 	pod_paths_clear(&m->paths);
@@ -362,16 +425,17 @@ static int mon_init(struct mon *m, const char *root, const char *ns, const char 
 	return 0;
 }
 
-int monitor_run(const char *root, const char *ns, const char *name, int notify_fd, int lock_fd,
-                int keeper_fd, bool adopt)
+int monitor_run(const struct monitor_opts *o)
 {
-	struct mon m = {.notify = notify_fd,
+	const char *ns = o->ns, *name = o->name;
+	bool adopt = o->adopt;
+	struct mon m = {.notify = o->notify_fd,
 	                .ep = -1,
 	                .sigfd = -1,
 	                .ctl = -1,
 	                .timer = -1,
-	                .lockfd = lock_fd,
-	                .keeper = keeper_fd,
+	                .lockfd = o->lock_fd,
+	                .keeper = o->keeper_fd,
 	                .sandbox_pidfd = -1};
 	struct pp_error err = {0};
 	int r;
@@ -379,9 +443,9 @@ int monitor_run(const char *root, const char *ns, const char *name, int notify_f
 	for (size_t i = 0; i < MON_MAX_CLIENTS; i++)
 		m.clients[i] = -1;
 	log_open("peapod-monitor", 0);
-	r = mon_init(&m, root, ns, name, &err);
+	r = mon_init(&m, o->root, ns, name, &err);
 	if (r < 0) {
-		notify(&m, "error: %s\n", err.msg);
+		notify(&m, MON_NOTIFY_ERROR "%s\n", err.msg);
 		log_error("%s", err.msg);
 		if (m.rec != NULL && r != -EBUSY && !adopt)
 			(void)pod_teardown(&m.paths, m.rec->pod->uid, ns, name, NULL);
@@ -390,7 +454,17 @@ int monitor_run(const char *root, const char *ns, const char *name, int notify_f
 	}
 	log_info("%s pod %s/%s (%s)", adopt ? "taking back" : "monitoring", ns, name,
 	         m.rec->pod->uid);
-	r = adopt ? mon_adopt(&m, &err) : start_pod(&m);
+	if (adopt) {
+		struct mon_exits ex = {.n = 0};
+
+		r = mon_adopt(&m, &ex, &err);
+		if (r == 0) {
+			exits_run(&m, &ex);
+			mon_adopt_finish(&m);
+		}
+	} else {
+		r = start_pod(&m);
+	}
 	if (r < 0 && adopt) {
 		log_error("%s", err.msg);
 		mon_free(&m);
@@ -403,7 +477,8 @@ int monitor_run(const char *root, const char *ns, const char *name, int notify_f
 		mon_free(&m);
 		return 1;
 	}
-	notify(&m, "ok\n");
+	settle(&m);
+	notify(&m, MON_NOTIFY_OK "\n");
 	notify_done(&m);
 	r = loop(&m);
 	mon_free(&m);

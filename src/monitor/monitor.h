@@ -12,14 +12,22 @@
 
 struct pp_error;
 
-/* Run the monitor of pod ns/name under root (NULL: default). notify_fd (-1
- * for none) receives "ok\n" once every container was started (or failed to)
- * or "error: <msg>\n" if the pod could not start; it is then closed.
- * Returns the exit status for main(). */
-/* lock_fd (-1 for none) is the pod's lock, already held, handed over by
- * apply (see pod_lock_try()); without it the monitor takes the lock. */
-/* keeper_fd (-1 for none) is the channel to the pod's supervisor
- * (keeper.h); with adopt, the monitor takes back a running pod from what
- * the supervisor replays on it instead of starting the pod. */
-int monitor_run(const char *root, const char *ns, const char *name, int notify_fd, int lock_fd,
-                int keeper_fd, bool adopt);
+/* What monitor_run() runs. */
+struct monitor_opts {
+	const char *root;      /* the state root (NULL: default) */
+	const char *ns, *name; /* the pod */
+	/* receives "ok\n" once every container was started (or failed to), or
+	 * "error: <msg>\n" if the pod could not start; then closed. -1: none */
+	int notify_fd;
+	/* the pod's lock, already held, handed over by apply (see
+	 * pod_lock_try()); -1: the monitor takes the lock */
+	int lock_fd;
+	/* the channel to the pod's supervisor (keeper.h), -1: none */
+	int keeper_fd;
+	/* take back a running pod from what the supervisor replays on
+	 * keeper_fd, instead of starting the pod */
+	bool adopt;
+};
+
+/* Run the monitor of a pod as o says. Returns the exit status for main(). */
+int monitor_run(const struct monitor_opts *o);

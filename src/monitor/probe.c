@@ -94,7 +94,6 @@ static void probe_kill_check(struct mprobe *p)
 void mon_probe_start(struct mon *m, size_t idx)
 {
 	const struct pod_container *pc = mon_spec(m, idx);
-	struct ctr_status *st = mon_status(m, idx);
 	int64_t now = mon_now_ms();
 	struct mprobe_set *s;
 
@@ -121,8 +120,7 @@ void mon_probe_start(struct mon *m, size_t idx)
 	s->started = !pc->startup_probe.set;
 	/* the kubelet: not started until the startup probe succeeds, not
 	 * ready before that nor before the readiness probe succeeds */
-	st->started = s->started;
-	st->ready = s->started && !pc->readiness_probe.set;
+	mctr_probe_status(m, idx, s->started, s->started && !pc->readiness_probe.set);
 	update_next(m, idx);
 }
 
@@ -148,14 +146,14 @@ static void fail_kill(struct mon *m, size_t idx, int k, const struct pod_probe *
 	int64_t grace = ps->has_termination_grace_period
 	                    ? ps->termination_grace_period_seconds
 	                    : m->rec->pod->termination_grace_period_seconds;
+	cleanup_free char *why =
+	    xstrfmt("Container %s failed %s probe, will be restarted", name, kind_word[k]);
 
-	pod_event_add(m->dir, "Normal", "Killing",
-	              "Container %s failed %s probe, will be restarted", name, kind_word[k]);
 	log_info("container '%s' failed its %s probe, killing it", name, kind_word[k]);
 	for (int i = 0; i < PROBE_N; i++)
 		probe_kill_check(&s->p[i]);
 	s->active = false;
-	mon_ctr_stop(m, idx, grace);
+	mon_ctr_stop(m, idx, grace, why);
 }
 
 /* One result of probe k of container idx. */
@@ -164,10 +162,11 @@ static void probe_result(struct mon *m, size_t idx, int k, bool ok, const char *
 	const struct pod_probe *ps = probe_spec(mon_spec(m, idx), k);
 	struct mprobe_set *s = m->c[idx].probes;
 	struct mprobe *p = &s->p[k];
-	struct ctr_status *st = mon_status(m, idx);
+	const struct ctr_status *st = mon_status(m, idx);
 	int64_t now = mon_now_ms();
 
-	if (ps == NULL || !s->active)
+	/* a stopping container's results are dropped */
+	if (ps == NULL || !s->active || m->c[idx].phase != MCTR_RUNNING)
 		return;
 	p->successes = ok ? p->successes + 1 : 0;
 	p->failures = ok ? 0 : p->failures + 1;
@@ -176,20 +175,19 @@ static void probe_result(struct mon *m, size_t idx, int k, bool ok, const char *
 		pod_event_add(m->dir, "Warning", "Unhealthy", "%s probe failed: %s", kind_name[k],
 		              msg);
 	if (k == PROBE_STARTUP && ok) {
-		s->started = st->started = true;
-		st->ready = !mon_spec(m, idx)->readiness_probe.set;
+		s->started = true;
+		mctr_probe_status(m, idx, true, !mon_spec(m, idx)->readiness_probe.set);
 		for (int i = PROBE_LIVENESS; i < PROBE_N; i++)
 			if (s->p[i].next_ms > 0 && s->p[i].next_ms < now)
 				s->p[i].next_ms = now;
 	} else if (k == PROBE_READINESS && ok && p->successes >= ps->success_threshold) {
-		st->ready = true;
+		mctr_probe_status(m, idx, st->started, true);
 	} else if (k == PROBE_READINESS && !ok && p->failures >= ps->failure_threshold) {
-		st->ready = false;
+		mctr_probe_status(m, idx, st->started, false);
 	} else if (!ok && p->failures >= ps->failure_threshold) {
 		fail_kill(m, idx, k, ps); /* liveness or startup */
 	}
 	update_next(m, idx);
-	mon_save(m);
 }
 
 /* The port number of a probe, a named one looked up in the container's
@@ -322,8 +320,12 @@ static int spawn_exec(struct mon *m, size_t idx, const struct pod_probe *ps, int
 
 	if (null < 0)
 		return -errno;
-	r = pod_exec(&m->paths, m->rec, mon_status(m, idx)->name, ps->exec_command, false, stdio,
-	             -1, ret_pid, &err);
+	r = pod_exec(&m->paths, m->rec,
+	             &(struct pod_exec_opts){
+	                 .container = mon_status(m, idx)->name,
+	                 .argv = ps->exec_command,
+	                 .io = {.fd = {stdio[0], stdio[1], stdio[2]}, .console_socket = -1}},
+	             ret_pid, &err);
 	if (r < 0)
 		dprintf(out, "%s", err.msg);
 	return r;
@@ -387,7 +389,7 @@ void mon_probe_run(struct mon *m)
 				(void)kill(p->pid, SIGKILL);
 				p->timed_out = true;
 			}
-			if (p->pid == 0 && s->active && m->c[i].pid > 0 &&
+			if (p->pid == 0 && s->active && m->c[i].phase == MCTR_RUNNING &&
 			    (k == PROBE_STARTUP) != s->started && p->next_ms > 0 &&
 			    now >= p->next_ms)
 				probe_spawn(m, i, k);

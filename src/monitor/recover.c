@@ -27,51 +27,23 @@
 #define ADOPT_TIMEOUT_MS 5000
 #define DONE_TIMEOUT_MS  2000
 
-static void keeper_lost(struct mon *m)
-{
-	log_warn("the pod's supervisor is gone; running on without it");
-	mon_unwatch_close(m, &m->keeper);
-}
-
-void mon_keep_fd(struct mon *m, size_t idx, const char *stream, int fd)
-{
-	char msg[KEEPER_MSG_MAX];
-
-	if (m->keeper < 0 || fd < 0)
-		return;
-	snprintf(msg, sizeof(msg), "add %s %s", stream, mon_status(m, idx)->name);
-	if (keeper_send(m->keeper, msg, fd) < 0)
-		keeper_lost(m);
-}
-
-void mon_drop_fd(struct mon *m, size_t idx, const char *stream)
-{
-	char msg[KEEPER_MSG_MAX];
-
-	if (m->keeper < 0)
-		return;
-	snprintf(msg, sizeof(msg), "drop %s %s", stream, mon_status(m, idx)->name);
-	if (keeper_send(m->keeper, msg, -1) < 0)
-		keeper_lost(m);
-}
-
-/* "exit PID STATUS": a process the supervisor reaped for us. */
-static bool exit_message(struct mon *m, const char *msg)
+/* "exit PID STATUS": a process the supervisor reaped for us, into *ex. */
+static void exit_message(const char *msg, struct mon_exits *ex)
 {
 	int pid, status;
 
-	if (sscanf(msg, "exit %d %d", &pid, &status) != 2 || pid <= 0)
-		return false;
-	mon_child_exited(m, (pid_t)pid, status);
-	return true;
+	if (sscanf(msg, "exit %d %d", &pid, &status) != 2 || pid <= 0 ||
+	    ex->n >= sizeof(ex->pid) / sizeof(ex->pid[0]))
+		return;
+	ex->pid[ex->n] = (pid_t)pid;
+	ex->status[ex->n++] = status;
 }
 
-void mon_keeper_event(struct mon *m)
+void mon_keeper_event(struct mon *m, struct mon_exits *ex)
 {
 	char msg[KEEPER_MSG_MAX];
-	bool any = false;
 
-	for (int i = 0; i < 64 && m->keeper >= 0; i++) {
+	for (int i = 0; i < 64 && m->keeper >= 0 && ex->n < 64; i++) {
 		int fd = -1;
 		ssize_t n = keeper_recv(m->keeper, msg, &fd, 0);
 
@@ -80,13 +52,12 @@ void mon_keeper_event(struct mon *m)
 		if (n == -ETIMEDOUT || n == -EAGAIN)
 			break;
 		if (n <= 0) {
-			keeper_lost(m);
+			log_warn("the pod's supervisor is gone; running on without it");
+			mon_unwatch_close(m, &m->keeper);
 			break;
 		}
-		any |= exit_message(m, msg);
+		exit_message(msg, ex);
 	}
-	if (any)
-		mon_after_exits(m);
 }
 
 void mon_keeper_done(struct mon *m)
@@ -151,17 +122,10 @@ static void adopt_fd(struct mon *m, const char *tag, int fd)
 		c->out = fd;
 }
 
-struct exits {
-	pid_t pid[64];
-	int status[64];
-	size_t n;
-};
-
 /* Read the supervisor's replay up to "ready": fds into m->c[], exits. */
-static int adopt_replay(struct mon *m, struct exits *ex, struct pp_error *err)
+static int adopt_replay(struct mon *m, struct mon_exits *ex, struct pp_error *err)
 {
 	char msg[KEEPER_MSG_MAX];
-	int pid, status;
 
 	for (;;) {
 		int fd = -1;
@@ -179,10 +143,8 @@ static int adopt_replay(struct mon *m, struct exits *ex, struct pp_error *err)
 			adopt_fd(m, msg + 4, fd);
 		else if (fd >= 0)
 			(void)close(fd);
-		else if (sscanf(msg, "exit %d %d", &pid, &status) == 2 && ex->n < 64) {
-			ex->pid[ex->n] = pid;
-			ex->status[ex->n++] = status;
-		}
+		else
+			exit_message(msg, ex);
 	}
 }
 
@@ -208,15 +170,15 @@ static void resume_delete(struct mon *m)
 	mon_delete_begin(m, left > 0 ? (long)left : 0);
 }
 
-int mon_adopt(struct mon *m, struct pp_error *err)
+int mon_adopt(struct mon *m, struct mon_exits *ex, struct pp_error *err)
 {
-	struct exits ex = {.n = 0};
-	int r = adopt_replay(m, &ex, err);
+	int r = adopt_replay(m, ex, err);
 
 	if (r == 0)
 		r = img_store_open(m->paths.images, &m->store, err);
 	if (r < 0)
 		return r;
+	/* the one pod-level fact pod.json keeps only as the kubelet words it */
 	m->evicted = m->rec->reason != NULL && strcmp(m->rec->reason, "Evicted") == 0;
 	pod_event_add(m->dir, "Normal", "MonitorRestarted",
 	              "Monitor restarted; it took the pod back");
@@ -230,15 +192,17 @@ int mon_adopt(struct mon *m, struct pp_error *err)
 	}
 	if (m->rec->deleting_at > 0)
 		resume_delete(m); /* before the exits, so that nothing restarts */
-	for (size_t i = 0; i < ex.n && !m->finished; i++)
-		mon_child_exited(m, ex.pid[i], ex.status[i]);
-	for (size_t i = 0; i < MON_N(m) && !m->finished; i++) {
-		struct mon_view v;
-		const struct pod_record *rec = mon_view(m, i, &v);
+	return 0;
+}
 
-		if (m->c[i].pid > 0 && !pod_container_running(&m->paths, rec, v.idx))
+void mon_adopt_finish(struct mon *m)
+{
+	for (size_t i = 0; i < MON_N(m) && !m->finished; i++) {
+		struct mctr *c = &m->c[i];
+
+		if (c->pid > 0 && !pod_container_running(&m->paths, m->rec, i))
 			mon_ctr_lost(m, i);
-		else if (m->c[i].pid == 0 && m->c[i].restart_at_ms == 0 && !m->sandbox_lost)
+		else if (c->pid == 0 && c->phase == MCTR_WAITING && !m->sandbox_lost)
 			mon_ctr_resume(m, i);
 	}
 	if (m->rec->sandbox_pid > 0 && !mon_reaped_for_us(m->rec->sandbox_pid)) {
@@ -254,18 +218,7 @@ int mon_adopt(struct mon *m, struct pp_error *err)
 		m->rec->sandbox_pid = 0;
 		mon_sandbox_lost(m, pid);
 	}
-	if (m->finished)
-		return 0;
-	if (m->deleting)
-		mon_timers_run(m);
-	else if (!m->sandbox_lost && !m->evicted)
-		mon_start_next(m);
-	mon_sandbox_check(m);
 	mon_evict_arm(m);
-	mon_update_phase(m);
-	mon_save(m);
-	mon_arm_timer(m);
-	return 0;
 }
 
 void mon_pidfd_event(struct mon *m, size_t idx)
@@ -277,21 +230,16 @@ void mon_pidfd_event(struct mon *m, size_t idx)
 		if (pid > 0 && !m->deleting) {
 			m->rec->sandbox_pid = 0;
 			mon_sandbox_lost(m, pid);
-			mon_after_exits(m);
 		}
 		return;
 	}
 	mon_unwatch_close(m, &m->c[idx].pidfd);
-	if (m->c[idx].pid <= 0)
-		return;
-	mon_ctr_lost(m, idx);
-	mon_after_exits(m);
+	if (m->c[idx].pid > 0)
+		mon_ctr_lost(m, idx);
 }
 
 void mon_sandbox_lost(struct mon *m, pid_t pid)
 {
-	struct pp_error err = {0};
-
 	log_warn("pod sandbox (pause, pid %d) exited", (int)pid);
 	m->sandbox_lost = true;
 	/* with restartPolicy Never the kubelet makes no new sandbox */
@@ -299,22 +247,13 @@ void mon_sandbox_lost(struct mon *m, pid_t pid)
 		pod_event_add(m->dir, "Normal", "SandboxChanged",
 		              "Pod sandbox changed, it will be killed and re-created.");
 	for (size_t i = 0; i < MON_N(m); i++) {
-		struct mon_view v;
-		const struct pod_record *rec = mon_view(m, i, &v);
 		struct mctr *c = &m->c[i];
 
 		if (c->hook_pid > 0)
 			(void)kill(c->hook_pid, SIGKILL);
-		if (c->restart_at_ms > 0) { /* in back-off: starts with the sandbox */
-			c->restart_at_ms = 0;
-			c->after_sandbox = true;
-		}
-		if (c->pid <= 0)
-			continue;
-		pod_event_add(m->dir, "Normal", "Killing", "Stopping container %s",
-		              mon_status(m, i)->name);
-		if (pod_container_signal(&m->paths, rec, v.idx, SIGKILL, true, &err) < 0)
-			log_warn("kill '%s': %s, ignoring", mon_status(m, i)->name, err.msg);
+		mctr_sandbox_lost(m, i);
+		if (c->pid > 0)
+			mon_ctr_stop(m, i, 0, NULL);
 	}
 }
 
@@ -343,6 +282,5 @@ void mon_sandbox_check(struct mon *m)
 	}
 	log_info("new pod sandbox, pause pid %d", (int)m->rec->sandbox_pid);
 	for (size_t i = 0; i < MON_N(m); i++)
-		mon_ctr_requeue(m, i);
-	mon_start_next(m);
+		mctr_sandbox_ready(m, i); /* they start when the monitor settles */
 }

@@ -31,22 +31,6 @@
 #define RESPAWN_MAX_DELAY_MS 30000
 #define RESPAWN_STABLE_MS    10000
 
-int keeper_send(int sock, const char *msg, int fd)
-{
-	return fdpass_send(sock, msg, strlen(msg), fd);
-}
-
-ssize_t keeper_recv(int sock, char buf[KEEPER_MSG_MAX], int *ret_fd, int timeout_ms)
-{
-	int n;
-
-	*ret_fd = -1;
-	n = fdpass_recv(sock, buf, KEEPER_MSG_MAX - 1, timeout_ms, ret_fd);
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
 struct kept_fd {
 	char tag[KEEPER_MSG_MAX]; /* "STREAM NAME" */
 	int fd;
@@ -308,23 +292,6 @@ static int setup(struct sup *s)
 	return s->sigfd;
 }
 
-int monitor_signalfd(void)
-{
-	sigset_t mask;
-	int fd;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return -errno;
-	(void)signal(SIGPIPE, SIG_IGN);
-	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	return fd < 0 ? -errno : fd;
-}
-
 int monitor_supervise(const char *root, const char *ns, const char *name, int notify_fd,
                       int lock_fd, bool adopt)
 {
@@ -335,13 +302,25 @@ int monitor_supervise(const char *root, const char *ns, const char *name, int no
 
 	log_open("peapod-monitor", 0);
 	if (setup(&s) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return adopt ? 1 : monitor_run(root, ns, name, notify_fd, lock_fd, -1, false);
+		return adopt ? 1
+		             : monitor_run(&(struct monitor_opts){.root = root,
+		                                                  .ns = ns,
+		                                                  .name = name,
+		                                                  .notify_fd = notify_fd,
+		                                                  .lock_fd = lock_fd,
+		                                                  .keeper_fd = -1});
 	/* taking back a pod nobody kept anything of: an empty replay */
 	pid = adopt && keeper_send(sv[0], "ready", -1) < 0 ? -1 : fork();
 	if (pid < 0) {
 		(void)close(sv[0]);
 		(void)close(sv[1]);
-		return adopt ? 1 : monitor_run(root, ns, name, notify_fd, lock_fd, -1, false);
+		return adopt ? 1
+		             : monitor_run(&(struct monitor_opts){.root = root,
+		                                                  .ns = ns,
+		                                                  .name = name,
+		                                                  .notify_fd = notify_fd,
+		                                                  .lock_fd = lock_fd,
+		                                                  .keeper_fd = -1});
 	}
 	if (pid == 0) {
 		sigset_t all;
@@ -351,7 +330,13 @@ int monitor_supervise(const char *root, const char *ns, const char *name, int no
 		sigfillset(&all);
 		(void)sigprocmask(SIG_UNBLOCK, &all, NULL);
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 0);
-		_exit(monitor_run(root, ns, name, notify_fd, lock_fd, sv[1], adopt));
+		_exit(monitor_run(&(struct monitor_opts){.root = root,
+		                                         .ns = ns,
+		                                         .name = name,
+		                                         .notify_fd = notify_fd,
+		                                         .lock_fd = lock_fd,
+		                                         .keeper_fd = sv[1],
+		                                         .adopt = adopt}));
 	}
 	if (notify_fd >= 0)
 		(void)close(notify_fd); /* only the monitor reports to apply */

@@ -19,8 +19,8 @@
 
 static int find_container(const struct pod_record *rec, const char *name, size_t *ret)
 {
-	for (size_t i = 0; i < rec->n_ctrs; i++)
-		if (strcmp(rec->pod->containers[i].name, name) == 0) {
+	for (size_t i = 0; i < pod_n_all(rec); i++)
+		if (strcmp(pod_ctr_spec(rec, i)->name, name) == 0) {
 			*ret = i;
 			return 0;
 		}
@@ -69,10 +69,10 @@ static int exec_process(const char *bundle, char *const *argv, bool tty, json_ob
 	return 0;
 }
 
-int pod_exec(const struct pod_paths *paths, const struct pod_record *rec, const char *container,
-             char *const *argv, bool tty, const int stdio[3], int console_socket, pid_t *ret_pid,
-             struct pp_error *err)
+int pod_exec(const struct pod_paths *paths, const struct pod_record *rec,
+             const struct pod_exec_opts *o, pid_t *ret_pid, struct pp_error *err)
 {
+	const char *container = o->container;
 	cleanup_free char *id = NULL, *bundle = NULL;
 	json_object *proc = NULL;
 	size_t idx = 0;
@@ -81,20 +81,22 @@ int pod_exec(const struct pod_paths *paths, const struct pod_record *rec, const 
 	if (find_container(rec, container, &idx) < 0)
 		return pp_error_msg(err, ENOENT, "container %s is not valid for pod %s", container,
 		                    rec->pod->name);
-	if (rec->ctrs[idx].state != CTR_STATE_RUNNING || rec->ctrs[idx].pid <= 0)
+	if (pod_ctr_status(rec, idx)->state != CTR_STATE_RUNNING ||
+	    pod_ctr_status(rec, idx)->pid <= 0)
 		return pp_error_msg(err, EINVAL, "container \"%s\" is not running (pod phase %s)",
 		                    container, pod_phase_name(rec->phase));
 	bundle = pod_container_bundle(paths, rec, idx);
-	r = exec_process(bundle, argv, tty, &proc, err);
+	r = exec_process(bundle, o->argv, o->tty, &proc, err);
 	if (r < 0)
 		return r;
 	id = pod_container_id(rec, idx);
-	r = rt_container_exec(&(struct rt_exec_opts){.state_root = paths->runtime,
-	                                             .id = id,
-	                                             .process = proc,
-	                                             .stdio = {stdio[0], stdio[1], stdio[2]},
-	                                             .console_socket = console_socket},
-	                      ret_pid, err);
+	r = rt_container_exec(
+	    &(struct rt_exec_opts){.state_root = paths->runtime,
+	                           .id = id,
+	                           .process = proc,
+	                           .stdio = {o->io.fd[0], o->io.fd[1], o->io.fd[2]},
+	                           .console_socket = o->io.console_socket},
+	    ret_pid, err);
 	json_object_put(proc);
 	return r;
 }

@@ -361,10 +361,14 @@ static json_object *container_annotations(const struct pod *pod, const struct po
 	return ann;
 }
 
-int pod_plan_container(const struct pod *pod, const struct pod_container *c,
-                       const struct img_config *img, int rootfd, pid_t sandbox_pid,
-                       const struct pod_plan_paths *paths, json_object **ret, struct pp_error *err)
+int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struct pp_error *err)
 {
+	const struct pod *pod = t->pod;
+	const struct pod_container *c = t->c;
+	const struct img_config *img = t->img;
+	const struct pod_plan_paths *paths = t->paths;
+	int rootfd = t->rootfd;
+	pid_t sandbox_pid = t->sandbox_pid;
 	struct pod_user user = {0};
 	json_object *proc = NULL, *cfg, *nss;
 	int r;

@@ -124,9 +124,15 @@ int pod_plan_process(const struct pod *pod, const struct pod_container *c,
  * joined when shareProcessNamespace else new, mount and cgroup new; masked
  * and read-only paths; cgroupsPath <parent>/<name>; CRI annotations. rootfd
  * is the mounted rootfs (for the user lookup). *ret caller owns. */
-int pod_plan_container(const struct pod *pod, const struct pod_container *c,
-                       const struct img_config *img, int rootfd, pid_t sandbox_pid,
-                       const struct pod_plan_paths *paths, json_object **ret, struct pp_error *err);
+struct pod_plan_target {
+	const struct pod *pod;
+	const struct pod_container *c; /* one of pod's (init) containers */
+	const struct img_config *img;  /* its image's config */
+	int rootfd;                    /* its mounted rootfs, or -1 */
+	pid_t sandbox_pid;             /* pause, whose namespaces it joins */
+	const struct pod_plan_paths *paths;
+};
+int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struct pp_error *err);
 
 /* Fill linux.resources object res for c: cpu.shares from the cpu request
  * (the kubelet's MilliCPUToShares: 2 when none), cpu.quota/period (100000)

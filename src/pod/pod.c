@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "image/image.h"
+#include "pod/monitor-proto.h"
 #include "pod/paths.h"
 #include "pod/plan.h"
 #include "pod/state.h"
@@ -34,7 +35,7 @@ char *pod_sandbox_id(const struct pod_record *rec)
 
 char *pod_container_id(const struct pod_record *rec, size_t idx)
 {
-	return xstrfmt("%s-%s", rec->pod->uid, rec->pod->containers[idx].name);
+	return xstrfmt("%s-%s", rec->pod->uid, pod_ctr_spec(rec, idx)->name);
 }
 
 char *pod_cgroup_parent(const char *uid)
@@ -45,7 +46,7 @@ char *pod_cgroup_parent(const char *uid)
 char *pod_container_bundle(const struct pod_paths *paths, const struct pod_record *rec, size_t idx)
 {
 	return xstrfmt("%s/%s/containers/%s", paths->pods, rec->pod->uid,
-	               rec->pod->containers[idx].name);
+	               pod_ctr_spec(rec, idx)->name);
 }
 
 char *pod_log_dir(const struct pod_paths *paths, const char *ns, const char *name, const char *uid)
@@ -69,7 +70,7 @@ char *pod_log_path(const struct pod_paths *paths, const struct pod_record *rec,
 char *pod_container_log_path(const struct pod_paths *paths, const struct pod_record *rec,
                              size_t idx, int restart)
 {
-	return pod_log_path(paths, rec, rec->pod->containers[idx].name, restart);
+	return pod_log_path(paths, rec, pod_ctr_spec(rec, idx)->name, restart);
 }
 
 int pod_pause_binary(char **ret, struct pp_error *err)
@@ -141,9 +142,30 @@ int pod_save(const struct pod_paths *paths, const struct pod_record *rec, struct
 	return pod_record_write(file, rec, err);
 }
 
+int pod_save_changed(const struct pod_paths *paths, const struct pod_record *rec, char **last,
+                     struct pp_error *err)
+{
+	cleanup_free char *file = xstrfmt("%s/%s/pod.json", paths->pods, rec->pod->uid);
+	char *text = pod_record_text(rec);
+	int r;
+
+	if (*last != NULL && strcmp(*last, text) == 0) {
+		free(text);
+		return 0;
+	}
+	r = fs_write_atomic(file, text, strlen(text), 0644, err);
+	if (r < 0) {
+		free(text);
+		return r;
+	}
+	free(*last);
+	*last = text;
+	return 1;
+}
+
 int pod_lock_try(const struct pod_paths *paths, const char *uid)
 {
-	cleanup_free char *path = xstrfmt("%s/%s/monitor.lock", paths->pods, uid);
+	cleanup_free char *path = xstrfmt("%s/%s/" MON_LOCK_FILE, paths->pods, uid);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd < 0)
@@ -379,8 +401,13 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 	if (rootfd < 0)
 		return pp_error(err, errno, "open '%s'", rootfs);
 	plan_paths_fill(paths, rec, &pp, bufs);
-	r = pod_plan_container(rec->pod, &rec->pod->containers[idx], &img->config, rootfd,
-	                       rec->sandbox_pid, &pp, &cfg, err);
+	r = pod_plan_container(&(struct pod_plan_target){.pod = rec->pod,
+	                                                 .c = pod_ctr_spec(rec, idx),
+	                                                 .img = &img->config,
+	                                                 .rootfd = rootfd,
+	                                                 .sandbox_pid = rec->sandbox_pid,
+	                                                 .paths = &pp},
+	                       &cfg, err);
 	plan_paths_free(bufs);
 	if (r < 0)
 		return r;
@@ -394,7 +421,7 @@ static int container_volumes_prepare(const struct pod_paths *paths, const struct
 {
 	cleanup_free char *dir = pod_dir_path(paths, rec->pod->uid);
 
-	return pod_volumes_prepare(rec->pod, idx, dir, err);
+	return pod_volumes_prepare(rec->pod, pod_ctr_spec(rec, idx), dir, err);
 }
 
 int pod_container_prepare(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
@@ -408,7 +435,7 @@ int pod_container_prepare(const struct pod_paths *paths, const struct pod_record
 	int r;
 
 	/* the kubelet checks runAsNonRoot before asking for a container */
-	r = pod_verify_run_as_non_root(rec->pod, &rec->pod->containers[idx], img->config.user, err);
+	r = pod_verify_run_as_non_root(rec->pod, pod_ctr_spec(rec, idx), img->config.user, err);
 	if (r < 0)
 		return r;
 	/* A (re)started container gets a fresh writable layer, as with CRI. */
@@ -434,7 +461,7 @@ int pod_container_prepare(const struct pod_paths *paths, const struct pod_record
 }
 
 int pod_container_run(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-                      const int stdio[3], int console_socket, pid_t *ret_pid, struct pp_error *err)
+                      const struct pod_stdio *io, pid_t *ret_pid, struct pp_error *err)
 {
 	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
 	cleanup_free char *id = pod_container_id(rec, idx);
@@ -442,8 +469,8 @@ int pod_container_run(const struct pod_paths *paths, const struct pod_record *re
 	    .state_root = paths->runtime,
 	    .id = id,
 	    .bundle = bundle,
-	    .stdio = {stdio[0], stdio[1], stdio[2]},
-	    .console_socket = console_socket,
+	    .stdio = {io->fd[0], io->fd[1], io->fd[2]},
+	    .console_socket = io->console_socket,
 	};
 	pid_t pid = 0;
 	int r;

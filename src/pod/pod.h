@@ -16,6 +16,10 @@ struct pod_record;
 struct img_store;
 struct img_image;
 
+/* Containers are addressed by idx over all of a record's containers: the
+ * app containers at [0, n_ctrs), then the init containers (see
+ * pod_ctr_spec() in pod/state.h). */
+
 /* Runtime ids: the sandbox is "<uid>", a container "<uid>-<name>". Caller frees. */
 char *pod_sandbox_id(const struct pod_record *rec);
 char *pod_container_id(const struct pod_record *rec, size_t idx);
@@ -31,7 +35,7 @@ char *pod_log_dir(const struct pod_paths *paths, const char *ns, const char *nam
  * init) container named container. Caller frees. */
 char *pod_log_path(const struct pod_paths *paths, const struct pod_record *rec,
                    const char *container, int restart);
-/* The same for app container idx. Caller frees. */
+/* The same for container idx. Caller frees. */
 char *pod_container_log_path(const struct pod_paths *paths, const struct pod_record *rec,
                              size_t idx, int restart);
 
@@ -64,6 +68,11 @@ int pod_create(const struct pod_paths *paths, struct pod_record *rec, int *ret_l
 
 /* Write pod.json of rec. */
 int pod_save(const struct pod_paths *paths, const struct pod_record *rec, struct pp_error *err);
+/* Write pod.json of rec when its text differs from *last (NULL: never
+ * written), which then holds the text written (caller frees). 1 written,
+ * 0 unchanged, -errno. */
+int pod_save_changed(const struct pod_paths *paths, const struct pod_record *rec, char **last,
+                     struct pp_error *err);
 
 /* Pod-level files (/etc/hosts, /etc/hostname, /etc/resolv.conf, a tmpfs for
  * /dev/shm), the sandbox bundle and the pause container, created and
@@ -83,11 +92,18 @@ int pod_sandbox_restart(const struct pod_paths *paths, struct pod_record *rec,
 int pod_container_prepare(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
                           const struct img_image *img, struct pp_error *err);
 
-/* Create and start container idx (runtime create + start). stdio and
- * console_socket as in struct rt_create_opts. *ret_pid: the main process,
- * a child of the caller. */
+/* The stdio a container or exec process gets: fd[] its stdin, stdout,
+ * stderr (-1: /dev/null), console_socket (-1: none) receives the pty
+ * master with a terminal, as in struct rt_create_opts. Borrowed fds. */
+struct pod_stdio {
+	int fd[3];
+	int console_socket;
+};
+
+/* Create and start container idx (runtime create + start) with io.
+ * *ret_pid: the main process, a child of the caller. */
 int pod_container_run(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-                      const int stdio[3], int console_socket, pid_t *ret_pid, struct pp_error *err);
+                      const struct pod_stdio *io, pid_t *ret_pid, struct pp_error *err);
 
 /* Signal container idx's main process (all: every process of it). */
 int pod_container_signal(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
@@ -108,9 +124,31 @@ int pod_container_remove(const struct pod_paths *paths, const struct pod_record 
 int pod_teardown(const struct pod_paths *paths, const char *uid, const char *ns, const char *name,
                  struct pp_error *err);
 
-/* Run a command in container `container` of the pod (kubectl exec). argv
- * NULL-terminated; tty asks for a pty (its master arrives on
- * console_socket). The process is a child of the caller. */
-int pod_exec(const struct pod_paths *paths, const struct pod_record *rec, const char *container,
-             char *const *argv, bool tty, const int stdio[3], int console_socket, pid_t *ret_pid,
-             struct pp_error *err);
+/* What pod_exec() runs: argv (NULL-terminated) in the running (app or
+ * init) container named container; tty asks for a pty, whose master
+ * arrives on io.console_socket. */
+struct pod_exec_opts {
+	const char *container;
+	char *const *argv;
+	bool tty;
+	struct pod_stdio io;
+};
+
+/* The signal an image's STOPSIGNAL names ("SIGQUIT", "QUIT", "3");
+ * SIGTERM when it is NULL, empty or unknown. */
+int pod_stop_signal(const char *stop_signal);
+
+/* Stop the pod's running containers as the kubelet does, in one blocking
+ * call, for a pod no monitor runs: each container's preStop hook, or else
+ * its image's STOPSIGNAL; the STOPSIGNAL after a hook ends; SIGKILL to all
+ * that is left after grace_s seconds (< 0: the pod's
+ * terminationGracePeriodSeconds; 0: at once), 2 s later when a preStop
+ * hook used the period up. The monitor runs the same steps in its event
+ * loop (monitor/stop.c). Best effort: errors are ignored. */
+void pod_stop(const struct pod_paths *paths, const struct pod_record *rec, long grace_s);
+
+/* Run a command in a container of the pod (kubectl exec), as o says. The
+ * process is a child of the caller (*ret_pid). -ENOENT: no such container;
+ * -EINVAL: it is not running. */
+int pod_exec(const struct pod_paths *paths, const struct pod_record *rec,
+             const struct pod_exec_opts *o, pid_t *ret_pid, struct pp_error *err);

@@ -21,6 +21,7 @@
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
@@ -110,6 +111,27 @@ static char *host_ip_new(void)
 	}
 	freeifaddrs(ifs);
 	return xstrdup(buf);
+}
+
+size_t pod_n_all(const struct pod_record *rec)
+{
+	return rec->n_ctrs + rec->n_init_ctrs;
+}
+
+bool pod_ctr_is_init(const struct pod_record *rec, size_t idx)
+{
+	return idx >= rec->n_ctrs;
+}
+
+struct ctr_status *pod_ctr_status(const struct pod_record *rec, size_t idx)
+{
+	return pod_ctr_is_init(rec, idx) ? &rec->init_ctrs[idx - rec->n_ctrs] : &rec->ctrs[idx];
+}
+
+const struct pod_container *pod_ctr_spec(const struct pod_record *rec, size_t idx)
+{
+	return pod_ctr_is_init(rec, idx) ? &rec->pod->init_containers[idx - rec->n_ctrs]
+	                                 : &rec->pod->containers[idx];
 }
 
 struct pod_record *pod_record_new(struct pod *pod)
@@ -354,15 +376,23 @@ static json_object *peapod_to_json(const struct pod_record *rec)
 	return o;
 }
 
-int pod_record_write(const char *path, const struct pod_record *rec, struct pp_error *err)
+char *pod_record_text(const struct pod_record *rec)
 {
 	json_object *o = pod_record_to_json(rec);
-	int r;
+	char *s;
 
 	json_object_object_add(o, "peapod", peapod_to_json(rec));
-	r = json_write_file(path, o, err);
+	s = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
-	return r;
+	return s;
+}
+
+int pod_record_write(const char *path, const struct pod_record *rec, struct pp_error *err)
+{
+	cleanup_free char *s = pod_record_text(rec);
+
+	return fs_write_atomic(path, s, strlen(s), 0644, err);
 }
 
 static char *json_dup_str(json_object *o, const char *key)

@@ -75,6 +75,15 @@ struct pod_record {
 	size_t n_init_ctrs;
 };
 
+/* A record's containers as one list, idx in [0, pod_n_all(rec)): the app
+ * containers at [0, n_ctrs), then the init containers. Every pod_* call
+ * that takes a container idx means this idx. */
+size_t pod_n_all(const struct pod_record *rec);
+bool pod_ctr_is_init(const struct pod_record *rec, size_t idx);
+/* The status and the spec of container idx (borrowed from rec). */
+struct ctr_status *pod_ctr_status(const struct pod_record *rec, size_t idx);
+const struct pod_container *pod_ctr_spec(const struct pod_record *rec, size_t idx);
+
 /* A new record for pod (taken: the record owns it; uid assigned when unset),
  * phase Pending, every container Waiting/ContainerCreating (PodInitializing
  * when the pod has init containers, and for those). Caller frees. */
@@ -84,6 +93,8 @@ struct pod_record *pod_record_free(struct pod_record *rec);
 /* pod.json ↔ record. 0 or -errno/-EINVAL (message names the file). */
 int pod_record_read(const char *path, struct pod_record **ret, struct pp_error *err);
 int pod_record_write(const char *path, const struct pod_record *rec, struct pp_error *err);
+/* The text pod_record_write() writes. Caller frees. */
+char *pod_record_text(const struct pod_record *rec);
 
 /* The record as a Kubernetes Pod object (for -o json|yaml); caller owns. */
 struct json_object *pod_record_to_json(const struct pod_record *rec);

@@ -261,10 +261,9 @@ static int mount_prepare(const struct pod *pod, const struct pod_container *c, s
 	return 0;
 }
 
-int pod_volumes_prepare(const struct pod *pod, size_t ctr_idx, const char *pod_dir,
+int pod_volumes_prepare(const struct pod *pod, const struct pod_container *c, const char *pod_dir,
                         struct pp_error *err)
 {
-	const struct pod_container *c = &pod->containers[ctr_idx];
 
 	for (size_t i = 0; i < c->n_volume_mounts; i++) {
 		int r = mount_prepare(pod, c, i, pod_dir, err);

@@ -10,6 +10,7 @@
 
 struct pp_error;
 struct pod;
+struct pod_container;
 struct pod_volume;
 
 /* The host folder (or file) a volume is, before any subPath: the emptyDir
@@ -27,12 +28,12 @@ char *pod_volume_subpath_target(const char *pod_dir, const char *volume, const c
  * below the pod folder). */
 int pod_volumes_setup(const struct pod *pod, const char *pod_dir, struct pp_error *err);
 
-/* Before container ctr_idx starts: check (or create) the hostPath of each
+/* Before container c starts: check (or create) the hostPath of each
  * volume it mounts as the kubelet does per hostPath.type (errors like
  * `hostPath type check failed: /x is not a directory`), and bind each
  * subPath, resolved with openat2 RESOLVE_BENEATH inside its volume (missing
  * folders created; a subPath that resolves outside, e.g. through a symlink
  * a container wrote, is refused), at pod_volume_subpath_target(). 0 or
  * -errno. */
-int pod_volumes_prepare(const struct pod *pod, size_t ctr_idx, const char *pod_dir,
+int pod_volumes_prepare(const struct pod *pod, const struct pod_container *c, const char *pod_dir,
                         struct pp_error *err);

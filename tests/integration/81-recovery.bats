@@ -270,3 +270,31 @@ YAML
 	[ "$status" -eq 0 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/out/t")" = term ]
 }
+
+@test "delete of a pod nobody runs runs preStop, then the image's STOPSIGNAL, as the monitor would" {
+	mkdir "$BATS_TEST_TMPDIR/out"
+	# the nginx image's STOPSIGNAL is SIGQUIT: only QUIT writes "quit"
+	manifest "$BATS_TEST_TMPDIR/p.yaml" orphan2 <<YAML
+  terminationGracePeriodSeconds: 20
+  containers:
+  - name: c
+    image: nginx
+    command: ["sh", "-c", "trap 'echo quit > /out/sig; exit 0' QUIT; trap 'echo term > /out/sig; exit 0' TERM; while :; do sleep 0.1; done"]
+    lifecycle:
+      preStop: {exec: {command: ["sh", "-c", "echo pre > /out/pre; sleep 1"]}}
+    volumeMounts:
+    - {name: out, mountPath: /out}
+  volumes:
+  - {name: out, hostPath: {path: "$BATS_TEST_TMPDIR/out"}}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is orphan2 Running
+	mon=$(peapod_field orphan2 monitorPid)
+	sup=$(awk '{print $4}' "/proc/$mon/stat")
+	kill -9 "$sup" "$mon"
+	wait_for 10 pod_is orphan2 Unknown
+	run timeout 60 "$PEAPOD" delete pod orphan2
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/out/pre")" = pre ]
+	[ "$(cat "$BATS_TEST_TMPDIR/out/sig")" = quit ]
+}

@@ -505,8 +505,14 @@ static void test_container_shared(void **state)
 
 	(void)state;
 	seed_pod(&pod, ctrs, false);
-	assert_int_equal(
-	    pod_plan_container(&pod, &ctrs[1], &busybox_img, -1, 4242, &test_paths, &cfg, &err), 0);
+	assert_int_equal(pod_plan_container(&(struct pod_plan_target){.pod = &pod,
+	                                                              .c = &ctrs[1],
+	                                                              .img = &busybox_img,
+	                                                              .rootfd = -1,
+	                                                              .sandbox_pid = 4242,
+	                                                              .paths = &test_paths},
+	                                    &cfg, &err),
+	                 0);
 	assert_string_equal(json_get_str(ns_of(cfg, "pid"), "path"), "/proc/4242/ns/pid");
 	assert_string_equal(json_get_str(ns_of(cfg, "network"), "path"), "/proc/4242/ns/net");
 	assert_string_equal(json_get_str(ns_of(cfg, "ipc"), "path"), "/proc/4242/ns/ipc");
@@ -639,8 +645,14 @@ static void test_container_volumes(void **state)
 
 	(void)state;
 	volumes_pod(&pod, ctrs, vols, mnts);
-	assert_int_equal(
-	    pod_plan_container(&pod, &ctrs[1], &busybox_img, -1, 4242, &test_paths, &cfg, &err), 0);
+	assert_int_equal(pod_plan_container(&(struct pod_plan_target){.pod = &pod,
+	                                                              .c = &ctrs[1],
+	                                                              .img = &busybox_img,
+	                                                              .rootfd = -1,
+	                                                              .sandbox_pid = 4242,
+	                                                              .paths = &test_paths},
+	                                    &cfg, &err),
+	                 0);
 	m = mount_of(cfg, "/data/sub/x");
 	assert_string_equal(json_get_str(m, "type"), "bind");
 	assert_string_equal(json_get_str(m, "source"),
@@ -666,8 +678,14 @@ static void test_container_volumes(void **state)
 	assert_int_equal(json_object_array_length(json_get_arr(cfg, "mounts")), 15);
 	json_object_put(cfg);
 	/* the other container mounts nothing */
-	assert_int_equal(
-	    pod_plan_container(&pod, &ctrs[0], &nginx_img, -1, 4242, &test_paths, &cfg, &err), 0);
+	assert_int_equal(pod_plan_container(&(struct pod_plan_target){.pod = &pod,
+	                                                              .c = &ctrs[0],
+	                                                              .img = &nginx_img,
+	                                                              .rootfd = -1,
+	                                                              .sandbox_pid = 4242,
+	                                                              .paths = &test_paths},
+	                                    &cfg, &err),
+	                 0);
 	assert_int_equal(json_object_array_length(json_get_arr(cfg, "mounts")), 11);
 	json_object_put(cfg);
 }
@@ -720,18 +738,18 @@ static void test_subpath_confined(void **state)
 	assert_int_equal(pod_volumes_setup(&pod, dir, &err), 0);
 	vol = xstrfmt("%s/volumes/kubernetes.io~empty-dir/data", dir);
 	t0 = pod_volume_subpath_target(dir, "data", "shell", 0);
-	assert_int_equal(pod_volumes_prepare(&pod, 1, dir, &err), 0);
+	assert_int_equal(pod_volumes_prepare(&pod, &pod.containers[1], dir, &err), 0);
 	p = xstrfmt("%s/a/b", vol);
 	assert_int_equal(access(p, F_OK), 0); /* created */
 	assert_true(is_bound(t0, p));
 	write_file(vol, "a/b/f", "x");
 	mnts[0].sub_path = "n/m/"; /* a trailing '/' too */
-	assert_int_equal(pod_volumes_prepare(&pod, 1, dir, &err), 0);
+	assert_int_equal(pod_volumes_prepare(&pod, &pod.containers[1], dir, &err), 0);
 	free(p);
 	p = xstrfmt("%s/n/m", vol);
 	assert_true(is_bound(t0, p));
 	mnts[0].sub_path = "a/b";
-	assert_int_equal(pod_volumes_prepare(&pod, 1, dir, &err), 0);
+	assert_int_equal(pod_volumes_prepare(&pod, &pod.containers[1], dir, &err), 0);
 	free(p);
 	p = xstrfmt("%s/a/b", vol);
 	assert_true(is_bound(t0, p));
@@ -743,20 +761,20 @@ static void test_subpath_confined(void **state)
 	p = xstrfmt("%s/x", vol);
 	assert_int_equal(symlink("/", p), 0);
 	mnts[0].sub_path = "x/etc";
-	assert_int_equal(pod_volumes_prepare(&pod, 1, dir, &err), -EXDEV);
+	assert_int_equal(pod_volumes_prepare(&pod, &pod.containers[1], dir, &err), -EXDEV);
 	assert_non_null(strstr(err.msg, "failed to prepare subPath for volumeMount \"data\" "
 	                                "of container \"shell\""));
 	free(p);
 	p = xstrfmt("%s/passwd", t0); /* the earlier bind stays: a/b, not /etc */
 	assert_int_not_equal(access(p, F_OK), 0);
 	mnts[0].sub_path = "x/new/dir"; /* nothing created through the link */
-	assert_int_not_equal(pod_volumes_prepare(&pod, 1, dir, &err), 0);
+	assert_int_not_equal(pod_volumes_prepare(&pod, &pod.containers[1], dir, &err), 0);
 	assert_int_not_equal(access("/new", F_OK), 0);
 	free(p);
 	p = xstrfmt("%s/y", vol);
 	assert_int_equal(symlink("a/../../..", p), 0);
 	mnts[0].sub_path = "y";
-	assert_int_equal(pod_volumes_prepare(&pod, 1, dir, &err), -EXDEV);
+	assert_int_equal(pod_volumes_prepare(&pod, &pod.containers[1], dir, &err), -EXDEV);
 	assert_int_equal(umount2(t0, MNT_DETACH), 0);
 	assert_int_equal(fs_rm_rf(dir, &err), 0);
 }
@@ -771,8 +789,14 @@ static void test_container_not_shared(void **state)
 	(void)state;
 	seed_pod(&pod, ctrs, true);
 	pod.share_process_namespace = false;
-	assert_int_equal(
-	    pod_plan_container(&pod, &ctrs[1], &busybox_img, -1, 77, &test_paths, &cfg, &err), 0);
+	assert_int_equal(pod_plan_container(&(struct pod_plan_target){.pod = &pod,
+	                                                              .c = &ctrs[1],
+	                                                              .img = &busybox_img,
+	                                                              .rootfd = -1,
+	                                                              .sandbox_pid = 77,
+	                                                              .paths = &test_paths},
+	                                    &cfg, &err),
+	                 0);
 	assert_non_null(ns_of(cfg, "pid"));
 	assert_null(json_get_str(ns_of(cfg, "pid"), "path"));
 	assert_string_equal(json_get_str(ns_of(cfg, "network"), "path"), "/proc/77/ns/net");
@@ -780,9 +804,15 @@ static void test_container_not_shared(void **state)
 	                 (const char *[]){"sleep", "3600", NULL});
 	json_object_put(cfg);
 	/* a named image user needs a rootfs */
-	assert_int_equal(pod_plan_container(&pod, &ctrs[0],
-	                                    &(struct img_config){.cmd = s_sh_cmd, .user = "nginx"},
-	                                    -1, 77, &test_paths, &cfg, &err),
+	assert_int_equal(pod_plan_container(
+	                     &(struct pod_plan_target){
+	                         .pod = &pod,
+	                         .c = &ctrs[0],
+	                         .img = &(struct img_config){.cmd = s_sh_cmd, .user = "nginx"},
+	                         .rootfd = -1,
+	                         .sandbox_pid = 77,
+	                         .paths = &test_paths},
+	                     &cfg, &err),
 	                 -EINVAL);
 	assert_non_null(strstr(err.msg, "nginx"));
 }
@@ -1026,8 +1056,14 @@ static void test_no_new_privs_and_readonly_root(void **state)
 	ctrs[0].has_read_only_root_filesystem = true;
 	ctrs[0].read_only_root_filesystem = true;
 	ctrs[0].run_as = (struct pod_run_as){.has_user = true, .user = 65534};
-	assert_int_equal(
-	    pod_plan_container(&pod, &ctrs[0], &nginx_img, -1, 4242, &test_paths, &cfg, &err), 0);
+	assert_int_equal(pod_plan_container(&(struct pod_plan_target){.pod = &pod,
+	                                                              .c = &ctrs[0],
+	                                                              .img = &nginx_img,
+	                                                              .rootfd = -1,
+	                                                              .sandbox_pid = 4242,
+	                                                              .paths = &test_paths},
+	                                    &cfg, &err),
+	                 0);
 	assert_true(json_get_bool(json_get_obj(cfg, "root"), "readonly", false));
 	assert_int_equal(
 	    json_get_int(json_get_obj(json_get_obj(cfg, "process"), "user"), "uid", -1), 65534);

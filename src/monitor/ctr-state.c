@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container state machine: each named transition of a container sets
+ * its phase (enum mctr_phase) and writes its status (ContainerStatus),
+ * restart count and back-off, as the kubelet reports them. This file alone
+ * writes those; the rules themselves (restartPolicy, back-off, phase) are
+ * the pure functions of pod/lifecycle.h. Nothing here starts, signals or
+ * saves: the monitor acts on the phases when it settles (monitor.c). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "monitor/events.h"
+#include "monitor/internal.h"
+#include "pod/lifecycle.h"
+#include "pod/state.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+void mctr_init(struct mctr *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->phase = MCTR_WAITING;
+	c->out = c->err = c->in = c->pty = -1;
+	c->log.fd = -1;
+	c->pidfd = -1;
+	c->stop_signal = SIGTERM;
+}
+
+static void status_running(struct ctr_status *st, pid_t pid)
+{
+	free(st->reason);
+	free(st->message);
+	st->reason = st->message = NULL;
+	st->state = CTR_STATE_RUNNING;
+	st->started_at = pod_now();
+	st->started = true;
+	st->ready = true;
+	st->pid = pid;
+}
+
+static void status_waiting(struct ctr_status *st, const char *reason, const char *msg)
+{
+	free(st->reason);
+	free(st->message);
+	st->state = CTR_STATE_WAITING;
+	st->reason = xstrdup(reason);
+	st->message = xstrdup(msg);
+	st->ready = false;
+	st->started = false;
+	st->pid = 0;
+}
+
+static void status_terminated(struct ctr_status *st, int code, int sig, const char *reason,
+                              const char *msg, int64_t started_at)
+{
+	struct ctr_terminated *t = &st->term;
+
+	free(t->reason);
+	free(t->message);
+	*t = (struct ctr_terminated){
+	    .exit_code = code,
+	    .signal = sig,
+	    .reason = xstrdup(reason),
+	    .message = xstrdup(msg),
+	    .started_at = started_at,
+	    .finished_at = pod_now(),
+	};
+	free(st->reason);
+	st->reason = NULL;
+	st->state = CTR_STATE_TERMINATED;
+	st->ready = false;
+	st->started = false;
+	st->pid = 0;
+}
+
+/* s seconds as Go's time.Duration prints them (10s, 1m20s, 5m0s), as the
+ * kubelet's back-off message has it. Returns buf. */
+static const char *go_duration(int s, char *buf, size_t size)
+{
+	if (s < 60)
+		(void)snprintf(buf, size, "%ds", s);
+	else
+		(void)snprintf(buf, size, "%dm%ds", s / 60, s % 60);
+	return buf;
+}
+
+/* BACKOFF until the back-off delay is over. crash: it ran and ended (the
+ * kubelet's CrashLoopBackOff, shown while the delay lasts); else a start
+ * that failed, retried with the same back-off and no status of its own. */
+static void backoff(struct mon *m, size_t idx, bool crash)
+{
+	struct mctr *c = &m->c[idx];
+	struct ctr_status *st = mon_status(m, idx);
+	const struct pod *p = m->rec->pod;
+	int64_t now = mon_now_ms();
+	struct pod_backoff b =
+	    pod_backoff_step(c->backoff_s, c->started_ms > 0 ? now - c->started_ms : 0);
+	char dur[32];
+	cleanup_free char *msg = NULL;
+
+	c->backoff_s = b.next_s;
+	c->restart_at_ms = now + (int64_t)b.delay_s * 1000;
+	c->phase = MCTR_BACKOFF;
+	if (b.delay_s == 0 || !crash)
+		return;
+	msg = xstrfmt("back-off %s restarting failed container=%s pod=%s_%s(%s)",
+	              go_duration(b.delay_s, dur, sizeof(dur)), st->name, p->name, p->namespace_,
+	              p->uid);
+	status_waiting(st, "CrashLoopBackOff", msg);
+	pod_event_add(m->dir, "Warning", "BackOff",
+	              "Back-off restarting failed container %s in pod %s_%s(%s)", st->name, p->name,
+	              p->namespace_, p->uid);
+}
+
+/* After container idx terminated (its status written): DONE, EXITED,
+ * WAIT_SANDBOX or BACKOFF, keeping what ended as lastState when it runs
+ * again. */
+static void after_exit(struct mon *m, size_t idx)
+{
+	struct mctr *c = &m->c[idx];
+	struct ctr_status *st = mon_status(m, idx);
+	struct ctr_terminated *t = &st->term;
+
+	c->pid = 0;
+	c->kill_at_ms = 0;
+	c->restart_at_ms = 0;
+	if (mon_is_init(m, idx) && t->exit_code == 0) {
+		st->ready = true; /* the kubelet: a completed init container is ready */
+		c->phase = MCTR_DONE;
+		return;
+	}
+	if (m->deleting || m->evicted ||
+	    !pod_restart_wanted(m->rec->pod->restart_policy, mon_is_init(m, idx), t->exit_code)) {
+		c->phase = MCTR_EXITED;
+		return;
+	}
+	st->has_last = true;
+	free(st->last.reason);
+	free(st->last.message);
+	st->last = *t;
+	t->reason = xstrdup(t->reason);
+	t->message = xstrdup(t->message);
+	c->ran = true;
+	if (m->sandbox_lost)
+		c->phase = MCTR_WAIT_SANDBOX; /* restarted in the new sandbox */
+	else
+		backoff(m, idx, true);
+}
+
+void mctr_started(struct mon *m, size_t idx, pid_t pid)
+{
+	struct mctr *c = &m->c[idx];
+	struct ctr_status *st = mon_status(m, idx);
+
+	c->pid = pid;
+	c->phase = MCTR_RUNNING;
+	c->started_ms = mon_now_ms();
+	c->kill_at_ms = 0;
+	c->stop_extended = false;
+	status_running(st, pid);
+	pod_event_add(m->dir, "Normal", "Created", "Created container %s", st->name);
+	pod_event_add(m->dir, "Normal", "Started", "Started container %s", st->name);
+}
+
+void mctr_exited(struct mon *m, size_t idx, int code, int sig, const char *reason, const char *msg)
+{
+	struct ctr_status *st = mon_status(m, idx);
+
+	status_terminated(st, code, sig, reason, msg, st->started_at);
+	after_exit(m, idx);
+}
+
+void mctr_start_failed(struct mon *m, size_t idx, const char *msg)
+{
+	/* the runtime could not start the process (e.g. its command is
+	 * missing): terminated with StartError, exit code 128, as containerd
+	 * reports it */
+	status_terminated(mon_status(m, idx), 128, 0, "StartError", msg, pod_now());
+	after_exit(m, idx);
+}
+
+void mctr_create_failed(struct mon *m, size_t idx, bool config_error, const char *msg)
+{
+	status_waiting(mon_status(m, idx),
+	               config_error ? "CreateContainerConfigError" : "CreateContainerError", msg);
+	backoff(m, idx, false);
+}
+
+void mctr_image_missing(struct mon *m, size_t idx)
+{
+	struct mctr *c = &m->c[idx];
+	struct ctr_status *st = mon_status(m, idx);
+	const struct pod_container *pc = mon_spec(m, idx);
+	cleanup_free char *msg = NULL;
+
+	free(st->image_id);
+	st->image_id = NULL;
+	/* peapod pulls nothing: with imagePullPolicy Never that is the
+	 * kubelet's ErrImageNeverPull, else a failed pull (ErrImagePull,
+	 * then ImagePullBackOff) */
+	if (pc->image_pull_policy == POD_PULL_NEVER) {
+		msg = xstrfmt("Container image \"%s\" is not present with pull policy of Never",
+		              pc->image);
+		pod_event_add(m->dir, "Warning", "ErrImageNeverPull", "%s", msg);
+		status_waiting(st, "ErrImageNeverPull", msg);
+	} else if (c->pull_failures > 0) {
+		msg = xstrfmt("Back-off pulling image \"%s\"", pc->image);
+		pod_event_add(m->dir, "Normal", "BackOff", "%s", msg);
+		status_waiting(st, "ImagePullBackOff", msg);
+	} else {
+		msg = xstrfmt("Failed to pull image \"%s\": peapod pulls no image; load it with "
+		              "peapod image load -i FILE",
+		              pc->image);
+		pod_event_add(m->dir, "Warning", "Failed", "%s", msg);
+		status_waiting(st, "ErrImagePull", msg);
+	}
+	c->pull_failures++;
+	backoff(m, idx, false);
+}
+
+void mctr_image_found(struct mon *m, size_t idx, const char *image_id)
+{
+	struct ctr_status *st = mon_status(m, idx);
+
+	m->c[idx].pull_failures = 0;
+	if (st->image_id == NULL || *st->image_id == '\0') {
+		free(st->image_id);
+		st->image_id = xstrdup(image_id);
+	}
+}
+
+void mctr_stop_requested(struct mon *m, size_t idx, int64_t kill_at_ms)
+{
+	struct mctr *c = &m->c[idx];
+
+	switch (c->phase) {
+	case MCTR_RUNNING:
+		c->phase = MCTR_STOPPING;
+		c->kill_at_ms = kill_at_ms > 0 ? kill_at_ms : 1;
+		c->stop_extended = false;
+		break;
+	case MCTR_STOPPING:
+		/* a second request may only bring SIGKILL closer */
+		if (c->kill_at_ms > 0 && kill_at_ms < c->kill_at_ms)
+			c->kill_at_ms = kill_at_ms > 0 ? kill_at_ms : 1;
+		break;
+	case MCTR_WAITING:
+	case MCTR_BACKOFF:
+	case MCTR_WAIT_SANDBOX:
+		/* not running: a deleted or evicted pod starts it no more */
+		if (m->deleting || m->evicted) {
+			c->phase = MCTR_EXITED;
+			c->restart_at_ms = 0;
+		}
+		break;
+	case MCTR_EXITED:
+	case MCTR_DONE:
+		break;
+	}
+}
+
+void mctr_kill_due(struct mon *m, size_t idx, int64_t extend_to_ms)
+{
+	struct mctr *c = &m->c[idx];
+
+	if (c->phase != MCTR_STOPPING)
+		return;
+	c->kill_at_ms = extend_to_ms;
+	if (extend_to_ms > 0)
+		c->stop_extended = true;
+}
+
+void mctr_restart_due(struct mon *m, size_t idx)
+{
+	struct mctr *c = &m->c[idx];
+
+	if (c->phase != MCTR_BACKOFF)
+		return;
+	/* only a container that ran and ended is restarted: a retry after
+	 * CreateContainerError is no restart (kubelet) */
+	if (c->ran)
+		mon_status(m, idx)->restart_count++;
+	c->ran = false;
+	c->restart_at_ms = 0;
+	c->phase = MCTR_WAITING;
+}
+
+void mctr_sandbox_lost(struct mon *m, size_t idx)
+{
+	struct mctr *c = &m->c[idx];
+
+	if (c->phase == MCTR_BACKOFF) { /* starts with the new sandbox */
+		c->restart_at_ms = 0;
+		c->phase = MCTR_WAIT_SANDBOX;
+	}
+}
+
+void mctr_sandbox_ready(struct mon *m, size_t idx)
+{
+	struct mctr *c = &m->c[idx];
+	struct ctr_status *st = mon_status(m, idx);
+
+	/* every init container runs again in the new sandbox */
+	if (c->phase != MCTR_WAIT_SANDBOX && !mon_is_init(m, idx))
+		return;
+	if (c->ran || st->state == CTR_STATE_TERMINATED)
+		st->restart_count++;
+	c->ran = false;
+	c->restart_at_ms = 0;
+	c->phase = MCTR_WAITING;
+	status_waiting(st, m->rec->n_init_ctrs > 0 ? "PodInitializing" : "ContainerCreating", NULL);
+}
+
+void mctr_probe_status(struct mon *m, size_t idx, bool started, bool ready)
+{
+	struct ctr_status *st = mon_status(m, idx);
+
+	st->started = started;
+	st->ready = ready;
+}
+
+/* What the record says of a container that waits: being created, in
+ * crash-loop back-off, or retried after a failed start. The one place
+ * that reads the kubelet's reasons back, from a pod.json written by the
+ * monitor before us. */
+static void adopt_waiting(struct mon *m, size_t idx)
+{
+	struct mctr *c = &m->c[idx];
+	const char *reason = mon_status(m, idx)->reason;
+
+	if (reason == NULL || strcmp(reason, "ContainerCreating") == 0 ||
+	    strcmp(reason, "PodInitializing") == 0) {
+		c->phase = MCTR_WAITING; /* a start cut short: it starts again */
+		return;
+	}
+	c->ran = strcmp(reason, "CrashLoopBackOff") == 0;
+	c->pull_failures =
+	    strcmp(reason, "ErrImagePull") == 0 || strcmp(reason, "ImagePullBackOff") == 0;
+	backoff(m, idx, c->ran);
+}
+
+void mctr_adopted(struct mon *m, size_t idx)
+{
+	struct mctr *c = &m->c[idx];
+	const struct ctr_status *st = mon_status(m, idx);
+
+	c->backoff_s = pod_backoff_after(st->restart_count);
+	if (c->pid > 0) {
+		int64_t ran_s = pod_now() - st->started_at;
+
+		c->phase = MCTR_RUNNING;
+		c->started_ms = mon_now_ms() - (ran_s > 0 ? ran_s * 1000 : 0);
+		if (c->started_ms <= 0)
+			c->started_ms = 1;
+	} else if (st->state == CTR_STATE_TERMINATED) {
+		after_exit(m, idx); /* it ended while no monitor ran */
+	} else {
+		adopt_waiting(m, idx);
+	}
+}
+
+bool mon_init_failed(const struct mon *m)
+{
+	for (size_t i = m->rec->n_ctrs; i < MON_N(m); i++) {
+		const struct ctr_status *st = mon_status(m, i);
+
+		if (m->c[i].phase == MCTR_EXITED && st->state == CTR_STATE_TERMINATED &&
+		    st->term.exit_code != 0)
+			return true;
+	}
+	return false;
+}
+
+void mon_update_phase(struct mon *m)
+{
+	size_t n = m->rec->n_ctrs;
+	cleanup_free struct pod_phase_ctr *in = xcalloc(n > 0 ? n : 1, sizeof(*in));
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ctr_status *st = mon_status(m, i);
+		enum mctr_phase ph = m->c[i].phase;
+
+		in[i].live = ph != MCTR_EXITED && ph != MCTR_DONE;
+		in[i].started = m->c[i].started_ms > 0;
+		in[i].failed = st->state == CTR_STATE_TERMINATED
+		                   ? st->term.exit_code != 0
+		                   : st->has_last && st->last.exit_code != 0;
+	}
+	m->rec->phase = pod_phase_of(in, n, mon_init_failed(m), m->evicted);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The event loop's helpers every part of the monitor uses: the clock,
+ * and watching fds on the epoll set. */
+#include <errno.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/epoll.h>
+
+#include "monitor/internal.h"
+#include "util/log.h"
+
+int64_t mon_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int mon_watch(struct mon *m, int fd, enum mon_ev kind, size_t idx)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = MON_EV(kind, idx)};
+
+	if (epoll_ctl(m->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return log_warn_errno(-errno, "epoll add fd %d", fd);
+	return 0;
+}
+
+void mon_unwatch_close(struct mon *m, int *fd)
+{
+	if (*fd < 0)
+		return;
+	(void)epoll_ctl(m->ep, EPOLL_CTL_DEL, *fd, NULL);
+	(void)close(*fd);
+	*fd = -1;
+}

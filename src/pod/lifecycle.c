@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The kubelet's restart policy, crash-loop back-off and pod phase. */
+#include "pod/lifecycle.h"
+
+bool pod_restart_wanted(enum pod_restart_policy policy, bool init, int exit_code)
+{
+	if (init)
+		return exit_code != 0 && policy != POD_RESTART_NEVER;
+	switch (policy) {
+	case POD_RESTART_ALWAYS:
+		return true;
+	case POD_RESTART_ON_FAILURE:
+		return exit_code != 0;
+	case POD_RESTART_NEVER:
+		break;
+	}
+	return false;
+}
+
+struct pod_backoff pod_backoff_step(int backoff_s, int64_t ran_ms)
+{
+	int delay = ran_ms > POD_BACKOFF_RESET_MS ? 0 : backoff_s;
+
+	if (delay < 0)
+		delay = 0;
+	return (struct pod_backoff){
+	    .delay_s = delay,
+	    .next_s = delay == 0 ? POD_BACKOFF_INITIAL_S
+	                         : (delay > POD_BACKOFF_MAX_S / 2 ? POD_BACKOFF_MAX_S : delay * 2),
+	};
+}
+
+int pod_backoff_after(int restarts)
+{
+	int d = 0;
+
+	for (int i = 0; i < restarts && d < POD_BACKOFF_MAX_S; i++)
+		d = pod_backoff_step(d, 0).next_s;
+	return d;
+}
+
+enum pod_phase pod_phase_of(const struct pod_phase_ctr *ctrs, size_t n, bool init_failed,
+                            bool evicted)
+{
+	bool live = false, started = false, failed = false;
+
+	if (init_failed || evicted)
+		return POD_PHASE_FAILED;
+	for (size_t i = 0; i < n; i++) {
+		live |= ctrs[i].live;
+		started |= ctrs[i].started;
+		failed |= !ctrs[i].live && ctrs[i].failed;
+	}
+	if (live)
+		return started ? POD_PHASE_RUNNING : POD_PHASE_PENDING;
+	return failed ? POD_PHASE_FAILED : POD_PHASE_SUCCEEDED;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The kubelet's rules for a pod's life, as pure functions of their inputs:
+ * whether a container that ended starts again (restartPolicy), how long it
+ * waits first (the crash-loop back-off), and the pod's phase. No I/O, no
+ * clock: the monitor feeds them what it knows (pkg/kubelet's
+ * kuberuntime_manager computePodActions, the back-off of
+ * pkg/kubelet/kuberuntime, getPhase of kubelet_pods.go). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pod/state.h"
+#include "spec/pod.h"
+
+#define POD_BACKOFF_INITIAL_S 10                    /* first delay after a crash */
+#define POD_BACKOFF_MAX_S     300                   /* the delay doubles up to 5 minutes */
+#define POD_BACKOFF_RESET_MS  ((int64_t)600 * 1000) /* a run this long forgets the back-off */
+
+/* Does a container that ended with exit_code start again? An init
+ * container that completed (0) never does; one that failed does unless
+ * the policy is Never. An app container: Always yes, OnFailure when
+ * exit_code != 0, Never no. */
+bool pod_restart_wanted(enum pod_restart_policy policy, bool init, int exit_code);
+
+/* One step of the crash-loop back-off. backoff_s is the container's
+ * back-off (0 before its first restart), ran_ms how long the run that
+ * just ended lasted (milliseconds). The first restart is at once, then
+ * 10 s, 20 s, 40 s ... up to 300 s; a run longer than 10 minutes starts
+ * over at once. */
+struct pod_backoff {
+	int delay_s; /* wait this long before the restart */
+	int next_s;  /* the container's back-off from now on */
+};
+struct pod_backoff pod_backoff_step(int backoff_s, int64_t ran_ms);
+
+/* The back-off of a container restarted `restarts` times, each after a
+ * short run: what pod_backoff_step() built up (for a monitor that takes a
+ * pod back and knows only restartCount). */
+int pod_backoff_after(int restarts);
+
+/* A container as the phase sees it. */
+struct pod_phase_ctr {
+	bool live;    /* running, or it will (again): created, in back-off, ... */
+	bool started; /* it ran at some point */
+	bool failed;  /* not live, and it (last) ended with a non-zero code */
+};
+
+/* The pod's phase from its app containers (n of them), whether an init
+ * container failed for good, and whether it was evicted: Failed when
+ * either; while any container is live, Running once one ran, else
+ * Pending; when none is live, Succeeded unless one failed. */
+enum pod_phase pod_phase_of(const struct pod_phase_ctr *ctrs, size_t n, bool init_failed,
+                            bool evicted);

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Stopping a pod's containers without a monitor (the CLI's path for a pod
+ * whose monitor and supervisor are gone): the kubelet's killContainer
+ * done in one blocking call, the same steps the monitor takes in its
+ * event loop: preStop hook or else STOPSIGNAL, then SIGKILL to what is
+ * left when the grace period ends. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/wait.h>
+
+#include "image/image.h"
+#include "pod/paths.h"
+#include "pod/pod.h"
+#include "pod/state.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define TICK_MS           100
+#define PRE_STOP_EXTRA_MS 2000 /* the kubelet's minimum after a preStop overran */
+
+int pod_stop_signal(const char *stop_signal)
+{
+	const char *s = stop_signal;
+	char *end = NULL;
+	long n;
+
+	if (s == NULL || *s == '\0')
+		return SIGTERM;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int i = 1; i < NSIG; i++) {
+		const char *abbrev = sigabbrev_np(i);
+
+		if (abbrev != NULL && strcasecmp(abbrev, s) == 0)
+			return i;
+	}
+	n = strtol(s, &end, 10);
+	return end != s && *end == '\0' && n > 0 && n < NSIG ? (int)n : SIGTERM;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The STOPSIGNAL of container idx's image; SIGTERM when it is unknown. */
+static int image_stop_signal(struct img_store *store, const struct ctr_status *st)
+{
+	struct img_image *img = NULL;
+	int sig = SIGTERM;
+
+	if (store != NULL &&
+	    img_store_resolve(store, st->image_id && *st->image_id ? st->image_id : st->image, &img,
+	                      NULL) == 0) {
+		sig = pod_stop_signal(img->config.stop_signal);
+		img_image_free(img);
+	}
+	return sig;
+}
+
+struct stopping {
+	bool running;
+	int sig;
+	pid_t hook; /* its preStop hook, 0 when none runs */
+};
+
+/* Start container idx's preStop hook; its pid, or 0 (none, or it failed). */
+static pid_t pre_stop(const struct pod_paths *paths, const struct pod_record *rec, size_t idx)
+{
+	const struct pod_container *pc = pod_ctr_spec(rec, idx);
+	pid_t pid = 0;
+
+	if (pod_ctr_is_init(rec, idx) || !pc->pre_stop.set)
+		return 0;
+	if (pod_exec(paths, rec,
+	             &(struct pod_exec_opts){.container = pc->name,
+	                                     .argv = pc->pre_stop.exec_command,
+	                                     .io = {.fd = {-1, -1, -1}, .console_socket = -1}},
+	             &pid, NULL) < 0)
+		return 0;
+	return pid;
+}
+
+/* Reap the hooks that ended and send their containers the STOPSIGNAL.
+ * Returns whether a container still runs. */
+static bool stop_progress(const struct pod_paths *paths, const struct pod_record *rec,
+                          struct stopping *s)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < pod_n_all(rec); i++) {
+		if (s[i].hook > 0 && waitpid(s[i].hook, NULL, WNOHANG) == s[i].hook) {
+			s[i].hook = 0;
+			(void)pod_container_signal(paths, rec, i, s[i].sig, false, NULL);
+		}
+		if (s[i].running)
+			s[i].running = pod_container_running(paths, rec, i);
+		any |= s[i].running;
+	}
+	return any;
+}
+
+/* Wait until no container runs or deadline (CLOCK_MONOTONIC ms). */
+static bool stop_wait(const struct pod_paths *paths, const struct pod_record *rec,
+                      struct stopping *s, int64_t deadline)
+{
+	const struct timespec tick = {.tv_nsec = (long)TICK_MS * 1000 * 1000};
+	bool any;
+
+	while ((any = stop_progress(paths, rec, s)) && now_ms() < deadline)
+		(void)nanosleep(&tick, NULL);
+	return any;
+}
+
+void pod_stop(const struct pod_paths *paths, const struct pod_record *rec, long grace_s)
+{
+	size_t n = pod_n_all(rec);
+	cleanup_free struct stopping *s = xcalloc(n > 0 ? n : 1, sizeof(*s));
+	struct img_store *store = NULL;
+	bool any = false, extend = false;
+
+	if (grace_s < 0)
+		grace_s = (long)rec->pod->termination_grace_period_seconds;
+	(void)img_store_open(paths->images, &store, NULL);
+	for (size_t i = 0; i < n; i++) {
+		s[i].running = pod_container_running(paths, rec, i);
+		if (!s[i].running || grace_s <= 0)
+			continue;
+		any = true;
+		s[i].sig = image_stop_signal(store, pod_ctr_status(rec, i));
+		s[i].hook = pre_stop(paths, rec, i);
+		if (s[i].hook == 0)
+			(void)pod_container_signal(paths, rec, i, s[i].sig, false, NULL);
+	}
+	img_store_free(store);
+	if (any && stop_wait(paths, rec, s, now_ms() + (int64_t)grace_s * 1000)) {
+		/* a preStop hook that used up the grace period: the STOPSIGNAL
+		 * still goes, and 2 s more */
+		for (size_t i = 0; i < n; i++)
+			if (s[i].hook > 0) {
+				(void)kill(s[i].hook, SIGKILL);
+				extend = true;
+			}
+		if (extend)
+			(void)stop_wait(paths, rec, s, now_ms() + PRE_STOP_EXTRA_MS);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (s[i].hook > 0) {
+			(void)kill(s[i].hook, SIGKILL);
+			(void)waitpid(s[i].hook, NULL, 0);
+		}
+		if (pod_container_running(paths, rec, i))
+			(void)pod_container_signal(paths, rec, i, SIGKILL, true, NULL);
+	}
+}
