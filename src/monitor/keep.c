@@ -4,11 +4,8 @@
  * each container's stdio fd, so that a monitor killed and started again
  * loses none of it. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <sys/signalfd.h>
 
 #include "monitor/internal.h"
 #include "monitor/keeper.h"
@@ -29,23 +26,6 @@ ssize_t keeper_recv(int sock, char buf[KEEPER_MSG_MAX], int *ret_fd, int timeout
 	if (n >= 0)
 		buf[n] = '\0';
 	return n;
-}
-
-int monitor_signalfd(void)
-{
-	sigset_t mask;
-	int fd;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return -errno;
-	(void)signal(SIGPIPE, SIG_IGN);
-	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	return fd < 0 ? -errno : fd;
 }
 
 static void keeper_lost(struct mon *m)
