@@ -133,7 +133,7 @@ int client_monitor_connect(const char *pod_dir, struct pp_error *err)
 		return pp_error(err, errno, "socket");
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return pp_error_msg(err, ENAMETOOLONG, "'%s': path too long", path);
-	strcpy(sa.sun_path, path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return pp_error(err, errno, "connect '%s'", path);
 	return take_fd(&fd);

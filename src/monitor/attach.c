@@ -31,7 +31,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define ATTACH_OUT_MAX (1024 * 1024) /* queued for one client before it is dropped */
+#define ATTACH_OUT_MAX ((size_t)1024 * 1024) /* queued for one client before it is dropped */
 #define SLOTS          (MON_MAX_ATTACH + 1)
 
 /* One attached client. */
@@ -323,7 +323,7 @@ static void in_wait_done(struct mon *m, size_t ci)
 			continue;
 		set->cl[i]->blocked = false;
 		client_input(m, ci, i);
-		if (set->cl[i] != NULL)
+		if (m->c[ci].att->cl[i] != NULL) /* not dropped meanwhile */
 			client_events(m, ci, i);
 	}
 }

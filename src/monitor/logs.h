@@ -13,8 +13,8 @@
 struct pp_error;
 
 #define CRI_LOG_MAX_LINE  16384
-#define CRI_LOG_MAX_SIZE  (10 * 1024 * 1024) /* kubelet containerLogMaxSize */
-#define CRI_LOG_MAX_FILES 5                  /* kubelet containerLogMaxFiles */
+#define CRI_LOG_MAX_SIZE  ((uint64_t)10 * 1024 * 1024) /* kubelet containerLogMaxSize */
+#define CRI_LOG_MAX_FILES 5                            /* kubelet containerLogMaxFiles */
 
 enum cri_stream {
 	CRI_STDOUT,

@@ -148,15 +148,19 @@ static int adopt_replay(struct mon *m, struct mon_exits *ex, struct pp_error *er
 	}
 }
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		(void)close(*fd);
+	*fd = -1;
+}
+
+/* The kept stdio fds of a container that no longer runs. */
 static void close_unused_fds(struct mctr *c)
 {
-	int *fds[] = {&c->out, &c->err, &c->in};
-
-	for (size_t i = 0; i < 3; i++) {
-		if (*fds[i] >= 0)
-			(void)close(*fds[i]);
-		*fds[i] = -1;
-	}
+	close_fd(&c->out);
+	close_fd(&c->err);
+	close_fd(&c->in);
 	c->pty = -1;
 }
 

@@ -138,7 +138,6 @@ static void channel_read(struct sup *s)
 static void exec_adopting_monitor(struct sup *s, int sock)
 {
 	cleanup_free char *target = xstrfmt("%s/%s", s->ns, s->name);
-	cleanup_free char *lock_arg = NULL;
 	const char *argv[8];
 	int n = 0;
 
@@ -152,7 +151,7 @@ static void exec_adopting_monitor(struct sup *s, int sock)
 	argv[n++] = "monitor";
 	argv[n++] = "--adopt-fd=3";
 	if (s->lock_fd >= 0)
-		argv[n++] = lock_arg = xstrdup("--lock-fd=4");
+		argv[n++] = "--lock-fd=4";
 	argv[n++] = target;
 	argv[n] = NULL;
 	execv("/proc/self/exe", (char **)argv);

@@ -144,7 +144,7 @@ static int zone_parse(const char *p, int64_t *ret_off)
 	if (digits(&p, 2, &hh) < 0 || *p++ != ':' || digits(&p, 2, &mm) < 0 || *p != '\0' ||
 	    hh > 23 || mm > 59)
 		return -EINVAL;
-	*ret_off = sign * (hh * 3600 + mm * 60);
+	*ret_off = (int64_t)sign * (hh * 3600 + mm * 60);
 	return 0;
 }
 
@@ -199,7 +199,7 @@ struct cri_log_reader {
 	int watch;   /* inotify fd on the log folder (follow), or -1 */
 };
 
-#define READ_CHUNK 65536
+#define READ_CHUNK ((size_t)65536)
 #define MAX_RECORD (1 << 20) /* beyond: no record of ours, dropped */
 
 /* Split a record into its time, tag and text; 0 or -EINVAL. */

@@ -135,7 +135,8 @@ int pod_events_read(const char *pod_dir, struct pod_event **ret, size_t *ret_n,
 		json_object_put(o);
 	}
 	/* stable enough: equal times keep their order of first appearance */
-	qsort(ev, n, sizeof(*ev), by_last);
+	if (n > 0)
+		qsort(ev, n, sizeof(*ev), by_last);
 	*ret = ev;
 	*ret_n = n;
 	return 0;

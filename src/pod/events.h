@@ -10,11 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
 struct pp_error;
 
 #define POD_EVENTS_FILE      "events.jsonl"
-#define POD_EVENTS_MAX_BYTES (1024 * 1024) /* the file grows no further */
-#define POD_EVENT_MAX_MSG    1024          /* a message's bytes, its NUL included */
+#define POD_EVENTS_MAX_BYTES ((off_t)1024 * 1024) /* the file grows no further */
+#define POD_EVENT_MAX_MSG    ((off_t)1024)        /* a message's bytes, its NUL included */
 
 /* An event; times are seconds since the epoch. */
 struct pod_event {
