@@ -296,30 +296,25 @@ int monitor_supervise(const char *root, const char *ns, const char *name, int no
 {
 	struct sup s = {
 	    .root = root, .ns = ns, .name = name, .lock_fd = lock_fd, .sock = -1, .sigfd = -1};
+	/* without a supervisor: the monitor runs the pod in this process */
+	const struct monitor_opts direct = {.root = root,
+	                                    .ns = ns,
+	                                    .name = name,
+	                                    .notify_fd = notify_fd,
+	                                    .lock_fd = lock_fd,
+	                                    .keeper_fd = -1};
 	int sv[2], r;
 	pid_t pid;
 
 	log_open("peapod-monitor", 0);
 	if (setup(&s) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return adopt ? 1
-		             : monitor_run(&(struct monitor_opts){.root = root,
-		                                                  .ns = ns,
-		                                                  .name = name,
-		                                                  .notify_fd = notify_fd,
-		                                                  .lock_fd = lock_fd,
-		                                                  .keeper_fd = -1});
+		return adopt ? 1 : monitor_run(&direct);
 	/* taking back a pod nobody kept anything of: an empty replay */
 	pid = adopt && keeper_send(sv[0], "ready", -1) < 0 ? -1 : fork();
 	if (pid < 0) {
 		(void)close(sv[0]);
 		(void)close(sv[1]);
-		return adopt ? 1
-		             : monitor_run(&(struct monitor_opts){.root = root,
-		                                                  .ns = ns,
-		                                                  .name = name,
-		                                                  .notify_fd = notify_fd,
-		                                                  .lock_fd = lock_fd,
-		                                                  .keeper_fd = -1});
+		return adopt ? 1 : monitor_run(&direct);
 	}
 	if (pid == 0) {
 		sigset_t all;

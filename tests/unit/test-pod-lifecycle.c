@@ -14,8 +14,8 @@
 
 struct restart_row {
 	enum pod_restart_policy policy;
-	bool init;
 	int exit_code;
+	bool init;
 	bool restarts;
 	/* the pod's phase once this container (the only one) ended */
 	enum pod_phase phase;
@@ -24,22 +24,22 @@ struct restart_row {
 /* Every row of the kubelet's rules: Always, OnFailure, Never against exit
  * code 0 and non-zero, for an app container and an init container. */
 static const struct restart_row rows[] = {
-    {POD_RESTART_ALWAYS, false, 0, true, POD_PHASE_RUNNING},
-    {POD_RESTART_ALWAYS, false, 1, true, POD_PHASE_RUNNING},
-    {POD_RESTART_ON_FAILURE, false, 0, false, POD_PHASE_SUCCEEDED},
-    {POD_RESTART_ON_FAILURE, false, 137, true, POD_PHASE_RUNNING},
-    {POD_RESTART_NEVER, false, 0, false, POD_PHASE_SUCCEEDED},
-    {POD_RESTART_NEVER, false, 2, false, POD_PHASE_FAILED},
+    {POD_RESTART_ALWAYS, 0, false, true, POD_PHASE_RUNNING},
+    {POD_RESTART_ALWAYS, 1, false, true, POD_PHASE_RUNNING},
+    {POD_RESTART_ON_FAILURE, 0, false, false, POD_PHASE_SUCCEEDED},
+    {POD_RESTART_ON_FAILURE, 137, false, true, POD_PHASE_RUNNING},
+    {POD_RESTART_NEVER, 0, false, false, POD_PHASE_SUCCEEDED},
+    {POD_RESTART_NEVER, 2, false, false, POD_PHASE_FAILED},
     /* an init container that completed is done; the app containers come
      * next (they have not run: Pending) */
-    {POD_RESTART_ALWAYS, true, 0, false, POD_PHASE_PENDING},
-    {POD_RESTART_ON_FAILURE, true, 0, false, POD_PHASE_PENDING},
-    {POD_RESTART_NEVER, true, 0, false, POD_PHASE_PENDING},
+    {POD_RESTART_ALWAYS, 0, true, false, POD_PHASE_PENDING},
+    {POD_RESTART_ON_FAILURE, 0, true, false, POD_PHASE_PENDING},
+    {POD_RESTART_NEVER, 0, true, false, POD_PHASE_PENDING},
     /* a failed init container runs again (Pending meanwhile), unless
      * Never: then the pod failed */
-    {POD_RESTART_ALWAYS, true, 1, true, POD_PHASE_PENDING},
-    {POD_RESTART_ON_FAILURE, true, 1, true, POD_PHASE_PENDING},
-    {POD_RESTART_NEVER, true, 1, false, POD_PHASE_FAILED},
+    {POD_RESTART_ALWAYS, 1, true, true, POD_PHASE_PENDING},
+    {POD_RESTART_ON_FAILURE, 1, true, true, POD_PHASE_PENDING},
+    {POD_RESTART_NEVER, 1, true, false, POD_PHASE_FAILED},
 };
 
 static void test_restart_policy(void **state)

@@ -84,6 +84,20 @@ static const struct pod_plan_paths test_paths = {
     .cgroup_parent = "/peapod/U",
 };
 
+/* pod_plan_container() of c with img, no rootfs, pause as sandbox_pid. */
+static int plan_ctr(const struct pod *pod, const struct pod_container *c,
+                    const struct img_config *img, pid_t sandbox_pid, json_object **ret,
+                    struct pp_error *err)
+{
+	return pod_plan_container(&(struct pod_plan_target){.pod = pod,
+	                                                    .c = c,
+	                                                    .img = img,
+	                                                    .rootfd = -1,
+	                                                    .sandbox_pid = sandbox_pid,
+	                                                    .paths = &test_paths},
+	                          ret, err);
+}
+
 static void assert_strv(char **got, const char *const *want)
 {
 	size_t i;
@@ -505,14 +519,7 @@ static void test_container_shared(void **state)
 
 	(void)state;
 	seed_pod(&pod, ctrs, false);
-	assert_int_equal(pod_plan_container(&(struct pod_plan_target){.pod = &pod,
-	                                                              .c = &ctrs[1],
-	                                                              .img = &busybox_img,
-	                                                              .rootfd = -1,
-	                                                              .sandbox_pid = 4242,
-	                                                              .paths = &test_paths},
-	                                    &cfg, &err),
-	                 0);
+	assert_int_equal(plan_ctr(&pod, &ctrs[1], &busybox_img, 4242, &cfg, &err), 0);
 	assert_string_equal(json_get_str(ns_of(cfg, "pid"), "path"), "/proc/4242/ns/pid");
 	assert_string_equal(json_get_str(ns_of(cfg, "network"), "path"), "/proc/4242/ns/net");
 	assert_string_equal(json_get_str(ns_of(cfg, "ipc"), "path"), "/proc/4242/ns/ipc");
@@ -645,14 +652,7 @@ static void test_container_volumes(void **state)
 
 	(void)state;
 	volumes_pod(&pod, ctrs, vols, mnts);
-	assert_int_equal(pod_plan_container(&(struct pod_plan_target){.pod = &pod,
-	                                                              .c = &ctrs[1],
-	                                                              .img = &busybox_img,
-	                                                              .rootfd = -1,
-	                                                              .sandbox_pid = 4242,
-	                                                              .paths = &test_paths},
-	                                    &cfg, &err),
-	                 0);
+	assert_int_equal(plan_ctr(&pod, &ctrs[1], &busybox_img, 4242, &cfg, &err), 0);
 	m = mount_of(cfg, "/data/sub/x");
 	assert_string_equal(json_get_str(m, "type"), "bind");
 	assert_string_equal(json_get_str(m, "source"),
@@ -678,14 +678,7 @@ static void test_container_volumes(void **state)
 	assert_int_equal(json_object_array_length(json_get_arr(cfg, "mounts")), 15);
 	json_object_put(cfg);
 	/* the other container mounts nothing */
-	assert_int_equal(pod_plan_container(&(struct pod_plan_target){.pod = &pod,
-	                                                              .c = &ctrs[0],
-	                                                              .img = &nginx_img,
-	                                                              .rootfd = -1,
-	                                                              .sandbox_pid = 4242,
-	                                                              .paths = &test_paths},
-	                                    &cfg, &err),
-	                 0);
+	assert_int_equal(plan_ctr(&pod, &ctrs[0], &nginx_img, 4242, &cfg, &err), 0);
 	assert_int_equal(json_object_array_length(json_get_arr(cfg, "mounts")), 11);
 	json_object_put(cfg);
 }
@@ -789,14 +782,7 @@ static void test_container_not_shared(void **state)
 	(void)state;
 	seed_pod(&pod, ctrs, true);
 	pod.share_process_namespace = false;
-	assert_int_equal(pod_plan_container(&(struct pod_plan_target){.pod = &pod,
-	                                                              .c = &ctrs[1],
-	                                                              .img = &busybox_img,
-	                                                              .rootfd = -1,
-	                                                              .sandbox_pid = 77,
-	                                                              .paths = &test_paths},
-	                                    &cfg, &err),
-	                 0);
+	assert_int_equal(plan_ctr(&pod, &ctrs[1], &busybox_img, 77, &cfg, &err), 0);
 	assert_non_null(ns_of(cfg, "pid"));
 	assert_null(json_get_str(ns_of(cfg, "pid"), "path"));
 	assert_string_equal(json_get_str(ns_of(cfg, "network"), "path"), "/proc/77/ns/net");
@@ -1056,14 +1042,7 @@ static void test_no_new_privs_and_readonly_root(void **state)
 	ctrs[0].has_read_only_root_filesystem = true;
 	ctrs[0].read_only_root_filesystem = true;
 	ctrs[0].run_as = (struct pod_run_as){.has_user = true, .user = 65534};
-	assert_int_equal(pod_plan_container(&(struct pod_plan_target){.pod = &pod,
-	                                                              .c = &ctrs[0],
-	                                                              .img = &nginx_img,
-	                                                              .rootfd = -1,
-	                                                              .sandbox_pid = 4242,
-	                                                              .paths = &test_paths},
-	                                    &cfg, &err),
-	                 0);
+	assert_int_equal(plan_ctr(&pod, &ctrs[0], &nginx_img, 4242, &cfg, &err), 0);
 	assert_true(json_get_bool(json_get_obj(cfg, "root"), "readonly", false));
 	assert_int_equal(
 	    json_get_int(json_get_obj(json_get_obj(cfg, "process"), "user"), "uid", -1), 65534);
