@@ -154,7 +154,8 @@ static void check_refs(struct img_store *s, char **refs)
 		struct img_image *img = NULL;
 
 		if (img_store_resolve(s, *ref, &img, &err) < 0) {
-			fprintf(stderr, "fuzz: loaded '%s' does not resolve: %s\n", *ref, err.msg);
+			(void)fprintf(stderr, "fuzz: loaded '%s' does not resolve: %s\n", *ref,
+			              err.msg);
 			abort();
 		}
 		img_image_free(img);
@@ -171,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cleanup_close int fd = fuzz_memfd(NULL, 0);
 	struct doc doc;
 
-	if (size < 1 || size > IMG_JSON_MAX)
+	if (size < 1 || size > (size_t)IMG_JSON_MAX)
 		return 0;
 	doc_set(&doc, (const char *)data + 1, size - 1);
 	write_archive(fd, (enum role)(data[0] % ROLE_COUNT), &doc);

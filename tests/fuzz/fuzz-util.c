@@ -61,7 +61,7 @@ void fuzz_assert_only(const char *path, const char *keep)
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (keep == NULL || strcmp(de->d_name, keep) != 0) {
-			fprintf(stderr, "fuzz: '%s/%s' left behind\n", path, de->d_name);
+			(void)fprintf(stderr, "fuzz: '%s/%s' left behind\n", path, de->d_name);
 			abort();
 		}
 	}
