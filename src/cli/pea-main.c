@@ -74,7 +74,8 @@ static void log_file_line(const char *level, const char *msg)
 	json_object_put(o);
 }
 
-static void report(enum log_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void report(enum log_level level, const char *fmt,
+                                                         va_list ap)
 {
 	static const char *const names[] = {"error", "warning", "info", "debug"};
 	char msg[1024];
