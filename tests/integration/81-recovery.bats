@@ -31,6 +31,16 @@ sandbox_replaced() { # NAME OLD_PID
 	[ "$pid" != "$2" ] && [ "$pid" != 0 ] && [ -d "/proc/$pid" ]
 }
 
+orphan_running() { # NAME FILE: apply, then kill its monitor and supervisor
+	peapod apply -f "$2"
+	wait_for 30 pod_is "$1" Running
+	local mon sup
+	mon=$(peapod_field "$1" monitorPid)
+	sup=$(awk '{print $4}' "/proc/$mon/stat")
+	kill -9 "$sup" "$mon"
+	wait_for 10 pod_is "$1" Unknown
+}
+
 counter_pod() { # FILE: nginx and a container that counts, one number a line
 	manifest "$1" cnt <<'YAML'
   shareProcessNamespace: true
@@ -260,12 +270,7 @@ YAML
   volumes:
   - {name: out, hostPath: {path: "$BATS_TEST_TMPDIR/out"}}
 YAML
-	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	wait_for 30 pod_is orphan Running
-	mon=$(peapod_field orphan monitorPid)
-	sup=$(awk '{print $4}' "/proc/$mon/stat")
-	kill -9 "$sup" "$mon"
-	wait_for 10 pod_is orphan Unknown
+	orphan_running orphan "$BATS_TEST_TMPDIR/p.yaml"
 	run timeout 60 "$PEAPOD" delete pod orphan
 	[ "$status" -eq 0 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/out/t")" = term ]
@@ -287,12 +292,7 @@ YAML
   volumes:
   - {name: out, hostPath: {path: "$BATS_TEST_TMPDIR/out"}}
 YAML
-	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	wait_for 30 pod_is orphan2 Running
-	mon=$(peapod_field orphan2 monitorPid)
-	sup=$(awk '{print $4}' "/proc/$mon/stat")
-	kill -9 "$sup" "$mon"
-	wait_for 10 pod_is orphan2 Unknown
+	orphan_running orphan2 "$BATS_TEST_TMPDIR/p.yaml"
 	run timeout 60 "$PEAPOD" delete pod orphan2
 	[ "$status" -eq 0 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/out/pre")" = pre ]
