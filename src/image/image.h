@@ -9,9 +9,11 @@
  *   refs.json                 {"docker.io/library/nginx:latest": "sha256:<config digest>", ...}
  *   images/<config hex>.json  {"config": "sha256:..", "layers": ["sha256:<diffid>", ...],
  *                              "refs": [...], "size": N, "created": "..."}
+ * Images come from archives (load.c) or registries (pull.c).
  * A store is safe against concurrent loaders (a lock file, atomic renames). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +67,26 @@ int img_ref_is_latest(const char *ref);
  * references (caller strv_free()s). On error nothing new is referenced.
  * Returns the number of images loaded or -errno. */
 int img_store_load(struct img_store *s, const char *path, char ***ret_refs, struct pp_error *err);
+
+/* How img_store_pull reports and authenticates. All borrowed. */
+struct img_pull_opts {
+	const char *authfile; /* Docker-style config.json; NULL: the default paths */
+	/* Called as each blob is in place: kind "blob", "config" or "manifest"
+	 * (before the image is committed), cached when the store had it. */
+	void (*progress)(void *data, const char *kind, const char *hex, bool cached);
+	void *data;
+};
+
+/* Pull ref (normalised here; a tag or a digest) from its registry over the
+ * OCI distribution API: an index resolved to this machine's platform, every
+ * blob verified against its digest and size while it streams, layers
+ * unpacked as img_store_load does. Nothing is referenced until all of it is
+ * in place. *ret_id (may be NULL) gets "sha256:<config hex>", caller-freed.
+ * 0 or -errno; the message names the reference and carries the registry's
+ * error text (-ENOENT for MANIFEST_UNKNOWN, -EACCES for UNAUTHORIZED,
+ * -EBADMSG for a blob that does not match its digest). */
+int img_store_pull(struct img_store *s, const char *ref, const struct img_pull_opts *opts,
+                   char **ret_id, struct pp_error *err);
 
 /* Find an image by reference (normalised here), by "sha256:<id>" or by an
  * unambiguous id prefix of 12+ hex digits. *ret caller-freed with

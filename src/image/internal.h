@@ -7,12 +7,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct json_object;
 struct pp_error;
 typedef struct evp_md_ctx_st EVP_MD_CTX;
 
 #define IMG_JSON_MAX   ((size_t)4 * 1024 * 1024)
 #define IMG_HEX_LEN    64
 #define IMG_MAX_LAYERS 128
+
+#define IMG_OCI_INDEX_TYPE       "application/vnd.oci.image.index.v1+json"
+#define IMG_OCI_MANIFEST_TYPE    "application/vnd.oci.image.manifest.v1+json"
+#define IMG_DOCKER_LIST_TYPE     "application/vnd.docker.distribution.manifest.list.v2+json"
+#define IMG_DOCKER_MANIFEST_TYPE "application/vnd.docker.distribution.manifest.v2+json"
 
 struct img_store {
 	char *root;       /* borrowed by nobody: owned */
@@ -71,6 +77,22 @@ struct img_record {
 /* Write the image record and point refs at it, under the refs lock. The
  * blobs and layers must be in place. 0 or -errno. */
 int img_store_commit(struct img_store *s, const struct img_record *rec, struct pp_error *err);
+
+/* Link the verified file (a spool copy named by its sha256 hex) into the
+ * store's blobs; an existing blob is kept. 0 or -errno. */
+int img_blob_link(struct img_store *s, const char *file, const char *hex, struct pp_error *err);
+
+/* From a parsed image config (what names it): rootfs.diff_ids, which must
+ * be nlayers "sha256:<hex>" strings, and "created" (NULL when unset). Both
+ * caller-freed, written only on success. 0 or -EINVAL. */
+int img_config_layers(struct json_object *cfg, const char *what, size_t nlayers,
+                      char ***ret_diffids, char **ret_created, struct pp_error *err);
+
+/* The descriptor, in an OCI index or Docker manifest list, of the manifest
+ * for this machine's platform (linux, its GOARCH name and variant); an
+ * entry without a platform matches. Borrowed from index; NULL when none,
+ * with *ret_want (may be NULL) naming the platform looked for. */
+struct json_object *img_index_pick(struct json_object *index, const char **ret_want);
 
 /* Take the store's gc lock shared (loaders) or exclusive (removal). Returns
  * a lock fd the caller closes, or -errno. */

@@ -23,8 +23,6 @@
 
 #define MAX_ARCHIVE_ENTRIES 100000
 #define MAX_IMAGES          64
-#define OCI_INDEX_TYPE      "application/vnd.oci.image.index.v1+json"
-#define DOCKER_LIST_TYPE    "application/vnd.docker.distribution.manifest.list.v2+json"
 
 struct spooled {
 	char *name; /* cleaned archive path */
@@ -70,13 +68,6 @@ static void load_clear(struct load *l)
 		(void)fs_rm_rf(l->tmp, NULL); /* spool files are copies or already linked */
 	free(l->tmp);
 }
-
-static void json_putp(json_object **o)
-{
-	if (*o != NULL)
-		json_object_put(*o);
-}
-#define cleanup_json cleanup_(json_putp)
 
 static void archive_freep(struct archive **a)
 {
@@ -259,27 +250,11 @@ static int add_ref(struct image_plan *p, const char *ref, struct pp_error *err)
 static int plan_config(struct image_plan *p, struct pp_error *err)
 {
 	cleanup_json json_object *cfg = NULL;
-	json_object *ids;
-	size_t n;
 	int r = read_json(p->config, json_type_object, &cfg, err);
 
 	if (r < 0)
 		return r;
-	ids = json_get_arr(json_get_obj(cfg, "rootfs"), "diff_ids");
-	if (ids == NULL || json_to_strv(ids, &p->diffids) < 0)
-		return pp_error_msg(
-		    err, EINVAL, "image config '%s': rootfs.diff_ids must be an array of strings",
-		    p->config->name);
-	n = strv_len(p->diffids);
-	if (n != p->nlayers)
-		return pp_error_msg(err, EINVAL, "image config '%s': %zu diff_ids for %zu layers",
-		                    p->config->name, n, p->nlayers);
-	for (size_t i = 0; i < n; i++)
-		if (img_digest_parse(p->diffids[i], NULL) < 0)
-			return pp_error_msg(err, EINVAL, "image config '%s': invalid diff_id '%s'",
-			                    p->config->name, p->diffids[i]);
-	p->created = xstrdup(json_get_str(cfg, "created"));
-	return 0;
+	return img_config_layers(cfg, p->config->name, p->nlayers, &p->diffids, &p->created, err);
 }
 
 static struct image_plan *new_plan(struct load *l, struct pp_error *err)
@@ -364,27 +339,21 @@ static int plan_oci_manifest(struct load *l, struct image_plan *p, struct pp_err
 	return plan_config(p, err);
 }
 
-/* A nested index (multi-platform): take the manifest for this machine's
- * architecture, or the only one. */
+/* A nested index (multi-platform): take the manifest for this machine. */
 static int pick_platform(struct load *l, struct spooled *idx, struct spooled **ret,
                          struct pp_error *err)
 {
 	cleanup_json json_object *o = NULL;
-	json_object *ms;
-	const char *want = sizeof(void *) == 8 ? "amd64" : "386";
+	json_object *d;
+	const char *want = NULL;
 	int r = read_json(idx, json_type_object, &o, err);
 
 	if (r < 0)
 		return r;
-	ms = json_get_arr(o, "manifests");
-	for (size_t i = 0; ms && i < json_object_array_length(ms); i++) {
-		json_object *d = json_object_array_get_idx(ms, i);
-		const char *arch = json_get_str(json_get_obj(d, "platform"), "architecture");
-
-		if (json_object_array_length(ms) == 1 || (arch && strcmp(arch, want) == 0))
-			return find_blob(l, json_get_str(d, "digest"), ret, err);
-	}
-	return pp_error_msg(err, ENOENT, "index '%s': no manifest for linux/%s", idx->name, want);
+	d = img_index_pick(o, &want);
+	if (d == NULL)
+		return pp_error_msg(err, ENOENT, "index '%s': no manifest for %s", idx->name, want);
+	return find_blob(l, json_get_str(d, "digest"), ret, err);
 }
 
 static int plan_oci_one(struct load *l, json_object *d, struct pp_error *err)
@@ -400,7 +369,8 @@ static int plan_oci_one(struct load *l, json_object *d, struct pp_error *err)
 	if (name == NULL)
 		name = json_get_str(ann, "org.opencontainers.image.ref.name");
 	r = find_blob(l, json_get_str(d, "digest"), &p->manifest, err);
-	if (r == 0 && mt && (strcmp(mt, OCI_INDEX_TYPE) == 0 || strcmp(mt, DOCKER_LIST_TYPE) == 0))
+	if (r == 0 && p->manifest != NULL && mt &&
+	    (strcmp(mt, IMG_OCI_INDEX_TYPE) == 0 || strcmp(mt, IMG_DOCKER_LIST_TYPE) == 0))
 		r = pick_platform(l, p->manifest, &p->manifest, err);
 	if (r == 0 && name != NULL)
 		r = add_ref(p, name, err);
@@ -443,11 +413,11 @@ static int unpack_plan(struct load *l, struct image_plan *p, struct pp_error *er
 
 static int link_blob(struct load *l, struct spooled *sp, char ***blobs, struct pp_error *err)
 {
-	cleanup_free char *dst = xstrfmt("%s/%s", l->s->blobs_dir, sp->hex);
 	cleanup_free char *digest = xstrfmt("sha256:%s", sp->hex);
+	int r = img_blob_link(l->s, sp->file, sp->hex, err);
 
-	if (link(sp->file, dst) < 0 && errno != EEXIST)
-		return pp_error(err, errno, "link '%s'", dst);
+	if (r < 0)
+		return r;
 	strv_push(blobs, digest);
 	return 0;
 }

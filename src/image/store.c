@@ -20,13 +20,6 @@
 #include "util/json.h"
 #include "util/xalloc.h"
 
-static void json_putp(json_object **o)
-{
-	if (*o != NULL)
-		json_object_put(*o);
-}
-#define cleanup_json cleanup_(json_putp)
-
 int img_store_open(const char *root, struct img_store **ret, struct pp_error *err)
 {
 	struct img_store *s = xzalloc(sizeof(*s));
@@ -141,6 +134,39 @@ int img_store_commit(struct img_store *s, const struct img_record *rec, struct p
 	for (char **ref = rec->refs; ref && *ref; ref++)
 		json_object_object_add(refs, *ref, json_object_new_string(id));
 	return refs_write(s, refs, err);
+}
+
+int img_blob_link(struct img_store *s, const char *file, const char *hex, struct pp_error *err)
+{
+	cleanup_free char *dst = xstrfmt("%s/%s", s->blobs_dir, hex);
+
+	if (link(file, dst) < 0 && errno != EEXIST)
+		return pp_error(err, errno, "link '%s'", dst);
+	return 0;
+}
+
+int img_config_layers(struct json_object *cfg, const char *what, size_t nlayers,
+                      char ***ret_diffids, char **ret_created, struct pp_error *err)
+{
+	json_object *ids = json_get_arr(json_get_obj(cfg, "rootfs"), "diff_ids");
+	cleanup_strv char **diffids = NULL;
+	size_t n;
+
+	if (ids == NULL || json_to_strv(ids, &diffids) < 0)
+		return pp_error_msg(
+		    err, EINVAL, "image config '%s': rootfs.diff_ids must be an array of strings",
+		    what);
+	n = strv_len(diffids);
+	if (n != nlayers)
+		return pp_error_msg(err, EINVAL, "image config '%s': %zu diff_ids for %zu layers",
+		                    what, n, nlayers);
+	for (size_t i = 0; i < n; i++)
+		if (img_digest_parse(diffids[i], NULL) < 0)
+			return pp_error_msg(err, EINVAL, "image config '%s': invalid diff_id '%s'",
+			                    what, diffids[i]);
+	*ret_created = xstrdup(json_get_str(cfg, "created"));
+	*ret_diffids = take_ptr(&diffids);
+	return 0;
 }
 
 /* "sha256:<hex>", a 12+ hex prefix, or a reference → config hex. */

@@ -31,3 +31,11 @@ bool json_get_bool(json_object *o, const char *key, bool dflt);
 int json_to_strv(json_object *arr, char ***ret);
 /* A vector → new JSON array (caller owns). */
 json_object *json_from_strv(char *const *v);
+
+/* Scope-bound json_object_put() (cleanup.h's convention). */
+static inline void json_putp(json_object **o)
+{
+	if (*o != NULL)
+		json_object_put(*o);
+}
+#define cleanup_json __attribute__((cleanup(json_putp)))

@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The OCI distribution API v2 (distribution-spec spec.md) over libcurl:
+ * manifests and blobs of one repository, anonymous bearer tokens and basic
+ * auth on a 401 challenge, bodies bounded, blobs hashed while they stream,
+ * and the registry's own error text ({"errors":[{"code","message"}]}). */
+#include "image/registry.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "image/internal.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#define ERR_BODY_MAX ((size_t)8192)
+#define TOKEN_MAX    ((size_t)1024 * 1024)
+#define REG_MSG_MAX  200
+#define ACCEPT_HEADER                                                                      \
+	"Accept: " IMG_OCI_INDEX_TYPE ", " IMG_OCI_MANIFEST_TYPE ", " IMG_DOCKER_LIST_TYPE \
+	", " IMG_DOCKER_MANIFEST_TYPE
+
+struct img_registry {
+	CURL *curl;
+	char *domain; /* as the reference names it: "docker.io" */
+	char *repo;   /* "library/busybox" */
+	char *target; /* tag or digest */
+	char *base;   /* "https://registry-1.docker.io/v2/library/busybox" */
+	bool plain;   /* plain HTTP */
+	char *basic;  /* base64 "user:pass", NULL when none */
+	char *auth;   /* "Authorization: ..." once a challenge was answered */
+};
+
+/* Where a response's body and headers go. */
+struct sink {
+	CURL *curl;
+	int fd;                         /* body written here, or kept in buf when -1 */
+	char *buf;                      /* NUL-terminated */
+	size_t len, max;                /* body bytes so far, and the bound */
+	struct img_sha256 *hash;        /* may be NULL */
+	bool over;                      /* the server sent more than max */
+	int werr;                       /* errno of a failed write */
+	char errbody[ERR_BODY_MAX + 1]; /* body of a non-2xx response */
+	size_t errlen;
+	char *challenge; /* WWW-Authenticate */
+	char *ctype;     /* Content-Type */
+	long status;
+};
+
+static void sink_clear(struct sink *k)
+{
+	free(k->buf);
+	free(k->challenge);
+	free(k->ctype);
+}
+
+static bool status_ok(CURL *curl)
+{
+	long status = 0;
+
+	(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	return status >= 200 && status < 300;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *data)
+{
+	struct sink *k = data;
+	size_t len = size * n;
+
+	if (!status_ok(k->curl)) {
+		size_t room = ERR_BODY_MAX - k->errlen;
+
+		memcpy(k->errbody + k->errlen, p, len < room ? len : room);
+		k->errlen += len < room ? len : room;
+		k->errbody[k->errlen] = '\0';
+		return len;
+	}
+	if (len > k->max - k->len) {
+		k->over = true;
+		return 0; /* aborts the transfer */
+	}
+	if (k->hash != NULL)
+		img_sha256_update(k->hash, p, len);
+	if (k->fd >= 0) {
+		int r = fs_write_all(k->fd, p, len);
+
+		if (r < 0) {
+			k->werr = -r;
+			return 0;
+		}
+	} else {
+		k->buf = xrealloc(k->buf, k->len + len + 1);
+		memcpy(k->buf + k->len, p, len);
+		k->buf[k->len + len] = '\0';
+	}
+	k->len += len;
+	return len;
+}
+
+/* "Name: value\r\n" → a copy of value when the name is name (with ':'). */
+static void header_value(const char *p, size_t len, const char *name, char **ret)
+{
+	size_t n = strlen(name);
+
+	if (len < n || strncasecmp(p, name, n) != 0)
+		return;
+	p += n;
+	len -= n;
+	while (len > 0 && (*p == ' ' || *p == '\t'))
+		p++, len--;
+	while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == '\n' || p[len - 1] == ' '))
+		len--;
+	free(*ret);
+	*ret = xstrndup(p, len);
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *data)
+{
+	struct sink *k = data;
+	size_t len = size * n;
+
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		/* a new response (after a redirect): forget the previous one's */
+		free(k->challenge);
+		free(k->ctype);
+		k->challenge = k->ctype = NULL;
+		k->errlen = 0;
+		k->errbody[0] = '\0';
+	}
+	header_value(p, len, "www-authenticate:", &k->challenge);
+	header_value(p, len, "content-type:", &k->ctype);
+	return len;
+}
+
+static void request_setup(struct img_registry *r, const char *url, struct curl_slist *hdrs,
+                          struct sink *k, char *errbuf)
+{
+	CURL *c = r->curl;
+
+	curl_easy_reset(c);
+	(void)curl_easy_setopt(c, CURLOPT_URL, url);
+	(void)curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	(void)curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	(void)curl_easy_setopt(c, CURLOPT_WRITEDATA, k);
+	(void)curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	(void)curl_easy_setopt(c, CURLOPT_HEADERDATA, k);
+	(void)curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	(void)curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	(void)curl_easy_setopt(c, CURLOPT_USERAGENT, "peapod/" PEAPOD_VERSION);
+	(void)curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* registries redirect blobs to CDNs; never from HTTPS down to HTTP */
+	(void)curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	(void)curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+	(void)curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, r->plain ? "http,https" : "https");
+	(void)curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	(void)curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	(void)curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+}
+
+/* One GET; k->status gets the final HTTP status. 0 or -errno. */
+static int perform(struct img_registry *r, const char *url, struct curl_slist *hdrs, struct sink *k,
+                   struct pp_error *err)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	CURLcode rc;
+
+	k->curl = r->curl;
+	request_setup(r, url, hdrs, k, errbuf);
+	rc = curl_easy_perform(r->curl);
+	(void)curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &k->status);
+	if (k->over)
+		return pp_error_msg(err, EBADMSG, "the registry sent more than %zu bytes", k->max);
+	if (k->werr != 0)
+		return pp_error(err, k->werr, "write");
+	if (rc != CURLE_OK)
+		return pp_error_msg(err, EIO, "GET %s: %s", url,
+		                    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	return 0;
+}
+
+/* Printable, one line, bounded: text a registry sent. */
+static void sanitize(char *s)
+{
+	for (size_t i = 0; s[i]; i++) {
+		if (i >= REG_MSG_MAX) {
+			s[i] = '\0';
+			break;
+		}
+		if (!isprint((unsigned char)s[i]))
+			s[i] = ' ';
+	}
+}
+
+/* "CODE: message (HTTP n)" from a non-2xx response. */
+static int registry_error(struct sink *k, const char *what, struct pp_error *err)
+{
+	cleanup_json json_object *o = NULL;
+	json_object *e0;
+	cleanup_free char *code = NULL, *msg = NULL;
+
+	if (k->errlen > 0 && json_parse_text(k->errbody, k->errlen, "error", &o, NULL) == 0) {
+		e0 = json_object_array_get_idx(json_get_arr(o, "errors"), 0);
+		code = xstrdup(json_get_str(e0, "code"));
+		msg = xstrdup(json_get_str(e0, "message"));
+	}
+	if (code == NULL)
+		return pp_error_msg(err, k->status == 404 ? ENOENT : EIO, "%s: HTTP %ld", what,
+		                    k->status);
+	sanitize(code);
+	if (msg != NULL)
+		sanitize(msg);
+	return pp_error_msg(err, k->status == 401 || k->status == 403 ? EACCES : ENOENT,
+	                    "%s: %s: %s (HTTP %ld)", what, code, msg ? msg : "", k->status);
+}
+
+static struct curl_slist *auth_headers(const char *accept, const char *auth)
+{
+	struct curl_slist *h = NULL;
+
+	if (accept != NULL)
+		h = curl_slist_append(h, accept);
+	if (auth != NULL)
+		h = curl_slist_append(h, auth);
+	return h;
+}
+
+/* The anonymous (or, with credentials, authenticated) bearer token of the
+ * realm a challenge names (distribution's token auth, docs/spec/auth/token.md). */
+static int fetch_token(struct img_registry *r, const char *challenge, struct pp_error *err)
+{
+	cleanup_free char *realm = img_auth_param(challenge, "realm");
+	cleanup_free char *service = img_auth_param(challenge, "service");
+	cleanup_free char *scope = img_auth_param(challenge, "scope");
+	cleanup_free char *basic = r->basic ? xstrfmt("Authorization: Basic %s", r->basic) : NULL;
+	cleanup_free char *url = NULL;
+	cleanup_json json_object *o = NULL;
+	struct sink k = {.fd = -1, .max = TOKEN_MAX};
+	struct curl_slist *h = auth_headers(NULL, basic);
+	char *svc = curl_easy_escape(r->curl, service ? service : "", 0);
+	char *scp = NULL;
+	const char *tok;
+	int rc;
+
+	if (scope == NULL)
+		scope = xstrfmt("repository:%s:pull", r->repo);
+	scp = curl_easy_escape(r->curl, scope, 0);
+	url = xstrfmt("%s%sservice=%s&scope=%s", realm ? realm : "",
+	              realm && strchr(realm, '?') ? "&" : "?", svc ? svc : "", scp ? scp : "");
+	curl_free(svc);
+	curl_free(scp);
+	rc = realm == NULL ? pp_error_msg(err, EACCES, "a bearer challenge without a realm")
+	                   : perform(r, url, h, &k, err);
+	curl_slist_free_all(h);
+	if (rc == 0 && (k.status < 200 || k.status >= 300))
+		rc = registry_error(&k, "token", err);
+	if (rc == 0)
+		rc = json_parse_text(k.buf ? k.buf : "", k.len, "token", &o, err);
+	tok = json_get_str(o, "token") ? json_get_str(o, "token") : json_get_str(o, "access_token");
+	if (rc == 0 && (tok == NULL || *tok == '\0' || strpbrk(tok, "\r\n") != NULL))
+		rc = pp_error_msg(err, EACCES, "the token server sent no token");
+	if (rc == 0) {
+		free(r->auth);
+		r->auth = xstrfmt("Authorization: Bearer %s", tok);
+	}
+	sink_clear(&k);
+	return rc < 0 ? pp_error_prefix(err, rc, "auth at '%s'", realm ? realm : "") : 0;
+}
+
+/* Answer a 401's challenge: 1 when a retry may succeed, 0 when not
+ * (basic auth without credentials), or -errno. */
+static int authenticate(struct img_registry *r, const char *challenge, struct pp_error *err)
+{
+	int rc;
+
+	if (strncasecmp(challenge, "Bearer", 6) == 0) {
+		rc = fetch_token(r, challenge, err);
+		return rc < 0 ? rc : 1;
+	}
+	if (strncasecmp(challenge, "Basic", 5) == 0 && r->basic != NULL) {
+		free(r->auth);
+		r->auth = xstrfmt("Authorization: Basic %s", r->basic);
+		return 1;
+	}
+	return 0;
+}
+
+/* GET base/path; a 401 is answered once. Non-2xx is an error naming what. */
+static int registry_get(struct img_registry *r, const char *path, const char *accept,
+                        struct sink *k, const char *what, struct pp_error *err)
+{
+	cleanup_free char *url = xstrfmt("%s/%s", r->base, path);
+
+	for (int attempt = 0;; attempt++) {
+		struct curl_slist *h = auth_headers(accept, r->auth);
+		int rc = perform(r, url, h, k, err);
+
+		curl_slist_free_all(h);
+		if (rc < 0)
+			return pp_error_prefix(err, rc, "%s", what);
+		if (k->status == 401 && attempt == 0 && k->challenge != NULL) {
+			rc = authenticate(r, k->challenge, err);
+			if (rc < 0)
+				return pp_error_prefix(err, rc, "%s", what);
+			if (rc > 0)
+				continue;
+		}
+		if (k->status < 200 || k->status >= 300)
+			return registry_error(k, what, err);
+		return 0;
+	}
+}
+
+static bool is_local(const char *domain)
+{
+	size_t n = strcspn(domain, ":");
+
+	return (n == 9 && strncmp(domain, "localhost", 9) == 0) ||
+	       (n == 9 && strncmp(domain, "127.0.0.1", 9) == 0);
+}
+
+/* "host/path:tag" or "host/path@sha256:..." (normalised) into its parts. */
+static void split_ref(struct img_registry *r, const char *ref)
+{
+	const char *slash = strchr(ref, '/'), *at = strchr(ref, '@');
+	const char *colon = strrchr(slash, ':');
+	const char *end = at ? at : colon ? colon : ref + strlen(ref);
+
+	r->domain = xstrndup(ref, (size_t)(slash - ref));
+	r->repo = xstrndup(slash + 1, (size_t)(end - slash - 1));
+	r->target = xstrdup(at ? at + 1 : colon ? colon + 1 : "latest");
+}
+
+int img_registry_open(const char *ref, const char *authfile, struct img_registry **ret,
+                      struct pp_error *err)
+{
+	struct img_registry *r = NULL;
+	int rc;
+
+	if (strchr(ref, '/') == NULL)
+		return pp_error_msg(err, EINVAL, "'%s' is not a normalised reference", ref);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return pp_error_msg(err, ENOMEM, "libcurl init failed");
+	r = xzalloc(sizeof(*r));
+	r->curl = curl_easy_init();
+	split_ref(r, ref);
+	r->plain = is_local(r->domain);
+	r->base = xstrfmt("%s://%s/v2/%s", r->plain ? "http" : "https",
+	                  strcmp(r->domain, "docker.io") == 0 ? "registry-1.docker.io" : r->domain,
+	                  r->repo);
+	rc = r->curl ? img_auth_lookup(authfile, r->domain, &r->basic, err)
+	             : pp_error_msg(err, ENOMEM, "libcurl init failed");
+	if (rc < 0) {
+		img_registry_free(r);
+		return rc;
+	}
+	*ret = r;
+	return 0;
+}
+
+struct img_registry *img_registry_free(struct img_registry *r)
+{
+	if (r == NULL)
+		return NULL;
+	if (r->curl != NULL)
+		curl_easy_cleanup(r->curl);
+	curl_global_cleanup();
+	free(r->domain);
+	free(r->repo);
+	free(r->target);
+	free(r->base);
+	free(r->basic);
+	free(r->auth);
+	free(r);
+	return NULL;
+}
+
+const char *img_registry_target(const struct img_registry *r)
+{
+	return r->target;
+}
+
+void img_manifest_body_clear(struct img_manifest_body *m)
+{
+	free(m->body);
+	free(m->type);
+	m->body = m->type = NULL;
+}
+
+int img_registry_manifest(struct img_registry *r, const char *target, size_t max,
+                          struct img_manifest_body *ret, struct pp_error *err)
+{
+	cleanup_free char *path = xstrfmt("manifests/%s", target);
+	cleanup_free char *what = xstrfmt("manifest '%s'", target);
+	struct sink k = {.fd = -1, .max = max};
+	int rc = registry_get(r, path, ACCEPT_HEADER, &k, what, err);
+
+	if (rc == 0) {
+		ret->body = k.buf ? take_ptr(&k.buf) : xstrdup("");
+		ret->len = k.len;
+		ret->type = xstrdup(k.ctype ? k.ctype : "");
+	}
+	sink_clear(&k);
+	return rc;
+}
+
+int img_registry_blob(struct img_registry *r, const char *digest, int64_t size, int fd,
+                      struct pp_error *err)
+{
+	cleanup_free char *path = xstrfmt("blobs/%s", digest);
+	cleanup_free char *what = xstrfmt("blob %s", digest);
+	struct img_sha256 h = {0};
+	char want[IMG_HEX_LEN + 1], got[IMG_HEX_LEN + 1];
+	struct sink k = {.fd = fd, .max = (size_t)size, .hash = &h};
+	int rc;
+
+	if (img_digest_parse(digest, want) < 0 || size < 0)
+		return pp_error_msg(err, EINVAL, "unsupported or invalid blob digest '%s'", digest);
+	rc = img_sha256_init(&h, err);
+	if (rc == 0)
+		rc = registry_get(r, path, NULL, &k, what, err);
+	if (rc == 0 && k.len != (size_t)size)
+		rc = pp_error_msg(err, EBADMSG, "%s: %zu bytes, the manifest says %lld", what,
+		                  k.len, (long long)size);
+	if (rc == 0) {
+		img_sha256_final(&h, got);
+		if (strcmp(got, want) != 0)
+			rc = pp_error_msg(err, EBADMSG,
+			                  "%s is corrupted: its content has sha256:%s", what, got);
+	}
+	img_sha256_clear(&h);
+	sink_clear(&k);
+	return rc;
+}

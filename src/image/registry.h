@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Inside src/image only: one repository of a registry over the OCI
+ * distribution API v2 (registry.c), and the credentials for it (auth.c). */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pp_error;
+struct img_registry; /* opaque */
+
+/* A client for the repository of the normalised reference ref ("docker.io"
+ * is served from registry-1.docker.io; localhost and 127.0.0.1 over plain
+ * HTTP, HTTPS otherwise), with the basic credentials found for its host
+ * (img_auth_lookup). *ret caller-freed with img_registry_free(). 0 or -errno. */
+int img_registry_open(const char *ref, const char *authfile, struct img_registry **ret,
+                      struct pp_error *err);
+struct img_registry *img_registry_free(struct img_registry *r);
+
+/* The tag or "sha256:..." digest ref names (borrowed from the registry). */
+const char *img_registry_target(const struct img_registry *r);
+
+/* A manifest as the registry sent it. */
+struct img_manifest_body {
+	char *body; /* NUL-terminated */
+	size_t len;
+	char *type; /* Content-Type, may be "" */
+};
+void img_manifest_body_clear(struct img_manifest_body *m);
+
+/* GET the manifest named by target (a tag or digest) as an OCI index or
+ * manifest, or a Docker manifest list or schema 2 manifest, at most max
+ * bytes, into *ret (cleared with img_manifest_body_clear()). 0 or -errno;
+ * the message carries the registry's error text. */
+int img_registry_manifest(struct img_registry *r, const char *target, size_t max,
+                          struct img_manifest_body *ret, struct pp_error *err);
+
+/* GET the blob digest into fd (borrowed), refusing more than size bytes
+ * and checking its sha256 while it streams. -EBADMSG when the content does
+ * not match the digest or size; the caller discards what fd holds. */
+int img_registry_blob(struct img_registry *r, const char *digest, int64_t size, int fd,
+                      struct pp_error *err);
+
+/* The base64 "user:password" for registry host domain in a Docker-style
+ * config.json ("auths"): from authfile when given (missing is an error),
+ * else $XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json.
+ * *ret caller-freed, NULL when none. 0 or -errno. */
+int img_auth_lookup(const char *authfile, const char *domain, char **ret, struct pp_error *err);
+
+/* The value of parameter key of a WWW-Authenticate challenge
+ * (`Bearer realm="...",service="..."`), unquoted; caller frees, NULL when
+ * absent. */
+char *img_auth_param(const char *challenge, const char *key);
