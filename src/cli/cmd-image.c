@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* peapod image load|ls|rm|mount|umount: option parsing and output over the
+/* peapod image load|pull|ls|rm|mount|umount: option parsing and output over the
  * image store (src/image). */
 #include <getopt.h>
 #include <limits.h>
@@ -70,6 +70,57 @@ static int image_load(int argc, char **argv)
 	}
 	for (char **r = refs; !quiet && r && *r; r++)
 		printf("Loaded image: %s\n", *r);
+	return 0;
+}
+
+/* podman's plain progress lines, on stderr as podman writes them. */
+static void pull_progress(void *data, const char *kind, const char *hex, bool cached)
+{
+	(void)data;
+	if (strcmp(kind, "manifest") == 0)
+		fprintf(stderr, "Writing manifest to image destination\n");
+	else if (cached)
+		fprintf(stderr, "Copying %s sha256:%s skipped: already exists\n", kind, hex);
+	else
+		fprintf(stderr, "Copying %s sha256:%s done\n", kind, hex);
+}
+
+static int image_pull(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"authfile", required_argument, NULL, 'a'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0},
+	};
+	cleanup_(store_freep) struct img_store *s = NULL;
+	cleanup_free char *id = NULL;
+	struct img_pull_opts po = {.progress = pull_progress};
+	struct pp_error err = {0};
+	int c;
+
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "+q", opts)) != -1) {
+		if (c == 'a')
+			po.authfile = optarg;
+		else if (c == 'q')
+			po.progress = NULL;
+		else
+			return 1;
+	}
+	if (optind + 1 != argc) {
+		log_error(
+		    "image pull: one reference is required: peapod image pull [--authfile FILE] REF");
+		return 1;
+	}
+	if (open_store(&s))
+		return 1;
+	if (po.progress != NULL)
+		fprintf(stderr, "Trying to pull %s...\n", argv[optind]);
+	if (img_store_pull(s, argv[optind], &po, &id, &err) < 0) {
+		log_error("%s", err.msg);
+		return 1;
+	}
+	printf("%s\n", id + 7);
 	return 0;
 }
 
@@ -304,11 +355,13 @@ int cmd_image(int argc, char **argv)
 	if (sub == NULL || strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
 		fprintf(
 		    sub ? stdout : stderr,
-		    "Usage: peapod image load -i FILE | ls | rm REF... | mount REF DIR | umount DIR\n");
+		    "Usage: peapod image load -i FILE | pull REF | ls | rm REF... | mount REF DIR | umount DIR\n");
 		return sub ? 0 : 1;
 	}
 	if (strcmp(sub, "load") == 0)
 		return image_load(argc - 1, argv + 1);
+	if (strcmp(sub, "pull") == 0)
+		return image_pull(argc - 1, argv + 1);
 	if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0)
 		return image_ls();
 	if (strcmp(sub, "rm") == 0 || strcmp(sub, "remove") == 0)
@@ -317,6 +370,6 @@ int cmd_image(int argc, char **argv)
 		return image_mount(argc - 1, argv + 1);
 	if (strcmp(sub, "umount") == 0 || strcmp(sub, "unmount") == 0)
 		return image_umount(argc - 1, argv + 1);
-	log_error("unknown command \"image %s\" (want load, ls, rm, mount or umount)", sub);
+	log_error("unknown command \"image %s\" (want load, pull, ls, rm, mount or umount)", sub);
 	return 1;
 }

@@ -149,16 +149,23 @@ static const struct cli_verb_help verbs[] = {
       {"--now=false",
        "If true, resources are signaled for immediate shutdown (same as --grace-period=1)."}}},
     {"image",
-     "Load, list, remove and mount the images pods run.",
+     "Load, pull, list, remove and mount the images pods run.",
      "  # Load the images of a docker-archive or OCI layout tarball\n"
      "  peapod image load -i busybox.tar\n\n"
+     "  # Pull an image from its registry (localhost and 127.0.0.1 over plain HTTP)\n"
+     "  peapod image pull 127.0.0.1:5000/library/busybox:1.28\n\n"
      "  # List the images\n"
      "  peapod image ls\n\n"
      "  # Remove an image\n"
      "  peapod image rm busybox:latest",
-     "image (load -i FILE | ls | rm REF... | mount REF DIR | umount DIR) [options]",
+     "image (load -i FILE | pull REF | ls | rm REF... | mount REF DIR | umount DIR) [options]",
      {{"-i, --input=''", "image load: the archive to read."},
-      {"-q, --quiet=false", "image load: do not print the loaded references."}}},
+      {"--authfile=''",
+       "image pull: the registry credentials (a Docker-style config.json); by default "
+       "$XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json."},
+      {"-q, --quiet=false",
+       "image load: do not print the loaded references; image pull: print only the image "
+       "id."}}},
     {"monitor",
      "Run the monitor of one pod (started by apply; not for interactive use).",
      NULL,
