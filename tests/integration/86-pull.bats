@@ -1,0 +1,225 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# peapod image pull from a real registry: Debian's docker-registry on
+# 127.0.0.1 (its own config and storage under the file's tmp dir, stopped
+# by PID), the demo images pushed with skopeo; pulls by tag and digest, a pod
+# from a pulled image, the registry's own errors, basic auth from an auth
+# file, and a tampered blob that must be refused and leave nothing.
+
+load helpers
+
+need_registry() {
+	command -v docker-registry >/dev/null || skip "no docker-registry (apt-get install docker-registry)"
+	command -v skopeo >/dev/null || skip "no skopeo (apt-get install skopeo)"
+	[ -f "$IMAGES/busybox.tar" ] || skip "no $IMAGES/busybox.tar (tests/data/mkimages.sh)"
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# registry_start NAME [HTPASSWD]: a registry in $BATS_FILE_TMPDIR/reg-NAME
+# (no blob descriptor cache, so a tampered blob is served as it is on disk).
+registry_start() {
+	local dir=$BATS_FILE_TMPDIR/reg-$1 port
+	mkdir -p "$dir/storage"
+	port=$(free_port)
+	{
+		printf '%s\n' 'version: 0.1' 'log:' '  level: error' 'storage:' '  filesystem:'
+		printf '    rootdirectory: %s\n' "$dir/storage"
+		printf '%s\n' 'http:' "  addr: 127.0.0.1:$port"
+		if [ -n "${2:-}" ]; then
+			printf '%s\n' 'auth:' '  htpasswd:' '    realm: peapod-test' "    path: $2"
+		fi
+	} >"$dir/config.yml"
+	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 3>&- &
+	echo $! >"$dir/pid"
+	echo "$port" >"$dir/port"
+	wait_for 20 curl -s -o /dev/null "http://127.0.0.1:$port/v2/"
+}
+
+registry_stop() { # NAME
+	local pidfile=$BATS_FILE_TMPDIR/reg-$1/pid pid i
+	[ -f "$pidfile" ] || return 0
+	pid=$(cat "$pidfile")
+	kill "$pid" 2>/dev/null || true
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null || true
+	rm -f "$pidfile"
+}
+
+reg_port() { # NAME
+	cat "$BATS_FILE_TMPDIR/reg-$1/port"
+}
+
+# push TAR DEST [skopeo options]: an OCI or docker archive into a registry.
+push() {
+	local tar=$1 dest=$2 kind=docker-archive
+	shift 2
+	tar tf "$tar" | grep -qE '^(\./)?oci-layout$' && kind=oci-archive
+	timeout 60 skopeo copy -q --dest-tls-verify=false "$@" "$kind:$tar" "docker://$dest" >/dev/null
+}
+
+manifest_of() { # REF [skopeo options]
+	local ref=$1
+	shift
+	timeout 30 skopeo inspect --raw --tls-verify=false "$@" "docker://$ref"
+}
+
+setup_file() {
+	command -v docker-registry >/dev/null && command -v skopeo >/dev/null &&
+		[ -f "$IMAGES/busybox.tar" ] || return 0
+	registry_start main
+	push "$IMAGES/busybox.tar" "127.0.0.1:$(reg_port main)/library/busybox:1.28"
+}
+
+teardown_file() {
+	local d
+	for d in "$BATS_FILE_TMPDIR"/reg-*; do
+		[ -d "$d" ] && registry_stop "${d##*/reg-}"
+	done
+	return 0
+}
+
+# Every test starts from an empty store.
+setup() {
+	need_registry
+	PEAPOD_ROOT=$(mktemp -d /tmp/peapod-test.XXXXXX)
+	export PEAPOD_ROOT
+	# no credentials of the host's user
+	export HOME=$BATS_TEST_TMPDIR/home XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
+	REG=127.0.0.1:$(reg_port main)
+}
+
+teardown() {
+	teardown_root
+}
+
+pp() {
+	timeout 60 "$PEAPOD" "$@"
+}
+
+@test "image pull: by tag, podman's lines, then the image id; --quiet prints only the id" {
+	id=$(manifest_of "$REG/library/busybox:1.28" | jq -r .config.digest)
+	run pp image pull "$REG/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Trying to pull $REG/library/busybox:1.28..." ]
+	[ "$(echo "$output" | grep -c '^Copying blob sha256:[0-9a-f]\{64\} done$')" -eq 2 ]
+	echo "$output" | grep -qx "Copying config $id done"
+	echo "$output" | grep -qx "Writing manifest to image destination"
+	[ "${lines[-1]}" = "${id#sha256:}" ]
+	run pp image ls
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -Eq "^$REG/library/busybox +1.28 +${id:7:12} "
+	run pp image pull --quiet "$REG/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	[ "$output" = "${id#sha256:}" ]
+}
+
+@test "image pull: by digest; the image keeps the digest reference" {
+	digest=sha256:$(manifest_of "$REG/library/busybox:1.28" | sha256sum | cut -d' ' -f1)
+	id=$(manifest_of "$REG/library/busybox:1.28" | jq -r .config.digest)
+	run pp image pull -q "$REG/library/busybox@$digest"
+	[ "$status" -eq 0 ]
+	[ "$output" = "${id#sha256:}" ]
+	run pp image ls
+	echo "$output" | grep -Eq "^$REG/library/busybox +<none> +${id:7:12} "
+	# a digest the registry does not have
+	run pp image pull "$REG/library/busybox@sha256:$(printf '0%.0s' $(seq 64))"
+	[ "$status" -ne 0 ]
+	echo "$output" | grep -q "MANIFEST_UNKNOWN"
+}
+
+@test "image pull: a pod runs from the pulled image" {
+	pp image pull -q "$REG/library/busybox:1.28"
+	manifest "$BATS_TEST_TMPDIR/pod.yaml" pulled <<YAML
+  containers:
+  - name: c
+    image: $REG/library/busybox:1.28
+    command: ["sh", "-c", "echo from-the-registry; sleep 3600"]
+YAML
+	run pp apply -f "$BATS_TEST_TMPDIR/pod.yaml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "pod/pulled created" ]
+	wait_for 30 pod_is pulled Running
+	wait_for 10 bash -c "timeout 10 '$PEAPOD' logs pulled | grep -qx from-the-registry"
+	run pp exec pulled -- cat /proc/1/cmdline
+	[ "$status" -eq 0 ]
+}
+
+@test "image pull: a missing tag or repository gives the registry's error and no image" {
+	run pp image pull "$REG/library/busybox:nope"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -q "pull '$REG/library/busybox:nope': manifest 'nope': MANIFEST_UNKNOWN: manifest unknown"
+	run pp image pull "$REG/library/nosuch:1"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -Eq "(NAME|MANIFEST)_UNKNOWN"
+	[ "$(pp image ls | wc -l)" -eq 1 ]
+}
+
+@test "image pull: basic auth with credentials from --authfile or the default auth.json" {
+	command -v htpasswd >/dev/null || skip "no htpasswd (apt-get install apache2-utils)"
+	htpasswd -Bbn peapod s3cret >"$BATS_FILE_TMPDIR/htpasswd"
+	registry_start auth "$BATS_FILE_TMPDIR/htpasswd"
+	reg=127.0.0.1:$(reg_port auth)
+	push "$IMAGES/busybox.tar" "$reg/library/busybox:1.28" --dest-creds peapod:s3cret
+	run pp image pull "$reg/library/busybox:1.28"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -q "pull '$reg/library/busybox:1.28': manifest '1.28': UNAUTHORIZED"
+	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$reg" "$(printf peapod:wrong | base64)" \
+		>"$BATS_TEST_TMPDIR/wrong.json"
+	run pp image pull --authfile "$BATS_TEST_TMPDIR/wrong.json" "$reg/library/busybox:1.28"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -q "UNAUTHORIZED"
+	printf '{"auths": {"http://%s": {"auth": "%s"}}}\n' "$reg" "$(printf peapod:s3cret | base64)" \
+		>"$BATS_TEST_TMPDIR/auth.json"
+	run pp image pull -q --authfile "$BATS_TEST_TMPDIR/auth.json" "$reg/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	run pp image pull --authfile "$BATS_TEST_TMPDIR/missing.json" "$reg/library/busybox:1.28"
+	[ "$status" -eq 1 ]
+	pp image rm "$reg/library/busybox:1.28"
+	mkdir -p "$XDG_RUNTIME_DIR/containers"
+	printf '{"auths": {"%s": {"username": "peapod", "password": "s3cret"}}}\n' "$reg" \
+		>"$XDG_RUNTIME_DIR/containers/auth.json"
+	run pp image pull -q "$reg/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	pp image ls | grep -q "^$reg/library/busybox "
+	registry_stop auth
+}
+
+@test "image pull: a tampered or oversized blob is refused by name and leaves no image" {
+	registry_start tamper
+	reg=127.0.0.1:$(reg_port tamper)
+	push "$IMAGES/busybox.tar" "$reg/library/busybox:1.28"
+	layer=$(manifest_of "$reg/library/busybox:1.28" | jq -r '.layers[0].digest')
+	hex=${layer#sha256:}
+	data=$BATS_FILE_TMPDIR/reg-tamper/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data
+	[ -f "$data" ]
+	cp "$data" "$BATS_TEST_TMPDIR/orig"
+	# the same size, one byte changed
+	printf 'X' | dd of="$data" bs=1 seek=100 conv=notrunc status=none
+	run pp image pull "$reg/library/busybox:1.28"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -q "blob $layer is corrupted: its content has sha256:"
+	[ ! -e "$PEAPOD_ROOT/images/blobs/sha256/$hex" ]
+	[ "$(pp image ls | wc -l)" -eq 1 ]
+	[ -z "$(ls "$PEAPOD_ROOT/images/images")" ]
+	[ -z "$(ls "$PEAPOD_ROOT/images/tmp")" ]
+	# more bytes than the manifest's size
+	cp "$BATS_TEST_TMPDIR/orig" "$data"
+	printf 'trailing' >>"$data"
+	run pp image pull "$reg/library/busybox:1.28"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -q "blob $layer: the registry sent more than"
+	[ ! -e "$PEAPOD_ROOT/images/blobs/sha256/$hex" ]
+	[ "$(pp image ls | wc -l)" -eq 1 ]
+	# the intact blob again: the pull completes
+	cp "$BATS_TEST_TMPDIR/orig" "$data"
+	run pp image pull -q "$reg/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	registry_stop tamper
+}
