@@ -193,8 +193,11 @@ static int fetch_config(struct pull *p, json_object *m, struct pp_error *err)
 	cleanup_json json_object *cfg = NULL;
 	json_object *layers = json_get_arr(m, "layers");
 	cleanup_free char *what = NULL;
-	int r = descriptor(json_get_obj(m, "config"), "config", &p->config, IMG_JSON_MAX, err);
+	int r;
 
+	if (json_get_int(m, "schemaVersion", 0) == 1)
+		return pp_error_msg(err, ENOTSUP, "manifest: Docker schema 1 is not supported");
+	r = descriptor(json_get_obj(m, "config"), "config", &p->config, IMG_JSON_MAX, err);
 	if (r < 0)
 		return r;
 	if (layers == NULL)

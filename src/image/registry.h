@@ -26,6 +26,7 @@ struct img_manifest_body {
 	size_t len;
 	char *type; /* Content-Type, may be "" */
 };
+/* Free what *m holds (m itself is the caller's); safe twice. */
 void img_manifest_body_clear(struct img_manifest_body *m);
 
 /* GET the manifest named by target (a tag or digest) as an OCI index or
