@@ -4,7 +4,8 @@
 # 127.0.0.1 (its own config and storage under the file's tmp dir, stopped
 # by PID), the demo images pushed with skopeo; pulls by tag and digest, a pod
 # from a pulled image, the registry's own errors, basic auth from an auth
-# file, and a tampered blob that must be refused and leave nothing.
+# file, an anonymous bearer token (tests/data/registry/token-proxy.py in
+# front of the registry), and a tampered blob that must be refused and leave nothing.
 
 load helpers
 
@@ -189,6 +190,25 @@ YAML
 	[ "$status" -eq 0 ]
 	pp image ls | grep -q "^$reg/library/busybox "
 	registry_stop auth
+}
+
+@test "image pull: an anonymous bearer token, fetched where the registry's challenge says" {
+	dir=$BATS_FILE_TMPDIR/reg-token
+	mkdir -p "$dir"
+	python3 "$TOP/tests/data/registry/token-proxy.py" "http://$REG" "$dir/port" \
+		>"$dir/log" 2>&1 3>&- &
+	echo $! >"$dir/pid"
+	wait_for 20 test -s "$dir/port"
+	reg=127.0.0.1:$(reg_port token)
+	run pp image pull -q "$reg/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(manifest_of "$REG/library/busybox:1.28" | jq -r .config.digest | cut -d: -f2)" ]
+	grep -qx "token service=peapod-test scope=repository:library/busybox:pull" "$dir/log"
+	# a token server that refuses: its error, and the realm it came from
+	run pp image pull "$reg/library/other:1"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -q "auth at 'http://$reg/token': token: DENIED: no access to repository:library/other:pull (HTTP 400)"
+	registry_stop token
 }
 
 @test "image pull: a tampered or oversized blob is refused by name and leaves no image" {
