@@ -5,7 +5,7 @@
 # by PID), the demo images pushed with skopeo; pulls by tag and digest, a pod
 # from a pulled image, the registry's own errors, basic auth from an auth
 # file, an anonymous bearer token (tests/data/registry/token-proxy.py in
-# front of the registry), and a tampered blob that must be refused and leave nothing.
+# front of the registry), a pull killed midway, and a tampered blob that must be refused and leave nothing.
 
 load helpers
 
@@ -209,6 +209,28 @@ YAML
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -q "auth at 'http://$reg/token': token: DENIED: no access to repository:library/other:pull (HTTP 400)"
 	registry_stop token
+}
+
+@test "image pull: a pull killed midway leaves no image, and the next pull completes" {
+	dir=$BATS_FILE_TMPDIR/reg-stall
+	mkdir -p "$dir"
+	python3 "$TOP/tests/data/registry/token-proxy.py" "http://$REG" "$dir/port" stall \
+		>"$dir/log" 2>&1 3>&- &
+	echo $! >"$dir/pid"
+	wait_for 20 test -s "$dir/port"
+	reg=127.0.0.1:$(reg_port stall)
+	"$PEAPOD" image pull -q "$reg/library/busybox:1.28" >/dev/null 2>&1 3>&- &
+	pid=$!
+	wait_for 30 grep -q "^stalled /v2/library/busybox/blobs/" "$dir/log"
+	[ -n "$(ls "$PEAPOD_ROOT/images/tmp")" ]
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ "$(pp image ls | wc -l)" -eq 1 ]
+	[ -z "$(ls "$PEAPOD_ROOT/images/images")" ]
+	run pp image pull -q "$REG/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	pp image ls | grep -q "^$REG/library/busybox "
+	registry_stop stall
 }
 
 @test "image pull: a tampered or oversized blob is refused by name and leaves no image" {

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """A registry front that asks for anonymous bearer tokens as Docker Hub does.
 
-Usage: token-proxy.py UPSTREAM PORTFILE
+Usage: token-proxy.py UPSTREAM PORTFILE [stall]
 Listens on 127.0.0.1 (a free port, written to PORTFILE once it listens).
 GET /token?service=peapod-test&scope=repository:library/busybox:pull gives
 {"token": ...}; any other service or scope gives 400 with a registry-style
@@ -10,11 +10,14 @@ error. Every other request without "Authorization: Bearer <that token>" gets
 401 and a `WWW-Authenticate: Bearer realm=...,service=...,scope=...`
 challenge; with it, the request is passed to UPSTREAM (http://HOST:PORT).
 Each token request is logged on stdout as "token service=S scope=S".
+With "stall", a blob of more than 64 KiB is sent half and then never
+finished (logged as "stalled PATH"), for a client to be killed midway.
 """
 import http.server
 import json
 import os
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,6 +29,7 @@ SCOPE = "repository:library/busybox:pull"
 
 class Handler(http.server.BaseHTTPRequestHandler):
     upstream = ""
+    stall = False
 
     def reply(self, status, body, headers=()):
         self.send_response(status)
@@ -67,6 +71,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, headers, body = e.code, e.headers, e.read()
         keep = [(k, v) for k, v in headers.items()
                 if k.lower() in ("content-type", "docker-content-digest")]
+        if self.stall and "/blobs/" in url.path and len(body) > 65536:
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            print("stalled " + url.path, flush=True)
+            time.sleep(600)
+            return
         self.reply(status, body, keep)
 
     def log_message(self, *args):
@@ -75,6 +88,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 def main():
     Handler.upstream = sys.argv[1]
+    Handler.stall = len(sys.argv) > 3 and sys.argv[3] == "stall"
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     tmp = sys.argv[2] + ".tmp"
     with open(tmp, "w") as f:
