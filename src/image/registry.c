@@ -239,7 +239,9 @@ static int fetch_token(struct img_registry *r, const char *challenge, struct pp_
 	cleanup_free char *realm = img_auth_param(challenge, "realm");
 	cleanup_free char *service = img_auth_param(challenge, "service");
 	cleanup_free char *scope = img_auth_param(challenge, "scope");
-	cleanup_free char *basic = r->basic ? xstrfmt("Authorization: Basic %s", r->basic) : NULL;
+	/* credentials go to the realm only over HTTPS, or to a plain local registry's */
+	bool send = r->basic && realm && (r->plain || strncmp(realm, "https://", 8) == 0);
+	cleanup_free char *basic = send ? xstrfmt("Authorization: Basic %s", r->basic) : NULL;
 	cleanup_free char *url = NULL;
 	cleanup_json json_object *o = NULL;
 	struct sink k = {.fd = -1, .max = TOKEN_MAX};
