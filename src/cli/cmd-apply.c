@@ -44,8 +44,10 @@ static int take_back(const struct pod_paths *paths, const struct pod_record *cur
 	cleanup_close int lockfd = pod_lock_try(paths, cur->pod->uid);
 	int fd = -1, r;
 
-	if (lockfd < 0 || cur->deleting_at > 0)
-		return 0; /* a monitor runs it, or it is being deleted */
+	if (lockfd < 0)
+		return 0; /* a monitor (or a deleting CLI) runs it */
+	/* nobody runs it: a new monitor takes it back, and finishes a
+	 * deletion that was under way with the grace period left */
 	r = client_monitor_start(cur->pod, arg_root, dir, lockfd, true, &fd);
 	if (r < 0)
 		return log_error_errno(r, "start the monitor of pod \"%s\"", cur->pod->name);

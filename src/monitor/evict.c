@@ -122,6 +122,12 @@ void mon_evict_check(struct mon *m)
 
 	if (m->evict_at_ms == 0 || m->evict_at_ms > mon_now_ms())
 		return;
+	/* the eviction manager looks at active pods only: a pod that
+	 * succeeded or failed keeps its phase */
+	if (m->rec->phase == POD_PHASE_SUCCEEDED || m->rec->phase == POD_PHASE_FAILED) {
+		m->evict_at_ms = 0;
+		return;
+	}
 	pod_dir = pod_dir_path(&m->paths, p->uid);
 	for (size_t i = 0; i < p->n_volumes && !m->evicted; i++) {
 		const struct pod_volume *vol = &p->volumes[i];

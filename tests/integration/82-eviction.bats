@@ -46,3 +46,24 @@ YAML
 	run peapod get pods ev
 	[[ "${lines[1]}" =~ ^ev\ +0/2\ +Error\ +0\  ]]
 }
+
+@test "a pod that already succeeded is not evicted: a finished pod keeps its phase" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" done <<'YAML'
+  restartPolicy: Never
+  containers:
+  - name: filler
+    image: busybox:1.28
+    command: ["sh", "-c", "dd if=/dev/zero of=/data/big bs=1024 count=3072"]
+    volumeMounts:
+    - {name: scratch, mountPath: /data}
+  volumes:
+  - name: scratch
+    emptyDir: {sizeLimit: 1Mi}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 eval '[ "$(jq -r .status.phase "$(pod_json_file done)")" = Succeeded ]'
+	# the eviction manager's 10 s period passes at least once
+	sleep 12
+	run jq -r '[.status.phase, .status.reason // ""] | join("|")' "$(pod_json_file done)"
+	[ "$output" = 'Succeeded|' ]
+}
