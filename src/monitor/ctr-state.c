@@ -306,12 +306,6 @@ void mctr_sandbox_ready(struct mon *m, size_t idx)
 	/* every init container runs again in the new sandbox */
 	if (c->phase != MCTR_WAIT_SANDBOX && !mon_is_init(m, idx))
 		return;
-	if (c->phase == MCTR_WAIT_SANDBOX && c->ran) {
-		/* it ended with the old sandbox: restarted through the crash
-		 * back-off, as the kubelet starts it again */
-		backoff(m, idx, true);
-		return;
-	}
 	if (c->ran || st->state == CTR_STATE_TERMINATED)
 		st->restart_count++;
 	c->ran = false;

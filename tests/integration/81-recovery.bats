@@ -299,22 +299,6 @@ YAML
 	[ "$(cat "$BATS_TEST_TMPDIR/out/sig")" = quit ]
 }
 
-@test "a sandbox that keeps dying restarts its containers through the crash back-off" {
-	manifest "$BATS_TEST_TMPDIR/p.yaml" churn <<'YAML'
-  shareProcessNamespace: true
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["sh", "-c", "sleep 1; kill 1; sleep 3600"]
-YAML
-	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	wait_for 40 eval '[ "$(jq -r ".status.containerStatuses[0].state.waiting.reason" "$(pod_json_file churn)")" = CrashLoopBackOff ]'
-	# the back-off holds it: no restart storm (without it, one a second)
-	restarts=$(jq -r '.status.containerStatuses[0].restartCount' "$(pod_json_file churn)")
-	sleep 5
-	[ "$(jq -r '.status.containerStatuses[0].restartCount' "$(pod_json_file churn)")" -le $((restarts + 1)) ]
-}
-
 @test "apply takes back a pod whose monitor and supervisor died mid-delete, and the delete finishes" {
 	manifest "$BATS_TEST_TMPDIR/p.yaml" midel <<'YAML'
   terminationGracePeriodSeconds: 8
