@@ -74,15 +74,15 @@ static int image_load(int argc, char **argv)
 }
 
 /* podman's plain progress lines, on stderr as podman writes them. */
-static void pull_progress(void *data, const char *kind, const char *hex, bool cached)
+static void pull_progress(void *data, const struct img_progress *p)
 {
 	(void)data;
-	if (strcmp(kind, "manifest") == 0)
+	if (p->state == IMG_PROGRESS_MANIFEST)
 		fprintf(stderr, "Writing manifest to image destination\n");
-	else if (cached)
-		fprintf(stderr, "Copying %s sha256:%s skipped: already exists\n", kind, hex);
-	else
-		fprintf(stderr, "Copying %s sha256:%s done\n", kind, hex);
+	else if (p->state == IMG_PROGRESS_CACHED)
+		fprintf(stderr, "Copying %s sha256:%s skipped: already exists\n", p->kind, p->hex);
+	else if (p->state == IMG_PROGRESS_DONE)
+		fprintf(stderr, "Copying %s sha256:%s done\n", p->kind, p->hex);
 }
 
 static int image_pull(int argc, char **argv)

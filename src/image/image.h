@@ -68,14 +68,44 @@ int img_ref_is_latest(const char *ref);
  * Returns the number of images loaded or -errno. */
 int img_store_load(struct img_store *s, const char *path, char ***ret_refs, struct pp_error *err);
 
+/* One step of a pull, as img_store_pull reports it (podman's words). */
+enum img_progress_state {
+	IMG_PROGRESS_START,    /* a blob download begins; done = bytes already had (resumed) */
+	IMG_PROGRESS_BYTES,    /* more bytes arrived: done of total */
+	IMG_PROGRESS_DONE,     /* the blob is verified and in place */
+	IMG_PROGRESS_CACHED,   /* the store had the blob: "skipped: already exists" */
+	IMG_PROGRESS_MANIFEST, /* all blobs in place: "Writing manifest to image destination" */
+};
+
+/* What a progress callback gets; strings borrowed for the call only. */
+struct img_progress {
+	enum img_progress_state state;
+	const char *kind; /* "blob" (a layer), "config" or "manifest" */
+	const char *hex;  /* the blob's sha256 hex */
+	int64_t done;     /* bytes of the blob in place so far */
+	int64_t total;    /* bytes of the blob (its descriptor's size) */
+};
+
 /* How img_store_pull reports and authenticates. All borrowed. */
 struct img_pull_opts {
 	const char *authfile; /* Docker-style config.json; NULL: the default paths */
-	/* Called as each blob is in place: kind "blob", "config" or "manifest"
-	 * (before the image is committed), cached when the store had it. */
-	void (*progress)(void *data, const char *kind, const char *hex, bool cached);
+	/* Called for each step; may be NULL. BYTES events come at most a few
+	 * times a second per blob. */
+	void (*progress)(void *data, const struct img_progress *p);
 	void *data;
 };
+
+/* One progress event as one text line ("STATE KIND HEX DONE TOTAL\n", at
+ * most IMG_PROGRESS_LINE bytes with the NUL), so a pulling process can hand
+ * its progress to another (the monitor's pull to `apply`). Returns the
+ * length written into buf. */
+#define IMG_PROGRESS_LINE 128
+size_t img_progress_format(const struct img_progress *p, char buf[IMG_PROGRESS_LINE]);
+
+/* Parse a line written by img_progress_format (trailing newline optional)
+ * into *ret; ret->kind and ret->hex point into line, which the caller keeps
+ * and which is modified. 0 or -EINVAL for anything else. */
+int img_progress_parse(char *line, struct img_progress *ret);
 
 /* Pull ref (normalised here; a tag or a digest) from its registry over the
  * OCI distribution API: an index resolved to this machine's platform, every

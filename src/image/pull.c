@@ -54,10 +54,17 @@ static void pull_clear(struct pull *p)
 	img_registry_free(p->reg);
 }
 
-static void progress(struct pull *p, const char *kind, const char *hex, bool cached)
+static void progress(struct pull *p, enum img_progress_state state, const char *kind,
+                     const struct blob *b)
 {
+	struct img_progress ev = {.state = state,
+	                          .kind = kind,
+	                          .hex = b->hex,
+	                          .done = state == IMG_PROGRESS_START ? 0 : b->size,
+	                          .total = b->size};
+
 	if (p->o != NULL && p->o->progress != NULL)
-		p->o->progress(p->o->data, kind, hex, cached);
+		p->o->progress(p->o->data, &ev);
 }
 
 static bool is_index(const char *type, json_object *m)
@@ -171,10 +178,11 @@ static int fetch_blob(struct pull *p, struct blob *b, const char *kind, struct p
 
 	if (access(have, F_OK) == 0) {
 		b->file = take_ptr(&have);
-		progress(p, kind, b->hex, true);
+		progress(p, IMG_PROGRESS_CACHED, kind, b);
 		return 0;
 	}
 	file = xstrfmt("%s/%s", p->tmp, b->hex);
+	progress(p, IMG_PROGRESS_START, kind, b);
 	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return pp_error(err, errno, "create '%s'", file);
@@ -184,7 +192,7 @@ static int fetch_blob(struct pull *p, struct blob *b, const char *kind, struct p
 		return r;
 	}
 	b->file = take_ptr(&file);
-	progress(p, kind, b->hex, false);
+	progress(p, IMG_PROGRESS_DONE, kind, b);
 	return 0;
 }
 
@@ -268,7 +276,7 @@ static int commit(struct pull *p, struct pp_error *err)
 		strv_push(&blobs, digest);
 	}
 	rec.blobs = blobs;
-	progress(p, "manifest", p->manifest.hex, false);
+	progress(p, IMG_PROGRESS_MANIFEST, "manifest", &p->manifest);
 	return img_store_commit(p->s, &rec, err);
 }
 

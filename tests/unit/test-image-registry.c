@@ -15,6 +15,7 @@
 
 #include <sys/utsname.h>
 
+#include "image/image.h"
 #include "image/internal.h"
 #include "image/registry.h"
 #include "util/error.h"
@@ -159,12 +160,42 @@ static void test_index_pick(void **state)
 	free(text);
 }
 
+/* A progress line goes from the pulling process to the one showing it. */
+static void test_progress_line(void **state)
+{
+	static const char hex[] =
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct img_progress in = {IMG_PROGRESS_BYTES, "blob", hex, 4096, 1048576}, out;
+	char line[IMG_PROGRESS_LINE];
+	size_t n;
+	char bad1[] = "bytes blob nothex 1 2\n", bad2[] = "weird blob - 1 2",
+	     bad3[] = "done blob - -1 2";
+	char bad4[] = "done blob - 1 2 3", bad5[] = "done blob - 1";
+
+	(void)state;
+	n = img_progress_format(&in, line);
+
+	assert_int_equal(n, strlen(line));
+	assert_int_equal(img_progress_parse(line, &out), 0);
+	assert_int_equal(out.state, IMG_PROGRESS_BYTES);
+	assert_string_equal(out.kind, "blob");
+	assert_string_equal(out.hex, hex);
+	assert_int_equal(out.done, 4096);
+	assert_int_equal(out.total, 1048576);
+	assert_int_equal(img_progress_parse(bad1, &out), -EINVAL);
+	assert_int_equal(img_progress_parse(bad2, &out), -EINVAL);
+	assert_int_equal(img_progress_parse(bad3, &out), -EINVAL);
+	assert_int_equal(img_progress_parse(bad4, &out), -EINVAL);
+	assert_int_equal(img_progress_parse(bad5, &out), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_challenge),
 	    cmocka_unit_test(test_auth_file),
 	    cmocka_unit_test(test_index_pick),
+	    cmocka_unit_test(test_progress_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
