@@ -8,67 +8,7 @@
 # front of the registry), a pull killed midway, and a tampered blob that must be refused and leave nothing.
 
 load helpers
-
-need_registry() {
-	command -v docker-registry >/dev/null || skip "no docker-registry (apt-get install docker-registry)"
-	command -v skopeo >/dev/null || skip "no skopeo (apt-get install skopeo)"
-	[ -f "$IMAGES/busybox.tar" ] || skip "no $IMAGES/busybox.tar (tests/data/mkimages.sh)"
-}
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# registry_start NAME [HTPASSWD]: a registry in $BATS_FILE_TMPDIR/reg-NAME
-# (no blob descriptor cache, so a tampered blob is served as it is on disk).
-registry_start() {
-	local dir=$BATS_FILE_TMPDIR/reg-$1 port
-	mkdir -p "$dir/storage"
-	port=$(free_port)
-	{
-		printf '%s\n' 'version: 0.1' 'log:' '  level: error' 'storage:' '  filesystem:'
-		printf '    rootdirectory: %s\n' "$dir/storage"
-		printf '%s\n' 'http:' "  addr: 127.0.0.1:$port"
-		if [ -n "${2:-}" ]; then
-			printf '%s\n' 'auth:' '  htpasswd:' '    realm: peapod-test' "    path: $2"
-		fi
-	} >"$dir/config.yml"
-	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 3>&- &
-	echo $! >"$dir/pid"
-	echo "$port" >"$dir/port"
-	wait_for 20 curl -s -o /dev/null "http://127.0.0.1:$port/v2/"
-}
-
-registry_stop() { # NAME
-	local pidfile=$BATS_FILE_TMPDIR/reg-$1/pid pid i
-	[ -f "$pidfile" ] || return 0
-	pid=$(cat "$pidfile")
-	kill "$pid" 2>/dev/null || true
-	for i in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null || true
-	rm -f "$pidfile"
-}
-
-reg_port() { # NAME
-	cat "$BATS_FILE_TMPDIR/reg-$1/port"
-}
-
-# push TAR DEST [skopeo options]: an OCI or docker archive into a registry.
-push() {
-	local tar=$1 dest=$2 kind=docker-archive
-	shift 2
-	tar tf "$tar" | grep -qE '^(\./)?oci-layout$' && kind=oci-archive
-	timeout 60 skopeo copy -q --dest-tls-verify=false "$@" "$kind:$tar" "docker://$dest" >/dev/null
-}
-
-manifest_of() { # REF [skopeo options]
-	local ref=$1
-	shift
-	timeout 30 skopeo inspect --raw --tls-verify=false "$@" "docker://$ref"
-}
+load registry
 
 setup_file() {
 	command -v docker-registry >/dev/null && command -v skopeo >/dev/null &&
@@ -78,11 +18,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local d
-	for d in "$BATS_FILE_TMPDIR"/reg-*; do
-		[ -d "$d" ] && registry_stop "${d##*/reg-}"
-	done
-	return 0
+	registries_stop
 }
 
 # Every test starts from an empty store.
