@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli-util.h"
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "image/image.h"
 #include "pod/state.h"
 #include "util/cleanup.h"
@@ -73,16 +75,9 @@ static int image_load(int argc, char **argv)
 	return 0;
 }
 
-/* podman's plain progress lines, on stderr as podman writes them. */
 static void pull_progress(void *data, const struct img_progress *p)
 {
-	(void)data;
-	if (p->state == IMG_PROGRESS_MANIFEST)
-		fprintf(stderr, "Writing manifest to image destination\n");
-	else if (p->state == IMG_PROGRESS_CACHED)
-		fprintf(stderr, "Copying %s sha256:%s skipped: already exists\n", p->kind, p->hex);
-	else if (p->state == IMG_PROGRESS_DONE)
-		fprintf(stderr, "Copying %s sha256:%s done\n", p->kind, p->hex);
+	cli_progress_event(data, p);
 }
 
 static int image_pull(int argc, char **argv)
@@ -95,8 +90,9 @@ static int image_pull(int argc, char **argv)
 	cleanup_(store_freep) struct img_store *s = NULL;
 	cleanup_free char *id = NULL;
 	struct img_pull_opts po = {.progress = pull_progress};
+	struct cli_progress *view = NULL;
 	struct pp_error err = {0};
-	int c;
+	int c, r;
 
 	optind = 0;
 	while ((c = cli_getopt(argc, argv, "+q", opts)) != -1) {
@@ -114,9 +110,13 @@ static int image_pull(int argc, char **argv)
 	}
 	if (open_store(&s))
 		return 1;
-	if (po.progress != NULL)
+	if (po.progress != NULL) {
 		fprintf(stderr, "Trying to pull %s...\n", argv[optind]);
-	if (img_store_pull(s, argv[optind], &po, &id, &err) < 0) {
+		po.data = view = cli_progress_new(stderr, isatty(STDERR_FILENO));
+	}
+	r = img_store_pull(s, argv[optind], &po, &id, &err);
+	cli_progress_free(view);
+	if (r < 0) {
 		log_error("%s", err.msg);
 		return 1;
 	}
