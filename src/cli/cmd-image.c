@@ -85,6 +85,7 @@ static int image_pull(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"authfile", required_argument, NULL, 'a'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"registries-conf", required_argument, NULL, 'R'},
 	    {NULL, 0, NULL, 0},
 	};
 	cleanup_(store_freep) struct img_store *s = NULL;
@@ -100,12 +101,15 @@ static int image_pull(int argc, char **argv)
 			po.authfile = optarg;
 		else if (c == 'q')
 			po.progress = NULL;
+		else if (c == 'R')
+			po.registries_conf = optarg;
 		else
 			return 1;
 	}
 	if (optind + 1 != argc) {
 		log_error(
-		    "image pull: one reference is required: peapod image pull [--authfile FILE] REF");
+		    "image pull: one reference is required: peapod image pull [--authfile FILE] "
+		    "[--registries-conf FILE] REF");
 		return 1;
 	}
 	if (open_store(&s))

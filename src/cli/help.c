@@ -152,7 +152,8 @@ static const struct cli_verb_help verbs[] = {
      "Load, pull, list, remove and mount the images pods run.",
      "  # Load the images of a docker-archive or OCI layout tarball\n"
      "  peapod image load -i busybox.tar\n\n"
-     "  # Pull an image from its registry (localhost and 127.0.0.1 over plain HTTP)\n"
+     "  # Pull an image from its registry (localhost and 127.0.0.1 over plain HTTP; others\n"
+     "  # as /etc/peapod/registries.yaml says)\n"
      "  peapod image pull 127.0.0.1:5000/library/busybox:1.28\n\n"
      "  # List the images\n"
      "  peapod image ls\n\n"
@@ -163,6 +164,9 @@ static const struct cli_verb_help verbs[] = {
       {"--authfile=''",
        "image pull: the registry credentials (a Docker-style config.json); by default "
        "$XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json."},
+      {"--registries-conf=''",
+       "image pull: the registries config (insecure hosts, mirrors, CA folders); by default "
+       "$PEAPOD_REGISTRIES_CONF, else /etc/peapod/registries.yaml."},
       {"-q, --quiet=false",
        "image load: do not print the loaded references; image pull: print only the image "
        "id."}}},

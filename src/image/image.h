@@ -88,7 +88,9 @@ struct img_progress {
 
 /* How img_store_pull reports and authenticates. All borrowed. */
 struct img_pull_opts {
-	const char *authfile; /* Docker-style config.json; NULL: the default paths */
+	const char *authfile;        /* Docker-style config.json; NULL: the default paths */
+	const char *registries_conf; /* registries.yaml; NULL: $PEAPOD_REGISTRIES_CONF or
+	                                /etc/peapod/registries.yaml */
 	/* Called for each step; may be NULL. BYTES events come at most a few
 	 * times a second per blob. */
 	void (*progress)(void *data, const struct img_progress *p);

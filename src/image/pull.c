@@ -292,7 +292,8 @@ int img_store_pull(struct img_store *s, const char *ref, const struct img_pull_o
 		return gc;
 	r = img_ref_normalize(ref, &p.ref, err);
 	if (r == 0)
-		r = img_registry_open(p.ref, opts ? opts->authfile : NULL, &p.reg, err);
+		r = img_registry_open(p.ref, opts ? opts->authfile : NULL,
+		                      opts ? opts->registries_conf : NULL, &p.reg, err);
 	if (r == 0) {
 		p.tmp = xstrfmt("%s/pull-XXXXXX", s->tmp_dir);
 		if (mkdtemp(p.tmp) == NULL) {

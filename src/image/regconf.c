@@ -4,10 +4,12 @@
  * its few keys, and the per-host lookups the registry client makes. */
 #include "image/regconf.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "util/cleanup.h"
@@ -16,6 +18,7 @@
 #include "util/xalloc.h"
 
 #define FIELD_MAX 64
+#define PEM_MAX   ((size_t)16 * 1024 * 1024)
 
 struct doc {
 	yaml_document_t d;
@@ -195,6 +198,7 @@ int img_regconf_parse(const char *text, size_t len, const char *name, const char
 	yaml_parser_t parser;
 	int r = 0;
 
+	conf->path = xstrdup(name);
 	conf->dir = xstrdup(dir);
 	if (!yaml_parser_initialize(&parser)) {
 		img_regconf_free(conf);
@@ -231,6 +235,7 @@ int img_regconf_load(const char *path, struct img_regconf **ret, struct pp_error
 	r = fs_read_all(path, IMG_REGCONF_MAX_SIZE, &text, &len, err);
 	if (r == -ENOENT && !named) {
 		*ret = xzalloc(sizeof(**ret));
+		(*ret)->path = xstrdup(path);
 		(*ret)->dir = xstrdup(dirname(copy));
 		return 0;
 	}
@@ -249,6 +254,7 @@ struct img_regconf *img_regconf_free(struct img_regconf *c)
 		free(c->hosts[i].ca);
 	}
 	free(c->hosts);
+	free(c->path);
 	free(c->dir);
 	free(c);
 	return NULL;
@@ -284,4 +290,86 @@ bool img_regconf_is_local(const char *host)
 		if (strlen(local[i]) == n && strncmp(host, local[i], n) == 0)
 			return true;
 	return false;
+}
+
+static bool is_crt(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && name[0] != '.' && strcmp(name + n - 4, ".crt") == 0;
+}
+
+/* Append the file path to *pem. 0 or -errno. */
+static int pem_append(struct img_regconf_tls *t, const char *path, struct pp_error *err)
+{
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+	int r = fs_read_all(path, PEM_MAX, &buf, &len, err);
+
+	if (r < 0)
+		return r;
+	if (len > PEM_MAX - t->len)
+		return pp_error_msg(err, EFBIG, "'%s': CA certificates over %zu bytes", path,
+		                    PEM_MAX);
+	t->pem = xrealloc(t->pem, t->len + len + 2);
+	memcpy(t->pem + t->len, buf, len);
+	t->len += len;
+	t->pem[t->len++] = '\n';
+	t->pem[t->len] = '\0';
+	return 0;
+}
+
+static int read_cas(struct img_regconf_tls *t, DIR *d, const char *system_bundle,
+                    struct pp_error *err)
+{
+	struct dirent *e;
+	int r = 0;
+
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		cleanup_free char *f = NULL;
+
+		if (!is_crt(e->d_name))
+			continue;
+		if (t->pem == NULL && system_bundle != NULL && access(system_bundle, R_OK) == 0)
+			r = pem_append(t, system_bundle, err);
+		f = xstrfmt("%s/%s", t->dir, e->d_name);
+		if (r == 0)
+			r = pem_append(t, f, err);
+	}
+	return r;
+}
+
+int img_regconf_tls(const struct img_regconf *c, const char *host, const char *system_bundle,
+                    struct img_regconf_tls *ret, struct pp_error *err)
+{
+	struct img_regconf_tls t = {.dir = img_regconf_ca_dir(c, host)};
+	cleanup_dir DIR *d = t.dir ? opendir(t.dir) : NULL;
+	cleanup_free char *cert = NULL, *key = NULL;
+	int r = 0;
+
+	if (d == NULL && t.dir != NULL && errno != ENOENT)
+		r = pp_error(err, errno, "CA folder '%s'", t.dir);
+	if (r == 0 && d != NULL)
+		r = read_cas(&t, d, system_bundle, err);
+	if (r < 0) {
+		img_regconf_tls_clear(&t);
+		return r;
+	}
+	cert = d ? xstrfmt("%s/client.cert", t.dir) : NULL;
+	key = d ? xstrfmt("%s/client.key", t.dir) : NULL;
+	if (cert && access(cert, R_OK) == 0 && access(key, R_OK) == 0) {
+		t.cert = take_ptr(&cert);
+		t.key = take_ptr(&key);
+	}
+	*ret = t;
+	return 0;
+}
+
+void img_regconf_tls_clear(struct img_regconf_tls *t)
+{
+	free(t->dir);
+	free(t->pem);
+	free(t->cert);
+	free(t->key);
+	memset(t, 0, sizeof(*t));
 }

@@ -22,13 +22,14 @@ struct img_regconf_host {
 };
 
 struct img_regconf {
-	char *dir; /* the folder of the config file (read or not) */
+	char *path; /* the config file (read or not), for messages */
+	char *dir;  /* its folder */
 	struct img_regconf_host *hosts;
 	size_t n;
 };
 
 /* Parse the text of a registries file (len bytes); name names it in
- * errors, dir is the folder certs.d is looked up in. *ret caller-freed with
+ * errors and is kept as c->path, dir is the folder certs.d is looked up in. *ret caller-freed with
  * img_regconf_free(). 0, or -EINVAL with one line "NAME:LINE: FIELD: what"
  * for an unknown key, a bad value or a duplicate host. */
 int img_regconf_parse(const char *text, size_t len, const char *name, const char *dir,
@@ -51,3 +52,21 @@ char *img_regconf_ca_dir(const struct img_regconf *c, const char *host);
 
 /* localhost, 127.0.0.1 and ::1 (any port): plain HTTP without config. */
 bool img_regconf_is_local(const char *host);
+
+/* What a TLS connection to one host is given. */
+struct img_regconf_tls {
+	char *dir;  /* its CA folder, NULL when c was NULL */
+	char *pem;  /* system bundle + the folder's *.crt; NULL when the folder has none */
+	size_t len; /* of pem */
+	char *cert; /* DIR/client.cert and DIR/client.key, both or neither; may be NULL */
+	char *key;
+};
+
+/* The CA folder of host read into *ret (cleared with img_regconf_tls_clear):
+ * every *.crt in it after the PEM bundle at system_bundle (may be NULL), and
+ * a client certificate pair. A missing folder gives no pem. 0 or -errno. */
+int img_regconf_tls(const struct img_regconf *c, const char *host, const char *system_bundle,
+                    struct img_regconf_tls *ret, struct pp_error *err);
+
+/* Free what *t holds; safe twice. */
+void img_regconf_tls_clear(struct img_regconf_tls *t);

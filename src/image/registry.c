@@ -7,7 +7,9 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +17,7 @@
 
 #include "config.h"
 #include "image/internal.h"
+#include "image/regconf.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -28,6 +31,16 @@
 	"Accept: " IMG_OCI_INDEX_TYPE ", " IMG_OCI_MANIFEST_TYPE ", " IMG_DOCKER_LIST_TYPE \
 	", " IMG_DOCKER_MANIFEST_TYPE
 
+/* A host the repository is asked for: a mirror, or the registry itself. */
+struct endpoint {
+	char *host;    /* host[:port] its config, CA folder and credentials are under */
+	char *server;  /* where to connect: host, or registry-1.docker.io for docker.io */
+	bool mirror;   /* not the reference's own registry */
+	bool insecure; /* TLS without verification, then plain HTTP */
+	bool plain_ok; /* plain HTTP when the server does not speak TLS */
+	char *basic;   /* base64 "user:pass", NULL when none */
+};
+
 struct img_registry {
 	CURL *curl;
 	char *domain; /* as the reference names it: "docker.io" */
@@ -35,8 +48,15 @@ struct img_registry {
 	char *target; /* tag or digest */
 	char *base;   /* "https://registry-1.docker.io/v2/library/busybox" */
 	bool plain;   /* plain HTTP */
-	char *basic;  /* base64 "user:pass", NULL when none */
+	char *basic;  /* base64 "user:pass", NULL when none (borrowed from the endpoint) */
 	char *auth;   /* "Authorization: ..." once a challenge was answered */
+	struct img_regconf *conf;
+	struct endpoint *eps;       /* mirrors in order, then the registry */
+	size_t neps, cur;           /* eps[cur] is the one in use */
+	bool pinned;                /* eps[cur] answered: every later request goes there */
+	bool scheme_known;          /* base's scheme answered once */
+	struct img_regconf_tls tls; /* eps[cur]'s */
+	CURLcode last;              /* of the last transfer */
 };
 
 /* Where a response's body and headers go. */
@@ -140,6 +160,26 @@ static size_t on_header(char *p, size_t size, size_t n, void *data)
 	return len;
 }
 
+/* The current endpoint's CA folder and client certificate; an insecure
+ * endpoint's certificate is not verified. */
+static void tls_setup(struct img_registry *r, CURL *c)
+{
+	struct curl_blob ca = {.data = r->tls.pem, .len = r->tls.len, .flags = CURL_BLOB_NOCOPY};
+
+	if (r->eps == NULL)
+		return;
+	if (r->eps[r->cur].insecure) {
+		(void)curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		(void)curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (r->tls.pem != NULL)
+		(void)curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
+	if (r->tls.cert != NULL) {
+		(void)curl_easy_setopt(c, CURLOPT_SSLCERT, r->tls.cert);
+		(void)curl_easy_setopt(c, CURLOPT_SSLKEY, r->tls.key);
+	}
+}
+
 static void request_setup(struct img_registry *r, const char *url, struct curl_slist *hdrs,
                           struct sink *k, char *errbuf)
 {
@@ -163,6 +203,7 @@ static void request_setup(struct img_registry *r, const char *url, struct curl_s
 	(void)curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	(void)curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	(void)curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+	tls_setup(r, c);
 }
 
 /* One GET; k->status gets the final HTTP status. 0 or -errno. */
@@ -175,6 +216,7 @@ static int perform(struct img_registry *r, const char *url, struct curl_slist *h
 	k->curl = r->curl;
 	request_setup(r, url, hdrs, k, errbuf);
 	rc = curl_easy_perform(r->curl);
+	r->last = rc;
 	(void)curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &k->status);
 	if (k->over)
 		return pp_error_msg(err, EBADMSG, "the registry sent more than %zu bytes", k->max);
@@ -295,8 +337,8 @@ static int authenticate(struct img_registry *r, const char *challenge, struct pp
 }
 
 /* GET base/path; a 401 is answered once. Non-2xx is an error naming what. */
-static int registry_get(struct img_registry *r, const char *path, const char *accept,
-                        struct sink *k, const char *what, struct pp_error *err)
+static int endpoint_get_once(struct img_registry *r, const char *path, const char *accept,
+                             struct sink *k, const char *what, struct pp_error *err)
 {
 	cleanup_free char *url = xstrfmt("%s/%s", r->base, path);
 
@@ -320,12 +362,155 @@ static int registry_get(struct img_registry *r, const char *path, const char *ac
 	}
 }
 
-static bool is_local(const char *domain)
+/* Append to err's message (bounded), keeping its code. Returns r. */
+__attribute__((format(printf, 3, 4))) static int error_append(struct pp_error *err, int r,
+                                                              const char *fmt, ...)
 {
-	size_t n = strcspn(domain, ":");
+	size_t n = err ? strlen(err->msg) : 0;
+	va_list ap;
 
-	return (n == 9 && strncmp(domain, "localhost", 9) == 0) ||
-	       (n == 9 && strncmp(domain, "127.0.0.1", 9) == 0);
+	if (err == NULL)
+		return r;
+	va_start(ap, fmt);
+	(void)vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* What to configure when TLS to the current endpoint failed. */
+static int tls_hint(struct img_registry *r, int rc, struct pp_error *err)
+{
+	const struct endpoint *e = &r->eps[r->cur];
+
+	if (r->last == CURLE_PEER_FAILED_VERIFICATION)
+		return error_append(err, rc,
+		                    "; the certificate of %s is not trusted: put its CA in "
+		                    "%s/ca.crt, or mark %s `insecure: true` in %s",
+		                    e->host, r->tls.dir, e->host, r->conf->path);
+	if (r->last == CURLE_SSL_CONNECT_ERROR && !e->plain_ok)
+		return error_append(err, rc,
+		                    "; if %s serves plain HTTP, mark it `insecure: true` in %s",
+		                    e->host, r->conf->path);
+	return rc;
+}
+
+/* Ready k for the same request to another endpoint; false when bytes of
+ * the answer went out already. */
+static bool sink_reset(struct sink *k)
+{
+	if (k->len > 0 && (k->fd >= 0 || k->hash != NULL))
+		return false;
+	free(k->buf);
+	k->buf = NULL;
+	k->len = 0;
+	k->over = false;
+	k->werr = 0;
+	k->status = 0;
+	return true;
+}
+
+static void set_base(struct img_registry *r, bool plain)
+{
+	free(r->base);
+	r->plain = plain;
+	r->base =
+	    xstrfmt("%s://%s/v2/%s", plain ? "http" : "https", r->eps[r->cur].server, r->repo);
+}
+
+/* GET from the current endpoint: HTTPS first, and plain HTTP where that
+ * is allowed and the server does not speak TLS (containerd's fallback for
+ * localhost; podman's for insecure registries). */
+static int endpoint_get(struct img_registry *r, const char *path, const char *accept,
+                        struct sink *k, const char *what, struct pp_error *err)
+{
+	int rc = endpoint_get_once(r, path, accept, k, what, err);
+
+	if (rc < 0 && !r->scheme_known && !r->plain && r->last == CURLE_SSL_CONNECT_ERROR &&
+	    r->eps[r->cur].plain_ok && sink_reset(k)) {
+		set_base(r, true);
+		rc = endpoint_get_once(r, path, accept, k, what, err);
+	}
+	if (r->last == CURLE_OK)
+		r->scheme_known = true;
+	return rc < 0 ? tls_hint(r, rc, err) : 0;
+}
+
+static const char *system_bundle(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	return v && v->cainfo ? v->cainfo : "/etc/ssl/certs/ca-certificates.crt";
+}
+
+/* Make eps[i] the endpoint in use: its URL, credentials and TLS files. */
+static int use_endpoint(struct img_registry *r, size_t i, struct pp_error *err)
+{
+	img_regconf_tls_clear(&r->tls);
+	free(r->auth);
+	r->auth = NULL;
+	r->cur = i;
+	r->scheme_known = false;
+	r->basic = r->eps[i].basic;
+	set_base(r, false);
+	return img_regconf_tls(r->conf, r->eps[i].host, system_bundle(), &r->tls, err);
+}
+
+/* The first request tries each mirror, then the registry, and stays with
+ * the first that answers; the error of the last names those tried first. */
+static int registry_get(struct img_registry *r, const char *path, const char *accept,
+                        struct sink *k, const char *what, struct pp_error *err)
+{
+	char tried[sizeof(err->msg)] = "";
+	int rc = 0;
+
+	if (r->pinned)
+		return endpoint_get(r, path, accept, k, what, err);
+	for (size_t i = 0; i < r->neps; i++) {
+		if (i > 0 && !sink_reset(k))
+			break;
+		rc = i > 0 ? use_endpoint(r, i, err) : 0;
+		if (rc == 0)
+			rc = endpoint_get(r, path, accept, k, what, err);
+		if (rc == 0) {
+			r->pinned = true;
+			return 0;
+		}
+		if (i + 1 < r->neps && err != NULL)
+			(void)snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried),
+			               "; tried mirror %s first: %.160s", r->eps[i].host, err->msg);
+	}
+	return tried[0] ? error_append(err, rc, "%s", tried) : rc;
+}
+
+static int add_endpoint(struct img_registry *r, const char *host, bool mirror, const char *authfile,
+                        struct pp_error *err)
+{
+	const struct img_regconf_host *h = img_regconf_find(r->conf, host);
+	struct endpoint *e;
+
+	r->eps = xrealloc(r->eps, (r->neps + 1) * sizeof(*r->eps));
+	e = memset(&r->eps[r->neps++], 0, sizeof(*e));
+	e->host = xstrdup(host);
+	e->server = xstrdup(strcmp(host, "docker.io") == 0 ? "registry-1.docker.io" : host);
+	e->mirror = mirror;
+	e->insecure = h != NULL && h->insecure;
+	e->plain_ok = e->insecure || img_regconf_is_local(host);
+	return img_auth_lookup(authfile, host, &e->basic, err);
+}
+
+/* The registry's mirrors from the config at conf, then the registry. */
+static int add_endpoints(struct img_registry *r, const char *authfile, const char *conf,
+                         struct pp_error *err)
+{
+	const struct img_regconf_host *h;
+	int rc = img_regconf_load(conf, &r->conf, err);
+
+	h = rc == 0 ? img_regconf_find(r->conf, r->domain) : NULL;
+	for (char **m = h ? h->mirrors : NULL; rc == 0 && m && *m; m++)
+		rc = add_endpoint(r, *m, true, authfile, err);
+	if (rc == 0)
+		rc = add_endpoint(r, r->domain, false, authfile, err);
+	return rc;
 }
 
 /* "host/path:tag" or "host/path@sha256:..." (normalised) into its parts. */
@@ -340,8 +525,8 @@ static void split_ref(struct img_registry *r, const char *ref)
 	r->target = xstrdup(at ? at + 1 : colon ? colon + 1 : "latest");
 }
 
-int img_registry_open(const char *ref, const char *authfile, struct img_registry **ret,
-                      struct pp_error *err)
+int img_registry_open(const char *ref, const char *authfile, const char *conf,
+                      struct img_registry **ret, struct pp_error *err)
 {
 	struct img_registry *r = NULL;
 	int rc;
@@ -353,12 +538,10 @@ int img_registry_open(const char *ref, const char *authfile, struct img_registry
 	r = xzalloc(sizeof(*r));
 	r->curl = curl_easy_init();
 	split_ref(r, ref);
-	r->plain = is_local(r->domain);
-	r->base = xstrfmt("%s://%s/v2/%s", r->plain ? "http" : "https",
-	                  strcmp(r->domain, "docker.io") == 0 ? "registry-1.docker.io" : r->domain,
-	                  r->repo);
-	rc = r->curl ? img_auth_lookup(authfile, r->domain, &r->basic, err)
+	rc = r->curl ? add_endpoints(r, authfile, conf, err)
 	             : pp_error_msg(err, ENOMEM, "libcurl init failed");
+	if (rc == 0)
+		rc = use_endpoint(r, 0, err);
 	if (rc < 0) {
 		img_registry_free(r);
 		return rc;
@@ -378,8 +561,15 @@ struct img_registry *img_registry_free(struct img_registry *r)
 	free(r->repo);
 	free(r->target);
 	free(r->base);
-	free(r->basic);
 	free(r->auth);
+	for (size_t i = 0; i < r->neps; i++) {
+		free(r->eps[i].host);
+		free(r->eps[i].server);
+		free(r->eps[i].basic);
+	}
+	free(r->eps);
+	img_regconf_tls_clear(&r->tls);
+	img_regconf_free(r->conf);
 	free(r);
 	return NULL;
 }

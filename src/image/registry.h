@@ -10,11 +10,13 @@ struct pp_error;
 struct img_registry; /* opaque */
 
 /* A client for the repository of the normalised reference ref ("docker.io"
- * is served from registry-1.docker.io; localhost and 127.0.0.1 over plain
- * HTTP, HTTPS otherwise), with the basic credentials found for its host
- * (img_auth_lookup). *ret caller-freed with img_registry_free(). 0 or -errno. */
-int img_registry_open(const char *ref, const char *authfile, struct img_registry **ret,
-                      struct pp_error *err);
+ * is served from registry-1.docker.io), as the registries config at conf
+ * (NULL: img_regconf_load's default) says: its mirrors first, HTTPS with the
+ * host's CA folder, plain HTTP for localhost, 127.0.0.1, ::1 and insecure
+ * hosts; the basic credentials found for each host (img_auth_lookup). *ret
+ * caller-freed with img_registry_free(). 0 or -errno (a bad config file). */
+int img_registry_open(const char *ref, const char *authfile, const char *conf,
+                      struct img_registry **ret, struct pp_error *err);
 struct img_registry *img_registry_free(struct img_registry *r);
 
 /* The tag or "sha256:..." digest ref names (borrowed from the registry). */
