@@ -4,11 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
 
 #include "cli/cli-util.h"
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "client/client.h"
 #include "image/image.h"
+#include "pod/monitor-proto.h"
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
@@ -18,21 +23,66 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
+struct waiting {
+	const char *name;
+	struct cli_progress *view; /* created at the first pull */
+};
+
 /* The monitor's report on the pod: its warnings and errors, printed. */
 static void print_note(enum client_note kind, const char *msg, void *data)
 {
-	const char *name = data;
+	const struct waiting *wt = data;
 
 	if (kind == CLIENT_NOTE_ERROR)
-		log_error("pod \"%s\": %s", name, msg);
+		log_error("pod \"%s\": %s", wt->name, msg);
 	else
-		log_warn("pod \"%s\": %s", name, msg);
+		log_warn("pod \"%s\": %s", wt->name, msg);
 }
 
-/* Wait for the monitor's report; print its warnings. 0, or -1 on error. */
-static int wait_monitor(int fd, const char *name)
+/* A line of the monitor's pulls: podman's "Trying to pull" for each image,
+ * then its progress. */
+static void print_pull(const char *line, void *data)
 {
-	return client_monitor_wait(fd, print_note, (void *)name) < 0 ? -1 : 0;
+	struct waiting *wt = data;
+	cleanup_free char *copy = xstrdup(line);
+	struct img_progress ev;
+
+	if (strncmp(line, MON_PULL_LINE, strlen(MON_PULL_LINE)) == 0) {
+		wt->view = cli_progress_free(wt->view);
+		fprintf(stderr, "Trying to pull %s...\n", line + strlen(MON_PULL_LINE));
+		return;
+	}
+	if (img_progress_parse(copy, &ev) < 0)
+		return;
+	if (wt->view == NULL)
+		wt->view = cli_progress_new(stderr, isatty(STDERR_FILENO));
+	cli_progress_event(wt->view, &ev);
+}
+
+/* Wait for the monitor's report, showing the progress of its image pulls
+ * (the lines of the pod folder dir's pull file from offset on); print its
+ * warnings. 0, or -1 on error. */
+static int wait_monitor(int fd, const char *name, const char *dir, long offset)
+{
+	cleanup_free char *file = xstrfmt("%s/" MON_PULL_FILE, dir);
+	struct waiting wt = {.name = name};
+	int r = client_monitor_wait(fd, &(struct client_wait){.note = print_note,
+	                                                      .pull = print_pull,
+	                                                      .pull_file = file,
+	                                                      .pull_offset = offset,
+	                                                      .data = &wt});
+
+	cli_progress_free(wt.view);
+	return r < 0 ? -1 : 0;
+}
+
+/* The size of the pod folder dir's pull file: where new progress starts. */
+static long pull_file_end(const char *dir)
+{
+	cleanup_free char *file = xstrfmt("%s/" MON_PULL_FILE, dir);
+	struct stat sb;
+
+	return stat(file, &sb) == 0 ? (long)sb.st_size : 0;
 }
 
 /* A pod whose monitor and supervisor are both gone (killed, or a crash):
@@ -42,16 +92,18 @@ static int take_back(const struct pod_paths *paths, const struct pod_record *cur
 {
 	cleanup_free char *dir = pod_dir_path(paths, cur->pod->uid);
 	cleanup_close int lockfd = pod_lock_try(paths, cur->pod->uid);
+	long offset;
 	int fd = -1, r;
 
 	if (lockfd < 0)
 		return 0; /* a monitor (or a deleting CLI) runs it */
 	/* nobody runs it: a new monitor takes it back, and finishes a
 	 * deletion that was under way with the grace period left */
+	offset = pull_file_end(dir);
 	r = client_monitor_start(cur->pod, arg_root, dir, lockfd, true, &fd);
 	if (r < 0)
 		return log_error_errno(r, "start the monitor of pod \"%s\"", cur->pod->name);
-	return wait_monitor(fd, cur->pod->name);
+	return wait_monitor(fd, cur->pod->name, dir, offset);
 }
 
 /* The pod exists: an identical spec is "unchanged", another is refused as
@@ -114,7 +166,7 @@ static int apply_new(const struct pod_paths *paths, struct img_store *store, str
 		log_error_errno(r, "start the monitor of pod \"%s\"", pod->name);
 		(void)pod_teardown(paths, pod->uid, pod->namespace_, pod->name, NULL);
 	} else {
-		r = wait_monitor(fd, pod->name);
+		r = wait_monitor(fd, pod->name, dir, 0);
 	}
 	if (r == 0)
 		printf("pod/%s created\n", pod->name);

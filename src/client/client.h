@@ -31,12 +31,26 @@ enum client_note {
  * borrowed for the call. */
 typedef void (*client_note_fn)(enum client_note kind, const char *msg, void *data);
 
+/* Called with each line the monitor's image pulls append to the pod's
+ * MON_PULL_FILE (without its newline), borrowed for the call. */
+typedef void (*client_pull_fn)(const char *line, void *data);
+
+/* What client_monitor_wait reports to. All borrowed. */
+struct client_wait {
+	client_note_fn note;
+	client_pull_fn pull;   /* may be NULL */
+	const char *pull_file; /* the pod's MON_PULL_FILE, read from pull_offset on */
+	long pull_offset;
+	void *data;
+};
+
 /* Read the monitor's report from fd (takes it) until the monitor closes
- * it, handing each warning and error to note (with data). Returns 0 when
- * the monitor said "ok", -EIO when it did not (its errors were noted),
+ * it, handing each warning and error to w->note; meanwhile (every 100 ms)
+ * each new line of w->pull_file goes to w->pull. Returns 0 when the
+ * monitor said "ok", -EIO when it did not (its errors were noted),
  * -ECHILD when it exited saying nothing (noted as an error, "the monitor
  * exited before it started the pod"), or -errno. */
-int client_monitor_wait(int fd, client_note_fn note, void *data);
+int client_monitor_wait(int fd, const struct client_wait *w);
 
 /* 1 when a monitor is alive for the pod folder pod_dir (it holds
  * monitor.lock), else 0. */

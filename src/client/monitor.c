@@ -3,6 +3,7 @@
  * whether it lives, its control socket and the delete request. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,35 +81,126 @@ int client_monitor_start(const struct pod *pod, const char *root, const char *po
 	return 0;
 }
 
-int client_monitor_wait(int fd, client_note_fn note, void *data)
+/* One line of the report: "ok", or a note. Returns 1 for "ok", else 0. */
+static int report_line(const char *line, const struct client_wait *w)
 {
-	cleanup_fclose FILE *f = fdopen(fd, "r");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
-	int result = -EIO;
+	if (strcmp(line, MON_NOTIFY_OK) == 0)
+		return 1;
+	if (strncmp(line, MON_NOTIFY_ERROR, strlen(MON_NOTIFY_ERROR)) == 0)
+		w->note(CLIENT_NOTE_ERROR, line + strlen(MON_NOTIFY_ERROR), w->data);
+	else if (strncmp(line, MON_NOTIFY_WARNING, strlen(MON_NOTIFY_WARNING)) == 0)
+		w->note(CLIENT_NOTE_WARNING, line + strlen(MON_NOTIFY_WARNING), w->data);
+	return 0;
+}
+
+/* Hand each complete line of buf[0..*len) to fn, keeping the rest. A line
+ * longer than the buffer is cut. */
+static void split_lines(char *buf, size_t *len, size_t cap, void (*fn)(const char *line, void *arg),
+                        void *arg)
+{
+	char *start = buf, *nl;
+
+	while ((nl = memchr(start, '\n', *len - (size_t)(start - buf))) != NULL) {
+		*nl = '\0';
+		fn(start, arg);
+		start = nl + 1;
+	}
+	*len -= (size_t)(start - buf);
+	memmove(buf, start, *len);
+	if (*len == cap - 1) { /* no newline in a full buffer */
+		buf[*len] = '\0';
+		fn(buf, arg);
+		*len = 0;
+	}
+}
+
+struct tail {
+	const struct client_wait *w;
+	int fd;
+	char buf[1024];
+	size_t len;
+};
+
+static void pull_line(const char *line, void *arg)
+{
+	const struct client_wait *w = arg;
+
+	w->pull(line, w->data);
+}
+
+/* The new lines of the pull file, if any. */
+static void tail_pull(struct tail *t)
+{
 	ssize_t n;
 
-	if (f == NULL) {
-		int r = -errno;
+	if (t->w->pull == NULL || t->w->pull_file == NULL)
+		return;
+	if (t->fd < 0) {
+		t->fd = open(t->w->pull_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (t->fd < 0 || lseek(t->fd, t->w->pull_offset, SEEK_SET) < 0)
+			return;
+	}
+	while ((n = read(t->fd, t->buf + t->len, sizeof(t->buf) - 1 - t->len)) > 0) {
+		t->len += (size_t)n;
+		split_lines(t->buf, &t->len, sizeof(t->buf), pull_line, (void *)t->w);
+	}
+}
 
-		(void)close(fd);
-		return r;
+struct report {
+	const struct client_wait *w;
+	int ok;
+	bool any;
+};
+
+static void note_line(const char *line, void *arg)
+{
+	struct report *rp = arg;
+
+	rp->any = true;
+	if (report_line(line, rp->w))
+		rp->ok = 1;
+}
+
+int client_monitor_wait(int fd, const struct client_wait *w)
+{
+	cleanup_close int cfd = fd;
+	struct tail t = {.w = w, .fd = -1};
+	struct report rp = {.w = w};
+	char buf[4096];
+	size_t len = 0;
+
+	for (;;) {
+		struct pollfd p = {.fd = cfd, .events = POLLIN};
+		int r = poll(&p, 1, 100);
+		ssize_t n;
+
+		tail_pull(&t);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			if (t.fd >= 0)
+				(void)close(t.fd);
+			return r;
+		}
+		if (r == 0)
+			continue;
+		n = read(cfd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		split_lines(buf, &len, sizeof(buf), note_line, &rp);
 	}
-	while ((n = getline(&line, &cap, f)) > 0) {
-		if (line[n - 1] == '\n')
-			line[n - 1] = '\0';
-		if (strcmp(line, MON_NOTIFY_OK) == 0)
-			result = 0;
-		else if (strncmp(line, MON_NOTIFY_ERROR, strlen(MON_NOTIFY_ERROR)) == 0)
-			note(CLIENT_NOTE_ERROR, line + strlen(MON_NOTIFY_ERROR), data);
-		else if (strncmp(line, MON_NOTIFY_WARNING, strlen(MON_NOTIFY_WARNING)) == 0)
-			note(CLIENT_NOTE_WARNING, line + strlen(MON_NOTIFY_WARNING), data);
-	}
-	if (result < 0 && line == NULL) {
-		note(CLIENT_NOTE_ERROR, "the monitor exited before it started the pod", data);
+	tail_pull(&t);
+	if (t.fd >= 0)
+		(void)close(t.fd);
+	if (!rp.ok && !rp.any) {
+		w->note(CLIENT_NOTE_ERROR, "the monitor exited before it started the pod", w->data);
 		return -ECHILD;
 	}
-	return result;
+	return rp.ok ? 0 : -EIO;
 }
 
 int client_monitor_alive(const char *pod_dir)

@@ -114,7 +114,8 @@ static int parse_host(struct doc *c, yaml_node_t *n, size_t idx, const char *dir
 
 	(void)snprintf(field, sizeof(field), "registries[%zu]", idx);
 	if (n->type != YAML_MAPPING_NODE)
-		return bad(c, n, field, "must be a mapping with host, insecure, mirrors, ca", err);
+		return bad(c, n, field,
+		           "must be a mapping with host, location, insecure, mirrors, ca", err);
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 	     r == 0 && p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(&c->d, p->key);
@@ -130,9 +131,13 @@ static int parse_host(struct doc *c, yaml_node_t *n, size_t idx, const char *dir
 			r = get_mirrors(c, v, f, &h->mirrors, err);
 		else if (strcmp(key, "ca") == 0 && h->ca == NULL)
 			r = get_path(c, v, f, dir, &h->ca, err);
+		else if (strcmp(key, "location") == 0 && h->location == NULL)
+			r = get_host(c, v, f, &h->location, err);
 		else
-			r = bad(c, k, f,
-			        "unknown or repeated key (want host, insecure, mirrors, ca)", err);
+			r = bad(
+			    c, k, f,
+			    "unknown or repeated key (want host, location, insecure, mirrors, ca)",
+			    err);
 	}
 	if (r == 0 && h->host == NULL)
 		r = bad(c, n, field, "host: required", err);
@@ -251,6 +256,7 @@ struct img_regconf *img_regconf_free(struct img_regconf *c)
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->hosts[i].host);
 		strv_free(c->hosts[i].mirrors);
+		free(c->hosts[i].location);
 		free(c->hosts[i].ca);
 	}
 	free(c->hosts);

@@ -19,6 +19,7 @@ struct img_regconf_host {
 	bool insecure;  /* unverified TLS, then plain HTTP */
 	char **mirrors; /* host[:port] each, tried in order before host; never NULL */
 	char *ca;       /* the CA folder; NULL: certs.d/<host> beside the file */
+	char *location; /* host[:port] that serves host in its place; NULL: host itself */
 };
 
 struct img_regconf {

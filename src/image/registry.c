@@ -508,8 +508,11 @@ static int add_endpoints(struct img_registry *r, const char *authfile, const cha
 	h = rc == 0 ? img_regconf_find(r->conf, r->domain) : NULL;
 	for (char **m = h ? h->mirrors : NULL; rc == 0 && m && *m; m++)
 		rc = add_endpoint(r, *m, true, authfile, err);
+	/* a location serves the registry in its place, with no way back to
+	 * it (registries.conf's prefix and location) */
 	if (rc == 0)
-		rc = add_endpoint(r, r->domain, false, authfile, err);
+		rc = add_endpoint(r, h && h->location ? h->location : r->domain, false, authfile,
+		                  err);
 	return rc;
 }
 

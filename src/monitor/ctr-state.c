@@ -26,6 +26,7 @@ void mctr_init(struct mctr *c)
 	c->out = c->err = c->in = c->pty = -1;
 	c->log.fd = -1;
 	c->pidfd = -1;
+	c->pull_out = -1;
 	c->stop_signal = SIGTERM;
 }
 
@@ -189,36 +190,155 @@ void mctr_create_failed(struct mon *m, size_t idx, bool config_error, const char
 	backoff(m, idx, false);
 }
 
-void mctr_image_missing(struct mon *m, size_t idx)
+/* Go's time.Duration of ms truncated to milliseconds ("520ms", "1.5s",
+ * "1m2.345s"), as the kubelet's Pulled event prints it. Returns buf. */
+static const char *go_duration_ms(int64_t ms, char *buf, size_t size)
+{
+	char frac[8] = "";
+	int64_t s = ms / 1000, rest = ms % 1000;
+
+	if (ms < 1000) {
+		(void)snprintf(buf, size, "%lldms", (long long)ms);
+		return buf;
+	}
+	if (rest > 0) {
+		size_t n;
+
+		(void)snprintf(frac, sizeof(frac), ".%03lld", (long long)rest);
+		for (n = strlen(frac); frac[n - 1] == '0'; n--)
+			frac[n - 1] = '\0';
+	}
+	if (s < 60)
+		(void)snprintf(buf, size, "%lld%ss", (long long)s, frac);
+	else
+		(void)snprintf(buf, size, "%lldm%lld%ss", (long long)(s / 60), (long long)(s % 60),
+		               frac);
+	return buf;
+}
+
+/* The kubelet's image pull back-off (10 s doubling to 5 min, per image):
+ * BACKOFF until pull_retry_ms; a first timer a second later shows it as
+ * ImagePullBackOff, as the kubelet's next pod sync does. */
+static void pull_backoff(struct mon *m, size_t idx)
 {
 	struct mctr *c = &m->c[idx];
+	int64_t now = mon_now_ms();
+
+	c->pull_backoff_s = c->pull_backoff_s == 0 ? 10 : c->pull_backoff_s * 2;
+	if (c->pull_backoff_s > 300)
+		c->pull_backoff_s = 300;
+	c->pull_retry_ms = now + (int64_t)c->pull_backoff_s * 1000;
+	c->pull_backoff_shown = false;
+	c->restart_at_ms = now + 1000;
+	c->phase = MCTR_BACKOFF;
+}
+
+/* An image that cannot be had (a bad name, absent with policy Never):
+ * tried again after the image back-off, its status kept. */
+static void image_retry_later(struct mon *m, size_t idx)
+{
+	pull_backoff(m, idx);
+	m->c[idx].pull_backoff_shown = true;
+	m->c[idx].restart_at_ms = m->c[idx].pull_retry_ms;
+}
+
+/* A pull back-off's first timer: ImagePullBackOff until the retry. */
+static void pull_backoff_show(struct mon *m, size_t idx)
+{
+	struct mctr *c = &m->c[idx];
+	const struct pod_container *pc = mon_spec(m, idx);
+	struct ctr_status *st = mon_status(m, idx);
+	cleanup_free char *msg = xstrfmt("Back-off pulling image \"%s\"", pc->image);
+	cleanup_free char *why = NULL;
+
+	why = xstrfmt("%s: ErrImagePull: %s", msg, st->message ? st->message : "");
+	pod_event_add(m->dir, "Normal", "BackOff", "%s", msg);
+	pod_event_add(m->dir, "Warning", "Failed", "Error: ImagePullBackOff");
+	status_waiting(st, "ImagePullBackOff", why);
+	c->pull_backoff_shown = true;
+	c->restart_at_ms = c->pull_retry_ms;
+}
+
+void mctr_image_missing(struct mon *m, size_t idx)
+{
 	struct ctr_status *st = mon_status(m, idx);
 	const struct pod_container *pc = mon_spec(m, idx);
 	cleanup_free char *msg = NULL;
 
 	free(st->image_id);
 	st->image_id = NULL;
-	/* peapod pulls nothing: with imagePullPolicy Never that is the
-	 * kubelet's ErrImageNeverPull, else a failed pull (ErrImagePull,
-	 * then ImagePullBackOff) */
-	if (pc->image_pull_policy == POD_PULL_NEVER) {
-		msg = xstrfmt("Container image \"%s\" is not present with pull policy of Never",
-		              pc->image);
-		pod_event_add(m->dir, "Warning", "ErrImageNeverPull", "%s", msg);
-		status_waiting(st, "ErrImageNeverPull", msg);
-	} else if (c->pull_failures > 0) {
-		msg = xstrfmt("Back-off pulling image \"%s\"", pc->image);
-		pod_event_add(m->dir, "Normal", "BackOff", "%s", msg);
-		status_waiting(st, "ImagePullBackOff", msg);
-	} else {
-		msg = xstrfmt("Failed to pull image \"%s\": peapod pulls no image; load it with "
-		              "peapod image load -i FILE",
-		              pc->image);
-		pod_event_add(m->dir, "Warning", "Failed", "%s", msg);
-		status_waiting(st, "ErrImagePull", msg);
+	/* imagePullPolicy Never and no such image: the kubelet's
+	 * ErrImageNeverPull, retried as it resyncs */
+	msg = xstrfmt("Container image \"%s\" is not present with pull policy of Never", pc->image);
+	pod_event_add(m->dir, "Warning", "ErrImageNeverPull", "%s", msg);
+	status_waiting(st, "ErrImageNeverPull", msg);
+	image_retry_later(m, idx);
+}
+
+void mctr_image_invalid(struct mon *m, size_t idx, const char *msg)
+{
+	pod_event_add(m->dir, "Warning", "InspectFailed", "%s", msg);
+	status_waiting(mon_status(m, idx), "InvalidImageName", msg);
+	image_retry_later(m, idx);
+}
+
+void mctr_pull_started(struct mon *m, size_t idx, pid_t pid, int out)
+{
+	struct mctr *c = &m->c[idx];
+
+	c->phase = MCTR_PULLING;
+	c->pull_pid = pid;
+	c->pull_out = out;
+	c->pull_started_ms = mon_now_ms();
+	pod_event_add(m->dir, "Normal", "Pulling", "Pulling image \"%s\"", mon_spec(m, idx)->image);
+}
+
+/* The pull's child is gone: its fds and pid forgotten. */
+static void pull_end(struct mctr *c)
+{
+	if (c->pull_out >= 0)
+		(void)close(c->pull_out);
+	c->pull_out = -1;
+	c->pull_pid = 0;
+}
+
+void mctr_pull_done(struct mon *m, size_t idx, const char *id, int64_t size)
+{
+	struct mctr *c = &m->c[idx];
+	struct ctr_status *st = mon_status(m, idx);
+	char took[32];
+
+	pull_end(c);
+	go_duration_ms(mon_now_ms() - c->pull_started_ms, took, sizeof(took));
+	pod_event_add(m->dir, "Normal", "Pulled",
+	              "Successfully pulled image \"%s\" in %s (%s including waiting). Image "
+	              "size: %lld bytes.",
+	              mon_spec(m, idx)->image, took, took, (long long)size);
+	c->pull_failures = 0;
+	c->pull_backoff_s = 0;
+	free(c->pulled_id);
+	c->pulled_id = xstrdup(id);
+	free(st->image_id);
+	st->image_id = xstrdup(id);
+	c->phase = m->deleting || m->evicted ? MCTR_EXITED : MCTR_WAITING;
+}
+
+void mctr_pull_failed(struct mon *m, size_t idx, const char *msg)
+{
+	struct mctr *c = &m->c[idx];
+	cleanup_free char *text =
+	    xstrfmt("Failed to pull image \"%s\": %s", mon_spec(m, idx)->image, msg);
+
+	pull_end(c);
+	if (m->deleting || m->evicted) {
+		c->phase = MCTR_EXITED;
+		return;
 	}
+	pod_event_add(m->dir, "Warning", "Failed", "%s", text);
+	pod_event_add(m->dir, "Warning", "Failed", "Error: ErrImagePull");
+	status_waiting(mon_status(m, idx), "ErrImagePull", text);
 	c->pull_failures++;
-	backoff(m, idx, false);
+	pull_backoff(m, idx);
 }
 
 void mctr_image_found(struct mon *m, size_t idx, const char *image_id)
@@ -226,6 +346,7 @@ void mctr_image_found(struct mon *m, size_t idx, const char *image_id)
 	struct ctr_status *st = mon_status(m, idx);
 
 	m->c[idx].pull_failures = 0;
+	m->c[idx].pull_backoff_s = 0;
 	if (st->image_id == NULL || *st->image_id == '\0') {
 		free(st->image_id);
 		st->image_id = xstrdup(image_id);
@@ -250,6 +371,7 @@ void mctr_stop_requested(struct mon *m, size_t idx, int64_t kill_at_ms)
 	case MCTR_WAITING:
 	case MCTR_BACKOFF:
 	case MCTR_WAIT_SANDBOX:
+	case MCTR_PULLING: /* the monitor ends the pull (mon_pull_cancel) */
 		/* not running: a deleted or evicted pod starts it no more */
 		if (m->deleting || m->evicted) {
 			c->phase = MCTR_EXITED;
@@ -279,6 +401,10 @@ void mctr_restart_due(struct mon *m, size_t idx)
 
 	if (c->phase != MCTR_BACKOFF)
 		return;
+	if (c->pull_failures > 0 && !c->pull_backoff_shown) {
+		pull_backoff_show(m, idx);
+		return;
+	}
 	/* only a container that ran and ended is restarted: a retry after
 	 * CreateContainerError is no restart (kubelet) */
 	if (c->ran)
@@ -337,8 +463,11 @@ static void adopt_waiting(struct mon *m, size_t idx)
 		return;
 	}
 	c->ran = strcmp(reason, "CrashLoopBackOff") == 0;
-	c->pull_failures =
-	    strcmp(reason, "ErrImagePull") == 0 || strcmp(reason, "ImagePullBackOff") == 0;
+	if (strcmp(reason, "ErrImagePull") == 0 || strcmp(reason, "ImagePullBackOff") == 0) {
+		c->pull_failures = 1;
+		image_retry_later(m, idx); /* it says so already */
+		return;
+	}
 	backoff(m, idx, c->ran);
 }
 

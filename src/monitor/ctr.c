@@ -149,20 +149,18 @@ int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 	pid_t pid = 0;
 	int r;
 
-	/* init containers' images are resolved here, on their first start */
-	r = img_store_resolve(m->store, st->image_id && *st->image_id ? st->image_id : st->image,
-	                      &img, err);
-	if (r == -ENOENT) {
-		mctr_image_missing(m, idx);
-		log_error("container '%s': %s", st->name, st->message);
-		return pp_error_msg(err, ENOENT, "%s", st->message);
+	/* the image by imagePullPolicy: in the store, or pulled first (it
+	 * waits while another container's image is pulled) */
+	r = mon_image_ensure(m, idx, &img, err);
+	if (r == -EINPROGRESS)
+		return 0;
+	if (r < 0 && c->phase != MCTR_WAITING) {
+		log_error("container '%s': %s", st->name, err->msg);
+		return r;
 	}
 	if (r == 0) {
 		c->stop_signal = pod_stop_signal(img->config.stop_signal);
 		mctr_image_found(m, idx, img->id);
-		pod_event_add(m->dir, "Normal", "Pulled",
-		              "Container image \"%s\" already present on machine",
-		              mon_spec(m, idx)->image);
 		r = pod_container_prepare(&m->paths, m->rec, idx, img, err);
 		img_image_free(img);
 	}

@@ -16,6 +16,7 @@
 struct pp_error;
 struct pod_record;
 struct img_store;
+struct img_image;
 
 #define MON_MAX_CLIENTS   16
 #define MON_EV(kind, idx) (((uint64_t)(kind) << 32) | (uint32_t)(idx))
@@ -59,6 +60,7 @@ enum mctr_phase {
 	MCTR_WAIT_SANDBOX, /* stopped with a lost sandbox: starts again in the new one */
 	MCTR_EXITED,       /* down for good: restartPolicy, a deletion or an eviction */
 	MCTR_DONE,         /* an init container that completed */
+	MCTR_PULLING,      /* its image is being pulled (pull_pid) */
 };
 
 /* One container as the monitor runs it. */
@@ -77,7 +79,14 @@ struct mctr {
 	int64_t started_ms;        /* when it last started, 0 never */
 	int backoff_s;             /* the crash-loop back-off (pod_backoff_step) */
 	bool ran;                  /* its next start is a restart (restartCount) */
-	int pull_failures;         /* image lookups failed in a row */
+	int pull_failures;         /* image pulls failed in a row */
+	int pull_backoff_s;        /* the image pull back-off: 10 s doubling to 5 min */
+	bool pull_backoff_shown;   /* ImagePullBackOff shown for the last failure */
+	int64_t pull_retry_ms;     /* BACKOFF after a failed pull: when it pulls again */
+	pid_t pull_pid;            /* PULLING: the child that pulls, 0 when none */
+	int pull_out;              /* PULLING: memfd the child writes its result to */
+	int64_t pull_started_ms;   /* PULLING: when the pull began */
+	char *pulled_id;           /* the image just pulled, for its next start; NULL none */
 	struct mattach_set *att;   /* attached clients (attach.c), NULL before any */
 	pid_t hook_pid;            /* a running postStart/preStop exec, 0 when none */
 	bool hook_pre_stop;        /* hook_pid is the preStop hook */
@@ -98,12 +107,26 @@ struct mon {
 	int clients[MON_MAX_CLIENTS];
 	char *saved; /* pod.json as last written (settle() compares) */
 	/* the pod's course: what it is asked to do, beyond its containers */
-	bool deleting;       /* deleted: containers stop, nothing restarts, then teardown */
-	bool evicted;        /* an emptyDir over its sizeLimit: Failed, nothing restarts */
-	bool sandbox_lost;   /* pause died: containers stop, then a new sandbox */
-	bool finished;       /* torn down: the loop ends */
-	int64_t evict_at_ms; /* next emptyDir usage check, 0 none */
+	bool deleting;        /* deleted: containers stop, nothing restarts, then teardown */
+	bool evicted;         /* an emptyDir over its sizeLimit: Failed, nothing restarts */
+	bool sandbox_lost;    /* pause died: containers stop, then a new sandbox */
+	bool finished;        /* torn down: the loop ends */
+	bool report_warnings; /* apply's report names containers that do not run */
+	int64_t evict_at_ms;  /* next emptyDir usage check, 0 none */
 };
+
+/* Image pulls (pull.c), the kubelet's image manager. The image of container
+ * idx by its imagePullPolicy: 0 and *ret_img (caller frees) when it is in
+ * the store; -EINPROGRESS when a child now pulls it (the container is
+ * PULLING until mon_pull_reaped); else -errno with its status set
+ * (InvalidImageName, ErrImageNeverPull) or a system error. */
+int mon_image_ensure(struct mon *m, size_t idx, struct img_image **ret_img, struct pp_error *err);
+/* Was pid a pull's child? Then its result is acted on. */
+bool mon_pull_reaped(struct mon *m, pid_t pid, int status);
+/* End the pull of container idx, if one runs (SIGKILL; reaped as usual). */
+void mon_pull_cancel(struct mon *m, size_t idx);
+/* Does a pull run for some container? */
+bool mon_pulling(const struct mon *m);
 
 /* The event loop's helpers (watch.c). */
 int64_t mon_now_ms(void);
@@ -144,6 +167,17 @@ void mctr_create_failed(struct mon *m, size_t idx, bool config_error, const char
 /* Its image is not in the store: ErrImageNeverPull, ErrImagePull, then
  * ImagePullBackOff, retried after the back-off. */
 void mctr_image_missing(struct mon *m, size_t idx);
+/* Its image name does not parse: InvalidImageName with msg. */
+void mctr_image_invalid(struct mon *m, size_t idx, const char *msg);
+/* A child (pid, result in memfd out, both taken) pulls its image: PULLING,
+ * the Pulling event. */
+void mctr_pull_started(struct mon *m, size_t idx, pid_t pid, int out);
+/* The pull ended: image id (borrowed), its size in bytes; WAITING again,
+ * to start with that image; the Pulled event. */
+void mctr_pull_done(struct mon *m, size_t idx, const char *id, int64_t size);
+/* The pull failed with msg (the registry's words): ErrImagePull and the
+ * Failed events, then the image pull back-off. */
+void mctr_pull_failed(struct mon *m, size_t idx, const char *msg);
 /* Its image was found (the pull back-off ends). */
 void mctr_image_found(struct mon *m, size_t idx, const char *image_id);
 /* Asked to stop: SIGKILL due at kill_at_ms (1: at once). A container not

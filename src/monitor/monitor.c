@@ -142,7 +142,7 @@ static void save(struct mon *m)
 static bool all_stopped(const struct mon *m)
 {
 	for (size_t i = 0; i < MON_N(m); i++)
-		if (m->c[i].pid > 0)
+		if (m->c[i].pid > 0 || m->c[i].pull_pid > 0)
 			return false;
 	return true;
 }
@@ -162,6 +162,28 @@ static void finish(struct mon *m)
 		log_info("pod %s/%s deleted", p->namespace_, p->name);
 }
 
+/* apply's report, once no image is being pulled: a warning for each app
+ * container that does not run (when the pod has no init containers), then
+ * "ok". */
+static void report(struct mon *m)
+{
+	if (m->notify < 0 || mon_pulling(m))
+		return;
+	for (size_t i = 0; m->report_warnings && m->rec->n_init_ctrs == 0 && i < m->rec->n_ctrs;
+	     i++) {
+		const struct ctr_status *st = &m->rec->ctrs[i];
+
+		if (m->c[i].phase != MCTR_RUNNING)
+			notify(m, MON_NOTIFY_WARNING "container \"%s\": %s\n", st->name,
+			       st->message ? st->message
+			       : st->state == CTR_STATE_TERMINATED && st->term.message
+			           ? st->term.message
+			           : "not started");
+	}
+	notify(m, MON_NOTIFY_OK "\n");
+	notify_done(m);
+}
+
 /* The one commit point, after each batch of events. */
 static void settle(struct mon *m)
 {
@@ -169,6 +191,7 @@ static void settle(struct mon *m)
 		return;
 	mon_sandbox_check(m);
 	if (m->deleting && all_stopped(m)) {
+		report(m); /* apply waited for a pull: the pod is gone */
 		finish(m);
 		return;
 	}
@@ -176,6 +199,7 @@ static void settle(struct mon *m)
 	mon_update_phase(m);
 	save(m);
 	arm_timer(m);
+	report(m);
 }
 
 static int start_pod(struct mon *m)
@@ -196,16 +220,7 @@ static int start_pod(struct mon *m)
 	m->rec->started_at = pod_now();
 	save(m);
 	mon_start_due(m);
-	for (size_t i = 0; m->rec->n_init_ctrs == 0 && i < m->rec->n_ctrs; i++) {
-		const struct ctr_status *st = &m->rec->ctrs[i];
-
-		if (m->c[i].phase != MCTR_RUNNING)
-			notify(m, MON_NOTIFY_WARNING "container \"%s\": %s\n", st->name,
-			       st->message ? st->message
-			       : st->state == CTR_STATE_TERMINATED && st->term.message
-			           ? st->term.message
-			           : "not started");
-	}
+	m->report_warnings = true;
 	mon_evict_arm(m);
 	return 0;
 }
@@ -237,7 +252,8 @@ static void child_exited(struct mon *m, pid_t pid, int status)
 			mon_sandbox_lost(m, pid);
 		return;
 	}
-	if (mon_hook_reaped(m, pid, status) || mon_probe_reaped(m, pid, status))
+	if (mon_hook_reaped(m, pid, status) || mon_probe_reaped(m, pid, status) ||
+	    mon_pull_reaped(m, pid, status))
 		return;
 	/* In a shared pid namespace the containers die as pause exits, and
 	 * are reaped before it: see that the sandbox goes first, so that
@@ -390,6 +406,9 @@ static void mon_free(struct mon *m)
 	for (size_t i = 0; m->c && i < MON_N(m); i++) {
 		cri_log_close(&m->c[i].log);
 		mon_probe_free(m, i);
+		free(m->c[i].pulled_id);
+		if (m->c[i].pull_out >= 0)
+			(void)close(m->c[i].pull_out);
 	}
 	free(m->c);
 	free(m->dir);
@@ -478,8 +497,6 @@ int monitor_run(const struct monitor_opts *o)
 		return 1;
 	}
 	settle(&m);
-	notify(&m, MON_NOTIFY_OK "\n");
-	notify_done(&m);
 	r = loop(&m);
 	mon_free(&m);
 	return r < 0 ? 1 : 0;

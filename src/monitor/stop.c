@@ -107,6 +107,8 @@ void mon_ctr_stop(struct mon *m, size_t idx, int64_t grace_s, const char *messag
 	bool first = c->phase == MCTR_RUNNING;
 
 	mctr_stop_requested(m, idx, grace_s > 0 ? mon_now_ms() + grace_s * 1000 : 1);
+	if (c->phase == MCTR_EXITED)
+		mon_pull_cancel(m, idx);
 	if (c->phase != MCTR_STOPPING || c->pid <= 0)
 		return;
 	if (first) {

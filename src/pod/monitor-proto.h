@@ -11,6 +11,10 @@
 #define MON_SOCK_FILE "monitor.sock" /* the control socket, SOCK_STREAM */
 #define MON_LOCK_FILE "monitor.lock" /* flock()ed while a monitor lives */
 #define MON_LOG_FILE  "monitor.log"  /* the monitor's stdout and stderr */
+/* The progress of the monitor's image pulls, appended: for each pull a line
+ * MON_PULL_LINE REF, then img_progress_format() lines (image/image.h). */
+#define MON_PULL_FILE "pull.progress"
+#define MON_PULL_LINE "pull "
 
 /* The notify pipe (fd 3 of `peapod monitor --notify-fd=3`): "warning: MSG"
  * lines, then "ok" or "error: MSG", each ending in '\n'. */

@@ -109,8 +109,8 @@ static int resolve_list(struct img_store *store, const struct pod_container *c,
 		struct img_image *img = NULL;
 		int r = img_store_resolve(store, c[i].image, &img, err);
 
-		if (r == -ENOENT)
-			continue; /* the monitor reports it: ErrImageNeverPull, ErrImagePull */
+		if (r == -ENOENT || r == -EINVAL)
+			continue; /* the monitor pulls it, or reports InvalidImageName */
 		if (r < 0)
 			return pp_error_prefix(err, r, "%s[%zu].image", field, i);
 		free(st[i].image_id);

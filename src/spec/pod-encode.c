@@ -245,6 +245,16 @@ static json_object *spec_to_json(const struct pod *pod)
 	add_str(o, "hostname", pod->hostname);
 	add_str(o, "subdomain", pod->subdomain);
 	add_str(o, "schedulerName", pod->scheduler_name);
+	if (pod->image_pull_secrets != NULL) {
+		arr = json_object_new_array();
+		for (char **s = pod->image_pull_secrets; *s; s++) {
+			json_object *ref = json_object_new_object();
+
+			add_str(ref, "name", *s);
+			json_object_array_add(arr, ref);
+		}
+		json_object_object_add(o, "imagePullSecrets", arr);
+	}
 	if ((arr = pod_security_pod_to_json(pod)) != NULL)
 		json_object_object_add(o, "securityContext", arr);
 	return o;

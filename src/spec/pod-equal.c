@@ -142,7 +142,9 @@ static bool pod_level_eq(const struct pod *a, const struct pod *b)
 	       a->termination_grace_period_seconds == b->termination_grace_period_seconds &&
 	       a->termination_grace_period_unset == b->termination_grace_period_unset &&
 	       str_eq(a->hostname, b->hostname) && str_eq(a->subdomain, b->subdomain) &&
-	       str_eq(a->dns_policy, b->dns_policy) && str_eq(a->scheduler_name, b->scheduler_name);
+	       str_eq(a->dns_policy, b->dns_policy) &&
+	       str_eq(a->scheduler_name, b->scheduler_name) &&
+	       strv_eq(a->image_pull_secrets, b->image_pull_secrets);
 }
 
 bool pod_spec_equal(const struct pod *a, const struct pod *b)

@@ -81,6 +81,7 @@ void pod_clear(struct pod *pod)
 	free(pod->subdomain);
 	free(pod->dns_policy);
 	free(pod->scheduler_name);
+	strv_free(pod->image_pull_secrets);
 	free(pod->supplemental_groups);
 	volumes_free(pod->volumes, pod->n_volumes);
 	memset(pod, 0, sizeof(*pod));

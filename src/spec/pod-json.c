@@ -140,6 +140,32 @@ static int decode_service_account(json_object *v, void *obj, const char *path, s
 	return 0;
 }
 
+/* spec.imagePullSecrets: a list of LocalObjectReference ({name}). */
+static const struct pod_field secret_ref_fields[] = {
+    {"name", POD_FIELD_STR, 0, NULL},
+    {NULL, 0, 0, NULL},
+};
+
+static int decode_pull_secrets(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod *pod = obj;
+	char **names = NULL;
+	size_t n = 0;
+	int r = pod_decode_object_array(
+	    v, path, &(const struct pod_element){secret_ref_fields, sizeof(char *)},
+	    (void **)&names, &n, err);
+
+	strv_free(pod->image_pull_secrets);
+	pod->image_pull_secrets = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (names[i] != NULL && *names[i] != '\0')
+			strv_push(&pod->image_pull_secrets, names[i]);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return r;
+}
+
 #define SPEC_UNSUPPORTED(n)                       \
 	{                                         \
 		n, POD_FIELD_UNSUPPORTED, 0, NULL \
@@ -169,7 +195,7 @@ static const struct pod_field spec_fields[] = {
     SPEC_UNSUPPORTED("nodeSelector"),
     SPEC_UNSUPPORTED("nodeName"),
     {"securityContext", POD_FIELD_CUSTOM, 0, pod_decode_pod_security},
-    SPEC_UNSUPPORTED("imagePullSecrets"),
+    {"imagePullSecrets", POD_FIELD_CUSTOM, 0, decode_pull_secrets},
     SPEC_UNSUPPORTED("affinity"),
     SPEC_UNSUPPORTED("tolerations"),
     SPEC_UNSUPPORTED("hostAliases"),

@@ -166,6 +166,8 @@ struct pod {
 	char *subdomain;      /* may be NULL */
 	char *dns_policy;     /* default "ClusterFirst" */
 	char *scheduler_name; /* default "default-scheduler" */
+	/* spec.imagePullSecrets[].name, NULL-terminated; NULL when none */
+	char **image_pull_secrets;
 	/* spec.securityContext: runAsUser, runAsGroup, runAsNonRoot and
 	 * supplementalGroups */
 	struct pod_run_as run_as;

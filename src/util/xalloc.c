@@ -113,3 +113,21 @@ char **strv_dup(char *const *v)
 		out[i] = xstrdup(v[i]);
 	return out;
 }
+
+char *strv_join(char *const *v, const char *sep)
+{
+	size_t n = 1, seplen = strlen(sep);
+	char *out, *p;
+
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		n += strlen(v[i]) + (i > 0 ? seplen : 0);
+	out = xmalloc(n);
+	p = out;
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++) {
+		if (i > 0)
+			p = stpcpy(p, sep);
+		p = stpcpy(p, v[i]);
+	}
+	*p = '\0';
+	return out;
+}

@@ -3,6 +3,8 @@
 # namespace (kubernetes.io "Share Process Namespace between Containers in a
 # Pod"), with both of its manifests.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup() {
@@ -28,9 +30,13 @@ worker_pid() {
 }
 
 seed_steps() {
-	run peapod apply -f "$SEEDS/$1"
+	# nginx (":latest", imagePullPolicy Always) is pulled at each start,
+	# from the suite's registry serving docker.io; busybox:1.28 is present
+	run --separate-stderr peapod apply -f "$SEEDS/$1"
 	[ "$status" -eq 0 ]
 	[ "$output" = "pod/nginx created" ]
+	[ "${stderr_lines[0]}" = "Trying to pull docker.io/library/nginx:latest..." ]
+	[[ "$stderr" != *busybox* ]]
 	wait_for 30 pod_is nginx Running
 	run peapod get pods
 	[[ "${lines[1]}" =~ ^nginx\ +2/2\ +Running\ +0\  ]]

@@ -3,6 +3,7 @@
 # formats, and delete -f.
 
 load helpers
+load registry
 
 setup() {
 	setup_root
@@ -10,6 +11,10 @@ setup() {
 
 teardown() {
 	teardown_root
+}
+
+teardown_file() {
+	registries_stop
 }
 
 # CapEff of the main process of container $2 in pod $1, as seen by a sibling exec.
@@ -204,7 +209,7 @@ YAML
 	[[ "$output" =~ '"message": "bye-msg\n"' ]]
 }
 
-@test "a missing image: ErrImageNeverPull with pull policy Never, ErrImagePull/ImagePullBackOff else, started once loaded" {
+@test "a missing image: ErrImageNeverPull with pull policy Never, ErrImagePull/ImagePullBackOff else, started once pushed" {
 	manifest "$BATS_TEST_TMPDIR/never.yaml" never <<'YAML'
   containers:
   - name: a
@@ -221,19 +226,21 @@ YAML
 	run peapod describe pod never
 	[[ "$output" =~ Warning\ +ErrImageNeverPull ]]
 
-	# IfNotPresent: the pull fails (peapod pulls nothing), then backs off;
-	# once the image is loaded, the next try starts it
-	peapod image rm busybox:1.28
-	manifest "$BATS_TEST_TMPDIR/pull.yaml" pull <<'YAML'
+	# IfNotPresent: the pull fails (the registry has no such image), then
+	# backs off; once the image is pushed, the next try pulls and starts it
+	registry_start later
+	reg=127.0.0.1:$(reg_port later)
+	manifest "$BATS_TEST_TMPDIR/pull.yaml" pull <<YAML
   containers:
   - name: a
-    image: busybox:1.28
+    image: $reg/library/later:1
     command: ["sleep", "3600"]
 YAML
 	peapod apply -f "$BATS_TEST_TMPDIR/pull.yaml"
 	wait_for 30 eval 'pod_is pull ErrImagePull || pod_is pull ImagePullBackOff'
 	run peapod get pods pull -o json
 	[ "$(jq -r '.status.containerStatuses[0].restartCount' <<<"$output")" = 0 ]
-	peapod image load -i "$IMAGES/busybox.tar"
+	push "$IMAGES/busybox.tar" "$reg/library/later:1"
 	wait_for 60 pod_is pull Running
+	registry_stop later
 }

@@ -2,6 +2,8 @@
 # peapod describe pod as kubectl describe pod (containers, conditions, the
 # kubelet's events), and get -o yaml.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup() {
@@ -94,7 +96,7 @@ YAML
 	grep -qx "    status: 'True'" <<<"$output"
 	# metadata and status are ignored on apply: a copy under a new name runs
 	sed 's/^  name: nginx$/  name: copy/' <<<"$output" >"$BATS_TEST_TMPDIR/copy.yaml"
-	run peapod apply -f "$BATS_TEST_TMPDIR/copy.yaml"
+	run --separate-stderr peapod apply -f "$BATS_TEST_TMPDIR/copy.yaml"
 	[ "$status" -eq 0 ]
 	[ "$output" = "pod/copy created" ]
 	wait_for 60 pod_is copy Running

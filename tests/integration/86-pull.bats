@@ -11,32 +11,19 @@ load helpers
 load registry
 
 setup_file() {
-	command -v docker-registry >/dev/null && command -v skopeo >/dev/null &&
-		[ -f "$IMAGES/busybox.tar" ] || return 0
-	registry_start main
-	push "$IMAGES/busybox.tar" "127.0.0.1:$(reg_port main)/library/busybox:1.28"
+	registry_main_start library/busybox:1.28
 }
 
 teardown_file() {
 	registries_stop
 }
 
-# Every test starts from an empty store.
 setup() {
-	need_registry
-	PEAPOD_ROOT=$(mktemp -d /tmp/peapod-test.XXXXXX)
-	export PEAPOD_ROOT
-	# no credentials of the host's user
-	export HOME=$BATS_TEST_TMPDIR/home XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
-	REG=127.0.0.1:$(reg_port main)
+	pull_setup
 }
 
 teardown() {
 	teardown_root
-}
-
-pp() {
-	timeout 60 "$PEAPOD" "$@"
 }
 
 @test "image pull: by tag, podman's lines, then the image id; --quiet prints only the id" {

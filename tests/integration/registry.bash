@@ -72,3 +72,26 @@ registries_stop() {
 	done
 	return 0
 }
+
+# setup_file of a file that pulls: the registry "main", busybox pushed into
+# it as REPO:TAG. Nothing when the tools are missing (pull_setup skips).
+registry_main_start() { # REPO:TAG
+	command -v docker-registry >/dev/null && command -v skopeo >/dev/null &&
+		[ -f "$IMAGES/busybox.tar" ] || return 0
+	registry_start main
+	push "$IMAGES/busybox.tar" "127.0.0.1:$(reg_port main)/$1"
+}
+
+# setup of a test that pulls: an empty store of its own, none of the host
+# user's credentials, $REG the main registry.
+pull_setup() {
+	need_registry
+	PEAPOD_ROOT=$(mktemp -d /tmp/peapod-test.XXXXXX)
+	export PEAPOD_ROOT
+	export HOME=$BATS_TEST_TMPDIR/home XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
+	REG=127.0.0.1:$(reg_port main)
+}
+
+pp() {
+	timeout 60 "$PEAPOD" "$@"
+}

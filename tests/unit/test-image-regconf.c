@@ -49,6 +49,7 @@ static void test_parse(void **state)
 	                                 "    mirrors:\n"
 	                                 "      - mirror.gcr.io\n"
 	                                 "    ca: certs/hub\n"
+	                                 "    location: 127.0.0.1:5000\n"
 	                                 "  - host: \"[::1]:5000\"\n"
 	                                 "    insecure: False\n"
 	                                 "    ca: /srv/ca\n");
@@ -67,6 +68,8 @@ static void test_parse(void **state)
 	assert_false(h->insecure);
 	assert_string_equal(h->mirrors[0], "mirror.gcr.io");
 	assert_string_equal(h->ca, "/etc/peapod/certs/hub");
+	assert_string_equal(h->location, "127.0.0.1:5000");
+	assert_null(img_regconf_find(c, "registry.example:5000")->location);
 	assert_false(img_regconf_find(c, "[::1]:5000")->insecure);
 	assert_null(img_regconf_find(c, "registry.example"));
 	assert_null(img_regconf_find(NULL, "docker.io"));
@@ -98,7 +101,10 @@ static void test_errors(void **state)
 	(void)state;
 	expect_error("registries:\n  - host: a\n    insecur: true\n",
 	             "r.yaml:3: registries[0].insecur: unknown or repeated key (want host, "
-	             "insecure, mirrors, ca)");
+	             "location, insecure, mirrors, ca)");
+	expect_error("registries:\n  - host: a\n    location: http://b/c\n",
+	             "r.yaml:3: registries[0].location: must be a host[:port] without scheme or "
+	             "path");
 	expect_error("registries:\n  - host: a\n  - host: b\n    insecure: yes\n",
 	             "r.yaml:4: registries[1].insecure: must be true or false");
 	expect_error("registries:\n  - host: a\n    insecure: \"true\"\n",
