@@ -208,17 +208,6 @@ int img_store_remove(struct img_store *s, const char *ref, bool force, char ***r
 	return 0;
 }
 
-/* Is images/<name> an image record? Copies its hex. */
-static bool record_name(const char *name, char hex[IMG_HEX_LEN + 1])
-{
-	if (strlen(name) != IMG_HEX_LEN + 5 || strcmp(name + IMG_HEX_LEN, ".json") != 0 ||
-	    !img_is_hex(name, IMG_HEX_LEN))
-		return false;
-	memcpy(hex, name, IMG_HEX_LEN);
-	hex[IMG_HEX_LEN] = '\0';
-	return true;
-}
-
 static bool strv_contains(char *const *v, const char *s)
 {
 	for (; v && *v; v++)
@@ -241,7 +230,7 @@ static int prune_records(struct img_store *s, json_object *refs, bool all, char 
 		cleanup_strv char **its = NULL;
 		int r;
 
-		if (!record_name(de->d_name, hex))
+		if (!img_record_name(de->d_name, hex))
 			continue;
 		id = xstrfmt("sha256:%s", hex);
 		its = img_refs_of(refs, id);

@@ -115,6 +115,9 @@ char **img_refs_of(struct json_object *refs, const char *id);
  * message of -ENOENT names it) → config hex. 0 or -errno. */
 int img_find_id(struct img_store *s, const char *ref, char hex[IMG_HEX_LEN + 1],
                 struct pp_error *err);
+/* Is name (in images/) "<hex>.json"? Copies the hex into hex (scratch
+ * even when false). */
+bool img_record_name(const char *name, char hex[IMG_HEX_LEN + 1]);
 /* Read images/<hex>.json into *ret (caller puts). 0, -ENOENT or -errno. */
 int img_record_read(struct img_store *s, const char *hex, struct json_object **ret,
                     struct pp_error *err);

@@ -177,6 +177,15 @@ static int not_found(const char *ref, struct pp_error *err)
 	    ref);
 }
 
+bool img_record_name(const char *name, char hex[IMG_HEX_LEN + 1])
+{
+	if (strlen(name) != IMG_HEX_LEN + 5 || strcmp(name + IMG_HEX_LEN, ".json") != 0)
+		return false;
+	memcpy(hex, name, IMG_HEX_LEN);
+	hex[IMG_HEX_LEN] = '\0';
+	return img_is_hex(hex, IMG_HEX_LEN);
+}
+
 int img_find_id(struct img_store *s, const char *ref, char hex[IMG_HEX_LEN + 1],
                 struct pp_error *err)
 {
@@ -203,6 +212,8 @@ int img_find_id(struct img_store *s, const char *ref, char hex[IMG_HEX_LEN + 1],
 			return 0;
 		if (found > 1)
 			return pp_error_msg(err, EINVAL, "image id prefix '%s' is ambiguous", ref);
+		if (n == IMG_HEX_LEN)
+			return not_found(ref, err);
 	}
 	r = img_ref_normalize(ref, &norm, err);
 	if (r < 0)
@@ -428,12 +439,7 @@ int img_store_list(struct img_store *s, struct img_list_entry **ret, size_t *ret
 		cleanup_json json_object *rec = NULL;
 		char hex[IMG_HEX_LEN + 1];
 
-		if (strlen(de->d_name) != IMG_HEX_LEN + 5 ||
-		    strcmp(de->d_name + IMG_HEX_LEN, ".json") != 0)
-			continue;
-		memcpy(hex, de->d_name, IMG_HEX_LEN);
-		hex[IMG_HEX_LEN] = '\0';
-		if (img_record_read(s, hex, &rec, NULL) == 0)
+		if (img_record_name(de->d_name, hex) && img_record_read(s, hex, &rec, NULL) == 0)
 			list_add(s, &l, &n, rec, refs);
 	}
 	if (n > 1)
