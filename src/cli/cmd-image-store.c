@@ -84,6 +84,8 @@ static int in_use(struct img_store *s, const char *ref)
 
 	if (r == 0)
 		r = pod_image_user(cli_paths(), id, &user, &err);
+	if (r == -ENOENT)
+		return 0; /* a name left without its record: removal reports or cleans it */
 	if (r > 0)
 		log_error("image \"%s\" is in use by pod \"%s\" (delete the pod first)", ref, user);
 	else if (r < 0)
@@ -248,12 +250,19 @@ int cli_image_save(int argc, char **argv)
 
 	optind = 0;
 	while ((c = cli_getopt(argc, argv, "+o:q", opts)) != -1) {
-		if (c == 'o')
+		switch (c) {
+		case 'o':
 			out = optarg;
-		else if (c == 'F' && save_format(optarg, &format) < 0)
+			break;
+		case 'F':
+			if (save_format(optarg, &format) < 0)
+				return 1;
+			break;
+		case 'q':
+			break; /* podman's --quiet: save prints nothing anyway */
+		default:
 			return 1;
-		else if (c != 'F' && c != 'q')
-			return 1;
+		}
 	}
 	if (optind >= argc) {
 		log_error("image save: a reference is required: peapod image save [-o FILE] "

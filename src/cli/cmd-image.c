@@ -366,7 +366,7 @@ int cmd_image(int argc, char **argv)
 	const char *sub = argc > 1 ? argv[1] : NULL;
 
 	if (sub == NULL || strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
-		fputs(IMAGE_USAGE, sub ? stdout : stderr);
+		(void)fputs(IMAGE_USAGE, sub ? stdout : stderr); /* nothing to do if it fails */
 		return sub ? 0 : 1;
 	}
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)

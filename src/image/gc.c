@@ -144,8 +144,33 @@ static char *named(json_object *refs, const char *ref, const char *id)
 	return v != NULL && strcmp(v, id) == 0 ? take_ptr(&norm) : NULL;
 }
 
+/* Removal by id: the image exists, and has one reference at most unless
+ * force (podman's rule). */
+static int check_by_id(struct img_store *s, const char *ref, const char *hex, char *const *all,
+                       bool force, struct pp_error *err)
+{
+	cleanup_free char *rec = xstrfmt("%s/%s.json", s->images_dir, hex);
+	cleanup_free char *list = NULL;
+
+	if (access(rec, F_OK) < 0)
+		return pp_error_msg(err, ENOENT, "image \"%s\" not found in the peapod store", ref);
+	if (strv_len(all) <= 1 || force)
+		return 0;
+	list = join(all);
+	return pp_error_msg(err, EBUSY,
+	                    "unable to delete image \"%s\" by ID with more than one tag ([%s]): "
+	                    "please force removal",
+	                    hex, list);
+}
+
+/* What a removal did: the references dropped, and the image id if it went. */
+struct removed {
+	char **untagged;
+	char *deleted;
+};
+
 static int unref(struct img_store *s, json_object *refs, const char *ref, bool force,
-                 char ***ret_untagged, char **ret_deleted, struct pp_error *err)
+                 struct removed *ret, struct pp_error *err)
 {
 	cleanup_free char *id = NULL, *norm = NULL;
 	cleanup_strv char **all = NULL, **drop = NULL;
@@ -157,21 +182,10 @@ static int unref(struct img_store *s, json_object *refs, const char *ref, bool f
 	id = xstrfmt("sha256:%s", hex);
 	all = img_refs_of(refs, id);
 	norm = named(refs, ref, id);
-	if (norm == NULL && strv_len(all) > 1 && !force) {
-		cleanup_free char *list = join(all);
-
-		return pp_error_msg(err, EBUSY,
-		                    "unable to delete image \"%s\" by ID with more than one tag "
-		                    "([%s]): please force removal",
-		                    hex, list);
-	}
-	if (norm == NULL) {
-		cleanup_free char *rec = xstrfmt("%s/%s.json", s->images_dir, hex);
-
-		if (access(rec, F_OK) < 0)
-			return pp_error_msg(err, ENOENT,
-			                    "image \"%s\" not found in the peapod store", ref);
-	}
+	if (norm == NULL)
+		r = check_by_id(s, ref, hex, all, force, err);
+	if (r < 0)
+		return r;
 	drop = norm != NULL ? strv_dup((char *[]){norm, NULL}) : strv_dup(all);
 	refs_drop(refs, drop);
 	r = img_refs_write(s, refs, err);
@@ -179,8 +193,8 @@ static int unref(struct img_store *s, json_object *refs, const char *ref, bool f
 		r = record_unlink(s, hex, err);
 	if (r < 0)
 		return r;
-	*ret_deleted = strv_len(drop) == strv_len(all) ? take_ptr(&id) : NULL;
-	*ret_untagged = take_ptr(&drop);
+	ret->deleted = strv_len(drop) == strv_len(all) ? take_ptr(&id) : NULL;
+	ret->untagged = take_ptr(&drop);
 	return 0;
 }
 
@@ -189,22 +203,23 @@ int img_store_remove(struct img_store *s, const char *ref, bool force, char ***r
 {
 	cleanup_close int gc = -1, lock = -1;
 	cleanup_json json_object *refs = NULL;
-	cleanup_strv char **untagged = NULL;
-	cleanup_free char *deleted = NULL;
+	struct removed done = {0};
 	int r = lock_both(s, true, &gc, &lock, err);
 
 	if (r == 0)
 		r = img_refs_read(s, &refs, err);
 	if (r == 0)
-		r = unref(s, refs, ref, force, &untagged, &deleted, err);
+		r = unref(s, refs, ref, force, &done, err);
 	if (r < 0)
 		return r;
-	if (deleted != NULL)
+	if (done.deleted != NULL)
 		img_store_gc(s);
 	if (ret_untagged != NULL)
-		*ret_untagged = take_ptr(&untagged);
+		*ret_untagged = take_ptr(&done.untagged);
 	if (ret_deleted != NULL)
-		*ret_deleted = take_ptr(&deleted);
+		*ret_deleted = take_ptr(&done.deleted);
+	strv_free(done.untagged);
+	free(done.deleted);
 	return 0;
 }
 

@@ -182,12 +182,12 @@ static int read_parts(struct img_store *s, struct img_stored *st, struct pp_erro
 
 	if (r == 0)
 		r = img_refs_read(s, &refs, err);
-	if (r == 0 && record_blobs(rec, &st->diffids, &blobs) < 0)
-		r = pp_error_msg(err, EINVAL, "image record '%s': bad 'layers' or 'blobs'", id);
 	if (r == 0)
 		r = json_parse_file(cfg, IMG_JSON_MAX, &st->config, err);
 	if (r < 0)
 		return r;
+	if (record_blobs(rec, &st->diffids, &blobs) < 0)
+		return pp_error_msg(err, EINVAL, "image record '%s': bad 'layers' or 'blobs'", id);
 	st->refs = img_refs_of(refs, id);
 	st->size = img_record_size(s, rec);
 	nl = strv_len(st->diffids);
