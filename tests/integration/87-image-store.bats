@@ -8,6 +8,7 @@
 # archive at once. Each test starts from its own empty PEAPOD_ROOT.
 
 load helpers
+load registry
 
 setup() {
 	if [ ! -f "$IMAGES/busybox.tar" ] || [ ! -f "$IMAGES/nginx.tar" ]; then
@@ -20,6 +21,7 @@ setup() {
 }
 
 teardown() {
+	registries_stop
 	podman_teardown
 	teardown_root
 }
@@ -312,6 +314,31 @@ YAML
 	[[ "$output" == *"Loaded image: docker.io/library/busybox:1.28"* ]]
 }
 
+@test "image save: a pulled image keeps its registry digest in inspect and its id through both formats" {
+	need_registry
+	registry_start save
+	reg=127.0.0.1:$(reg_port save)
+	push "$IMAGES/nginx.tar" "$reg/library/nginx:1"
+	want=sha256:$(manifest_of "$reg/library/nginx:1" | sha256sum | cut -d' ' -f1)
+	type=$(manifest_of "$reg/library/nginx:1" | jq -r .mediaType)
+	pp image pull -q "$reg/library/nginx:1"
+	run pp image inspect "$reg/library/nginx:1"
+	[ "$status" -eq 0 ]
+	id=$(jq -r '.[0].Id' <<<"$output")
+	[ "$(jq -r '.[0].Digest' <<<"$output")" = "$want" ]
+	[ "$(jq -r '.[0].ManifestType' <<<"$output")" = "$type" ]
+	[ "$(jq -r '.[0].RepoDigests[0]' <<<"$output")" = "$reg/library/nginx@$want" ]
+	for format in docker-archive oci-archive; do
+		pp image save --format "$format" -o "$TMP/$format.tar" "$reg/library/nginx:1"
+		run env PEAPOD_ROOT="$TMP/$format" timeout 60 "$PEAPOD" image load -i "$TMP/$format.tar"
+		[ "$status" -eq 0 ]
+		[ "$output" = "Loaded image: $reg/library/nginx:1" ]
+		[ "$(PEAPOD_ROOT=$TMP/$format timeout 60 "$PEAPOD" image ls -q)" = "${id:0:12}" ]
+		run timeout 60 skopeo inspect "$format:$TMP/$format.tar:$reg/library/nginx:1"
+		[ "$status" -eq 0 ]
+	done
+}
+
 @test "image save: a missing image, a bad format or folder is one error line and no file" {
 	load_busybox
 	run pp image save -o "$TMP/out.tar" busybox:1.28 nothere:1
@@ -327,6 +354,12 @@ YAML
 	[ "$(count "$TMP")" -eq 0 ]
 	run pp image save -o "$TMP/out.tar"
 	[ "$status" -eq 1 ]
+	# not to a terminal (podman's words)
+	if command -v script >/dev/null; then
+		run timeout 30 script -qec "$PEAPOD image save busybox:1.28" /dev/null
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"refusing to save to terminal. Use -o flag or redirect"* ]]
+	fi
 	# an existing file is replaced whole
 	echo old >"$TMP/out.tar"
 	pp image save -o "$TMP/out.tar" busybox:1.28
