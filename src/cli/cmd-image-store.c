@@ -46,9 +46,12 @@ int cli_image_inspect(int argc, char **argv)
 		}
 		json_object_array_add(all, o);
 	}
-	printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY |
-	                                                       JSON_C_TO_STRING_SPACED |
-	                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (json_object_array_length(all) == 0)
+		printf("[]\n");
+	else
+		printf("%s\n", json_object_to_json_string_ext(
+		                   all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		                            JSON_C_TO_STRING_NOSLASHESCAPE));
 	return ret;
 }
 
@@ -74,18 +77,41 @@ int cli_image_tag(int argc, char **argv)
 	return 0;
 }
 
-/* The pod using the image ref names, if any (its layers are the lower
- * layers of the pod's rootfs). 1 with the error printed, else 0. */
+/* Does removing ref take the image id with it (podman: untagging one of
+ * several names leaves the image, even one a container uses)? */
+static bool removes_image(struct img_store *s, const char *ref, const char *id)
+{
+	cleanup_free char *norm = NULL;
+	struct img_list_entry *l = NULL;
+	bool named = false, last = true;
+	size_t n = 0;
+
+	if (img_ref_normalize(ref, &norm, NULL) < 0 || img_store_list(s, &l, &n, NULL) < 0)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(l[i].id, id) != 0)
+			continue;
+		for (char **r = l[i].refs; *r; r++)
+			named |= strcmp(*r, norm) == 0;
+		last = strv_len(l[i].refs) <= 1;
+	}
+	img_list_free(l, n);
+	return !named || last;
+}
+
+/* The pod using the image ref names, if removing ref removes the image (its
+ * layers are the lower layers of the pod's rootfs). 1 with the error
+ * printed, else 0. */
 static int in_use(struct img_store *s, const char *ref)
 {
 	cleanup_free char *id = NULL, *user = NULL;
 	struct pp_error err = {0};
 	int r = img_store_id(s, ref, &id, &err);
 
-	if (r == 0)
-		r = pod_image_user(cli_paths(), id, &user, &err);
 	if (r == -ENOENT)
 		return 0; /* a name left without its record: removal reports or cleans it */
+	if (r == 0 && removes_image(s, ref, id))
+		r = pod_image_user(cli_paths(), id, &user, &err);
 	if (r > 0)
 		log_error("image \"%s\" is in use by pod \"%s\" (delete the pod first)", ref, user);
 	else if (r < 0)

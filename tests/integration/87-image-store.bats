@@ -228,7 +228,15 @@ YAML
 	[ "$output" = "$ng" ]
 	run pp image ls -q
 	[ "$output" = "${bb:0:12}" ]
+	# one of several names of a pod's image can go (podman); its last
+	# name, or the image by id, cannot
+	run pp image rm other:1
+	[ "$status" -eq 0 ]
+	[ "$output" = "Untagged: docker.io/library/other:1" ]
 	run pp image rm busybox:1.28
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'is in use by pod "default/bb"'* ]]
+	run pp image rm -f "$bb"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *'is in use by pod "default/bb"'* ]]
 	pp delete pod bb --grace-period=1 >/dev/null
