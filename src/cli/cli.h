@@ -24,5 +24,6 @@ int cmd_exec(int argc, char **argv);
 int cmd_attach(int argc, char **argv); /* attach [-i] [-t] POD [-c CONTAINER] */
 int cmd_logs(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
-int cmd_image(int argc, char **argv);   /* image load -i FILE | image ls | image rm REF */
+int cmd_image(int argc,
+              char **argv); /* image load, pull, ls, inspect, tag, rm, prune, save, mount */
 int cmd_monitor(int argc, char **argv); /* internal: peapod monitor NAMESPACE/NAME */

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* peapod image load|pull|ls|rm|mount|umount: option parsing and output over the
- * image store (src/image). */
+/* peapod image load|pull|ls|mount|umount and the dispatch of every image
+ * subcommand: option parsing and output over the image store (src/image). */
+#include "cli/cmd-image.h"
+
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,18 +18,17 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "image/image.h"
-#include "pod/state.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
-static void store_freep(struct img_store **s)
+void cli_store_freep(struct img_store **s)
 {
 	img_store_free(*s);
 }
 
-static int open_store(struct img_store **ret)
+int cli_image_store(struct img_store **ret)
 {
 	struct pp_error err = {0};
 
@@ -43,7 +46,7 @@ static int image_load(int argc, char **argv)
 	    {"quiet", no_argument, NULL, 'q'},
 	    {NULL, 0, NULL, 0},
 	};
-	cleanup_(store_freep) struct img_store *s = NULL;
+	cleanup_(cli_store_freep) struct img_store *s = NULL;
 	cleanup_strv char **refs = NULL;
 	struct pp_error err = {0};
 	const char *input = NULL;
@@ -64,7 +67,7 @@ static int image_load(int argc, char **argv)
 		log_error("image load: an archive is required: peapod image load -i FILE");
 		return 1;
 	}
-	if (open_store(&s))
+	if (cli_image_store(&s))
 		return 1;
 	if (img_store_load(s, input, &refs, &err) < 0) {
 		log_error("%s", err.msg);
@@ -88,7 +91,7 @@ static int image_pull(int argc, char **argv)
 	    {"registries-conf", required_argument, NULL, 'R'},
 	    {NULL, 0, NULL, 0},
 	};
-	cleanup_(store_freep) struct img_store *s = NULL;
+	cleanup_(cli_store_freep) struct img_store *s = NULL;
 	cleanup_free char *id = NULL;
 	struct img_pull_opts po = {.progress = pull_progress};
 	struct cli_progress *view = NULL;
@@ -112,7 +115,7 @@ static int image_pull(int argc, char **argv)
 		    "[--registries-conf FILE] REF");
 		return 1;
 	}
-	if (open_store(&s))
+	if (cli_image_store(&s))
 		return 1;
 	if (po.progress != NULL) {
 		fprintf(stderr, "Trying to pull %s...\n", argv[optind]);
@@ -230,25 +233,21 @@ static int width(struct row *rows, size_t n, size_t off, const char *title)
 	return (int)w;
 }
 
-static int image_ls(void)
+/* podman images -q: each image id once, in the listing's order. */
+static void print_ids(struct img_list_entry *l, size_t n)
 {
-	cleanup_(store_freep) struct img_store *s = NULL;
-	struct img_list_entry *l = NULL;
-	struct pp_error err = {0};
-	struct row *rows = NULL;
-	size_t n = 0, nr;
-	int wr, wt, wc;
+	for (size_t i = 0; i < n; i++)
+		printf("%.12s\n", l[i].id + 7);
+}
 
-	if (open_store(&s))
-		return 1;
-	if (img_store_list(s, &l, &n, &err) < 0) {
-		log_error("%s", err.msg);
-		return 1;
-	}
-	nr = make_rows(l, n, &rows);
-	wr = width(rows, nr, offsetof(struct row, repo), "REPOSITORY");
-	wt = width(rows, nr, offsetof(struct row, tag), "TAG");
-	wc = width(rows, nr, offsetof(struct row, created), "CREATED");
+static void print_table(struct img_list_entry *l, size_t n)
+{
+	struct row *rows = NULL;
+	size_t nr = make_rows(l, n, &rows);
+	int wr = width(rows, nr, offsetof(struct row, repo), "REPOSITORY");
+	int wt = width(rows, nr, offsetof(struct row, tag), "TAG");
+	int wc = width(rows, nr, offsetof(struct row, created), "CREATED");
+
 	printf("%-*s  %-*s  %-12s  %-*s  %s\n", wr, "REPOSITORY", wt, "TAG", "IMAGE ID", wc,
 	       "CREATED", "SIZE");
 	for (size_t i = 0; i < nr; i++) {
@@ -258,52 +257,50 @@ static int image_ls(void)
 		free(rows[i].created), free(rows[i].size);
 	}
 	free(rows);
-	img_list_free(l, n);
-	return 0;
 }
 
-static int image_rm(int argc, char **argv)
+static int image_ls(int argc, char **argv)
 {
-	cleanup_(store_freep) struct img_store *s = NULL;
-	int ret = 0;
+	static const struct option opts[] = {
+	    {"quiet", no_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0},
+	};
+	cleanup_(cli_store_freep) struct img_store *s = NULL;
+	struct img_list_entry *l = NULL;
+	struct pp_error err = {0};
+	bool quiet = false;
+	size_t n = 0;
+	int c;
 
-	if (argc < 2) {
-		log_error("image rm: a reference is required: peapod image rm REF");
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "+q", opts)) != -1) {
+		if (c != 'q')
+			return 1;
+		quiet = true;
+	}
+	if (optind != argc) {
+		log_error("image ls: no arguments are taken: peapod image ls [-q]");
 		return 1;
 	}
-	if (open_store(&s))
+	if (cli_image_store(&s))
 		return 1;
-	for (int i = 1; i < argc; i++) {
-		struct pp_error err = {0};
-		struct img_image *img = NULL;
-		cleanup_free char *user = NULL;
-		int r = img_store_resolve(s, argv[i], &img, &err);
-
-		/* its layers are the lower layers of the pod's rootfs: keep them */
-		if (r == 0)
-			r = pod_image_user(cli_paths(), img->id, &user, &err);
-		img_image_free(img);
-		if (r > 0) {
-			log_error("image \"%s\" is in use by pod \"%s\" (delete the pod first)",
-			          argv[i], user);
-			ret = 1;
-			continue;
-		}
-		if (img_store_remove(s, argv[i], &err) < 0) {
-			log_error("%s", err.msg);
-			ret = 1;
-			continue;
-		}
-		printf("Untagged: %s\n", argv[i]);
+	if (img_store_list(s, &l, &n, &err) < 0) {
+		log_error("%s", err.msg);
+		return 1;
 	}
-	return ret;
+	if (quiet)
+		print_ids(l, n);
+	else
+		print_table(l, n);
+	img_list_free(l, n);
+	return 0;
 }
 
 /* peapod image mount REF DIR: DIR/rootfs over DIR/upper and DIR/work (a
  * debugging aid, like podman image mount). */
 static int image_mount(int argc, char **argv)
 {
-	cleanup_(store_freep) struct img_store *s = NULL;
+	cleanup_(cli_store_freep) struct img_store *s = NULL;
 	cleanup_free char *dir = NULL, *up = NULL, *work = NULL, *target = NULL;
 	struct img_image *img = NULL;
 	struct pp_error err = {0};
@@ -318,7 +315,7 @@ static int image_mount(int argc, char **argv)
 		log_error("image mount: '%s': %m", argv[2]);
 		return 1;
 	}
-	if (open_store(&s))
+	if (cli_image_store(&s))
 		return 1;
 	up = xstrfmt("%s/upper", dir);
 	work = xstrfmt("%s/work", dir);
@@ -352,28 +349,36 @@ static int image_umount(int argc, char **argv)
 	return 0;
 }
 
+#define IMAGE_USAGE                                                                            \
+	"Usage: peapod image load -i FILE | pull REF | ls [-q] | inspect REF... | tag SOURCE " \
+	"TARGET... | rm [-f] REF... | prune [-a] [-f] | save [-o FILE] [--format "             \
+	"docker-archive|oci-archive] REF... | mount REF DIR | umount DIR\n"
+
+static const struct {
+	const char *name, *alias;
+	int (*fn)(int argc, char **argv);
+} subs[] = {
+    {"load", NULL, image_load},       {"pull", NULL, image_pull},
+    {"ls", "list", image_ls},         {"inspect", NULL, cli_image_inspect},
+    {"tag", NULL, cli_image_tag},     {"rm", "remove", cli_image_rm},
+    {"prune", NULL, cli_image_prune}, {"save", NULL, cli_image_save},
+    {"mount", NULL, image_mount},     {"umount", "unmount", image_umount},
+};
+
 int cmd_image(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : NULL;
 
 	if (sub == NULL || strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
-		fprintf(
-		    sub ? stdout : stderr,
-		    "Usage: peapod image load -i FILE | pull REF | ls | rm REF... | mount REF DIR | umount DIR\n");
+		(void)fputs(IMAGE_USAGE, sub ? stdout : stderr); /* nothing to do if it fails */
 		return sub ? 0 : 1;
 	}
-	if (strcmp(sub, "load") == 0)
-		return image_load(argc - 1, argv + 1);
-	if (strcmp(sub, "pull") == 0)
-		return image_pull(argc - 1, argv + 1);
-	if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0)
-		return image_ls();
-	if (strcmp(sub, "rm") == 0 || strcmp(sub, "remove") == 0)
-		return image_rm(argc - 1, argv + 1);
-	if (strcmp(sub, "mount") == 0)
-		return image_mount(argc - 1, argv + 1);
-	if (strcmp(sub, "umount") == 0 || strcmp(sub, "unmount") == 0)
-		return image_umount(argc - 1, argv + 1);
-	log_error("unknown command \"image %s\" (want load, pull, ls, rm, mount or umount)", sub);
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(sub, subs[i].name) == 0 ||
+		    (subs[i].alias != NULL && strcmp(sub, subs[i].alias) == 0))
+			return subs[i].fn(argc - 1, argv + 1);
+	log_error("unknown command \"image %s\" (want load, pull, ls, inspect, tag, rm, prune, "
+	          "save, mount or umount)",
+	          sub);
 	return 1;
 }

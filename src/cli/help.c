@@ -149,17 +149,30 @@ static const struct cli_verb_help verbs[] = {
       {"--now=false",
        "If true, resources are signaled for immediate shutdown (same as --grace-period=1)."}}},
     {"image",
-     "Load, pull, list, remove and mount the images pods run.",
+     "Load, pull, list, inspect, tag, remove, prune, save and mount the images pods run.",
      "  # Load the images of a docker-archive or OCI layout tarball\n"
      "  peapod image load -i busybox.tar\n\n"
      "  # Pull an image from its registry (localhost and 127.0.0.1 over plain HTTP; others\n"
      "  # as /etc/peapod/registries.yaml says)\n"
      "  peapod image pull 127.0.0.1:5000/library/busybox:1.28\n\n"
-     "  # List the images\n"
-     "  peapod image ls\n\n"
-     "  # Remove an image\n"
-     "  peapod image rm busybox:latest",
-     "image (load -i FILE | pull REF | ls | rm REF... | mount REF DIR | umount DIR) [options]",
+     "  # List the images, or only their ids\n"
+     "  peapod image ls\n"
+     "  peapod image ls -q\n\n"
+     "  # Show an image as podman image inspect does\n"
+     "  peapod image inspect busybox:1.28\n\n"
+     "  # Give an image another name (the name moves if another image had it)\n"
+     "  peapod image tag busybox:1.28 registry.example/tools/busybox:stable\n\n"
+     "  # Remove a name (and the image with its last name), or an image by id\n"
+     "  peapod image rm busybox:latest\n"
+     "  peapod image rm -f 7a80323521cc\n\n"
+     "  # Remove the images without a name; with -a, every image no pod uses\n"
+     "  peapod image prune -a -f\n\n"
+     "  # Save images for podman, docker or skopeo\n"
+     "  peapod image save -o busybox.tar busybox:1.28\n"
+     "  peapod image save --format oci-archive busybox:1.28 > busybox-oci.tar",
+     "image (load -i FILE | pull REF | ls [-q] | inspect REF... | tag SOURCE TARGET... | rm [-f] "
+     "REF... | prune [-a] [-f] | save [-o FILE] [--format FORMAT] REF... | mount REF DIR | "
+     "umount DIR) [options]",
      {{"-i, --input=''", "image load: the archive to read."},
       {"--authfile=''",
        "image pull: the registry credentials (a Docker-style config.json); by default "
@@ -169,7 +182,12 @@ static const struct cli_verb_help verbs[] = {
        "$PEAPOD_REGISTRIES_CONF, else /etc/peapod/registries.yaml."},
       {"-q, --quiet=false",
        "image load: do not print the loaded references; image pull: print only the image "
-       "id."}}},
+       "id; image ls: print only the image ids."},
+      {"-f, --force=false",
+       "image rm: remove an image by id with all its names; image prune: do not ask."},
+      {"-a, --all=false", "image prune: remove every image no pod uses, not only unnamed ones."},
+      {"-o, --output=''", "image save: the file to write (required when stdout is a terminal)."},
+      {"--format='docker-archive'", "image save: docker-archive or oci-archive."}}},
     {"monitor",
      "Run the monitor of one pod (started by apply; not for interactive use).",
      NULL,

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct json_object;
 struct pp_error;
 
 /* The parts of the OCI image config (image-spec config.md, "config") that a
@@ -127,21 +128,67 @@ int img_store_pull(struct img_store *s, const char *ref, const struct img_pull_o
 int img_store_resolve(struct img_store *s, const char *ref, struct img_image **ret,
                       struct pp_error *err);
 
+/* The id ("sha256:<hex>", caller-freed) of the image ref names
+ * (img_store_resolve's forms), which need not be complete. 0 or -ENOENT
+ * (img_store_resolve's message). */
+int img_store_id(struct img_store *s, const char *ref, char **ret_id, struct pp_error *err);
+
 /* Every image (one entry per image id, with all its refs). *ret (array of
  * n, caller frees with img_image_free_all) . 0 or -errno. */
 struct img_list_entry {
 	char *id;
-	char **refs; /* NULL-terminated, may be empty */
-	int64_t size;
+	char **refs;  /* NULL-terminated, may be empty */
+	int64_t size; /* as podman counts: uncompressed layers, config, manifest */
 	int64_t created;
 };
 int img_store_list(struct img_store *s, struct img_list_entry **ret, size_t *ret_n,
                    struct pp_error *err);
 void img_list_free(struct img_list_entry *l, size_t n);
 
-/* Remove a reference (and the image when no reference is left and no
- * container uses it — callers check usage). 0 or -ENOENT. */
-int img_store_remove(struct img_store *s, const char *ref, struct pp_error *err);
+/* Remove ref: a reference untags only it, and the image goes with its last
+ * reference; an id (img_store_resolve's forms) untags every reference and
+ * removes the image, refused (-EBUSY, podman's message) when it has more
+ * than one reference unless force. Blobs and layers no other image uses are
+ * deleted. Callers check that no pod uses the image. On success
+ * *ret_untagged (may be NULL) gets the references removed and *ret_deleted
+ * (may be NULL) the removed image's id or NULL; caller frees both. 0, -ENOENT
+ * or -errno. */
+int img_store_remove(struct img_store *s, const char *ref, bool force, char ***ret_untagged,
+                     char **ret_deleted, struct pp_error *err);
+
+/* Remove the images without references (all: every image) whose id is not
+ * in keep (NULL-terminated "sha256:<hex>" ids, may be NULL: the images pods
+ * use), then garbage-collect blobs, layers and leftovers of dead loads and
+ * pulls. *ret_removed (may be NULL) gets the removed ids, caller
+ * strv_free()s. Returns how many were removed or -errno. */
+int img_store_prune(struct img_store *s, bool all, char *const *keep, char ***ret_removed,
+                    struct pp_error *err);
+
+/* Point the reference target (normalised here; not a digest) at the image
+ * source names (img_store_resolve's forms), moving it from any image it
+ * named before. 0, -ENOENT (no source) or -EINVAL (bad target). */
+int img_store_tag(struct img_store *s, const char *source, const char *target,
+                  struct pp_error *err);
+
+/* The image ref names as `podman image inspect` prints it: Id, Digest,
+ * RepoTags, RepoDigests, Created, Config, Architecture, Os, Size, RootFS,
+ * ... *ret caller json_object_put()s. 0, -ENOENT or -errno. */
+int img_store_inspect(struct img_store *s, const char *ref, struct json_object **ret,
+                      struct pp_error *err);
+
+enum img_save_format {
+	IMG_SAVE_DOCKER, /* docker-archive: manifest.json, repositories, <config>.json, layers */
+	IMG_SAVE_OCI,    /* oci-archive: oci-layout, index.json, blobs/sha256/ */
+};
+
+/* Write the images refs names (NULL-terminated; a reference is kept as its
+ * name in the archive, an id saves the image without one) as a tar archive
+ * to path, through a temporary file renamed into place (nothing is left
+ * behind on failure), or to stdout when path is NULL. Layers are the
+ * store's original blobs, so digests and the image id are preserved.
+ * 0 or -errno naming the reference or file. */
+int img_store_save(struct img_store *s, char *const *refs, enum img_save_format format,
+                   const char *path, struct pp_error *err);
 
 struct img_image *img_image_free(struct img_image *img);
 void img_config_clear(struct img_config *c);

@@ -101,3 +101,63 @@ int img_store_lock(struct img_store *s, const char *name, bool exclusive, struct
 /* Parse RFC 3339 "2024-01-02T03:04:05.123Z" / "+01:00" into epoch seconds;
  * 0 when unparsable. */
 int64_t img_time_parse(const char *s);
+
+/* refs.json as an object (empty when the file is missing). Caller puts *ret.
+ * Callers that change it hold "refs.lock". 0 or -errno. */
+int img_refs_read(struct img_store *s, struct json_object **ret, struct pp_error *err);
+/* Write refs.json atomically. 0 or -errno. */
+int img_refs_write(struct img_store *s, struct json_object *refs, struct pp_error *err);
+/* The references in refs that point at id ("sha256:<hex>"), in refs.json's
+ * order. Never NULL; caller strv_free()s. */
+char **img_refs_of(struct json_object *refs, const char *id);
+
+/* "sha256:<hex>", an unambiguous 12+ hex id prefix, or a reference (the
+ * message of -ENOENT names it) → config hex. 0 or -errno. */
+int img_find_id(struct img_store *s, const char *ref, char hex[IMG_HEX_LEN + 1],
+                struct pp_error *err);
+/* Is name (in images/) "<hex>.json"? Copies the hex into hex (scratch
+ * even when false). */
+bool img_record_name(const char *name, char hex[IMG_HEX_LEN + 1]);
+/* Read images/<hex>.json into *ret (caller puts). 0, -ENOENT or -errno. */
+int img_record_read(struct img_store *s, const char *hex, struct json_object **ret,
+                    struct pp_error *err);
+/* Member key of o as a string vector: *ret NULL when absent or null.
+ * 0 or -EINVAL (not an array of strings). Caller strv_free()s. */
+int img_json_strv(struct json_object *o, const char *key, char ***ret);
+
+/* An image as saved and inspected: its record, config blob and manifest. */
+struct img_stored {
+	char hex[IMG_HEX_LEN + 1];  /* the config blob, = the image id */
+	struct json_object *config; /* the parsed config blob */
+	char **diffids;             /* "sha256:<hex>", lowest first */
+	char **layers;              /* "sha256:<hex>" of the layer blobs, lowest first */
+	char **refs;                /* the references pointing at the image */
+	char *manifest;             /* an OCI manifest: the stored one, else built */
+	size_t manifest_len;
+	char manifest_hex[IMG_HEX_LEN + 1];
+	char digest[IMG_HEX_LEN +
+	            8];      /* "sha256:" the stored manifest's (any type), else the built */
+	char *manifest_type; /* the media type digest names */
+	int64_t size;        /* bytes of the uncompressed layers, config and manifest */
+};
+
+/* Read the image ref names (img_find_id's forms) into *ret, which the caller
+ * clears with img_stored_clear() (also on failure). The caller holds the gc
+ * lock (shared) while it uses the blobs. 0 or -errno naming ref. */
+int img_stored_read(struct img_store *s, const char *ref, struct img_stored *ret,
+                    struct pp_error *err);
+void img_stored_clear(struct img_stored *st);
+
+/* Bytes of an image as podman counts them (uncompressed layers, config and
+ * manifest) from its record; best effort, never fails. */
+int64_t img_record_size(struct img_store *s, struct json_object *rec);
+
+/* The OCI media type of a layer blob by its magic: tar, tar+gzip or
+ * tar+zstd. Borrows fd. */
+const char *img_layer_media_type(int fd);
+
+/* Remove what no image record uses: blobs, unpacked layers, and everything
+ * in tmp/ (loads and pulls hold the gc lock shared for their whole run, so
+ * under the exclusive lock it is all leftovers of dead processes). Caller
+ * holds "gc.lock" exclusively. Best effort. */
+void img_store_gc(struct img_store *s);

@@ -71,7 +71,7 @@ int img_store_lock(struct img_store *s, const char *name, bool exclusive, struct
 	return take_fd(&fd);
 }
 
-static int refs_read(struct img_store *s, json_object **ret, struct pp_error *err)
+int img_refs_read(struct img_store *s, json_object **ret, struct pp_error *err)
 {
 	cleanup_free char *p = xstrfmt("%s/refs.json", s->root);
 	json_object *o = NULL;
@@ -92,7 +92,7 @@ static int refs_read(struct img_store *s, json_object **ret, struct pp_error *er
 	return 0;
 }
 
-static int refs_write(struct img_store *s, json_object *refs, struct pp_error *err)
+int img_refs_write(struct img_store *s, json_object *refs, struct pp_error *err)
 {
 	cleanup_free char *p = xstrfmt("%s/refs.json", s->root);
 
@@ -128,12 +128,12 @@ int img_store_commit(struct img_store *s, const struct img_record *rec, struct p
 		return lock;
 	r = json_write_file(path, o, err);
 	if (r == 0)
-		r = refs_read(s, &refs, err);
+		r = img_refs_read(s, &refs, err);
 	if (r < 0)
 		return r;
 	for (char **ref = rec->refs; ref && *ref; ref++)
 		json_object_object_add(refs, *ref, json_object_new_string(id));
-	return refs_write(s, refs, err);
+	return img_refs_write(s, refs, err);
 }
 
 int img_blob_link(struct img_store *s, const char *file, const char *hex, struct pp_error *err)
@@ -169,9 +169,25 @@ int img_config_layers(struct json_object *cfg, const char *what, size_t nlayers,
 	return 0;
 }
 
-/* "sha256:<hex>", a 12+ hex prefix, or a reference → config hex. */
-static int find_id(struct img_store *s, const char *ref, char hex[IMG_HEX_LEN + 1],
-                   struct pp_error *err)
+static int not_found(const char *ref, struct pp_error *err)
+{
+	return pp_error_msg(
+	    err, ENOENT,
+	    "image \"%s\" not found in the peapod store (load it with: peapod image load -i FILE)",
+	    ref);
+}
+
+bool img_record_name(const char *name, char hex[IMG_HEX_LEN + 1])
+{
+	if (strlen(name) != IMG_HEX_LEN + 5 || strcmp(name + IMG_HEX_LEN, ".json") != 0)
+		return false;
+	memcpy(hex, name, IMG_HEX_LEN);
+	hex[IMG_HEX_LEN] = '\0';
+	return img_is_hex(hex, IMG_HEX_LEN);
+}
+
+int img_find_id(struct img_store *s, const char *ref, char hex[IMG_HEX_LEN + 1],
+                struct pp_error *err)
 {
 	cleanup_json json_object *refs = NULL;
 	cleanup_free char *norm = NULL;
@@ -196,23 +212,36 @@ static int find_id(struct img_store *s, const char *ref, char hex[IMG_HEX_LEN + 
 			return 0;
 		if (found > 1)
 			return pp_error_msg(err, EINVAL, "image id prefix '%s' is ambiguous", ref);
+		if (n == IMG_HEX_LEN)
+			return not_found(ref, err);
 	}
 	r = img_ref_normalize(ref, &norm, err);
 	if (r < 0)
 		return r;
-	r = refs_read(s, &refs, err);
+	r = img_refs_read(s, &refs, err);
 	if (r < 0)
 		return r;
 	if (img_digest_parse(json_object_get_string(json_object_object_get(refs, norm)), hex) < 0)
-		return pp_error_msg(
-		    err, ENOENT,
-		    "image \"%s\" not found in the peapod store (load it with: peapod image load -i FILE)",
-		    ref);
+		return not_found(ref, err);
 	return 0;
 }
 
-static int record_read(struct img_store *s, const char *hex, json_object **ret,
-                       struct pp_error *err)
+int img_store_id(struct img_store *s, const char *ref, char **ret_id, struct pp_error *err)
+{
+	cleanup_free char *rec = NULL;
+	char hex[IMG_HEX_LEN + 1];
+	int r = img_find_id(s, ref, hex, err);
+
+	if (r < 0)
+		return r;
+	rec = xstrfmt("%s/%s.json", s->images_dir, hex);
+	if (access(rec, F_OK) < 0)
+		return not_found(ref, err);
+	*ret_id = xstrfmt("sha256:%s", hex);
+	return 0;
+}
+
+int img_record_read(struct img_store *s, const char *hex, json_object **ret, struct pp_error *err)
 {
 	cleanup_free char *p = xstrfmt("%s/%s.json", s->images_dir, hex);
 	int r = json_parse_file(p, IMG_JSON_MAX, ret, err);
@@ -223,7 +252,7 @@ static int record_read(struct img_store *s, const char *hex, json_object **ret,
 	return r;
 }
 
-static int strv_member(json_object *o, const char *key, char ***ret)
+int img_json_strv(json_object *o, const char *key, char ***ret)
 {
 	json_object *v = NULL;
 
@@ -243,11 +272,11 @@ static int config_parse(json_object *root, struct img_config *c)
 	memset(c, 0, sizeof(*c));
 	if (cfg == NULL)
 		return 0;
-	r = strv_member(cfg, "Entrypoint", &c->entrypoint);
+	r = img_json_strv(cfg, "Entrypoint", &c->entrypoint);
 	if (r == 0)
-		r = strv_member(cfg, "Cmd", &c->cmd);
+		r = img_json_strv(cfg, "Cmd", &c->cmd);
 	if (r == 0)
-		r = strv_member(cfg, "Env", &c->env);
+		r = img_json_strv(cfg, "Env", &c->env);
 	if (r < 0)
 		return r;
 	c->working_dir = json_get_str(cfg, "WorkingDir") && *json_get_str(cfg, "WorkingDir")
@@ -281,7 +310,7 @@ static int layers_resolve(struct img_store *s, json_object *rec, char ***ret, st
 	cleanup_strv char **ids = NULL, **dirs = NULL;
 	char hex[IMG_HEX_LEN + 1];
 
-	if (strv_member(rec, "layers", &ids) < 0 || ids == NULL)
+	if (img_json_strv(rec, "layers", &ids) < 0 || ids == NULL)
 		return pp_error_msg(err, EINVAL, "image record: bad 'layers'");
 	dirs = xcalloc(1, sizeof(char *));
 	for (char **id = ids; *id; id++) {
@@ -305,10 +334,10 @@ int img_store_resolve(struct img_store *s, const char *ref, struct img_image **r
 	cleanup_json json_object *rec = NULL;
 	char hex[IMG_HEX_LEN + 1];
 	struct img_image *img;
-	int r = find_id(s, ref, hex, err);
+	int r = img_find_id(s, ref, hex, err);
 
 	if (r == 0)
-		r = record_read(s, hex, &rec, err);
+		r = img_record_read(s, hex, &rec, err);
 	if (r < 0)
 		return r;
 	img = xzalloc(sizeof(*img));
@@ -362,7 +391,21 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-static void list_add(struct img_list_entry **l, size_t *n, json_object *rec, json_object *refs)
+char **img_refs_of(json_object *refs, const char *id)
+{
+	char **v = xcalloc(1, sizeof(char *));
+
+	json_object_object_foreach(refs, key, val)
+	{
+		if (json_object_is_type(val, json_type_string) &&
+		    strcmp(json_object_get_string(val), id) == 0)
+			strv_push(&v, key);
+	}
+	return v;
+}
+
+static void list_add(struct img_store *s, struct img_list_entry **l, size_t *n, json_object *rec,
+                     json_object *refs)
 {
 	const char *id = json_get_str(rec, "config");
 	struct img_list_entry *e;
@@ -372,15 +415,9 @@ static void list_add(struct img_list_entry **l, size_t *n, json_object *rec, jso
 	*l = xrealloc(*l, (*n + 1) * sizeof(**l));
 	e = &(*l)[(*n)++];
 	e->id = xstrdup(id);
-	e->refs = xcalloc(1, sizeof(char *));
-	e->size = json_get_int(rec, "size", 0);
+	e->refs = img_refs_of(refs, id);
+	e->size = img_record_size(s, rec);
 	e->created = img_time_parse(json_get_str(rec, "created"));
-	json_object_object_foreach(refs, key, val)
-	{
-		if (json_object_is_type(val, json_type_string) &&
-		    strcmp(json_object_get_string(val), id) == 0)
-			strv_push(&e->refs, key);
-	}
 }
 
 int img_store_list(struct img_store *s, struct img_list_entry **ret, size_t *ret_n,
@@ -391,7 +428,7 @@ int img_store_list(struct img_store *s, struct img_list_entry **ret, size_t *ret
 	struct img_list_entry *l = NULL;
 	struct dirent *de;
 	size_t n = 0;
-	int r = refs_read(s, &refs, err);
+	int r = img_refs_read(s, &refs, err);
 
 	if (r < 0)
 		return r;
@@ -402,13 +439,8 @@ int img_store_list(struct img_store *s, struct img_list_entry **ret, size_t *ret
 		cleanup_json json_object *rec = NULL;
 		char hex[IMG_HEX_LEN + 1];
 
-		if (strlen(de->d_name) != IMG_HEX_LEN + 5 ||
-		    strcmp(de->d_name + IMG_HEX_LEN, ".json") != 0)
-			continue;
-		memcpy(hex, de->d_name, IMG_HEX_LEN);
-		hex[IMG_HEX_LEN] = '\0';
-		if (record_read(s, hex, &rec, NULL) == 0)
-			list_add(&l, &n, rec, refs);
+		if (img_record_name(de->d_name, hex) && img_record_read(s, hex, &rec, NULL) == 0)
+			list_add(s, &l, &n, rec, refs);
 	}
 	if (n > 1)
 		qsort(l, n, sizeof(*l), cmp_entry);
@@ -424,134 +456,4 @@ void img_list_free(struct img_list_entry *l, size_t n)
 		strv_free(l[i].refs);
 	}
 	free(l);
-}
-
-/* Collect "sha256:<hex>" members of every record's key into *used. */
-static void collect_used(struct img_store *s, const char *key, char ***used)
-{
-	cleanup_dir DIR *d = opendir(s->images_dir);
-	struct dirent *de;
-
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		cleanup_json json_object *rec = NULL;
-		cleanup_free char *p = NULL;
-		cleanup_strv char **v = NULL;
-
-		if (de->d_name[0] == '.')
-			continue;
-		p = xstrfmt("%s/%s", s->images_dir, de->d_name);
-		if (json_parse_file(p, IMG_JSON_MAX, &rec, NULL) < 0 ||
-		    strv_member(rec, key, &v) < 0)
-			continue;
-		for (char **x = v; x && *x; x++)
-			if (img_digest_parse(*x, NULL) == 0)
-				strv_push(used, *x + 7);
-	}
-}
-
-static bool strv_has(char **v, const char *s, size_t n)
-{
-	for (; v && *v; v++)
-		if (strncmp(*v, s, n) == 0 && (*v)[n] == '\0')
-			return true;
-	return false;
-}
-
-/* Remove what no record uses: blobs, layers (marker first), leftovers of
- * interrupted loads. Runs with the gc lock held exclusively. */
-static void store_gc(struct img_store *s)
-{
-	cleanup_strv char **blobs = NULL, **layers = NULL;
-	cleanup_dir DIR *b = opendir(s->blobs_dir);
-	cleanup_dir DIR *l = opendir(s->layers_dir);
-	struct dirent *de;
-
-	collect_used(s, "blobs", &blobs);
-	collect_used(s, "layers", &layers);
-	while (b != NULL && (de = readdir(b)) != NULL)
-		if (de->d_name[0] != '.' && !strv_has(blobs, de->d_name, strlen(de->d_name)))
-			(void)unlinkat(dirfd(b), de->d_name, 0); /* gc is best effort */
-	while (l != NULL && (de = readdir(l)) != NULL) {
-		size_t n = strcspn(de->d_name, ".");
-		cleanup_free char *p = NULL;
-
-		if (de->d_name[0] == '.' || strv_has(layers, de->d_name, n))
-			continue;
-		p = xstrfmt("%s/%s", s->layers_dir, de->d_name);
-		if (strcmp(de->d_name + n, ".done") == 0)
-			(void)unlink(p);
-	}
-	if (l != NULL)
-		rewinddir(l);
-	while (l != NULL && (de = readdir(l)) != NULL) {
-		cleanup_free char *p = xstrfmt("%s/%s", s->layers_dir, de->d_name);
-		size_t n = strcspn(de->d_name, ".");
-
-		if (de->d_name[0] != '.' && de->d_name[n] == '\0' &&
-		    !strv_has(layers, de->d_name, n))
-			(void)fs_rm_rf(p, NULL);
-	}
-	(void)fs_rm_rf(s->tmp_dir, NULL);
-	(void)mkdir(s->tmp_dir, 0700);
-}
-
-static int unref(struct img_store *s, json_object *refs, const char *ref, struct pp_error *err)
-{
-	cleanup_free char *norm = NULL, *id = NULL, *rec = NULL;
-	char hex[IMG_HEX_LEN + 1];
-	int r = find_id(s, ref, hex, err), left = 0;
-
-	if (r < 0)
-		return r;
-	id = xstrfmt("sha256:%s", hex);
-	if (img_ref_normalize(ref, &norm, NULL) < 0 || json_object_object_get(refs, norm) == NULL) {
-		free(norm);
-		norm = NULL; /* removal by id: every reference goes */
-	}
-	{
-		struct json_object_iterator it = json_object_iter_begin(refs);
-		struct json_object_iterator end = json_object_iter_end(refs);
-		cleanup_strv char **drop = NULL;
-
-		for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
-			const char *k = json_object_iter_peek_name(&it);
-			const char *v = json_object_get_string(json_object_iter_peek_value(&it));
-
-			if (v == NULL || strcmp(v, id) != 0)
-				continue;
-			if (norm == NULL || strcmp(k, norm) == 0)
-				strv_push(&drop, k);
-			else
-				left++;
-		}
-		for (char **k = drop; k && *k; k++)
-			json_object_object_del(refs, *k);
-	}
-	r = refs_write(s, refs, err);
-	if (r < 0 || left > 0)
-		return r;
-	rec = xstrfmt("%s/%s.json", s->images_dir, hex);
-	if (unlink(rec) < 0 && errno != ENOENT)
-		return pp_error(err, errno, "remove '%s'", rec);
-	return 0;
-}
-
-int img_store_remove(struct img_store *s, const char *ref, struct pp_error *err)
-{
-	cleanup_close int gc = img_store_lock(s, "gc.lock", true, err);
-	cleanup_close int lock = -1;
-	cleanup_json json_object *refs = NULL;
-	int r;
-
-	if (gc < 0)
-		return gc;
-	lock = img_store_lock(s, "refs.lock", true, err);
-	if (lock < 0)
-		return lock;
-	r = refs_read(s, &refs, err);
-	if (r == 0)
-		r = unref(s, refs, ref, err);
-	if (r == 0)
-		store_gc(s);
-	return r;
 }
