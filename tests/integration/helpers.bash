@@ -11,7 +11,7 @@ IMAGES=${PEAPOD_TEST_IMAGES:-$BUILD/test-images}
 SEEDS=${PEAPOD_SEEDS:-$TOP/tests/data/pods}
 # A hung pod fails its test, not the suite.
 export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
-# docker.io is the suite's local registry (tests/suite-registry, started by
+# docker.io is the suite's local registry (scripts/local-registry, started by
 # tests/run): no pull ever leaves this machine.
 if [ -z "${PEAPOD_TEST_REGISTRIES_CONF:-}" ]; then
 	echo "run the integration tests through tests/run (it starts their local registry)" >&2
