@@ -11,10 +11,7 @@ load helpers
 load registry
 
 setup_file() {
-	command -v docker-registry >/dev/null && command -v skopeo >/dev/null &&
-		[ -f "$IMAGES/busybox.tar" ] || return 0
-	registry_start main
-	push "$IMAGES/busybox.tar" "127.0.0.1:$(reg_port main)/library/busybox:1.28"
+	registry_main_start
 }
 
 teardown_file() {
@@ -23,12 +20,7 @@ teardown_file() {
 
 # Every test starts from an empty store.
 setup() {
-	need_registry
-	PEAPOD_ROOT=$(mktemp -d /tmp/peapod-test.XXXXXX)
-	export PEAPOD_ROOT
-	# no credentials of the host's user
-	export HOME=$BATS_TEST_TMPDIR/home XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
-	REG=127.0.0.1:$(reg_port main)
+	registry_test_setup
 }
 
 teardown() {

@@ -9,20 +9,45 @@ need_registry() {
 	[ -f "$IMAGES/busybox.tar" ] || skip "no $IMAGES/busybox.tar (tests/data/mkimages.sh)"
 }
 
+# setup_file of a file that pulls: the registry "main" with busybox:1.28
+# (nothing when the tools are missing; need_registry skips each test then).
+registry_main_start() {
+	command -v docker-registry >/dev/null && command -v skopeo >/dev/null &&
+		[ -f "$IMAGES/busybox.tar" ] || return 0
+	registry_start main
+	push "$IMAGES/busybox.tar" "127.0.0.1:$(reg_port main)/library/busybox:1.28"
+}
+
+# setup of a test that pulls: an empty store, no credentials of the host's
+# user, $REG the main registry.
+registry_test_setup() {
+	need_registry
+	PEAPOD_ROOT=$(mktemp -d /tmp/peapod-test.XXXXXX)
+	export PEAPOD_ROOT
+	export HOME=$BATS_TEST_TMPDIR/home XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
+	REG=127.0.0.1:$(reg_port main)
+}
+
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # registry_start NAME [HTPASSWD]: a registry in $BATS_FILE_TMPDIR/reg-NAME
 # (no blob descriptor cache, so a tampered blob is served as it is on disk).
+# REG_TLS="CERT KEY" serves HTTPS with that certificate; REG_HOST (default
+# 127.0.0.1) is the loopback address it listens on.
 registry_start() {
-	local dir=$BATS_FILE_TMPDIR/reg-$1 port
+	local dir=$BATS_FILE_TMPDIR/reg-$1 port host=${REG_HOST:-127.0.0.1} scheme=http
 	mkdir -p "$dir/storage"
 	port=$(free_port)
 	{
 		printf '%s\n' 'version: 0.1' 'log:' '  level: error' 'storage:' '  filesystem:'
 		printf '    rootdirectory: %s\n' "$dir/storage"
-		printf '%s\n' 'http:' "  addr: 127.0.0.1:$port"
+		printf '%s\n' 'http:' "  addr: $host:$port"
+		if [ -n "${REG_TLS:-}" ]; then
+			printf '%s\n' '  tls:' "    certificate: ${REG_TLS% *}" "    key: ${REG_TLS#* }"
+			scheme=https
+		fi
 		if [ -n "${2:-}" ]; then
 			printf '%s\n' 'auth:' '  htpasswd:' '    realm: peapod-test' "    path: $2"
 		fi
@@ -30,7 +55,7 @@ registry_start() {
 	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 3>&- &
 	echo $! >"$dir/pid"
 	echo "$port" >"$dir/port"
-	wait_for 20 curl -s -o /dev/null "http://127.0.0.1:$port/v2/"
+	wait_for 20 curl -sk -o /dev/null "$scheme://$host:$port/v2/"
 }
 
 registry_stop() { # NAME
