@@ -424,11 +424,18 @@ static int endpoint_get(struct img_registry *r, const char *path, const char *ac
                         struct sink *k, const char *what, struct pp_error *err)
 {
 	int rc = endpoint_get_once(r, path, accept, k, what, err);
+	struct pp_error tls_err = {0};
 
 	if (rc < 0 && !r->scheme_known && !r->plain && r->last == CURLE_SSL_CONNECT_ERROR &&
-	    r->eps[r->cur].plain_ok && sink_reset(k)) {
+	    r->eps[r->cur].plain_ok && err != NULL && sink_reset(k)) {
+		tls_err = *err;
 		set_base(r, true);
 		rc = endpoint_get_once(r, path, accept, k, what, err);
+		/* a TLS server answers plain HTTP with 400: its TLS error is the one */
+		if (rc < 0 && k->status == 400) {
+			*err = tls_err;
+			return error_append(err, rc, " (and HTTP 400 over plain HTTP)");
+		}
 	}
 	if (r->last == CURLE_OK)
 		r->scheme_known = true;

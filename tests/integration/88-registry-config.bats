@@ -39,7 +39,8 @@ conf() {
 	printf '%s\n' "$@" >"$ETC/registries.yaml"
 }
 
-# A CA and a certificate for 127.0.0.1 signed by it, in $BATS_TEST_TMPDIR/pki.
+# A CA, and signed by it a server certificate for 127.0.0.1 and a client
+# certificate, in $BATS_TEST_TMPDIR/pki.
 make_pki() {
 	local d=$BATS_TEST_TMPDIR/pki
 	mkdir -p "$d"
@@ -50,6 +51,10 @@ make_pki() {
 	printf 'subjectAltName=IP:127.0.0.1\n' >"$d/ext"
 	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
 		-CAcreateserial -days 2 -extfile "$d/ext" -out "$d/server.crt" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj /CN=peapod-client \
+		-keyout "$d/client.key" -out "$d/client.csr" 2>/dev/null
+	openssl x509 -req -in "$d/client.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+		-CAcreateserial -days 2 -out "$d/client.cert" 2>/dev/null
 }
 
 @test "registries: TLS with a self-signed CA is refused by name, trusted from certs.d, or insecure" {
@@ -83,6 +88,31 @@ make_pki() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "$ID" ]
 	registry_stop tls
+}
+
+@test "registries: a client certificate from certs.d for a registry that asks for one" {
+	command -v openssl >/dev/null || skip "no openssl"
+	make_pki
+	pki=$BATS_TEST_TMPDIR/pki
+	REG_TLS="$pki/server.crt $pki/server.key $pki/ca.crt" registry_start mtls
+	reg=127.0.0.1:$(reg_port mtls)
+	mkdir -p "$BATS_TEST_TMPDIR/skopeo-certs"
+	cp "$pki/ca.crt" "$pki/client.cert" "$pki/client.key" "$BATS_TEST_TMPDIR/skopeo-certs"
+	push "$IMAGES/busybox.tar" "$reg/library/busybox:1.28" --dest-cert-dir "$BATS_TEST_TMPDIR/skopeo-certs"
+	mkdir -p "$ETC/certs.d/$reg"
+	cp "$pki/ca.crt" "$ETC/certs.d/$reg/"
+	run pp image pull -q "$reg/library/busybox:1.28"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -q "GET https://$reg/v2/library/busybox/manifests/1.28: "
+	# a certificate without its key is not used
+	cp "$pki/client.cert" "$ETC/certs.d/$reg/"
+	run pp image pull -q "$reg/library/busybox:1.28"
+	[ "$status" -eq 1 ]
+	cp "$pki/client.key" "$ETC/certs.d/$reg/"
+	run pp image pull -q "$reg/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$ID" ]
+	registry_stop mtls
 }
 
 @test "registries: a mirror serves a registry that is down; with the mirror down too, both are named" {

@@ -34,10 +34,12 @@ free_port() {
 
 # registry_start NAME [HTPASSWD]: a registry in $BATS_FILE_TMPDIR/reg-NAME
 # (no blob descriptor cache, so a tampered blob is served as it is on disk).
-# REG_TLS="CERT KEY" serves HTTPS with that certificate; REG_HOST (default
+# REG_TLS="CERT KEY [CLIENT_CA]" serves HTTPS with that certificate (and
+# asks for a client certificate signed by CLIENT_CA); REG_HOST (default
 # 127.0.0.1) is the loopback address it listens on.
 registry_start() {
 	local dir=$BATS_FILE_TMPDIR/reg-$1 port host=${REG_HOST:-127.0.0.1} scheme=http
+	local cert key clientca
 	mkdir -p "$dir/storage"
 	port=$(free_port)
 	{
@@ -45,7 +47,11 @@ registry_start() {
 		printf '    rootdirectory: %s\n' "$dir/storage"
 		printf '%s\n' 'http:' "  addr: $host:$port"
 		if [ -n "${REG_TLS:-}" ]; then
-			printf '%s\n' '  tls:' "    certificate: ${REG_TLS% *}" "    key: ${REG_TLS#* }"
+			read -r cert key clientca <<<"$REG_TLS"
+			printf '%s\n' '  tls:' "    certificate: $cert" "    key: $key"
+			if [ -n "$clientca" ]; then
+				printf '%s\n' '    clientcas:' "      - $clientca"
+			fi
 			scheme=https
 		fi
 		if [ -n "${2:-}" ]; then
@@ -55,7 +61,8 @@ registry_start() {
 	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 3>&- &
 	echo $! >"$dir/pid"
 	echo "$port" >"$dir/port"
-	wait_for 20 curl -sk -o /dev/null "$scheme://$host:$port/v2/"
+	# listening (a registry that wants a client certificate refuses curl's TLS)
+	wait_for 20 bash -c "curl -sk -o /dev/null '$scheme://$host:$port/v2/'; [ \$? -ne 7 ]"
 }
 
 registry_stop() { # NAME
