@@ -7,7 +7,6 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,18 +361,13 @@ static int endpoint_get_once(struct img_registry *r, const char *path, const cha
 	}
 }
 
-/* Append to err's message (bounded), keeping its code. Returns r. */
-__attribute__((format(printf, 3, 4))) static int error_append(struct pp_error *err, int r,
-                                                              const char *fmt, ...)
+/* Append text to err's message (bounded), keeping its code. Returns r. */
+static int error_append(struct pp_error *err, int r, const char *text)
 {
 	size_t n = err ? strlen(err->msg) : 0;
-	va_list ap;
 
-	if (err == NULL)
-		return r;
-	va_start(ap, fmt);
-	(void)vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
-	va_end(ap);
+	if (err != NULL)
+		(void)snprintf(err->msg + n, sizeof(err->msg) - n, "%s", text);
 	return r;
 }
 
@@ -381,17 +375,16 @@ __attribute__((format(printf, 3, 4))) static int error_append(struct pp_error *e
 static int tls_hint(struct img_registry *r, int rc, struct pp_error *err)
 {
 	const struct endpoint *e = &r->eps[r->cur];
+	cleanup_free char *hint = NULL;
 
 	if (r->last == CURLE_PEER_FAILED_VERIFICATION)
-		return error_append(err, rc,
-		                    "; the certificate of %s is not trusted: put its CA in "
-		                    "%s/ca.crt, or mark %s `insecure: true` in %s",
-		                    e->host, r->tls.dir, e->host, r->conf->path);
-	if (r->last == CURLE_SSL_CONNECT_ERROR && !e->plain_ok)
-		return error_append(err, rc,
-		                    "; if %s serves plain HTTP, mark it `insecure: true` in %s",
-		                    e->host, r->conf->path);
-	return rc;
+		hint = xstrfmt("; the certificate of %s is not trusted: put its CA in %s/ca.crt, "
+		               "or mark %s `insecure: true` in %s",
+		               e->host, r->tls.dir, e->host, r->conf->path);
+	else if (r->last == CURLE_SSL_CONNECT_ERROR && !e->plain_ok)
+		hint = xstrfmt("; if %s serves plain HTTP, mark it `insecure: true` in %s", e->host,
+		               r->conf->path);
+	return hint ? error_append(err, rc, hint) : rc;
 }
 
 /* Ready k for the same request to another endpoint; false when bytes of
@@ -424,11 +417,11 @@ static int endpoint_get(struct img_registry *r, const char *path, const char *ac
                         struct sink *k, const char *what, struct pp_error *err)
 {
 	int rc = endpoint_get_once(r, path, accept, k, what, err);
-	struct pp_error tls_err = {0};
 
 	if (rc < 0 && !r->scheme_known && !r->plain && r->last == CURLE_SSL_CONNECT_ERROR &&
 	    r->eps[r->cur].plain_ok && err != NULL && sink_reset(k)) {
-		tls_err = *err;
+		struct pp_error tls_err = *err;
+
 		set_base(r, true);
 		rc = endpoint_get_once(r, path, accept, k, what, err);
 		/* a TLS server answers plain HTTP with 400: its TLS error is the one */
@@ -486,7 +479,7 @@ static int registry_get(struct img_registry *r, const char *path, const char *ac
 			(void)snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried),
 			               "; tried mirror %s first: %.160s", r->eps[i].host, err->msg);
 	}
-	return tried[0] ? error_append(err, rc, "%s", tried) : rc;
+	return error_append(err, rc, tried);
 }
 
 static int add_endpoint(struct img_registry *r, const char *host, bool mirror, const char *authfile,
