@@ -34,7 +34,6 @@
 struct endpoint {
 	char *host;    /* host[:port] its config, CA folder and credentials are under */
 	char *server;  /* where to connect: host, or registry-1.docker.io for docker.io */
-	bool mirror;   /* not the reference's own registry */
 	bool insecure; /* TLS without verification, then plain HTTP */
 	bool plain_ok; /* plain HTTP when the server does not speak TLS */
 	char *basic;   /* base64 "user:pass", NULL when none */
@@ -482,7 +481,7 @@ static int registry_get(struct img_registry *r, const char *path, const char *ac
 	return error_append(err, rc, tried);
 }
 
-static int add_endpoint(struct img_registry *r, const char *host, bool mirror, const char *authfile,
+static int add_endpoint(struct img_registry *r, const char *host, const char *authfile,
                         struct pp_error *err)
 {
 	const struct img_regconf_host *h = img_regconf_find(r->conf, host);
@@ -492,7 +491,6 @@ static int add_endpoint(struct img_registry *r, const char *host, bool mirror, c
 	e = memset(&r->eps[r->neps++], 0, sizeof(*e));
 	e->host = xstrdup(host);
 	e->server = xstrdup(strcmp(host, "docker.io") == 0 ? "registry-1.docker.io" : host);
-	e->mirror = mirror;
 	e->insecure = h != NULL && h->insecure;
 	e->plain_ok = e->insecure || img_regconf_is_local(host);
 	return img_auth_lookup(authfile, host, &e->basic, err);
@@ -507,9 +505,9 @@ static int add_endpoints(struct img_registry *r, const char *authfile, const cha
 
 	h = rc == 0 ? img_regconf_find(r->conf, r->domain) : NULL;
 	for (char **m = h ? h->mirrors : NULL; rc == 0 && m && *m; m++)
-		rc = add_endpoint(r, *m, true, authfile, err);
+		rc = add_endpoint(r, *m, authfile, err);
 	if (rc == 0)
-		rc = add_endpoint(r, r->domain, false, authfile, err);
+		rc = add_endpoint(r, r->domain, authfile, err);
 	return rc;
 }
 

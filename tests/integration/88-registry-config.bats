@@ -136,6 +136,26 @@ make_pki() {
 	registry_stop empty
 }
 
+@test "registries: a mirror's credentials are read under the mirror's own name" {
+	command -v htpasswd >/dev/null || skip "no htpasswd (apt-get install apache2-utils)"
+	htpasswd -Bbn peapod s3cret >"$BATS_FILE_TMPDIR/htpasswd-mirror"
+	registry_start authmirror "$BATS_FILE_TMPDIR/htpasswd-mirror"
+	mirror=127.0.0.1:$(reg_port authmirror)
+	push "$IMAGES/busybox.tar" "$mirror/library/busybox:1.28" --dest-creds peapod:s3cret
+	down=127.0.0.1:$(free_port)
+	conf 'registries:' "  - host: $down" "    mirrors: [$mirror]"
+	cred=$(printf peapod:s3cret | base64)
+	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$down" "$cred" >"$BATS_TEST_TMPDIR/auth.json"
+	run pp image pull -q --authfile "$BATS_TEST_TMPDIR/auth.json" "$down/library/busybox:1.28"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -q "; tried mirror $mirror first: manifest '1.28': UNAUTHORIZED"
+	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$mirror" "$cred" >"$BATS_TEST_TMPDIR/auth.json"
+	run pp image pull -q --authfile "$BATS_TEST_TMPDIR/auth.json" "$down/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$ID" ]
+	registry_stop authmirror
+}
+
 @test "registries: plain HTTP to a host that is not localhost only when it is marked insecure" {
 	if ! REG_HOST=127.0.0.2 registry_start plain2; then
 		registry_stop plain2
