@@ -137,11 +137,8 @@ make_pki() {
 }
 
 @test "registries: a mirror's credentials are read under the mirror's own name" {
-	command -v htpasswd >/dev/null || skip "no htpasswd (apt-get install apache2-utils)"
-	htpasswd -Bbn peapod s3cret >"$BATS_FILE_TMPDIR/htpasswd-mirror"
-	registry_start authmirror "$BATS_FILE_TMPDIR/htpasswd-mirror"
+	registry_auth_start authmirror
 	mirror=127.0.0.1:$(reg_port authmirror)
-	push "$IMAGES/busybox.tar" "$mirror/library/busybox:1.28" --dest-creds peapod:s3cret
 	down=127.0.0.1:$(free_port)
 	conf 'registries:' "  - host: $down" "    mirrors: [$mirror]"
 	cred=$(printf peapod:s3cret | base64)

@@ -28,6 +28,16 @@ registry_test_setup() {
 	REG=127.0.0.1:$(reg_port main)
 }
 
+# registry_auth_start NAME: a registry that wants basic auth (peapod:s3cret)
+# with busybox:1.28 pushed; skips the test without htpasswd.
+registry_auth_start() {
+	command -v htpasswd >/dev/null || skip "no htpasswd (apt-get install apache2-utils)"
+	htpasswd -Bbn peapod s3cret >"$BATS_FILE_TMPDIR/htpasswd-$1"
+	registry_start "$1" "$BATS_FILE_TMPDIR/htpasswd-$1"
+	push "$IMAGES/busybox.tar" "127.0.0.1:$(reg_port "$1")/library/busybox:1.28" \
+		--dest-creds peapod:s3cret
+}
+
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
