@@ -476,7 +476,8 @@ static int registry_get(struct img_registry *r, const char *path, const char *ac
 		}
 		if (i + 1 < r->neps && err != NULL)
 			(void)snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried),
-			               "; tried mirror %s first: %.160s", r->eps[i].host, err->msg);
+			               "%s mirror %s: %.160s",
+			               tried[0] ? ";" : "; tried first:", r->eps[i].host, err->msg);
 	}
 	return error_append(err, rc, tried);
 }

@@ -132,7 +132,7 @@ make_pki() {
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 1 ]
 	echo "$output" | grep -q "pull '127.0.0.1:$down/library/other:1': manifest '1': GET https://127.0.0.1:$down/v2/library/other/manifests/1: .*port $down"
-	echo "$output" | grep -q "; tried mirror 127.0.0.1:$gone first: manifest '1': GET https://127.0.0.1:$gone/v2/library/other/manifests/1: .*port $gone"
+	echo "$output" | grep -q "; tried first: mirror 127.0.0.1:$gone: manifest '1': GET https://127.0.0.1:$gone/v2/library/other/manifests/1: .*port $gone"
 	registry_stop empty
 }
 
@@ -145,7 +145,7 @@ make_pki() {
 	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$down" "$cred" >"$BATS_TEST_TMPDIR/auth.json"
 	run pp image pull -q --authfile "$BATS_TEST_TMPDIR/auth.json" "$down/library/busybox:1.28"
 	[ "$status" -eq 1 ]
-	echo "$output" | grep -q "; tried mirror $mirror first: manifest '1.28': UNAUTHORIZED"
+	echo "$output" | grep -q "; tried first: mirror $mirror: manifest '1.28': UNAUTHORIZED"
 	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$mirror" "$cred" >"$BATS_TEST_TMPDIR/auth.json"
 	run pp image pull -q --authfile "$BATS_TEST_TMPDIR/auth.json" "$down/library/busybox:1.28"
 	[ "$status" -eq 0 ]
