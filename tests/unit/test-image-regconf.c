@@ -108,6 +108,12 @@ static void test_errors(void **state)
 	expect_error("registries:\n  - host: a\n    mirrors: [m.local, https://x/y]\n",
 	             "r.yaml:3: registries[0].mirrors[1]: must be a host[:port] without scheme or "
 	             "path");
+	expect_error("registries:\n  - host: a\n    insecure: true\n    insecure: false\n",
+	             "r.yaml:4: registries[0].insecure: unknown or repeated key (want host, "
+	             "insecure, mirrors, ca)");
+	expect_error("registries:\n  - host: a\n    mirrors: []\n    mirrors: [b]\n",
+	             "r.yaml:4: registries[0].mirrors: unknown or repeated key (want host, "
+	             "insecure, mirrors, ca)");
 	expect_error("registries:\n  - insecure: true\n",
 	             "r.yaml:2: registries[0]: host: required");
 	expect_error("registries:\n  - host: a\n  - host: a\n",
