@@ -104,12 +104,24 @@ static int get_mirrors(struct doc *c, yaml_node_t *n, const char *field, char **
 	return 0;
 }
 
+/* The index of key in keys (n entries), or n. */
+static size_t key_index(const char *key, const char *const *keys, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && strcmp(key, keys[i]) != 0)
+		i++;
+	return i;
+}
+
 /* One "registries" item into h. */
 static int parse_host(struct doc *c, yaml_node_t *n, size_t idx, const char *dir,
                       struct img_regconf_host *h, struct pp_error *err)
 {
+	static const char *const keys[] = {"host", "insecure", "mirrors", "ca", "location"};
 	char field[FIELD_MAX];
 	char f[FIELD_MAX + 16];
+	unsigned seen = 0;
 	int r = 0;
 
 	(void)snprintf(field, sizeof(field), "registries[%zu]", idx);
@@ -121,23 +133,24 @@ static int parse_host(struct doc *c, yaml_node_t *n, size_t idx, const char *dir
 		yaml_node_t *k = yaml_document_get_node(&c->d, p->key);
 		yaml_node_t *v = yaml_document_get_node(&c->d, p->value);
 		const char *key = k->type == YAML_SCALAR_NODE ? scalar(k) : "?";
+		size_t i = key_index(key, keys, 5);
 
 		(void)snprintf(f, sizeof(f), "%s.%s", field, key);
-		if (strcmp(key, "host") == 0 && h->host == NULL)
+		if (i == 5 || (seen & (1u << i)) != 0)
+			r = bad(c, k, f,
+			        "unknown or repeated key (want host, location, insecure, mirrors, ca)",
+			        err);
+		else if (i == 0)
 			r = get_host(c, v, f, &h->host, err);
-		else if (strcmp(key, "insecure") == 0)
+		else if (i == 1)
 			r = get_bool(c, v, f, &h->insecure, err);
-		else if (strcmp(key, "mirrors") == 0 && h->mirrors[0] == NULL)
+		else if (i == 2)
 			r = get_mirrors(c, v, f, &h->mirrors, err);
-		else if (strcmp(key, "ca") == 0 && h->ca == NULL)
+		else if (i == 3)
 			r = get_path(c, v, f, dir, &h->ca, err);
-		else if (strcmp(key, "location") == 0 && h->location == NULL)
-			r = get_host(c, v, f, &h->location, err);
 		else
-			r = bad(
-			    c, k, f,
-			    "unknown or repeated key (want host, location, insecure, mirrors, ca)",
-			    err);
+			r = get_host(c, v, f, &h->location, err);
+		seen |= 1u << i;
 	}
 	if (r == 0 && h->host == NULL)
 		r = bad(c, n, field, "host: required", err);

@@ -7,7 +7,6 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +34,6 @@
 struct endpoint {
 	char *host;    /* host[:port] its config, CA folder and credentials are under */
 	char *server;  /* where to connect: host, or registry-1.docker.io for docker.io */
-	bool mirror;   /* not the reference's own registry */
 	bool insecure; /* TLS without verification, then plain HTTP */
 	bool plain_ok; /* plain HTTP when the server does not speak TLS */
 	char *basic;   /* base64 "user:pass", NULL when none */
@@ -362,18 +360,13 @@ static int endpoint_get_once(struct img_registry *r, const char *path, const cha
 	}
 }
 
-/* Append to err's message (bounded), keeping its code. Returns r. */
-__attribute__((format(printf, 3, 4))) static int error_append(struct pp_error *err, int r,
-                                                              const char *fmt, ...)
+/* Append text to err's message (bounded), keeping its code. Returns r. */
+static int error_append(struct pp_error *err, int r, const char *text)
 {
 	size_t n = err ? strlen(err->msg) : 0;
-	va_list ap;
 
-	if (err == NULL)
-		return r;
-	va_start(ap, fmt);
-	(void)vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
-	va_end(ap);
+	if (err != NULL)
+		(void)snprintf(err->msg + n, sizeof(err->msg) - n, "%s", text);
 	return r;
 }
 
@@ -381,17 +374,16 @@ __attribute__((format(printf, 3, 4))) static int error_append(struct pp_error *e
 static int tls_hint(struct img_registry *r, int rc, struct pp_error *err)
 {
 	const struct endpoint *e = &r->eps[r->cur];
+	cleanup_free char *hint = NULL;
 
 	if (r->last == CURLE_PEER_FAILED_VERIFICATION)
-		return error_append(err, rc,
-		                    "; the certificate of %s is not trusted: put its CA in "
-		                    "%s/ca.crt, or mark %s `insecure: true` in %s",
-		                    e->host, r->tls.dir, e->host, r->conf->path);
-	if (r->last == CURLE_SSL_CONNECT_ERROR && !e->plain_ok)
-		return error_append(err, rc,
-		                    "; if %s serves plain HTTP, mark it `insecure: true` in %s",
-		                    e->host, r->conf->path);
-	return rc;
+		hint = xstrfmt("; the certificate of %s is not trusted: put its CA in %s/ca.crt, "
+		               "or mark %s `insecure: true` in %s",
+		               e->host, r->tls.dir, e->host, r->conf->path);
+	else if (r->last == CURLE_SSL_CONNECT_ERROR && !e->plain_ok)
+		hint = xstrfmt("; if %s serves plain HTTP, mark it `insecure: true` in %s", e->host,
+		               r->conf->path);
+	return hint ? error_append(err, rc, hint) : rc;
 }
 
 /* Ready k for the same request to another endpoint; false when bytes of
@@ -426,9 +418,16 @@ static int endpoint_get(struct img_registry *r, const char *path, const char *ac
 	int rc = endpoint_get_once(r, path, accept, k, what, err);
 
 	if (rc < 0 && !r->scheme_known && !r->plain && r->last == CURLE_SSL_CONNECT_ERROR &&
-	    r->eps[r->cur].plain_ok && sink_reset(k)) {
+	    r->eps[r->cur].plain_ok && err != NULL && sink_reset(k)) {
+		struct pp_error tls_err = *err;
+
 		set_base(r, true);
 		rc = endpoint_get_once(r, path, accept, k, what, err);
+		/* a TLS server answers plain HTTP with 400: its TLS error is the one */
+		if (rc < 0 && k->status == 400) {
+			*err = tls_err;
+			return error_append(err, rc, " (and HTTP 400 over plain HTTP)");
+		}
 	}
 	if (r->last == CURLE_OK)
 		r->scheme_known = true;
@@ -477,12 +476,13 @@ static int registry_get(struct img_registry *r, const char *path, const char *ac
 		}
 		if (i + 1 < r->neps && err != NULL)
 			(void)snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried),
-			               "; tried mirror %s first: %.160s", r->eps[i].host, err->msg);
+			               "%s mirror %s: %.160s",
+			               tried[0] ? ";" : "; tried first:", r->eps[i].host, err->msg);
 	}
-	return tried[0] ? error_append(err, rc, "%s", tried) : rc;
+	return error_append(err, rc, tried);
 }
 
-static int add_endpoint(struct img_registry *r, const char *host, bool mirror, const char *authfile,
+static int add_endpoint(struct img_registry *r, const char *host, const char *authfile,
                         struct pp_error *err)
 {
 	const struct img_regconf_host *h = img_regconf_find(r->conf, host);
@@ -492,7 +492,6 @@ static int add_endpoint(struct img_registry *r, const char *host, bool mirror, c
 	e = memset(&r->eps[r->neps++], 0, sizeof(*e));
 	e->host = xstrdup(host);
 	e->server = xstrdup(strcmp(host, "docker.io") == 0 ? "registry-1.docker.io" : host);
-	e->mirror = mirror;
 	e->insecure = h != NULL && h->insecure;
 	e->plain_ok = e->insecure || img_regconf_is_local(host);
 	return img_auth_lookup(authfile, host, &e->basic, err);
@@ -507,12 +506,11 @@ static int add_endpoints(struct img_registry *r, const char *authfile, const cha
 
 	h = rc == 0 ? img_regconf_find(r->conf, r->domain) : NULL;
 	for (char **m = h ? h->mirrors : NULL; rc == 0 && m && *m; m++)
-		rc = add_endpoint(r, *m, true, authfile, err);
+		rc = add_endpoint(r, *m, authfile, err);
 	/* a location serves the registry in its place, with no way back to
 	 * it (registries.conf's prefix and location) */
 	if (rc == 0)
-		rc = add_endpoint(r, h && h->location ? h->location : r->domain, false, authfile,
-		                  err);
+		rc = add_endpoint(r, h && h->location ? h->location : r->domain, authfile, err);
 	return rc;
 }
 

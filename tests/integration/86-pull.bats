@@ -11,7 +11,7 @@ load helpers
 load registry
 
 setup_file() {
-	registry_main_start library/busybox:1.28
+	registry_main_start
 }
 
 teardown_file() {
@@ -19,7 +19,7 @@ teardown_file() {
 }
 
 setup() {
-	pull_setup
+	registry_test_setup
 }
 
 teardown() {
@@ -85,11 +85,8 @@ YAML
 }
 
 @test "image pull: basic auth with credentials from --authfile or the default auth.json" {
-	command -v htpasswd >/dev/null || skip "no htpasswd (apt-get install apache2-utils)"
-	htpasswd -Bbn peapod s3cret >"$BATS_FILE_TMPDIR/htpasswd"
-	registry_start auth "$BATS_FILE_TMPDIR/htpasswd"
+	registry_auth_start auth
 	reg=127.0.0.1:$(reg_port auth)
-	push "$IMAGES/busybox.tar" "$reg/library/busybox:1.28" --dest-creds peapod:s3cret
 	run pp image pull "$reg/library/busybox:1.28"
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -q "pull '$reg/library/busybox:1.28': manifest '1.28': UNAUTHORIZED"

@@ -21,7 +21,7 @@ teardown_file() {
 }
 
 setup() {
-	pull_setup
+	registry_test_setup
 }
 
 teardown() {

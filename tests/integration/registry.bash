@@ -9,20 +9,62 @@ need_registry() {
 	[ -f "$IMAGES/busybox.tar" ] || skip "no $IMAGES/busybox.tar (tests/data/mkimages.sh)"
 }
 
+# setup_file of a file that pulls: the registry "main" with busybox pushed
+# as REPO:TAG, library/busybox:1.28 by default (nothing when the tools are
+# missing; need_registry skips each test then).
+registry_main_start() { # [REPO:TAG]
+	command -v docker-registry >/dev/null && command -v skopeo >/dev/null &&
+		[ -f "$IMAGES/busybox.tar" ] || return 0
+	registry_start main
+	push "$IMAGES/busybox.tar" "127.0.0.1:$(reg_port main)/${1:-library/busybox:1.28}"
+}
+
+# setup of a test that pulls: an empty store, no credentials of the host's
+# user, $REG the main registry.
+registry_test_setup() {
+	need_registry
+	PEAPOD_ROOT=$(mktemp -d /tmp/peapod-test.XXXXXX)
+	export PEAPOD_ROOT
+	export HOME=$BATS_TEST_TMPDIR/home XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
+	REG=127.0.0.1:$(reg_port main)
+}
+
+# registry_auth_start NAME: a registry that wants basic auth (peapod:s3cret)
+# with busybox:1.28 pushed; skips the test without htpasswd.
+registry_auth_start() {
+	command -v htpasswd >/dev/null || skip "no htpasswd (apt-get install apache2-utils)"
+	htpasswd -Bbn peapod s3cret >"$BATS_FILE_TMPDIR/htpasswd-$1"
+	registry_start "$1" "$BATS_FILE_TMPDIR/htpasswd-$1"
+	push "$IMAGES/busybox.tar" "127.0.0.1:$(reg_port "$1")/library/busybox:1.28" \
+		--dest-creds peapod:s3cret
+}
+
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # registry_start NAME [HTPASSWD]: a registry in $BATS_FILE_TMPDIR/reg-NAME
 # (no blob descriptor cache, so a tampered blob is served as it is on disk).
+# REG_TLS="CERT KEY [CLIENT_CA]" serves HTTPS with that certificate (and
+# asks for a client certificate signed by CLIENT_CA); REG_HOST (default
+# 127.0.0.1) is the loopback address it listens on.
 registry_start() {
-	local dir=$BATS_FILE_TMPDIR/reg-$1 port
+	local dir=$BATS_FILE_TMPDIR/reg-$1 port host=${REG_HOST:-127.0.0.1} scheme=http
+	local cert key clientca
 	mkdir -p "$dir/storage"
 	port=$(free_port)
 	{
 		printf '%s\n' 'version: 0.1' 'log:' '  level: error' 'storage:' '  filesystem:'
 		printf '    rootdirectory: %s\n' "$dir/storage"
-		printf '%s\n' 'http:' "  addr: 127.0.0.1:$port"
+		printf '%s\n' 'http:' "  addr: $host:$port"
+		if [ -n "${REG_TLS:-}" ]; then
+			read -r cert key clientca <<<"$REG_TLS"
+			printf '%s\n' '  tls:' "    certificate: $cert" "    key: $key"
+			if [ -n "$clientca" ]; then
+				printf '%s\n' '    clientcas:' "      - $clientca"
+			fi
+			scheme=https
+		fi
 		if [ -n "${2:-}" ]; then
 			printf '%s\n' 'auth:' '  htpasswd:' '    realm: peapod-test' "    path: $2"
 		fi
@@ -30,7 +72,8 @@ registry_start() {
 	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 3>&- &
 	echo $! >"$dir/pid"
 	echo "$port" >"$dir/port"
-	wait_for 20 curl -s -o /dev/null "http://127.0.0.1:$port/v2/"
+	# listening (a registry that wants a client certificate refuses curl's TLS)
+	wait_for 20 bash -c "curl -sk -o /dev/null '$scheme://$host:$port/v2/'; [ \$? -ne 7 ]"
 }
 
 registry_stop() { # NAME
@@ -71,25 +114,6 @@ registries_stop() {
 		[ -d "$d" ] && registry_stop "${d##*/reg-}"
 	done
 	return 0
-}
-
-# setup_file of a file that pulls: the registry "main", busybox pushed into
-# it as REPO:TAG. Nothing when the tools are missing (pull_setup skips).
-registry_main_start() { # REPO:TAG
-	command -v docker-registry >/dev/null && command -v skopeo >/dev/null &&
-		[ -f "$IMAGES/busybox.tar" ] || return 0
-	registry_start main
-	push "$IMAGES/busybox.tar" "127.0.0.1:$(reg_port main)/$1"
-}
-
-# setup of a test that pulls: an empty store of its own, none of the host
-# user's credentials, $REG the main registry.
-pull_setup() {
-	need_registry
-	PEAPOD_ROOT=$(mktemp -d /tmp/peapod-test.XXXXXX)
-	export PEAPOD_ROOT
-	export HOME=$BATS_TEST_TMPDIR/home XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
-	REG=127.0.0.1:$(reg_port main)
 }
 
 pp() {

@@ -114,6 +114,12 @@ static void test_errors(void **state)
 	expect_error("registries:\n  - host: a\n    mirrors: [m.local, https://x/y]\n",
 	             "r.yaml:3: registries[0].mirrors[1]: must be a host[:port] without scheme or "
 	             "path");
+	expect_error("registries:\n  - host: a\n    insecure: true\n    insecure: false\n",
+	             "r.yaml:4: registries[0].insecure: unknown or repeated key (want host, "
+	             "location, insecure, mirrors, ca)");
+	expect_error("registries:\n  - host: a\n    mirrors: []\n    mirrors: [b]\n",
+	             "r.yaml:4: registries[0].mirrors: unknown or repeated key (want host, "
+	             "location, insecure, mirrors, ca)");
 	expect_error("registries:\n  - insecure: true\n",
 	             "r.yaml:2: registries[0]: host: required");
 	expect_error("registries:\n  - host: a\n  - host: a\n",
@@ -163,6 +169,70 @@ static void test_load(void **state)
 	free(missing);
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	struct pp_error err = {0};
+	char *p = xstrfmt("%s/%s", dir, name);
+
+	assert_int_equal(fs_write_atomic(p, text, strlen(text), 0600, &err), 0);
+	free(p);
+}
+
+static void test_tls(void **state)
+{
+	char dir[] = "/tmp/test-regconf-XXXXXX";
+	struct img_regconf *c = NULL;
+	struct img_regconf_tls t = {0};
+	struct pp_error err = {0};
+	char *host, *bundle;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	host = xstrfmt("%s/certs.d/reg:5000", dir);
+	assert_int_equal(fs_mkdir_p(host, 0700, &err), 0);
+	put(host, "a.crt", "A");
+	put(host, "b.crt", "B");
+	put(host, "notes.txt", "N");
+	put(dir, "bundle.pem", "SYSTEM");
+	bundle = xstrfmt("%s/bundle.pem", dir);
+	assert_int_equal(img_regconf_parse("", 0, "r.yaml", dir, &c, &err), 0);
+
+	/* the system bundle first, then every *.crt; no client pair yet */
+	assert_int_equal(img_regconf_tls(c, "reg:5000", bundle, &t, &err), 0);
+	assert_string_equal(t.dir, host);
+	assert_int_equal(t.len, strlen(t.pem));
+	assert_memory_equal(t.pem, "SYSTEM\n", 7);
+	assert_non_null(strstr(t.pem, "A\n"));
+	assert_non_null(strstr(t.pem, "B\n"));
+	assert_null(strstr(t.pem, "N"));
+	assert_null(t.cert);
+	img_regconf_tls_clear(&t);
+
+	/* a client certificate counts only with its key */
+	put(host, "client.cert", "C");
+	assert_int_equal(img_regconf_tls(c, "reg:5000", NULL, &t, &err), 0);
+	assert_null(t.cert);
+	assert_int_equal(t.len, 4);
+	img_regconf_tls_clear(&t);
+	put(host, "client.key", "K");
+	assert_int_equal(img_regconf_tls(c, "reg:5000", NULL, &t, &err), 0);
+	assert_non_null(strstr(t.cert, "/certs.d/reg:5000/client.cert"));
+	assert_non_null(strstr(t.key, "/certs.d/reg:5000/client.key"));
+	img_regconf_tls_clear(&t);
+	img_regconf_tls_clear(&t);
+
+	/* no folder: nothing to add */
+	assert_int_equal(img_regconf_tls(c, "other", bundle, &t, &err), 0);
+	assert_null(t.pem);
+	assert_null(t.cert);
+	img_regconf_tls_clear(&t);
+	img_regconf_free(c);
+
+	assert_int_equal(fs_rm_rf(dir, &err), 0);
+	free(host);
+	free(bundle);
+}
+
 static void test_local(void **state)
 {
 	(void)state;
@@ -179,9 +249,8 @@ static void test_local(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse),
-	    cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_parse), cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_load),  cmocka_unit_test(test_tls),
 	    cmocka_unit_test(test_local),
 	};
 
