@@ -201,3 +201,22 @@ YAML
 	[ -z "$(ls "$PEAPOD_ROOT/run/pods")" ]
 	registry_stop stall
 }
+
+@test "apply: the seed pod runs from an empty store, both images pulled by apply alone" {
+	# docker.io is the suite's registry (PEAPOD_REGISTRIES_CONF, helpers.bash)
+	run --separate-stderr pp apply -f "$SEEDS/share-process-namespace.yaml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "pod/nginx created" ]
+	[ "${stderr_lines[0]}" = "Trying to pull docker.io/library/nginx:latest..." ]
+	echo "$stderr" | grep -qx "Trying to pull docker.io/library/busybox:1.28..."
+	[ "$(echo "$stderr" | grep -c '^Writing manifest to image destination$')" -eq 2 ]
+	[ "$(echo "$stderr" | grep -c '^Copying blob sha256:[0-9a-f]\{64\} done$')" -ge 4 ]
+	wait_for 30 pod_is nginx Running
+	run pp get pods nginx
+	[[ "${lines[1]}" =~ ^nginx\ +2/2\ +Running ]]
+	run pp image ls
+	echo "$output" | grep -Eq '^docker.io/library/nginx +latest '
+	echo "$output" | grep -Eq '^docker.io/library/busybox +1.28 '
+	run pp exec nginx -c shell -- ps ax
+	[[ "$output" == *"nginx: master process"* ]]
+}
