@@ -16,6 +16,7 @@
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -96,7 +97,7 @@ static void backoff(struct mon *m, size_t idx, bool crash)
 	struct mctr *c = &m->c[idx];
 	struct ctr_status *st = mon_status(m, idx);
 	const struct pod *p = m->rec->pod;
-	int64_t now = mon_now_ms();
+	int64_t now = pp_now_ms();
 	struct pod_backoff b =
 	    pod_backoff_step(c->backoff_s, c->started_ms > 0 ? now - c->started_ms : 0);
 	char dur[32];
@@ -158,7 +159,7 @@ void mctr_started(struct mon *m, size_t idx, pid_t pid)
 
 	c->pid = pid;
 	c->phase = MCTR_RUNNING;
-	c->started_ms = mon_now_ms();
+	c->started_ms = pp_now_ms();
 	c->kill_at_ms = 0;
 	c->stop_extended = false;
 	status_running(st, pid);
@@ -222,7 +223,7 @@ static const char *go_duration_ms(int64_t ms, char *buf, size_t size)
 static void pull_backoff(struct mon *m, size_t idx)
 {
 	struct mctr *c = &m->c[idx];
-	int64_t now = mon_now_ms();
+	int64_t now = pp_now_ms();
 
 	c->pull_backoff_s = c->pull_backoff_s == 0 ? 10 : c->pull_backoff_s * 2;
 	if (c->pull_backoff_s > 300)
@@ -289,7 +290,7 @@ void mctr_pull_started(struct mon *m, size_t idx, pid_t pid, int out)
 	c->phase = MCTR_PULLING;
 	c->pull_pid = pid;
 	c->pull_out = out;
-	c->pull_started_ms = mon_now_ms();
+	c->pull_started_ms = pp_now_ms();
 	pod_event_add(m->dir, "Normal", "Pulling", "Pulling image \"%s\"", mon_spec(m, idx)->image);
 }
 
@@ -309,7 +310,7 @@ void mctr_pull_done(struct mon *m, size_t idx, const char *id, int64_t size)
 	char took[32];
 
 	pull_end(c);
-	go_duration_ms(mon_now_ms() - c->pull_started_ms, took, sizeof(took));
+	go_duration_ms(pp_now_ms() - c->pull_started_ms, took, sizeof(took));
 	pod_event_add(m->dir, "Normal", "Pulled",
 	              "Successfully pulled image \"%s\" in %s (%s including waiting). Image "
 	              "size: %lld bytes.",
@@ -481,7 +482,7 @@ void mctr_adopted(struct mon *m, size_t idx)
 		int64_t ran_s = pod_now() - st->started_at;
 
 		c->phase = MCTR_RUNNING;
-		c->started_ms = mon_now_ms() - (ran_s > 0 ? ran_s * 1000 : 0);
+		c->started_ms = pp_now_ms() - (ran_s > 0 ? ran_s * 1000 : 0);
 		if (c->started_ms <= 0)
 			c->started_ms = 1;
 	} else if (st->state == CTR_STATE_TERMINATED) {

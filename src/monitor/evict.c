@@ -19,6 +19,7 @@
 #include "pod/volumes.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -95,7 +96,7 @@ void mon_evict_arm(struct mon *m)
 		return;
 	for (size_t i = 0; i < p->n_volumes; i++)
 		if (limited(&p->volumes[i]))
-			m->evict_at_ms = mon_now_ms() + EVICT_PERIOD_MS;
+			m->evict_at_ms = pp_now_ms() + EVICT_PERIOD_MS;
 }
 
 /* Evict the pod: kill every container, keep it Failed/Evicted. */
@@ -120,7 +121,7 @@ void mon_evict_check(struct mon *m)
 	const struct pod *p = m->rec->pod;
 	cleanup_free char *pod_dir = NULL;
 
-	if (m->evict_at_ms == 0 || m->evict_at_ms > mon_now_ms())
+	if (m->evict_at_ms == 0 || m->evict_at_ms > pp_now_ms())
 		return;
 	/* the eviction manager looks at active pods only: a pod that
 	 * succeeded or failed keeps its phase */

@@ -129,7 +129,6 @@ void mon_pull_cancel(struct mon *m, size_t idx);
 bool mon_pulling(const struct mon *m);
 
 /* The event loop's helpers (watch.c). */
-int64_t mon_now_ms(void);
 int mon_watch(struct mon *m, int fd, enum mon_ev kind, size_t idx);
 void mon_unwatch_close(struct mon *m, int *fd);
 

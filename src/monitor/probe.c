@@ -26,6 +26,7 @@
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/syscall.h"
@@ -94,7 +95,7 @@ static void probe_kill_check(struct mprobe *p)
 void mon_probe_start(struct mon *m, size_t idx)
 {
 	const struct pod_container *pc = mon_spec(m, idx);
-	int64_t now = mon_now_ms();
+	int64_t now = pp_now_ms();
 	struct mprobe_set *s;
 
 	if (mon_is_init(m, idx) ||
@@ -163,7 +164,7 @@ static void probe_result(struct mon *m, size_t idx, int k, bool ok, const char *
 	struct mprobe_set *s = m->c[idx].probes;
 	struct mprobe *p = &s->p[k];
 	const struct ctr_status *st = mon_status(m, idx);
-	int64_t now = mon_now_ms();
+	int64_t now = pp_now_ms();
 
 	/* a stopping container's results are dropped */
 	if (ps == NULL || !s->active || m->c[idx].phase != MCTR_RUNNING)
@@ -370,12 +371,12 @@ static void probe_spawn(struct mon *m, size_t idx, int k)
 	}
 	p->pid = pid;
 	p->timed_out = p->stale = false;
-	p->deadline_ms = mon_now_ms() + ps->timeout_seconds * 1000;
+	p->deadline_ms = pp_now_ms() + ps->timeout_seconds * 1000;
 }
 
 void mon_probe_run(struct mon *m)
 {
-	int64_t now = mon_now_ms();
+	int64_t now = pp_now_ms();
 
 	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
 		struct mprobe_set *s = m->c[i].probes;

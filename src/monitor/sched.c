@@ -4,6 +4,7 @@
  * container; and containers whose back-off is over. */
 #include "monitor/internal.h"
 #include "pod/state.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 /* Start container idx if it waits to. */
@@ -17,7 +18,7 @@ static void start_waiting(struct mon *m, size_t idx)
 
 void mon_start_due(struct mon *m)
 {
-	int64_t now = mon_now_ms();
+	int64_t now = pp_now_ms();
 
 	if (m->deleting || m->evicted || m->sandbox_lost || m->finished)
 		return;

@@ -16,15 +16,15 @@
 
 #include "monitor/events.h"
 #include "monitor/internal.h"
+#include "pod/lifecycle.h"
 #include "pod/pod.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/xalloc.h"
-
-#define PRE_STOP_EXTRA_MS 2000 /* the kubelet's minimum after a preStop overran */
 
 static void hook_exited(struct mon *m, size_t idx, int status);
 
@@ -91,7 +91,7 @@ static void kill_due(struct mon *m, size_t idx)
 	if (c->hook_pid > 0 && c->hook_pre_stop && !c->stop_extended) {
 		(void)kill(c->hook_pid, SIGKILL);
 		stop_signal(m, idx, c->stop_signal, false);
-		mctr_kill_due(m, idx, mon_now_ms() + PRE_STOP_EXTRA_MS);
+		mctr_kill_due(m, idx, pp_now_ms() + POD_PRE_STOP_EXTRA_MS);
 		return;
 	}
 	if (c->hook_pid > 0)
@@ -106,7 +106,7 @@ void mon_ctr_stop(struct mon *m, size_t idx, int64_t grace_s, const char *messag
 	struct mctr *c = &m->c[idx];
 	bool first = c->phase == MCTR_RUNNING;
 
-	mctr_stop_requested(m, idx, grace_s > 0 ? mon_now_ms() + grace_s * 1000 : 1);
+	mctr_stop_requested(m, idx, grace_s > 0 ? pp_now_ms() + grace_s * 1000 : 1);
 	if (c->phase == MCTR_EXITED)
 		mon_pull_cancel(m, idx);
 	if (c->phase != MCTR_STOPPING || c->pid <= 0)
@@ -120,13 +120,13 @@ void mon_ctr_stop(struct mon *m, size_t idx, int64_t grace_s, const char *messag
 		if (grace_s > 0 && pre_stop(m, idx) < 0)
 			stop_signal(m, idx, c->stop_signal, false);
 	}
-	if (c->kill_at_ms > 0 && c->kill_at_ms <= mon_now_ms())
+	if (c->kill_at_ms > 0 && c->kill_at_ms <= pp_now_ms())
 		kill_due(m, idx);
 }
 
 void mon_stop_timers(struct mon *m)
 {
-	int64_t now = mon_now_ms();
+	int64_t now = pp_now_ms();
 
 	for (size_t i = 0; i < MON_N(m); i++)
 		if (m->c[i].phase == MCTR_STOPPING && m->c[i].kill_at_ms > 0 &&

@@ -24,6 +24,7 @@
 #include "monitor/keeper.h"
 #include "monitor/monitor.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/fdpass.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -55,14 +56,6 @@ struct sup {
 	int64_t spawned_ms;
 	int delay_ms; /* before the next respawn */
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void kept_drop(struct sup *s, const char *tag)
 {
@@ -182,7 +175,7 @@ static int respawn(struct sup *s)
 	(void)close(sv[1]);
 	s->sock = sv[0];
 	s->mon = pid;
-	s->spawned_ms = now_ms();
+	s->spawned_ms = pp_now_ms();
 	log_info("monitor restarted, pid %d", (int)pid);
 	for (size_t i = 0; i < s->n_fds; i++) {
 		cleanup_free char *msg = xstrfmt("add %s", s->fds[i].tag);
@@ -205,7 +198,7 @@ static bool pod_still_there(const struct sup *s)
 /* The monitor exited with wait status: decide whether to take the pod back. */
 static void monitor_died(struct sup *s, int status)
 {
-	bool quick = now_ms() - s->spawned_ms < RESPAWN_STABLE_MS;
+	bool quick = pp_now_ms() - s->spawned_ms < RESPAWN_STABLE_MS;
 	pid_t pid = s->mon;
 
 	s->mon = 0;
@@ -220,7 +213,7 @@ static void monitor_died(struct sup *s, int status)
 	s->delay_ms = !quick ? 0 : (s->delay_ms == 0 ? 1000 : s->delay_ms * 2);
 	if (s->delay_ms > RESPAWN_MAX_DELAY_MS)
 		s->delay_ms = RESPAWN_MAX_DELAY_MS;
-	s->spawned_ms = now_ms() + s->delay_ms; /* respawn due then */
+	s->spawned_ms = pp_now_ms() + s->delay_ms; /* respawn due then */
 }
 
 static void reap(struct sup *s)
@@ -262,7 +255,7 @@ static int loop(struct sup *s)
 		int timeout = -1;
 
 		if (s->mon == 0 && !s->done) {
-			int64_t wait = s->spawned_ms - now_ms();
+			int64_t wait = s->spawned_ms - pp_now_ms();
 
 			if (wait <= 0) {
 				if (respawn(s) < 0)
@@ -337,7 +330,7 @@ int monitor_supervise(const char *root, const char *ns, const char *name, int no
 	(void)close(sv[1]);
 	s.sock = sv[0];
 	s.mon = pid;
-	s.spawned_ms = now_ms();
+	s.spawned_ms = pp_now_ms();
 	r = loop(&s);
 	for (size_t i = 0; i < s.n_fds; i++)
 		(void)close(s.fds[i].fd);

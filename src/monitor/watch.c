@@ -14,14 +14,6 @@
 #include "monitor/keeper.h"
 #include "util/log.h"
 
-int64_t mon_now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int mon_watch(struct mon *m, int fd, enum mon_ev kind, size_t idx)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = MON_EV(kind, idx)};

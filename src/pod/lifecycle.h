@@ -17,6 +17,7 @@
 #define POD_BACKOFF_INITIAL_S 10                    /* first delay after a crash */
 #define POD_BACKOFF_MAX_S     300                   /* the delay doubles up to 5 minutes */
 #define POD_BACKOFF_RESET_MS  ((int64_t)600 * 1000) /* a run this long forgets the back-off */
+#define POD_PRE_STOP_EXTRA_MS 2000 /* the kubelet's minimum after a preStop overran */
 
 /* Does a container that ended with exit_code start again? An init
  * container that completed (0) never does; one that failed does unless

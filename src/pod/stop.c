@@ -13,17 +13,18 @@
 #include <sys/wait.h>
 
 #include "image/image.h"
+#include "pod/lifecycle.h"
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define TICK_MS           100
-#define PRE_STOP_EXTRA_MS 2000 /* the kubelet's minimum after a preStop overran */
+#define TICK_MS 100
 
 int pod_stop_signal(const char *stop_signal)
 {
@@ -43,14 +44,6 @@ int pod_stop_signal(const char *stop_signal)
 	}
 	n = strtol(s, &end, 10);
 	return end != s && *end == '\0' && n > 0 && n < NSIG ? (int)n : SIGTERM;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The STOPSIGNAL of container idx's image; SIGTERM when it is unknown. */
@@ -117,7 +110,7 @@ static bool stop_wait(const struct pod_paths *paths, const struct pod_record *re
 	const struct timespec tick = {.tv_nsec = (long)TICK_MS * 1000 * 1000};
 	bool any;
 
-	while ((any = stop_progress(paths, rec, s)) && now_ms() < deadline)
+	while ((any = stop_progress(paths, rec, s)) && pp_now_ms() < deadline)
 		(void)nanosleep(&tick, NULL);
 	return any;
 }
@@ -143,7 +136,7 @@ void pod_stop(const struct pod_paths *paths, const struct pod_record *rec, long 
 			(void)pod_container_signal(paths, rec, i, s[i].sig, false, NULL);
 	}
 	img_store_free(store);
-	if (any && stop_wait(paths, rec, s, now_ms() + (int64_t)grace_s * 1000)) {
+	if (any && stop_wait(paths, rec, s, pp_now_ms() + (int64_t)grace_s * 1000)) {
 		/* a preStop hook that used up the grace period: the STOPSIGNAL
 		 * still goes, and 2 s more */
 		for (size_t i = 0; i < n; i++)
@@ -152,7 +145,7 @@ void pod_stop(const struct pod_paths *paths, const struct pod_record *rec, long 
 				extend = true;
 			}
 		if (extend)
-			(void)stop_wait(paths, rec, s, now_ms() + PRE_STOP_EXTRA_MS);
+			(void)stop_wait(paths, rec, s, pp_now_ms() + POD_PRE_STOP_EXTRA_MS);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (s[i].hook > 0) {
