@@ -220,8 +220,18 @@ layer_of() { # NAME
 	load whiteout-sym
 	refused s/.wh.victim
 	canary_intact
+	# ".wh.." at the root would be the store's folder of layers
+	load hardlink-ok
+	[ "$status" -eq 0 ]
+	kept=$(layer_of f)
 	load whiteout-dotdot
-	refused d/.wh..
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "error: layer '"*"/layer.tar': entry '.wh..'"* ]]
+	[ "$(cat "$kept/f")" = f ]
+	[ -e "$kept.done" ]
+	[ "$(ls "$LAYERS" | wc -l)" -eq 2 ] # hardlink-ok's layer and its marker
+	[ -z "$(ls -A "$ROOT/images/tmp")" ]
 	canary_intact
 }
 

@@ -26,7 +26,7 @@
 #   whiteout-out    layer 1 "keep"; layer 2 whiteouts "../../../.wh.victim",
 #                   "../../..CANARY/.wh.victim", "/CANARY/.wh.victim", "../../../.wh..wh..opq"
 #   whiteout-sym    "s -> CANARY", then "s/.wh.victim"
-#   whiteout-dotdot ".wh.." (a whiteout of the parent folder)
+#   whiteout-dotdot ".wh.." at the layer's root (a whiteout of the folder of all layers)
 #   bomb-entries    300 empty files
 #   bomb-bytes      gzip layer, one 8 MiB file of zeros
 #   bomb-trailer    gzip layer, a small tar followed by 64 MiB of zeros
@@ -192,7 +192,7 @@ def main():
         layer([("file", "../../../.wh.victim", b""), ("file", up + "/.wh.victim", b""),
                ("file", esc + "/.wh.victim", b""), ("file", "../../../.wh..wh..opq", b"")])])
     one("whiteout-sym", [("sym", "s", esc), ("file", "s/.wh.victim", b"")])
-    one("whiteout-dotdot", [("dir", "d"), ("file", "d/.wh..", b"")])
+    one("whiteout-dotdot", [("file", ".wh..", b"")])
     one("bomb-entries", [("file", "f%03d" % i, b"") for i in range(300)])
     docker_archive(out, "bomb-bytes", [layer([("file", "zeros", b"\0" * (8 * MIB))])], gz=True)
     docker_archive(out, "bomb-trailer", [layer([("file", "f", b"f\n")],
