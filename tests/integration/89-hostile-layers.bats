@@ -91,8 +91,8 @@ layer_of() { # NAME
 
 @test "hostile: '..' entries are cleaned and land inside the layer" {
 	load dotdot
-	[ "$status" -eq 0 ]
 	canary_intact
+	[ "$status" -eq 0 ]
 	layer=$(layer_of "$CANARY/dotdot")
 	[ -f "$layer$CANARY/dotdot" ]
 	[ -f "$layer$CANARY/dotdot2" ]
@@ -101,8 +101,8 @@ layer_of() { # NAME
 
 @test "hostile: absolute entries land inside the layer" {
 	load abs
-	[ "$status" -eq 0 ]
 	canary_intact
+	[ "$status" -eq 0 ]
 	layer=$(layer_of "$CANARY/abs")
 	[ -f "$layer$CANARY/abs" ]
 	[ "$(find "$ROOT" -name abs | wc -l)" -eq 1 ]
@@ -110,8 +110,8 @@ layer_of() { # NAME
 
 @test "hostile: symlinks out of the layer are kept as symlinks, and a file replaces one" {
 	load symlink-stored
-	[ "$status" -eq 0 ]
 	canary_intact
+	[ "$status" -eq 0 ]
 	layer=$(layer_of shadow)
 	[ "$(readlink "$layer/shadow")" = /etc/shadow ]
 	[ "$(readlink "$layer/v")" = "$CANARY/victim" ]
@@ -148,6 +148,7 @@ layer_of() { # NAME
 
 @test "hostile: a symlink replaced by a folder, in a later layer and in the same one" {
 	load symdir
+	canary_intact
 	[ "$status" -eq 0 ]
 	mkdir "$TMP/m"
 	run pp image mount symdir "$TMP/m"
@@ -158,7 +159,6 @@ layer_of() { # NAME
 	[ "$(cat "$r/lib/x")" = x ]
 	[ ! -L "$r/l2" ]
 	[ "$(cat "$r/l2/y")" = y ]
-	canary_intact
 	pp image umount "$TMP/m"
 }
 
@@ -204,12 +204,16 @@ layer_of() { # NAME
 	PEAPOD_LAYER_MAX_BYTES=16Mi load sparse
 	refused big
 	[[ "$output" == *"exceed 16777216 bytes (PEAPOD_LAYER_MAX_BYTES)"* ]]
+	# a sparse map may not put data past the size that was counted
+	load sparse-past
+	refused past
+	[[ "$output" == *"File too large"* ]]
 }
 
 @test "hostile: whiteouts aimed outside the layer delete nothing outside it" {
 	load whiteout-out
-	[ "$status" -eq 0 ]
 	canary_intact
+	[ "$status" -eq 0 ]
 	# they became whiteouts inside the layer, and its root is opaque
 	top=$(layer_of "$CANARY/victim")
 	[ "$(python3 -c 'import os, sys; print(os.getxattr(sys.argv[1], "trusted.overlay.opaque"))' "$top")" = "b'y'" ]
@@ -220,14 +224,14 @@ layer_of() { # NAME
 	load whiteout-sym
 	refused s/.wh.victim
 	canary_intact
-	# ".wh.." at the root would be the store's folder of layers
+	# ".wh..." (of "..") at the root would be the store's folder of layers
 	load hardlink-ok
 	[ "$status" -eq 0 ]
 	kept=$(layer_of f)
 	load whiteout-dotdot
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 1 ]
-	[[ "$output" == "error: layer '"*"/layer.tar': entry '.wh..'"* ]]
+	[[ "$output" == "error: layer '"*"/layer.tar': entry '.wh...'"* ]]
 	[ "$(cat "$kept/f")" = f ]
 	[ -e "$kept.done" ]
 	[ "$(ls "$LAYERS" | wc -l)" -eq 2 ] # hardlink-ok's layer and its marker

@@ -23,10 +23,11 @@
 #   devices         a char device, a block device, a FIFO and a file
 #   setid           04755 root, 02755, 0755, and 04750 owned 4242:4343 named root
 #   sparse          "big": 64 MiB apparent (PAX sparse 1.0), 4 KiB of data
+#   sparse-past     "past": 4 KiB apparent, its sparse map puts data at 64 MiB
 #   whiteout-out    layer 1 "keep"; layer 2 whiteouts "../../../.wh.victim",
 #                   "../../..CANARY/.wh.victim", "/CANARY/.wh.victim", "../../../.wh..wh..opq"
 #   whiteout-sym    "s -> CANARY", then "s/.wh.victim"
-#   whiteout-dotdot ".wh.." at the layer's root (a whiteout of the folder of all layers)
+#   whiteout-dotdot ".wh..." at the layer's root: a whiteout of "..", the folder of all layers
 #   bomb-entries    300 empty files
 #   bomb-bytes      gzip layer, one 8 MiB file of zeros
 #   bomb-trailer    gzip layer, a small tar followed by 64 MiB of zeros
@@ -187,12 +188,15 @@ def main():
     docker_archive(out, "sparse", [layer([sparse_member("big", 64 * MIB,
                                                         [(32 * MIB, b"s" * 4096)])],
                                          fmt=tarfile.PAX_FORMAT)])
+    docker_archive(out, "sparse-past", [layer([sparse_member("past", 4096,
+                                                             [(64 * MIB, b"s" * 4096)])],
+                                              fmt=tarfile.PAX_FORMAT)])
     docker_archive(out, "whiteout-out", [
         layer([("file", "keep", b"k\n")]),
         layer([("file", "../../../.wh.victim", b""), ("file", up + "/.wh.victim", b""),
                ("file", esc + "/.wh.victim", b""), ("file", "../../../.wh..wh..opq", b"")])])
     one("whiteout-sym", [("sym", "s", esc), ("file", "s/.wh.victim", b"")])
-    one("whiteout-dotdot", [("file", ".wh..", b"")])
+    one("whiteout-dotdot", [("file", ".wh...", b"")])
     one("bomb-entries", [("file", "f%03d" % i, b"") for i in range(300)])
     docker_archive(out, "bomb-bytes", [layer([("file", "zeros", b"\0" * (8 * MIB))])], gz=True)
     docker_archive(out, "bomb-trailer", [layer([("file", "f", b"f\n")],
