@@ -57,6 +57,7 @@ struct unpack {
 	struct img_layer_limits lim;
 	uint64_t bytes;   /* apparent size of the files so far */
 	unsigned devices; /* device nodes skipped */
+	bool no_parent;   /* the failed entry's folder could not be had */
 };
 
 static void archive_freep(struct archive **a)
@@ -497,8 +498,10 @@ static int unpack_entry(struct unpack *u, struct archive_entry *e)
 	if (*path == '\0')
 		return type == AE_IFDIR ? make_dir(u, e, -1, "", "") : 0;
 	dfd = open_parent(u, path, &base);
-	if (dfd < 0)
+	if (dfd < 0) {
+		u->no_parent = true;
 		return dfd;
+	}
 	if (strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) == 0)
 		return make_whiteout(dfd, base);
 	if ((type == AE_IFCHR || type == AE_IFBLK) && archive_entry_hardlink(e) == NULL) {
@@ -552,10 +555,16 @@ static int check_bounds(struct unpack *u, struct stream *s, struct archive_entry
 	return 0;
 }
 
-static int entry_error(struct stream *s, struct archive_entry *e, int r, struct pp_error *err)
+static int entry_error(struct unpack *u, struct stream *s, struct archive_entry *e, int r,
+                       struct pp_error *err)
 {
 	const char *name = archive_entry_pathname(e), *link = archive_entry_hardlink(e);
 
+	if (u->no_parent)
+		return pp_error(err, -r,
+		                "layer '%s': entry '%s': its folder is outside the layer "
+		                "(through a symlink) or not a folder",
+		                s->what, name);
 	if (link != NULL)
 		return pp_error(err, -r, "layer '%s': entry '%s': hardlink to '%s' in the layer",
 		                s->what, name, link);
@@ -584,7 +593,7 @@ static int unpack_entries(struct unpack *u, struct stream *s, struct pp_error *e
 		if (s->error == -EFBIG)
 			return too_big(s, err);
 		if (r < 0)
-			return entry_error(s, e, r, err);
+			return entry_error(u, s, e, r, err);
 	}
 }
 
