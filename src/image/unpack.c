@@ -499,7 +499,7 @@ static int unpack_entry(struct unpack *u, struct archive_entry *e)
 		return type == AE_IFDIR ? make_dir(u, e, -1, "", "") : 0;
 	dfd = open_parent(u, path, &base);
 	if (dfd < 0) {
-		u->no_parent = true;
+		u->no_parent = dfd == -ENOENT || dfd == -ENOTDIR || dfd == -ELOOP;
 		return dfd;
 	}
 	if (strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) == 0)
