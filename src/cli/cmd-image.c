@@ -50,6 +50,7 @@ static int image_load(int argc, char **argv)
 	cleanup_strv char **refs = NULL;
 	struct pp_error err = {0};
 	const char *input = NULL;
+	unsigned devices = 0;
 	int c, quiet = 0;
 
 	optind = 0;
@@ -69,10 +70,15 @@ static int image_load(int argc, char **argv)
 	}
 	if (cli_image_store(&s))
 		return 1;
-	if (img_store_load(s, input, &refs, &err) < 0) {
+	if (img_store_load(s, input, &refs, &devices, &err) < 0) {
 		log_error("%s", err.msg);
 		return 1;
 	}
+	if (devices > 0)
+		fprintf(stderr,
+		        "Warning: %u device node(s) in the image's layers were skipped "
+		        "(peapod has no privileged-only images)\n",
+		        devices);
 	for (char **r = refs; !quiet && r && *r; r++)
 		printf("Loaded image: %s\n", *r);
 	return 0;

@@ -64,10 +64,13 @@ int img_ref_is_latest(const char *ref);
  * stdin). Every blob is checked against its sha256 digest (and layer
  * diff-ids against the config's rootfs.diff_ids); layers are unpacked with
  * OCI whiteouts honoured and no entry landing outside its layer folder.
- * On success *ret_refs (may be NULL) receives the loaded normalised
- * references (caller strv_free()s). On error nothing new is referenced.
+ * Device nodes in layers are skipped. On success *ret_refs (may be NULL)
+ * receives the loaded normalised references (caller strv_free()s) and
+ * *ret_devices (may be NULL) the number of device nodes skipped in layers
+ * unpacked now. On error nothing new is referenced or left behind.
  * Returns the number of images loaded or -errno. */
-int img_store_load(struct img_store *s, const char *path, char ***ret_refs, struct pp_error *err);
+int img_store_load(struct img_store *s, const char *path, char ***ret_refs, unsigned *ret_devices,
+                   struct pp_error *err);
 
 /* One step of a pull, as img_store_pull reports it (podman's words). */
 enum img_progress_state {

@@ -53,11 +53,30 @@ bool img_is_hex(const char *s, size_t n);
  * Caller frees. */
 char *img_path_clean(const char *in);
 
+/* Bounds on one layer, against tar bombs: the apparent size of its files
+ * (sparse ones count whole) and its entries; its uncompressed tar may be
+ * max_bytes plus 1 KiB an allowed entry. */
+struct img_layer_limits {
+	uint64_t max_bytes;
+	uint64_t max_entries;
+};
+
+#define IMG_LAYER_MAX_BYTES   ((uint64_t)32 << 30)
+#define IMG_LAYER_MAX_ENTRIES ((uint64_t)1000000)
+
+/* The bounds from $PEAPOD_LAYER_MAX_BYTES and $PEAPOD_LAYER_MAX_ENTRIES
+ * (Kubernetes quantities: "64Mi", "1M"), else the defaults above. 0, or
+ * -EINVAL naming a variable that is not a positive quantity. */
+int img_layer_limits_get(struct img_layer_limits *ret, struct pp_error *err);
+
 /* Unpack the layer blob read from fd (plain tar, gzip or zstd-refused tar)
  * into layers_dir/<diffid>/ in overlayfs form, under a temporary name that is
  * renamed once the uncompressed sha256 equals diffid_hex; then writes the
  * "<diffid>.done" marker. An already finished layer is only verified. what
- * names the blob in errors. Borrows fd. 0 or -errno. */
+ * names the blob in errors. Entries stay inside the folder; device nodes
+ * are skipped (no image may create them); img_layer_limits_get bounds it.
+ * Borrows fd. Returns the number of device nodes skipped, or -errno (the
+ * message names the layer and the entry; nothing of the layer is left). */
 int img_layer_unpack(int fd, const char *layers_dir, const char *diffid_hex, const char *what,
                      struct pp_error *err);
 

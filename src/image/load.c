@@ -49,6 +49,7 @@ struct load {
 	size_t n;
 	struct image_plan plans[MAX_IMAGES];
 	size_t nplans;
+	unsigned devices; /* device nodes the layers had, skipped */
 };
 
 static void load_clear(struct load *l)
@@ -198,8 +199,14 @@ static int read_json(struct spooled *sp, json_type type, json_object **ret, stru
 {
 	cleanup_free char *buf = NULL;
 	size_t len = 0;
-	int r = fs_read_all(sp->file, IMG_JSON_MAX, &buf, &len, err);
+	int r;
 
+	if (sp->size > (int64_t)IMG_JSON_MAX)
+		return pp_error_msg(err, EFBIG,
+		                    "'%s': %lld bytes, over the %zu bytes a manifest, "
+		                    "index or config may have",
+		                    sp->name, (long long)sp->size, IMG_JSON_MAX);
+	r = fs_read_all(sp->file, IMG_JSON_MAX, &buf, &len, err);
 	if (r < 0)
 		return pp_error_prefix(err, r, "'%s'", sp->name);
 	r = json_parse_text(buf, len, sp->name, ret, err);
@@ -407,6 +414,7 @@ static int unpack_plan(struct load *l, struct image_plan *p, struct pp_error *er
 		                     err);
 		if (r < 0)
 			return r;
+		l->devices += (unsigned)r;
 	}
 	return 0;
 }
@@ -473,7 +481,8 @@ static void collect_refs(struct load *l, char ***ret)
 	*ret = take_ptr(&refs);
 }
 
-int img_store_load(struct img_store *s, const char *path, char ***ret_refs, struct pp_error *err)
+int img_store_load(struct img_store *s, const char *path, char ***ret_refs, unsigned *ret_devices,
+                   struct pp_error *err)
 {
 	cleanup_close int gc = img_store_lock(s, "gc.lock", false, err);
 	struct load l = {.s = s};
@@ -496,6 +505,8 @@ int img_store_load(struct img_store *s, const char *path, char ***ret_refs, stru
 		r = commit_plan(&l, &l.plans[i], err);
 	if (r == 0 && ret_refs != NULL)
 		collect_refs(&l, ret_refs);
+	if (r == 0 && ret_devices != NULL)
+		*ret_devices = l.devices;
 	if (r == 0)
 		r = (int)l.nplans;
 	load_clear(&l);

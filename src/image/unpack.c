@@ -15,16 +15,21 @@
 #include <sys/xattr.h>
 
 #include "image/internal.h"
+#include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-#define BLOCK       ((size_t)64 * 1024)
-#define MAX_ENTRIES (1u << 20)
-#define WH_PREFIX   ".wh."
-#define WH_OPAQUE   ".wh..wh..opq"
-#define OVL_OPAQUE  "trusted.overlay.opaque"
+#define BLOCK ((size_t)64 * 1024)
+/* What an uncompressed tar may hold beyond its files' data: headers (pax
+ * ones with long names and xattrs, sparse maps) an entry, and the end
+ * blocks and padding. More is a bomb (data after the end of the tar). */
+#define ENTRY_OVERHEAD ((uint64_t)16 * 1024)
+#define TAR_SLACK      ((uint64_t)1024 * 1024)
+#define WH_PREFIX      ".wh."
+#define WH_OPAQUE      ".wh..wh..opq"
+#define OVL_OPAQUE     "trusted.overlay.opaque"
 
 /* The uncompressed stream (reader "raw") feeds the tar reader through
  * read_cb; every byte passes the hash on its way. */
@@ -33,7 +38,8 @@ struct stream {
 	struct img_sha256 hash;
 	char buf[BLOCK];
 	const char *what;
-	int error; /* archive error seen in raw */
+	uint64_t max_raw; /* bound on the uncompressed stream */
+	int error;        /* 1: archive error seen in raw; -EFBIG: over max_raw */
 };
 
 struct dir_time {
@@ -48,12 +54,34 @@ struct unpack {
 	size_t ndirs;
 	char *parent_path; /* cached parent of the previous entry */
 	int parent_fd;
+	struct img_layer_limits lim;
+	uint64_t bytes;   /* apparent size of the files so far */
+	unsigned devices; /* device nodes skipped */
+	bool no_parent;   /* the failed entry's folder could not be had */
 };
 
 static void archive_freep(struct archive **a)
 {
 	if (*a != NULL)
 		(void)archive_read_free(*a);
+}
+
+/* Hash n more bytes of the uncompressed stream; -EFBIG once it grows past
+ * its bound (a compressed bomb, or data after the end of the tar). */
+static int account(struct stream *s, size_t n)
+{
+	img_sha256_update(&s->hash, s->buf, n);
+	if (s->hash.len > s->max_raw)
+		s->error = -EFBIG;
+	return s->error == -EFBIG ? -EFBIG : 0;
+}
+
+static int too_big(struct stream *s, struct pp_error *err)
+{
+	return pp_error_msg(err, EFBIG,
+	                    "layer '%s': its uncompressed tar is over %llu bytes, more than its "
+	                    "files and headers (PEAPOD_LAYER_MAX_BYTES)",
+	                    s->what, (unsigned long long)s->max_raw);
 }
 
 static ssize_t read_cb(struct archive *a, void *data, const void **ret)
@@ -66,7 +94,8 @@ static ssize_t read_cb(struct archive *a, void *data, const void **ret)
 		s->error = 1;
 		return -1;
 	}
-	img_sha256_update(&s->hash, s->buf, (size_t)n);
+	if (account(s, (size_t)n) < 0)
+		return -1;
 	*ret = s->buf;
 	return n;
 }
@@ -81,7 +110,8 @@ static int drain(struct stream *s, struct pp_error *err)
 		if (n < 0)
 			return pp_error_msg(err, EIO, "layer '%s': %s", s->what,
 			                    archive_error_string(s->raw));
-		img_sha256_update(&s->hash, s->buf, (size_t)n);
+		if (account(s, (size_t)n) < 0)
+			return too_big(s, err);
 	}
 }
 
@@ -114,6 +144,43 @@ static int open_raw(int fd, struct stream *s, struct pp_error *err)
 	return 0;
 }
 
+static int env_limit(const char *name, uint64_t def, uint64_t *ret, struct pp_error *err)
+{
+	const char *v = getenv(name);
+	uint64_t n = 0;
+
+	if (v == NULL || *v == '\0') {
+		*ret = def;
+		return 0;
+	}
+	if (pod_quantity_parse(v, &n) < 0 || n == 0)
+		return pp_error_msg(err, EINVAL, "%s '%s': not a positive quantity (e.g. 1Gi, 1M)",
+		                    name, v);
+	*ret = n;
+	return 0;
+}
+
+int img_layer_limits_get(struct img_layer_limits *ret, struct pp_error *err)
+{
+	struct img_layer_limits l = {0};
+	int r = env_limit("PEAPOD_LAYER_MAX_BYTES", IMG_LAYER_MAX_BYTES, &l.max_bytes, err);
+
+	if (r == 0)
+		r = env_limit("PEAPOD_LAYER_MAX_ENTRIES", IMG_LAYER_MAX_ENTRIES, &l.max_entries,
+		              err);
+	if (r == 0)
+		*ret = l;
+	return r;
+}
+
+static int stream_init(struct stream *s, const struct img_layer_limits *lim, const char *what,
+                       struct pp_error *err)
+{
+	s->what = what;
+	s->max_raw = lim->max_bytes + lim->max_entries * ENTRY_OVERHEAD + TAR_SLACK;
+	return img_sha256_init(&s->hash, err);
+}
+
 static void stream_clear(struct stream *s)
 {
 	archive_freep(&s->raw);
@@ -123,10 +190,11 @@ static void stream_clear(struct stream *s)
 int img_layer_diffid(int fd, const char *what, char ret_hex[IMG_HEX_LEN + 1], struct pp_error *err)
 {
 	struct stream *s = xzalloc(sizeof(*s));
-	int r;
+	struct img_layer_limits lim = {0};
+	int r = img_layer_limits_get(&lim, err);
 
-	s->what = what;
-	r = img_sha256_init(&s->hash, err);
+	if (r == 0)
+		r = stream_init(s, &lim, what, err);
 	if (r == 0)
 		r = open_raw(fd, s, err);
 	if (r == 0)
@@ -296,11 +364,14 @@ static int make_regular(struct unpack *u, struct archive_entry *e, int dfd, cons
 			break;
 		if (r < ARCHIVE_WARN)
 			return -EIO;
+		/* a sparse map may not place data past the size that was bounded */
+		if (off < 0 || (uint64_t)off + size > (uint64_t)archive_entry_size(e))
+			return -EFBIG;
 		r = pwrite_all(fd, buf, size, (off_t)off);
 		if (r < 0)
 			return r;
 	}
-	if (archive_entry_size_is_set(e) && ftruncate(fd, (off_t)archive_entry_size(e)) < 0)
+	if (ftruncate(fd, (off_t)archive_entry_size(e)) < 0)
 		return -errno;
 	r = set_meta_fd(fd, e);
 	if (r < 0)
@@ -383,11 +454,7 @@ static int make_hardlink(struct unpack *u, struct archive_entry *e, int dfd, con
 
 static int make_node(struct archive_entry *e, int dfd, const char *base, mode_t type)
 {
-	dev_t dev = 0;
-
-	if (type != S_IFIFO)
-		dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-	if (mknodat(dfd, base, type | 0600, dev) < 0)
+	if (mknodat(dfd, base, type | 0600, 0) < 0)
 		return -errno;
 	return set_meta_at(dfd, base, e, true);
 }
@@ -431,10 +498,18 @@ static int unpack_entry(struct unpack *u, struct archive_entry *e)
 	if (*path == '\0')
 		return type == AE_IFDIR ? make_dir(u, e, -1, "", "") : 0;
 	dfd = open_parent(u, path, &base);
-	if (dfd < 0)
+	if (dfd < 0) {
+		u->no_parent = dfd == -ENOENT || dfd == -ENOTDIR || dfd == -ELOOP;
 		return dfd;
+	}
 	if (strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) == 0)
 		return make_whiteout(dfd, base);
+	if ((type == AE_IFCHR || type == AE_IFBLK) && archive_entry_hardlink(e) == NULL) {
+		/* no image may make device nodes: peapod has no privileged-only
+		 * images, and a container gets its devices from the runtime */
+		u->devices++;
+		return 0;
+	}
 	if (type == AE_IFDIR)
 		return make_dir(u, e, dfd, base, path);
 	r = remove_existing(dfd, base, false);
@@ -447,8 +522,6 @@ static int unpack_entry(struct unpack *u, struct archive_entry *e)
 		return make_regular(u, e, dfd, base);
 	case AE_IFLNK:
 		return make_symlink(e, dfd, base);
-	case AE_IFCHR:
-	case AE_IFBLK:
 	case AE_IFIFO:
 		return make_node(e, dfd, base, type);
 	default:
@@ -456,24 +529,71 @@ static int unpack_entry(struct unpack *u, struct archive_entry *e)
 	}
 }
 
+/* Count the entry (number n) and its file's apparent size against the
+ * bounds, before anything of it is written. */
+static int check_bounds(struct unpack *u, struct stream *s, struct archive_entry *e, uint64_t n,
+                        struct pp_error *err)
+{
+	const char *name = archive_entry_pathname(e);
+
+	if (n >= u->lim.max_entries)
+		return pp_error_msg(err, EFBIG,
+		                    "layer '%s': entry '%s': more than %llu entries "
+		                    "(PEAPOD_LAYER_MAX_ENTRIES)",
+		                    s->what, name, (unsigned long long)u->lim.max_entries);
+	if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) != NULL)
+		return 0;
+	if (archive_entry_size(e) < 0)
+		return pp_error_msg(err, EINVAL, "layer '%s': entry '%s': negative size", s->what,
+		                    name);
+	u->bytes += (uint64_t)archive_entry_size(e);
+	if (u->bytes > u->lim.max_bytes)
+		return pp_error_msg(err, EFBIG,
+		                    "layer '%s': entry '%s': the layer's files exceed %llu bytes "
+		                    "(PEAPOD_LAYER_MAX_BYTES)",
+		                    s->what, name, (unsigned long long)u->lim.max_bytes);
+	return 0;
+}
+
+static int entry_error(struct unpack *u, struct stream *s, struct archive_entry *e, int r,
+                       struct pp_error *err)
+{
+	const char *name = archive_entry_pathname(e), *link = archive_entry_hardlink(e);
+
+	if (u->no_parent)
+		return pp_error(err, -r,
+		                "layer '%s': entry '%s': its folder is outside the layer "
+		                "(through a symlink) or not a folder",
+		                s->what, name);
+	if (link != NULL)
+		return pp_error(err, -r, "layer '%s': entry '%s': hardlink to '%s' in the layer",
+		                s->what, name, link);
+	return pp_error(err, -r, "layer '%s': entry '%s'", s->what, name);
+}
+
 static int unpack_entries(struct unpack *u, struct stream *s, struct pp_error *err)
 {
-	for (size_t n = 0;; n++) {
+	for (uint64_t n = 0;; n++) {
 		struct archive_entry *e;
 		int r = archive_read_next_header(u->tar, &e);
 
 		if (r == ARCHIVE_EOF)
 			return 0;
+		if (s->error == -EFBIG)
+			return too_big(s, err);
 		if (r < ARCHIVE_WARN || s->error)
 			return pp_error_msg(err, EINVAL, "layer '%s': %s", s->what,
 			                    archive_error_string(s->error ? s->raw : u->tar));
-		if (n >= MAX_ENTRIES)
-			return pp_error_msg(err, EFBIG, "layer '%s': more than %u entries", s->what,
-			                    MAX_ENTRIES);
-		r = unpack_entry(u, e);
+		r = check_bounds(u, s, e, n, err);
 		if (r < 0)
-			return pp_error(err, -r, "layer '%s': entry '%s'", s->what,
-			                archive_entry_pathname(e));
+			return r;
+		/* the stream so far: the files' data, the headers up to the next */
+		s->max_raw = u->bytes + (n + 2) * ENTRY_OVERHEAD + TAR_SLACK;
+		r = unpack_entry(u, e);
+		if (s->error == -EFBIG)
+			return too_big(s, err);
+		if (r < 0)
+			return entry_error(u, s, e, r, err);
 	}
 }
 
@@ -494,10 +614,11 @@ static int unpack_into(int fd, const char *tmp, const char *what, char ret_hex[I
 {
 	struct stream *s = xzalloc(sizeof(*s));
 	struct unpack u = {.rootfd = -1, .parent_fd = -1};
-	int r;
+	int r = img_layer_limits_get(&u.lim, err);
 
-	s->what = what;
-	r = img_sha256_init(&s->hash, err);
+	if (r == 0)
+		r = stream_init(s, &u.lim, what, err);
+	s->max_raw = ENTRY_OVERHEAD + TAR_SLACK; /* grows with each entry */
 	if (r == 0)
 		r = open_raw(fd, s, err);
 	if (r == 0) {
@@ -519,6 +640,7 @@ static int unpack_into(int fd, const char *tmp, const char *what, char ret_hex[I
 	if (r == 0) {
 		apply_dir_times(&u);
 		img_sha256_final(&s->hash, ret_hex);
+		r = (int)u.devices;
 	}
 	unpack_clear(&u);
 	stream_clear(s);
@@ -543,7 +665,7 @@ int img_layer_unpack(int fd, const char *layers_dir, const char *diffid_hex, con
 	cleanup_free char *done = xstrfmt("%s.done", dir);
 	cleanup_free char *tmp = xstrfmt("%s/tmp-XXXXXX", layers_dir);
 	char hex[IMG_HEX_LEN + 1];
-	int r;
+	int r, devices = 0;
 
 	if (access(done, F_OK) == 0) {
 		r = img_layer_diffid(fd, what, hex, err);
@@ -554,13 +676,13 @@ int img_layer_unpack(int fd, const char *layers_dir, const char *diffid_hex, con
 	if (chmod(tmp, 0755) < 0)
 		r = pp_error(err, errno, "chmod '%s'", tmp);
 	else
-		r = unpack_into(fd, tmp, what, hex, err);
-	if (r == 0)
+		r = devices = unpack_into(fd, tmp, what, hex, err);
+	if (r >= 0)
 		r = check_diffid(hex, diffid_hex, what, err);
 	if (r == 0 && rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY)
 		r = pp_error(err, errno, "rename '%s'", dir);
 	(void)fs_rm_rf(tmp, NULL); /* gone after rename; a loser's or failed copy otherwise */
 	if (r == 0)
 		r = fs_write_atomic(done, "", 0, 0644, err);
-	return r;
+	return r < 0 ? r : devices;
 }

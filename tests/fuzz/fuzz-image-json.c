@@ -179,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	path = xstrfmt("/proc/self/fd/%d", fd);
 	if (img_store_open(root, &s, &err) < 0)
 		abort();
-	if (img_store_load(s, path, &refs, &err) >= 0)
+	if (img_store_load(s, path, &refs, NULL, &err) >= 0)
 		check_refs(s, refs);
 	img_store_free(s);
 	if (fs_rm_rf(root, &err) < 0)
