@@ -56,7 +56,9 @@ deb_for() { # the cached .deb of package $1 (downloading it once)
 }
 
 extract() { # extract package $1 into folder $2, without docs
-	dpkg-deb -x "$(deb_for "$1")" "$2"
+	local deb
+	deb=$(deb_for "$1") # stops here (set -e) when the download failed
+	dpkg-deb -x "$deb" "$2"
 	rm -rf "$2"/usr/share/doc "$2"/usr/share/man "$2"/usr/share/info \
 		"$2"/usr/share/lintian "$2"/usr/share/locale
 }
