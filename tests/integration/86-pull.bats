@@ -186,7 +186,7 @@ YAML
 	[ ! -e "$PEAPOD_ROOT/images/blobs/sha256/$hex" ]
 	[ "$(pp image ls | wc -l)" -eq 1 ]
 	[ -z "$(ls "$PEAPOD_ROOT/images/images")" ]
-	[ -z "$(ls "$PEAPOD_ROOT/images/tmp")" ]
+	[ -z "$(find "$PEAPOD_ROOT/images/tmp" -type f)" ]
 	# more bytes than the manifest's size
 	cp "$BATS_TEST_TMPDIR/orig" "$data"
 	printf 'trailing' >>"$data"
