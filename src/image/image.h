@@ -89,8 +89,10 @@ struct img_progress {
 /* How img_store_pull reports and authenticates. All borrowed. */
 struct img_pull_opts {
 	const char *authfile; /* Docker-style config.json; NULL: the default paths */
-	/* Called for each step; may be NULL. BYTES events come at most a few
-	 * times a second per blob. */
+	/* Called for each step; may be NULL. Calls come from the pulling
+	 * thread or its download threads, one at a time (under a lock of the
+	 * pull), so the callback needs no locking of its own but must not
+	 * block long. BYTES events come at most 10 times a second per blob. */
 	void (*progress)(void *data, const struct img_progress *p);
 	void *data;
 };
