@@ -16,7 +16,7 @@
 #define MAX_ROWS  256
 #define SHORT_HEX 12
 #define BAR_WIDTH 20
-#define REDRAW_NS (100 * 1000 * 1000LL) /* at most 10 redraws a second */
+#define REDRAW_NS (100LL * 1000 * 1000) /* at most 10 redraws a second */
 #define KIND_MAX  16
 
 enum row_state { ROW_RUNNING, ROW_DONE, ROW_CACHED };
@@ -81,7 +81,7 @@ static void draw_row(struct cli_progress *p, const struct row *r, int64_t now)
 		return;
 	}
 	for (int i = 0; i < BAR_WIDTH; i++)
-		bar[i] = i < fill ? '=' : i == fill ? '>' : '-';
+		bar[i] = (char)(i < fill ? '=' : i == fill ? '>' : '-');
 	bar[BAR_WIDTH] = '\0';
 	human(r->done, done, sizeof(done));
 	human(r->total, total, sizeof(total));
@@ -100,7 +100,7 @@ static void redraw(struct cli_progress *p)
 		draw_row(p, &p->rows[i], now);
 	p->drawn = p->nrows;
 	p->last_ns = now;
-	fflush(p->out);
+	(void)fflush(p->out);
 }
 
 /* The row of ev's blob, added when new; NULL when there is no room. */
@@ -130,7 +130,7 @@ static void tty_event(struct cli_progress *p, const struct img_progress *ev)
 		redraw(p);
 		p->nrows = p->drawn = 0;
 		fprintf(p->out, "Writing manifest to image destination\n");
-		fflush(p->out);
+		(void)fflush(p->out);
 		return;
 	}
 	r = row_of(p, ev);
@@ -162,7 +162,7 @@ void cli_progress_event(struct cli_progress *p, const struct img_progress *ev)
 		        ev->hex);
 	else if (ev->state == IMG_PROGRESS_DONE)
 		fprintf(p->out, "Copying %s sha256:%s done\n", ev->kind, ev->hex);
-	fflush(p->out);
+	(void)fflush(p->out);
 }
 
 struct cli_progress *cli_progress_free(struct cli_progress *p)
