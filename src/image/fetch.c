@@ -23,7 +23,7 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-#define BYTES_EVERY_NS (100 * 1000 * 1000LL) /* BYTES events: at most 10/s a blob */
+#define BYTES_EVERY_NS (100LL * 1000 * 1000) /* BYTES events: at most 10/s a blob */
 #define REHASH_BLOCK   ((size_t)256 * 1024)
 
 /* One download in progress, shared by its downloading and unpacking
@@ -227,11 +227,13 @@ static int download(struct dl *d, struct img_registry *reg, struct pp_error *err
 		r = rehash(d->fd, d->b->size, &h, &g.have, err);
 	if (r < 0)
 		return r;
+	(void)on_data(d, g.have);
 	img_fetch_progress(d->f, IMG_PROGRESS_START, d->b->kind, d->b->hex, g.have, d->b->size);
 	for (int attempt = 0;; attempt++) {
 		bool resumed = g.have > 0;
 
-		r = img_registry_blob(reg, digest, &g, err);
+		/* all there (killed before it was linked): only the check is left */
+		r = g.have == g.size ? 0 : img_registry_blob(reg, digest, &g, err);
 		if (r == 0) {
 			img_sha256_final(&h, got);
 			if (strcmp(got, d->b->hex) != 0)

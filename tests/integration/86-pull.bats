@@ -294,3 +294,20 @@ YAML
 	pp image umount "$BATS_TEST_TMPDIR/root"
 	[ "$rc" -eq 0 ]
 }
+
+@test "image pull: a partial download with wrong bytes is resumed, refused at the end, and fetched again from zero" {
+	proxied again
+	m=$(manifest_of "$REG/library/busybox:1.28")
+	layer=$(echo "$m" | jq -r '[.layers[] | select(.size > 65536)][0].digest')
+	size=$(echo "$m" | jq -r ".layers[] | select(.digest == \"$layer\") | .size")
+	mkdir -p "$PEAPOD_ROOT/images/tmp/partial"
+	head -c $((size / 2)) /dev/urandom >"$PEAPOD_ROOT/images/tmp/partial/${layer#sha256:}"
+	run pp image pull -q "$reg/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	path=/v2/library/busybox/blobs/$layer
+	[ "$(grep -c "^get $path " "$log")" -eq 2 ]
+	grep -qx "get $path range=bytes=$((size / 2))-" "$log"
+	grep -qx "get $path range=-" "$log"
+	[ -z "$(find "$PEAPOD_ROOT/images/tmp" -type f)" ]
+	registry_stop again
+}
