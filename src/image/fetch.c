@@ -38,7 +38,7 @@ struct dl {
 	bool ended;   /* the download is over: status says how */
 	int status;   /* 0: every byte verified */
 	bool stale;   /* the file restarted under the unpacker's feet */
-	int64_t off;  /* the unpacker's read offset (its thread only) */
+	int64_t off;  /* the unpacker's read offset (written by it, under mu) */
 	int64_t last; /* when the last BYTES event went, ns */
 	int uresult;  /* the unpacker's result */
 	struct pp_error uerr;
@@ -177,7 +177,9 @@ static ssize_t spool_read(void *data, void *buf, size_t n)
 	r = pread(d->fd, buf, (size_t)r, d->off);
 	if (r < 0)
 		return -errno;
+	(void)pthread_mutex_lock(&d->mu);
 	d->off += r;
+	(void)pthread_mutex_unlock(&d->mu);
 	return r;
 }
 
