@@ -112,25 +112,29 @@ static int lock_partial(const char *path, struct pp_error *err)
 
 /* The sha256 of the first *have bytes of fd, the bytes of an earlier pull;
  * a file longer than size is emptied. */
-static int rehash(int fd, int64_t size, struct img_sha256 *h, int64_t *have, struct pp_error *err)
+static int rehash(int fd, int64_t size, struct img_sha256 *h, int64_t *ret_have,
+                  struct pp_error *err)
 {
 	cleanup_free char *buf = xmalloc(REHASH_BLOCK);
 	struct stat st;
-	int64_t off = 0;
+	int64_t off = 0, have;
 
 	if (fstat(fd, &st) < 0)
 		return pp_error(err, errno, "stat");
 	if (st.st_size > size && ftruncate(fd, 0) < 0)
 		return pp_error(err, errno, "truncate");
-	*have = st.st_size > size ? 0 : st.st_size;
-	while (off < *have) {
+	have = st.st_size > size ? 0 : st.st_size;
+	while (off < have) {
 		ssize_t n = pread(fd, buf, REHASH_BLOCK, off);
 
-		if (n <= 0)
-			return n < 0 ? pp_error(err, errno, "read") : (*have = off, 0);
+		if (n < 0)
+			return pp_error(err, errno, "read");
+		if (n == 0)
+			break;
 		img_sha256_update(h, buf, (size_t)n);
 		off += n;
 	}
+	*ret_have = off;
 	return 0;
 }
 
