@@ -140,9 +140,9 @@ static void test_prune_partials(void **state)
 	assert_int_equal(img_store_open(dir, &s, &err), 0);
 	pdir = xstrfmt("%s/tmp/partial", dir);
 	assert_int_equal(fs_mkdir_p(pdir, 0700, &err), 0);
-	old = partial(dir, "old", 2 * 86400);
+	old = partial(dir, "old", (time_t)2 * 86400);
 	young = partial(dir, "young", 60);
-	held = partial(dir, "held", 2 * 86400);
+	held = partial(dir, "held", (time_t)2 * 86400);
 	fd = open(held, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX), 0); /* a pull downloads into it */
