@@ -5,7 +5,10 @@
 # by PID), the demo images pushed with skopeo; pulls by tag and digest, a pod
 # from a pulled image, the registry's own errors, basic auth from an auth
 # file, an anonymous bearer token (tests/data/registry/token-proxy.py in
-# front of the registry), a pull killed midway, and a tampered blob that must be refused and leave nothing.
+# front of the registry), a pull killed midway, a tampered blob that must be
+# refused and leave nothing; resuming after the registry died (Range requests,
+# a partial of wrong bytes, a server ignoring Range), two pulls at once
+# fetching each blob once, the terminal progress, a multi-layer image.
 
 load helpers
 load registry
@@ -37,6 +40,18 @@ teardown() {
 
 pp() {
 	timeout 60 "$PEAPOD" "$@"
+}
+
+# big_layer: busybox's first layer over 64 KiB; sets layer, size, path (its
+# URL path) and partial (where a pull keeps it while it downloads).
+big_layer() {
+	local m
+	m=$(manifest_of "$REG/library/busybox:1.28")
+	layer=$(echo "$m" | jq -r '[.layers[] | select(.size > 65536)][0].digest')
+	size=$(echo "$m" | jq -r ".layers[] | select(.digest == \"$layer\") | .size")
+	path=/v2/library/busybox/blobs/$layer
+	partial=$PEAPOD_ROOT/images/tmp/partial/${layer#sha256:}
+	mkdir -p "${partial%/*}"
 }
 
 # proxied NAME [MODE]: a token proxy in front of $REG; sets reg and log.
@@ -297,17 +312,26 @@ YAML
 
 @test "image pull: a partial download with wrong bytes is resumed, refused at the end, and fetched again from zero" {
 	proxied again
-	m=$(manifest_of "$REG/library/busybox:1.28")
-	layer=$(echo "$m" | jq -r '[.layers[] | select(.size > 65536)][0].digest')
-	size=$(echo "$m" | jq -r ".layers[] | select(.digest == \"$layer\") | .size")
-	mkdir -p "$PEAPOD_ROOT/images/tmp/partial"
-	head -c $((size / 2)) /dev/urandom >"$PEAPOD_ROOT/images/tmp/partial/${layer#sha256:}"
+	big_layer
+	head -c $((size / 2)) /dev/urandom >"$partial"
 	run pp image pull -q "$reg/library/busybox:1.28"
 	[ "$status" -eq 0 ]
-	path=/v2/library/busybox/blobs/$layer
 	[ "$(grep -c "^get $path " "$log")" -eq 2 ]
 	grep -qx "get $path range=bytes=$((size / 2))-" "$log"
 	grep -qx "get $path range=-" "$log"
 	[ -z "$(find "$PEAPOD_ROOT/images/tmp" -type f)" ]
 	registry_stop again
+}
+
+@test "image pull: a registry that ignores the Range request sends the whole blob, which replaces the partial" {
+	proxied norange norange
+	big_layer
+	curl -sf "http://$REG$path" | head -c $((size / 3)) >"$partial"
+	run pp image pull -q "$reg/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "^get $path " "$log")" -eq 1 ]
+	grep -qx "get $path range=bytes=$((size / 3))-" "$log"
+	grep -qx "sent $path $size" "$log"
+	[ "$(sha256sum <"$PEAPOD_ROOT/images/blobs/sha256/${layer#sha256:}" | cut -d' ' -f1)" = "${layer#sha256:}" ]
+	registry_stop norange
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """A registry front that asks for anonymous bearer tokens as Docker Hub does.
 
-Usage: token-proxy.py UPSTREAM PORTFILE [stall|slow]
+Usage: token-proxy.py UPSTREAM PORTFILE [stall|slow|norange]
 Listens on 127.0.0.1 (a free port, written to PORTFILE once it listens).
 GET /token?service=peapod-test&scope=repository:library/busybox:pull gives
 {"token": ...}; any other service or scope gives 400 with a registry-style
@@ -16,7 +16,8 @@ the body's bytes; a Range header is passed upstream and its 206 back.
 With "stall", the first request for a blob of more than 64 KiB is sent
 half and then never finished (logged as "stalled PATH"), for a client (or
 this proxy) to be killed midway. With "slow", blobs are sent 16 KiB every
-20 ms, so that two clients overlap.
+20 ms, so that two clients overlap. With "norange", Range headers are
+ignored (the whole blob comes back with a 200), as some servers do.
 """
 import http.server
 import json
@@ -70,7 +71,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                               [("WWW-Authenticate", challenge)])
         blob = "/blobs/" in url.path
         headers = {"Accept": self.headers.get("Accept", "*/*")}
-        if self.headers.get("Range"):
+        if self.headers.get("Range") and self.mode != "norange":
             headers["Range"] = self.headers["Range"]
         if blob:
             print(f"get {url.path} range={self.headers.get('Range', '-')}", flush=True)
