@@ -291,7 +291,6 @@ static int cached(struct img_fetch *f, struct img_fetch_blob *b, char **have, st
 {
 	cleanup_free char *what = xstrfmt("sha256:%s", b->hex);
 	cleanup_close int fd = -1;
-	int r;
 
 	img_fetch_progress(f, IMG_PROGRESS_CACHED, b->kind, b->hex, b->size, b->size);
 	b->file = take_ptr(have);
@@ -300,8 +299,7 @@ static int cached(struct img_fetch *f, struct img_fetch_blob *b, char **have, st
 	fd = open(b->file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return pp_error(err, errno, "open '%s'", b->file);
-	r = img_layer_unpack(fd, f->s->layers_dir, b->diffid, what, err);
-	return r;
+	return img_layer_unpack(fd, f->s->layers_dir, b->diffid, what, err);
 }
 
 static int fetch_locked(struct img_fetch *f, struct img_registry *reg, struct img_fetch_blob *b,
