@@ -14,7 +14,8 @@ struct cli_progress; /* opaque */
  * ("Copying blob sha256:... done"). Caller frees with cli_progress_free(). */
 struct cli_progress *cli_progress_new(FILE *out, bool tty);
 
-/* Show one event (borrowed for the call). */
+/* Show one event (borrowed for the call). Not thread-safe: one call at a
+ * time, as img_store_pull makes them. */
 void cli_progress_event(struct cli_progress *p, const struct img_progress *ev);
 
 /* Finish the display (the last redraw) and free it. NULL-safe; returns NULL. */

@@ -6,6 +6,8 @@
  *   blobs/sha256/<hex>        every blob (manifest, config, compressed layer)
  *   layers/sha256/<diffid>/   a layer unpacked once (a finished layer has a
  *                             ".done" marker beside it: layers/sha256/<diffid>.done)
+ *   tmp/partial/<hex>         a blob being pulled (or what an interrupted pull got of
+ *                             it: the next pull resumes it), locked by its downloader
  *   refs.json                 {"docker.io/library/nginx:latest": "sha256:<config digest>", ...}
  *   images/<config hex>.json  {"config": "sha256:..", "layers": ["sha256:<diffid>", ...],
  *                              "refs": [...], "size": N, "created": "..."}
@@ -95,8 +97,10 @@ struct img_pull_opts {
 	const char *authfile;        /* Docker-style config.json; NULL: the default paths */
 	const char *registries_conf; /* registries.yaml; NULL: $PEAPOD_REGISTRIES_CONF or
 	                                /etc/peapod/registries.yaml */
-	/* Called for each step; may be NULL. BYTES events come at most a few
-	 * times a second per blob. */
+	/* Called for each step; may be NULL. Calls come from the pulling
+	 * thread or its download threads, one at a time (under a lock of the
+	 * pull), so the callback needs no locking of its own but must not
+	 * block long. BYTES events come at most 10 times a second per blob. */
 	void (*progress)(void *data, const struct img_progress *p);
 	void *data;
 };
@@ -116,8 +120,10 @@ int img_progress_parse(char *line, struct img_progress *ret);
 /* Pull ref (normalised here; a tag or a digest) from its registry over the
  * OCI distribution API: an index resolved to this machine's platform, every
  * blob verified against its digest and size while it streams, layers
- * unpacked as img_store_load does. Nothing is referenced until all of it is
- * in place. *ret_id (may be NULL) gets "sha256:<config hex>", caller-freed.
+ * (IMG_FETCH_WORKERS at once) unpacked while they stream as img_store_load
+ * does. A blob another pull is downloading is waited for, not fetched
+ * again; an interrupted download is resumed. Nothing is referenced until
+ * all of it is in place. *ret_id (may be NULL) gets "sha256:<config hex>", caller-freed.
  * 0 or -errno; the message names the reference and carries the registry's
  * error text (-ENOENT for MANIFEST_UNKNOWN, -EACCES for UNAUTHORIZED,
  * -EBADMSG for a blob that does not match its digest). */

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
 struct json_object;
 struct pp_error;
 typedef struct evp_md_ctx_st EVP_MD_CTX;
@@ -82,6 +84,21 @@ int img_layer_unpack(int fd, const char *layers_dir, const char *diffid_hex, con
 
 /* Hash the uncompressed stream of a layer blob into ret_hex. Borrows fd. */
 int img_layer_diffid(int fd, const char *what, char ret_hex[IMG_HEX_LEN + 1], struct pp_error *err);
+
+/* Where a layer's compressed bytes come from: read() returns up to n
+ * bytes into buf, 0 at the end (a source that verifies, such as a
+ * download, says so only once every byte matched), or -errno. */
+struct img_layer_src {
+	ssize_t (*read)(void *data, void *buf, size_t n);
+	void *data;
+};
+
+/* img_layer_unpack from src, read once from start to end (a download can be
+ * unpacked while it streams): the folder is renamed into place only after
+ * src ended and the diff-id matched. An existing layer is not looked at.
+ * Borrows src. 0 or -errno. */
+int img_layer_unpack_src(const struct img_layer_src *src, const char *layers_dir,
+                         const char *diffid_hex, const char *what, struct pp_error *err);
 
 /* What the loader hands to the store for one image. Strings borrowed. */
 struct img_record {

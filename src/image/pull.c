@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Pulling an image from a registry into the store: the manifest (an index
- * resolved to this machine's platform), the config and the layers are
- * downloaded and verified into a private folder of the store, the layers
- * unpacked, and only then are blobs linked into place and the reference
- * committed, as img_store_load does for archives. */
+ * resolved to this machine's platform), then the config and the layers,
+ * downloaded, verified and unpacked by fetch.c, and only then is the
+ * reference committed, as img_store_load does for archives. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "image/fetch.h"
 #include "image/image.h"
 #include "image/internal.h"
 #include "image/registry.h"
@@ -20,20 +20,14 @@
 
 #define MAX_INDEX_DEPTH 2
 
-struct blob {
-	char hex[IMG_HEX_LEN + 1];
-	int64_t size;
-	char *file; /* verified content: in the store already, or in tmp */
-};
-
 struct pull {
 	struct img_store *s;
 	struct img_registry *reg;
-	const struct img_pull_opts *o;
+	struct img_fetch fetch;
 	char *ref; /* normalised */
 	char *tmp;
-	struct blob manifest, config;
-	struct blob layers[IMG_MAX_LAYERS];
+	struct img_fetch_blob manifest, config;
+	struct img_fetch_blob layers[IMG_MAX_LAYERS];
 	size_t nlayers;
 	char **diffids;
 	char *created;
@@ -48,23 +42,12 @@ static void pull_clear(struct pull *p)
 	strv_free(p->diffids);
 	free(p->created);
 	if (p->tmp != NULL)
-		(void)fs_rm_rf(p->tmp, NULL); /* downloads are linked into the store or unwanted */
+		(void)fs_rm_rf(p->tmp,
+		               NULL); /* the manifest is linked into the store or unwanted */
 	free(p->tmp);
 	free(p->ref);
+	img_fetch_clear(&p->fetch);
 	img_registry_free(p->reg);
-}
-
-static void progress(struct pull *p, enum img_progress_state state, const char *kind,
-                     const struct blob *b)
-{
-	struct img_progress ev = {.state = state,
-	                          .kind = kind,
-	                          .hex = b->hex,
-	                          .done = state == IMG_PROGRESS_START ? 0 : b->size,
-	                          .total = b->size};
-
-	if (p->o != NULL && p->o->progress != NULL)
-		p->o->progress(p->o->data, &ev);
 }
 
 static bool is_index(const char *type, json_object *m)
@@ -151,7 +134,7 @@ static int resolve_manifest(struct pull *p, json_object **ret, struct pp_error *
 }
 
 /* A descriptor's digest and size, checked. */
-static int descriptor(json_object *d, const char *what, struct blob *b, int64_t max,
+static int descriptor(json_object *d, const char *what, struct img_fetch_blob *b, int64_t max,
                       struct pp_error *err)
 {
 	const char *digest = json_get_str(d, "digest");
@@ -163,36 +146,6 @@ static int descriptor(json_object *d, const char *what, struct blob *b, int64_t 
 	if (b->size < 0 || b->size > max)
 		return pp_error_msg(err, EFBIG, "manifest: %s sha256:%s: size %lld out of bounds",
 		                    what, b->hex, (long long)b->size);
-	return 0;
-}
-
-/* The blob in the store when it is there already (it was verified when it
- * came), else downloaded into tmp and verified while it streams. */
-static int fetch_blob(struct pull *p, struct blob *b, const char *kind, struct pp_error *err)
-{
-	cleanup_free char *have = xstrfmt("%s/%s", p->s->blobs_dir, b->hex);
-	cleanup_free char *digest = xstrfmt("sha256:%s", b->hex);
-	cleanup_free char *file = NULL;
-	cleanup_close int fd = -1;
-	int r;
-
-	if (access(have, F_OK) == 0) {
-		b->file = take_ptr(&have);
-		progress(p, IMG_PROGRESS_CACHED, kind, b);
-		return 0;
-	}
-	file = xstrfmt("%s/%s", p->tmp, b->hex);
-	progress(p, IMG_PROGRESS_START, kind, b);
-	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return pp_error(err, errno, "create '%s'", file);
-	r = img_registry_blob(p->reg, digest, b->size, fd, err);
-	if (r < 0) {
-		(void)unlink(file); /* nothing of a bad blob is kept */
-		return r;
-	}
-	b->file = take_ptr(&file);
-	progress(p, IMG_PROGRESS_DONE, kind, b);
 	return 0;
 }
 
@@ -212,7 +165,8 @@ static int fetch_config(struct pull *p, json_object *m, struct pp_error *err)
 		return pp_error_msg(err, EINVAL, "manifest: no layers");
 	if (json_object_array_length(layers) > IMG_MAX_LAYERS)
 		return pp_error_msg(err, EFBIG, "manifest: more than %d layers", IMG_MAX_LAYERS);
-	r = fetch_blob(p, &p->config, "config", err);
+	p->config.kind = "config";
+	r = img_fetch_one(&p->fetch, &p->config, err);
 	if (r == 0)
 		r = json_parse_file(p->config.file, IMG_JSON_MAX, &cfg, err);
 	if (r < 0)
@@ -227,27 +181,17 @@ static int fetch_layers(struct pull *p, json_object *m, struct pp_error *err)
 	json_object *layers = json_get_arr(m, "layers");
 
 	for (size_t i = 0; i < json_object_array_length(layers); i++) {
-		struct blob *b = &p->layers[i];
-		cleanup_free char *what = NULL;
-		cleanup_close int fd = -1;
+		struct img_fetch_blob *b = &p->layers[i];
 		int r =
 		    descriptor(json_object_array_get_idx(layers, i), "layer", b, INT64_MAX, err);
 
 		if (r < 0)
 			return r;
+		b->kind = "blob";
+		b->diffid = p->diffids[i] + 7;
 		p->nlayers++;
-		r = fetch_blob(p, b, "blob", err);
-		if (r < 0)
-			return r;
-		fd = open(b->file, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return pp_error(err, errno, "open '%s'", b->file);
-		what = xstrfmt("sha256:%s", b->hex);
-		r = img_layer_unpack(fd, p->s->layers_dir, p->diffids[i] + 7, what, err);
-		if (r < 0)
-			return r;
 	}
-	return 0;
+	return img_fetch_all(&p->fetch, p->layers, p->nlayers, err);
 }
 
 static int commit(struct pull *p, struct pp_error *err)
@@ -258,7 +202,7 @@ static int commit(struct pull *p, struct pp_error *err)
 	                         .diffids = p->diffids,
 	                         .refs = refs,
 	                         .created = p->created};
-	struct blob *all[IMG_MAX_LAYERS + 2];
+	struct img_fetch_blob *all[IMG_MAX_LAYERS + 2];
 	size_t n = 0;
 
 	all[n++] = &p->config;
@@ -276,7 +220,8 @@ static int commit(struct pull *p, struct pp_error *err)
 		strv_push(&blobs, digest);
 	}
 	rec.blobs = blobs;
-	progress(p, IMG_PROGRESS_MANIFEST, "manifest", &p->manifest);
+	img_fetch_progress(&p->fetch, IMG_PROGRESS_MANIFEST, "manifest", p->manifest.hex,
+	                   p->manifest.size, p->manifest.size);
 	return img_store_commit(p->s, &rec, err);
 }
 
@@ -285,7 +230,7 @@ int img_store_pull(struct img_store *s, const char *ref, const struct img_pull_o
 {
 	cleanup_close int gc = img_store_lock(s, "gc.lock", false, err);
 	cleanup_json json_object *m = NULL;
-	struct pull p = {.s = s, .o = opts};
+	struct pull p = {.s = s, .fetch = {.s = s, .o = opts}};
 	int r = 0;
 
 	if (gc < 0)
@@ -294,6 +239,10 @@ int img_store_pull(struct img_store *s, const char *ref, const struct img_pull_o
 	if (r == 0)
 		r = img_registry_open(p.ref, opts ? opts->authfile : NULL,
 		                      opts ? opts->registries_conf : NULL, &p.reg, err);
+	if (r == 0) {
+		p.fetch.reg = p.reg;
+		r = img_fetch_init(&p.fetch, err);
+	}
 	if (r == 0) {
 		p.tmp = xstrfmt("%s/pull-XXXXXX", s->tmp_dir);
 		if (mkdtemp(p.tmp) == NULL) {

@@ -64,6 +64,7 @@ struct sink {
 	char *buf;                      /* NUL-terminated */
 	size_t len, max;                /* body bytes so far, and the bound */
 	struct img_sha256 *hash;        /* may be NULL */
+	struct img_blob_get *get;       /* a blob's download, may be NULL */
 	bool over;                      /* the server sent more than max */
 	int werr;                       /* errno of a failed write */
 	char errbody[ERR_BODY_MAX + 1]; /* body of a non-2xx response */
@@ -88,6 +89,36 @@ static bool status_ok(CURL *curl)
 	return status >= 200 && status < 300;
 }
 
+static int blob_progress(struct img_blob_get *g, int64_t len)
+{
+	g->have += len;
+	if (g->on_data != NULL && g->on_data(g->data, g->have) < 0)
+		return -ECANCELED;
+	return 0;
+}
+
+/* The first body bytes of a blob GET: a 206 continues after what fd holds;
+ * any other 2xx (a 200: the registry ignored the range) restarts from zero. */
+static int blob_start(struct sink *k)
+{
+	struct img_blob_get *g = k->get;
+	long status = 0;
+	int r;
+
+	(void)curl_easy_getinfo(k->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status == 206 || g->have == 0)
+		return 0;
+	if (ftruncate(k->fd, 0) < 0 || lseek(k->fd, 0, SEEK_SET) < 0)
+		return -errno;
+	img_sha256_clear(k->hash);
+	r = img_sha256_init(k->hash, NULL);
+	if (r < 0)
+		return r;
+	k->max = (size_t)g->size;
+	g->have = 0;
+	return blob_progress(g, 0);
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *data)
 {
 	struct sink *k = data;
@@ -101,6 +132,14 @@ static size_t on_body(char *p, size_t size, size_t n, void *data)
 		k->errbody[k->errlen] = '\0';
 		return len;
 	}
+	if (k->get != NULL && k->len == 0) {
+		int r = blob_start(k);
+
+		if (r < 0) {
+			k->werr = -r;
+			return 0;
+		}
+	}
 	if (len > k->max - k->len) {
 		k->over = true;
 		return 0; /* aborts the transfer */
@@ -110,6 +149,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *data)
 	if (k->fd >= 0) {
 		int r = fs_write_all(k->fd, p, len);
 
+		if (r == 0 && k->get != NULL)
+			r = blob_progress(k->get, (int64_t)len);
 		if (r < 0) {
 			k->werr = -r;
 			return 0;
@@ -604,31 +645,87 @@ int img_registry_manifest(struct img_registry *r, const char *target, size_t max
 	return rc;
 }
 
-int img_registry_blob(struct img_registry *r, const char *digest, int64_t size, int fd,
+int img_registry_blob(struct img_registry *r, const char *digest, struct img_blob_get *g,
                       struct pp_error *err)
 {
 	cleanup_free char *path = xstrfmt("blobs/%s", digest);
 	cleanup_free char *what = xstrfmt("blob %s", digest);
-	struct img_sha256 h = {0};
-	char want[IMG_HEX_LEN + 1], got[IMG_HEX_LEN + 1];
-	struct sink k = {.fd = fd, .max = (size_t)size, .hash = &h};
+	cleanup_free char *range =
+	    g->have > 0 ? xstrfmt("Range: bytes=%lld-", (long long)g->have) : NULL;
+	struct sink k = {
+	    .fd = g->fd, .max = (size_t)(g->size - g->have), .hash = g->hash, .get = g};
 	int rc;
 
-	if (img_digest_parse(digest, want) < 0 || size < 0)
+	if (img_digest_parse(digest, NULL) < 0 || g->size < 0 || g->have > g->size)
 		return pp_error_msg(err, EINVAL, "unsupported or invalid blob digest '%s'", digest);
-	rc = img_sha256_init(&h, err);
-	if (rc == 0)
-		rc = registry_get(r, path, NULL, &k, what, err);
-	if (rc == 0 && k.len != (size_t)size)
-		rc = pp_error_msg(err, EBADMSG, "%s: %zu bytes, the manifest says %lld", what,
-		                  k.len, (long long)size);
-	if (rc == 0) {
-		img_sha256_final(&h, got);
-		if (strcmp(got, want) != 0)
-			rc = pp_error_msg(err, EBADMSG,
-			                  "%s is corrupted: its content has sha256:%s", what, got);
-	}
-	img_sha256_clear(&h);
+	if (lseek(g->fd, (off_t)g->have, SEEK_SET) < 0)
+		return pp_error(err, errno, "seek");
+	/* a 416 names a range past the blob's end: what fd holds is not a prefix */
+	rc = registry_get(r, path, range, &k, what, err);
+	if (rc < 0 && k.status == 416)
+		rc = pp_error_msg(err, ERANGE, "%s: the registry refused the range (HTTP 416)",
+		                  what);
+	if (rc == 0 && g->have != g->size)
+		rc = pp_error_msg(err, EBADMSG, "%s: %lld bytes, the manifest says %lld", what,
+		                  (long long)g->have, (long long)g->size);
 	sink_clear(&k);
 	return rc;
+}
+
+static char *memdup_or_null(const char *p, size_t n)
+{
+	char *d;
+
+	if (p == NULL)
+		return NULL;
+	d = xmalloc(n + 1);
+	memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
+/* A copy of a connection's TLS files and CA bundle. */
+static void tls_copy(const struct img_regconf_tls *from, struct img_regconf_tls *to)
+{
+	to->dir = from->dir ? xstrdup(from->dir) : NULL;
+	to->pem = memdup_or_null(from->pem, from->len);
+	to->len = from->len;
+	to->cert = from->cert ? xstrdup(from->cert) : NULL;
+	to->key = from->key ? xstrdup(from->key) : NULL;
+}
+
+int img_registry_clone(const struct img_registry *r, struct img_registry **ret,
+                       struct pp_error *err)
+{
+	struct img_registry *c = xzalloc(sizeof(*c));
+
+	(void)curl_global_init(CURL_GLOBAL_DEFAULT); /* counted; done once by open */
+	c->curl = curl_easy_init();
+	if (c->curl == NULL) {
+		img_registry_free(c);
+		return pp_error_msg(err, ENOMEM, "libcurl init failed");
+	}
+	c->domain = xstrdup(r->domain);
+	c->repo = xstrdup(r->repo);
+	c->target = xstrdup(r->target);
+	c->base = xstrdup(r->base);
+	c->plain = r->plain;
+	c->auth = r->auth ? xstrdup(r->auth) : NULL;
+	c->scheme_known = r->scheme_known;
+	if (r->neps > 0) { /* the endpoint that answered: the only one of the copy */
+		const struct endpoint *e = &r->eps[r->cur];
+
+		c->eps = xcalloc(1, sizeof(*c->eps));
+		c->neps = 1;
+		c->eps[0] = (struct endpoint){.host = xstrdup(e->host),
+		                              .server = xstrdup(e->server),
+		                              .insecure = e->insecure,
+		                              .plain_ok = e->plain_ok,
+		                              .basic = e->basic ? xstrdup(e->basic) : NULL};
+		c->basic = c->eps[0].basic;
+		c->pinned = true;
+		tls_copy(&r->tls, &c->tls);
+	}
+	*ret = c;
+	return 0;
 }

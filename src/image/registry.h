@@ -8,6 +8,7 @@
 
 struct pp_error;
 struct img_registry; /* opaque */
+struct img_sha256;
 
 /* A client for the repository of the normalised reference ref ("docker.io"
  * is served from registry-1.docker.io), as the registries config at conf
@@ -38,11 +39,35 @@ void img_manifest_body_clear(struct img_manifest_body *m);
 int img_registry_manifest(struct img_registry *r, const char *target, size_t max,
                           struct img_manifest_body *ret, struct pp_error *err);
 
-/* GET the blob digest into fd (borrowed), refusing more than size bytes
- * and checking its sha256 while it streams. -EBADMSG when the content does
- * not match the digest or size; the caller discards what fd holds. */
-int img_registry_blob(struct img_registry *r, const char *digest, int64_t size, int fd,
+/* One blob download (all borrowed): bytes are appended to fd after the
+ * have bytes it holds already, hash (started by the caller over those) is
+ * fed every byte. on_data (may be NULL) is told the bytes in fd after each
+ * write, from the downloading thread; a value that went down means the
+ * download restarted from zero; returning < 0 aborts the download. */
+struct img_blob_get {
+	int fd;
+	int64_t size; /* the descriptor's size: more is refused */
+	int64_t have; /* in: bytes in fd already (a Range request when > 0); out: in fd now */
+	struct img_sha256 *hash;
+	int (*on_data)(void *data, int64_t have);
+	void *data;
+};
+
+/* GET the blob digest into g->fd; with g->have > 0 only the rest is asked
+ * for (a 206 continues, a 200 starts over, truncating fd). Does not check
+ * the digest: the caller finishes g->hash. 0 when fd holds g->size bytes;
+ * -ERANGE when the registry refused the range, -EBADMSG for more or fewer
+ * bytes than size, -ECANCELED when on_data aborted, else -errno; what fd
+ * holds is kept for a later resume. */
+int img_registry_blob(struct img_registry *r, const char *digest, struct img_blob_get *g,
                       struct pp_error *err);
+
+/* A second client of the same repository with its own connection and a
+ * copy of the credentials and token, for another thread: one client is
+ * never used by two threads at once. *ret caller-freed with
+ * img_registry_free() (from the thread that opened r). 0 or -ENOMEM. */
+int img_registry_clone(const struct img_registry *r, struct img_registry **ret,
+                       struct pp_error *err);
 
 /* The base64 "user:password" for registry host domain in a Docker-style
  * config.json ("auths"): from authfile when given (missing is an error),

@@ -40,6 +40,14 @@ struct stream {
 	const char *what;
 	uint64_t max_raw; /* bound on the uncompressed stream */
 	int error;        /* 1: archive error seen in raw; -EFBIG: over max_raw */
+	const struct img_layer_src *src;
+	char cbuf[BLOCK]; /* compressed bytes from src */
+	size_t peeked;    /* bytes in cbuf read ahead for the magic, not yet served */
+};
+
+struct fd_src {
+	int fd;
+	off_t off;
 };
 
 struct dir_time {
@@ -100,44 +108,87 @@ static ssize_t read_cb(struct archive *a, void *data, const void **ret)
 	return n;
 }
 
+static ssize_t fd_read(void *data, void *buf, size_t n)
+{
+	struct fd_src *f = data;
+	ssize_t r;
+
+	do
+		r = pread(f->fd, buf, n, f->off);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	f->off += r;
+	return r;
+}
+
+/* The compressed bytes for the raw reader: the read-ahead first. */
+static la_ssize_t raw_read_cb(struct archive *a, void *data, const void **ret)
+{
+	struct stream *s = data;
+	ssize_t n = (ssize_t)s->peeked;
+
+	s->peeked = 0;
+	if (n == 0)
+		n = s->src->read(s->src->data, s->cbuf, sizeof(s->cbuf));
+	if (n < 0) {
+		archive_set_error(a, (int)-n, "read: %s", strerror((int)-n));
+		return -1;
+	}
+	*ret = s->cbuf;
+	return n;
+}
+
+/* The uncompressed stream to its end, then the source to its end: only
+ * then has a source that verifies (a download) vouched for every byte. */
 static int drain(struct stream *s, struct pp_error *err)
 {
 	for (;;) {
 		la_ssize_t n = archive_read_data(s->raw, s->buf, sizeof(s->buf));
 
 		if (n == 0)
-			return 0;
+			break;
 		if (n < 0)
 			return pp_error_msg(err, EIO, "layer '%s': %s", s->what,
 			                    archive_error_string(s->raw));
 		if (account(s, (size_t)n) < 0)
 			return too_big(s, err);
 	}
+	for (;;) {
+		ssize_t n = s->src->read(s->src->data, s->cbuf, sizeof(s->cbuf));
+
+		if (n == 0)
+			return 0;
+		if (n < 0)
+			return pp_error(err, (int)-n, "layer '%s': read", s->what);
+	}
 }
 
 /* Choose the decompressor from the magic bytes, not the media type. */
-static int open_raw(int fd, struct stream *s, struct pp_error *err)
+static int open_raw(struct stream *s, struct pp_error *err)
 {
-	unsigned char m[4] = {0};
+	const unsigned char *m = (const unsigned char *)s->cbuf;
 	struct archive_entry *e;
-	ssize_t n = pread(fd, m, sizeof(m), 0);
+	ssize_t n = 1;
 
-	if (n < 0)
-		return pp_error(err, errno, "layer '%s': read", s->what);
+	while (s->peeked < 4 && n > 0) {
+		n = s->src->read(s->src->data, s->cbuf + s->peeked, sizeof(s->cbuf) - s->peeked);
+		if (n < 0)
+			return pp_error(err, (int)-n, "layer '%s': read", s->what);
+		s->peeked += (size_t)n;
+	}
 	s->raw = archive_read_new();
 	if (s->raw == NULL)
 		return pp_error(err, ENOMEM, "layer '%s'", s->what);
-	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+	if (s->peeked >= 2 && m[0] == 0x1f && m[1] == 0x8b)
 		(void)archive_read_support_filter_gzip(s->raw);
-	else if (n == 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+	else if (s->peeked >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
 		return pp_error_msg(
 		    err, ENOTSUP,
 		    "layer '%s': zstd-compressed layers are not supported (use gzip or plain tar)",
 		    s->what);
 	(void)archive_read_support_format_raw(s->raw);
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return pp_error(err, errno, "layer '%s': seek", s->what);
-	if (archive_read_open_fd(s->raw, fd, BLOCK) != ARCHIVE_OK ||
+	if (archive_read_open(s->raw, s, NULL, raw_read_cb, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(s->raw, &e) != ARCHIVE_OK)
 		return pp_error_msg(err, EINVAL, "layer '%s': %s", s->what,
 		                    archive_error_string(s->raw));
@@ -189,14 +240,17 @@ static void stream_clear(struct stream *s)
 
 int img_layer_diffid(int fd, const char *what, char ret_hex[IMG_HEX_LEN + 1], struct pp_error *err)
 {
+	struct fd_src f = {.fd = fd};
+	struct img_layer_src src = {.read = fd_read, .data = &f};
 	struct stream *s = xzalloc(sizeof(*s));
 	struct img_layer_limits lim = {0};
 	int r = img_layer_limits_get(&lim, err);
 
 	if (r == 0)
 		r = stream_init(s, &lim, what, err);
+	s->src = &src;
 	if (r == 0)
-		r = open_raw(fd, s, err);
+		r = open_raw(s, err);
 	if (r == 0)
 		r = drain(s, err);
 	if (r == 0)
@@ -609,8 +663,8 @@ static void apply_dir_times(struct unpack *u)
 }
 
 /* Unpack into the folder tmp; *ret_hex gets the uncompressed sha256. */
-static int unpack_into(int fd, const char *tmp, const char *what, char ret_hex[IMG_HEX_LEN + 1],
-                       struct pp_error *err)
+static int unpack_into(const struct img_layer_src *src, const char *tmp, const char *what,
+                       char ret_hex[IMG_HEX_LEN + 1], struct pp_error *err)
 {
 	struct stream *s = xzalloc(sizeof(*s));
 	struct unpack u = {.rootfd = -1, .parent_fd = -1};
@@ -619,8 +673,9 @@ static int unpack_into(int fd, const char *tmp, const char *what, char ret_hex[I
 	if (r == 0)
 		r = stream_init(s, &u.lim, what, err);
 	s->max_raw = ENTRY_OVERHEAD + TAR_SLACK; /* grows with each entry */
+	s->src = src;
 	if (r == 0)
-		r = open_raw(fd, s, err);
+		r = open_raw(s, err);
 	if (r == 0) {
 		u.rootfd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		u.tar = archive_read_new();
@@ -658,8 +713,8 @@ static int check_diffid(const char *got, const char *want, const char *what, str
 	    what, got, want);
 }
 
-int img_layer_unpack(int fd, const char *layers_dir, const char *diffid_hex, const char *what,
-                     struct pp_error *err)
+int img_layer_unpack_src(const struct img_layer_src *src, const char *layers_dir,
+                         const char *diffid_hex, const char *what, struct pp_error *err)
 {
 	cleanup_free char *dir = xstrfmt("%s/%s", layers_dir, diffid_hex);
 	cleanup_free char *done = xstrfmt("%s.done", dir);
@@ -667,16 +722,12 @@ int img_layer_unpack(int fd, const char *layers_dir, const char *diffid_hex, con
 	char hex[IMG_HEX_LEN + 1];
 	int r, devices = 0;
 
-	if (access(done, F_OK) == 0) {
-		r = img_layer_diffid(fd, what, hex, err);
-		return r < 0 ? r : check_diffid(hex, diffid_hex, what, err);
-	}
 	if (mkdtemp(tmp) == NULL)
 		return pp_error(err, errno, "mkdtemp '%s'", tmp);
 	if (chmod(tmp, 0755) < 0)
 		r = pp_error(err, errno, "chmod '%s'", tmp);
 	else
-		r = devices = unpack_into(fd, tmp, what, hex, err);
+		r = devices = unpack_into(src, tmp, what, hex, err);
 	if (r >= 0)
 		r = check_diffid(hex, diffid_hex, what, err);
 	if (r == 0 && rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY)
@@ -685,4 +736,20 @@ int img_layer_unpack(int fd, const char *layers_dir, const char *diffid_hex, con
 	if (r == 0)
 		r = fs_write_atomic(done, "", 0, 0644, err);
 	return r < 0 ? r : devices;
+}
+
+int img_layer_unpack(int fd, const char *layers_dir, const char *diffid_hex, const char *what,
+                     struct pp_error *err)
+{
+	cleanup_free char *done = xstrfmt("%s/%s.done", layers_dir, diffid_hex);
+	struct fd_src f = {.fd = fd};
+	struct img_layer_src src = {.read = fd_read, .data = &f};
+	char hex[IMG_HEX_LEN + 1];
+	int r;
+
+	if (access(done, F_OK) == 0) {
+		r = img_layer_diffid(fd, what, hex, err);
+		return r < 0 ? r : check_diffid(hex, diffid_hex, what, err);
+	}
+	return img_layer_unpack_src(&src, layers_dir, diffid_hex, what, err);
 }

@@ -5,7 +5,10 @@
 # by PID), the demo images pushed with skopeo; pulls by tag and digest, a pod
 # from a pulled image, the registry's own errors, basic auth from an auth
 # file, an anonymous bearer token (tests/data/registry/token-proxy.py in
-# front of the registry), a pull killed midway, and a tampered blob that must be refused and leave nothing.
+# front of the registry), a pull killed midway, a tampered blob that must be
+# refused and leave nothing; resuming after the registry died (Range requests,
+# a partial of wrong bytes, a server ignoring Range), two pulls at once
+# fetching each blob once, the terminal progress, a multi-layer image.
 
 load helpers
 load registry
@@ -24,6 +27,25 @@ setup() {
 
 teardown() {
 	teardown_root
+}
+
+# big_layer: busybox's first layer over 64 KiB; sets layer, size, path (its
+# URL path) and partial (where a pull keeps it while it downloads).
+big_layer() {
+	local m
+	m=$(manifest_of "$REG/library/busybox:1.28")
+	layer=$(echo "$m" | jq -r '[.layers[] | select(.size > 65536)][0].digest')
+	size=$(echo "$m" | jq -r ".layers[] | select(.digest == \"$layer\") | .size")
+	path=/v2/library/busybox/blobs/$layer
+	partial=$PEAPOD_ROOT/images/tmp/partial/${layer#sha256:}
+	mkdir -p "${partial%/*}"
+}
+
+# proxied NAME [MODE]: a token proxy in front of $REG; sets reg and log.
+proxied() {
+	proxy_start "$1" "$REG" ${2:+"$2"}
+	reg=127.0.0.1:$(reg_port "$1")
+	log=$BATS_FILE_TMPDIR/reg-$1/log
 }
 
 @test "image pull: by tag, podman's lines, then the image id; --quiet prints only the id" {
@@ -114,11 +136,7 @@ YAML
 
 @test "image pull: an anonymous bearer token, fetched where the registry's challenge says" {
 	dir=$BATS_FILE_TMPDIR/reg-token
-	mkdir -p "$dir"
-	python3 "$TOP/tests/data/registry/token-proxy.py" "http://$REG" "$dir/port" \
-		>"$dir/log" 2>&1 3>&- &
-	echo $! >"$dir/pid"
-	wait_for 20 test -s "$dir/port"
+	proxy_start token "$REG"
 	reg=127.0.0.1:$(reg_port token)
 	run pp image pull -q "$reg/library/busybox:1.28"
 	[ "$status" -eq 0 ]
@@ -133,16 +151,12 @@ YAML
 
 @test "image pull: a pull killed midway leaves no image, and the next pull completes" {
 	dir=$BATS_FILE_TMPDIR/reg-stall
-	mkdir -p "$dir"
-	python3 "$TOP/tests/data/registry/token-proxy.py" "http://$REG" "$dir/port" stall \
-		>"$dir/log" 2>&1 3>&- &
-	echo $! >"$dir/pid"
-	wait_for 20 test -s "$dir/port"
+	proxy_start stall "$REG" stall
 	reg=127.0.0.1:$(reg_port stall)
 	"$PEAPOD" image pull -q "$reg/library/busybox:1.28" >/dev/null 2>&1 3>&- &
 	pid=$!
 	wait_for 30 grep -q "^stalled /v2/library/busybox/blobs/" "$dir/log"
-	[ -n "$(ls "$PEAPOD_ROOT/images/tmp")" ]
+	wait_for 10 bash -c "[ -n \"\$(find '$PEAPOD_ROOT/images/tmp/partial' -type f -size +0)\" ]"
 	kill -9 "$pid"
 	wait "$pid" || true
 	[ "$(pp image ls | wc -l)" -eq 1 ]
@@ -170,7 +184,7 @@ YAML
 	[ ! -e "$PEAPOD_ROOT/images/blobs/sha256/$hex" ]
 	[ "$(pp image ls | wc -l)" -eq 1 ]
 	[ -z "$(ls "$PEAPOD_ROOT/images/images")" ]
-	[ -z "$(ls "$PEAPOD_ROOT/images/tmp")" ]
+	[ -z "$(find "$PEAPOD_ROOT/images/tmp" -type f)" ]
 	# more bytes than the manifest's size
 	cp "$BATS_TEST_TMPDIR/orig" "$data"
 	printf 'trailing' >>"$data"
@@ -184,4 +198,124 @@ YAML
 	run pp image pull -q "$reg/library/busybox:1.28"
 	[ "$status" -eq 0 ]
 	registry_stop tamper
+}
+
+@test "image pull: after the registry died mid-blob, the next pull resumes with a Range request" {
+	proxied dying stall
+	"$PEAPOD" image pull -q "$reg/library/busybox:1.28" >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+	pid=$!
+	wait_for 30 grep -q "^stalled /v2/library/busybox/blobs/" "$log"
+	path=$(grep -m1 "^stalled " "$log" | cut -d' ' -f2)
+	hex=${path##*sha256:}
+	partial=$PEAPOD_ROOT/images/tmp/partial/$hex
+	wait_for 10 test -s "$partial"
+	registry_stop dying
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -ne 0 ]
+	[ -z "$(ls "$PEAPOD_ROOT/images/images")" ]
+	have=$(stat -c %s "$partial")
+	size=$(manifest_of "$REG/library/busybox:1.28" | jq -r ".layers[] | select(.digest == \"sha256:$hex\") | .size")
+	[ "$have" -gt 0 ]
+	[ "$have" -lt "$size" ]
+	# the registry is back (a new proxy): only the rest of the blob is sent
+	proxied back
+	run pp image pull -q "$reg/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	grep -qx "get $path range=bytes=$have-" "$log"
+	sent=$(grep "^sent $path " "$log" | cut -d' ' -f3)
+	[ "$sent" -eq $((size - have)) ]
+	[ ! -e "$partial" ]
+	[ -f "$PEAPOD_ROOT/images/blobs/sha256/$hex" ]
+	pp image ls | grep -q "^$reg/library/busybox "
+	registry_stop back
+}
+
+@test "image pull: two pulls of the same image at once both succeed, and each blob is fetched once" {
+	proxied slow slow
+	"$PEAPOD" image pull -q "$reg/library/busybox:1.28" >"$BATS_TEST_TMPDIR/a" 2>&1 3>&- &
+	a=$!
+	"$PEAPOD" image pull -q "$reg/library/busybox:1.28" >"$BATS_TEST_TMPDIR/b" 2>&1 3>&- &
+	b=$!
+	rc=0
+	wait "$a" || rc=$?
+	wait "$b" || rc=$?
+	cat "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	[ "$rc" -eq 0 ]
+	id=$(manifest_of "$REG/library/busybox:1.28" | jq -r .config.digest)
+	[ "$(cat "$BATS_TEST_TMPDIR/a")" = "${id#sha256:}" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/b")" = "${id#sha256:}" ]
+	for d in $(manifest_of "$REG/library/busybox:1.28" | jq -r '.config.digest, .layers[].digest'); do
+		[ "$(grep -c "^get /v2/library/busybox/blobs/$d " "$log")" -eq 1 ]
+	done
+	[ -z "$(find "$PEAPOD_ROOT/images/tmp" -type f)" ]
+	registry_stop slow
+}
+
+@test "image pull: on a terminal, one line a blob redrawn in place with bytes, total and rate" {
+	command -v script >/dev/null || skip "no script (apt-get install bsdutils)"
+	script -qc "timeout 60 '$PEAPOD' image pull '$REG/library/busybox:1.28'" /dev/null \
+		>"$BATS_TEST_TMPDIR/tty" </dev/null
+	out=$BATS_TEST_TMPDIR/tty
+	cat -A "$out"
+	grep -Eq "Copying blob [0-9a-f]{12} \[[=>-]{20}\] [0-9.]+(B|KiB|MiB) / [0-9.]+(B|KiB|MiB) \| [0-9.]+(B|KiB|MiB)/s" "$out"
+	grep -q $'\e\\[[0-9]*A' "$out"
+	# the last state of every row: done
+	last=$(tr '\r' '\n' <"$out" | sed $'s/\e\\[[0-9]*[AK]//g' | grep -E "^Copying (blob|config) " | tail -3)
+	echo "$last"
+	[ "$(echo "$last" | grep -cE "^Copying (blob|config) [0-9a-f]{12} done$")" -eq 3 ]
+	grep -q "Writing manifest to image destination" "$out"
+	# again: every blob is there already
+	script -qc "timeout 60 '$PEAPOD' image pull '$REG/library/busybox:1.28'" /dev/null \
+		>"$out" </dev/null
+	[ "$(tr '\r' '\n' <"$out" | sed $'s/\e\\[[0-9]*[AK]//g' | grep -E "^Copying" | tail -3 | grep -c "skipped: already exists$")" -eq 3 ]
+}
+
+@test "image pull: an image of several layers, each unpacked into its own folder" {
+	[ -f "$IMAGES/nginx.tar" ] || skip "no $IMAGES/nginx.tar"
+	push "$IMAGES/nginx.tar" "$REG/library/nginx:demo"
+	m=$(manifest_of "$REG/library/nginx:demo")
+	run pp image pull "$REG/library/nginx:demo"
+	[ "$status" -eq 0 ]
+	n=$(echo "$m" | jq '.layers | length')
+	[ "$n" -ge 2 ]
+	[ "$(echo "$output" | grep -c '^Copying blob sha256:[0-9a-f]\{64\} done$')" -eq "$n" ]
+	cfg=$(echo "$m" | jq -r .config.digest)
+	for d in $(jq -r '.rootfs.diff_ids[]' "$PEAPOD_ROOT/images/blobs/sha256/${cfg#sha256:}"); do
+		[ -f "$PEAPOD_ROOT/images/layers/sha256/${d#sha256:}.done" ]
+		[ -d "$PEAPOD_ROOT/images/layers/sha256/${d#sha256:}" ]
+	done
+	pp image ls | grep -q "^$REG/library/nginx "
+	mkdir "$BATS_TEST_TMPDIR/root"
+	pp image mount "$REG/library/nginx:demo" "$BATS_TEST_TMPDIR/root"
+	rc=0
+	[ -n "$(ls "$BATS_TEST_TMPDIR/root")" ] || rc=1
+	pp image umount "$BATS_TEST_TMPDIR/root"
+	[ "$rc" -eq 0 ]
+}
+
+@test "image pull: a partial download with wrong bytes is resumed, refused at the end, and fetched again from zero" {
+	proxied again
+	big_layer
+	head -c $((size / 2)) /dev/urandom >"$partial"
+	run pp image pull -q "$reg/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "^get $path " "$log")" -eq 2 ]
+	grep -qx "get $path range=bytes=$((size / 2))-" "$log"
+	grep -qx "get $path range=-" "$log"
+	[ -z "$(find "$PEAPOD_ROOT/images/tmp" -type f)" ]
+	registry_stop again
+}
+
+@test "image pull: a registry that ignores the Range request sends the whole blob, which replaces the partial" {
+	proxied norange norange
+	big_layer
+	curl -sf "http://$REG$path" | head -c $((size / 3)) >"$partial"
+	run pp image pull -q "$reg/library/busybox:1.28"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "^get $path " "$log")" -eq 1 ]
+	grep -qx "get $path range=bytes=$((size / 3))-" "$log"
+	grep -qx "sent $path $size" "$log"
+	[ "$(sha256sum <"$PEAPOD_ROOT/images/blobs/sha256/${layer#sha256:}" | cut -d' ' -f1)" = "${layer#sha256:}" ]
+	registry_stop norange
 }

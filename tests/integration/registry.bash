@@ -89,6 +89,18 @@ registry_stop() { # NAME
 	rm -f "$pidfile"
 }
 
+# proxy_start NAME UPSTREAM [MODE]: tests/data/registry/token-proxy.py in
+# front of UPSTREAM (HOST:PORT) in $BATS_FILE_TMPDIR/reg-NAME, its log in log.
+proxy_start() {
+	local dir=$BATS_FILE_TMPDIR/reg-$1
+	mkdir -p "$dir"
+	rm -f "$dir/port"
+	python3 "$TOP/tests/data/registry/token-proxy.py" "http://$2" "$dir/port" ${3:+"$3"} \
+		>"$dir/log" 2>&1 3>&- &
+	echo $! >"$dir/pid"
+	wait_for 20 test -s "$dir/port"
+}
+
 reg_port() { # NAME
 	cat "$BATS_FILE_TMPDIR/reg-$1/port"
 }
