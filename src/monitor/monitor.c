@@ -393,9 +393,17 @@ static int loop(struct mon *m)
 
 		if (n < 0 && errno != EINTR)
 			return log_error_errno(-errno, "epoll_wait");
-		for (int i = 0; i < n && !m->finished; i++)
+		bool output_only = n > 0;
+
+		for (int i = 0; i < n && !m->finished; i++) {
+			enum mon_ev kind = (enum mon_ev)(evs[i].data.u64 >> 32);
+
+			output_only = output_only && (kind == MON_EV_OUT || kind == MON_EV_ERR);
 			dispatch(m, evs[i].data.u64);
-		settle(m);
+		}
+		/* a container's output changes nothing to settle */
+		if (!output_only)
+			settle(m);
 	}
 	return 0;
 }
