@@ -71,7 +71,7 @@ struct img_layer_limits {
  * -EINVAL naming a variable that is not a positive quantity. */
 int img_layer_limits_get(struct img_layer_limits *ret, struct pp_error *err);
 
-/* Unpack the layer blob read from fd (plain tar, gzip or zstd-refused tar)
+/* Unpack the layer blob read from fd (plain tar, gzip or zstd)
  * into layers_dir/<diffid>/ in overlayfs form, under a temporary name that is
  * renamed once the uncompressed sha256 equals diffid_hex; then writes the
  * "<diffid>.done" marker. An already finished layer is only verified. what

@@ -319,3 +319,21 @@ YAML
 	[ "$(sha256sum <"$PEAPOD_ROOT/images/blobs/sha256/${layer#sha256:}" | cut -d' ' -f1)" = "${layer#sha256:}" ]
 	registry_stop norange
 }
+
+@test "image pull: zstd-compressed layers, read by libarchive, give the same image" {
+	command -v zstd >/dev/null || skip "no zstd (apt-get install zstd)"
+	lay=$BATS_TEST_TMPDIR/layout
+	timeout 60 skopeo copy -q "oci-archive:$IMAGES/busybox.tar" "oci:$lay:z"
+	python3 "$TOP/tests/data/registry/zstd-layout.py" "$lay"
+	timeout 60 skopeo copy -q --dest-tls-verify=false "oci:$lay:z" "docker://$REG/library/zbusy:1"
+	[ "$(manifest_of "$REG/library/zbusy:1" | jq -r '.layers[].mediaType' | sort -u)" = \
+		"application/vnd.oci.image.layer.v1.tar+zstd" ]
+	run pp image pull -q "$REG/library/zbusy:1"
+	[ "$status" -eq 0 ]
+	# the same uncompressed layers: the same config, the same image id
+	[ "sha256:$output" = "$(manifest_of "$REG/library/busybox:1.28" | jq -r .config.digest)" ]
+	mkdir -p "$BATS_TEST_TMPDIR/m"
+	pp image mount "$REG/library/zbusy:1" "$BATS_TEST_TMPDIR/m" >/dev/null
+	[ -x "$BATS_TEST_TMPDIR/m/rootfs/bin/busybox" ]
+	pp image umount "$BATS_TEST_TMPDIR/m"
+}
