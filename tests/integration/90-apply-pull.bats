@@ -173,12 +173,8 @@ YAML
 }
 
 @test "apply: a pod deleted while its image is pulled ends the pull and leaves nothing" {
+	proxy_start stall "$REG" stall
 	dir=$BATS_FILE_TMPDIR/reg-stall
-	mkdir -p "$dir"
-	python3 "$TOP/tests/data/registry/token-proxy.py" "http://$REG" "$dir/port" stall \
-		>"$dir/log" 2>&1 3>&- &
-	echo $! >"$dir/pid"
-	wait_for 20 test -s "$dir/port"
 	reg=127.0.0.1:$(reg_port stall)
 	manifest "$BATS_TEST_TMPDIR/p.yaml" stuck <<YAML
   containers:
@@ -219,4 +215,50 @@ YAML
 	echo "$output" | grep -Eq '^docker.io/library/busybox +1.28 '
 	run pp exec nginx -c shell -- ps ax
 	[[ "$output" == *"nginx: master process"* ]]
+}
+
+@test "apply: on a terminal, the pull's progress is one line a blob redrawn in place" {
+	command -v script >/dev/null || skip "no script (apt-get install bsdutils)"
+	manifest "$BATS_TEST_TMPDIR/p.yaml" tty <<YAML
+  containers:
+  - name: c
+    image: $REG/library/bb:1
+    command: ["sleep", "3600"]
+YAML
+	script -qc "timeout 60 '$PEAPOD' apply -f '$BATS_TEST_TMPDIR/p.yaml'" /dev/null \
+		>"$BATS_TEST_TMPDIR/tty" </dev/null
+	out=$BATS_TEST_TMPDIR/tty
+	cat -A "$out"
+	grep -q "Trying to pull $REG/library/bb:1..." "$out"
+	grep -q $'\e\\[[0-9]*A' "$out"
+	last=$(tr '\r' '\n' <"$out" | sed $'s/\e\\[[0-9]*[AK]//g' | grep -E "^Copying (blob|config) " | tail -3)
+	echo "$last"
+	[ "$(echo "$last" | grep -cE "^Copying (blob|config) [0-9a-f]{12} done$")" -eq 3 ]
+	grep -q "pod/tty created" "$out"
+	wait_for 30 pod_is tty Running
+}
+
+@test "apply: a monitor killed while it pulls is replaced, and the new one resumes the pull" {
+	proxy_start stall2 "$REG" stall
+	dir=$BATS_FILE_TMPDIR/reg-stall2
+	reg=127.0.0.1:$(reg_port stall2)
+	push "$IMAGES/busybox.tar" "$REG/library/busybox:1.28"
+	manifest "$BATS_TEST_TMPDIR/p.yaml" again <<YAML
+  containers:
+  - name: c
+    image: $reg/library/busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	"$PEAPOD" apply -f "$BATS_TEST_TMPDIR/p.yaml" >/dev/null 2>&1 3>&- &
+	apply=$!
+	wait_for 30 grep -q "^stalled /v2/library/busybox/blobs/" "$dir/log"
+	mon=$(sed -n 's/.*"monitorPid": *\([0-9]*\).*/\1/p' "$(pod_json_file again)")
+	[ -n "$mon" ]
+	kill -9 "$mon"
+	wait "$apply" || true
+	# the supervisor starts a monitor that takes the pod back and pulls again:
+	# the blob that stalled is resumed where the first pull left it
+	wait_for 60 pod_is again Running
+	grep -q "range=bytes=[1-9]" "$dir/log"
+	registry_stop stall2
 }
