@@ -137,9 +137,10 @@ static int parse_host(struct doc *c, yaml_node_t *n, size_t idx, const char *dir
 
 		(void)snprintf(f, sizeof(f), "%s.%s", field, key);
 		if (i == 5 || (seen & (1u << i)) != 0)
-			r = bad(c, k, f,
-			        "unknown or repeated key (want host, location, insecure, mirrors, ca)",
-			        err);
+			r = bad(
+			    c, k, f,
+			    "unknown or repeated key (want host, location, insecure, mirrors, ca)",
+			    err);
 		else if (i == 0)
 			r = get_host(c, v, f, &h->host, err);
 		else if (i == 1)

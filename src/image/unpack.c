@@ -184,9 +184,9 @@ static int open_raw(struct stream *s, struct pp_error *err)
 		(void)archive_read_support_filter_gzip(s->raw);
 	else if (s->peeked >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd &&
 	         archive_read_support_filter_zstd(s->raw) != ARCHIVE_OK)
-		return pp_error_msg(err, ENOTSUP,
-		                    "layer '%s': zstd-compressed, and this libarchive cannot read zstd",
-		                    s->what);
+		return pp_error_msg(
+		    err, ENOTSUP,
+		    "layer '%s': zstd-compressed, and this libarchive cannot read zstd", s->what);
 	(void)archive_read_support_format_raw(s->raw);
 	if (archive_read_open(s->raw, s, NULL, raw_read_cb, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(s->raw, &e) != ARCHIVE_OK)
