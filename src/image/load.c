@@ -239,13 +239,37 @@ static int find_blob(struct load *l, const char *digest, struct spooled **ret, s
 	return 0;
 }
 
-static int add_ref(struct image_plan *p, const char *ref, struct pp_error *err)
+/* The member key of o, of any type; NULL when o is no object or has none. */
+static json_object *member(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	if (o == NULL || !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+/* A name the archive gives its image. A digest reference is refused, as
+ * docker load refuses one: an archive cannot vouch that its image is what
+ * the registry serves under that digest. */
+static int add_ref(struct image_plan *p, json_object *v, struct pp_error *err)
 {
 	cleanup_free char *norm = NULL;
-	int r = img_ref_normalize(ref, &norm, err);
+	const char *ref =
+	    json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	int r;
 
+	if (ref == NULL)
+		return pp_error_msg(err, EINVAL, "not a string");
+	r = img_ref_normalize(ref, &norm, err);
 	if (r < 0)
 		return r;
+	if (strchr(norm, '@') != NULL)
+		return pp_error_msg(err, EINVAL,
+		                    "'%s': refusing a digest reference from an archive (pull it by "
+		                    "digest from its registry instead)",
+		                    norm);
 	for (char **x = p->refs; x && *x; x++)
 		if (strcmp(*x, norm) == 0)
 			return 0;
@@ -301,10 +325,13 @@ static int plan_docker_one(struct load *l, json_object *m, struct pp_error *err)
 			                    name ? name : "");
 		p->nlayers++;
 	}
+	if (tags == NULL && member(m, "RepoTags") != NULL &&
+	    !json_object_is_type(member(m, "RepoTags"), json_type_null))
+		return pp_error_msg(err, EINVAL, "manifest.json: RepoTags: not a list");
 	for (size_t i = 0; tags && i < json_object_array_length(tags); i++) {
-		r = add_ref(p, json_object_get_string(json_object_array_get_idx(tags, i)), err);
+		r = add_ref(p, json_object_array_get_idx(tags, i), err);
 		if (r < 0)
-			return pp_error_prefix(err, r, "manifest.json: RepoTags");
+			return pp_error_prefix(err, r, "manifest.json: RepoTags[%zu]", i);
 	}
 	return plan_config(p, err);
 }
@@ -368,13 +395,13 @@ static int plan_oci_one(struct load *l, json_object *d, struct pp_error *err)
 	struct image_plan *p = new_plan(l, err);
 	json_object *ann = json_get_obj(d, "annotations");
 	const char *mt = json_get_str(d, "mediaType");
-	const char *name = json_get_str(ann, "io.containerd.image.name");
+	json_object *name = member(ann, "io.containerd.image.name");
 	int r;
 
 	if (p == NULL)
 		return -EFBIG;
 	if (name == NULL)
-		name = json_get_str(ann, "org.opencontainers.image.ref.name");
+		name = member(ann, "org.opencontainers.image.ref.name");
 	r = find_blob(l, json_get_str(d, "digest"), &p->manifest, err);
 	if (r == 0 && p->manifest != NULL && mt &&
 	    (strcmp(mt, IMG_OCI_INDEX_TYPE) == 0 || strcmp(mt, IMG_DOCKER_LIST_TYPE) == 0))

@@ -132,7 +132,9 @@ static void add_name(struct saved *img, const char *ref)
 {
 	cleanup_free char *norm = NULL;
 
-	if (img_ref_normalize(ref, &norm, NULL) < 0)
+	/* a digest is no name in an archive: docker save writes none, and a
+	 * load refuses one */
+	if (img_ref_normalize(ref, &norm, NULL) < 0 || strchr(norm, '@') != NULL)
 		return;
 	for (char **r = img->st.refs; r && *r; r++)
 		if (strcmp(*r, norm) == 0) {

@@ -124,6 +124,33 @@ need_python() {
 	done
 }
 
+@test "image load: an archive may not name its image by digest, nor give names that are not strings" {
+	need_images
+	mkdir "$TMP/x"
+	tar -C "$TMP/x" -xf "$IMAGES/nginx.tar"
+	cp "$TMP/x/manifest.json" "$TMP/orig.json"
+	spoof=docker.io/library/nginx@sha256:$(printf 'a%.0s' $(seq 64))
+	jq -c --arg r "$spoof" '.[0].RepoTags = [$r]' "$TMP/orig.json" >"$TMP/x/manifest.json"
+	tar -C "$TMP/x" -cf "$TMP/spoof.tar" .
+	run pp image load -i "$TMP/spoof.tar"
+	[ "$status" -eq 1 ]
+	[ "$output" = "error: manifest.json: RepoTags[0]: '$spoof': refusing a digest reference from an archive (pull it by digest from its registry instead)" ]
+	[ -z "$(ls "$ROOT/images/images")" ]
+	# a pod pinned to that digest finds nothing
+	[ "$(pp image ls | wc -l)" -eq 1 ]
+	jq -c '.[0].RepoTags = [1, 2]' "$TMP/orig.json" >"$TMP/x/manifest.json"
+	tar -C "$TMP/x" -cf "$TMP/num.tar" .
+	run pp image load -i "$TMP/num.tar"
+	[ "$status" -eq 1 ]
+	[ "$output" = "error: manifest.json: RepoTags[0]: not a string" ]
+	jq -c '.[0].RepoTags = "x:1"' "$TMP/orig.json" >"$TMP/x/manifest.json"
+	tar -C "$TMP/x" -cf "$TMP/str.tar" .
+	run pp image load -i "$TMP/str.tar"
+	[ "$status" -eq 1 ]
+	[ "$output" = "error: manifest.json: RepoTags: not a list" ]
+	[ -z "$(ls "$ROOT/images/images")" ]
+}
+
 @test "image load: not an archive or a missing file is a clear error" {
 	run pp image load -i /nonexistent/file.tar
 	[ "$status" -eq 1 ]
