@@ -355,10 +355,13 @@ static void print_events(FILE *f, const char *dir)
 		else
 			(void)snprintf(age, sizeof(age), "%s",
 			               cli_age(ev[i].first, a1, sizeof(a1)));
-		/* one line, no cell break: as kubectl's strings.TrimSpace'd message */
+		/* one line, no cell break: as kubectl's strings.TrimSpace'd message;
+		 * and no terminal control sequence from a registry's words */
 		for (char *p = ev[i].message; *p; p++)
 			if (*p == '\t' || *p == '\n' || *p == '\r')
 				*p = ' ';
+			else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		fprintf(f, "  %s\t%s\t%s\tkubelet\t%s\n", ev[i].type, ev[i].reason, age,
 		        ev[i].message);
 	}

@@ -54,6 +54,11 @@ __attribute__((format(printf, 3, 0))) static void log_emit(enum log_level level,
 		n += (size_t)snprintf(line + n, sizeof(line) - n, ": %s", strerror(-r));
 	if (n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
+	/* messages carry what registries, archives and containers say: no
+	 * terminal control sequence of theirs reaches the terminal */
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f)
+			line[i] = '?';
 	line[n++] = '\n';
 	/* One write(2) per line so lines from several processes do not interleave. */
 	(void)!write(STDERR_FILENO, line, n);

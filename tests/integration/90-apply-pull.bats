@@ -262,3 +262,30 @@ YAML
 	grep -q "range=bytes=[1-9]" "$dir/log"
 	registry_stop stall2
 }
+
+@test "apply: a registry's words reach the terminal without its control sequences" {
+	dir=$BATS_FILE_TMPDIR/reg-evil
+	mkdir -p "$dir"
+	python3 "$TOP/tests/data/registry/evil-realm.py" "$dir/port" >"$dir/log" 2>&1 3>&- &
+	echo $! >"$dir/pid"
+	wait_for 20 test -s "$dir/port"
+	reg=127.0.0.1:$(reg_port evil)
+	run pp image pull "$reg/x/y:1"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"?]0;PWNED??[2J"* ]]
+	[[ "$output" != *$'\e'* ]]
+	manifest "$BATS_TEST_TMPDIR/p.yaml" evil <<YAML
+  containers:
+  - name: c
+    image: $reg/x/y:1
+YAML
+	run pp apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"PWNED"* ]]
+	[[ "$output" != *$'\e'* ]]
+	run pp describe pod evil
+	[[ "$output" == *"PWNED"* ]]
+	[[ "$output" != *$'\e'* ]]
+	[[ "$output" != *$'\a'* ]]
+	registry_stop evil
+}

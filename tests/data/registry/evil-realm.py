@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""A registry that answers every request with 401 and a bearer challenge
+whose realm holds terminal control sequences (retitle, clear screen), as a
+hostile registry could. Listens on 127.0.0.1, writes its port to PORTFILE.
+
+Usage: evil-realm.py PORTFILE
+"""
+import http.server
+import sys
+
+REALM = "http://127.0.0.1:1/\x1b]0;PWNED\x07\x1b[2J"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Bearer realm="%s",service="x"' % REALM)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+import os  # noqa: E402
+
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+srv.serve_forever()
