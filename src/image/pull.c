@@ -128,6 +128,18 @@ static int resolve_manifest(struct pull *p, json_object **ret, struct pp_error *
 			                    want);
 		if (depth + 1 >= MAX_INDEX_DEPTH)
 			return pp_error_msg(err, EINVAL, "index %s: nested too deep", target);
+		/* the entry is fetched by its digest, then checked against it:
+		 * nothing else may stand there (a tag, a path) */
+		if (img_digest_parse(digest, NULL) < 0)
+			return pp_error_msg(err, EINVAL,
+			                    "index %s: manifest for %s: unsupported or invalid "
+			                    "digest '%.80s'",
+			                    target, want, digest);
+		if (json_get_int(d, "size", -1) < 0 ||
+		    json_get_int(d, "size", -1) > (int64_t)IMG_JSON_MAX)
+			return pp_error_msg(err, EFBIG,
+			                    "index %s: manifest %s: size %lld out of bounds",
+			                    target, digest, (long long)json_get_int(d, "size", -1));
 		free(target);
 		target = xstrdup(digest);
 	}

@@ -337,3 +337,24 @@ YAML
 	[ -x "$BATS_TEST_TMPDIR/m/rootfs/bin/busybox" ]
 	pp image umount "$BATS_TEST_TMPDIR/m"
 }
+
+@test "image pull: an index entry is followed only by a valid digest of a bounded size" {
+	for mode in tag traverse negsize; do
+		dir=$BATS_FILE_TMPDIR/reg-idx-$mode
+		mkdir -p "$dir"
+		python3 "$TOP/tests/data/registry/bad-index.py" "$dir/port" "$mode" >"$dir/log" 2>&1 3>&- &
+		echo $! >"$dir/pid"
+		wait_for 20 test -s "$dir/port"
+		reg=127.0.0.1:$(reg_port "idx-$mode")
+		run pp image pull "$reg/x/y:1"
+		[ "$status" -eq 1 ]
+		case $mode in
+		tag) [[ "$output" == *"unsupported or invalid digest 'latest2'"* ]] ;;
+		traverse) [[ "$output" == *"unsupported or invalid digest '../../../../v2/x/y/manifests/evil'"* ]] ;;
+		negsize) [[ "$output" == *"size -5 out of bounds"* ]] ;;
+		esac
+		# nothing but the index itself was asked for
+		[ "$(grep -c /manifests/ "$dir/log")" -eq 1 ]
+		registry_stop "idx-$mode"
+	done
+}
