@@ -313,6 +313,19 @@ static struct curl_slist *auth_headers(const char *accept, const char *auth)
 	return h;
 }
 
+/* Do URLs a and b have the same scheme, host and port? */
+static bool same_origin(const char *a, const char *b)
+{
+	const char *ea = strstr(a, "://"), *eb = strstr(b, "://");
+	size_t na, nb;
+
+	if (ea == NULL || eb == NULL)
+		return false;
+	na = (size_t)(ea + 3 - a) + strcspn(ea + 3, "/?#");
+	nb = (size_t)(eb + 3 - b) + strcspn(eb + 3, "/?#");
+	return na == nb && strncasecmp(a, b, na) == 0;
+}
+
 /* The anonymous (or, with credentials, authenticated) bearer token of the
  * realm a challenge names (distribution's token auth, docs/spec/auth/token.md). */
 static int fetch_token(struct img_registry *r, const char *challenge, struct pp_error *err)
@@ -320,8 +333,11 @@ static int fetch_token(struct img_registry *r, const char *challenge, struct pp_
 	cleanup_free char *realm = img_auth_param(challenge, "realm");
 	cleanup_free char *service = img_auth_param(challenge, "service");
 	cleanup_free char *scope = img_auth_param(challenge, "scope");
-	/* credentials go to the realm only over HTTPS, or to a plain local registry's */
-	bool send = r->basic && realm && (r->plain || strncmp(realm, "https://", 8) == 0);
+	/* credentials go to the realm only over HTTPS, or over plain HTTP to
+	 * the plain local registry itself */
+	bool send =
+	    r->basic && realm &&
+	    (strncmp(realm, "https://", 8) == 0 || (r->plain && same_origin(realm, r->base)));
 	cleanup_free char *basic = send ? xstrfmt("Authorization: Basic %s", r->basic) : NULL;
 	cleanup_free char *url = NULL;
 	cleanup_json json_object *o = NULL;

@@ -10,6 +10,8 @@
 # a partial of wrong bytes, a server ignoring Range), two pulls at once
 # fetching each blob once, the terminal progress, a multi-layer image.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 load registry
 
@@ -357,4 +359,26 @@ YAML
 		[ "$(grep -c /manifests/ "$dir/log")" -eq 1 ]
 		registry_stop "idx-$mode"
 	done
+}
+
+@test "image pull: basic credentials never go over plain HTTP to a token realm on another origin" {
+	sink=$BATS_FILE_TMPDIR/reg-sink
+	evil=$BATS_FILE_TMPDIR/reg-other
+	mkdir -p "$sink" "$evil"
+	python3 "$TOP/tests/data/registry/evil-realm.py" "$sink/port" >"$sink/log" 2>&1 3>&- &
+	echo $! >"$sink/pid"
+	wait_for 20 test -s "$sink/port"
+	python3 "$TOP/tests/data/registry/evil-realm.py" "$evil/port" \
+		"http://127.0.0.1:$(reg_port sink)/token" >"$evil/log" 2>&1 3>&- &
+	echo $! >"$evil/pid"
+	wait_for 20 test -s "$evil/port"
+	reg=127.0.0.1:$(reg_port other)
+	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$reg" "$(printf peapod:s3cret | base64)" \
+		>"$BATS_TEST_TMPDIR/auth.json"
+	run pp image pull --authfile "$BATS_TEST_TMPDIR/auth.json" "$reg/x/y:1"
+	[ "$status" -eq 1 ]
+	grep -q "^auth: " "$sink/log"
+	run ! grep -q "Basic" "$sink/log"
+	registry_stop sink
+	registry_stop other
 }
