@@ -12,6 +12,7 @@
 #include "image/registry.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
@@ -61,9 +62,13 @@ static char *entry_cred(json_object *e)
 static int lookup_file(const char *path, const char *domain, char **ret, struct pp_error *err)
 {
 	cleanup_json json_object *o = NULL;
+	cleanup_free char *text = NULL;
 	json_object *auths;
-	int r = json_parse_file(path, AUTH_FILE_MAX, &o, err);
+	size_t len = 0;
+	int r = fs_read_regular(path, AUTH_FILE_MAX, &text, &len, err);
 
+	if (r == 0)
+		r = json_parse_text(text, len, path, &o, err);
 	if (r < 0)
 		return pp_error_prefix(err, r, "credentials");
 	auths = json_get_obj(o, "auths");

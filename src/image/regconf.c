@@ -251,7 +251,7 @@ int img_regconf_load(const char *path, struct img_regconf **ret, struct pp_error
 	if (path == NULL)
 		path = named ? env : IMG_REGCONF_DEFAULT;
 	copy = xstrdup(path);
-	r = fs_read_all(path, IMG_REGCONF_MAX_SIZE, &text, &len, err);
+	r = fs_read_regular(path, IMG_REGCONF_MAX_SIZE, &text, &len, err);
 	if (r == -ENOENT && !named) {
 		*ret = xzalloc(sizeof(**ret));
 		(*ret)->path = xstrdup(path);

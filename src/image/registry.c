@@ -240,7 +240,9 @@ static void request_setup(struct img_registry *r, const char *url, struct curl_s
 	(void)curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
 	(void)curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, r->plain ? "http,https" : "https");
 	(void)curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	(void)curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/* a registry that sends under 1 KiB/s for a minute is cut off: a stall
+	 * or a drip would otherwise hold the pull (and its locks) for ever */
+	(void)curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	(void)curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
 	tls_setup(r, c);
 }

@@ -124,6 +124,25 @@ int fs_read_all(const char *path, size_t max_len, char **ret_buf, size_t *ret_le
 	return 0;
 }
 
+int fs_read_regular(const char *path, size_t max_len, char **ret_buf, size_t *ret_len,
+                    struct pp_error *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	int r;
+
+	if (fd < 0)
+		return pp_error(err, errno, "open '%s'", path);
+	if (fstat(fd, &st) < 0)
+		return pp_error(err, errno, "stat '%s'", path);
+	if (!S_ISREG(st.st_mode))
+		return pp_error_msg(err, EINVAL, "'%s': not a regular file", path);
+	r = fs_read_fd(fd, max_len, ret_buf, ret_len, err);
+	if (r < 0)
+		return pp_error_prefix(err, r, "'%s'", path);
+	return 0;
+}
+
 static int rm_rf_at(int parent, const char *name, dev_t dev, int depth)
 {
 	struct stat st;

@@ -22,6 +22,12 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 int fs_read_all(const char *path, size_t max_len, char **ret_buf, size_t *ret_len,
                 struct pp_error *err);
 
+/* fs_read_all of a regular file only: a FIFO, a device or a folder at path
+ * is -EINVAL ("not a regular file"), never a read that may block forever.
+ * For files a user names (configs, credentials). */
+int fs_read_regular(const char *path, size_t max_len, char **ret_buf, size_t *ret_len,
+                    struct pp_error *err);
+
 /* Same, from an fd the caller keeps. */
 int fs_read_fd(int fd, size_t max_len, char **ret_buf, size_t *ret_len, struct pp_error *err);
 

@@ -267,3 +267,13 @@ multi_index() {
 	run pp image pull -q "$REG/library/busybox:1.28"
 	[ "$status" -eq 0 ]
 }
+
+@test "registries: a config or credentials file that is a FIFO is refused, not read for ever" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	PEAPOD_REGISTRIES_CONF=$BATS_TEST_TMPDIR/fifo run timeout 20 "$PEAPOD" image pull "$REG/library/busybox:1.28"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"'$BATS_TEST_TMPDIR/fifo': not a regular file"* ]]
+	run timeout 20 "$PEAPOD" image pull --authfile "$BATS_TEST_TMPDIR/fifo" "$REG/library/busybox:1.28"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"'$BATS_TEST_TMPDIR/fifo': not a regular file"* ]]
+}
