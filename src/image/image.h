@@ -53,7 +53,7 @@ struct img_store *img_store_free(struct img_store *s);
 /* Normalise a reference the way Docker does: "nginx" →
  * "docker.io/library/nginx:latest", "busybox:1.28" →
  * "docker.io/library/busybox:1.28", "quay.io/a/b@sha256:..." kept with its
- * digest. Returns 0 and a caller-freed string, or -EINVAL with a message
+ * digest ("name:tag@digest" is "name@digest", as podman stores it). Returns 0 and a caller-freed string, or -EINVAL with a message
  * naming the reference. */
 int img_ref_normalize(const char *ref, char **ret, struct pp_error *err);
 

@@ -208,11 +208,12 @@ int img_ref_normalize(const char *ref, char **ret, struct pp_error *err)
 	r = build_name(p.name, ref, &name, err);
 	if (r < 0)
 		return r;
-	if (p.tag == NULL && p.digest == NULL)
-		*ret = xstrfmt("%s:latest", name);
+	/* a digest names the image alone: "name:tag@digest" is "name@digest",
+	 * as podman and containerd's CRI store it */
+	if (p.digest != NULL)
+		*ret = xstrfmt("%s@%s", name, p.digest);
 	else
-		*ret = xstrfmt("%s%s%s%s%s", name, p.tag ? ":" : "", p.tag ? p.tag : "",
-		               p.digest ? "@" : "", p.digest ? p.digest : "");
+		*ret = xstrfmt("%s:%s", name, p.tag ? p.tag : "latest");
 	return 0;
 }
 

@@ -78,7 +78,7 @@ static void test_digests(void **state)
 	(void)state;
 	expect_norm("nginx@sha256:" HEX64, "docker.io/library/nginx@sha256:" HEX64);
 	expect_norm("quay.io/a/b@sha256:" HEX64, "quay.io/a/b@sha256:" HEX64);
-	expect_norm("nginx:1.25@sha256:" HEX64, "docker.io/library/nginx:1.25@sha256:" HEX64);
+	expect_norm("nginx:1.25@sha256:" HEX64, "docker.io/library/nginx@sha256:" HEX64);
 	expect_norm("myreg:5000/a@sha256:" HEX64, "myreg:5000/a@sha256:" HEX64);
 }
 
