@@ -28,6 +28,12 @@ void cli_store_freep(struct img_store **s)
 	img_store_free(*s);
 }
 
+/* Say why a command waits, as podman does for its storage lock. */
+static void store_wait_notice(const char *why)
+{
+	log_info("%s", why);
+}
+
 int cli_image_store(struct img_store **ret)
 {
 	struct pp_error err = {0};
@@ -36,6 +42,7 @@ int cli_image_store(struct img_store **ret)
 		log_error("%s", err.msg);
 		return 1;
 	}
+	img_store_on_wait(*ret, store_wait_notice);
 	return 0;
 }
 

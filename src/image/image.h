@@ -50,11 +50,16 @@ struct img_store; /* opaque */
 int img_store_open(const char *root, struct img_store **ret, struct pp_error *err);
 struct img_store *img_store_free(struct img_store *s);
 
+/* Have fn (NULL: nobody) told, with a sentence, each time an operation on
+ * s must wait for another process's lock on the store (a long pull holds
+ * it shared; removal and prune exclusively). */
+void img_store_on_wait(struct img_store *s, void (*fn)(const char *why));
+
 /* Normalise a reference the way Docker does: "nginx" →
  * "docker.io/library/nginx:latest", "busybox:1.28" →
  * "docker.io/library/busybox:1.28", "quay.io/a/b@sha256:..." kept with its
- * digest ("name:tag@digest" is "name@digest", as podman stores it). Returns 0 and a caller-freed string, or -EINVAL with a message
- * naming the reference. */
+ * digest ("name:tag@digest" is "name@digest", as podman stores it). Returns 0 and a caller-freed
+ * string, or -EINVAL with a message naming the reference. */
 int img_ref_normalize(const char *ref, char **ret, struct pp_error *err);
 
 /* Does the (normalised) reference have the tag "latest" or no tag/digest?

@@ -23,11 +23,12 @@ typedef struct evp_md_ctx_st EVP_MD_CTX;
 #define IMG_DOCKER_MANIFEST_TYPE "application/vnd.docker.distribution.manifest.v2+json"
 
 struct img_store {
-	char *root;       /* borrowed by nobody: owned */
-	char *blobs_dir;  /* root/blobs/sha256 */
-	char *layers_dir; /* root/layers/sha256 */
-	char *images_dir; /* root/images */
-	char *tmp_dir;    /* root/tmp */
+	char *root;                       /* borrowed by nobody: owned */
+	char *blobs_dir;                  /* root/blobs/sha256 */
+	char *layers_dir;                 /* root/layers/sha256 */
+	char *images_dir;                 /* root/images */
+	char *tmp_dir;                    /* root/tmp */
+	void (*on_wait)(const char *why); /* told when a store lock must be waited for */
 };
 
 struct img_sha256 {

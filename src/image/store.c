@@ -58,6 +58,11 @@ struct img_store *img_store_free(struct img_store *s)
 	return NULL;
 }
 
+void img_store_on_wait(struct img_store *s, void (*fn)(const char *why))
+{
+	s->on_wait = fn;
+}
+
 int img_store_lock(struct img_store *s, const char *name, bool exclusive, struct pp_error *err)
 {
 	cleanup_free char *p = xstrfmt("%s/%s", s->root, name);
@@ -65,6 +70,12 @@ int img_store_lock(struct img_store *s, const char *name, bool exclusive, struct
 
 	if (fd < 0)
 		return pp_error(err, errno, "open '%s'", p);
+	if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0)
+		return take_fd(&fd);
+	if (errno == EWOULDBLOCK && s->on_wait != NULL)
+		s->on_wait(exclusive
+		               ? "a pull or load is using the image store: waiting for it to end"
+		               : "an image removal or prune holds the image store: waiting for it");
 	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
 		if (errno != EINTR)
 			return pp_error(err, errno, "lock '%s'", p);

@@ -382,3 +382,19 @@ YAML
 	registry_stop sink
 	registry_stop other
 }
+
+@test "image pull: a removal that must wait for a running pull says so" {
+	pp image load -i "$IMAGES/nginx.tar" >/dev/null
+	proxied waitme stall
+	"$PEAPOD" image pull -q "$reg/library/busybox:1.28" >/dev/null 2>&1 3>&- &
+	pid=$!
+	wait_for 30 grep -q "^stalled " "$log"
+	run timeout 5 "$PEAPOD" image rm docker.io/library/nginx:latest
+	[ "$status" -eq 124 ]
+	[[ "$output" == *"a pull or load is using the image store: waiting for it to end"* ]]
+	kill -9 "$pid"
+	wait "$pid" || true
+	run pp image rm docker.io/library/nginx:latest
+	[ "$status" -eq 0 ]
+	registry_stop waitme
+}
