@@ -40,6 +40,20 @@ static bool key_matches(const char *key, const char *domain)
 	return false;
 }
 
+/* Is b64 the base64 of "user:password"? */
+static bool is_user_pass(const char *b64)
+{
+	unsigned char out[CRED_MAX];
+	size_t n = strlen(b64);
+	int len;
+
+	if (n == 0 || n % 4 != 0 || n >= CRED_MAX / 2 ||
+	    strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != n)
+		return false;
+	len = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
+	return len > 0 && memchr(out, ':', (size_t)len) != NULL;
+}
+
 /* An "auths" entry → base64 "user:pass"; NULL when it has none. */
 static char *entry_cred(json_object *e)
 {
@@ -78,6 +92,13 @@ static int lookup_file(const char *path, const char *domain, char **ret, struct 
 	{
 		if (key_matches(key, domain)) {
 			*ret = entry_cred(val);
+			if (*ret != NULL && !is_user_pass(*ret)) {
+				free(take_ptr(ret));
+				return pp_error_msg(err, EINVAL,
+				                    "credentials '%s': auths.\"%s\".auth: not the "
+				                    "base64 of user:password",
+				                    path, key);
+			}
 			if (*ret != NULL)
 				return 0;
 		}

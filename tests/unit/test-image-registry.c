@@ -111,6 +111,15 @@ static void test_auth_file(void **state)
 	free(write_auth(xdg, "containers/auth.json",
 	                "{\"auths\": {\"quay.io\": {\"auth\": \"cTpw\"}}}"));
 	expect_cred(NULL, "quay.io", "cTpw");
+	/* an "auth" that is not base64 of user:password is an error naming it */
+	f = write_auth(dir, "bad.json", "{\"auths\": {\"quay.io\": {\"auth\": \"!!!notbase64\"}}}");
+	assert_int_equal(img_auth_lookup(f, "quay.io", &got, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "auths.\"quay.io\".auth: not the base64 of user:password"));
+	free(f);
+	f = write_auth(dir, "nocolon.json", "{\"auths\": {\"quay.io\": {\"auth\": \"cXA=\"}}}");
+	assert_int_equal(img_auth_lookup(f, "quay.io", &got, &err), -EINVAL);
+	free(f);
+	assert_null(got);
 	assert_int_equal(fs_rm_rf(dir, NULL), 0);
 	free(xdg);
 }
