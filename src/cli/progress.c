@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/ioctl.h>
+
 #include "image/image.h"
 #include "util/xalloc.h"
 
@@ -69,35 +71,50 @@ static void human(int64_t n, char *buf, size_t len)
 	(void)snprintf(buf, len, u == 0 ? "%.0f%s" : "%.1f%s", v, units[u]);
 }
 
-static void draw_row(struct cli_progress *p, const struct row *r, int64_t now)
+/* The terminal's width in columns; 0 when unknown. */
+static int term_cols(FILE *f)
 {
-	char bar[BAR_WIDTH + 1], done[32], total[32], rate[32];
+	struct winsize ws;
+
+	if (ioctl(fileno(f), TIOCGWINSZ, &ws) < 0)
+		return 0;
+	return ws.ws_col;
+}
+
+/* One row, cut to the terminal's width so that it never wraps (a wrapped
+ * row would throw the cursor-up redraw off). */
+static void draw_row(struct cli_progress *p, const struct row *r, int64_t now, int cols)
+{
+	char bar[BAR_WIDTH + 1], done[32], total[32], rate[32], line[256];
 	int64_t ns = now - r->start_ns;
 	int fill = r->total > 0 ? (int)(r->done * BAR_WIDTH / r->total) : 0;
 
-	fprintf(p->out, "\r\033[KCopying %s %s", r->kind, r->hex);
 	if (r->state != ROW_RUNNING) {
-		fprintf(p->out, r->state == ROW_DONE ? " done\n" : " skipped: already exists\n");
-		return;
+		(void)snprintf(line, sizeof(line), "Copying %s %s%s", r->kind, r->hex,
+		               r->state == ROW_DONE ? " done" : " skipped: already exists");
+	} else {
+		for (int i = 0; i < BAR_WIDTH; i++)
+			bar[i] = (char)(i < fill ? '=' : i == fill ? '>' : '-');
+		bar[BAR_WIDTH] = '\0';
+		human(r->done, done, sizeof(done));
+		human(r->total, total, sizeof(total));
+		human(ns > 0 ? (int64_t)((double)(r->done - r->start_done) * 1e9 / (double)ns) : 0,
+		      rate, sizeof(rate));
+		(void)snprintf(line, sizeof(line), "Copying %s %s [%s] %s / %s | %s/s", r->kind,
+		               r->hex, bar, done, total, rate);
 	}
-	for (int i = 0; i < BAR_WIDTH; i++)
-		bar[i] = (char)(i < fill ? '=' : i == fill ? '>' : '-');
-	bar[BAR_WIDTH] = '\0';
-	human(r->done, done, sizeof(done));
-	human(r->total, total, sizeof(total));
-	human(ns > 0 ? (int64_t)((double)(r->done - r->start_done) * 1e9 / (double)ns) : 0, rate,
-	      sizeof(rate));
-	fprintf(p->out, " [%s] %s / %s | %s/s\n", bar, done, total, rate);
+	fprintf(p->out, "\r\033[K%.*s\n", cols > 1 ? cols - 1 : (int)sizeof(line), line);
 }
 
 static void redraw(struct cli_progress *p)
 {
 	int64_t now = now_ns();
+	int cols = term_cols(p->out);
 
 	if (p->drawn > 0)
 		fprintf(p->out, "\033[%zuA", p->drawn);
 	for (size_t i = 0; i < p->nrows; i++)
-		draw_row(p, &p->rows[i], now);
+		draw_row(p, &p->rows[i], now, cols);
 	p->drawn = p->nrows;
 	p->last_ns = now;
 	(void)fflush(p->out);

@@ -398,3 +398,15 @@ YAML
 	[ "$status" -eq 0 ]
 	registry_stop waitme
 }
+
+@test "image pull: on a narrow terminal each progress row is cut to its width, never wrapped" {
+	command -v script >/dev/null || skip "no script (apt-get install bsdutils)"
+	script -qc "stty cols 30; timeout 60 '$PEAPOD' image pull '$REG/library/busybox:1.28'" /dev/null \
+		>"$BATS_TEST_TMPDIR/tty" </dev/null
+	out=$BATS_TEST_TMPDIR/tty
+	cat -A "$out"
+	# every row drawn in place fits 29 columns
+	rows=$(tr '\r' '\n' <"$out" | sed $'s/\e\\[[0-9]*[AK]//g' | grep -E "^Copying ")
+	[ -n "$rows" ]
+	[ "$(echo "$rows" | awk 'length($0) > 29' | wc -l)" -eq 0 ]
+}
