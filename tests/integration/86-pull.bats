@@ -342,11 +342,8 @@ YAML
 
 @test "image pull: an index entry is followed only by a valid digest of a bounded size" {
 	for mode in tag traverse negsize; do
+		server_start "idx-$mode" bad-index.py @PORT@ "$mode"
 		dir=$BATS_FILE_TMPDIR/reg-idx-$mode
-		mkdir -p "$dir"
-		python3 "$TOP/tests/data/registry/bad-index.py" "$dir/port" "$mode" >"$dir/log" 2>&1 3>&- &
-		echo $! >"$dir/pid"
-		wait_for 20 test -s "$dir/port"
 		reg=127.0.0.1:$(reg_port "idx-$mode")
 		run pp image pull "$reg/x/y:1"
 		[ "$status" -eq 1 ]
@@ -362,16 +359,9 @@ YAML
 }
 
 @test "image pull: basic credentials never go over plain HTTP to a token realm on another origin" {
+	server_start sink evil-realm.py @PORT@
 	sink=$BATS_FILE_TMPDIR/reg-sink
-	evil=$BATS_FILE_TMPDIR/reg-other
-	mkdir -p "$sink" "$evil"
-	python3 "$TOP/tests/data/registry/evil-realm.py" "$sink/port" >"$sink/log" 2>&1 3>&- &
-	echo $! >"$sink/pid"
-	wait_for 20 test -s "$sink/port"
-	python3 "$TOP/tests/data/registry/evil-realm.py" "$evil/port" \
-		"http://127.0.0.1:$(reg_port sink)/token" >"$evil/log" 2>&1 3>&- &
-	echo $! >"$evil/pid"
-	wait_for 20 test -s "$evil/port"
+	server_start other evil-realm.py @PORT@ "http://127.0.0.1:$(reg_port sink)/token"
 	reg=127.0.0.1:$(reg_port other)
 	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$reg" "$(printf peapod:s3cret | base64)" \
 		>"$BATS_TEST_TMPDIR/auth.json"

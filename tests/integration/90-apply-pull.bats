@@ -264,11 +264,7 @@ YAML
 }
 
 @test "apply: a registry's words reach the terminal without its control sequences" {
-	dir=$BATS_FILE_TMPDIR/reg-evil
-	mkdir -p "$dir"
-	python3 "$TOP/tests/data/registry/evil-realm.py" "$dir/port" >"$dir/log" 2>&1 3>&- &
-	echo $! >"$dir/pid"
-	wait_for 20 test -s "$dir/port"
+	server_start evil evil-realm.py @PORT@
 	reg=127.0.0.1:$(reg_port evil)
 	run pp image pull "$reg/x/y:1"
 	[ "$status" -eq 1 ]

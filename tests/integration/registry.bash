@@ -92,11 +92,22 @@ registry_stop() { # NAME
 # proxy_start NAME UPSTREAM [MODE]: tests/data/registry/token-proxy.py in
 # front of UPSTREAM (HOST:PORT) in $BATS_FILE_TMPDIR/reg-NAME, its log in log.
 proxy_start() {
-	local dir=$BATS_FILE_TMPDIR/reg-$1
+	server_start "$1" token-proxy.py "http://$2" @PORT@ ${3:+"$3"}
+}
+
+# server_start NAME SCRIPT ARG...: tests/data/registry/SCRIPT as a server
+# in $BATS_FILE_TMPDIR/reg-NAME (log, pid, port; stopped by registry_stop
+# NAME); the argument @PORT@ becomes the file it writes its port to.
+server_start() {
+	local name=$1 script=$2 dir=$BATS_FILE_TMPDIR/reg-$1 args=() a
+	shift 2
+	for a in "$@"; do
+		[ "$a" = @PORT@ ] && a=$dir/port
+		args+=("$a")
+	done
 	mkdir -p "$dir"
 	rm -f "$dir/port"
-	python3 "$TOP/tests/data/registry/token-proxy.py" "http://$2" "$dir/port" ${3:+"$3"} \
-		>"$dir/log" 2>&1 3>&- &
+	python3 "$TOP/tests/data/registry/$script" "${args[@]}" >"$dir/log" 2>&1 3>&- &
 	echo $! >"$dir/pid"
 	wait_for 20 test -s "$dir/port"
 }

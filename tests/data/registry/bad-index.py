@@ -13,8 +13,9 @@ MODE: tag       the entry's digest is "latest2"
 """
 import http.server
 import json
-import os
 import sys
+
+from listen import serve
 
 MODE = sys.argv[2]
 DIGESTS = {"tag": "latest2", "traverse": "../../../../v2/x/y/manifests/evil",
@@ -58,8 +59,4 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write(str(srv.server_address[1]))
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-srv.serve_forever()
+serve(Handler, sys.argv[1])

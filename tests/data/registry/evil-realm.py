@@ -11,6 +11,8 @@ Usage: evil-realm.py PORTFILE [REALM]
 import http.server
 import sys
 
+from listen import serve
+
 REALM = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:1/\x1b]0;PWNED\x07\x1b[2J"
 
 
@@ -26,10 +28,4 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write(str(srv.server_address[1]))
-import os  # noqa: E402
-
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-srv.serve_forever()
+serve(Handler, sys.argv[1])
