@@ -263,14 +263,14 @@ YAML
 	grep -Eq "Copying blob [0-9a-f]{12} \[[=>-]{20}\] [0-9.]+(B|KiB|MiB) / [0-9.]+(B|KiB|MiB) \| [0-9.]+(B|KiB|MiB)/s" "$out"
 	grep -q $'\e\\[[0-9]*A' "$out"
 	# the last state of every row: done
-	last=$(tr '\r' '\n' <"$out" | sed $'s/\e\\[[0-9]*[AK]//g' | grep -E "^Copying (blob|config) " | tail -3)
+	last=$(tty_rows "$out" | tail -3)
 	echo "$last"
 	[ "$(echo "$last" | grep -cE "^Copying (blob|config) [0-9a-f]{12} done$")" -eq 3 ]
 	grep -q "Writing manifest to image destination" "$out"
 	# again: every blob is there already
 	script -qc "timeout 60 '$PEAPOD' image pull '$REG/library/busybox:1.28'" /dev/null \
 		>"$out" </dev/null
-	[ "$(tr '\r' '\n' <"$out" | sed $'s/\e\\[[0-9]*[AK]//g' | grep -E "^Copying" | tail -3 | grep -c "skipped: already exists$")" -eq 3 ]
+	[ "$(tty_rows "$out" | tail -3 | grep -c "skipped: already exists$")" -eq 3 ]
 }
 
 @test "image pull: an image of several layers, each unpacked into its own folder" {
@@ -396,7 +396,7 @@ YAML
 	out=$BATS_TEST_TMPDIR/tty
 	cat -A "$out"
 	# every row drawn in place fits 29 columns
-	rows=$(tr '\r' '\n' <"$out" | sed $'s/\e\\[[0-9]*[AK]//g' | grep -E "^Copying ")
+	rows=$(tty_rows "$out")
 	[ -n "$rows" ]
 	[ "$(echo "$rows" | awk 'length($0) > 29' | wc -l)" -eq 0 ]
 }

@@ -231,7 +231,7 @@ YAML
 	cat -A "$out"
 	grep -q "Trying to pull $REG/library/bb:1..." "$out"
 	grep -q $'\e\\[[0-9]*A' "$out"
-	last=$(tr '\r' '\n' <"$out" | sed $'s/\e\\[[0-9]*[AK]//g' | grep -E "^Copying (blob|config) " | tail -3)
+	last=$(tty_rows "$out" | tail -3)
 	echo "$last"
 	[ "$(echo "$last" | grep -cE "^Copying (blob|config) [0-9a-f]{12} done$")" -eq 3 ]
 	grep -q "pod/tty created" "$out"

@@ -142,3 +142,9 @@ registries_stop() {
 pp() {
 	timeout 60 "$PEAPOD" "$@"
 }
+
+# tty_rows FILE: the progress rows a terminal session wrote to FILE, each
+# redraw a line of its own, without the cursor and erase sequences.
+tty_rows() {
+	tr '\r' '\n' <"$1" | sed $'s/\e\\[[0-9]*[AK]//g' | grep -E "^Copying (blob|config) "
+}
