@@ -8,11 +8,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sys/ioctl.h>
 
 #include "image/image.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 #define MAX_ROWS  256
@@ -39,14 +39,6 @@ struct cli_progress {
 	size_t drawn;    /* lines of the last redraw, to move up over */
 	int64_t last_ns; /* when it was */
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 struct cli_progress *cli_progress_new(FILE *out, bool tty)
 {
@@ -108,7 +100,7 @@ static void draw_row(struct cli_progress *p, const struct row *r, int64_t now, i
 
 static void redraw(struct cli_progress *p)
 {
-	int64_t now = now_ns();
+	int64_t now = pp_now_ns();
 	int cols = term_cols(p->out);
 
 	if (p->drawn > 0)
@@ -134,7 +126,7 @@ static struct row *row_of(struct cli_progress *p, const struct img_progress *ev)
 	memset(r, 0, sizeof(*r));
 	(void)snprintf(r->hex, sizeof(r->hex), "%s", ev->hex);
 	(void)snprintf(r->kind, sizeof(r->kind), "%s", ev->kind);
-	r->start_ns = now_ns();
+	r->start_ns = pp_now_ns();
 	r->start_done = ev->done;
 	return r;
 }
@@ -156,13 +148,13 @@ static void tty_event(struct cli_progress *p, const struct img_progress *ev)
 	r->done = ev->done;
 	r->total = ev->total;
 	if (ev->state == IMG_PROGRESS_START) {
-		r->start_ns = now_ns();
+		r->start_ns = pp_now_ns();
 		r->start_done = ev->done;
 	}
 	r->state = ev->state == IMG_PROGRESS_DONE     ? ROW_DONE
 	           : ev->state == IMG_PROGRESS_CACHED ? ROW_CACHED
 	                                              : ROW_RUNNING;
-	if (ev->state != IMG_PROGRESS_BYTES || now_ns() - p->last_ns >= REDRAW_NS)
+	if (ev->state != IMG_PROGRESS_BYTES || pp_now_ns() - p->last_ns >= REDRAW_NS)
 		redraw(p);
 }
 

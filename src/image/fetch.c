@@ -19,6 +19,7 @@
 
 #include "image/registry.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -43,14 +44,6 @@ struct dl {
 	int uresult;  /* the unpacker's result */
 	struct pp_error uerr;
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 int img_fetch_init(struct img_fetch *f, struct pp_error *err)
 {
@@ -150,7 +143,7 @@ static int on_data(void *data, int64_t have)
 	d->have = have;
 	(void)pthread_cond_broadcast(&d->cv);
 	(void)pthread_mutex_unlock(&d->mu);
-	now = now_ns();
+	now = pp_now_ns();
 	if (now - d->last >= BYTES_EVERY_NS) {
 		d->last = now;
 		img_fetch_progress(d->f, IMG_PROGRESS_BYTES, d->b->kind, d->b->hex, have,
@@ -308,7 +301,7 @@ static int cached(struct img_fetch *f, struct img_fetch_blob *b, char **have, st
 static int fetch_locked(struct img_fetch *f, struct img_registry *reg, struct img_fetch_blob *b,
                         int fd, const char *partial, struct pp_error *err)
 {
-	struct dl d = {.f = f, .b = b, .fd = fd, .last = now_ns()};
+	struct dl d = {.f = f, .b = b, .fd = fd, .last = pp_now_ns()};
 	cleanup_free char *have = xstrfmt("%s/%s", f->s->blobs_dir, b->hex);
 	int r;
 

@@ -4,10 +4,15 @@
 
 #include <time.h>
 
-int64_t pp_now_ms(void)
+int64_t pp_now_ns(void)
 {
 	struct timespec ts;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t pp_now_ms(void)
+{
+	return pp_now_ns() / 1000000;
 }

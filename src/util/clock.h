@@ -8,3 +8,6 @@
 /* CLOCK_MONOTONIC in milliseconds (never 0 once the machine has run a
  * millisecond, so 0 may mean "unset"). */
 int64_t pp_now_ms(void);
+
+/* CLOCK_MONOTONIC in nanoseconds, for rates and short throttles. */
+int64_t pp_now_ns(void);
