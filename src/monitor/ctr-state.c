@@ -78,14 +78,30 @@ static void status_terminated(struct ctr_status *st, int code, int sig, const ch
 	st->pid = 0;
 }
 
-/* s seconds as Go's time.Duration prints them (10s, 1m20s, 5m0s), as the
- * kubelet's back-off message has it. Returns buf. */
-static const char *go_duration(int s, char *buf, size_t size)
+/* Go's time.Duration of ms truncated to milliseconds ("520ms", "1.5s",
+ * "1m20s", "5m0s"), as the kubelet's back-off and Pulled events print it.
+ * Returns buf. */
+static const char *go_duration(int64_t ms, char *buf, size_t size)
 {
+	char frac[8] = "";
+	int64_t s = ms / 1000, rest = ms % 1000;
+
+	if (ms < 1000) {
+		(void)snprintf(buf, size, "%lldms", (long long)ms);
+		return buf;
+	}
+	if (rest > 0) {
+		size_t n;
+
+		(void)snprintf(frac, sizeof(frac), ".%03lld", (long long)rest);
+		for (n = strlen(frac); frac[n - 1] == '0'; n--)
+			frac[n - 1] = '\0';
+	}
 	if (s < 60)
-		(void)snprintf(buf, size, "%ds", s);
+		(void)snprintf(buf, size, "%lld%ss", (long long)s, frac);
 	else
-		(void)snprintf(buf, size, "%dm%ds", s / 60, s % 60);
+		(void)snprintf(buf, size, "%lldm%lld%ss", (long long)(s / 60), (long long)(s % 60),
+		               frac);
 	return buf;
 }
 
@@ -109,8 +125,8 @@ static void backoff(struct mon *m, size_t idx, bool crash)
 	if (b.delay_s == 0 || !crash)
 		return;
 	msg = xstrfmt("back-off %s restarting failed container=%s pod=%s_%s(%s)",
-	              go_duration(b.delay_s, dur, sizeof(dur)), st->name, p->name, p->namespace_,
-	              p->uid);
+	              go_duration((int64_t)b.delay_s * 1000, dur, sizeof(dur)), st->name, p->name,
+	              p->namespace_, p->uid);
 	status_waiting(st, "CrashLoopBackOff", msg);
 	pod_event_add(m->dir, "Warning", "BackOff",
 	              "Back-off restarting failed container %s in pod %s_%s(%s)", st->name, p->name,
@@ -191,32 +207,6 @@ void mctr_create_failed(struct mon *m, size_t idx, bool config_error, const char
 	backoff(m, idx, false);
 }
 
-/* Go's time.Duration of ms truncated to milliseconds ("520ms", "1.5s",
- * "1m2.345s"), as the kubelet's Pulled event prints it. Returns buf. */
-static const char *go_duration_ms(int64_t ms, char *buf, size_t size)
-{
-	char frac[8] = "";
-	int64_t s = ms / 1000, rest = ms % 1000;
-
-	if (ms < 1000) {
-		(void)snprintf(buf, size, "%lldms", (long long)ms);
-		return buf;
-	}
-	if (rest > 0) {
-		size_t n;
-
-		(void)snprintf(frac, sizeof(frac), ".%03lld", (long long)rest);
-		for (n = strlen(frac); frac[n - 1] == '0'; n--)
-			frac[n - 1] = '\0';
-	}
-	if (s < 60)
-		(void)snprintf(buf, size, "%lld%ss", (long long)s, frac);
-	else
-		(void)snprintf(buf, size, "%lldm%lld%ss", (long long)(s / 60), (long long)(s % 60),
-		               frac);
-	return buf;
-}
-
 /* The kubelet's image pull back-off (10 s doubling to 5 min, per image):
  * BACKOFF until pull_retry_ms; a first timer a second later shows it as
  * ImagePullBackOff, as the kubelet's next pod sync does. */
@@ -225,9 +215,9 @@ static void pull_backoff(struct mon *m, size_t idx)
 	struct mctr *c = &m->c[idx];
 	int64_t now = pp_now_ms();
 
-	c->pull_backoff_s = c->pull_backoff_s == 0 ? 10 : c->pull_backoff_s * 2;
-	if (c->pull_backoff_s > 300)
-		c->pull_backoff_s = 300;
+	c->pull_backoff_s = c->pull_backoff_s == 0 ? POD_BACKOFF_INITIAL_S : c->pull_backoff_s * 2;
+	if (c->pull_backoff_s > POD_BACKOFF_MAX_S)
+		c->pull_backoff_s = POD_BACKOFF_MAX_S;
 	c->pull_retry_ms = now + (int64_t)c->pull_backoff_s * 1000;
 	c->pull_backoff_shown = false;
 	c->restart_at_ms = now + 1000;
@@ -310,7 +300,7 @@ void mctr_pull_done(struct mon *m, size_t idx, const char *id, int64_t size)
 	char took[32];
 
 	pull_end(c);
-	go_duration_ms(pp_now_ms() - c->pull_started_ms, took, sizeof(took));
+	go_duration(pp_now_ms() - c->pull_started_ms, took, sizeof(took));
 	pod_event_add(m->dir, "Normal", "Pulled",
 	              "Successfully pulled image \"%s\" in %s (%s including waiting). Image "
 	              "size: %lld bytes.",
