@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,37 +111,37 @@ int fs_read_fd(int fd, size_t max_len, char **ret_buf, size_t *ret_len, struct p
 	return 0;
 }
 
-int fs_read_all(const char *path, size_t max_len, char **ret_buf, size_t *ret_len,
-                struct pp_error *err)
+/* Read path whole; with regular_only, anything but a regular file is
+ * refused before a read that could block (a FIFO, a device). */
+static int read_path(const char *path, bool regular_only, size_t max_len, char **ret_buf,
+                     size_t *ret_len, struct pp_error *err)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0));
+	struct stat st;
 	int r;
 
 	if (fd < 0)
 		return pp_error(err, errno, "open '%s'", path);
+	if (regular_only && fstat(fd, &st) < 0)
+		return pp_error(err, errno, "stat '%s'", path);
+	if (regular_only && !S_ISREG(st.st_mode))
+		return pp_error_msg(err, EINVAL, "'%s': not a regular file", path);
 	r = fs_read_fd(fd, max_len, ret_buf, ret_len, err);
 	if (r < 0)
 		return pp_error_prefix(err, r, "'%s'", path);
 	return 0;
 }
 
+int fs_read_all(const char *path, size_t max_len, char **ret_buf, size_t *ret_len,
+                struct pp_error *err)
+{
+	return read_path(path, false, max_len, ret_buf, ret_len, err);
+}
+
 int fs_read_regular(const char *path, size_t max_len, char **ret_buf, size_t *ret_len,
                     struct pp_error *err)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	struct stat st;
-	int r;
-
-	if (fd < 0)
-		return pp_error(err, errno, "open '%s'", path);
-	if (fstat(fd, &st) < 0)
-		return pp_error(err, errno, "stat '%s'", path);
-	if (!S_ISREG(st.st_mode))
-		return pp_error_msg(err, EINVAL, "'%s': not a regular file", path);
-	r = fs_read_fd(fd, max_len, ret_buf, ret_len, err);
-	if (r < 0)
-		return pp_error_prefix(err, r, "'%s'", path);
-	return 0;
+	return read_path(path, true, max_len, ret_buf, ret_len, err);
 }
 
 static int rm_rf_at(int parent, const char *name, dev_t dev, int depth)
