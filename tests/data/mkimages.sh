@@ -30,27 +30,8 @@ OUT=$(cd "$OUT" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mkimages.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-deb_for() { # the cached .deb of package $1 (downloading it once)
-	local f
-	f=$(ls "$CACHE/$1"_*.deb 2>/dev/null | head -n1 || true)
-	if [ -z "$f" ]; then
-		(cd "$CACHE" && apt-get download -q "$1" >/dev/null 2>&1) ||
-			{ echo "mkimages: apt-get download $1 failed" >&2; exit 1; }
-		f=$(ls "$CACHE/$1"_*.deb | head -n1)
-	fi
-	echo "$f"
-}
-
-extract() { # extract package $1 into folder $2, without docs
-	dpkg-deb -x "$(deb_for "$1")" "$2"
-	rm -rf "$2"/usr/share/doc "$2"/usr/share/man "$2"/usr/share/info \
-		"$2"/usr/share/lintian "$2"/usr/share/locale
-}
-
-mktar() { # deterministic tar of folder $1 into file $2
-	tar --sort=name --mtime=@$EPOCH --owner=0 --group=0 --numeric-owner \
-		--format=gnu -C "$1" -cf "$2" .
-}
+# shellcheck source=tests/data/debs.sh
+. "$HERE/debs.sh"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 size() { stat -c %s "$1"; }
