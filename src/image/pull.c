@@ -98,6 +98,22 @@ static int get_manifest(struct pull *p, const char *target, struct img_manifest_
 	return 0;
 }
 
+/* A descriptor's digest and size, checked. */
+static int descriptor(json_object *d, const char *what, struct img_fetch_blob *b, int64_t max,
+                      struct pp_error *err)
+{
+	const char *digest = json_get_str(d, "digest");
+
+	b->size = json_get_int(d, "size", -1);
+	if (img_digest_parse(digest, b->hex) < 0)
+		return pp_error_msg(err, EINVAL, "manifest: %s: unsupported or invalid digest '%s'",
+		                    what, digest ? digest : "");
+	if (b->size < 0 || b->size > max)
+		return pp_error_msg(err, EFBIG, "manifest: %s sha256:%s: size %lld out of bounds",
+		                    what, b->hex, (long long)b->size);
+	return 0;
+}
+
 /* The image manifest for this machine, following an index; its bytes are
  * kept as a blob of the image. *ret caller json_object_put()s. */
 static int resolve_manifest(struct pull *p, json_object **ret, struct pp_error *err)
@@ -108,6 +124,8 @@ static int resolve_manifest(struct pull *p, json_object **ret, struct pp_error *
 		cleanup_(manifest_clearp) struct img_manifest_body mb = {0};
 		cleanup_json json_object *m = NULL;
 		const char *want = NULL, *digest;
+		struct img_fetch_blob entry = {0};
+		cleanup_free char *what = NULL;
 		json_object *d;
 		int r = get_manifest(p, target, &mb, &m, err);
 
@@ -130,35 +148,13 @@ static int resolve_manifest(struct pull *p, json_object **ret, struct pp_error *
 			return pp_error_msg(err, EINVAL, "index %s: nested too deep", target);
 		/* the entry is fetched by its digest, then checked against it:
 		 * nothing else may stand there (a tag, a path) */
-		if (img_digest_parse(digest, NULL) < 0)
-			return pp_error_msg(err, EINVAL,
-			                    "index %s: manifest for %s: unsupported or invalid "
-			                    "digest '%.80s'",
-			                    target, want, digest);
-		if (json_get_int(d, "size", -1) < 0 ||
-		    json_get_int(d, "size", -1) > (int64_t)IMG_JSON_MAX)
-			return pp_error_msg(err, EFBIG,
-			                    "index %s: manifest %s: size %lld out of bounds",
-			                    target, digest, (long long)json_get_int(d, "size", -1));
+		what = xstrfmt("entry for %s", want);
+		r = descriptor(d, what, &entry, IMG_JSON_MAX, err);
+		if (r < 0)
+			return pp_error_prefix(err, r, "index %s", target);
 		free(target);
 		target = xstrdup(digest);
 	}
-}
-
-/* A descriptor's digest and size, checked. */
-static int descriptor(json_object *d, const char *what, struct img_fetch_blob *b, int64_t max,
-                      struct pp_error *err)
-{
-	const char *digest = json_get_str(d, "digest");
-
-	b->size = json_get_int(d, "size", -1);
-	if (img_digest_parse(digest, b->hex) < 0)
-		return pp_error_msg(err, EINVAL, "manifest: %s: unsupported or invalid digest '%s'",
-		                    what, digest ? digest : "");
-	if (b->size < 0 || b->size > max)
-		return pp_error_msg(err, EFBIG, "manifest: %s sha256:%s: size %lld out of bounds",
-		                    what, b->hex, (long long)b->size);
-	return 0;
 }
 
 static int fetch_config(struct pull *p, json_object *m, struct pp_error *err)
