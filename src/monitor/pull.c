@@ -81,12 +81,12 @@ static int pull_start(struct mon *m, size_t idx, const char *ref, struct pp_erro
 
 	if (out < 0)
 		return pp_error(err, errno, "memfd_create");
-	if (!mon_pulling(m)) {
+	/* only a running apply reads the progress: start afresh when none
+	 * may (pulls run one at a time, so no other pull writes it now) */
+	if (m->notify < 0) {
 		cleanup_free char *file = xstrfmt("%s/" MON_PULL_FILE, m->dir);
 
-		/* only a running apply reads it: start afresh when it may not */
-		if (m->notify < 0)
-			(void)!truncate(file, 0);
+		(void)!truncate(file, 0);
 	}
 	if (m->rec->pod->image_pull_secrets != NULL) {
 		cleanup_free char *names = strv_join(m->rec->pod->image_pull_secrets, ", ");
