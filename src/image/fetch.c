@@ -298,6 +298,21 @@ static int cached(struct img_fetch *f, struct img_fetch_blob *b, char **have, st
 	return r < 0 ? r : 0; /* device nodes skipped are no error */
 }
 
+/* Was d stopped because a sibling blob's content was wrong? The image is
+ * then unusable as published, so nothing of the pull is kept for a resume
+ * (a download stopped by a network failure keeps its partial). */
+static bool stopped_by_bad_blob(struct img_fetch *f, int r)
+{
+	bool bad;
+
+	if (r != -ECANCELED)
+		return false;
+	(void)pthread_mutex_lock(&f->lock);
+	bad = f->bad_blob;
+	(void)pthread_mutex_unlock(&f->lock);
+	return bad;
+}
+
 static int fetch_locked(struct img_fetch *f, struct img_registry *reg, struct img_fetch_blob *b,
                         int fd, const char *partial, struct pp_error *err)
 {
@@ -312,7 +327,7 @@ static int fetch_locked(struct img_fetch *f, struct img_registry *reg, struct im
 	(void)pthread_mutex_destroy(&d.mu);
 	if (r == 0)
 		r = img_blob_link(f->s, partial, b->hex, err);
-	if (r == 0 || bad_content(r))
+	if (r == 0 || bad_content(r) || stopped_by_bad_blob(f, r))
 		(void)unlink(partial); /* in the store, or not worth resuming */
 	if (r < 0)
 		return r;
@@ -379,6 +394,7 @@ static void *worker_main(void *data)
 		(void)pthread_mutex_lock(&w->f->lock);
 		if (r < 0 && !w->f->failed) {
 			w->f->failed = true;
+			w->f->bad_blob = bad_content(r);
 			*w->f->first_err = e;
 		}
 		(void)pthread_mutex_unlock(&w->f->lock);

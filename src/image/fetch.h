@@ -25,6 +25,7 @@ struct img_fetch {
 	const struct img_pull_opts *o; /* borrowed, may be NULL */
 	pthread_mutex_t lock;          /* progress callbacks and the fields below */
 	bool failed;                   /* a download failed: the others stop */
+	bool bad_blob;                 /* ... because a blob's content was wrong */
 	struct pp_error *first_err;    /* where the first failure is told */
 	char *partial_dir;             /* tmp/partial */
 };

@@ -119,6 +119,21 @@ static int blob_start(struct sink *k)
 	return blob_progress(g, 0);
 }
 
+/* curl's progress callback of a blob GET, called about once a second even
+ * while no byte comes: a download stopped by on_data (a sibling failed)
+ * ends without waiting on a stalled server. */
+static int on_idle(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                   curl_off_t ulnow)
+{
+	struct sink *k = data;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	if (k->get->on_data(k->get->data, k->get->have) >= 0)
+		return 0;
+	k->werr = ECANCELED;
+	return 1; /* aborts the transfer */
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *data)
 {
 	struct sink *k = data;
@@ -244,6 +259,11 @@ static void request_setup(struct img_registry *r, const char *url, struct curl_s
 	 * or a drip would otherwise hold the pull (and its locks) for ever */
 	(void)curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	(void)curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+	if (k->get != NULL && k->get->on_data != NULL) {
+		(void)curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_idle);
+		(void)curl_easy_setopt(c, CURLOPT_XFERINFODATA, k);
+		(void)curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	tls_setup(r, c);
 }
 

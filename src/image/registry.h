@@ -42,8 +42,9 @@ int img_registry_manifest(struct img_registry *r, const char *target, size_t max
 /* One blob download (all borrowed): bytes are appended to fd after the
  * have bytes it holds already, hash (started by the caller over those) is
  * fed every byte. on_data (may be NULL) is told the bytes in fd after each
- * write, from the downloading thread; a value that went down means the
- * download restarted from zero; returning < 0 aborts the download. */
+ * write, and about once a second while none come, from the downloading
+ * thread; a value that went down means the download restarted from zero;
+ * returning < 0 aborts the download. */
 struct img_blob_get {
 	int fd;
 	int64_t size; /* the descriptor's size: more is refused */

@@ -202,6 +202,29 @@ YAML
 	registry_stop tamper
 }
 
+@test "image pull: a blob that fails its digest stops the other downloads at once, and drops their partials" {
+	registry_start spoilt
+	push "$IMAGES/busybox.tar" "127.0.0.1:$(reg_port spoilt)/library/busybox:1.28"
+	m=$(manifest_of "127.0.0.1:$(reg_port spoilt)/library/busybox:1.28")
+	small=$(echo "$m" | jq -r '[.layers[] | select(.size <= 65536)][0].digest')
+	big=$(echo "$m" | jq -r '[.layers[] | select(.size > 65536)][0].digest')
+	hex=${small#sha256:}
+	data=$BATS_FILE_TMPDIR/reg-spoilt/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data
+	printf 'X' | dd of="$data" bs=1 seek=100 conv=notrunc status=none
+	# the big layer stalls midway; the small one is answered only then
+	proxy_start spoiltfront "127.0.0.1:$(reg_port spoilt)" stall-first
+	log=$BATS_FILE_TMPDIR/reg-spoiltfront/log
+	run timeout 30 "$PEAPOD" image pull "127.0.0.1:$(reg_port spoiltfront)/library/busybox:1.28"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -q "blob $small is corrupted"
+	grep -qx "stalled /v2/library/busybox/blobs/$big" "$log"
+	# the stalled download was stopped, and nothing of the pull is kept
+	[ -z "$(find "$PEAPOD_ROOT/images/tmp" -type f)" ]
+	[ ! -e "$PEAPOD_ROOT/images/blobs/sha256/${big#sha256:}" ]
+	registry_stop spoiltfront
+	registry_stop spoilt
+}
+
 @test "image pull: after the registry died mid-blob, the next pull resumes with a Range request" {
 	proxied dying stall
 	"$PEAPOD" image pull -q "$reg/library/busybox:1.28" >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &

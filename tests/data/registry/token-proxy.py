@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """A registry front that asks for anonymous bearer tokens as Docker Hub does.
 
-Usage: token-proxy.py UPSTREAM PORTFILE [stall|slow|norange]
+Usage: token-proxy.py UPSTREAM PORTFILE [stall|stall-first|slow|norange]
 Listens on 127.0.0.1 (a free port, written to PORTFILE once it listens).
 GET /token?service=peapod-test&scope=repository:library/busybox:pull gives
 {"token": ...}; any other service or scope gives 400 with a registry-style
@@ -15,7 +15,9 @@ is the Range header, "-" without one) and, once sent, "sent PATH N" with
 the body's bytes; a Range header is passed upstream and its 206 back.
 With "stall", the first request for a blob of more than 64 KiB is sent
 half and then never finished (logged as "stalled PATH"), for a client (or
-this proxy) to be killed midway. With "slow", blobs are sent 16 KiB every
+this proxy) to be killed midway. "stall-first" stalls as "stall" does and
+holds every smaller blob until one has stalled, so that a small blob's
+reply (a tampered one) comes while the big one is midway. With "slow", blobs are sent 16 KiB every
 20 ms, so that two clients overlap. With "norange", Range headers are
 ignored (the whole blob comes back with a 200), as some servers do.
 """
@@ -37,6 +39,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     upstream = ""
     mode = ""
     stalled = set()
+    halfway = False  # a stalled blob's half is sent
 
     def reply(self, status, body, headers=()):
         self.send_response(status)
@@ -83,7 +86,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, headers, body = e.code, e.headers, e.read()
         keep = [(k, v) for k, v in headers.items()
                 if k.lower() in ("content-type", "docker-content-digest", "content-range")]
-        if (self.mode == "stall" and blob and len(body) > 65536
+        if self.mode == "stall-first" and blob and len(body) <= 65536:
+            for _ in range(1000):
+                if Handler.halfway:
+                    break
+                time.sleep(0.01)
+        if (self.mode in ("stall", "stall-first") and blob and len(body) > 65536
                 and url.path not in self.stalled):
             self.stalled.add(url.path)
             self.send_response(status)
@@ -91,6 +99,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body[:len(body) // 2])
             self.wfile.flush()
+            Handler.halfway = True
             print("stalled " + url.path, flush=True)
             time.sleep(600)
             return
