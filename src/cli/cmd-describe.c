@@ -390,10 +390,14 @@ static void print_header(FILE *f, const struct pod_record *rec, json_object *sta
 		fprintf(f, "Reason:\t%s\n", rec->reason);
 	if (rec->message != NULL && *rec->message)
 		fprintf(f, "Message:\t%s\n", rec->message);
-	if (json_get_str(status, "podIP") != NULL)
-		fprintf(f, "IP:\t%s\nIPs:\n  IP:\t%s\n", json_get_str(status, "podIP"),
-		        json_get_str(status, "podIP"));
-	else
+	if (json_get_str(status, "podIP") != NULL) {
+		json_object *ips = json_get_arr(status, "podIPs");
+
+		fprintf(f, "IP:\t%s\nIPs:\n", json_get_str(status, "podIP"));
+		for (size_t i = 0; ips != NULL && i < json_object_array_length(ips); i++)
+			fprintf(f, "  IP:\t%s\n",
+			        json_get_str(json_object_array_get_idx(ips, i), "ip"));
+	} else
 		fprintf(f, "IP:\t\nIPs:\t<none>\n");
 }
 

@@ -107,15 +107,14 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 			nready += r->ctrs[j].ready;
 		(void)snprintf(ready, sizeof(ready), "%zu/%zu", nready, r->n_ctrs);
 		restarts_cell(r, restarts, sizeof(restarts));
-		const char *row[] = {
-		    r->pod->namespace_,
-		    r->pod->name,
-		    ready,
-		    cli_pod_status(r, status, sizeof(status)),
-		    restarts,
-		    cli_age(r->created_at, age, sizeof(age)),
-		    r->pod->host_network && r->started_at && r->host_ip ? r->host_ip : "<none>",
-		    host};
+		const char *row[] = {r->pod->namespace_,
+		                     r->pod->name,
+		                     ready,
+		                     cli_pod_status(r, status, sizeof(status)),
+		                     restarts,
+		                     cli_age(r->created_at, age, sizeof(age)),
+		                     pod_record_ip(r) ? pod_record_ip(r) : "<none>",
+		                     host};
 		cli_table_add(&t, row + first);
 	}
 	cli_table_print(&t);

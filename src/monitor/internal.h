@@ -113,6 +113,10 @@ struct mon {
 	bool finished;        /* torn down: the loop ends */
 	bool report_warnings; /* apply's report names containers that do not run */
 	int64_t evict_at_ms;  /* next emptyDir usage check, 0 none */
+	/* a failed sandbox creation (FailedCreatePodSandBox) is tried again at
+	 * sandbox_retry_ms (0 none), after a back-off that doubles */
+	int64_t sandbox_retry_ms;
+	int64_t sandbox_backoff_ms;
 };
 
 /* Image pulls (pull.c), the kubelet's image manager. The image of container
@@ -267,6 +271,11 @@ void mon_sandbox_lost(struct mon *m, pid_t pid);
 /* With a lost sandbox and every container stopped: a new sandbox, and the
  * containers (init containers first) queued to start again in it. */
 void mon_sandbox_check(struct mon *m);
+/* Create the pod's sandbox (its network, then pause). On failure: a
+ * FailedCreatePodSandBox event, the pod without a sandbox (sandbox_lost),
+ * another try after a back-off (10 s doubling to 5 min). 0 or -errno
+ * (err says why). */
+int mon_sandbox_create(struct mon *m, struct pp_error *err);
 /* A MON_EV_PIDFD event: adopted container idx (or, idx MON_N(m), the
  * adopted pause) ended, and nobody saw how. */
 void mon_pidfd_event(struct mon *m, size_t idx);

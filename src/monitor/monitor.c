@@ -125,6 +125,7 @@ static void arm_timer(struct mon *m)
 		next_at(&next, c->probe_next_ms);
 	}
 	next_at(&next, m->evict_at_ms);
+	next_at(&next, m->sandbox_retry_ms);
 	its.it_value.tv_sec = next / 1000;
 	its.it_value.tv_nsec = (next % 1000) * 1000000;
 	(void)timerfd_settime(m->timer, TFD_TIMER_ABSTIME, &its, NULL);
@@ -204,19 +205,20 @@ static void settle(struct mon *m)
 
 static int start_pod(struct mon *m)
 {
-	cleanup_free char *pause = NULL;
 	struct pp_error err = {0};
 	int r;
 
 	r = img_store_open(m->paths.images, &m->store, &err);
 	if (r == 0)
-		r = pod_pause_binary(&pause, &err);
-	if (r == 0)
-		r = pod_sandbox_start(&m->paths, m->rec, pause, &err);
+		r = pod_sandbox_prepare(&m->paths, m->rec, &err);
 	if (r < 0) {
 		notify(m, MON_NOTIFY_ERROR "%s\n", err.msg);
 		return log_error_errno(r, "%s", err.msg);
 	}
+	/* a sandbox that cannot be created now is tried again: the pod stays
+	 * Pending, its containers ContainerCreating, as on a node */
+	if (mon_sandbox_create(m, &err) < 0)
+		notify(m, MON_NOTIFY_WARNING "Failed to create pod sandbox: %s\n", err.msg);
 	m->rec->started_at = pod_now();
 	save(m);
 	mon_start_due(m);

@@ -285,26 +285,40 @@ static int http_check(const struct pod_probe *ps, const char *host, int port, in
 	return 1;
 }
 
+/* Where an httpGet or tcpSocket check connects, as the kubelet does: the
+ * handler's host, else the pod's IP; a pod with no IP of its own (no CNI
+ * network) is checked on 127.0.0.1 inside its network namespace. */
+static const char *probe_host(const struct pod_record *rec, const struct pod_probe *ps)
+{
+	if (ps->host != NULL && ps->host[0] != '\0')
+		return ps->host;
+	return rec->pod_ips[0] != NULL ? rec->pod_ips[0] : "127.0.0.1";
+}
+
 /* The forked child of an httpGet or tcpSocket check: join the pod's
- * network namespace, check, exit with the result. Never returns. */
-static void net_child(pid_t sandbox, const struct pod_probe *ps, int port, int out,
+ * network namespace unless the pod has an IP to reach it by, check, exit
+ * with the result. Never returns. */
+static void net_child(const struct pod_record *rec, const struct pod_probe *ps, int port, int out,
                       int64_t timeout_s)
 {
 	char ns[64];
-	const char *host = ps->host && ps->host[0] ? ps->host : "127.0.0.1";
+	const char *host = probe_host(rec, ps);
 	int fd;
 
 	(void)alarm((unsigned int)timeout_s + 2); /* the monitor kills us before */
 	if (dup2(out, STDOUT_FILENO) < 0)
 		_exit(1);
 	(void)sys_close_range(3, ~0U, 0);
-	(void)snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)sandbox);
-	fd = open(ns, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
-		dprintf(STDOUT_FILENO, "join the pod's network namespace: %s", strerror(errno));
-		_exit(1);
+	if (rec->pod_ips[0] == NULL) {
+		(void)snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)rec->sandbox_pid);
+		fd = open(ns, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+			dprintf(STDOUT_FILENO, "join the pod's network namespace: %s",
+			        strerror(errno));
+			_exit(1);
+		}
+		(void)close(fd);
 	}
-	(void)close(fd);
 	fd = net_connect(ps, host, port);
 	if (fd >= 0 && ps->has_http_get)
 		fd = http_check(ps, host, port, fd) == 0 ? fd : -1;
@@ -358,7 +372,7 @@ static void probe_spawn(struct mon *m, size_t idx, int k)
 		if (spawn_exec(m, idx, ps, p->out, &pid) < 0)
 			pid = 0;
 	} else if ((pid = fork()) == 0) {
-		net_child(m->rec->sandbox_pid, ps, port, p->out, ps->timeout_seconds);
+		net_child(m->rec, ps, port, p->out, ps->timeout_seconds);
 	}
 	if (pid <= 0) {
 		char out[PROBE_OUTPUT] = "";
@@ -400,10 +414,10 @@ void mon_probe_run(struct mon *m)
 }
 
 /* What a check that ran out of time reports, as the kubelet words it. */
-static void timeout_msg(const struct pod_container *pc, const struct pod_probe *ps, char *buf,
-                        size_t len)
+static void timeout_msg(const struct pod_record *rec, const struct pod_container *pc,
+                        const struct pod_probe *ps, char *buf, size_t len)
 {
-	const char *host = ps->host && ps->host[0] ? ps->host : "127.0.0.1";
+	const char *host = probe_host(rec, ps);
 	int port = probe_port(pc, ps);
 
 	if (ps->has_exec) {
@@ -448,8 +462,8 @@ bool mon_probe_reaped(struct mon *m, pid_t pid, int status)
 				return true;
 			}
 			if (p->timed_out)
-				timeout_msg(mon_spec(m, i), probe_spec(mon_spec(m, i), k), out,
-				            sizeof(out));
+				timeout_msg(m->rec, mon_spec(m, i), probe_spec(mon_spec(m, i), k),
+				            out, sizeof(out));
 			probe_result(m, i, k,
 			             WIFEXITED(status) && WEXITSTATUS(status) == 0 && !p->timed_out,
 			             out);

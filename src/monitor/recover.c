@@ -15,10 +15,13 @@
 #include "monitor/events.h"
 #include "monitor/internal.h"
 #include "monitor/keeper.h"
+#include "pod/network.h"
+#include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/syscall.h"
@@ -199,6 +202,21 @@ int mon_adopt(struct mon *m, struct mon_exits *ex, struct pp_error *err)
 	return 0;
 }
 
+/* CNI CHECK of a pod taken back: a network no longer as ADD left it means
+ * a new sandbox (pause is killed; its end rebuilds it). */
+static void network_check(struct mon *m)
+{
+	struct pp_error err = {0};
+
+	if (pod_net_check(&m->paths, m->rec, &err) == 0)
+		return;
+	log_warn("network check: %s", err.msg);
+	pod_event_add(m->dir, "Warning", "SandboxChanged",
+	              "Pod sandbox network check failed (%s), it will be killed and re-created",
+	              err.msg);
+	(void)kill(m->rec->sandbox_pid, SIGKILL);
+}
+
 void mon_adopt_finish(struct mon *m)
 {
 	for (size_t i = 0; i < MON_N(m) && !m->finished; i++) {
@@ -222,6 +240,8 @@ void mon_adopt_finish(struct mon *m)
 		m->rec->sandbox_pid = 0;
 		mon_sandbox_lost(m, pid);
 	}
+	if (!m->deleting && !m->sandbox_lost && m->rec->sandbox_pid > 0)
+		network_check(m);
 	mon_evict_arm(m);
 }
 
@@ -261,30 +281,57 @@ void mon_sandbox_lost(struct mon *m, pid_t pid)
 	}
 }
 
-void mon_sandbox_check(struct mon *m)
+#define SANDBOX_BACKOFF_MS     10000LL
+#define SANDBOX_BACKOFF_MAX_MS 300000LL
+
+int mon_sandbox_create(struct mon *m, struct pp_error *err)
 {
 	cleanup_free char *pause = NULL;
+	int r = pod_pause_binary(&pause, err);
+
+	if (r >= 0)
+		r = pod_sandbox_start(&m->paths, m->rec, pause, err);
+	if (r < 0) {
+		log_error("%s", err->msg);
+		pod_event_add(m->dir, "Warning", "FailedCreatePodSandBox",
+		              "Failed to create pod sandbox: %s", err->msg);
+		m->sandbox_lost = true;
+		m->sandbox_backoff_ms = m->sandbox_backoff_ms == 0 ? SANDBOX_BACKOFF_MS
+		                        : m->sandbox_backoff_ms * 2 > SANDBOX_BACKOFF_MAX_MS
+		                            ? SANDBOX_BACKOFF_MAX_MS
+		                            : m->sandbox_backoff_ms * 2;
+		m->sandbox_retry_ms = pp_now_ms() + m->sandbox_backoff_ms;
+		return r;
+	}
+	if (r == 1)
+		log_info("no CNI network configuration in '%s': the pod has loopback only",
+		         m->paths.cni_conf_dir);
+	m->sandbox_lost = false;
+	m->sandbox_retry_ms = 0;
+	m->sandbox_backoff_ms = 0;
+	log_info("pod sandbox, pause pid %d%s%s", (int)m->rec->sandbox_pid,
+	         m->rec->pod_ips[0] ? ", IP " : "", m->rec->pod_ips[0] ? m->rec->pod_ips[0] : "");
+	return 0;
+}
+
+void mon_sandbox_check(struct mon *m)
+{
 	struct pp_error err = {0};
-	int r;
 
 	if (!m->sandbox_lost || m->deleting || m->evicted)
 		return;
 	for (size_t i = 0; i < MON_N(m); i++)
 		if (m->c[i].pid > 0)
 			return; /* not every container is gone yet */
-	m->sandbox_lost = false;
-	if (m->rec->pod->restart_policy == POD_RESTART_NEVER)
-		return; /* nothing restarts: the pod ends with its containers */
-	r = pod_pause_binary(&pause, &err);
-	if (r == 0)
-		r = pod_sandbox_restart(&m->paths, m->rec, pause, &err);
-	if (r < 0) {
-		log_error("%s", err.msg);
-		pod_event_add(m->dir, "Warning", "FailedCreatePodSandBox",
-		              "Failed to create pod sandbox: %s", err.msg);
+	if (m->sandbox_retry_ms > pp_now_ms())
+		return;
+	/* a pod that had a sandbox and never restarts ends with its containers */
+	if (m->rec->pod->restart_policy == POD_RESTART_NEVER && m->sandbox_retry_ms == 0) {
+		m->sandbox_lost = false;
 		return;
 	}
-	log_info("new pod sandbox, pause pid %d", (int)m->rec->sandbox_pid);
+	if (mon_sandbox_create(m, &err) < 0)
+		return;
 	for (size_t i = 0; i < MON_N(m); i++)
 		mctr_sandbox_ready(m, i); /* they start when the monitor settles */
 }

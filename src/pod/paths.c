@@ -5,9 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/net.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : dflt;
+}
 
 int pod_paths_init(const char *root, struct pod_paths *ret, struct pp_error *err)
 {
@@ -30,6 +38,8 @@ int pod_paths_init(const char *root, struct pod_paths *ret, struct pp_error *err
 	p.pods = xstrfmt("%s/pods", p.run);
 	p.names = xstrfmt("%s/names", p.run);
 	p.runtime = xstrfmt("%s/runtime", p.run);
+	p.cni_conf_dir = xstrdup(env_or("PEAPOD_CNI_CONF_DIR", NET_CNI_CONF_DIR));
+	p.cni_bin_dirs = xstrdup(env_or("PEAPOD_CNI_BIN_DIR", NET_CNI_BIN_DIRS));
 	*ret = p;
 	return 0;
 }
@@ -43,6 +53,8 @@ void pod_paths_clear(struct pod_paths *p)
 	free(p->pods);
 	free(p->names);
 	free(p->runtime);
+	free(p->cni_conf_dir);
+	free(p->cni_bin_dirs);
 	memset(p, 0, sizeof(*p));
 }
 

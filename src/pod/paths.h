@@ -14,9 +14,15 @@ struct pod_paths {
 	char *pods;    /* RUN/pods: <uid>/ per pod */
 	char *names;   /* RUN/names: <namespace>_<name> → <uid> symlinks */
 	char *runtime; /* RUN/runtime: the runtime's state root */
+	/* CNI: $PEAPOD_CNI_CONF_DIR (default /etc/cni/net.d) and
+	 * $PEAPOD_CNI_BIN_DIR (folders separated by ':', default
+	 * /usr/lib/cni:/opt/cni/bin) */
+	char *cni_conf_dir;
+	char *cni_bin_dirs;
 };
 
-/* Fill ret from root (NULL → $PEAPOD_ROOT → defaults); creates nothing.
+/* Fill ret from root (NULL → $PEAPOD_ROOT → defaults) and the CNI
+ * variables; creates nothing.
  * Members caller-freed with pod_paths_clear(). 0 or -EINVAL (relative root). */
 int pod_paths_init(const char *root, struct pod_paths *ret, struct pp_error *err);
 void pod_paths_clear(struct pod_paths *p);

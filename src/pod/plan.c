@@ -153,6 +153,21 @@ static json_object *namespaces(const struct pod *pod, pid_t join_pid, bool share
 	return nss;
 }
 
+/* The sandbox's namespaces: its network namespace the pinned one (CNI's)
+ * when there is one. */
+static json_object *sandbox_namespaces(const struct pod *pod, const char *netns)
+{
+	json_object *nss = namespaces(pod, 0, false);
+
+	for (size_t i = 0; netns != NULL && i < json_object_array_length(nss); i++) {
+		json_object *o = json_object_array_get_idx(nss, i);
+
+		if (strcmp(json_get_str(o, "type"), "network") == 0)
+			add_str(o, "path", netns);
+	}
+	return nss;
+}
+
 static json_object *linux_object(const struct pod_plan_paths *paths, const char *cgroup_leaf,
                                  json_object *nss)
 {
@@ -247,8 +262,8 @@ int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, 
 	add_str(ann, "io.kubernetes.cri.container-type", "sandbox");
 	add_sandbox_annotations(ann, pod);
 	json_object_object_add(cfg, "annotations", ann);
-	json_object_object_add(cfg, "linux",
-	                       linux_object(paths, "sandbox", namespaces(pod, 0, false)));
+	json_object_object_add(
+	    cfg, "linux", linux_object(paths, "sandbox", sandbox_namespaces(pod, paths->netns)));
 	*ret = cfg;
 	return 0;
 }

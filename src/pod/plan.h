@@ -24,10 +24,12 @@ struct pod_plan_paths {
 	const char *resolv_conf;   /* file bound at /etc/resolv.conf */
 	const char *shm;           /* folder (a tmpfs) bound at /dev/shm in every container */
 	const char *cgroup_parent; /* e.g. "/peapod/<uid>"; each bundle gets <parent>/<name> */
+	const char *netns;         /* the sandbox joins this pinned netns, NULL: a new one */
 };
 
 /* The sandbox's config.json: process ["/pause"] as uid 0, root "rootfs"
- * read-only, new network (loopback up), ipc and uts namespaces, a new pid
+ * read-only, new ipc and uts namespaces, the pinned network namespace
+ * paths->netns (else a new one, loopback up), a new pid
  * namespace (shared with the containers when spec.shareProcessNamespace),
  * hostname = spec.hostname or metadata.name, the default masked and
  * read-only paths, cgroupsPath <parent>/sandbox. *ret caller owns. 0 or -errno. */

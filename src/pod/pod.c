@@ -16,6 +16,7 @@
 #include "config.h"
 #include "image/image.h"
 #include "pod/monitor-proto.h"
+#include "pod/network.h"
 #include "pod/paths.h"
 #include "pod/plan.h"
 #include "pod/state.h"
@@ -264,8 +265,10 @@ static int pod_shm_mount(const char *dir, struct pp_error *err)
 	return 0;
 }
 
+#define PLAN_BUFS 7
+
 static void plan_paths_fill(const struct pod_paths *paths, const struct pod_record *rec,
-                            struct pod_plan_paths *pp, char *bufs[6])
+                            struct pod_plan_paths *pp, char *bufs[PLAN_BUFS])
 {
 	bufs[0] = pod_dir_path(paths, rec->pod->uid);
 	bufs[1] = xstrfmt("%s/hosts", bufs[0]);
@@ -273,6 +276,11 @@ static void plan_paths_fill(const struct pod_paths *paths, const struct pod_reco
 	bufs[3] = xstrfmt("%s/resolv.conf", bufs[0]);
 	bufs[4] = xstrfmt("%s/shm", bufs[0]);
 	bufs[5] = pod_cgroup_parent(rec->pod->uid);
+	bufs[6] = pod_netns_path(paths, rec->pod->uid);
+	if (access(bufs[6], F_OK) < 0) { /* not pinned: no CNI network */
+		free(bufs[6]);
+		bufs[6] = NULL;
+	}
 	*pp = (struct pod_plan_paths){
 	    .pod_dir = bufs[0],
 	    .hosts = bufs[1],
@@ -280,12 +288,13 @@ static void plan_paths_fill(const struct pod_paths *paths, const struct pod_reco
 	    .resolv_conf = bufs[3],
 	    .shm = bufs[4],
 	    .cgroup_parent = bufs[5],
+	    .netns = bufs[6],
 	};
 }
 
-static void plan_paths_free(char *bufs[6])
+static void plan_paths_free(char *bufs[PLAN_BUFS])
 {
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < PLAN_BUFS; i++)
 		free(bufs[i]);
 }
 
@@ -332,11 +341,25 @@ static int sandbox_bundle_write(const struct pod_record *rec, const struct pod_p
 	return r;
 }
 
+int pod_sandbox_prepare(const struct pod_paths *paths, const struct pod_record *rec,
+                        struct pp_error *err)
+{
+	cleanup_free char *dir = pod_dir_path(paths, rec->pod->uid);
+	int r = pod_files_write(rec, dir, err);
+
+	if (r == 0)
+		r = pod_shm_mount(dir, err);
+	if (r == 0)
+		r = pod_volumes_setup(rec->pod, dir, err);
+	return r;
+}
+
+/* The pause container of the bundle, created and started. */
 static int sandbox_run(const struct pod_paths *paths, struct pod_record *rec,
-                       const char *pause_binary, bool restart, struct pp_error *err)
+                       const char *pause_binary, struct pp_error *err)
 {
 	struct pod_plan_paths pp;
-	char *bufs[6];
+	char *bufs[PLAN_BUFS];
 	cleanup_free char *bundle = NULL, *id = pod_sandbox_id(rec);
 	struct rt_create_opts o = {.stdio = {-1, -1, -1}, .console_socket = -1};
 	pid_t pid = 0;
@@ -344,19 +367,7 @@ static int sandbox_run(const struct pod_paths *paths, struct pod_record *rec,
 
 	plan_paths_fill(paths, rec, &pp, bufs);
 	bundle = xstrfmt("%s/sandbox", pp.pod_dir);
-	if (restart) {
-		/* the pod-level files, /dev/shm and volumes stay as they are */
-		r = rt_container_delete(paths->runtime, id, true, err);
-		r = r == -ENOENT ? 0 : r;
-	} else {
-		r = pod_files_write(rec, pp.pod_dir, err);
-		if (r == 0)
-			r = pod_shm_mount(pp.pod_dir, err);
-		if (r == 0)
-			r = pod_volumes_setup(rec->pod, pp.pod_dir, err);
-	}
-	if (r == 0)
-		r = sandbox_bundle_write(rec, &pp, pause_binary, bundle, err);
+	r = sandbox_bundle_write(rec, &pp, pause_binary, bundle, err);
 	o.state_root = paths->runtime;
 	o.id = id;
 	o.bundle = bundle;
@@ -368,22 +379,28 @@ static int sandbox_run(const struct pod_paths *paths, struct pod_record *rec,
 			(void)rt_container_delete(paths->runtime, id, true, NULL);
 	}
 	plan_paths_free(bufs);
-	if (r < 0)
-		return pp_error_prefix(err, r, "sandbox");
-	rec->sandbox_pid = pid;
-	return 0;
+	if (r == 0)
+		rec->sandbox_pid = pid;
+	return r;
 }
 
 int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
                       const char *pause_binary, struct pp_error *err)
 {
-	return sandbox_run(paths, rec, pause_binary, false, err);
-}
+	cleanup_free char *id = pod_sandbox_id(rec);
+	int net, r = rt_container_delete(paths->runtime, id, true, err); /* an old one */
 
-int pod_sandbox_restart(const struct pod_paths *paths, struct pod_record *rec,
-                        const char *pause_binary, struct pp_error *err)
-{
-	return sandbox_run(paths, rec, pause_binary, true, err);
+	if (r < 0 && r != -ENOENT)
+		return pp_error_prefix(err, r, "sandbox");
+	net = pod_net_setup(paths, rec, err);
+	if (net < 0)
+		return pp_error_prefix(err, net, "failed to set up network for sandbox \"%s\"", id);
+	r = sandbox_run(paths, rec, pause_binary, err);
+	if (r < 0) {
+		(void)pod_net_teardown(paths, rec->pod->uid, NULL);
+		return pp_error_prefix(err, r, "sandbox");
+	}
+	return net;
 }
 
 static int container_config_write(const struct pod_paths *paths, const struct pod_record *rec,
@@ -394,7 +411,7 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 	cleanup_free char *cfgpath = xstrfmt("%s/config.json", bundle);
 	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct pod_plan_paths pp;
-	char *bufs[6];
+	char *bufs[PLAN_BUFS];
 	json_object *cfg = NULL;
 	int r;
 

@@ -75,16 +75,19 @@ int pod_save_changed(const struct pod_paths *paths, const struct pod_record *rec
                      struct pp_error *err);
 
 /* Pod-level files (/etc/hosts, /etc/hostname, /etc/resolv.conf, a tmpfs for
- * /dev/shm), the sandbox bundle and the pause container, created and
- * started. Sets rec->sandbox_pid (a child of the caller). */
+ * /dev/shm) and volumes, once per pod. 0 or -errno. */
+int pod_sandbox_prepare(const struct pod_paths *paths, const struct pod_record *rec,
+                        struct pp_error *err);
+
+/* A sandbox (the first, or a new one after pause died): the old sandbox
+ * container and its network go, then the pod's network (pod_net_setup)
+ * and the pause container are created and started. Sets
+ * rec->sandbox_pid (a child of the caller) and rec->pod_ips. 0 on a CNI
+ * network (or hostNetwork), 1 when no CNI network is configured (loopback
+ * only), -errno (nothing left of the new sandbox): a network failure says
+ * "failed to set up network for sandbox" and the plugin's words. */
 int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
                       const char *pause_binary, struct pp_error *err);
-
-/* After pause died: delete the old sandbox container and start a new one
- * (the pod's files, /dev/shm and volumes are kept). Sets rec->sandbox_pid
- * (a child of the caller). */
-int pod_sandbox_restart(const struct pod_paths *paths, struct pod_record *rec,
-                        const char *pause_binary, struct pp_error *err);
 
 /* Mount container idx's rootfs (fresh upper layer) and write its
  * config.json. img is the resolved image. -EPERM (nothing mounted) when

@@ -186,6 +186,8 @@ struct pod_record *pod_record_free(struct pod_record *rec)
 	free(rec->reason);
 	free(rec->message);
 	free(rec->host_ip);
+	for (size_t i = 0; i < POD_IPS_MAX; i++)
+		free(rec->pod_ips[i]);
 	pod_free(rec->pod);
 	free(rec);
 	return NULL;
@@ -296,27 +298,44 @@ static json_object *conditions_to_json(const struct pod_record *rec)
 }
 
 /* ips: [{ip: IP}] */
-static json_object *ip_list(const char *ip)
+/* [{"ip": IP}, ...] of the non-NULL ips[0..n) */
+static json_object *ip_list(char *const *ips, size_t n)
 {
-	json_object *a = json_object_new_array(), *o = json_object_new_object();
+	json_object *a = json_object_new_array();
 
-	json_set_str(o, "ip", ip);
-	json_object_array_add(a, o);
+	for (size_t i = 0; i < n && ips[i] != NULL; i++) {
+		json_object *o = json_object_new_object();
+
+		json_set_str(o, "ip", ips[i]);
+		json_object_array_add(a, o);
+	}
 	return a;
 }
 
-/* hostIP(s); podIP(s) only for hostNetwork pods: a pod's own network
- * namespace has nothing but loopback in peapod (no CNI). */
+const char *pod_record_ip(const struct pod_record *rec)
+{
+	if (rec->pod->host_network)
+		return rec->started_at != 0 ? rec->host_ip : NULL;
+	return rec->pod_ips[0];
+}
+
+/* hostIP(s); podIP(s): the CNI result's, or the host's for hostNetwork
+ * pods (a pod without a CNI network has loopback only: none). */
 static void add_ips(json_object *st, const struct pod_record *rec)
 {
-	if (rec->host_ip == NULL)
-		return;
-	json_set_str(st, "hostIP", rec->host_ip);
-	json_object_object_add(st, "hostIPs", ip_list(rec->host_ip));
-	if (rec->pod->host_network && rec->started_at != 0) {
-		json_set_str(st, "podIP", rec->host_ip);
-		json_object_object_add(st, "podIPs", ip_list(rec->host_ip));
+	char *const *ips = rec->pod_ips;
+	char *host[POD_IPS_MAX] = {rec->host_ip};
+
+	if (rec->host_ip != NULL) {
+		json_set_str(st, "hostIP", rec->host_ip);
+		json_object_object_add(st, "hostIPs", ip_list(host, 1));
 	}
+	if (rec->pod->host_network)
+		ips = rec->started_at != 0 ? host : NULL;
+	if (ips == NULL || ips[0] == NULL)
+		return;
+	json_set_str(st, "podIP", ips[0]);
+	json_object_object_add(st, "podIPs", ip_list(ips, POD_IPS_MAX));
 }
 
 static json_object *status_to_json(const struct pod_record *rec)
@@ -459,6 +478,20 @@ static void statuses_from_json(struct ctr_status *sts, size_t n, json_object *cs
 	}
 }
 
+static void pod_ips_from_json(struct pod_record *rec, json_object *list)
+{
+	size_t n = 0;
+
+	if (rec->pod->host_network)
+		return; /* the host's, from hostIP */
+	for (size_t i = 0; list && i < json_object_array_length(list) && n < POD_IPS_MAX; i++) {
+		const char *ip = json_get_str(json_object_array_get_idx(list, i), "ip");
+
+		if (ip != NULL)
+			rec->pod_ips[n++] = xstrdup(ip);
+	}
+}
+
 static void record_fill_status(struct pod_record *rec, json_object *o)
 {
 	json_object *meta = json_get_obj(o, "metadata"), *st = json_get_obj(o, "status");
@@ -472,6 +505,7 @@ static void record_fill_status(struct pod_record *rec, json_object *o)
 	rec->message = json_dup_str(st, "message");
 	rec->started_at = pod_time_parse(json_get_str(st, "startTime"));
 	rec->host_ip = json_dup_str(st, "hostIP");
+	pod_ips_from_json(rec, json_get_arr(st, "podIPs"));
 	rec->monitor_pid = (pid_t)json_get_int(pp, "monitorPid", 0);
 	rec->sandbox_pid = (pid_t)json_get_int(pp, "sandboxPid", 0);
 	statuses_from_json(rec->ctrs, rec->n_ctrs, cs, pids);

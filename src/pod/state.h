@@ -56,6 +56,8 @@ struct ctr_status {
 	pid_t pid; /* host pid of the main process; 0 when none */
 };
 
+#define POD_IPS_MAX 2
+
 struct pod_record {
 	struct pod *pod; /* owned; metadata.uid set */
 	enum pod_phase phase;
@@ -69,11 +71,19 @@ struct pod_record {
 	/* status.hostIP: the host's first non-loopback IPv4 (127.0.0.1 when
 	 * none), set at creation; NULL in records written before it existed */
 	char *host_ip;
+	/* status.podIPs of a pod on a CNI network, IPv4 first (the result of
+	 * its ADD); NULL when none (no network configured, or hostNetwork:
+	 * then podIP is hostIP) */
+	char *pod_ips[POD_IPS_MAX];
 	struct ctr_status *ctrs; /* one per pod->containers[i], same order */
 	size_t n_ctrs;
 	struct ctr_status *init_ctrs; /* one per pod->init_containers[i] (initContainerStatuses) */
 	size_t n_init_ctrs;
 };
+
+/* status.podIP: the first of pod_ips, the host's for a started
+ * hostNetwork pod, or NULL (borrowed). */
+const char *pod_record_ip(const struct pod_record *rec);
 
 /* A record's containers as one list, idx in [0, pod_n_all(rec)): the app
  * containers at [0, n_ctrs), then the init containers. Every pod_* call

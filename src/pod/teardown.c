@@ -8,6 +8,7 @@
 
 #include <sys/mount.h>
 
+#include "pod/network.h"
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
@@ -111,6 +112,9 @@ int pod_teardown(const struct pod_paths *paths, const char *uid, const char *ns,
 	int first = 0, r;
 
 	r = teardown_runtime(paths, uid, &e);
+	keep_first(&first, err, r, &e);
+	/* DEL while the pinned netns is still there, before the mounts go */
+	r = pod_net_teardown(paths, uid, &e);
 	keep_first(&first, err, r, &e);
 	r = teardown_mounts(dir, &e);
 	keep_first(&first, err, r, &e);

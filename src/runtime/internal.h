@@ -120,8 +120,6 @@ int rt_ns_new_flags(const struct rt_config *c);
 /* Child: setns every fd in fds except the pid one (which the parent joins
  * before clone: a pid namespace only applies to children). Closes them. */
 int rt_ns_join_paths(int fds[RT_NS_COUNT], struct pp_error *err);
-/* Bring "lo" up in the current network namespace. */
-int rt_ns_loopback_up(struct pp_error *err);
 
 /* ---- mounts and config ---- */
 

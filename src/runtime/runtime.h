@@ -141,6 +141,10 @@ enum rt_seccomp_names {
  * vector only (free()). */
 const char **rt_seccomp_names(enum rt_seccomp_names which);
 
+/* Bring "lo" up in the current network namespace (as a new sandbox's
+ * namespace needs, whatever its CNI plugins do). 0 or -errno. */
+int rt_ns_loopback_up(struct pp_error *err);
+
 /* ---- the runtime binary as containers see it (sealed-exe.c) ---- */
 
 /* Call first in a process that will enter a container's namespaces (pea

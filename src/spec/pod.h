@@ -30,7 +30,9 @@ struct pod_env {
 struct pod_port {
 	char *name; /* may be NULL */
 	int32_t container_port;
-	char *protocol; /* "TCP" (default), "UDP", "SCTP" */
+	char *protocol;    /* "TCP" (default), "UDP", "SCTP" */
+	int32_t host_port; /* 0 when unset */
+	char *host_ip;     /* NULL when unset */
 };
 
 /* containers[].volumeMounts[] */

@@ -37,6 +37,9 @@ setup_root() {
 	setup_image_store
 	PEAPOD_ROOT=$(mktemp -d /tmp/peapod-test.XXXXXX)
 	export PEAPOD_ROOT
+	# no CNI network unless a test sets one up in a network namespace of
+	# its own (net.bash): the machine's /etc/cni/net.d is never used
+	export PEAPOD_CNI_CONF_DIR=$PEAPOD_ROOT/no-cni-config
 	cp -al "$BATS_FILE_TMPDIR/store/images" "$PEAPOD_ROOT/images"
 }
 

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A pod's network, as containerd's CRI plugin sets it up for a sandbox: a
+ * network namespace pinned at RUN/pods/<uid>/netns (a bind mount, so that
+ * it outlives pause and DEL still finds it), CNI ADD of the first
+ * configuration of the CNI folder, and what DEL needs later kept in
+ * RUN/pods/<uid>/network.json (the configuration as used, the call, the
+ * result), as libcni caches it: DEL never depends on today's folder. */
+#include "pod/network.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/mount.h>
+#include <sys/wait.h>
+
+#include "net/net.h"
+#include "pod/paths.h"
+#include "pod/pod.h"
+#include "pod/state.h"
+#include "runtime/runtime.h"
+#include "spec/pod.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#define IFNAME    "eth0"
+#define CACHE_MAX ((size_t)4 << 20)
+
+char *pod_netns_path(const struct pod_paths *paths, const char *uid)
+{
+	return xstrfmt("%s/%s/netns", paths->pods, uid);
+}
+
+static char *cache_path(const struct pod_paths *paths, const char *uid)
+{
+	return xstrfmt("%s/%s/network.json", paths->pods, uid);
+}
+
+/* The child that pins: a new network namespace, lo up, bind-mounted on
+ * path. Exits with the errno of the step that failed. */
+static void pin_child(const char *path)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		_exit(errno);
+	if (rt_ns_loopback_up(NULL) < 0)
+		_exit(EIO);
+	if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+		_exit(errno);
+	_exit(0);
+}
+
+/* A new network namespace bound at path (created). 0 or -errno. */
+static int netns_pin(const char *path, struct pp_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	int status = 0;
+	pid_t pid;
+
+	if (fd < 0)
+		return pp_error(err, errno, "create '%s'", path);
+	(void)close(fd);
+	pid = fork();
+	if (pid < 0) {
+		(void)unlink(path);
+		return pp_error(err, errno, "fork");
+	}
+	if (pid == 0)
+		pin_child(path);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	(void)unlink(path);
+	return pp_error(err, WIFEXITED(status) ? WEXITSTATUS(status) : EIO,
+	                "new network namespace at '%s'", path);
+}
+
+/* Unbind and remove path; 0 when it was not there. */
+static int netns_unpin(const char *path, struct pp_error *err)
+{
+	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+		return pp_error(err, errno, "umount '%s'", path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return pp_error(err, errno, "remove '%s'", path);
+	return 0;
+}
+
+/* "tcp" from "TCP": the portmap plugin's protocol names. */
+static json_object *lower(const char *s)
+{
+	cleanup_free char *l = xstrdup(s ? s : "TCP");
+
+	for (char *p = l; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return json_object_new_string(l);
+}
+
+/* The portMappings capability (CNI's conventions: hostPort, containerPort,
+ * protocol, hostIP) of every container port with a hostPort. */
+static json_object *port_mappings(const struct pod *pod)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < pod->n_containers; i++) {
+		const struct pod_container *c = &pod->containers[i];
+
+		for (size_t j = 0; j < c->n_ports; j++) {
+			const struct pod_port *p = &c->ports[j];
+			json_object *m;
+
+			if (p->host_port <= 0)
+				continue;
+			m = json_object_new_object();
+			json_object_object_add(m, "hostPort", json_object_new_int(p->host_port));
+			json_object_object_add(m, "containerPort",
+			                       json_object_new_int(p->container_port));
+			json_object_object_add(m, "protocol", lower(p->protocol));
+			if (p->host_ip != NULL && p->host_ip[0] != '\0')
+				json_object_object_add(m, "hostIP",
+				                       json_object_new_string(p->host_ip));
+			json_object_array_add(a, m);
+		}
+	}
+	return a;
+}
+
+/* What DEL will need, before ADD runs (a crash in ADD still gets a DEL). */
+static json_object *cache_new(const struct pod_paths *paths, const struct pod_record *rec,
+                              const struct net_conf *c)
+{
+	const struct pod *p = rec->pod;
+	cleanup_free char *netns = pod_netns_path(paths, p->uid), *id = pod_sandbox_id(rec);
+	cleanup_free char *args = xstrfmt(
+	    "IgnoreUnknown=1;K8S_POD_NAMESPACE=%s;K8S_POD_NAME=%s;K8S_POD_INFRA_CONTAINER_ID=%s;K8S_POD_UID=%s",
+	    p->namespace_, p->name, id, p->uid);
+	json_object *o = json_object_new_object(), *rt = json_object_new_object();
+
+	json_object_object_add(rt, "portMappings", port_mappings(p));
+	json_object_object_add(o, "configFile", json_object_new_string(c->file));
+	json_object_object_add(o, "config", json_object_get(c->list));
+	json_object_object_add(o, "binDirs", json_object_new_string(paths->cni_bin_dirs));
+	json_object_object_add(o, "containerId", json_object_new_string(id));
+	json_object_object_add(o, "netns", json_object_new_string(netns));
+	json_object_object_add(o, "ifName", json_object_new_string(IFNAME));
+	json_object_object_add(o, "args", json_object_new_string(args));
+	json_object_object_add(o, "runtimeConfig", rt);
+	return o;
+}
+
+/* The call a cache describes (borrowing from it). */
+static struct net_call cache_call(json_object *cache)
+{
+	return (struct net_call){
+	    .bin_dirs = json_get_str(cache, "binDirs"),
+	    .container_id = json_get_str(cache, "containerId"),
+	    .netns = json_get_str(cache, "netns"),
+	    .ifname = json_get_str(cache, "ifName"),
+	    .args = json_get_str(cache, "args"),
+	    .runtime_config = json_get_obj(cache, "runtimeConfig"),
+	};
+}
+
+static bool cache_ok(json_object *cache)
+{
+	struct net_call call = cache_call(cache);
+
+	return call.bin_dirs && call.container_id && call.netns && call.ifname;
+}
+
+/* DEL as the cache says. 0 or -errno. */
+static int cache_del(json_object *cache, const char *file, struct pp_error *err)
+{
+	struct net_conf c = {0};
+	struct net_call call = cache_call(cache);
+	json_object *list = json_object_get(json_get_obj(cache, "config"));
+	int r;
+
+	if (!cache_ok(cache))
+		return pp_error_msg(err, EINVAL, "'%s': incomplete", file);
+	r = net_conf_from_json(list, file, &c, err);
+	if (r == 0)
+		r = net_cni_del(&c, &call, json_get_obj(cache, "result"), err);
+	net_conf_clear(&c);
+	return r;
+}
+
+int pod_net_teardown(const struct pod_paths *paths, const char *uid, struct pp_error *err)
+{
+	cleanup_free char *file = cache_path(paths, uid), *netns = pod_netns_path(paths, uid);
+	cleanup_json json_object *cache = NULL;
+	struct pp_error e = {0};
+	int first = 0, r;
+
+	if (access(file, F_OK) == 0) {
+		r = json_parse_file(file, CACHE_MAX, &cache, &e);
+		if (r == 0)
+			r = cache_del(cache, file, &e);
+		if (r < 0) {
+			first = r;
+			if (err != NULL)
+				*err = e;
+		}
+	}
+	r = netns_unpin(netns, &e);
+	if (r < 0 && first == 0) {
+		first = r;
+		if (err != NULL)
+			*err = e;
+	}
+	if (first == 0 && unlink(file) < 0 && errno != ENOENT)
+		first = pp_error(err, errno, "remove '%s'", file);
+	return first;
+}
+
+/* rec's pod IPs from result. */
+static void ips_set(struct pod_record *rec, json_object *result)
+{
+	for (size_t i = 0; i < POD_IPS_MAX; i++) {
+		free(rec->pod_ips[i]);
+		rec->pod_ips[i] = NULL;
+	}
+	(void)net_result_ips(result, rec->pod_ips, POD_IPS_MAX);
+}
+
+/* ADD, the result into the cache and rec. */
+static int attach(const struct pod_paths *paths, struct pod_record *rec, const struct net_conf *c,
+                  struct pp_error *err)
+{
+	cleanup_free char *file = cache_path(paths, rec->pod->uid);
+	cleanup_json json_object *cache = cache_new(paths, rec, c);
+	struct net_call call = cache_call(cache);
+	json_object *result = NULL;
+	int r = json_write_file(file, cache, err);
+
+	if (r == 0)
+		r = net_cni_add(c, &call, &result, err);
+	if (r < 0)
+		return r;
+	json_object_object_add(cache, "result", result);
+	ips_set(rec, result);
+	if (rec->pod_ips[0] == NULL)
+		return pp_error_msg(err, EINVAL, "the CNI result of '%s' has no IP address",
+		                    c->file);
+	return json_write_file(file, cache, err);
+}
+
+int pod_net_setup(const struct pod_paths *paths, struct pod_record *rec, struct pp_error *err)
+{
+	cleanup_free char *netns = NULL, *file = cache_path(paths, rec->pod->uid);
+	struct net_conf c = {0};
+	int r;
+
+	if (rec->pod->host_network)
+		return 0;
+	/* a sandbox before this one: a DEL that fails again is no reason to
+	 * fail the ADD (an unpinned namespace would be: the pin says so) */
+	(void)pod_net_teardown(paths, rec->pod->uid, NULL);
+	(void)unlink(file);
+	r = net_conf_find(paths->cni_conf_dir, &c, err);
+	if (r == -ENOENT)
+		return 1;
+	if (r < 0)
+		return r;
+	netns = pod_netns_path(paths, rec->pod->uid);
+	r = netns_pin(netns, err);
+	if (r == 0)
+		r = attach(paths, rec, &c, err);
+	if (r < 0) /* undo what the plugins did, as the kubelet's sandbox cleanup */
+		(void)pod_net_teardown(paths, rec->pod->uid, NULL);
+	net_conf_clear(&c);
+	return r;
+}
+
+int pod_net_check(const struct pod_paths *paths, const struct pod_record *rec, struct pp_error *err)
+{
+	cleanup_free char *file = cache_path(paths, rec->pod->uid);
+	cleanup_json json_object *cache = NULL;
+	struct net_conf c = {0};
+	struct net_call call;
+	int r;
+
+	if (access(file, F_OK) < 0)
+		return 0; /* no CNI network */
+	r = json_parse_file(file, CACHE_MAX, &cache, err);
+	if (r == 0 && !cache_ok(cache))
+		r = pp_error_msg(err, EINVAL, "'%s': incomplete", file);
+	if (r < 0)
+		return r;
+	call = cache_call(cache);
+	r = net_conf_from_json(json_object_get(json_get_obj(cache, "config")), file, &c, err);
+	if (r == 0)
+		r = net_cni_check(&c, &call, json_get_obj(cache, "result"), err);
+	net_conf_clear(&c);
+	return r;
+}
