@@ -22,6 +22,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/syscall.h"
 #include "util/xalloc.h"
 
 #define OUT_MAX   ((size_t)1 << 20) /* a plugin's stdout */
@@ -94,41 +95,76 @@ static char **plugin_env(const char *command, const struct net_call *call)
 /* The child: stdin from in, stdout to out, stderr kept (the caller's log). */
 static void plugin_exec(const char *bin, char **env, int in, int out)
 {
+	sigset_t none;
+
+	/* not the caller's blocked signals (a monitor's signalfd set) nor its
+	 * ignored SIGPIPE: both would outlive execve */
+	(void)sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	(void)signal(SIGPIPE, SIG_DFL);
 	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
 		_exit(127);
 	execve(bin, (char *[]){(char *)bin, NULL}, env);
 	_exit(127);
 }
 
-/* Read fd to its end into *ret, at most OUT_MAX bytes, until deadline (ns). */
+/* Read fd to its end into *ret, at most OUT_MAX bytes, until deadline (ns).
+ * -ETIMEDOUT, or -EFBIG for more. */
 static int read_until(int fd, int64_t deadline, char **ret, size_t *ret_len)
 {
 	char *buf = xmalloc(OUT_MAX + 1);
 	size_t len = 0;
+	int r = 0;
 
 	for (;;) {
 		int64_t left = (deadline - pp_now_ns()) / 1000000;
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		ssize_t n;
 
-		if (left <= 0 || poll(&p, 1, (int)(left > 1000 ? 1000 : left)) < 0) {
-			if (left > 0 && errno == EINTR)
-				continue;
-			free(buf);
-			return -ETIMEDOUT;
+		if (left <= 0 ||
+		    (poll(&p, 1, (int)(left > 1000 ? 1000 : left)) < 0 && errno != EINTR)) {
+			r = -ETIMEDOUT;
+			break;
 		}
 		if (p.revents == 0)
 			continue;
 		n = read(fd, buf + len, OUT_MAX - len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0 || (len += (size_t)n) == OUT_MAX)
+		if (n <= 0)
 			break;
+		len += (size_t)n;
+		if (len == OUT_MAX) {
+			r = -EFBIG;
+			break;
+		}
+	}
+	if (r < 0) {
+		free(buf);
+		return r;
 	}
 	buf[len] = '\0';
 	*ret = buf;
 	*ret_len = len;
 	return 0;
+}
+
+/* Reap pid, killing it at deadline (ns): a plugin that closed its stdout
+ * may still hang. */
+static void reap(pid_t pid, int64_t deadline, int *status)
+{
+	int pidfd = sys_pidfd_open(pid, 0);
+
+	if (pidfd >= 0) {
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
+		int64_t left = (deadline - pp_now_ns()) / 1000000;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			(void)kill(pid, SIGKILL);
+		(void)close(pidfd);
+	}
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
 }
 
 struct run {
@@ -137,55 +173,70 @@ struct run {
 	size_t len;
 };
 
-/* Run bin with env, conf on stdin; its stdout and exit in *ret. */
-static int plugin_run(const char *bin, char **env, const char *conf, int timeout_s, struct run *ret,
-                      struct pp_error *err)
+/* Fork bin with env, its stdin and stdout pipes: *ret_in to write,
+ * *ret_out to read (both taken by the caller). 0 or -errno. */
+static int plugin_spawn(const char *bin, char **env, int *ret_in, int *ret_out, pid_t *ret_pid,
+                        struct pp_error *err)
 {
-	int in[2], out[2], r;
+	int in[2], out[2];
 	pid_t pid;
 
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return pp_error(err, errno, "pipe");
 	if (pipe2(out, O_CLOEXEC) < 0) {
-		r = pp_error(err, errno, "pipe");
-		goto out_in;
+		int r = pp_error(err, errno, "pipe");
+
+		(void)close(in[0]);
+		(void)close(in[1]);
+		return r;
 	}
 	pid = fork();
-	if (pid < 0) {
-		r = pp_error(err, errno, "fork");
-		goto out_out;
-	}
 	if (pid == 0)
 		plugin_exec(bin, env, in[0], out[1]);
 	(void)close(in[0]);
 	(void)close(out[1]);
-	in[0] = out[1] = -1;
+	if (pid < 0) {
+		(void)close(in[1]);
+		(void)close(out[0]);
+		return pp_error(err, errno, "fork");
+	}
+	*ret_in = in[1];
+	*ret_out = out[0];
+	*ret_pid = pid;
+	return 0;
+}
+
+/* Run bin with env, conf on stdin; its stdout and exit in *ret. */
+static int plugin_run(const char *bin, char **env, const char *conf, int timeout_s, struct run *ret,
+                      struct pp_error *err)
+{
+	cleanup_close int in = -1, out = -1;
+	int64_t deadline;
+	pid_t pid = 0;
+	int r = plugin_spawn(bin, env, &in, &out, &pid, err);
+
+	if (r < 0)
+		return r;
 	/* a plugin reads its whole config first; a dead one gives EPIPE */
 	(void)signal(SIGPIPE, SIG_IGN);
-	(void)fs_write_all(in[1], conf, strlen(conf));
-	(void)close(in[1]);
-	in[1] = -1;
-	r = read_until(out[0], pp_now_ns() + (int64_t)timeout_s * 1000000000, &ret->out, &ret->len);
+	(void)fs_write_all(in, conf, strlen(conf));
+	(void)close(take_fd(&in));
+	deadline = pp_now_ns() + (int64_t)timeout_s * 1000000000;
+	r = read_until(out, deadline, &ret->out, &ret->len);
 	if (r < 0)
 		(void)kill(pid, SIGKILL);
-	while (waitpid(pid, &ret->status, 0) < 0 && errno == EINTR)
-		;
-	if (r < 0) {
-		r = pp_error_msg(err, ETIMEDOUT, "timed out after %d s, killed", timeout_s);
+	reap(pid, deadline, &ret->status);
+	if (r == 0 && WIFSIGNALED(ret->status) && WTERMSIG(ret->status) == SIGKILL &&
+	    pp_now_ns() >= deadline) {
 		free(ret->out);
 		ret->out = NULL;
+		r = -ETIMEDOUT;
 	}
-out_out:
-	if (out[0] >= 0)
-		(void)close(out[0]);
-	if (out[1] >= 0)
-		(void)close(out[1]);
-out_in:
-	if (in[0] >= 0)
-		(void)close(in[0]);
-	if (in[1] >= 0)
-		(void)close(in[1]);
-	return r;
+	if (r == -EFBIG)
+		return pp_error_msg(err, EFBIG, "more than %zu bytes of output", OUT_MAX);
+	if (r < 0)
+		return pp_error_msg(err, ETIMEDOUT, "timed out after %d s, killed", timeout_s);
+	return 0;
 }
 
 /* Printable, one line, bounded: text a plugin wrote. */

@@ -55,6 +55,8 @@ static const char *const fake =
     "  exit 1\n"
     "fi\n"
     "[ \"$HANG\" = \"$me\" ] && exec sleep 30\n"
+    "[ \"$CLOSE\" = \"$me\" ] && exec sleep 30 >&-\n"
+    "[ \"$FLOOD\" = \"$me\" ] && exec yes\n"
     "[ \"$CNI_COMMAND\" = ADD ] && printf "
     "'{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"fd00::5/64\"},{\"address\":\"10.1.0.5/24\"}]}'\n"
     "exit 0\n";
@@ -82,6 +84,8 @@ static void setup_dirs(void)
 	(void)unlink(log);
 	unsetenv("FAIL");
 	unsetenv("HANG");
+	unsetenv("CLOSE");
+	unsetenv("FLOOD");
 }
 
 static void test_find(void **state)
@@ -221,6 +225,14 @@ static void test_errors(void **state)
 	call.timeout_s = 1;
 	assert_int_equal(net_cni_add(&c, &call, &res, &err), -ETIMEDOUT);
 	assert_non_null(strstr(err.msg, "failed (add): timed out after 1 s, killed"));
+	/* one that closed its stdout but hangs, and one that never stops talking */
+	unsetenv("HANG");
+	setenv("CLOSE", "first", 1);
+	assert_int_equal(net_cni_add(&c, &call, &res, &err), -ETIMEDOUT);
+	unsetenv("CLOSE");
+	setenv("FLOOD", "second", 1);
+	assert_int_equal(net_cni_add(&c, &call, &res, &err), -EFBIG);
+	assert_non_null(strstr(err.msg, "failed (add): more than 1048576 bytes of output"));
 	net_conf_clear(&c);
 }
 
