@@ -131,8 +131,10 @@ int img_config_layers(struct json_object *cfg, const char *what, size_t nlayers,
  * with *ret_want (may be NULL) naming the platform looked for. */
 struct json_object *img_index_pick(struct json_object *index, const char **ret_want);
 
-/* Take the store's gc lock shared (loaders) or exclusive (removal). Returns
- * a lock fd the caller closes, or -errno. */
+/* Take the store's lock name ("gc.lock": shared by loaders and pulls,
+ * exclusive for removal; "refs.lock": exclusive, for one write), waiting
+ * for it; a wait on gc.lock is told to the store's on_wait first. Returns a
+ * lock fd the caller closes, or -errno. */
 int img_store_lock(struct img_store *s, const char *name, bool exclusive, struct pp_error *err);
 
 /* Parse RFC 3339 "2024-01-02T03:04:05.123Z" / "+01:00" into epoch seconds;

@@ -72,7 +72,9 @@ int img_store_lock(struct img_store *s, const char *name, bool exclusive, struct
 		return pp_error(err, errno, "open '%s'", p);
 	if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0)
 		return take_fd(&fd);
-	if (errno == EWOULDBLOCK && s->on_wait != NULL)
+	/* only the gc lock is held long (a whole pull, a prune): refs.lock is
+	 * held for one write, and waiting on it is no news */
+	if (errno == EWOULDBLOCK && s->on_wait != NULL && strcmp(name, "gc.lock") == 0)
 		s->on_wait(exclusive
 		               ? "a pull or load is using the image store: waiting for it to end"
 		               : "an image removal or prune holds the image store: waiting for it");
