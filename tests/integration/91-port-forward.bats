@@ -63,6 +63,27 @@ get() { # PORT: the page at 127.0.0.1:PORT
 	timeout 10 curl -sS --max-time 5 "http://127.0.0.1:$1/"
 }
 
+# echo_through PORT FILE: FILE sent to 127.0.0.1:PORT while its echo is
+# read, then our half-close; prints the bytes back and whether they match.
+echo_through() {
+	timeout 30 python3 - "$1" "$2" <<'PY'
+import socket, sys, threading
+data = open(sys.argv[2], "rb").read()
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+def send():
+    s.sendall(data + b"end")
+    s.shutdown(socket.SHUT_WR)
+t = threading.Thread(target=send)
+t.start()
+got = b""
+while chunk := s.recv(1 << 16):
+    got += chunk
+t.join()
+print(len(got) - 3, got == data + b"end")
+sys.exit(0 if got == data + b"end" else 1)
+PY
+}
+
 welcome() { # PORT
 	get "$1" | grep -q "<title>Welcome to nginx!</title>"
 }
@@ -90,14 +111,42 @@ def fetch(s):
     return data
 for s in (b, a):
     print("ok" if b"Welcome to nginx!" in fetch(s) else "bad")
+# a half-close: the request, then our end of writing; the answer still comes
+c = socket.create_connection(("127.0.0.1", port), timeout=10)
+c.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+c.shutdown(socket.SHUT_WR)
+data = b""
+while chunk := c.recv(65536):
+    data += chunk
+print("half-close ok" if b"Welcome to nginx!" in data else "half-close bad")
 PY
 	[ "$status" -eq 0 ]
-	[ "$output" = $'ok\nok' ]
+	[ "$output" = $'ok\nok\nhalf-close ok' ]
 	# ::1 too; one "Handling connection" line per connection
 	timeout 10 curl -sS --max-time 5 "http://[::1]:$port/" | grep -q "Welcome to nginx!"
 	n=$(grep -c "^Handling connection for $port\$" "$BATS_TEST_TMPDIR/pf.out")
-	[ "$n" -ge 4 ]
+	[ "$n" -ge 5 ]
 	[ ! -s "$BATS_TEST_TMPDIR/pf.err" ]
+}
+
+@test "port-forward relays 5 MB both ways at once, then the half-close, byte for byte" {
+	manifest "$BATS_TEST_TMPDIR/echo.yaml" echo <<'YAML'
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["nc", "-ll", "-p", "9000", "-e", "cat"]
+YAML
+	timeout 60 "$PEAPOD" apply -f "$BATS_TEST_TMPDIR/echo.yaml"
+	wait_for 30 pod_is echo Running
+	port=$(free_port)
+	pf_start echo "$port:9000"
+	head -c 5000000 /dev/urandom >"$BATS_TEST_TMPDIR/big"
+	# the echo server (cat) ends its output when our half-close reaches it
+	wait_for 10 echo_through "$port" /dev/null
+	run echo_through "$port" "$BATS_TEST_TMPDIR/big"
+	[ "$status" -eq 0 ]
+	[ "$output" = "5000000 True" ]
 }
 
 @test "port-forward :80 picks a random port and prints it; a named port works" {
