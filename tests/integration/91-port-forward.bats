@@ -49,10 +49,9 @@ pf_start() {
 }
 
 children() { # PID: its children's pids, one a line
-	local c
-	for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
-		echo "$c"
-	done
+	local pids
+	read -r -a pids 2>/dev/null <"/proc/$1/task/$1/children" || true
+	printf '%s\n' "${pids[@]}" | sed '/^$/d'
 }
 
 pf_pid() { # the forwarder's pid (timeout's child)
