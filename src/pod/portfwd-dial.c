@@ -116,18 +116,13 @@ static __attribute__((noreturn)) void helper_main(int sock, int netns, pid_t par
 }
 
 /* The sandbox's network namespace, opened so that a recycled pid is never
- * used: pidfd first, then /proc/PID/ns/net, then the pidfd must still be
- * alive (so the file opened was that process's). */
-static int netns_open(pid_t pid, int *ret_fd, struct pp_error *err)
+ * used: pidfd (borrowed) first, then /proc/PID/ns/net, then the pidfd must
+ * still be alive (so the file opened was that process's). */
+static int netns_open(pid_t pid, int pidfd, int *ret_fd, struct pp_error *err)
 {
-	cleanup_close int pidfd = -1, fd = -1;
+	cleanup_close int fd = -1;
 	char path[64];
 
-	if (pid <= 0)
-		return pp_error_msg(err, ESRCH, "the pod has no sandbox");
-	pidfd = sys_pidfd_open(pid, 0);
-	if (pidfd < 0)
-		return pp_error(err, errno, "the pod's sandbox (pid %d)", (int)pid);
 	(void)snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -145,10 +140,15 @@ int portfwd_dialer_start(const struct pod_record *rec, struct portfwd_dialer *d,
 	pid_t parent = getpid();
 	int sv[2], r, status = 0, got = -1;
 
-	*d = (struct portfwd_dialer){.sock = -1, .pid = 0, .pidfd = -1};
+	*d = (struct portfwd_dialer){.sock = -1, .pid = 0, .pidfd = -1, .sandbox = -1};
+	if (rec->sandbox_pid <= 0)
+		return pp_error_msg(err, ESRCH, "the pod has no sandbox");
+	d->sandbox = sys_pidfd_open(rec->sandbox_pid, 0);
+	if (d->sandbox < 0)
+		return pp_error(err, errno, "the pod's sandbox (pid %d)", (int)rec->sandbox_pid);
 	if (rec->pod->host_network)
 		return 0; /* no namespace of its own: dial from here */
-	r = netns_open(rec->sandbox_pid, &netns, err);
+	r = netns_open(rec->sandbox_pid, d->sandbox, &netns, err);
 	if (r < 0)
 		return r;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -206,6 +206,8 @@ void portfwd_dialer_stop(struct portfwd_dialer *d)
 		(void)sys_pidfd_send_signal(d->pidfd, SIGKILL, NULL, 0);
 		(void)close(take_fd(&d->pidfd));
 	}
+	if (d->sandbox >= 0)
+		(void)close(take_fd(&d->sandbox));
 	if (d->pid > 0) {
 		while (waitpid(d->pid, NULL, 0) < 0 && errno == EINTR)
 			;

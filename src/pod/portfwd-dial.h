@@ -17,6 +17,7 @@ struct portfwd_dialer {
 	int sock;
 	pid_t pid;
 	int pidfd;
+	int sandbox; /* pidfd of the pod's pause: readable (POLLIN) once it exited */
 };
 
 /* Start the dialer of rec's pod. 0 or -errno (-ESRCH: the sandbox is

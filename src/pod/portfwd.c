@@ -352,17 +352,22 @@ static int signals_drain(int sigfd)
  * SIGINT or SIGTERM, -errno. */
 static int loop_once(struct fwd *f, struct pollfd *pfd, struct pp_error *err)
 {
-	size_t n = 1 + f->n_ls, k = 0;
+	size_t n = 2 + f->n_ls, k = 0;
 
 	pfd[0] = (struct pollfd){.fd = f->sigfd, .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = f->dialer.sandbox, .events = POLLIN};
 	for (size_t i = 0; i < f->n_ls; i++)
-		pfd[1 + i] = (struct pollfd){.fd = f->ls[i].fd, .events = POLLIN};
+		pfd[2 + i] = (struct pollfd){.fd = f->ls[i].fd, .events = POLLIN};
 	for (size_t i = 0; i < f->n_conns; i++)
 		conn_poll_set(f->conns[i], &pfd[n + 2 * i]);
 	if (poll(pfd, n + 2 * f->n_conns, -1) < 0)
 		return errno == EINTR ? 1 : pp_error(err, errno, "poll");
 	if (pfd[0].revents)
 		return signals_drain(f->sigfd);
+	/* the pause gone: the pod was deleted, or its sandbox is rebuilt with
+	 * another network namespace (kubectl ends the same way) */
+	if (pfd[1].revents)
+		return pp_error_msg(err, ESRCH, "lost connection to pod");
 	for (size_t i = 0; i < f->n_conns; i++) {
 		struct conn *c = f->conns[i];
 
@@ -373,7 +378,7 @@ static int loop_once(struct fwd *f, struct pollfd *pfd, struct pp_error *err)
 	}
 	f->n_conns = k;
 	for (size_t i = 0; i < f->n_ls; i++)
-		if (pfd[1 + i].revents)
+		if (pfd[2 + i].revents)
 			accept_all(f, &f->ls[i]);
 	return 1;
 }
@@ -385,7 +390,7 @@ static int loop(struct fwd *f, struct pp_error *err)
 	int r;
 
 	do {
-		size_t need = 1 + f->n_ls + 2 * f->n_conns;
+		size_t need = 2 + f->n_ls + 2 * f->n_conns;
 
 		if (pfd == NULL || need > cap) {
 			cap = need * 2;
@@ -412,7 +417,7 @@ static void fwd_close(struct fwd *f)
 
 int pod_portfwd_run(const struct pod_portfwd *pf, struct pp_error *err)
 {
-	struct fwd f = {.pf = pf, .dialer = {.sock = -1, .pidfd = -1}, .sigfd = -1};
+	struct fwd f = {.pf = pf, .dialer = {.sock = -1, .pidfd = -1, .sandbox = -1}, .sigfd = -1};
 	sigset_t mask, old;
 	int r;
 

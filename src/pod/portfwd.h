@@ -65,6 +65,7 @@ int pod_portfwd_addrs_parse(char *const *vals, size_t n, struct pod_portfwd_addr
 
 /* Listen, then forward until SIGINT or SIGTERM (blocked while it runs, read
  * through a signalfd). 0 after a signal; -EADDRINUSE (`unable to listen on
- * any of the requested ports: [{8080 80}]`) or -errno on failure. Every
- * process it started is gone when it returns. */
+ * any of the requested ports: [{8080 80}]`), -ESRCH when the pod's sandbox
+ * exits (`lost connection to pod`), or -errno on failure. Every process it
+ * started is gone when it returns. */
 int pod_portfwd_run(const struct pod_portfwd *pf, struct pp_error *err);

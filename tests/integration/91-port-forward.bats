@@ -267,3 +267,21 @@ time.sleep(60)' "$BATS_TEST_TMPDIR/held" 3>&- &
 	done
 	run ! timeout 10 curl -sS --max-time 5 "http://127.0.0.1:$port/"
 }
+
+@test "port-forward ends when its pod is deleted: lost connection to pod, exit 1, helper gone" {
+	web_start
+	port=$(free_port)
+	pf_start web "$port:80"
+	wait_for 10 welcome "$port"
+	pid=$(pf_pid)
+	helpers=$(children "$pid")
+	[ -n "$helpers" ]
+	timeout 60 "$PEAPOD" delete pod web >/dev/null
+	rc=0
+	wait "$PF_TIMEOUT" || rc=$?
+	[ "$rc" -eq 1 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/pf.err")" = "error: lost connection to pod" ]
+	for c in $helpers $pid; do
+		[ ! -e "/proc/$c" ]
+	done
+}
