@@ -12,16 +12,23 @@
 #include <string.h>
 #include <cmocka.h>
 /* clang-format on */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "pod/portfwd.h"
+#include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/relay.h"
+#include "util/syscall.h"
 
 static void parse_ok(const char *spec, unsigned local, unsigned remote)
 {
@@ -179,12 +186,154 @@ static void test_relay_peer_gone(void **state)
 	(void)close(a[0]);
 }
 
+/* A TCP socket on 127.0.0.1: listening (its port in *ret_port), or, with
+ * listening false, closed again so that nothing listens on that port. */
+static int tcp_listener(bool listening, uint16_t *ret_port)
+{
+	struct sockaddr_in in = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(in);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&in, sizeof(in)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&in, &len), 0);
+	*ret_port = ntohs(in.sin_port);
+	if (!listening) {
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int tcp_connect(uint16_t port)
+{
+	struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&in, sizeof(in)), 0);
+	return fd;
+}
+
+/* The forwarder's callbacks, in the forked forwarder: one line each down
+ * the pipe ud points to. */
+static void ev_listening(void *ud, const char *hostport, const struct pod_portfwd_port *p)
+{
+	dprintf(*(int *)ud, "L %s %u\n", hostport, p->local);
+}
+
+static void ev_failed(void *ud, const struct pod_portfwd_port *p, const struct pp_error *e)
+{
+	dprintf(*(int *)ud, "F %u %s\n", p->local, e->msg);
+}
+
+/* A hostNetwork pod (no netns of its own; our pid as its "sandbox"):
+ * forwarder forked, its ports read back, then the test talks through. */
+static pid_t forwarder_start(struct pod_portfwd_port *ports, size_t n, FILE **ret_events)
+{
+	static const struct pod_portfwd_addr addr = {.ip = "127.0.0.1", .family = AF_INET};
+	static const struct pod_portfwd_ops ops = {.listening = ev_listening, .failed = ev_failed};
+	int p[2];
+	pid_t pid;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct pod pod = {.name = "web", .uid = "u1", .host_network = true};
+		struct pod_record rec = {
+		    .pod = &pod, .phase = POD_PHASE_RUNNING, .sandbox_pid = getppid()};
+		struct pp_error err = {0};
+
+		(void)close(p[0]);
+		_exit(pod_portfwd_run(&(struct pod_portfwd){.rec = &rec,
+		                                            .addrs = &addr,
+		                                            .n_addrs = 1,
+		                                            .ports = ports,
+		                                            .n_ports = n,
+		                                            .ops = &ops,
+		                                            .ud = &p[1]},
+		                      &err) == 0
+		          ? 0
+		          : 1);
+	}
+	(void)close(p[1]);
+	*ret_events = fdopen(p[0], "r");
+	assert_non_null(*ret_events);
+	for (size_t i = 0; i < n; i++) {
+		char line[128];
+
+		assert_non_null(fgets(line, sizeof(line), *ret_events));
+		assert_int_equal(strncmp(line, "L 127.0.0.1:", 12), 0);
+		ports[i].local = (uint16_t)strtoul(strrchr(line, ' ') + 1, NULL, 10);
+		assert_true(ports[i].local > 0);
+	}
+	return pid;
+}
+
+/* pidfd_open(2) is there (valgrind does not know it yet). */
+static bool pidfds_work(void)
+{
+	int fd = sys_pidfd_open(getpid(), 0);
+
+	if (fd < 0)
+		return false;
+	(void)close(fd);
+	return true;
+}
+
+/* The whole loop without root: a connection relayed both ways with its
+ * half-closes, a refused one reported and closed, SIGTERM ends it, 0. */
+static void test_forward_host_network(void **state)
+{
+	struct pod_portfwd_port ports[2] = {{0, 0}, {0, 0}};
+	cleanup_close int server = tcp_listener(true, &ports[0].remote);
+	cleanup_close int c = -1, s = -1, refused = -1;
+	FILE *events = NULL;
+	char buf[512] = "";
+	int status = -1;
+	pid_t pid;
+
+	(void)state;
+	if (!pidfds_work())
+		skip();
+	(void)tcp_listener(false, &ports[1].remote);
+	pid = forwarder_start(ports, 2, &events);
+	c = tcp_connect(ports[0].local);
+	s = accept4(server, NULL, NULL, SOCK_CLOEXEC);
+	assert_true(s >= 0);
+	assert_int_equal(write(c, "ping", 4), 4);
+	assert_int_equal(shutdown(c, SHUT_WR), 0);
+	assert_int_equal(read(s, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "ping", 4);
+	assert_int_equal(read(s, buf, sizeof(buf)), 0);
+	assert_int_equal(write(s, "pong", 4), 4);
+	assert_int_equal(close(take_fd(&s)), 0);
+	assert_int_equal(read(c, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "pong", 4);
+	assert_int_equal(read(c, buf, sizeof(buf)), 0);
+
+	refused = tcp_connect(ports[1].local);
+	assert_int_equal(read(refused, buf, sizeof(buf)), 0); /* closed by the forwarder */
+	assert_non_null(fgets(buf, sizeof(buf), events));
+	assert_non_null(strstr(buf, "IPv4: dial tcp4 127.0.0.1:"));
+	assert_non_null(strstr(buf, "connect: connection refused"));
+
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	(void)fclose(events);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ports),           cmocka_unit_test(test_named_ports),
 	    cmocka_unit_test(test_addresses),       cmocka_unit_test(test_relay),
-	    cmocka_unit_test(test_relay_peer_gone),
+	    cmocka_unit_test(test_relay_peer_gone), cmocka_unit_test(test_forward_host_network),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
