@@ -58,6 +58,31 @@ pf_pid() { # the forwarder's pid (timeout's child)
 	[ -n "$PF_TIMEOUT" ] && children "$PF_TIMEOUT"
 }
 
+# web_forwarded: the pod web, forwarded from a free port (PORT) by PID,
+# whose children (the helper) are HELPERS; nginx answers through it.
+web_forwarded() {
+	web_start
+	PORT=$(free_port)
+	pf_start web "$PORT:80"
+	wait_for 10 welcome "$PORT"
+	PID=$(pf_pid)
+	[ -n "$PID" ] || return 1
+	HELPERS=$(children "$PID")
+	[ -n "$HELPERS" ] || return 1
+}
+
+pf_wait() { # PF_RC: the forwarder's exit status, once it ended (not in $(): a subshell cannot wait)
+	PF_RC=0
+	wait "$PF_TIMEOUT" || PF_RC=$?
+}
+
+gone() { # PID...: none of them exists
+	local p
+	for p in "$@"; do
+		[ ! -e "/proc/$p" ] || return 1
+	done
+}
+
 get() { # PORT: the page at 127.0.0.1:PORT
 	timeout 10 curl -sS --max-time 5 "http://127.0.0.1:$1/"
 }
@@ -243,45 +268,28 @@ time.sleep(60)' "$BATS_TEST_TMPDIR/held" 3>&- &
 }
 
 @test "port-forward's helper sits in the pod's network namespace with one fd; SIGINT ends all, status 0" {
-	web_start
-	port=$(free_port)
-	pf_start web "$port:80"
-	wait_for 10 welcome "$port"
-	pid=$(pf_pid)
-	[ -n "$pid" ]
-	helpers=$(children "$pid")
-	[ -n "$helpers" ]
+	web_forwarded
 	sandbox=$(jq -r .peapod.sandboxPid "$(pod_json_file web)")
-	for c in $helpers; do
+	for c in $HELPERS; do
 		[ "$(readlink "/proc/$c/ns/net")" = "$(readlink "/proc/$sandbox/ns/net")" ]
 		[ "$(ls "/proc/$c/fd")" = 3 ]
 	done
-	[ "$(readlink "/proc/$pid/ns/net")" = "$(readlink /proc/self/ns/net)" ]
+	[ "$(readlink "/proc/$PID/ns/net")" = "$(readlink /proc/self/ns/net)" ]
 
-	kill -INT "$pid"
-	rc=0
-	wait "$PF_TIMEOUT" || rc=$?
-	[ "$rc" -eq 0 ]
-	for c in $helpers $pid; do
-		[ ! -e "/proc/$c" ]
-	done
-	run ! timeout 10 curl -sS --max-time 5 "http://127.0.0.1:$port/"
+	kill -INT "$PID"
+	pf_wait
+	[ "$PF_RC" -eq 0 ]
+	# shellcheck disable=SC2086 # one pid a word
+	gone $HELPERS "$PID"
+	run ! timeout 10 curl -sS --max-time 5 "http://127.0.0.1:$PORT/"
 }
 
 @test "port-forward ends when its pod is deleted: lost connection to pod, exit 1, helper gone" {
-	web_start
-	port=$(free_port)
-	pf_start web "$port:80"
-	wait_for 10 welcome "$port"
-	pid=$(pf_pid)
-	helpers=$(children "$pid")
-	[ -n "$helpers" ]
+	web_forwarded
 	timeout 60 "$PEAPOD" delete pod web >/dev/null
-	rc=0
-	wait "$PF_TIMEOUT" || rc=$?
-	[ "$rc" -eq 1 ]
+	pf_wait
+	[ "$PF_RC" -eq 1 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/pf.err")" = "error: lost connection to pod" ]
-	for c in $helpers $pid; do
-		[ ! -e "/proc/$c" ]
-	done
+	# shellcheck disable=SC2086 # one pid a word
+	gone $HELPERS "$PID"
 }
