@@ -26,4 +26,6 @@ int cmd_logs(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_image(int argc,
               char **argv); /* image load, pull, ls, inspect, tag, rm, prune, save, mount */
+/* port-forward [--address ADDR] POD [LOCAL:]REMOTE... */
+int cmd_port_forward(int argc, char **argv);
 int cmd_monitor(int argc, char **argv); /* internal: peapod monitor NAMESPACE/NAME */

@@ -188,6 +188,23 @@ static const struct cli_verb_help verbs[] = {
       {"-a, --all=false", "image prune: remove every image no pod uses, not only unnamed ones."},
       {"-o, --output=''", "image save: the file to write (required when stdout is a terminal)."},
       {"--format='docker-archive'", "image save: docker-archive or oci-archive."}}},
+    {"port-forward",
+     "Forward one or more local ports to a pod.",
+     "  # Listen on ports 5000 and 6000 locally, forwarding data to/from ports 5000 and 6000 "
+     "in the pod\n"
+     "  peapod port-forward pod/mypod 5000 6000\n\n"
+     "  # Listen on port 8888 locally, forwarding to 5000 in the pod\n"
+     "  peapod port-forward pod/mypod 8888:5000\n\n"
+     "  # Listen on port 8888 on all addresses, forwarding to 5000 in the pod\n"
+     "  peapod port-forward --address 0.0.0.0 pod/mypod 8888:5000\n\n"
+     "  # Listen on a random port locally, forwarding to 5000 in the pod\n"
+     "  peapod port-forward pod/mypod :5000",
+     "port-forward TYPE/NAME [options] [LOCAL_PORT:]REMOTE_PORT [...[LOCAL_PORT_N:]REMOTE_PORT_N]",
+     {{"--address=[localhost]",
+       "Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a "
+       "value. When localhost is supplied, peapod will try to bind on both 127.0.0.1 and ::1 "
+       "and will fail if neither of these addresses are available to bind."},
+      OPT_NS}},
     {"monitor",
      "Run the monitor of one pod (started by apply; not for interactive use).",
      NULL,

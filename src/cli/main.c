@@ -48,10 +48,15 @@ static const struct {
 	bool listed; /* in `peapod --help` */
 	bool enters; /* starts processes in a container: runs from a sealed copy */
 } commands[] = {
-    {"apply", cmd_apply, true, true},        {"get", cmd_get, true, false},
-    {"describe", cmd_describe, true, false}, {"exec", cmd_exec, true, true},
-    {"attach", cmd_attach, true, false},     {"logs", cmd_logs, true, false},
-    {"delete", cmd_delete, true, true},      {"image", cmd_image, true, false},
+    {"apply", cmd_apply, true, true},
+    {"get", cmd_get, true, false},
+    {"describe", cmd_describe, true, false},
+    {"exec", cmd_exec, true, true},
+    {"attach", cmd_attach, true, false},
+    {"logs", cmd_logs, true, false},
+    {"delete", cmd_delete, true, true},
+    {"image", cmd_image, true, false},
+    {"port-forward", cmd_port_forward, true, false},
     {"monitor", cmd_monitor, false, true},
 };
 
@@ -63,7 +68,7 @@ static void usage(FILE *f)
 	           "Usage: peapod [--root DIR] COMMAND [ARGS]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].listed)
-			fprintf(f, "  %-8s %s\n", commands[i].name,
+			fprintf(f, "  %-12s %s\n", commands[i].name,
 			        cli_verb_summary(commands[i].name));
 	fprintf(f, "\nOptions:\n  --root DIR  keep all state under DIR (also $PEAPOD_ROOT)\n"
 	           "  -v, --verbose  debug logging\n  --version\n\n"
