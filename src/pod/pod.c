@@ -16,6 +16,7 @@
 #include "config.h"
 #include "image/image.h"
 #include "pod/monitor-proto.h"
+#include "pod/netfiles.h"
 #include "pod/paths.h"
 #include "pod/plan.h"
 #include "pod/state.h"
@@ -225,33 +226,6 @@ static int write_text(const char *path, const char *text, struct pp_error *err)
 	return fs_write_atomic(path, text, strlen(text), 0644, err);
 }
 
-static int pod_files_write(const struct pod_record *rec, const char *dir, struct pp_error *err)
-{
-	const char *host = rec->pod->hostname ? rec->pod->hostname : rec->pod->name;
-	cleanup_free char *hosts = NULL, *hostname = NULL, *p = NULL, *resolv = NULL;
-	int r;
-
-	hosts = xstrfmt("# Kubernetes-managed hosts file (peapod).\n"
-	                "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-	                "fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\n"
-	                "fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n127.0.1.1\t%s\n",
-	                host);
-	hostname = xstrfmt("%s\n", host);
-	p = xstrfmt("%s/hosts", dir);
-	if ((r = write_text(p, hosts, err)) < 0)
-		return r;
-	free(p);
-	p = xstrfmt("%s/hostname", dir);
-	if ((r = write_text(p, hostname, err)) < 0)
-		return r;
-	free(p);
-	p = xstrfmt("%s/resolv.conf", dir);
-	/* dnsPolicy Default: the host's resolver configuration */
-	if (fs_read_all("/etc/resolv.conf", 1 << 20, &resolv, NULL, NULL) < 0)
-		resolv = xstrdup("");
-	return write_text(p, resolv, err);
-}
-
 static int pod_shm_mount(const char *dir, struct pp_error *err)
 {
 	cleanup_free char *shm = xstrfmt("%s/shm", dir);
@@ -349,7 +323,7 @@ static int sandbox_run(const struct pod_paths *paths, struct pod_record *rec,
 		r = rt_container_delete(paths->runtime, id, true, err);
 		r = r == -ENOENT ? 0 : r;
 	} else {
-		r = pod_files_write(rec, pp.pod_dir, err);
+		r = pod_net_files_write(paths, rec, err);
 		if (r == 0)
 			r = pod_shm_mount(pp.pod_dir, err);
 		if (r == 0)

@@ -74,6 +74,14 @@ int pod_save(const struct pod_paths *paths, const struct pod_record *rec, struct
 int pod_save_changed(const struct pod_paths *paths, const struct pod_record *rec, char **last,
                      struct pp_error *err);
 
+/* (Re)write the pod's hosts file, RUN/pods/<uid>/hosts (its /etc/hosts),
+ * as the kubelet does: pod_ip is the pod's address once its network is set
+ * up (after CNI ADD, before containers start); NULL, a pod with loopback
+ * only, maps the hostname to 127.0.1.1. A hostNetwork pod gets the host's
+ * /etc/hosts (pod_ip unused). hostAliases are added. 0 or -errno. */
+int pod_hosts_write(const struct pod_paths *paths, const struct pod_record *rec, const char *pod_ip,
+                    struct pp_error *err);
+
 /* Pod-level files (/etc/hosts, /etc/hostname, /etc/resolv.conf, a tmpfs for
  * /dev/shm), the sandbox bundle and the pause container, created and
  * started. Sets rec->sandbox_pid (a child of the caller). */
