@@ -19,6 +19,7 @@
 #include "pod/netfiles.h"
 #include "pod/paths.h"
 #include "pod/plan.h"
+#include "pod/ports.h"
 #include "pod/state.h"
 #include "pod/volumes.h"
 #include "runtime/runtime.h"
@@ -183,13 +184,18 @@ int pod_lock_try(const struct pod_paths *paths, const char *uid)
 int pod_create(const struct pod_paths *paths, struct pod_record *rec, int *ret_lockfd,
                struct pp_error *err)
 {
-	cleanup_close int lockfd = -1;
+	cleanup_close int lockfd = -1, portsfd = -1;
 	cleanup_free char *link = pod_name_link(paths, rec->pod->namespace_, rec->pod->name);
 	cleanup_free char *nsdir = xstrfmt("%s/%s", paths->names, rec->pod->namespace_);
 	cleanup_free char *dir = pod_dir_path(paths, rec->pod->uid);
 	int r;
 
 	r = pod_paths_ensure(paths, err);
+	if (r < 0)
+		return r;
+	/* held until the name is claimed: of two pods wanting a port, the
+	 * second to take the lock sees the first */
+	r = pod_ports_reserve(paths, rec->pod, &portsfd, err);
 	if (r < 0)
 		return r;
 	if (mkdir(nsdir, 0700) < 0 && errno != EEXIST)

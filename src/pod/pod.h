@@ -61,7 +61,8 @@ int pod_lock_try(const struct pod_paths *paths, const char *uid);
 /* Create the pod folder, take its lock, write pod.json and claim the name
  * (atomic symlink RUN/names/<ns>/<name> → uid, last, so whoever finds the
  * name finds the lock held). *ret_lockfd is the locked fd (caller hands it
- * on or closes it). -EEXIST when the name is taken. Nothing is left behind
+ * on or closes it). -EEXIST when the name is taken; -EADDRINUSE when a
+ * host port is held by another pod (pod/ports.h). Nothing is left behind
  * on error. */
 int pod_create(const struct pod_paths *paths, struct pod_record *rec, int *ret_lockfd,
                struct pp_error *err);
