@@ -294,6 +294,6 @@ int pod_net_files_write(const struct pod_paths *paths, const struct pod_record *
 	if (r == 0)
 		r = fs_write_atomic(path, resolv, strlen(resolv), 0644, err);
 	if (r == 0)
-		r = note_missing_cluster_dns(rec, dir, err);
+		(void)note_missing_cluster_dns(rec, dir, NULL); /* an event lost is no failure */
 	return r;
 }
