@@ -32,17 +32,6 @@ ifaces() {
 	awk -F: 'NR > 2 {gsub(/ /, "", $1); print $1}' | sort
 }
 
-refused() { # EXPECTED-TEXT: apply $BATS_TEST_TMPDIR/p.yaml fails with it, leaving no pod
-	run peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	echo "$output"
-	[ "$status" -eq 1 ]
-	[ "${#lines[@]}" -eq 1 ]
-	[[ "${lines[0]}" =~ ^error:\  ]]
-	[[ "$output" == *"$1"* ]]
-	[ -z "$(ls -A "$PEAPOD_ROOT/run/names" 2>/dev/null)" ]
-	[ -z "$(ls -A "$PEAPOD_ROOT/run/pods" 2>/dev/null)" ]
-}
-
 @test "hostNetwork: the pod has its netns's interfaces, the host's name, /etc/hosts and /etc/hostname" {
 	manifest "$BATS_TEST_TMPDIR/hn.yaml" hn <<'YAML'
   hostNetwork: true
