@@ -156,7 +156,12 @@ static int apply_new(const struct pod_paths *paths, struct img_store *store, str
 		return -1;
 	}
 	if (r < 0) {
-		log_error("The Pod \"%s\" is invalid: %s", pod->name, err.msg);
+		/* a host port taken: refused here, where kube-scheduler would
+		 * leave the pod Pending with a FailedScheduling event */
+		if (r == -EADDRINUSE)
+			log_error("pod \"%s\": %s", pod->name, err.msg);
+		else
+			log_error("The Pod \"%s\" is invalid: %s", pod->name, err.msg);
 		pod_record_free(rec);
 		return -1;
 	}

@@ -6,8 +6,10 @@
 #include "pod/plan.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "image/image.h"
 #include "pod/volumes.h"
@@ -44,7 +46,13 @@ char *pod_plan_hostname(const struct pod *pod)
 {
 	const char *h =
 	    pod->hostname != NULL && pod->hostname[0] != '\0' ? pod->hostname : pod->name;
-	size_t len = strlen(h);
+	char node[HOST_NAME_MAX + 1] = "";
+	size_t len;
+
+	/* a hostNetwork pod shares the host's uts namespace: its name */
+	if (pod->host_network && gethostname(node, sizeof(node) - 1) == 0 && node[0] != '\0')
+		return xstrdup(node);
+	len = strlen(h);
 
 	/* kubelet truncatePodHostnameIfNeeded: a hostname is one DNS label */
 	if (len > HOSTNAME_MAX) {

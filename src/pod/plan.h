@@ -85,8 +85,8 @@ int pod_plan_argv(const struct pod_container *c, const struct img_config *img, c
                   char ***ret, struct pp_error *err);
 
 /* The pod's hostname as the kubelet computes it: spec.hostname, else
- * metadata.name cut to 63 characters without a trailing '-' or '.'.
- * Caller frees. */
+ * metadata.name cut to 63 characters without a trailing '-' or '.'; the
+ * host's name for a hostNetwork pod. Caller frees. */
 char *pod_plan_hostname(const struct pod *pod);
 
 /* The container's own env as the kubelet hands it to the runtime: "K=V" in

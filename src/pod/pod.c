@@ -17,8 +17,10 @@
 #include "image/image.h"
 #include "pod/monitor-proto.h"
 #include "pod/network.h"
+#include "pod/netfiles.h"
 #include "pod/paths.h"
 #include "pod/plan.h"
+#include "pod/ports.h"
 #include "pod/state.h"
 #include "pod/volumes.h"
 #include "runtime/runtime.h"
@@ -183,13 +185,18 @@ int pod_lock_try(const struct pod_paths *paths, const char *uid)
 int pod_create(const struct pod_paths *paths, struct pod_record *rec, int *ret_lockfd,
                struct pp_error *err)
 {
-	cleanup_close int lockfd = -1;
+	cleanup_close int lockfd = -1, portsfd = -1;
 	cleanup_free char *link = pod_name_link(paths, rec->pod->namespace_, rec->pod->name);
 	cleanup_free char *nsdir = xstrfmt("%s/%s", paths->names, rec->pod->namespace_);
 	cleanup_free char *dir = pod_dir_path(paths, rec->pod->uid);
 	int r;
 
 	r = pod_paths_ensure(paths, err);
+	if (r < 0)
+		return r;
+	/* held until the name is claimed: of two pods wanting a port, the
+	 * second to take the lock sees the first */
+	r = pod_ports_reserve(paths, rec->pod, &portsfd, err);
 	if (r < 0)
 		return r;
 	if (mkdir(nsdir, 0700) < 0 && errno != EEXIST)
@@ -224,33 +231,6 @@ out_remove_dir:
 static int write_text(const char *path, const char *text, struct pp_error *err)
 {
 	return fs_write_atomic(path, text, strlen(text), 0644, err);
-}
-
-static int pod_files_write(const struct pod_record *rec, const char *dir, struct pp_error *err)
-{
-	const char *host = rec->pod->hostname ? rec->pod->hostname : rec->pod->name;
-	cleanup_free char *hosts = NULL, *hostname = NULL, *p = NULL, *resolv = NULL;
-	int r;
-
-	hosts = xstrfmt("# Kubernetes-managed hosts file (peapod).\n"
-	                "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-	                "fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\n"
-	                "fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n127.0.1.1\t%s\n",
-	                host);
-	hostname = xstrfmt("%s\n", host);
-	p = xstrfmt("%s/hosts", dir);
-	if ((r = write_text(p, hosts, err)) < 0)
-		return r;
-	free(p);
-	p = xstrfmt("%s/hostname", dir);
-	if ((r = write_text(p, hostname, err)) < 0)
-		return r;
-	free(p);
-	p = xstrfmt("%s/resolv.conf", dir);
-	/* dnsPolicy Default: the host's resolver configuration */
-	if (fs_read_all("/etc/resolv.conf", 1 << 20, &resolv, NULL, NULL) < 0)
-		resolv = xstrdup("");
-	return write_text(p, resolv, err);
 }
 
 static int pod_shm_mount(const char *dir, struct pp_error *err)
@@ -345,7 +325,7 @@ int pod_sandbox_prepare(const struct pod_paths *paths, const struct pod_record *
                         struct pp_error *err)
 {
 	cleanup_free char *dir = pod_dir_path(paths, rec->pod->uid);
-	int r = pod_files_write(rec, dir, err);
+	int r = pod_net_files_write(paths, rec, err);
 
 	if (r == 0)
 		r = pod_shm_mount(dir, err);
@@ -395,7 +375,10 @@ int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
 	net = pod_net_setup(paths, rec, err);
 	if (net < 0)
 		return pp_error_prefix(err, net, "failed to set up network for sandbox \"%s\"", id);
-	r = sandbox_run(paths, rec, pause_binary, err);
+	/* the pod's IP in its /etc/hosts, before any container binds it */
+	r = rec->pod_ips[0] != NULL ? pod_hosts_write(paths, rec, rec->pod_ips[0], err) : 0;
+	if (r == 0)
+		r = sandbox_run(paths, rec, pause_binary, err);
 	if (r < 0) {
 		(void)pod_net_teardown(paths, rec->pod->uid, NULL);
 		return pp_error_prefix(err, r, "sandbox");

@@ -61,7 +61,8 @@ int pod_lock_try(const struct pod_paths *paths, const char *uid);
 /* Create the pod folder, take its lock, write pod.json and claim the name
  * (atomic symlink RUN/names/<ns>/<name> → uid, last, so whoever finds the
  * name finds the lock held). *ret_lockfd is the locked fd (caller hands it
- * on or closes it). -EEXIST when the name is taken. Nothing is left behind
+ * on or closes it). -EEXIST when the name is taken; -EADDRINUSE when a
+ * host port is held by another pod (pod/ports.h). Nothing is left behind
  * on error. */
 int pod_create(const struct pod_paths *paths, struct pod_record *rec, int *ret_lockfd,
                struct pp_error *err);
@@ -73,6 +74,14 @@ int pod_save(const struct pod_paths *paths, const struct pod_record *rec, struct
  * 0 unchanged, -errno. */
 int pod_save_changed(const struct pod_paths *paths, const struct pod_record *rec, char **last,
                      struct pp_error *err);
+
+/* (Re)write the pod's hosts file, RUN/pods/<uid>/hosts (its /etc/hosts),
+ * as the kubelet does: pod_ip is the pod's address once its network is set
+ * up (after CNI ADD, before containers start); NULL, a pod with loopback
+ * only, maps the hostname to 127.0.1.1. A hostNetwork pod gets the host's
+ * /etc/hosts (pod_ip unused). hostAliases are added. 0 or -errno. */
+int pod_hosts_write(const struct pod_paths *paths, const struct pod_record *rec, const char *pod_ip,
+                    struct pp_error *err);
 
 /* Pod-level files (/etc/hosts, /etc/hostname, /etc/resolv.conf, a tmpfs for
  * /dev/shm) and volumes, once per pod. 0 or -errno. */

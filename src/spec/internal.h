@@ -129,6 +129,17 @@ bool pod_security_pod_equal(const struct pod *a, const struct pod *b);
 int pod_yaml_to_json(const char *text, size_t len, const char *src_name, json_object **ret_docs,
                      struct pp_error *err);
 
+/* Networking fields (pod-net.c): containers[].ports[].hostPort (obj a
+ * struct pod_port), spec.hostAliases and spec.dnsConfig (obj a struct
+ * pod); their checks (host ports, aliases, dnsConfig against dnsPolicy),
+ * encoding into the spec object and freeing. */
+int pod_decode_host_port(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_host_aliases(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_dns_config(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_validate_net(const struct pod *pod, struct pp_error *err);
+void pod_net_to_json(json_object *spec, const struct pod *pod);
+void pod_net_free(struct pod *pod);
+
 /* What is wrong with port name s as an IANA_SVC_NAME (the API server's
  * check of containerPort names and probe ports), or NULL when it is good. */
 const char *pod_port_name_problem(const char *s);

@@ -53,8 +53,8 @@ static const struct pod_field port_fields[] = {
     {"name", POD_FIELD_STR, offsetof(struct pod_port, name), NULL},
     {"containerPort", POD_FIELD_CUSTOM, 0, decode_container_port},
     {"protocol", POD_FIELD_STR, offsetof(struct pod_port, protocol), NULL},
-    UNSUPPORTED("hostPort"),
-    UNSUPPORTED("hostIP"),
+    {"hostPort", POD_FIELD_CUSTOM, 0, pod_decode_host_port},
+    {"hostIP", POD_FIELD_STR, offsetof(struct pod_port, host_ip), NULL},
     {NULL, 0, 0, NULL},
 };
 

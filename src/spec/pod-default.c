@@ -43,7 +43,7 @@ static enum pod_pull_policy default_pull_policy(const char *image)
 	return strcmp(tag, "latest") == 0 ? POD_PULL_ALWAYS : POD_PULL_IF_NOT_PRESENT;
 }
 
-static void default_container(struct pod_container *c)
+static void default_container(struct pod_container *c, bool host_network)
 {
 	if (c->image_pull_policy_unset) {
 		c->image_pull_policy = default_pull_policy(c->image);
@@ -51,8 +51,12 @@ static void default_container(struct pod_container *c)
 	}
 	default_str(&c->termination_message_path, "/dev/termination-log");
 	default_str(&c->termination_message_policy, "File");
-	for (size_t i = 0; i < c->n_ports; i++)
+	for (size_t i = 0; i < c->n_ports; i++) {
 		default_str(&c->ports[i].protocol, "TCP");
+		/* SetDefaults_PodSpec: with hostNetwork, a port is a host port */
+		if (host_network && c->ports[i].host_port == 0)
+			c->ports[i].host_port = c->ports[i].container_port;
+	}
 	for (size_t i = 0; i < c->n_env; i++)
 		if (c->env[i].value == NULL)
 			c->env[i].value = xstrdup("");
@@ -70,7 +74,7 @@ void pod_spec_default(struct pod *pod)
 	default_str(&pod->dns_policy, "ClusterFirst");
 	default_str(&pod->scheduler_name, "default-scheduler");
 	for (size_t i = 0; i < pod->n_containers; i++)
-		default_container(&pod->containers[i]);
+		default_container(&pod->containers[i], pod->host_network);
 	for (size_t i = 0; i < pod->n_init_containers; i++)
-		default_container(&pod->init_containers[i]);
+		default_container(&pod->init_containers[i], pod->host_network);
 }

@@ -85,6 +85,10 @@ static json_object *ports_to_json(const struct pod_container *c)
 		json_object_object_add(p, "containerPort",
 		                       json_object_new_int(c->ports[i].container_port));
 		add_str(p, "protocol", c->ports[i].protocol);
+		if (c->ports[i].host_port != 0)
+			json_object_object_add(p, "hostPort",
+			                       json_object_new_int(c->ports[i].host_port));
+		add_str(p, "hostIP", c->ports[i].host_ip);
 		json_object_array_add(arr, p);
 	}
 	return arr;
@@ -257,6 +261,7 @@ static json_object *spec_to_json(const struct pod *pod)
 	}
 	if ((arr = pod_security_pod_to_json(pod)) != NULL)
 		json_object_object_add(o, "securityContext", arr);
+	pod_net_to_json(o, pod);
 	return o;
 }
 

@@ -68,7 +68,9 @@ static bool ports_eq(const struct pod_container *a, const struct pod_container *
 	for (size_t i = 0; i < a->n_ports; i++)
 		if (!str_eq(a->ports[i].name, b->ports[i].name) ||
 		    a->ports[i].container_port != b->ports[i].container_port ||
-		    !str_eq(a->ports[i].protocol, b->ports[i].protocol))
+		    !str_eq(a->ports[i].protocol, b->ports[i].protocol) ||
+		    a->ports[i].host_port != b->ports[i].host_port ||
+		    !str_eq(a->ports[i].host_ip, b->ports[i].host_ip))
 			return false;
 	return true;
 }
@@ -147,10 +149,29 @@ static bool pod_level_eq(const struct pod *a, const struct pod *b)
 	       strv_eq(a->image_pull_secrets, b->image_pull_secrets);
 }
 
+static bool net_eq(const struct pod *a, const struct pod *b)
+{
+	const struct pod_dns_config *x = &a->dns_config, *y = &b->dns_config;
+
+	if (a->n_host_aliases != b->n_host_aliases || x->set != y->set ||
+	    x->n_options != y->n_options || !strv_eq(x->nameservers, y->nameservers) ||
+	    !strv_eq(x->searches, y->searches))
+		return false;
+	for (size_t i = 0; i < a->n_host_aliases; i++)
+		if (!str_eq(a->host_aliases[i].ip, b->host_aliases[i].ip) ||
+		    !strv_eq(a->host_aliases[i].hostnames, b->host_aliases[i].hostnames))
+			return false;
+	for (size_t i = 0; i < x->n_options; i++)
+		if (!str_eq(x->options[i].name, y->options[i].name) ||
+		    !str_eq(x->options[i].value, y->options[i].value))
+			return false;
+	return true;
+}
+
 bool pod_spec_equal(const struct pod *a, const struct pod *b)
 {
 	if (!pod_level_eq(a, b) || !volumes_eq(a, b) || !pod_security_pod_equal(a, b) ||
-	    a->n_containers != b->n_containers)
+	    !net_eq(a, b) || a->n_containers != b->n_containers)
 		return false;
 	for (size_t i = 0; i < a->n_containers; i++)
 		if (!container_eq(&a->containers[i], &b->containers[i]))

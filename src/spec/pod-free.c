@@ -46,6 +46,7 @@ static void container_clear(struct pod_container *c)
 	for (size_t i = 0; i < c->n_ports; i++) {
 		free(c->ports[i].name);
 		free(c->ports[i].protocol);
+		free(c->ports[i].host_ip);
 	}
 	free(c->ports);
 	strv_free(c->cap_add);
@@ -84,6 +85,7 @@ void pod_clear(struct pod *pod)
 	strv_free(pod->image_pull_secrets);
 	free(pod->supplemental_groups);
 	volumes_free(pod->volumes, pod->n_volumes);
+	pod_net_free(pod);
 	memset(pod, 0, sizeof(*pod));
 }
 

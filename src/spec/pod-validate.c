@@ -80,7 +80,7 @@ int pod_check_dns_label(const char *path, const char *s, struct pp_error *err)
 	return 0;
 }
 
-static int check_dns_subdomain(const char *path, const char *s, struct pp_error *err)
+int pod_check_dns_subdomain(const char *path, const char *s, struct pp_error *err)
 {
 	if (strlen(s) > 253)
 		return pod_invalid(path, s, "must be no more than 253 characters", err);
@@ -95,7 +95,7 @@ static int validate_metadata(const struct pod *pod, struct pp_error *err)
 
 	if (pod->name == NULL || pod->name[0] == '\0')
 		return pp_error_msg(err, EINVAL, "metadata.name: Required value");
-	r = check_dns_subdomain("metadata.name", pod->name, err);
+	r = pod_check_dns_subdomain("metadata.name", pod->name, err);
 	if (r == 0 && pod->namespace_ != NULL)
 		r = pod_check_dns_label("metadata.namespace", pod->namespace_, err);
 	if (r == 0)
@@ -116,11 +116,7 @@ static int validate_dns_policy(const struct pod *pod, struct pp_error *err)
 		return 0;
 	for (size_t i = 0; policies[i] != NULL; i++)
 		if (strcmp(p, policies[i]) == 0)
-			return strcmp(p, "None") != 0
-			           ? 0
-			           : pp_error_msg(
-			                 err, EINVAL,
-			                 "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None");
+			return 0;
 	return pp_error_msg(
 	    err, EINVAL,
 	    "spec.dnsPolicy: Unsupported value: %s: supported values: \"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\"",
@@ -133,8 +129,6 @@ static int validate_host_namespaces(const struct pod *pod, struct pp_error *err)
 		return pp_error_msg(
 		    err, EINVAL,
 		    "spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled");
-	if (pod->host_network)
-		return pod_unsupported("spec.hostNetwork", err);
 	if (pod->host_pid)
 		return pod_unsupported("spec.hostPID", err);
 	if (pod->host_ipc)
@@ -164,6 +158,8 @@ static int validate_pod_spec(const struct pod *pod, struct pp_error *err)
 		r = pp_error_msg(err, EINVAL, "spec.schedulerName: Required value");
 	if (r == 0)
 		r = validate_host_namespaces(pod, err);
+	if (r == 0)
+		r = pod_validate_net(pod, err);
 	return r;
 }
 

@@ -31,8 +31,29 @@ struct pod_port {
 	char *name; /* may be NULL */
 	int32_t container_port;
 	char *protocol;    /* "TCP" (default), "UDP", "SCTP" */
-	int32_t host_port; /* 0 when unset */
-	char *host_ip;     /* NULL when unset */
+	int32_t host_port; /* 0 when unset; containerPort by default with hostNetwork */
+	char *host_ip;     /* NULL when unset (every address) */
+};
+
+/* spec.hostAliases[]: lines added to the pod's /etc/hosts. */
+struct pod_host_alias {
+	char *ip;
+	char **hostnames; /* NULL-terminated; NULL when none */
+};
+
+/* spec.dnsConfig.options[] */
+struct pod_dns_option {
+	char *name;
+	char *value; /* NULL when absent */
+};
+
+/* spec.dnsConfig: merged into the resolver configuration dnsPolicy gives. */
+struct pod_dns_config {
+	bool set;           /* dnsConfig was given */
+	char **nameservers; /* NULL-terminated; NULL when none */
+	char **searches;    /* NULL-terminated; NULL when none */
+	struct pod_dns_option *options;
+	size_t n_options;
 };
 
 /* containers[].volumeMounts[] */
@@ -164,9 +185,12 @@ struct pod {
 	/* Set by the decoder when terminationGracePeriodSeconds was absent;
 	 * pod_spec_default() then sets 30 and clears it. */
 	bool termination_grace_period_unset;
-	char *hostname;       /* spec.hostname; NULL means the pod name */
-	char *subdomain;      /* may be NULL */
-	char *dns_policy;     /* default "ClusterFirst" */
+	char *hostname;   /* spec.hostname; NULL means the pod name */
+	char *subdomain;  /* may be NULL */
+	char *dns_policy; /* default "ClusterFirst" */
+	struct pod_dns_config dns_config;
+	struct pod_host_alias *host_aliases; /* spec.hostAliases */
+	size_t n_host_aliases;
 	char *scheduler_name; /* default "default-scheduler" */
 	/* spec.imagePullSecrets[].name, NULL-terminated; NULL when none */
 	char **image_pull_secrets;
@@ -217,6 +241,9 @@ int pod_spec_validate(const struct pod *pod, struct pp_error *err);
 bool pod_is_dns1123_label(const char *s);
 /* Is s a DNS-1123 subdomain (labels joined by '.', <= 253)? */
 bool pod_is_dns1123_subdomain(const char *s);
+
+/* Is s an IPv4 or IPv6 address (apimachinery IsValidIP)? */
+bool pod_is_ip(const char *s);
 
 /* Find a volume by name; NULL when absent. Borrows. */
 const struct pod_volume *pod_volume_find(const struct pod *pod, const char *name);

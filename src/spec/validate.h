@@ -37,6 +37,8 @@ const char *pod_quote(const char *s, char *buf, size_t len);
 int pod_invalid(const char *path, const char *value, const char *why, struct pp_error *err);
 /* DNS-1123 label check with the API server's messages. 0 or -EINVAL. */
 int pod_check_dns_label(const char *path, const char *s, struct pp_error *err);
+/* DNS-1123 subdomain check with the API server's messages. 0 or -EINVAL. */
+int pod_check_dns_subdomain(const char *path, const char *s, struct pp_error *err);
 /* metadata.labels / metadata.annotations checks (pod-validate-meta.c). */
 int pod_check_labels(char *const *keys, char *const *values, struct pp_error *err);
 int pod_check_annotations(char *const *keys, char *const *values, struct pp_error *err);

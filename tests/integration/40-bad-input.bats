@@ -12,23 +12,6 @@ teardown() {
 	teardown_root
 }
 
-# Nothing of any pod exists in this root.
-nothing_created() {
-	[ -z "$(ls -A "$PEAPOD_ROOT/run/names" 2>/dev/null)" ] &&
-		[ -z "$(ls -A "$PEAPOD_ROOT/run/pods" 2>/dev/null)" ] &&
-		[ -z "$(leaked_monitors)" ]
-}
-
-refused() { # EXPECTED-TEXT: apply $BATS_TEST_TMPDIR/p.yaml must fail with it
-	run peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	echo "$output"
-	[ "$status" -eq 1 ]
-	[ "${#lines[@]}" -eq 1 ]
-	[[ "${lines[0]}" =~ ^error:\  ]]
-	[[ "$output" == *"$1"* ]]
-	nothing_created
-}
-
 @test "a broken manifest is refused with its line" {
 	printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n spec: [\n' >"$BATS_TEST_TMPDIR/p.yaml"
 	refused "p.yaml:"

@@ -196,3 +196,21 @@ pea_teardown() {
 			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
 		done
 }
+
+# Nothing of any pod exists in this root.
+nothing_created() {
+	[ -z "$(ls -A "$PEAPOD_ROOT/run/names" 2>/dev/null)" ] &&
+		[ -z "$(ls -A "$PEAPOD_ROOT/run/pods" 2>/dev/null)" ] &&
+		[ -z "$(leaked_monitors)" ]
+}
+
+# shellcheck disable=SC2154 # bats's run sets status, output and lines
+refused() { # EXPECTED-TEXT: apply $BATS_TEST_TMPDIR/p.yaml must fail with it
+	run peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" =~ ^error:\  ]]
+	[[ "$output" == *"$1"* ]]
+	nothing_created
+}
