@@ -43,6 +43,9 @@ seed_local() {
 	run inns curl -s --max-time 10 "http://$ip/"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Welcome to nginx!"* ]]
+	# /etc/hosts names the pod by its IP, as the kubelet writes it
+	run "$PEAPOD" exec nginx -c shell -- cat /etc/hosts
+	[[ "$output" == *"$ip	nginx"* ]]
 	# the pod has eth0 with that address, and a default route
 	run "$PEAPOD" exec nginx -c shell -- ip -o -4 addr show eth0
 	[[ "$output" == *"inet $ip/24"* ]]
@@ -184,4 +187,44 @@ YAML
 	wait_for 10 sh -c "'$PEAPOD' logs web | grep -q '^10\.99\.0\.1 .*\"GET / HTTP/1.1\" 200 .*kube-probe/'"
 	run "$PEAPOD" logs web
 	[[ "$output" != *"127.0.0.1 - -"* ]]
+}
+
+@test "network: a hostPort is reachable on the namespace's own address, through portmap; delete removes its rules" {
+	manifest "$BATS_TEST_TMPDIR/web.yaml" web <<'YAML'
+  containers:
+  - name: nginx
+    image: nginx
+    imagePullPolicy: IfNotPresent
+    ports:
+    - containerPort: 80
+      hostPort: 8080
+YAML
+	pn apply -f "$BATS_TEST_TMPDIR/web.yaml"
+	wait_for 30 pod_is web Running
+	jq -e '.runtimeConfig.portMappings == [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"}]' \
+		"$PEAPOD_ROOT/run/pods/"*/network.json
+	run inns curl -s --max-time 10 "http://$NET_HOST_ADDR:8080/"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Welcome to nginx!"* ]]
+	inns iptables-save -t nat | grep -q -- '--dport 8080'
+	pn delete pod web
+	run inns iptables-save -t nat
+	[[ "$output" != *"--dport 8080"* ]]
+	run inns curl -s --max-time 5 "http://$NET_HOST_ADDR:8080/"
+	[ "$status" -ne 0 ]
+}
+
+@test "network: port-forward carries a request to the seed page's nginx on its pod network, and back" {
+	seed_local
+	pn apply -f "$BATS_TEST_TMPDIR/seed.yaml"
+	wait_for 30 pod_is nginx Running
+	inns "$PEAPOD" port-forward pod/nginx 8080:80 >"$BATS_TEST_TMPDIR/pf.out" 2>&1 3>&- &
+	pf=$!
+	wait_for 10 grep -q "^Forwarding from 127.0.0.1:8080 -> 80" "$BATS_TEST_TMPDIR/pf.out"
+	run inns curl -s --max-time 10 http://127.0.0.1:8080/
+	kill -INT "$pf"
+	wait "$pf" || true
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Welcome to nginx!"* ]]
+	grep -q "^Handling connection for 8080" "$BATS_TEST_TMPDIR/pf.out"
 }
