@@ -317,36 +317,58 @@ static const char *verb(const char *command)
 	                                     : "check";
 }
 
-/* Run plugin p for command; *ret its result when ret is non-NULL. */
-static int plugin_call(const struct net_conf *c, json_object *p, const char *command,
-                       const struct net_call *call, json_object *prev, json_object **ret,
-                       struct pp_error *err)
+/* One command over a list: what every plugin run of it shares. */
+struct op {
+	const struct net_conf *c;
+	const struct net_call *call;
+	const char *command; /* "ADD", "DEL", "CHECK" */
+};
+
+/* Run plugin p for command: 0 when it exited 0 (its stdout in *run,
+ * caller frees run->out), else -errno with its words. */
+static int plugin_invoke(const struct op *o, json_object *p, json_object *prev, struct run *run,
+                         struct pp_error *err)
 {
+	const struct net_call *call = o->call;
 	const char *type = json_get_str(p, "type");
-	cleanup_json json_object *conf = plugin_conf(c, p, prev, call->runtime_config);
+	cleanup_json json_object *conf = NULL;
 	cleanup_free char *bin = NULL, *why = NULL;
 	cleanup_strv char **env = NULL;
-	struct run run = {0};
-	int r = plugin_find(type, call->bin_dirs, &bin, err);
+	int r;
 
-	if (r == 0) {
-		env = plugin_env(command, call);
-		r = plugin_run(
-		    bin, env, json_object_to_json_string_ext(conf, JSON_C_TO_STRING_NOSLASHESCAPE),
-		    call->timeout_s > 0 ? call->timeout_s : NET_CNI_TIMEOUT_S, &run, err);
-	}
-	if (r == 0 && !(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0)) {
-		why = failure_text(&run);
+	if (type == NULL)
+		return pp_error_msg(err, EINVAL, "a plugin without a type");
+	r = plugin_find(type, call->bin_dirs, &bin, err);
+	if (r < 0 || bin == NULL)
+		return r < 0 ? r : -ENOENT;
+	conf = plugin_conf(o->c, p, prev, call->runtime_config);
+	env = plugin_env(o->command, call);
+	r = plugin_run(bin, env,
+	               json_object_to_json_string_ext(conf, JSON_C_TO_STRING_NOSLASHESCAPE),
+	               call->timeout_s > 0 ? call->timeout_s : NET_CNI_TIMEOUT_S, run, err);
+	if (r == 0 && !(WIFEXITED(run->status) && WEXITSTATUS(run->status) == 0)) {
+		why = failure_text(run);
 		r = pp_error_msg(err, EIO, "%s", why);
 	}
+	return r;
+}
+
+/* Run plugin p for command; *ret its result when ret is non-NULL. */
+static int plugin_call(const struct op *o, json_object *p, json_object *prev, json_object **ret,
+                       struct pp_error *err)
+{
+	struct run run = {0};
+	int r = plugin_invoke(o, p, prev, &run, err);
+
 	if (r == 0 && ret != NULL &&
 	    (json_parse_text(run.out, run.len, "result", ret, err) < 0 ||
 	     !json_object_is_type(*ret, json_type_object)))
 		r = pp_error_msg(err, EIO, "the plugin's result is not a JSON object");
 	free(run.out);
 	if (r < 0)
-		return pp_error_prefix(err, r, "plugin type=\"%s\" name=\"%s\" failed (%s)", type,
-		                       json_get_str(c->list, "name"), verb(command));
+		return pp_error_prefix(err, r, "plugin type=\"%s\" name=\"%s\" failed (%s)",
+		                       json_get_str(p, "type"), json_get_str(o->c->list, "name"),
+		                       verb(o->command));
 	return 0;
 }
 
@@ -355,11 +377,11 @@ int net_cni_add(const struct net_conf *c, const struct net_call *call, json_obje
 {
 	json_object *plugins = json_get_arr(c->list, "plugins"), *prev = NULL;
 	size_t n = json_object_array_length(plugins);
+	const struct op op = {c, call, "ADD"};
 
 	for (size_t i = 0; i < n; i++) {
 		json_object *res = NULL;
-		int r = plugin_call(c, json_object_array_get_idx(plugins, i), "ADD", call, prev,
-		                    &res, err);
+		int r = plugin_call(&op, json_object_array_get_idx(plugins, i), prev, &res, err);
 
 		if (prev != NULL)
 			json_object_put(prev);
@@ -376,11 +398,12 @@ int net_cni_del(const struct net_conf *c, const struct net_call *call, json_obje
 {
 	json_object *plugins = json_get_arr(c->list, "plugins");
 	bool with_prev = version_num(list_version(c)) >= version_num("0.4.0");
+	const struct op op = {c, call, "DEL"};
 	struct pp_error e = {0};
 	int first = 0;
 
 	for (size_t i = json_object_array_length(plugins); i-- > 0;) {
-		int r = plugin_call(c, json_object_array_get_idx(plugins, i), "DEL", call,
+		int r = plugin_call(&op, json_object_array_get_idx(plugins, i),
 		                    with_prev ? prev : NULL, NULL, &e);
 
 		if (r < 0 && first == 0) {
@@ -396,13 +419,13 @@ int net_cni_check(const struct net_conf *c, const struct net_call *call, json_ob
                   struct pp_error *err)
 {
 	json_object *plugins = json_get_arr(c->list, "plugins");
+	const struct op op = {c, call, "CHECK"};
 
 	if (version_num(list_version(c)) < version_num("0.4.0") ||
 	    json_get_bool(c->list, "disableCheck", false))
 		return 0;
 	for (size_t i = 0; i < json_object_array_length(plugins); i++) {
-		int r = plugin_call(c, json_object_array_get_idx(plugins, i), "CHECK", call, prev,
-		                    NULL, err);
+		int r = plugin_call(&op, json_object_array_get_idx(plugins, i), prev, NULL, err);
 
 		if (r < 0)
 			return r;
