@@ -4,6 +4,7 @@
  * executed from the plugin folders with the CNI_* environment and its
  * configuration on stdin, and answers with a result or an error on stdout;
  * a plugin that outlives the timeout is killed. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -104,6 +105,9 @@ static void plugin_exec(const char *bin, char **env, int in, int out)
 	(void)signal(SIGPIPE, SIG_DFL);
 	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
 		_exit(127);
+	/* nothing else of ours: a plugin's helper left running must not hold
+	 * a pipe of the monitor's (apply's notify fd) open */
+	(void)sys_close_range(3, ~0U, 0);
 	execve(bin, (char *[]){(char *)bin, NULL}, env);
 	_exit(127);
 }
@@ -433,19 +437,23 @@ int net_cni_check(const struct net_conf *c, const struct net_call *call, json_ob
 	return 0;
 }
 
-/* "10.88.0.5/16" → "10.88.0.5" (caller frees); NULL when not a string. */
+/* "10.88.0.5/16" → "10.88.0.5" (caller frees); NULL unless an IPv4 or
+ * IPv6 address: a result is a plugin's word, and its address ends up in
+ * /etc/hosts and the pod's status. */
 static char *address_of(json_object *v)
 {
 	const char *a = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 	size_t n = a ? strcspn(a, "/") : 0;
-	char *s;
+	unsigned char bin[sizeof(struct in6_addr)];
+	char s[INET6_ADDRSTRLEN];
 
-	if (n == 0 || n > 64)
+	if (n == 0 || n >= sizeof(s))
 		return NULL;
-	s = xmalloc(n + 1);
 	memcpy(s, a, n);
 	s[n] = '\0';
-	return s;
+	if (inet_pton(strchr(s, ':') ? AF_INET6 : AF_INET, s, bin) != 1)
+		return NULL;
+	return xstrdup(s);
 }
 
 static void add_ip(char **ips, size_t *n, size_t max, char *ip, bool v6_pass)

@@ -9,6 +9,7 @@
 #include "net/net.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
@@ -114,9 +115,9 @@ static int conf_names(const char *dir, char ***ret, size_t *ret_n, struct pp_err
 int net_conf_find(const char *dir, struct net_conf *ret, struct pp_error *err)
 {
 	cleanup_strv char **names = NULL;
-	cleanup_free char *file = NULL;
+	cleanup_free char *file = NULL, *text = NULL;
 	json_object *list = NULL;
-	size_t n = 0;
+	size_t n = 0, len = 0;
 	int r = conf_names(dir, &names, &n, err);
 
 	if (r < 0)
@@ -124,7 +125,10 @@ int net_conf_find(const char *dir, struct net_conf *ret, struct pp_error *err)
 	if (n == 0)
 		return -ENOENT;
 	file = xstrfmt("%s/%s", dir, names[0]);
-	r = json_parse_file(file, CONF_MAX, &list, err);
+	/* a regular file only: a FIFO would block the monitor for ever */
+	r = fs_read_regular(file, CONF_MAX, &text, &len, err);
+	if (r == 0)
+		r = json_parse_text(text, len, file, &list, err);
 	if (r < 0)
 		return pp_error_prefix(err, r, "CNI config");
 	return net_conf_from_json(list, file, ret, err);

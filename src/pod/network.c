@@ -26,11 +26,13 @@
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
-#define IFNAME    "eth0"
-#define CACHE_MAX ((size_t)4 << 20)
+#define IFNAME "eth0"
+/* a configuration (1 MiB at most), a result (1 MiB) and the call, compact */
+#define CACHE_MAX ((size_t)8 << 20)
 
 char *pod_netns_path(const struct pod_paths *paths, const char *uid)
 {
@@ -218,6 +220,15 @@ int pod_net_teardown(const struct pod_paths *paths, const char *uid, struct pp_e
 	return first;
 }
 
+static int cache_write(const char *file, json_object *cache, struct pp_error *err)
+{
+	size_t len = 0;
+	const char *text = json_object_to_json_string_length(
+	    cache, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+
+	return fs_write_atomic(file, text, len, 0600, err);
+}
+
 /* rec's pod IPs from result. */
 static void ips_set(struct pod_record *rec, json_object *result)
 {
@@ -236,7 +247,7 @@ static int attach(const struct pod_paths *paths, struct pod_record *rec, const s
 	cleanup_json json_object *cache = cache_new(paths, rec, c);
 	struct net_call call = cache_call(cache);
 	json_object *result = NULL;
-	int r = json_write_file(file, cache, err);
+	int r = cache_write(file, cache, err);
 
 	if (r == 0)
 		r = net_cni_add(c, &call, &result, err);
@@ -245,9 +256,9 @@ static int attach(const struct pod_paths *paths, struct pod_record *rec, const s
 	json_object_object_add(cache, "result", result);
 	ips_set(rec, result);
 	if (rec->pod_ips[0] == NULL)
-		return pp_error_msg(err, EINVAL, "the CNI result of '%s' has no IP address",
+		return pp_error_msg(err, EINVAL, "the CNI result of '%s' has no valid IP address",
 		                    c->file);
-	return json_write_file(file, cache, err);
+	return cache_write(file, cache, err);
 }
 
 int pod_net_setup(const struct pod_paths *paths, struct pod_record *rec, struct pp_error *err)

@@ -211,6 +211,15 @@ static const char *go_strv(char *const *v, char *buf, size_t len)
 	return buf;
 }
 
+/* Printable, without spaces: one word of a resolv.conf line. */
+static bool resolv_word(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
 static int check_searches(const struct pod_dns_config *c, struct pp_error *err)
 {
 	const char *path = "spec.dnsConfig.searches";
@@ -273,11 +282,19 @@ static int check_dns_config(const struct pod *pod, struct pp_error *err)
 	}
 	if ((r = check_searches(c, err)) < 0)
 		return r;
-	for (size_t i = 0; i < c->n_options; i++)
+	for (size_t i = 0; i < c->n_options; i++) {
 		if (c->options[i].name == NULL || c->options[i].name[0] == '\0')
 			return pp_error_msg(
 			    err, EINVAL,
 			    "spec.dnsConfig.options[%zu]: Required value: must not be empty", i);
+		/* one resolv.conf word each: a space or newline would write lines */
+		if (!resolv_word(c->options[i].name) ||
+		    (c->options[i].value != NULL && !resolv_word(c->options[i].value)))
+			return pp_error_msg(err, EINVAL,
+			                    "spec.dnsConfig.options[%zu]: Invalid value: must not "
+			                    "contain whitespace or control characters",
+			                    i);
+	}
 	return 0;
 }
 

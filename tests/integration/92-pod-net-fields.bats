@@ -241,3 +241,16 @@ YAML
 YAML
 	refused 'spec.hostAliases[0].ip: Invalid value: "not-an-ip": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'
 }
+
+@test "a dnsConfig option with a newline cannot write lines into resolv.conf" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" bad <<'YAML'
+  dnsPolicy: None
+  dnsConfig:
+    nameservers: [192.0.2.1]
+    options: [{name: "ndots\nnameserver 6.6.6.6", value: "5"}]
+  containers:
+  - name: c
+    image: busybox:1.28
+YAML
+	refused 'spec.dnsConfig.options[0]: Invalid value: must not contain whitespace or control characters'
+}

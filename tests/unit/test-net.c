@@ -50,6 +50,7 @@ static const char *const fake =
     "me=${0##*/}\n"
     "cat > \"$LOG.$me.$CNI_COMMAND.in\"\n"
     "echo \"$CNI_COMMAND $me $CNI_CONTAINERID $CNI_NETNS $CNI_IFNAME $CNI_ARGS\" >> \"$LOG\"\n"
+    "[ -e /proc/self/fd/50 ] && echo \"fd 50 inherited\" >> \"$LOG\"\n"
     "if [ \"$FAIL\" = \"$me\" ]; then\n"
     "  echo '{\"cniVersion\":\"1.0.0\",\"code\":11,\"msg\":\"no room\",\"details\":\"subnet full\"}'\n"
     "  exit 1\n"
@@ -92,7 +93,7 @@ static void test_find(void **state)
 {
 	struct net_conf c = {0};
 	struct pp_error err = {0};
-	cleanup_free char *netd = NULL;
+	cleanup_free char *netd = NULL, *fifo = NULL;
 
 	(void)state;
 	setup_dirs();
@@ -122,6 +123,11 @@ static void test_find(void **state)
 	    0644);
 	assert_int_equal(net_conf_find(netd, &c, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "plugins[0].type: missing or invalid"));
+	/* a FIFO is refused, not waited on for ever */
+	fifo = xstrfmt("%s/01-fifo.conflist", netd);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(net_conf_find(netd, &c, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "01-fifo.conflist': not a regular file"));
 }
 
 static const char *const list2 =
@@ -155,6 +161,9 @@ static void test_add_del(void **state)
 	(void)state;
 	setup_dirs();
 	c = conf_of(list2);
+	/* an fd of the caller's that is not close-on-exec (a monitor's notify
+	 * pipe) is not the plugin's */
+	assert_int_equal(dup2(STDERR_FILENO, 50), 50);
 	(void)json_parse_text(rtext, strlen(rtext), "rt", &rt, NULL);
 	call = call_of(rt);
 	assert_int_equal(net_cni_add(&c, &call, &res, &err), 0);
@@ -179,10 +188,12 @@ static void test_add_del(void **state)
 	/* DEL in reverse order, with the ADD's result */
 	assert_int_equal(net_cni_del(&c, &call, res, &err), 0);
 	log = slurp("log");
+	assert_null(strstr(log, "inherited"));
 	assert_string_equal(log, "ADD first cid /run/netns/x eth0 K8S_POD_NAME=p\n"
 	                         "ADD second cid /run/netns/x eth0 K8S_POD_NAME=p\n"
 	                         "DEL second cid /run/netns/x eth0 K8S_POD_NAME=p\n"
 	                         "DEL first cid /run/netns/x eth0 K8S_POD_NAME=p\n");
+	(void)close(50);
 	free(second);
 	second = slurp("log.second.DEL.in");
 	assert_non_null(strstr(second, "prevResult"));
@@ -242,6 +253,9 @@ static void test_result_ips(void **state)
 	char *ips[2] = {0};
 	const char *o = "{\"ip4\":{\"ip\":\"10.2.0.7/16\"}}";
 	const char *b = "{\"ips\":[{\"address\":5},{\"address\":\"/8\"}]}";
+	const char *h = "{\"ips\":[{\"address\":\"10.9.2.7\\tevil\\n6.6.6.6 x/24\"},"
+	                "{\"address\":\"10.9.2.7 \"},{\"address\":\"\\u001b[31m/8\"},"
+	                "{\"address\":\"999.1.1.1/8\"},{\"address\":\"fd00::1/64\"}]}";
 
 	(void)state;
 	(void)json_parse_text(o, strlen(o), "r", &old, NULL);
@@ -250,6 +264,13 @@ static void test_result_ips(void **state)
 	free(ips[0]);
 	(void)json_parse_text(b, strlen(b), "r", &bad, NULL);
 	assert_int_equal(net_result_ips(bad, ips, 2), 0);
+	/* a plugin's address is checked as one: it lands in /etc/hosts */
+	json_object_put(bad);
+	bad = NULL;
+	(void)json_parse_text(h, strlen(h), "r", &bad, NULL);
+	assert_int_equal(net_result_ips(bad, ips, 2), 1);
+	assert_string_equal(ips[0], "fd00::1");
+	free(ips[0]);
 }
 
 static int setup(void **state)
