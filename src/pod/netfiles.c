@@ -32,14 +32,14 @@ static void print_aliases(FILE *f, const struct pod *pod)
 {
 	if (pod->n_host_aliases == 0)
 		return;
-	fputs("\n# Entries added by HostAliases.\n", f);
+	(void)fputs("\n# Entries added by HostAliases.\n", f);
 	for (size_t i = 0; i < pod->n_host_aliases; i++) {
 		const struct pod_host_alias *a = &pod->host_aliases[i];
 
-		fputs(a->ip, f);
+		(void)fputs(a->ip, f);
 		for (size_t j = 0; a->hostnames != NULL && a->hostnames[j] != NULL; j++)
-			fprintf(f, "\t%s", a->hostnames[j]);
-		fputc('\n', f);
+			(void)fprintf(f, "\t%s", a->hostnames[j]);
+		(void)fputc('\n', f);
 	}
 }
 
@@ -48,16 +48,16 @@ static void print_managed(FILE *f, const struct pod *pod, const char *pod_ip)
 {
 	cleanup_free char *host = pod_plan_hostname(pod);
 
-	fputs("# Kubernetes-managed hosts file.\n"
-	      "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-	      "fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\n"
-	      "fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n",
-	      f);
+	(void)fputs("# Kubernetes-managed hosts file.\n"
+	            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+	            "fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\n"
+	            "fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n",
+	            f);
 	if (pod->subdomain != NULL && pod->subdomain[0] != '\0')
-		fprintf(f, "%s\t%s.%s.%s.svc." CLUSTER_DOMAIN "\t%s\n", pod_ip, host,
-		        pod->subdomain, pod->namespace_, host);
+		(void)fprintf(f, "%s\t%s.%s.%s.svc." CLUSTER_DOMAIN "\t%s\n", pod_ip, host,
+		              pod->subdomain, pod->namespace_, host);
 	else
-		fprintf(f, "%s\t%s\n", pod_ip, host);
+		(void)fprintf(f, "%s\t%s\n", pod_ip, host);
 }
 
 char *pod_hosts_text(const struct pod *pod, const char *pod_ip, const char *node_hosts)
@@ -69,8 +69,8 @@ char *pod_hosts_text(const struct pod *pod, const char *pod_ip, const char *node
 	if (f == NULL)
 		abort();       /* out of memory, as xmalloc */
 	if (pod->host_network) /* kubelet nodeHostsFileContent */
-		fprintf(f, "# Kubernetes-managed hosts file (host network).\n%s",
-		        node_hosts != NULL ? node_hosts : "");
+		(void)fprintf(f, "# Kubernetes-managed hosts file (host network).\n%s",
+		              node_hosts != NULL ? node_hosts : "");
 	else
 		print_managed(f, pod, pod_ip != NULL ? pod_ip : NO_POD_IP);
 	print_aliases(f, pod);
@@ -177,12 +177,12 @@ static void fit_limits(struct dns *d)
 {
 	size_t n = strv_len(d->servers), chars = 0;
 
-	for (size_t i = MAX_NAMESERVERS; i < n; i++) {
+	for (size_t i = MAX_NAMESERVERS; d->servers != NULL && i < n; i++) {
 		free(d->servers[i]);
 		d->servers[i] = NULL;
 	}
 	n = strv_len(d->searches);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; d->searches != NULL && i < n; i++) {
 		chars += strlen(d->searches[i]) + (i > 0 ? 1 : 0);
 		if (i >= MAX_SEARCHES || chars > MAX_SEARCH_CHARS) {
 			for (size_t j = i; j < n; j++) {
