@@ -157,7 +157,8 @@ seed_local() {
 	wait_for 30 pod_is p Running
 	pause=$(pod_json_file p | xargs jq -r .peapod.sandboxPid)
 	kill -9 "$pause"
-	wait_for 60 sh -c "[ \"\$(jq -r .peapod.sandboxPid $(pod_json_file p))\" != $pause ]"
+	# the new sandbox: a pid other than 0 (none, while it is rebuilt) and the old one
+	wait_for 60 sh -c "p=\$(jq -r .peapod.sandboxPid $(pod_json_file p)); [ \"\$p\" != $pause ] && [ \"\$p\" != 0 ]"
 	wait_for 60 pod_is p Running
 	[ -n "$(pod_ip p)" ]
 	# one lease, one veth: the old sandbox's were released
