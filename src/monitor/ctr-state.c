@@ -215,9 +215,7 @@ static void pull_backoff(struct mon *m, size_t idx)
 	struct mctr *c = &m->c[idx];
 	int64_t now = pp_now_ms();
 
-	c->pull_backoff_s = c->pull_backoff_s == 0 ? POD_BACKOFF_INITIAL_S : c->pull_backoff_s * 2;
-	if (c->pull_backoff_s > POD_BACKOFF_MAX_S)
-		c->pull_backoff_s = POD_BACKOFF_MAX_S;
+	c->pull_backoff_s = pod_backoff_next(c->pull_backoff_s);
 	c->pull_retry_ms = now + (int64_t)c->pull_backoff_s * 1000;
 	c->pull_backoff_shown = false;
 	c->restart_at_ms = now + 1000;

@@ -116,7 +116,7 @@ struct mon {
 	/* a failed sandbox creation (FailedCreatePodSandBox) is tried again at
 	 * sandbox_retry_ms (0 none), after a back-off that doubles */
 	int64_t sandbox_retry_ms;
-	int64_t sandbox_backoff_ms;
+	int sandbox_backoff_s; /* seconds */
 };
 
 /* Image pulls (pull.c), the kubelet's image manager. The image of container

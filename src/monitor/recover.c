@@ -15,6 +15,7 @@
 #include "monitor/events.h"
 #include "monitor/internal.h"
 #include "monitor/keeper.h"
+#include "pod/lifecycle.h"
 #include "pod/network.h"
 #include "pod/paths.h"
 #include "pod/pod.h"
@@ -281,9 +282,6 @@ void mon_sandbox_lost(struct mon *m, pid_t pid)
 	}
 }
 
-#define SANDBOX_BACKOFF_MS     10000LL
-#define SANDBOX_BACKOFF_MAX_MS 300000LL
-
 int mon_sandbox_create(struct mon *m, struct pp_error *err)
 {
 	cleanup_free char *pause = NULL;
@@ -296,11 +294,8 @@ int mon_sandbox_create(struct mon *m, struct pp_error *err)
 		pod_event_add(m->dir, "Warning", "FailedCreatePodSandBox",
 		              "Failed to create pod sandbox: %s", err->msg);
 		m->sandbox_lost = true;
-		m->sandbox_backoff_ms = m->sandbox_backoff_ms == 0 ? SANDBOX_BACKOFF_MS
-		                        : m->sandbox_backoff_ms * 2 > SANDBOX_BACKOFF_MAX_MS
-		                            ? SANDBOX_BACKOFF_MAX_MS
-		                            : m->sandbox_backoff_ms * 2;
-		m->sandbox_retry_ms = pp_now_ms() + m->sandbox_backoff_ms;
+		m->sandbox_backoff_s = pod_backoff_next(m->sandbox_backoff_s);
+		m->sandbox_retry_ms = pp_now_ms() + (int64_t)m->sandbox_backoff_s * 1000;
 		return r;
 	}
 	if (r == 1)
@@ -308,7 +303,7 @@ int mon_sandbox_create(struct mon *m, struct pp_error *err)
 		         m->paths.cni_conf_dir);
 	m->sandbox_lost = false;
 	m->sandbox_retry_ms = 0;
-	m->sandbox_backoff_ms = 0;
+	m->sandbox_backoff_s = 0;
 	log_info("pod sandbox, pause pid %d%s%s", (int)m->rec->sandbox_pid,
 	         m->rec->pod_ips[0] ? ", IP " : "", m->rec->pod_ips[0] ? m->rec->pod_ips[0] : "");
 	return 0;

@@ -30,12 +30,17 @@ struct pod_backoff pod_backoff_step(int backoff_s, int64_t ran_ms)
 	};
 }
 
+int pod_backoff_next(int backoff_s)
+{
+	return pod_backoff_step(backoff_s, 0).next_s;
+}
+
 int pod_backoff_after(int restarts)
 {
 	int d = 0;
 
 	for (int i = 0; i < restarts && d < POD_BACKOFF_MAX_S; i++)
-		d = pod_backoff_step(d, 0).next_s;
+		d = pod_backoff_next(d);
 	return d;
 }
 

@@ -36,6 +36,11 @@ struct pod_backoff {
 };
 struct pod_backoff pod_backoff_step(int backoff_s, int64_t ran_ms);
 
+/* The delay after backoff_s for a retry that keeps failing (an image
+ * pull, a pod sandbox): 10 s first (backoff_s 0), then doubling up to
+ * 300 s, as the kubelet's image and sandbox back-offs. Seconds. */
+int pod_backoff_next(int backoff_s);
+
 /* The back-off of a container restarted `restarts` times, each after a
  * short run: what pod_backoff_step() built up (for a monitor that takes a
  * pod back and knows only restartCount). */

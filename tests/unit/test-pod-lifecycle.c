@@ -123,13 +123,26 @@ static void test_backoff(void **state)
 	assert_int_equal(pod_backoff_after(0), 0);
 }
 
+/* An image pull or a pod sandbox that keeps failing: 10 s, doubling, 5 min. */
+static void test_backoff_next(void **state)
+{
+	static const int delays[] = {10, 20, 40, 80, 160, 300, 300};
+	int backoff = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+		backoff = pod_backoff_next(backoff);
+		assert_int_equal(backoff, delays[i]);
+	}
+	assert_int_equal(pod_backoff_next(299), 300);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_restart_policy),
-	    cmocka_unit_test(test_phase_rows),
-	    cmocka_unit_test(test_phase),
-	    cmocka_unit_test(test_backoff),
+	    cmocka_unit_test(test_restart_policy), cmocka_unit_test(test_phase_rows),
+	    cmocka_unit_test(test_phase),          cmocka_unit_test(test_backoff),
+	    cmocka_unit_test(test_backoff_next),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
