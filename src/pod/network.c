@@ -175,49 +175,65 @@ static bool cache_ok(json_object *cache)
 	return call.bin_dirs && call.container_id && call.netns && call.ifname;
 }
 
-/* DEL as the cache says. 0 or -errno. */
-static int cache_del(json_object *cache, const char *file, struct pp_error *err)
+/* Read the cache file of a pod and the configuration it recorded.
+ * *ret_cache (caller frees) and *ret_conf (caller clears with
+ * net_conf_clear()) are set on success. 0, -ENOENT when the pod has no
+ * cache (no CNI network), -EINVAL when it is malformed. */
+static int cache_load(const char *file, json_object **ret_cache, struct net_conf *ret_conf,
+                      struct pp_error *err)
 {
-	struct net_conf c = {0};
-	struct net_call call = cache_call(cache);
-	json_object *list = json_object_get(json_get_obj(cache, "config"));
+	cleanup_json json_object *cache = NULL;
 	int r;
 
-	if (!cache_ok(cache))
-		return pp_error_msg(err, EINVAL, "'%s': incomplete", file);
-	r = net_conf_from_json(list, file, &c, err);
+	if (access(file, F_OK) < 0)
+		return -ENOENT;
+	r = json_parse_file(file, CACHE_MAX, &cache, err);
+	if (r == 0 && !cache_ok(cache))
+		r = pp_error_msg(err, EINVAL, "'%s': incomplete", file);
 	if (r == 0)
-		r = net_cni_del(&c, &call, json_get_obj(cache, "result"), err);
-	net_conf_clear(&c);
+		r = net_conf_from_json(json_object_get(json_get_obj(cache, "config")), file,
+		                       ret_conf, err);
+	if (r == 0)
+		*ret_cache = take_ptr(&cache);
 	return r;
 }
 
-int pod_net_teardown(const struct pod_paths *paths, const char *uid, struct pp_error *err)
+/* DEL as the pod's cache says, then the namespace's pin; the cache is
+ * removed when both worked, or whatever happened when forget is set (a
+ * new sandbox replaces it). 0 or the first -errno. */
+static int release(const struct pod_paths *paths, const char *uid, bool forget,
+                   struct pp_error *err)
 {
 	cleanup_free char *file = cache_path(paths, uid), *netns = pod_netns_path(paths, uid);
 	cleanup_json json_object *cache = NULL;
+	struct net_conf c = {0};
 	struct pp_error e = {0};
-	int first = 0, r;
+	int first = cache_load(file, &cache, &c, &e), r;
 
-	if (access(file, F_OK) == 0) {
-		r = json_parse_file(file, CACHE_MAX, &cache, &e);
-		if (r == 0)
-			r = cache_del(cache, file, &e);
-		if (r < 0) {
-			first = r;
-			if (err != NULL)
-				*err = e;
-		}
+	if (first == 0) {
+		struct net_call call = cache_call(cache);
+
+		first = net_cni_del(&c, &call, json_get_obj(cache, "result"), &e);
+		net_conf_clear(&c);
 	}
+	if (first == -ENOENT)
+		first = 0;
+	if (first < 0 && err != NULL)
+		*err = e;
 	r = netns_unpin(netns, &e);
 	if (r < 0 && first == 0) {
 		first = r;
 		if (err != NULL)
 			*err = e;
 	}
-	if (first == 0 && unlink(file) < 0 && errno != ENOENT)
+	if ((first == 0 || forget) && unlink(file) < 0 && errno != ENOENT && first == 0)
 		first = pp_error(err, errno, "remove '%s'", file);
 	return first;
+}
+
+int pod_net_teardown(const struct pod_paths *paths, const char *uid, struct pp_error *err)
+{
+	return release(paths, uid, false, err);
 }
 
 static int cache_write(const char *file, json_object *cache, struct pp_error *err)
@@ -263,7 +279,7 @@ static int attach(const struct pod_paths *paths, struct pod_record *rec, const s
 
 int pod_net_setup(const struct pod_paths *paths, struct pod_record *rec, struct pp_error *err)
 {
-	cleanup_free char *netns = NULL, *file = cache_path(paths, rec->pod->uid);
+	cleanup_free char *netns = NULL;
 	struct net_conf c = {0};
 	int r;
 
@@ -271,8 +287,7 @@ int pod_net_setup(const struct pod_paths *paths, struct pod_record *rec, struct 
 		return 0;
 	/* a sandbox before this one: a DEL that fails again is no reason to
 	 * fail the ADD (an unpinned namespace would be: the pin says so) */
-	(void)pod_net_teardown(paths, rec->pod->uid, NULL);
-	(void)unlink(file);
+	(void)release(paths, rec->pod->uid, true, NULL);
 	r = net_conf_find(paths->cni_conf_dir, &c, err);
 	if (r == -ENOENT)
 		return 1;
@@ -294,19 +309,14 @@ int pod_net_check(const struct pod_paths *paths, const struct pod_record *rec, s
 	cleanup_json json_object *cache = NULL;
 	struct net_conf c = {0};
 	struct net_call call;
-	int r;
+	int r = cache_load(file, &cache, &c, err);
 
-	if (access(file, F_OK) < 0)
+	if (r == -ENOENT)
 		return 0; /* no CNI network */
-	r = json_parse_file(file, CACHE_MAX, &cache, err);
-	if (r == 0 && !cache_ok(cache))
-		r = pp_error_msg(err, EINVAL, "'%s': incomplete", file);
 	if (r < 0)
 		return r;
 	call = cache_call(cache);
-	r = net_conf_from_json(json_object_get(json_get_obj(cache, "config")), file, &c, err);
-	if (r == 0)
-		r = net_cni_check(&c, &call, json_get_obj(cache, "result"), err);
+	r = net_cni_check(&c, &call, json_get_obj(cache, "result"), err);
 	net_conf_clear(&c);
 	return r;
 }
