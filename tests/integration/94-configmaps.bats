@@ -5,8 +5,8 @@
 # the API server's validation, Secrets readable by root only on disk; and
 # delete -f that needs only each object's kind, namespace and name.
 
-bats_require_minimum_version 1.5.0
 # shellcheck disable=SC2030,SC2031,SC2154 # bats's run sets status, output, lines and stderr
+bats_require_minimum_version 1.5.0
 
 load helpers
 
