@@ -5,7 +5,7 @@
 # the API server's validation, Secrets readable by root only on disk; and
 # delete -f that needs only each object's kind, namespace and name.
 
-# shellcheck disable=SC2030,SC2031,SC2154 # bats's run sets status, output, lines and stderr
+# shellcheck disable=SC2016,SC2030,SC2031,SC2154 # kubectl's backquotes; bats's run sets status, output, lines and stderr
 bats_require_minimum_version 1.5.0
 
 load helpers
