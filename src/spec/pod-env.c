@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "spec/internal.h"
+#include "spec/object.h"
 #include "spec/validate.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -19,11 +20,6 @@
 	"a valid environment variable name must consist of alphabetic characters, digits, '_', " \
 	"'-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  " \
 	"or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"
-
-#define CONFIG_KEY_MSG                                                                       \
-	"a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. " \
-	"'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is "          \
-	"'[-._a-zA-Z0-9]+')"
 
 /* validEnvDownwardAPIFieldPathExpressions, sorted as the API server lists them */
 static const char *const env_field_paths[] = {
@@ -249,22 +245,6 @@ static int not_supported(const char *path, const char *value, const char *const 
 	                    pod_quote(value, q, sizeof(q)), vals);
 }
 
-const char *pod_config_key_problem(const char *key)
-{
-	if (strlen(key) > 253)
-		return "must be no more than 253 characters";
-	if (key[0] == '\0' || strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                                  "0123456789-._") != strlen(key))
-		return CONFIG_KEY_MSG;
-	if (strcmp(key, ".") == 0)
-		return "must not be '.'";
-	if (strcmp(key, "..") == 0)
-		return "must not be '..'";
-	if (strncmp(key, "..", 2) == 0)
-		return "must not start with '..'";
-	return NULL;
-}
-
 /* validateConfigMapKeySelector / validateSecretKeySelector, and with no
  * key the envFrom sources (validateConfigMapEnvSource). */
 static int check_ref(const struct pod_key_ref *ref, bool with_key, const char *path,
@@ -283,7 +263,7 @@ static int check_ref(const struct pod_key_ref *ref, bool with_key, const char *p
 	if (ref->key == NULL || ref->key[0] == '\0')
 		return required(path, "key", err);
 	pod_path_key(sub, path, "key");
-	why = pod_config_key_problem(ref->key);
+	why = kobj_key_problem(ref->key);
 	return why != NULL ? pod_invalid(sub, ref->key, why, err) : 0;
 }
 
