@@ -247,11 +247,9 @@ static const char *subscript_value(const struct pod *pod, const char *fp)
 	return NULL;
 }
 
-/* podFieldSelectorRuntimeValue: caller frees. */
-static char *field_value(const struct resolver *rs, const char *fp, struct pp_error *err)
+char *pod_env_field_value(const struct pod *pod, const struct pod_env_ctx *ctx, const char *fp,
+                          struct pp_error *err)
 {
-	const struct pod *pod = rs->pod;
-	const struct pod_env_ctx *ctx = rs->ctx;
 	const char *v = subscript_value(pod, fp);
 
 	if (v != NULL)
@@ -280,14 +278,13 @@ static char *field_value(const struct resolver *rs, const char *fp, struct pp_er
 	return xstrdup(v != NULL ? v : "");
 }
 
-/* The container a resourceFieldRef names: this one when none. */
-static const struct pod_container *resource_container(const struct resolver *rs, const char *name,
-                                                      struct pp_error *err)
+/* The container a resourceFieldRef names: c when none. */
+static const struct pod_container *resource_container(const struct pod *pod,
+                                                      const struct pod_container *c,
+                                                      const char *name, struct pp_error *err)
 {
-	const struct pod *pod = rs->pod;
-
 	if (name == NULL || name[0] == '\0')
-		return rs->c;
+		return c;
 	for (size_t i = 0; i < pod->n_containers; i++)
 		if (strcmp(pod->containers[i].name, name) == 0)
 			return &pod->containers[i];
@@ -303,20 +300,18 @@ static uint64_t ceil_div(uint64_t v, uint64_t d)
 	return d == 0 ? v : v / d + (v % d != 0);
 }
 
-/* containerResourceRuntimeValue with limits defaulted to the node's
- * allocatable (MergeContainerResourceLimits): caller frees. */
-static char *resource_value(const struct resolver *rs, const struct pod_env_source *s,
-                            struct pp_error *err)
+char *pod_env_resource_value(const struct pod *pod, const struct pod_container *c,
+                             const struct pod_env_ctx *ctx, const struct pod_env_source *s,
+                             struct pp_error *err)
 {
-	const struct pod_env_ctx *ctx = rs->ctx;
-	const struct pod_container *c = resource_container(rs, s->container_name, err);
+	const struct pod_container *target = resource_container(pod, c, s->container_name, err);
 	bool limit = strncmp(s->resource, "limits.", 7) == 0;
 	const struct pod_resource_list *l;
 	uint64_t v = 0, d = 1;
 
-	if (c == NULL)
+	if (target == NULL)
 		return NULL;
-	l = limit ? &c->limits : &c->requests;
+	l = limit ? &target->limits : &target->requests;
 	if (strstr(s->resource, ".cpu") != NULL) {
 		v = l->cpu.set ? l->cpu.value : limit ? ctx->node_cpu_milli : 0;
 		d = s->divisor != NULL && strcmp(s->divisor, "1m") == 0 ? 1 : 1000;
@@ -344,9 +339,9 @@ static int env_one(struct resolver *rs, const struct pod_env *e, struct pp_error
 	if ((e->value != NULL && e->value[0] != '\0') || !s->set) {
 		v = pod_env_expand(e->value != NULL ? e->value : "", rs->env);
 	} else if (s->has_field_ref) {
-		v = field_value(rs, s->field_path, err);
+		v = pod_env_field_value(rs->pod, rs->ctx, s->field_path, err);
 	} else if (s->has_resource_ref) {
-		v = resource_value(rs, s, err);
+		v = pod_env_resource_value(rs->pod, rs->c, rs->ctx, s, err);
 	} else {
 		bool secret = s->secret_key_ref.set;
 

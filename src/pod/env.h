@@ -47,6 +47,23 @@ int pod_env_resolve(const struct pod *pod, const struct pod_container *c,
                     const struct pod_env_ctx *ctx, char ***ret_env, char ***ret_warnings,
                     struct pp_error *err);
 
+struct pod_env_source;
+
+/* The value of fieldRef path fp (podFieldSelectorRuntimeValue): a
+ * metadata field, labels['k'] or annotations['k'] ("" when absent), or
+ * what ctx knows (node name, host and pod IPs, joined by "," for the
+ * lists). Caller frees; NULL (-EINVAL in err) for an unknown path. */
+char *pod_env_field_value(const struct pod *pod, const struct pod_env_ctx *ctx, const char *fp,
+                          struct pp_error *err);
+
+/* The value of resourceFieldRef s for container c of pod (or the one it
+ * names): ceil(quantity / divisor), cpu in cores or millicores, an unset
+ * limit being ctx's node allocatable, an unset request 0. Caller frees;
+ * NULL (-EINVAL in err) when the named container is not in the pod. */
+char *pod_env_resource_value(const struct pod *pod, const struct pod_container *c,
+                             const struct pod_env_ctx *ctx, const struct pod_env_source *s,
+                             struct pp_error *err);
+
 /* Kubernetes' expansion.Expand against env ("K=V", the last definition of
  * a name winning): "$(VAR)" becomes VAR's value when defined and stays as
  * written otherwise; "$$" is "$" (so "$$(VAR)" is "$(VAR)"); any other "$x"

@@ -94,6 +94,11 @@ YAML
 	[ "$output" = "s3cret 64" ]
 	# the key that is no variable name: the kubelet's event
 	run peapod describe pod envtest
+	[[ "$output" == *"Environment Variables from:"*"app-config"*"ConfigMap with prefix 'CFG_'"*"Optional: false"* ]]
+	[[ "$output" == *"PASSWORD:"*"<set to the key 'password' in secret 'app-secret'>"*"Optional: false"* ]]
+	[[ "$output" == *"POD_NAME:"*"envtest (v1:metadata.name)"* ]]
+	[[ "$output" == *"MEM_MI:"*"64 (limits.memory)"* ]]
+	[[ "$output" != *s3cret* ]]
 	[[ "$output" == *"InvalidEnvironmentVariableNames"*"Keys [1bad] from the EnvFrom configMap default/app-config were skipped since they are considered invalid environment variable names."* ]]
 }
 
