@@ -71,6 +71,11 @@ bool pod_is_env_name(const char *s)
 	return true;
 }
 
+const char *pod_env_name_problem(const char *s)
+{
+	return pod_is_env_name(s) ? NULL : ENV_NAME_MSG;
+}
+
 /* ---- decoding ---- */
 
 static int decode_optional(json_object *v, void *obj, const char *path, struct pp_error *err)
