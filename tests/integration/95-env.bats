@@ -15,17 +15,6 @@ teardown() {
 	teardown_root
 }
 
-# put_object RESOURCE NAME DATA-JSON: a ConfigMap or Secret in the store of
-# this root (the file `apply -f` of one writes, replaced atomically).
-put_object() { # configmaps|secrets NAME DATA
-	local kind=ConfigMap dir=$PEAPOD_ROOT/objects/$1/default
-	[ "$1" = secrets ] && kind=Secret
-	mkdir -p "$dir"
-	printf '{"apiVersion":"v1","kind":"%s","metadata":{"name":"%s","namespace":"default"},"data":%s}\n' \
-		"$kind" "$2" "$3" >"$dir/.$2.tmp"
-	mv "$dir/.$2.tmp" "$dir/$2.json"
-}
-
 logs_have() { # P TEXT
 	peapod logs "$1" | grep -qxF -- "$2"
 }
@@ -40,8 +29,9 @@ waiting_is() { # P TEXT
 }
 
 @test "an app reads ConfigMap and Secret keys, envFrom with a prefix, its own fields and its memory limit from env" {
-	put_object configmaps app-config '{"greeting":"hello","mode":"fast","1bad":"x"}'
-	put_object secrets app-secret '{"password":"czNjcmV0"}' # s3cret
+	peapod create configmap app-config --from-literal=greeting=hello --from-literal=mode=fast \
+		--from-literal=1bad=x
+	peapod create secret generic app-secret --from-literal=password=s3cret
 	cat >"$BATS_TEST_TMPDIR/p.yaml" <<'YAML'
 apiVersion: v1
 kind: Pod
@@ -118,10 +108,17 @@ YAML
 	pod_is late CreateContainerConfigError
 	run peapod describe pod late
 	[[ "$output" == *'Error: configmap "late-config" not found'* ]]
-	put_object configmaps late-config '{"other":"x"}'
+	peapod create configmap late-config --from-literal=other=x
 	wait_for 20 waiting_is late "CreateContainerConfigError: couldn't find key color in ConfigMap default/late-config"
 	[ "$(peapod get pods late -o json | jq -r .status.phase)" = Pending ]
-	put_object configmaps late-config '{"color":"blue"}'
+	cat >"$BATS_TEST_TMPDIR/cm.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: late-config}
+data: {color: blue}
+YAML
+	run peapod apply -f "$BATS_TEST_TMPDIR/cm.yaml"
+	[ "$output" = "configmap/late-config configured" ]
 	wait_for 30 pod_is late Running
 	wait_for 20 logs_have late "COLOR=blue"
 	[ "$(peapod get pods late -o json | jq -r '.status.containerStatuses[0].restartCount')" = 0 ]
@@ -145,6 +142,28 @@ YAML
 		[ "$(peapod get pods initsec -o json | jq -r '.status.initContainerStatuses[0].state.waiting | "\(.reason): \(.message)"')" = "$1" ]
 	}
 	wait_for 20 init_waiting 'CreateContainerConfigError: secret "init-secret" not found'
-	put_object secrets init-secret '{"TOKEN":"dDBr"}' # t0k
+	peapod create secret generic init-secret --from-literal=TOKEN=t0k
 	wait_for 30 pod_is initsec Running
+}
+
+@test "a ConfigMap and the pod that uses it, in one apply stream" {
+	cat >"$BATS_TEST_TMPDIR/all.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: stream-config}
+data: {LEVEL: debug}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: stream}
+spec:
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sh", "-c", "echo \"LEVEL=$LEVEL\"; sleep 3600"]
+    envFrom: [{configMapRef: {name: stream-config}}]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/all.yaml"
+	wait_for 30 pod_is stream Running
+	wait_for 20 logs_have stream "LEVEL=debug"
 }
