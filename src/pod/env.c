@@ -313,10 +313,12 @@ char *pod_env_resource_value(const struct pod *pod, const struct pod_container *
 		return NULL;
 	l = limit ? &target->limits : &target->requests;
 	if (strstr(s->resource, ".cpu") != NULL) {
-		v = l->cpu.set ? l->cpu.value : limit ? ctx->node_cpu_milli : 0;
+		v = l->cpu.set && l->cpu.value > 0 ? l->cpu.value : limit ? ctx->node_cpu_milli : 0;
 		d = s->divisor != NULL && strcmp(s->divisor, "1m") == 0 ? 1 : 1000;
 	} else if (strstr(s->resource, ".memory") != NULL) {
-		v = l->memory.set ? l->memory.value : limit ? ctx->node_memory : 0;
+		v = l->memory.set && l->memory.value > 0 ? l->memory.value
+		    : limit                              ? ctx->node_memory
+		                                         : 0;
 	} else if (limit) { /* ephemeral-storage: peapod sets no such limit */
 		v = ctx->node_ephemeral;
 	}
