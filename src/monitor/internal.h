@@ -44,7 +44,8 @@ struct mprobe_set;
  *      |  \                 |                          |
  *      |   start failed,     exited / lost              exited
  *      |   image missing,    |                          |
- *      |   create failed     v                          v
+ *      |   create failed,    v                          v
+ *      |   config error      |                          |
  *      |        \------> (restartPolicy, pod state) <---/
  *      |                 /       |        |        \
  *      |           BACKOFF   WAIT_SANDBOX  EXITED   DONE (init, code 0)
