@@ -280,6 +280,7 @@ static void test_cached(void **state)
 	              &r, NULL, &err);
 	assert_int_equal(r, 0);
 	assert_int_equal(lookups, 1);
+	assert_string_equal(env[strv_len(env) - 1], "B=b");
 }
 
 static void test_expand(void **state)
