@@ -12,6 +12,7 @@
 #include "cli/cli-util.h"
 #include "cli/cli.h"
 #include "client/client.h"
+#include "pod/env.h"
 #include "pod/events.h"
 #include "pod/state.h"
 #include "spec/pod.h"
@@ -202,14 +203,74 @@ static void print_ports(FILE *f, const struct pod_container *pc)
 	fprintf(f, "\n");
 }
 
-static void print_env_mounts(FILE *f, const struct pod_container *pc)
+/* kubectl's describeContainerEnvFrom */
+static void print_env_from(FILE *f, const struct pod_container *pc)
 {
+	if (pc->n_env_from > 0)
+		fprintf(f, "    Environment Variables from:\n");
+	for (size_t i = 0; i < pc->n_env_from; i++) {
+		const struct pod_env_from *e = &pc->env_from[i];
+		const struct pod_key_ref *ref =
+		    e->secret_ref.set ? &e->secret_ref : &e->config_map_ref;
+		const char *from = e->secret_ref.set ? "Secret" : "ConfigMap";
+		bool optional = ref->has_optional && ref->optional;
+
+		if (e->prefix == NULL || e->prefix[0] == '\0')
+			fprintf(f, "      %s\t%s\tOptional: %s\n", ref->name, from,
+			        optional ? "true" : "false");
+		else
+			fprintf(f, "      %s\t%s with prefix '%s'\tOptional: %s\n", ref->name, from,
+			        e->prefix, optional ? "true" : "false");
+	}
+}
+
+/* One valueFrom as kubectl's describeContainerEnvVars shows it: a field's
+ * value from the pod's metadata, a resource's from the container's own
+ * limits ("node allocatable" when unset), a key's reference. */
+static void print_value_from(FILE *f, const struct pod *pod, const struct pod_container *pc,
+                             const struct pod_env *e)
+{
+	const struct pod_env_source *s = &e->value_from;
+	const struct pod_key_ref *ref =
+	    s->secret_key_ref.set ? &s->secret_key_ref : &s->config_map_key_ref;
+	struct pod_env_ctx none = {0};
+	struct pp_error err = {0};
+	cleanup_free char *v = NULL;
+
+	if (s->has_field_ref) {
+		if (strncmp(s->field_path, "metadata.", 9) == 0)
+			v = pod_env_field_value(pod, &none, s->field_path, &err);
+		fprintf(f, "      %s:\t%s (%s:%s)\n", e->name, v != NULL ? v : "", s->api_version,
+		        s->field_path);
+	} else if (s->has_resource_ref) {
+		v = pod_env_resource_value(pod, pc, &none, s, &err);
+		if (v != NULL && strcmp(v, "0") == 0 &&
+		    (strcmp(s->resource, "limits.cpu") == 0 ||
+		     strcmp(s->resource, "limits.memory") == 0)) {
+			free(v);
+			v = xstrdup("node allocatable");
+		}
+		fprintf(f, "      %s:\t%s (%s)\n", e->name, v != NULL ? v : "", s->resource);
+	} else {
+		fprintf(f, "      %s:\t<set to the key '%s' %s '%s'>\tOptional: %s\n", e->name,
+		        ref->key, s->secret_key_ref.set ? "in secret" : "of config map", ref->name,
+		        ref->has_optional && ref->optional ? "true" : "false");
+	}
+}
+
+static void print_env_mounts(FILE *f, const struct pod *pod, const struct pod_container *pc)
+{
+	print_env_from(f, pc);
 	if (pc->n_env == 0)
 		fprintf(f, "    Environment:\t<none>\n");
 	else
 		fprintf(f, "    Environment:\n");
-	for (size_t i = 0; i < pc->n_env; i++)
-		fprintf(f, "      %s:\t%s\n", pc->env[i].name, pc->env[i].value);
+	for (size_t i = 0; i < pc->n_env; i++) {
+		if (pc->env[i].value_from.set)
+			print_value_from(f, pod, pc, &pc->env[i]);
+		else
+			fprintf(f, "      %s:\t%s\n", pc->env[i].name, pc->env[i].value);
+	}
 	if (pc->n_volume_mounts == 0)
 		fprintf(f, "    Mounts:\t<none>\n");
 	else
@@ -267,8 +328,8 @@ static void print_probe(FILE *f, const char *what, const struct pod_probe *p)
 	        (long long)p->failure_threshold);
 }
 
-static void print_container(FILE *f, const struct pod_container *pc, const struct ctr_status *st,
-                            json_object *js)
+static void print_container(FILE *f, const struct pod *pod, const struct pod_container *pc,
+                            const struct ctr_status *st, json_object *js)
 {
 	const char *id = json_get_str(js, "containerID");
 
@@ -289,7 +350,7 @@ static void print_container(FILE *f, const struct pod_container *pc, const struc
 	print_probe(f, "Liveness", &pc->liveness_probe);
 	print_probe(f, "Readiness", &pc->readiness_probe);
 	print_probe(f, "Startup", &pc->startup_probe);
-	print_env_mounts(f, pc);
+	print_env_mounts(f, pod, pc);
 }
 
 static void print_conditions(FILE *f, json_object *status)
@@ -435,12 +496,12 @@ static void describe(struct pod_record *rec)
 	if (rec->n_init_ctrs > 0)
 		fprintf(f, "Init Containers:\n");
 	for (size_t i = 0; i < rec->n_init_ctrs && i < rec->pod->n_init_containers; i++)
-		print_container(f, &rec->pod->init_containers[i], &rec->init_ctrs[i],
+		print_container(f, rec->pod, &rec->pod->init_containers[i], &rec->init_ctrs[i],
 		                cs ? json_object_array_get_idx(cs, i) : NULL);
 	cs = json_get_arr(status, "containerStatuses");
 	fprintf(f, "Containers:\n");
 	for (size_t i = 0; i < rec->n_ctrs && i < rec->pod->n_containers; i++)
-		print_container(f, &rec->pod->containers[i], &rec->ctrs[i],
+		print_container(f, rec->pod, &rec->pod->containers[i], &rec->ctrs[i],
 		                cs ? json_object_array_get_idx(cs, i) : NULL);
 	print_conditions(f, status);
 	print_volumes(f, rec->pod);

@@ -178,6 +178,7 @@ void mctr_started(struct mon *m, size_t idx, pid_t pid)
 	c->started_ms = pp_now_ms();
 	c->kill_at_ms = 0;
 	c->stop_extended = false;
+	c->config_retry_ms = 0;
 	status_running(st, pid);
 	pod_event_add(m->dir, "Normal", "Created", "Created container %s", st->name);
 	pod_event_add(m->dir, "Normal", "Started", "Started container %s", st->name);
@@ -205,6 +206,17 @@ void mctr_create_failed(struct mon *m, size_t idx, bool config_error, const char
 	status_waiting(mon_status(m, idx),
 	               config_error ? "CreateContainerConfigError" : "CreateContainerError", msg);
 	backoff(m, idx, false);
+}
+
+void mctr_config_error(struct mon *m, size_t idx, const char *msg)
+{
+	struct mctr *c = &m->c[idx];
+
+	pod_event_add(m->dir, "Warning", "Failed", "Error: %s", msg);
+	status_waiting(mon_status(m, idx), "CreateContainerConfigError", msg);
+	c->config_retry_ms = pod_config_retry_next(c->config_retry_ms);
+	c->restart_at_ms = pp_now_ms() + c->config_retry_ms;
+	c->phase = MCTR_BACKOFF;
 }
 
 /* The kubelet's image pull back-off (10 s doubling to 5 min, per image):

@@ -146,6 +146,8 @@ int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 	struct ctr_status *st = mon_status(m, idx);
 	struct mctr *c = &m->c[idx];
 	struct img_image *img = NULL;
+	cleanup_strv char **env = NULL;
+	bool config_error = false;
 	pid_t pid = 0;
 	int r;
 
@@ -161,8 +163,18 @@ int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 	if (r == 0) {
 		c->stop_signal = pod_stop_signal(img->config.stop_signal);
 		mctr_image_found(m, idx, img->id);
-		r = pod_container_prepare(&m->paths, m->rec, idx, img, err);
+		/* the kubelet makes the environment before the container */
+		r = mon_ctr_env(m, idx, &env, err);
+		if (r == 0)
+			r = pod_container_prepare(&m->paths, m->rec, idx, img, env, err);
+		else
+			config_error = true;
 		img_image_free(img);
+	}
+	if (r < 0 && config_error) {
+		log_error("container '%s': %s", st->name, err->msg);
+		mctr_config_error(m, idx, err->msg);
+		return r;
 	}
 	if (r < 0) {
 		/* not runnable as configured: retried with back-off, as the kubelet */

@@ -44,7 +44,8 @@ struct mprobe_set;
  *      |  \                 |                          |
  *      |   start failed,     exited / lost              exited
  *      |   image missing,    |                          |
- *      |   create failed     v                          v
+ *      |   create failed,    v                          v
+ *      |   config error      |                          |
  *      |        \------> (restartPolicy, pod state) <---/
  *      |                 /       |        |        \
  *      |           BACKOFF   WAIT_SANDBOX  EXITED   DONE (init, code 0)
@@ -93,6 +94,7 @@ struct mctr {
 	int pidfd;                 /* adopted orphan: its exit, status unknown; -1 none */
 	struct mprobe_set *probes; /* probe state (probe.c), NULL without probes */
 	int64_t probe_next_ms;     /* next probe deadline (CLOCK_MONOTONIC ms), 0 none */
+	int64_t config_retry_ms;   /* CreateContainerConfigError retry delay, 0 none */
 };
 
 struct mon {
@@ -118,6 +120,12 @@ struct mon {
 	int64_t sandbox_retry_ms;
 	int sandbox_backoff_s; /* seconds */
 };
+
+/* The environment of container idx (ctr-env.c): pod_env_resolve() with
+ * this node, the pod's IPs and the root's ConfigMaps and Secrets; the
+ * InvalidEnvironmentVariableNames events. *ret caller strv_free()s. 0,
+ * -ENOENT (a missing object or key, err in the kubelet's words), -errno. */
+int mon_ctr_env(struct mon *m, size_t idx, char ***ret, struct pp_error *err);
 
 /* Image pulls (pull.c), the kubelet's image manager. The image of container
  * idx by its imagePullPolicy: 0 and *ret_img (caller frees) when it is in
@@ -174,6 +182,11 @@ void mctr_start_failed(struct mon *m, size_t idx, const char *msg);
 /* Its bundle could not be made (config_error: runAsNonRoot refused it):
  * CreateContainer(Config)Error, retried after the back-off. */
 void mctr_create_failed(struct mon *m, size_t idx, bool config_error, const char *msg);
+/* Its configuration cannot be made yet (its environment names a missing
+ * ConfigMap, Secret or key; msg the kubelet's words): Waiting with
+ * CreateContainerConfigError, the Failed event `Error: msg`, retried after
+ * a short back-off (pod_config_retry_next()). */
+void mctr_config_error(struct mon *m, size_t idx, const char *msg);
 /* Its image is not in the store: ErrImageNeverPull, ErrImagePull, then
  * ImagePullBackOff, retried after the back-off. */
 void mctr_image_missing(struct mon *m, size_t idx);

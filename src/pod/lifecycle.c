@@ -35,6 +35,13 @@ int pod_backoff_next(int backoff_s)
 	return pod_backoff_step(backoff_s, 0).next_s;
 }
 
+int64_t pod_config_retry_next(int64_t retry_ms)
+{
+	if (retry_ms <= 0)
+		return 1000;
+	return retry_ms >= POD_CONFIG_RETRY_MAX_MS / 2 ? POD_CONFIG_RETRY_MAX_MS : retry_ms * 2;
+}
+
 int pod_backoff_after(int restarts)
 {
 	int d = 0;

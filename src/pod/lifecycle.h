@@ -41,6 +41,14 @@ struct pod_backoff pod_backoff_step(int backoff_s, int64_t ran_ms);
  * 300 s, as the kubelet's image and sandbox back-offs. Seconds. */
 int pod_backoff_next(int backoff_s);
 
+/* The retry delay after retry_ms for a container whose configuration
+ * cannot be made yet (CreateContainerConfigError: a ConfigMap or Secret
+ * missing): the kubelet retries on each pod sync, its pod worker requeuing
+ * a failed sync after 10 s; we start at 1 s (retry_ms 0) and double up to
+ * those 10 s, so a container starts soon after its object appears. ms. */
+#define POD_CONFIG_RETRY_MAX_MS 10000
+int64_t pod_config_retry_next(int64_t retry_ms);
+
 /* The back-off of a container restarted `restarts` times, each after a
  * short run: what pod_backoff_step() built up (for a monitor that takes a
  * pod back and knows only restartCount). */

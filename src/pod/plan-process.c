@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 
 #include "image/image.h"
+#include "pod/env.h"
 #include "pod/plan.h"
 #include "runtime/runtime.h"
 #include "spec/pod.h"
@@ -17,10 +18,6 @@
 #include "util/error.h"
 #include "util/json.h"
 #include "util/xalloc.h"
-
-/* execve's limit for one argument or env string (MAX_ARG_STRLEN): a
- * longer expansion could never run, so references past it stay as written. */
-#define EXPAND_MAX ((size_t)32 * 4096)
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -44,70 +41,12 @@ const char *const pod_default_caps[] = {
 
 #define N_CAPS 64 /* capability numbers fit a 64-bit set */
 
-/* Value of name in a "K=V" vector, the last definition winning (the
- * kubelet builds a map); NULL when undefined. */
-static const char *env_lookup(char *const *env, const char *name, size_t len)
-{
-	const char *found = NULL;
-
-	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
-		if (strncmp(env[i], name, len) == 0 && env[i][len] == '=')
-			found = env[i] + len + 1;
-	return found;
-}
-
-static void buf_add(char **buf, size_t *len, const char *s, size_t n)
-{
-	char *b = xrealloc(*buf, *len + n + 1);
-
-	for (size_t i = 0; i < n; i++)
-		b[*len + i] = s[i];
-	*len += n;
-	b[*len] = '\0';
-	*buf = b;
-}
-
-/* Kubernetes third_party/forked/golang/expansion.Expand: "$(VAR)" becomes
- * VAR's value when defined and stays as written otherwise; "$$" is "$"; any
- * other "$x" and an unclosed "$(" stay as written. Caller frees. */
-static char *expand(const char *in, char *const *env)
-{
-	char *out = xstrdup("");
-	size_t len = 0;
-	const char *p = in, *close, *val;
-
-	while (*p != '\0') {
-		const char *dollar = strchr(p, '$');
-
-		if (dollar == NULL || dollar[1] == '\0') {
-			buf_add(&out, &len, p, strlen(p));
-			break;
-		}
-		buf_add(&out, &len, p, (size_t)(dollar - p));
-		p = dollar + 2;
-		if (dollar[1] == '$') {
-			buf_add(&out, &len, "$", 1);
-		} else if (dollar[1] == '(' && (close = strchr(dollar + 2, ')')) != NULL) {
-			val = env_lookup(env, dollar + 2, (size_t)(close - dollar - 2));
-			/* bounded: each reference may double the size */
-			if (val != NULL && len + strlen(val) <= EXPAND_MAX)
-				buf_add(&out, &len, val, strlen(val));
-			else
-				buf_add(&out, &len, dollar, (size_t)(close - dollar + 1));
-			p = close + 1;
-		} else {
-			buf_add(&out, &len, dollar, 2);
-		}
-	}
-	return out;
-}
-
 static char **expand_all(char *const *v, char *const *env)
 {
 	char **out = NULL;
 
 	for (size_t i = 0; v != NULL && v[i] != NULL; i++) {
-		cleanup_free char *s = expand(v[i], env);
+		cleanup_free char *s = pod_env_expand(v[i], env);
 
 		strv_push(&out, s);
 	}
@@ -148,57 +87,11 @@ int pod_plan_argv(const struct pod_container *c, const struct img_config *img, c
 	return 0;
 }
 
-static size_t env_key_len(const char *kv)
-{
-	const char *eq = strchr(kv, '=');
-
-	return eq != NULL ? (size_t)(eq - kv) : strlen(kv);
-}
-
-/* containerd's replaceOrAppendEnvValues for one entry: same name replaces
- * in place, a new name appends, a bare "NAME" unsets. */
-static void env_set(char ***env, const char *kv)
-{
-	size_t klen = env_key_len(kv), n = strv_len(*env);
-
-	for (size_t i = 0; *env != NULL && i < n; i++) {
-		if (env_key_len((*env)[i]) != klen || strncmp((*env)[i], kv, klen) != 0)
-			continue;
-		free((*env)[i]);
-		if (kv[klen] == '=') {
-			(*env)[i] = xstrdup(kv);
-		} else {
-			for (size_t j = i; j < n; j++)
-				(*env)[j] = (*env)[j + 1];
-		}
-		return;
-	}
-	if (kv[klen] == '=')
-		strv_push(env, kv);
-}
-
-char **pod_plan_container_env(const struct pod_container *c)
-{
-	char **env = NULL;
-
-	for (size_t i = 0; i < c->n_env; i++) {
-		const char *v = c->env[i].value != NULL ? c->env[i].value : "";
-		cleanup_free char *val = expand(v, env);
-		cleanup_free char *kv = xstrfmt("%s=%s", c->env[i].name, val);
-
-		env_set(&env, kv);
-	}
-	if (env == NULL)
-		env = xcalloc(1, sizeof(char *));
-	return env;
-}
-
 char **pod_plan_env(const struct pod *pod, const struct pod_container *c,
-                    const struct img_config *img)
+                    const struct img_config *img, char *const *kenv)
 {
 	cleanup_free char *hostname = pod_plan_hostname(pod);
 	cleanup_free char *host_kv = xstrfmt("HOSTNAME=%s", hostname);
-	cleanup_strv char **kenv = pod_plan_container_env(c);
 	char **env = NULL;
 
 	/* containerd: default spec PATH, then HOSTNAME, TERM=xterm for a tty
@@ -209,9 +102,9 @@ char **pod_plan_env(const struct pod *pod, const struct pod_container *c,
 	if (c->tty)
 		strv_push(&env, "TERM=xterm");
 	for (size_t i = 0; img != NULL && img->env != NULL && img->env[i] != NULL; i++)
-		env_set(&env, img->env[i]);
-	for (size_t i = 0; kenv[i] != NULL; i++)
-		env_set(&env, kenv[i]);
+		pod_env_set(&env, img->env[i]);
+	for (size_t i = 0; kenv != NULL && kenv[i] != NULL; i++)
+		pod_env_set(&env, kenv[i]);
 	return env;
 }
 
@@ -335,17 +228,17 @@ static const char *plan_cwd(const struct pod_container *c, const struct img_conf
 	return "/";
 }
 
-int pod_plan_process(const struct pod *pod, const struct pod_container *c,
-                     const struct img_config *img, const struct pod_user *user, json_object **ret,
-                     struct pp_error *err)
+int pod_plan_process(const struct pod_plan_target *t, const struct pod_user *user,
+                     json_object **ret, struct pp_error *err)
 {
-	cleanup_strv char **kenv = pod_plan_container_env(c);
-	cleanup_strv char **env = pod_plan_env(pod, c, img);
+	const struct pod_container *c = t->c;
+	const struct img_config *img = t->img;
+	cleanup_strv char **env = pod_plan_env(t->pod, c, img, t->env);
 	cleanup_strv char **argv = NULL;
 	json_object *caps = NULL, *proc;
 	int r;
 
-	r = pod_plan_argv(c, img, kenv, &argv, err);
+	r = pod_plan_argv(c, img, t->env, &argv, err);
 	if (r < 0)
 		return r;
 	r = plan_caps(c, &caps, err);

@@ -401,7 +401,7 @@ int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struc
 	r = pod_user_for_container(rootfd, pod, c, img != NULL ? img->user : NULL, &user, err);
 	if (r < 0)
 		return pp_error_prefix(err, r, "container '%s'", c->name);
-	r = pod_plan_process(pod, c, img, &user, &proc, err);
+	r = pod_plan_process(t, &user, &proc, err);
 	free(user.additional_gids);
 	if (r < 0)
 		return r;

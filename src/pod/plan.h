@@ -89,30 +89,23 @@ int pod_plan_argv(const struct pod_container *c, const struct img_config *img, c
  * host's name for a hostNetwork pod. Caller frees. */
 char *pod_plan_hostname(const struct pod *pod);
 
-/* The container's own env as the kubelet hands it to the runtime: "K=V" in
- * manifest order, a later same name replacing the earlier value in place,
- * each value's $(VAR) expanded against the entries before it. This is the
- * env for pod_plan_argv(). Caller strv_free()s; never NULL. */
-char **pod_plan_container_env(const struct pod_container *c);
-
 /* The environment, in containerd's order: the default PATH, HOSTNAME, the
- * image's Env, then pod_plan_container_env(), each same name replacing the
- * earlier value in place (a bare "NAME" in the image unsets it). Caller
- * strv_free()s. */
+ * image's Env, then kenv (the container's own, pod_env_resolve(); NULL for
+ * none), each same name replacing the earlier value in place (a bare
+ * "NAME" in the image unsets it). Caller strv_free()s. */
 char **pod_plan_env(const struct pod *pod, const struct pod_container *c,
-                    const struct img_config *img);
+                    const struct img_config *img, char *const *kenv);
 
 /* The "process" object of a container: argv, env, cwd (workingDir, then the
  * image's WorkingDir, then "/"), user, terminal = tty, capabilities
  * (containerd's 14 defaults, plus securityContext.capabilities.add, minus
  * drop; "ALL" allowed in either), noNewPrivileges true only when
  * securityContext.allowPrivilegeEscalation is false (the kubelet's
- * AddNoNewPrivileges). Used for the
- * container's config and (with other args and terminal) for exec. *ret
- * caller owns. 0 or -errno. */
-int pod_plan_process(const struct pod *pod, const struct pod_container *c,
-                     const struct img_config *img, const struct pod_user *user, json_object **ret,
-                     struct pp_error *err);
+ * AddNoNewPrivileges), of t's container with t's image and env (t's
+ * rootfd, sandbox and paths unused). *ret caller owns. 0 or -errno. */
+struct pod_plan_target;
+int pod_plan_process(const struct pod_plan_target *t, const struct pod_user *user,
+                     json_object **ret, struct pp_error *err);
 
 /* A container's config.json: pod_plan_process() with the user of
  * pod_user_for_container(), root "rootfs" (read-only with
@@ -132,6 +125,7 @@ struct pod_plan_target {
 	const struct img_config *img;  /* its image's config */
 	int rootfd;                    /* its mounted rootfs, or -1 */
 	pid_t sandbox_pid;             /* pause, whose namespaces it joins */
+	char *const *env;              /* its own environment (pod_env_resolve()), NULL for none */
 	const struct pod_plan_paths *paths;
 };
 int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struct pp_error *err);

@@ -386,10 +386,12 @@ int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
 	return net;
 }
 
+/* The config.json of container idx in its bundle, with its image and env. */
 static int container_config_write(const struct pod_paths *paths, const struct pod_record *rec,
-                                  size_t idx, const struct img_image *img, const char *bundle,
+                                  size_t idx, const struct img_image *img, char *const *env,
                                   struct pp_error *err)
 {
+	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
 	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
 	cleanup_free char *cfgpath = xstrfmt("%s/config.json", bundle);
 	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -406,7 +408,8 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 	                                                 .img = &img->config,
 	                                                 .rootfd = rootfd,
 	                                                 .sandbox_pid = rec->sandbox_pid,
-	                                                 .paths = &pp},
+	                                                 .paths = &pp,
+	                                                 .env = env},
 	                       &cfg, err);
 	plan_paths_free(bufs);
 	if (r < 0)
@@ -425,7 +428,7 @@ static int container_volumes_prepare(const struct pod_paths *paths, const struct
 }
 
 int pod_container_prepare(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-                          const struct img_image *img, struct pp_error *err)
+                          const struct img_image *img, char *const *env, struct pp_error *err)
 {
 	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
 	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
@@ -454,7 +457,7 @@ int pod_container_prepare(const struct pod_paths *paths, const struct pod_record
 	r = img_rootfs_mount(img, upper, work, rootfs, err);
 	if (r < 0)
 		return r;
-	r = container_config_write(paths, rec, idx, img, bundle, err);
+	r = container_config_write(paths, rec, idx, img, env, err);
 	if (r < 0)
 		(void)img_rootfs_umount(rootfs, NULL);
 	return r;

@@ -99,10 +99,12 @@ int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
                       const char *pause_binary, struct pp_error *err);
 
 /* Mount container idx's rootfs (fresh upper layer) and write its
- * config.json. img is the resolved image. -EPERM (nothing mounted) when
- * runAsNonRoot forbids the container, as pod_verify_run_as_non_root(). */
+ * config.json. img is the resolved image, env the container's own
+ * environment (pod_env_resolve(), borrowed; NULL for none). -EPERM
+ * (nothing mounted) when runAsNonRoot forbids the container, as
+ * pod_verify_run_as_non_root(). */
 int pod_container_prepare(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
-                          const struct img_image *img, struct pp_error *err);
+                          const struct img_image *img, char *const *env, struct pp_error *err);
 
 /* The stdio a container or exec process gets: fd[] its stdin, stdout,
  * stderr (-1: /dev/null), console_socket (-1: none) receives the pty

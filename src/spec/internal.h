@@ -116,6 +116,18 @@ bool pod_resources_equal(const struct pod_container *a, const struct pod_contain
 /* Add "resources" to container object o when any is set. */
 void pod_resources_add(json_object *o, const struct pod_container *c);
 
+/* containers[].env and envFrom (pod-env.c), obj a struct pod_container:
+ * decoded (valueFrom's sources), defaulted (fieldRef.apiVersion "v1"),
+ * validated under cpath as the API server does, encoded into container
+ * object o, compared and freed. */
+int pod_decode_env(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_env_from(json_object *v, void *obj, const char *path, struct pp_error *err);
+void pod_env_default(struct pod_container *c);
+int pod_validate_env(const struct pod_container *c, const char *cpath, struct pp_error *err);
+void pod_env_to_json(json_object *o, const struct pod_container *c);
+bool pod_env_equal(const struct pod_container *a, const struct pod_container *b);
+void pod_env_free(struct pod_container *c);
+
 /* Probes (pod-probe.c): the container fields livenessProbe, readinessProbe
  * and startupProbe (defaults applied), their validation under cpath
  * ("spec.containers[0]"), encoding into container object o, comparison

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Decoding spec.containers: each container, its env, ports and
+/* Decoding spec.containers: each container, its ports and
  * securityContext.capabilities; everything else a container may carry in
  * the v1 API is refused by name. */
 #include <errno.h>
@@ -16,22 +16,6 @@
 	{                                         \
 		n, POD_FIELD_UNSUPPORTED, 0, NULL \
 	}
-
-static const struct pod_field env_fields[] = {
-    {"name", POD_FIELD_STR, offsetof(struct pod_env, name), NULL},
-    {"value", POD_FIELD_STR, offsetof(struct pod_env, value), NULL},
-    UNSUPPORTED("valueFrom"),
-    {NULL, 0, 0, NULL},
-};
-
-static int decode_env(json_object *v, void *obj, const char *path, struct pp_error *err)
-{
-	struct pod_container *c = obj;
-
-	return pod_decode_object_array(v, path,
-	                               &(const struct pod_element){env_fields, sizeof(*c->env)},
-	                               (void **)&c->env, &c->n_env, err);
-}
 
 static int decode_container_port(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
@@ -186,7 +170,7 @@ static const struct pod_field container_fields[] = {
     {"command", POD_FIELD_STRV, offsetof(struct pod_container, command), NULL},
     {"args", POD_FIELD_STRV, offsetof(struct pod_container, args), NULL},
     {"workingDir", POD_FIELD_STR, offsetof(struct pod_container, working_dir), NULL},
-    {"env", POD_FIELD_CUSTOM, 0, decode_env},
+    {"env", POD_FIELD_CUSTOM, 0, pod_decode_env},
     {"ports", POD_FIELD_CUSTOM, 0, decode_ports},
     {"stdin", POD_FIELD_BOOL, offsetof(struct pod_container, stdin_open), NULL},
     {"stdinOnce", POD_FIELD_BOOL, offsetof(struct pod_container, stdin_once), NULL},
@@ -196,7 +180,7 @@ static const struct pod_field container_fields[] = {
      offsetof(struct pod_container, termination_message_path), NULL},
     {"terminationMessagePolicy", POD_FIELD_STR,
      offsetof(struct pod_container, termination_message_policy), NULL},
-    UNSUPPORTED("envFrom"),
+    {"envFrom", POD_FIELD_CUSTOM, 0, pod_decode_env_from},
     {"resources", POD_FIELD_CUSTOM, 0, pod_decode_resources},
     UNSUPPORTED("resizePolicy"),
     UNSUPPORTED("restartPolicy"),

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spec/internal.h"
 #include "spec/pod.h"
 #include "util/xalloc.h"
 
@@ -57,9 +58,7 @@ static void default_container(struct pod_container *c, bool host_network)
 		if (host_network && c->ports[i].host_port == 0)
 			c->ports[i].host_port = c->ports[i].container_port;
 	}
-	for (size_t i = 0; i < c->n_env; i++)
-		if (c->env[i].value == NULL)
-			c->env[i].value = xstrdup("");
+	pod_env_default(c);
 }
 
 void pod_spec_default(struct pod *pod)

@@ -59,21 +59,6 @@ static const char *restart_policy_str(enum pod_restart_policy p)
 	}
 }
 
-static json_object *env_to_json(const struct pod_container *c)
-{
-	json_object *arr = json_object_new_array();
-
-	for (size_t i = 0; i < c->n_env; i++) {
-		json_object *e = json_object_new_object();
-
-		add_str(e, "name", c->env[i].name);
-		if (c->env[i].value != NULL && c->env[i].value[0] != '\0')
-			add_str(e, "value", c->env[i].value);
-		json_object_array_add(arr, e);
-	}
-	return arr;
-}
-
 static json_object *ports_to_json(const struct pod_container *c)
 {
 	json_object *arr = json_object_new_array();
@@ -186,8 +171,7 @@ static json_object *container_to_json(const struct pod_container *c)
 	add_strv(o, "command", c->command);
 	add_strv(o, "args", c->args);
 	add_str(o, "workingDir", c->working_dir);
-	if (c->n_env > 0)
-		json_object_object_add(o, "env", env_to_json(c));
+	pod_env_to_json(o, c);
 	if (c->n_ports > 0)
 		json_object_object_add(o, "ports", ports_to_json(c));
 	add_security_context(o, c);

@@ -50,17 +50,6 @@ bool pod_map_equal(char *const *ak, char *const *av, char *const *bk, char *cons
 	return true;
 }
 
-static bool env_eq(const struct pod_container *a, const struct pod_container *b)
-{
-	if (a->n_env != b->n_env)
-		return false;
-	for (size_t i = 0; i < a->n_env; i++)
-		if (!str_eq(a->env[i].name, b->env[i].name) ||
-		    !str_eq(a->env[i].value, b->env[i].value))
-			return false;
-	return true;
-}
-
 static bool ports_eq(const struct pod_container *a, const struct pod_container *b)
 {
 	if (a->n_ports != b->n_ports)
@@ -119,7 +108,7 @@ static bool container_eq(const struct pod_container *a, const struct pod_contain
 	       a->image_pull_policy == b->image_pull_policy &&
 	       a->image_pull_policy_unset == b->image_pull_policy_unset &&
 	       strv_eq(a->command, b->command) && strv_eq(a->args, b->args) &&
-	       str_eq(a->working_dir, b->working_dir) && env_eq(a, b) && ports_eq(a, b) &&
+	       str_eq(a->working_dir, b->working_dir) && pod_env_equal(a, b) && ports_eq(a, b) &&
 	       a->stdin_open == b->stdin_open && a->stdin_once == b->stdin_once &&
 	       a->tty == b->tty && strv_eq(a->cap_add, b->cap_add) &&
 	       strv_eq(a->cap_drop, b->cap_drop) &&

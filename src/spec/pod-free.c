@@ -38,11 +38,7 @@ static void container_clear(struct pod_container *c)
 	strv_free(c->command);
 	strv_free(c->args);
 	free(c->working_dir);
-	for (size_t i = 0; i < c->n_env; i++) {
-		free(c->env[i].name);
-		free(c->env[i].value);
-	}
-	free(c->env);
+	pod_env_free(c);
 	for (size_t i = 0; i < c->n_ports; i++) {
 		free(c->ports[i].name);
 		free(c->ports[i].protocol);

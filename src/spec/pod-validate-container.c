@@ -10,11 +10,6 @@
 #include "spec/validate.h"
 #include "util/error.h"
 
-#define ENV_NAME_MSG                                                                             \
-	"a valid environment variable name must consist of alphabetic characters, digits, '_', " \
-	"'-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  " \
-	"or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"
-
 static int required(const char *path, struct pp_error *err)
 {
 	return pp_error_msg(err, EINVAL, "%s: Required value", path);
@@ -26,32 +21,6 @@ static int duplicate(const char *path, const char *value, struct pp_error *err)
 
 	return pp_error_msg(err, EINVAL, "%s: Duplicate value: %s", path,
 	                    pod_quote(value, q, sizeof(q)));
-}
-
-static bool is_env_name(const char *s)
-{
-	if (s[0] == '\0' || isdigit((unsigned char)s[0]))
-		return false;
-	for (; *s != '\0'; s++)
-		if (!pod_is_alnum(*s) && *s != '-' && *s != '.' && *s != '_')
-			return false;
-	return true;
-}
-
-static int check_env(const struct pod_container *c, const char *cpath, struct pp_error *err)
-{
-	char path[POD_PATH_MAX];
-
-	for (size_t i = 0; i < c->n_env; i++) {
-		const char *name = c->env[i].name;
-
-		(void)snprintf(path, sizeof(path), "%s.env[%zu].name", cpath, i);
-		if (name == NULL || name[0] == '\0')
-			return required(path, err);
-		if (!is_env_name(name))
-			return pod_invalid(path, name, ENV_NAME_MSG, err);
-	}
-	return 0;
 }
 
 const char *pod_port_name_problem(const char *s)
@@ -251,7 +220,7 @@ static int check_container(const struct pod *pod, size_t ci, const char *field,
 		r = check_port(pod, ci, i, ppath, err);
 	}
 	if (r == 0)
-		r = check_env(c, cpath, err);
+		r = pod_validate_env(c, cpath, err);
 	if (r == 0)
 		r = check_caps(c->cap_add, cpath, "add", err);
 	if (r == 0)
@@ -297,9 +266,4 @@ int pod_validate_containers(const struct pod *pod, struct pp_error *err)
 			return r;
 	}
 	return 0;
-}
-
-const char *pod_env_name_problem(const char *s)
-{
-	return is_env_name(s) ? NULL : ENV_NAME_MSG;
 }

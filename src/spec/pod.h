@@ -22,9 +22,39 @@ enum pod_pull_policy {
 	POD_PULL_NEVER,
 };
 
+/* A reference to a key of a ConfigMap or Secret (configMapKeyRef,
+ * secretKeyRef), or with key NULL to a whole one (envFrom's configMapRef,
+ * secretRef). */
+struct pod_key_ref {
+	bool set; /* given */
+	char *name;
+	char *key; /* NULL for an envFrom source */
+	bool has_optional, optional;
+};
+
+/* env[].valueFrom: exactly one source set once validated. */
+struct pod_env_source {
+	bool set;              /* valueFrom given */
+	bool has_field_ref;    /* fieldRef */
+	char *field_path;      /* fieldRef.fieldPath */
+	char *api_version;     /* fieldRef.apiVersion, default "v1" */
+	bool has_resource_ref; /* resourceFieldRef */
+	char *container_name;  /* resourceFieldRef.containerName; NULL: this container */
+	char *resource;        /* resourceFieldRef.resource, e.g. "limits.memory" */
+	char *divisor;         /* resourceFieldRef.divisor as written; NULL when unset (1) */
+	struct pod_key_ref config_map_key_ref, secret_key_ref;
+};
+
 struct pod_env {
 	char *name;
 	char *value; /* "" when absent */
+	struct pod_env_source value_from;
+};
+
+/* containers[].envFrom[]: every key of a ConfigMap or a Secret. */
+struct pod_env_from {
+	char *prefix; /* NULL when absent */
+	struct pod_key_ref config_map_ref, secret_ref;
 };
 
 struct pod_port {
@@ -140,6 +170,8 @@ struct pod_container {
 	char *working_dir;
 	struct pod_env *env;
 	size_t n_env;
+	struct pod_env_from *env_from; /* envFrom */
+	size_t n_env_from;
 	struct pod_port *ports;
 	size_t n_ports;
 	bool stdin_open; /* `stdin` */
@@ -244,6 +276,9 @@ const char *pod_env_name_problem(const char *s);
 bool pod_is_dns1123_label(const char *s);
 /* Is s a DNS-1123 subdomain (labels joined by '.', <= 253)? */
 bool pod_is_dns1123_subdomain(const char *s);
+
+/* Is s a valid environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)? */
+bool pod_is_env_name(const char *s);
 
 /* Is s an IPv4 or IPv6 address (apimachinery IsValidIP)? */
 bool pod_is_ip(const char *s);

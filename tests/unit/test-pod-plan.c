@@ -22,6 +22,7 @@
 /* clang-format on */
 
 #include "image/image.h"
+#include "pod/env.h"
 #include "pod/plan.h"
 #include "pod/volumes.h"
 #include "spec/pod.h"
@@ -84,18 +85,45 @@ static const struct pod_plan_paths test_paths = {
     .cgroup_parent = "/peapod/U",
 };
 
+/* c's own environment with no node and no objects (pod_env_resolve()). */
+static char **ctr_env(const struct pod *pod, const struct pod_container *c)
+{
+	struct pp_error err = {0};
+	struct pod_env_ctx ctx = {0};
+	char **env = NULL, **warnings = NULL;
+
+	assert_int_equal(pod_env_resolve(pod, c, &ctx, &env, &warnings, &err), 0);
+	strv_free(warnings);
+	return env;
+}
+
 /* pod_plan_container() of c with img, no rootfs, pause as sandbox_pid. */
 static int plan_ctr(const struct pod *pod, const struct pod_container *c,
                     const struct img_config *img, pid_t sandbox_pid, json_object **ret,
                     struct pp_error *err)
 {
+	cleanup_strv char **env = ctr_env(pod, c);
+
 	return pod_plan_container(&(struct pod_plan_target){.pod = pod,
 	                                                    .c = c,
 	                                                    .img = img,
 	                                                    .rootfd = -1,
 	                                                    .sandbox_pid = sandbox_pid,
-	                                                    .paths = &test_paths},
+	                                                    .paths = &test_paths,
+	                                                    .env = env},
 	                          ret, err);
+}
+
+/* pod_plan_process() of c with img and user. */
+static int plan_process(const struct pod *pod, const struct pod_container *c,
+                        const struct img_config *img, const struct pod_user *user,
+                        json_object **ret, struct pp_error *err)
+{
+	cleanup_strv char **env = ctr_env(pod, c);
+
+	return pod_plan_process(
+	    &(struct pod_plan_target){.pod = pod, .c = c, .img = img, .rootfd = -1, .env = env},
+	    user, ret, err);
 }
 
 static void assert_strv(char **got, const char *const *want)
@@ -224,30 +252,30 @@ static void test_env_merge(void **state)
 	struct pod pod;
 	struct pod_container ctrs[2];
 	struct pod_env env[] = {
-	    {"NGINX_VERSION", "custom"},
-	    {"A", "1"},
-	    {"B", "$(A)-$(NGINX_VERSION)-$(C)"},
-	    {"A", "2"},
-	    {"C", "3"},
+	    {"NGINX_VERSION", "custom", {0}},
+	    {"A", "1", {0}},
+	    {"B", "$(A)-$(NGINX_VERSION)-$(C)", {0}},
+	    {"A", "2", {0}},
+	    {"C", "3", {0}},
 	};
+	cleanup_strv char **kenv = NULL;
 	char **e;
 
 	(void)state;
 	seed_pod(&pod, ctrs, false);
 	ctrs[0].env = env;
 	ctrs[0].n_env = 5;
-	e = pod_plan_container_env(&ctrs[0]);
+	kenv = ctr_env(&pod, &ctrs[0]);
 	assert_strv(
-	    e, (const char *[]){"NGINX_VERSION=custom", "A=2", "B=1-custom-$(C)", "C=3", NULL});
-	strv_free(e);
-	e = pod_plan_env(&pod, &ctrs[0], &nginx_img);
+	    kenv, (const char *[]){"NGINX_VERSION=custom", "A=2", "B=1-custom-$(C)", "C=3", NULL});
+	e = pod_plan_env(&pod, &ctrs[0], &nginx_img, kenv);
 	assert_strv(e, (const char *[]){"PATH=/usr/local/sbin:/usr/bin", "HOSTNAME=nginx",
 	                                "NGINX_VERSION=custom", "A=2", "B=1-custom-$(C)", "C=3",
 	                                NULL});
 	strv_free(e);
 	/* no PATH anywhere: the default one; a tty container gets TERM=xterm */
 	pod.hostname = "web-0";
-	e = pod_plan_env(&pod, &ctrs[1], &busybox_img);
+	e = pod_plan_env(&pod, &ctrs[1], &busybox_img, NULL);
 	assert_strv(
 	    e, (const char *[]){"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 	                        "HOSTNAME=web-0", "TERM=xterm", NULL});
@@ -258,7 +286,7 @@ static void test_env_merge(void **state)
 static void test_env_expansion_bounded(void **state)
 {
 	struct pod_container c = {.name = "c"};
-	struct pod_env env[40];
+	struct pod_env env[40] = {0};
 	char names[40][8];
 	char **e;
 
@@ -271,7 +299,7 @@ static void test_env_expansion_bounded(void **state)
 	}
 	c.env = env;
 	c.n_env = 40;
-	e = pod_plan_container_env(&c);
+	e = ctr_env(&(struct pod){.name = "p"}, &c);
 	assert_int_equal(strv_len(e), 40);
 	for (size_t i = 0; i < 40; i++)
 		assert_true(strlen(e[i]) <= 32 * 4096 + 32);
@@ -304,7 +332,7 @@ static json_object *process_of(const struct pod *pod, const struct pod_container
 	struct pod_user user = {.uid = 0, .gid = 0};
 	json_object *proc = NULL;
 
-	*ret_r = pod_plan_process(pod, c, img, &user, &proc, err);
+	*ret_r = plan_process(pod, c, img, &user, &proc, err);
 	return proc;
 }
 
@@ -413,7 +441,7 @@ static void test_process_cwd_and_user(void **state)
 	(void)state;
 	seed_pod(&pod, ctrs, false);
 	img.working_dir = "/srv";
-	assert_int_equal(pod_plan_process(&pod, &ctrs[0], &img, &user, &p, &err), 0);
+	assert_int_equal(plan_process(&pod, &ctrs[0], &img, &user, &p, &err), 0);
 	assert_string_equal(json_get_str(p, "cwd"), "/srv");
 	u = json_get_obj(p, "user");
 	assert_int_equal(json_get_int(u, "uid", -1), 1000);
@@ -421,7 +449,7 @@ static void test_process_cwd_and_user(void **state)
 	assert_int_equal(json_object_array_length(json_get_arr(u, "additionalGids")), 2);
 	json_object_put(p);
 	ctrs[0].working_dir = "/work";
-	assert_int_equal(pod_plan_process(&pod, &ctrs[0], &img, &user, &p, &err), 0);
+	assert_int_equal(plan_process(&pod, &ctrs[0], &img, &user, &p, &err), 0);
 	assert_string_equal(json_get_str(p, "cwd"), "/work");
 	json_object_put(p);
 }
