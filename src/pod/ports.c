@@ -5,18 +5,16 @@
 #include "pod/ports.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <sys/file.h>
 
 #include "pod/paths.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 #define PORTS_LOCK_FILE "ports.lock"
@@ -105,12 +103,9 @@ int pod_ports_reserve(const struct pod_paths *paths, const struct pod *pod, int 
 		return 0;
 	}
 	path = xstrfmt("%s/" PORTS_LOCK_FILE, paths->run);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = fs_lock_file(path, err);
 	if (fd < 0)
-		return pp_error(err, errno, "open '%s'", path);
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return pp_error(err, errno, "lock '%s'", path);
+		return fd;
 	r = check_against(paths, pod, err);
 	if (r < 0)
 		return r;

@@ -62,7 +62,7 @@ int64_t pod_time_parse(const char *s)
 	return (int64_t)timegm(&tm);
 }
 
-static char *uuid_new(void)
+char *pod_uid_new(void)
 {
 	unsigned char b[16];
 
@@ -139,7 +139,7 @@ struct pod_record *pod_record_new(struct pod *pod)
 	struct pod_record *rec = xzalloc(sizeof(*rec));
 
 	if (pod->uid == NULL)
-		pod->uid = uuid_new();
+		pod->uid = pod_uid_new();
 	rec->pod = pod;
 	rec->phase = POD_PHASE_PENDING;
 	rec->created_at = pod_now();

@@ -137,6 +137,8 @@ int pod_image_user(const struct pod_paths *paths, const char *image_id, char **r
 
 /* Time helpers: now in seconds; RFC 3339 UTC ("2026-01-02T03:04:05Z") into
  * buf (>= 32 bytes) or parse one (0 on bad input). */
+/* A new random (version 4) UUID, as the API server gives objects; caller frees. */
+char *pod_uid_new(void);
 int64_t pod_now(void);
 const char *pod_time_format(int64_t t, char *buf, size_t size);
 int64_t pod_time_parse(const char *s);

@@ -38,10 +38,34 @@ struct pod_field {
 int pod_decode_fields(json_object *o, const struct pod_field *fields, void *obj, const char *path,
                       struct pp_error *err);
 
+/* A string that is accepted and not stored (metadata.resourceVersion). */
+int pod_decode_string_ignored(json_object *v, void *obj, const char *path, struct pp_error *err);
+
+/* The metadata members the API server sets or that need controllers, shared
+ * by every object's metadata table: what a `kubectl get -o yaml` export
+ * carries is accepted and ignored, ownership and deletion are refused. */
+#define POD_METADATA_SERVER_FIELDS                                           \
+	{"resourceVersion", POD_FIELD_CUSTOM, 0, pod_decode_string_ignored}, \
+	    {"selfLink", POD_FIELD_CUSTOM, 0, pod_decode_string_ignored},    \
+	    {"generation", POD_FIELD_IGNORE, 0, NULL},                       \
+	    {"managedFields", POD_FIELD_IGNORE, 0, NULL},                    \
+	    {"generateName", POD_FIELD_UNSUPPORTED, 0, NULL},                \
+	    {"deletionTimestamp", POD_FIELD_UNSUPPORTED, 0, NULL},           \
+	    {"deletionGracePeriodSeconds", POD_FIELD_UNSUPPORTED, 0, NULL},  \
+	    {"ownerReferences", POD_FIELD_UNSUPPORTED, 0, NULL},             \
+	{                                                                    \
+		"finalizers", POD_FIELD_UNSUPPORTED, 0, NULL                 \
+	}
+
 /* Typed decoders: v non-NULL; replace *ret on success. 0 or -EINVAL. */
 int pod_decode_str(json_object *v, const char *path, char **ret, struct pp_error *err);
 int pod_decode_strv(json_object *v, const char *path, char ***ret, struct pp_error *err);
 int pod_decode_int64(json_object *v, const char *path, int64_t *ret, struct pp_error *err);
+/* A JSON map of strings (metadata.labels) into parallel NULL-terminated
+ * vectors, replacing *ret_keys and *ret_values (null values become "").
+ * 0 or -EINVAL. */
+int pod_decode_string_map(json_object *v, const char *path, char ***ret_keys, char ***ret_values,
+                          struct pp_error *err);
 /* Is v an array (or null)? Sets *ret_n to its length. 0 or -EINVAL. */
 int pod_decode_array(json_object *v, const char *path, size_t *ret_n, struct pp_error *err);
 
@@ -67,6 +91,11 @@ int pod_unsupported(const char *path, struct pp_error *err);
 /* buf = parent.key (or key at the top) / parent[index]. Truncates. */
 void pod_path_key(char buf[POD_PATH_MAX], const char *parent, const char *key);
 void pod_path_index(char buf[POD_PATH_MAX], const char *parent, size_t index);
+
+/* o[key] = the map of parallel keys/values, unless it is empty. */
+void pod_json_add_map(json_object *o, const char *key, char *const *keys, char *const *values);
+/* The same string maps, whatever their order. */
+bool pod_map_equal(char *const *ak, char *const *av, char *const *bk, char *const *bv);
 
 /* Write v for an error message (strings quoted, long values cut) into buf. */
 const char *pod_value_str(json_object *v, char *buf, size_t len);

@@ -42,6 +42,14 @@ struct kobj {
 /* "ConfigMap" or "Secret"; "configmap"/"secret" for lower. Static. */
 const char *kobj_kind_name(enum kobj_kind kind);
 const char *kobj_kind_resource(enum kobj_kind kind); /* "configmaps", "secrets" */
+const char *kobj_kind_lower(enum kobj_kind kind);    /* "configmap", "secret" */
+/* "ConfigMap"/"Secret" → *ret. 0, or -ENOENT for any other kind. */
+int kobj_kind_parse(const char *s, enum kobj_kind *ret);
+
+/* What is wrong with s as a ConfigMap/Secret key (validation.IsConfigMapKey:
+ * [-._a-zA-Z0-9]+, at most 253, not ".", "..", nor starting with ".."), in
+ * the API server's words; NULL when it is a valid key. Static. */
+const char *kobj_key_problem(const char *k);
 
 /* Decode and validate one ConfigMap or Secret object (apiVersion v1) of
  * the API shape: metadata (name a DNS-1123 subdomain, namespace, labels,
@@ -54,6 +62,10 @@ const char *kobj_kind_resource(enum kobj_kind kind); /* "configmaps", "secrets" 
  * must consist of ...`). *ret caller-freed with kobj_free(). 0 or -EINVAL. */
 int kobj_from_json(json_object *obj, struct kobj **ret, struct pp_error *err);
 
+/* The API server's checks of an object built in memory (create configmap):
+ * metadata, keys, total size, the Secret type's required keys. 0 or -EINVAL. */
+int kobj_validate(const struct kobj *o, struct pp_error *err);
+
 /* Encode as the API shape (Secret values base64 in data, ConfigMap text in
  * data and bytes base64 in binaryData); the caller owns the result. Round
  * trips kobj_from_json(). */
@@ -65,5 +77,7 @@ const struct kobj_entry *kobj_entry_find(const struct kobj *o, const char *key);
 /* Two objects hold the same metadata (uid, creationTimestamp ignored) and
  * data: for apply's "unchanged". */
 bool kobj_equal(const struct kobj *a, const struct kobj *b);
+/* The same entries (keys, bytes, binary flags). */
+bool kobj_data_equal(const struct kobj *a, const struct kobj *b);
 
 struct kobj *kobj_free(struct kobj *o);

@@ -23,7 +23,7 @@ static void add_strv(json_object *o, const char *key, char *const *v)
 		json_object_object_add(o, key, json_from_strv(v));
 }
 
-static void add_map(json_object *o, const char *key, char *const *keys, char *const *values)
+void pod_json_add_map(json_object *o, const char *key, char *const *keys, char *const *values)
 {
 	json_object *m;
 
@@ -214,8 +214,8 @@ static json_object *metadata_to_json(const struct pod *pod)
 	add_str(o, "name", pod->name);
 	add_str(o, "namespace", pod->namespace_);
 	add_str(o, "uid", pod->uid);
-	add_map(o, "labels", pod->label_keys, pod->label_values);
-	add_map(o, "annotations", pod->annotation_keys, pod->annotation_values);
+	pod_json_add_map(o, "labels", pod->label_keys, pod->label_values);
+	pod_json_add_map(o, "annotations", pod->annotation_keys, pod->annotation_values);
 	return o;
 }
 

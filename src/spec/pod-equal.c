@@ -40,7 +40,7 @@ static size_t map_len(char *const *keys)
 	return n;
 }
 
-static bool map_eq(char *const *ak, char *const *av, char *const *bk, char *const *bv)
+bool pod_map_equal(char *const *ak, char *const *av, char *const *bk, char *const *bv)
 {
 	if (map_len(ak) != map_len(bk))
 		return false;
@@ -136,9 +136,9 @@ static bool pod_level_eq(const struct pod *a, const struct pod *b)
 {
 	return str_eq(a->api_version, b->api_version) && str_eq(a->name, b->name) &&
 	       str_eq(a->namespace_, b->namespace_) &&
-	       map_eq(a->label_keys, a->label_values, b->label_keys, b->label_values) &&
-	       map_eq(a->annotation_keys, a->annotation_values, b->annotation_keys,
-	              b->annotation_values) &&
+	       pod_map_equal(a->label_keys, a->label_values, b->label_keys, b->label_values) &&
+	       pod_map_equal(a->annotation_keys, a->annotation_values, b->annotation_keys,
+	                     b->annotation_values) &&
 	       a->share_process_namespace == b->share_process_namespace &&
 	       a->host_pid == b->host_pid && a->host_ipc == b->host_ipc &&
 	       a->host_network == b->host_network && a->restart_policy == b->restart_policy &&

@@ -14,8 +14,8 @@
 
 #define POD_ONLY " peapod runs Pods only (apiVersion v1, kind Pod)"
 
-static int decode_string_map(json_object *v, const char *path, char ***ret_keys, char ***ret_values,
-                             struct pp_error *err)
+int pod_decode_string_map(json_object *v, const char *path, char ***ret_keys, char ***ret_values,
+                          struct pp_error *err)
 {
 	cleanup_strv char **keys = NULL;
 	cleanup_strv char **values = NULL;
@@ -47,17 +47,17 @@ static int decode_labels(json_object *v, void *obj, const char *path, struct pp_
 {
 	struct pod *pod = obj;
 
-	return decode_string_map(v, path, &pod->label_keys, &pod->label_values, err);
+	return pod_decode_string_map(v, path, &pod->label_keys, &pod->label_values, err);
 }
 
 static int decode_annotations(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	struct pod *pod = obj;
 
-	return decode_string_map(v, path, &pod->annotation_keys, &pod->annotation_values, err);
+	return pod_decode_string_map(v, path, &pod->annotation_keys, &pod->annotation_values, err);
 }
 
-static int decode_string_ignored(json_object *v, void *obj, const char *path, struct pp_error *err)
+int pod_decode_string_ignored(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	(void)obj;
 	if (!json_object_is_type(v, json_type_string))
@@ -73,16 +73,8 @@ static const struct pod_field metadata_fields[] = {
     {"uid", POD_FIELD_STR, offsetof(struct pod, uid), NULL},
     {"labels", POD_FIELD_CUSTOM, 0, decode_labels},
     {"annotations", POD_FIELD_CUSTOM, 0, decode_annotations},
-    {"creationTimestamp", POD_FIELD_CUSTOM, 0, decode_string_ignored},
-    {"resourceVersion", POD_FIELD_CUSTOM, 0, decode_string_ignored},
-    {"selfLink", POD_FIELD_CUSTOM, 0, decode_string_ignored},
-    {"generation", POD_FIELD_IGNORE, 0, NULL},
-    {"managedFields", POD_FIELD_IGNORE, 0, NULL},
-    {"generateName", POD_FIELD_UNSUPPORTED, 0, NULL},
-    {"deletionTimestamp", POD_FIELD_UNSUPPORTED, 0, NULL},
-    {"deletionGracePeriodSeconds", POD_FIELD_UNSUPPORTED, 0, NULL},
-    {"ownerReferences", POD_FIELD_UNSUPPORTED, 0, NULL},
-    {"finalizers", POD_FIELD_UNSUPPORTED, 0, NULL},
+    {"creationTimestamp", POD_FIELD_CUSTOM, 0, pod_decode_string_ignored},
+    POD_METADATA_SERVER_FIELDS,
     {NULL, 0, 0, NULL},
 };
 

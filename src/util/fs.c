@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "util/cleanup.h"
@@ -244,4 +245,16 @@ int fs_mkdir_in_root(int rootfd, const char *path, mode_t mode)
 		cur = next;
 	}
 	return take_fd(&cur);
+}
+
+int fs_lock_file(const char *path, struct pp_error *err)
+{
+	cleanup_close int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return pp_error(err, errno, "open '%s'", path);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return pp_error(err, errno, "lock '%s'", path);
+	return take_fd(&fd);
 }

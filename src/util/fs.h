@@ -45,5 +45,10 @@ int fs_open_in_root(int rootfd, const char *path, int flags, mode_t mode);
  * component (caller closes) or -errno. */
 int fs_mkdir_in_root(int rootfd, const char *path, mode_t mode);
 
+/* Open (creating it 0600, never through a symlink) and flock path
+ * exclusively, waiting for the holder. Returns the fd (caller closes, which
+ * unlocks) or -errno. */
+int fs_lock_file(const char *path, struct pp_error *err);
+
 /* Write all of buf to fd, retrying on EINTR/short writes. 0 or -errno. */
 int fs_write_all(int fd, const void *buf, size_t len);
