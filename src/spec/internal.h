@@ -105,10 +105,6 @@ int pod_decode_containers(json_object *v, void *obj, const char *path, struct pp
 /* spec.initContainers: the same fields, lifecycle and probes Forbidden. */
 int pod_decode_init_containers(json_object *v, void *obj, const char *path, struct pp_error *err);
 
-/* pod_quantity_parse() in milli-units ("100m" → 100, "1" → 1000), rounded
- * up as Quantity.MilliValue() (pod-volume.c). */
-int pod_quantity_parse_milli(const char *s, uint64_t *ret);
-
 /* containers[].resources (pod-resources.c), obj a struct pod_container:
  * decoded, checked as the API server does, requests defaulted to limits. */
 int pod_decode_resources(json_object *v, void *obj, const char *path, struct pp_error *err);

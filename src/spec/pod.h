@@ -77,11 +77,11 @@ struct pod_key_to_path {
 /* downwardAPI items[]: one of fieldRef and resourceFieldRef. */
 struct pod_downward_file {
 	char *path;
-	char *field_path;    /* fieldRef.fieldPath; NULL when absent */
-	char *field_api;     /* fieldRef.apiVersion (default "v1") */
-	char *rf_container;  /* resourceFieldRef.containerName */
-	char *rf_resource;   /* resourceFieldRef.resource; NULL when absent */
-	char *rf_divisor;    /* resourceFieldRef.divisor as written; NULL: 1 */
+	char *field_path;   /* fieldRef.fieldPath; NULL when absent */
+	char *field_api;    /* fieldRef.apiVersion (default "v1") */
+	char *rf_container; /* resourceFieldRef.containerName */
+	char *rf_resource;  /* resourceFieldRef.resource; NULL when absent */
+	char *rf_divisor;   /* resourceFieldRef.divisor as written; NULL: 1 */
 	bool has_mode;
 	int64_t mode;
 };
@@ -100,18 +100,18 @@ enum pod_projection_kind {
  * projected.sources[]. */
 struct pod_projection {
 	enum pod_projection_kind kind;
-	int n_kinds;                  /* sources given in this element (1 is valid) */
-	char *name;                   /* configMap name, secret secretName, trust bundle name */
-	bool optional;                /* configMap, secret, clusterTrustBundle */
+	int n_kinds;                   /* sources given in this element (1 is valid) */
+	char *name;                    /* configMap name, secret secretName, trust bundle name */
+	bool optional;                 /* configMap, secret, clusterTrustBundle */
 	struct pod_key_to_path *items; /* configMap, secret */
 	size_t n_items;
 	struct pod_downward_file *files; /* downwardAPI items */
 	size_t n_files;
-	char *audience;               /* serviceAccountToken */
-	int64_t expiration_seconds;   /* serviceAccountToken, default 3600 */
-	char *path;                   /* serviceAccountToken, clusterTrustBundle */
-	char *signer_name;            /* clusterTrustBundle */
-	char *label_selector;         /* clusterTrustBundle.labelSelector as JSON text */
+	char *audience;             /* serviceAccountToken */
+	int64_t expiration_seconds; /* serviceAccountToken, default 3600 */
+	char *path;                 /* serviceAccountToken, clusterTrustBundle */
+	char *signer_name;          /* clusterTrustBundle */
+	char *label_selector;       /* clusterTrustBundle.labelSelector as JSON text */
 };
 
 #define POD_VOL_SRC_SECRET    1u
@@ -320,6 +320,9 @@ const struct pod_container *pod_container_find(const struct pod *pod, const char
  * bytes, rounded up (pod-volume.c). -EINVAL when malformed, -ERANGE when
  * negative or larger than 2^62. */
 int pod_quantity_parse(const char *s, uint64_t *ret);
+/* The same in milli-units ("100m" → 100, "1" → 1000), rounded up as
+ * Quantity.MilliValue(). */
+int pod_quantity_parse_milli(const char *s, uint64_t *ret);
 
 /* The pod's status.qosClass by Kubernetes' rules over init and app
  * containers: "Guaranteed", "Burstable" or "BestEffort". Static string. */

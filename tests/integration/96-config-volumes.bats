@@ -1,0 +1,301 @@
+#!/usr/bin/env bats
+# configMap, secret, downwardAPI and projected volumes: the kubelet's
+# layout (..data swapped atomically), updates reaching a running pod,
+# modes, items, FailedMount until a ConfigMap exists, the downward API's
+# formats and a service account token signed by the root's key.
+
+load helpers
+
+setup() {
+	setup_root
+}
+
+teardown() {
+	teardown_root
+}
+
+pod_uid() { # NAME
+	readlink "$PEAPOD_ROOT/run/names/default/$1"
+}
+
+# Store an object as `peapod apply -f` does: a ConfigMap (data) or Secret
+# (data base64), replaced atomically. KIND NAME KEY=VALUE...
+put_object() {
+	local kind=$1 name=$2 res dir data='{}' kv
+	shift 2
+	case $kind in ConfigMap) res=configmaps ;; Secret) res=secrets ;; esac
+	for kv in "$@"; do
+		local v=${kv#*=}
+		[ "$kind" = Secret ] && v=$(printf %s "$v" | base64 -w0)
+		data=$(jq -c --arg k "${kv%%=*}" --arg v "$v" '. + {($k): $v}' <<<"$data")
+	done
+	dir=$PEAPOD_ROOT/objects/$res/default
+	mkdir -p "$dir"
+	jq -n --arg k "$kind" --arg n "$name" --argjson d "$data" \
+		'{apiVersion: "v1", kind: $k, metadata: {name: $n, namespace: "default"}, data: $d}' \
+		>"$dir/.$name.tmp"
+	mv "$dir/.$name.tmp" "$dir/$name.json"
+}
+
+logs_have() { # P C TEXT
+	peapod logs "$1" -c "$2" | grep -qF -- "$3"
+}
+
+in_ctr() { # POD CMD...
+	local p=$1
+	shift
+	peapod exec "$p" -- "$@"
+}
+
+file_is() { # POD PATH TEXT
+	[ "$(in_ctr "$1" cat "$2")" = "$3" ]
+}
+
+has_event() { # POD TEXT
+	peapod describe pod "$1" | grep -qF -- "$2"
+}
+
+@test "an app reads a ConfigMap key from a mounted file and sees its update" {
+	put_object ConfigMap app-config greeting=hello
+	manifest "$BATS_TEST_TMPDIR/p.yaml" cm <<'YAML'
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sh", "-c", "sleep 3600"]
+    volumeMounts:
+    - {name: config, mountPath: /etc/app}
+  volumes:
+  - name: config
+    configMap: {name: app-config}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is cm Running
+	file_is cm /etc/app/greeting hello
+	# the kubelet's layout: ..data -> ..<timestamp>, greeting -> ..data/greeting
+	dir=$PEAPOD_ROOT/run/pods/$(pod_uid cm)/volumes/kubernetes.io~configmap/config
+	[ "$(readlink "$dir/greeting")" = ..data/greeting ]
+	ts=$(readlink "$dir/..data")
+	[[ "$ts" == ..20* ]]
+	[ "$(stat -c %a "$dir/$ts/greeting")" = 644 ]
+	# mounted read-only
+	run in_ctr cm sh -c 'echo x > /etc/app/new'
+	[ "$status" -ne 0 ]
+	put_object ConfigMap app-config greeting=bonjour
+	wait_for 30 file_is cm /etc/app/greeting bonjour
+	# one timestamped folder: the old one is gone
+	[ "$(find "$dir" -maxdepth 1 -name '..20*' | wc -l)" -eq 1 ]
+	[ "$(readlink "$dir/..data")" != "$ts" ]
+}
+
+@test "a Secret volume with defaultMode 0400 gives files mode 0400; items with their own mode" {
+	put_object Secret creds password=s3cret user=admin
+	put_object ConfigMap settings a=1 b=2
+	manifest "$BATS_TEST_TMPDIR/p.yaml" sec <<'YAML'
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sh", "-c", "sleep 3600"]
+    volumeMounts:
+    - {name: creds, mountPath: /creds}
+    - {name: settings, mountPath: /settings}
+  volumes:
+  - name: creds
+    secret: {secretName: creds, defaultMode: 0400}
+  - name: settings
+    configMap:
+      name: settings
+      items:
+      - {key: b, path: sub/b.conf, mode: 0600}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is sec Running
+	[ "$(in_ctr sec stat -L -c %a /creds/password)" = 400 ]
+	file_is sec /creds/password s3cret
+	[ "$(in_ctr sec stat -L -c %a /settings/sub/b.conf)" = 600 ]
+	file_is sec /settings/sub/b.conf 2
+	# only the listed key
+	run in_ctr sec ls /settings
+	[ "$output" = sub ]
+	# a Secret volume lives on a tmpfs
+	dir=$PEAPOD_ROOT/run/pods/$(pod_uid sec)/volumes/kubernetes.io~secret/creds
+	grep -q " $dir .* tmpfs " /proc/self/mountinfo
+	[ "$(in_ctr sec stat -c %a /creds)" = 1777 ]
+	if peapod describe secret creds >/dev/null 2>&1; then
+		run peapod describe secret creds
+		[[ "$output" != *s3cret* ]]
+	fi
+}
+
+@test "a missing ConfigMap: FailedMount, then the pod starts once it exists" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" late <<'YAML'
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sh", "-c", "cat /cfg/k; echo; sleep 3600"]
+    volumeMounts:
+    - {name: cfg, mountPath: /cfg}
+  volumes:
+  - name: cfg
+    configMap: {name: later}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 has_event late 'MountVolume.SetUp failed for volume "cfg" : configmap "later" not found'
+	run peapod describe pod late
+	[[ "$output" == *FailedMount* ]]
+	[ "$(pod_status late)" = ContainerCreating ]
+	put_object ConfigMap later k=now-here
+	wait_for 30 pod_is late Running
+	wait_for 30 logs_have late app now-here
+}
+
+@test "a missing key in items fails the mount; optional ones are skipped" {
+	put_object ConfigMap some a=1
+	manifest "$BATS_TEST_TMPDIR/p.yaml" key <<'YAML'
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sh", "-c", "sleep 3600"]
+    volumeMounts:
+    - {name: cfg, mountPath: /cfg}
+    - {name: opt, mountPath: /opt}
+  volumes:
+  - name: cfg
+    configMap: {name: some, items: [{key: nope, path: x}]}
+  - name: opt
+    configMap: {name: absent, optional: true}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 has_event key 'MountVolume.SetUp failed for volume "cfg" : configmap references non-existent config key: nope'
+	put_object ConfigMap some a=1 nope=2
+	wait_for 30 pod_is key Running
+	file_is key /cfg/x 2
+	# an optional ConfigMap that does not exist: an empty volume
+	run in_ctr key ls /opt
+	[ -z "$output" ]
+}
+
+@test "downwardAPI files: labels and annotations in the kubelet's format, name, resources" {
+	cat >"$BATS_TEST_TMPDIR/p.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: dw
+  labels: {zone: east, app: web}
+  annotations: {note: "say \"hi\"\tthere\n"}
+spec:
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sh", "-c", "sleep 3600"]
+    resources: {limits: {memory: 64Mi, cpu: 250m}}
+    volumeMounts:
+    - {name: info, mountPath: /info}
+  volumes:
+  - name: info
+    downwardAPI:
+      items:
+      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+      - {path: annotations, fieldRef: {fieldPath: metadata.annotations}}
+      - {path: name, fieldRef: {fieldPath: metadata.name}}
+      - {path: app, fieldRef: {fieldPath: "metadata.labels['app']"}}
+      - {path: mem, resourceFieldRef: {containerName: app, resource: limits.memory, divisor: 1Mi}}
+      - {path: cpu, resourceFieldRef: {containerName: app, resource: limits.cpu, divisor: 1m}}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is dw Running
+	[ "$(in_ctr dw cat /info/labels)" = "$(printf 'app="web"\nzone="east"')" ]
+	file_is dw /info/annotations 'note="say \"hi\"\tthere\n"'
+	file_is dw /info/name dw
+	file_is dw /info/app web
+	file_is dw /info/mem 64
+	file_is dw /info/cpu 250
+}
+
+@test "projected: configMap, secret, downwardAPI and a token that verifies with the root's key" {
+	put_object ConfigMap pc c=from-cm
+	put_object Secret ps s=from-secret
+	manifest "$BATS_TEST_TMPDIR/p.yaml" proj <<'YAML'
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sh", "-c", "sleep 3600"]
+    volumeMounts:
+    - {name: all, mountPath: /all}
+  volumes:
+  - name: all
+    projected:
+      sources:
+      - configMap: {name: pc}
+      - secret: {name: ps, items: [{key: s, path: secret/s}]}
+      - downwardAPI: {items: [{path: ns, fieldRef: {fieldPath: metadata.namespace}}]}
+      - serviceAccountToken: {audience: vault, expirationSeconds: 600, path: token}
+      - clusterTrustBundle: {signerName: example.com/ca, optional: true, path: ca.pem}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is proj Running
+	file_is proj /all/c from-cm
+	file_is proj /all/secret/s from-secret
+	file_is proj /all/ns default
+	file_is proj /all/ca.pem ''
+	tok=$(in_ctr proj cat /all/token)
+	IFS=. read -r h p s <<<"$tok"
+	b64url() { tr '_-' '/+' | awk '{ n = length($0) % 4; if (n) $0 = $0 substr("===", 1, 4 - n); print }' | base64 -d; }
+	claims=$(b64url <<<"$p")
+	[ "$(jq -r .sub <<<"$claims")" = system:serviceaccount:default:default ]
+	[ "$(jq -r '.aud[0]' <<<"$claims")" = vault ]
+	[ "$(jq -r '."kubernetes.io".pod.name' <<<"$claims")" = proj ]
+	[ "$(jq -r '."kubernetes.io".pod.uid' <<<"$claims")" = "$(pod_uid proj)" ]
+	[ "$(jq -r '.exp - .iat' <<<"$claims")" = 600 ]
+	[ "$(b64url <<<"$h" | jq -r .alg)" = RS256 ]
+	printf %s "$h.$p" >"$BATS_TEST_TMPDIR/signed"
+	b64url <<<"$s" >"$BATS_TEST_TMPDIR/sig"
+	openssl dgst -sha256 -verify "$PEAPOD_ROOT/serviceaccount/signing-key.pub" \
+		-signature "$BATS_TEST_TMPDIR/sig" "$BATS_TEST_TMPDIR/signed"
+	[ "$(stat -c %a "$PEAPOD_ROOT/serviceaccount/signing-key.pem")" = 600 ]
+	# a trust bundle that is not optional cannot be had on one machine
+	manifest "$BATS_TEST_TMPDIR/q.yaml" ctb <<'YAML'
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sh", "-c", "sleep 3600"]
+    volumeMounts:
+    - {name: ca, mountPath: /ca}
+  volumes:
+  - name: ca
+    projected:
+      sources:
+      - clusterTrustBundle: {name: example-ca, path: ca.pem}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/q.yaml"
+	wait_for 30 has_event ctb 'MountVolume.SetUp failed for volume "ca" : clustertrustbundles.certificates.k8s.io "example-ca" not found'
+}
+
+@test "paths that try to leave the volume are refused" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" esc <<'YAML'
+  containers:
+  - name: app
+    image: busybox:1.28
+  volumes:
+  - name: cfg
+    configMap: {name: x, items: [{key: a, path: ../x}]}
+YAML
+	refused "spec.volumes[0].configMap.items[0].path: Invalid value: \"../x\": must not contain '..'"
+	manifest "$BATS_TEST_TMPDIR/p.yaml" esc <<'YAML'
+  containers:
+  - name: app
+    image: busybox:1.28
+  volumes:
+  - name: cfg
+    projected: {sources: [{secret: {name: x, items: [{key: a, path: /etc/passwd}]}}]}
+YAML
+	refused "spec.volumes[0].projected.sources[0].secret.items[0].path: Invalid value: \"/etc/passwd\": must be a relative path"
+	manifest "$BATS_TEST_TMPDIR/p.yaml" esc <<'YAML'
+  containers:
+  - name: app
+    image: busybox:1.28
+  volumes:
+  - name: t
+    projected: {sources: [{podCertificate: {signerName: example.com/x, keyType: ED25519, credentialBundlePath: c}}]}
+YAML
+	refused "spec.volumes[0].projected.sources[0].podCertificate: Forbidden: peapod has no API server to sign a PodCertificateRequest on one machine"
+}
