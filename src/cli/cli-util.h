@@ -3,13 +3,17 @@
 #pragma once
 
 #include <getopt.h>
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct pod_paths;
 struct pod_record;
 struct pod;
+struct manifest_doc;
+struct manifest_ref;
 
 /* The paths for this invocation (exits 1 with a message on a bad root). */
 const struct pod_paths *cli_paths(void);
@@ -17,10 +21,20 @@ const struct pod_paths *cli_paths(void);
 const char *cli_age(int64_t t, char *buf, size_t size);
 /* kubectl's STATUS column of a pod. Borrowed or static string. */
 const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size);
-/* Read and parse the Pod manifest at path ("-" = stdin): every document
- * validated and defaulted. *ret_pods caller frees with pod_free_all().
+/* Read and parse the manifest at path ("-" = stdin): Pods, ConfigMaps and
+ * Secrets, every document validated and defaulted. *ret_docs caller frees
+ * with manifest_docs_free(). 0, or -1 with the error line printed. */
+int cli_parse_manifest(const char *path, struct manifest_doc **ret_docs, size_t *ret_n);
+/* The kind, namespace and name of each document at path, as kubectl
+ * delete -f reads them. *ret_refs caller frees with manifest_refs_free().
  * 0, or -1 with the error line printed. */
-int cli_parse_manifest(const char *path, struct pod **ret_pods, size_t *ret_n);
+int cli_parse_manifest_refs(const char *path, struct manifest_ref **ret_refs, size_t *ret_n);
+
+/* A failed lookup's exit status: -ENOENT is kubectl's `Error from server
+ * (NotFound): MSG` (0 when ignore_not_found), anything else an error line. */
+int cli_server_error(int r, const char *msg, bool ignore_not_found);
+/* o as -o json (pretty, as kubectl) or -o yaml prints it, to stdout. */
+void cli_print_json(json_object *o, bool yaml);
 
 /* The manifest files -f PATH names: PATH itself, or the .yaml, .yml and
  * .json files of a folder, sorted (kubectl). Caller strv_free()s. */
@@ -39,6 +53,15 @@ void cli_table_init(struct cli_table *t, size_t ncols);
 void cli_table_add(struct cli_table *t, const char *const *row);
 void cli_table_print(const struct cli_table *t);
 void cli_table_free(struct cli_table *t);
+
+/* Print text (lines ending in '\n', cells ending in '\t') aligned as Go's
+ * text/tabwriter does with kubectl describe's settings (padding 2).
+ * Modifies text. */
+void cli_tw_print(char *text);
+/* describe's Labels (sep "=") or Annotations (sep ": ") to f: sorted, one
+ * a line, "<none>" when empty; cells for cli_tw_print(). */
+void cli_print_map(FILE *f, const char *title, char *const *keys, char *const *values,
+                   const char *sep);
 
 /* The verb being run ("get", "image"...), for "See 'peapod VERB --help'". */
 extern const char *cli_verb;

@@ -24,6 +24,8 @@ int cmd_exec(int argc, char **argv);
 int cmd_attach(int argc, char **argv); /* attach [-i] [-t] POD [-c CONTAINER] */
 int cmd_logs(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
+/* create configmap|secret generic|secret docker-registry NAME [sources] */
+int cmd_create(int argc, char **argv);
 int cmd_image(int argc,
               char **argv); /* image load, pull, ls, inspect, tag, rm, prune, save, mount */
 /* port-forward [--address ADDR] POD [LOCAL:]REMOTE... */

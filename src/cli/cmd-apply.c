@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include "cli/cli-objects.h"
 #include "cli/cli-util.h"
 #include "cli/cli.h"
 #include "cli/progress.h"
@@ -17,6 +18,7 @@
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
+#include "spec/manifest.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -192,30 +194,31 @@ static int apply_one(const struct pod_paths *paths, struct img_store *store, str
 	return r;
 }
 
+/* Every document of file in its order: Pods started, ConfigMaps and
+ * Secrets stored (kubectl apply's created/configured/unchanged). */
 static int apply_file(const char *file)
 {
 	const struct pod_paths *paths = cli_paths();
-	struct pod *pods = NULL;
+	struct manifest_doc *docs = NULL;
 	struct img_store *store = NULL;
 	struct pp_error err = {0};
 	size_t n = 0;
 	int failed = 0;
 
-	if (cli_parse_manifest(file, &pods, &n) < 0)
+	if (cli_parse_manifest(file, &docs, &n) < 0)
 		return -1;
 	if (pod_paths_ensure(paths, &err) < 0 || img_store_open(paths->images, &store, &err) < 0) {
 		log_error("%s", err.msg);
-		pod_free_all(pods, n);
+		manifest_docs_free(docs, n);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct pod *p = xmalloc(sizeof(*p));
-
-		*p = pods[i]; /* apply_one takes it */
-		if (apply_one(paths, store, p, file) < 0)
+		if (docs[i].kind != MANIFEST_POD)
+			failed |= cli_kobj_apply(docs[i].obj) < 0;
+		else if (apply_one(paths, store, take_ptr(&docs[i].pod), file) < 0)
 			failed = 1;
 	}
-	free(pods);
+	manifest_docs_free(docs, n);
 	img_store_free(store);
 	return failed ? -1 : 0;
 }

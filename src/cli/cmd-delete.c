@@ -11,12 +11,14 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+#include "cli/cli-objects.h"
 #include "cli/cli-util.h"
 #include "cli/cli.h"
 #include "client/client.h"
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
+#include "spec/manifest.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -91,16 +93,8 @@ static int delete_pod(const char *ns, const char *name, const struct delete_opts
 	struct pp_error err = {0};
 	int r = pod_lookup(paths, ns, name, &uid, &err);
 
-	if (r == -ENOENT) {
-		if (o->ignore_not_found)
-			return 0;
-		fprintf(stderr, "Error from server (NotFound): %s\n", err.msg);
-		return 1;
-	}
-	if (r < 0) {
-		log_error("%s", err.msg);
-		return 1;
-	}
+	if (r < 0)
+		return cli_server_error(r, err.msg, o->ignore_not_found);
 	dir = pod_dir_path(paths, uid);
 	r = delete_by_uid(paths,
 	                  &(struct delete_target){.uid = uid, .ns = ns, .name = name, .dir = dir},
@@ -196,17 +190,50 @@ out:
 	return failed;
 }
 
-static int delete_file(const char *file, struct targets *t)
+/* kubectl delete -f reads each document's kind, namespace and name only:
+ * a field apply would refuse does not keep a pod from being deleted. Pods
+ * are added to t; ConfigMaps and Secrets deleted here. */
+static int delete_file(const char *file, struct targets *t, const struct delete_opts *o)
 {
-	struct pod *pods = NULL;
+	struct manifest_ref *refs = NULL;
 	size_t n = 0;
+	int failed = 0;
 
-	if (cli_parse_manifest(file, &pods, &n) < 0)
+	if (cli_parse_manifest_refs(file, &refs, &n) < 0)
 		return 1;
-	for (size_t i = 0; i < n; i++)
-		targets_add(t, pods[i].namespace_, pods[i].name);
-	pod_free_all(pods, n);
-	return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (refs[i].kind == MANIFEST_POD)
+			targets_add(t, refs[i].ns, refs[i].name);
+		else
+			failed |= cli_kobj_delete(refs[i].kind == MANIFEST_SECRET ? KOBJ_SECRET
+			                                                          : KOBJ_CONFIGMAP,
+			                          refs[i].ns, refs[i].name, o->ignore_not_found);
+	}
+	manifest_refs_free(refs, n);
+	return failed;
+}
+
+/* delete configmap|secret NAME..., or TYPE/NAME words of one kind. */
+static int delete_objects(int argc, char **argv, const struct delete_opts *o)
+{
+	enum kobj_kind kind = KOBJ_CONFIGMAP;
+	int failed = 0, i = 0;
+
+	if (cli_kobj_resource(argv[0], &kind) == 0) {
+		i = 1;
+		if (argc == 1) {
+			log_error("resource(s) were provided, but no name was specified");
+			return 1;
+		}
+	}
+	for (; i < argc; i++) {
+		enum kobj_kind k = kind;
+		const char *name = cli_kobj_typed_name(argv[i], &k);
+
+		failed |=
+		    cli_kobj_delete(k, o->ns, name != NULL ? name : argv[i], o->ignore_not_found);
+	}
+	return failed;
 }
 
 static int delete_names(int argc, char **argv, const struct delete_opts *o)
@@ -214,10 +241,14 @@ static int delete_names(int argc, char **argv, const struct delete_opts *o)
 	struct targets t = {0};
 	int failed;
 
+	enum kobj_kind kind;
+
 	if (argc < 1) {
 		log_error("You must provide one or more resources by argument or filename.");
 		return 1;
 	}
+	if (cli_kobj_resource(argv[0], &kind) == 0 || cli_kobj_typed_name(argv[0], &kind) != NULL)
+		return delete_objects(argc, argv, o);
 	for (int i = 0; i < argc; i++) {
 		const char *name = argv[i];
 
@@ -231,7 +262,7 @@ static int delete_names(int argc, char **argv, const struct delete_opts *o)
 			return 1;
 		} else if (i == 0) {
 			log_error("the server doesn't have a resource type \"%s\" (peapod runs "
-			          "pods only)",
+			          "pods, configmaps and secrets only)",
 			          name);
 			targets_free(&t);
 			return 1;
@@ -305,7 +336,7 @@ int cmd_delete(int argc, char **argv)
 		int failed = 0;
 
 		for (size_t i = 0; files[i]; i++)
-			failed |= delete_file(files[i], &t);
+			failed |= delete_file(files[i], &t, &o);
 		if (t.n > 0)
 			failed |= delete_all(&t, &o);
 		targets_free(&t);

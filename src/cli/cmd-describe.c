@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli-objects.h"
 #include "cli/cli-util.h"
 #include "cli/cli.h"
 #include "client/client.h"
@@ -70,7 +71,7 @@ static void tw_split(char *line, struct tw_line *l)
 }
 
 /* Print text (lines ending in '\n', cells ending in '\t') aligned. */
-static void tw_print(char *text)
+void cli_tw_print(char *text)
 {
 	struct tw_line *l = NULL;
 	size_t n = 0;
@@ -111,7 +112,8 @@ static int str_cmp(const void *a, const void *b)
 }
 
 /* Labels (sep "=") or Annotations (sep ": "), sorted, one a line. */
-static void print_map(FILE *f, const char *title, char **keys, char **values, const char *sep)
+void cli_print_map(FILE *f, const char *title, char *const *keys, char *const *values,
+                   const char *sep)
 {
 	size_t n = 0;
 	char **lines;
@@ -378,8 +380,8 @@ static void print_header(FILE *f, const struct pod_record *rec, json_object *sta
 	        p->namespace_, host, rec->host_ip ? "/" : "", rec->host_ip ? rec->host_ip : "");
 	if (rec->started_at > 0)
 		fprintf(f, "Start Time:\t%s\n", rfc1123z(rec->started_at, buf, sizeof(buf)));
-	print_map(f, "Labels", p->label_keys, p->label_values, "=");
-	print_map(f, "Annotations", p->annotation_keys, p->annotation_values, ": ");
+	cli_print_map(f, "Labels", p->label_keys, p->label_values, "=");
+	cli_print_map(f, "Annotations", p->annotation_keys, p->annotation_values, ": ");
 	if (rec->deleting_at > 0)
 		fprintf(f, "Status:\tTerminating (lasts %s)\nTermination Grace Period:\t%llds\n",
 		        cli_age(rec->deleting_at, age, sizeof(age)),
@@ -447,7 +449,7 @@ static void describe(struct pod_record *rec)
 	print_events(f, dir);
 	json_object_put(o);
 	(void)fclose(f);
-	tw_print(text);
+	cli_tw_print(text);
 	free(text);
 }
 
@@ -489,6 +491,7 @@ int cmd_describe(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const char *ns = "default";
+	enum kobj_kind kind;
 	int c;
 
 	while ((c = cli_getopt(argc, argv, "n:", opts)) != -1) {
@@ -501,10 +504,15 @@ int cmd_describe(int argc, char **argv)
 		          "describe pods NAME\"");
 		return 1;
 	}
+	if (cli_kobj_resource(argv[optind], &kind) == 0)
+		return cli_kobj_describe(kind, argv + optind + 1, ns);
+	if (cli_kobj_typed_name(argv[optind], &kind) != NULL)
+		return cli_kobj_describe(kind, argv + optind, ns);
 	if (strchr(argv[optind], '/') != NULL)
 		return describe_names(ns, argv + optind);
 	if (!is_pod_resource(argv[optind])) {
-		log_error("the server doesn't have a resource type \"%s\" (peapod runs pods only)",
+		log_error("the server doesn't have a resource type \"%s\" (peapod runs pods, "
+		          "configmaps and secrets only)",
 		          argv[optind]);
 		return 1;
 	}

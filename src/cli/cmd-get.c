@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli-objects.h"
 #include "cli/cli-util.h"
 #include "cli/cli.h"
-#include "cli/yaml-out.h"
 #include "client/client.h"
 #include "pod/state.h"
 #include "spec/pod.h"
@@ -137,12 +137,7 @@ static void print_json(struct pod_record **recs, size_t n, bool single, bool yam
 		json_object_object_add(o, "items", items);
 		json_object_object_add(o, "kind", json_object_new_string("List"));
 	}
-	if (yaml)
-		yaml_print(stdout, o);
-	else
-		printf("%s\n", json_object_to_json_string_ext(
-		                   o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-		                          JSON_C_TO_STRING_NOSLASHESCAPE));
+	cli_print_json(o, yaml);
 	json_object_put(o);
 }
 
@@ -201,6 +196,21 @@ static int get_pods(char **names, const struct get_opts *o)
 	return failed;
 }
 
+/* get configmaps|secrets [NAME...], or TYPE/NAME words of one kind. */
+static int get_objects(enum kobj_kind kind, char **args, const struct get_opts *o)
+{
+	static const char *const outputs[] = {NULL, "wide", "json", "yaml", "name"};
+	const struct cli_kobj_get g = {.ns = o->ns,
+	                               .all_ns = o->all_ns,
+	                               .output = outputs[o->fmt],
+	                               .no_headers = o->no_headers};
+	enum kobj_kind word;
+
+	if (cli_kobj_resource(args[0], &word) == 0)
+		args++;
+	return cli_kobj_get(kind, args, &g);
+}
+
 static int parse_output(const char *s, enum out_fmt *ret)
 {
 	if (strcmp(s, "wide") == 0)
@@ -226,6 +236,7 @@ int cmd_get(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct get_opts o = {.ns = "default"};
+	enum kobj_kind kind;
 	int c;
 
 	while ((c = cli_getopt(argc, argv, "n:Ao:", opts)) != -1) {
@@ -248,11 +259,15 @@ int cmd_get(int argc, char **argv)
 		log_error("You must specify the type of resource to get. Use \"peapod get pods\"");
 		return 1;
 	}
+	if (cli_kobj_resource(argv[optind], &kind) == 0 ||
+	    cli_kobj_typed_name(argv[optind], &kind) != NULL)
+		return get_objects(kind, argv + optind, &o);
 	/* get pod/NAME: a name with its type */
 	if (strncmp(argv[optind], "pod/", 4) == 0 || strncmp(argv[optind], "pods/", 5) == 0)
 		return get_pods(argv + optind, &o);
 	if (!is_pod_resource(argv[optind])) {
-		log_error("the server doesn't have a resource type \"%s\" (peapod runs pods only)",
+		log_error("the server doesn't have a resource type \"%s\" (peapod runs pods, "
+		          "configmaps and secrets only)",
 		          argv[optind]);
 		return 1;
 	}

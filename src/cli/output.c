@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 
 #include "cli/cli-util.h"
+#include "cli/yaml-out.h"
 #include "pod/state.h"
+#include "spec/manifest.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -117,7 +119,10 @@ const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
 	return reason;
 }
 
-int cli_parse_manifest(const char *path, struct pod **ret_pods, size_t *ret_n)
+/* Read the manifest at path ("-" = stdin) and parse it: its documents
+ * (refs false, struct manifest_doc) or their references (struct
+ * manifest_ref) into *ret. 0, or -1 with the error printed. */
+static int parse_manifest(const char *path, bool refs, void **ret, size_t *ret_n)
 {
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	cleanup_free char *text = NULL;
@@ -133,10 +138,14 @@ int cli_parse_manifest(const char *path, struct pod **ret_pods, size_t *ret_n)
 		log_error("the path \"%s\" does not exist", path);
 		return -1;
 	}
-	if (r == 0)
-		r = pod_spec_parse_yaml(text, len, name, ret_pods, ret_n, &err);
+	if (r == 0 && refs)
+		r = manifest_parse_refs(text, len, name, (struct manifest_ref **)ret, ret_n, &err);
+	else if (r == 0)
+		r = manifest_parse(text, len, name, (struct manifest_doc **)ret, ret_n, &err);
 	if (r == 0 && *ret_n == 0) {
-		log_error("no objects passed to apply (%s holds no Pod)", name);
+		free(*ret);
+		log_error("no objects passed to %s (%s holds no object)", refs ? "delete" : "apply",
+		          name);
 		return -1;
 	}
 	if (r < 0) {
@@ -148,6 +157,38 @@ int cli_parse_manifest(const char *path, struct pod **ret_pods, size_t *ret_n)
 		return -1;
 	}
 	return 0;
+}
+
+int cli_parse_manifest(const char *path, struct manifest_doc **ret_docs, size_t *ret_n)
+{
+	return parse_manifest(path, false, (void **)ret_docs, ret_n);
+}
+
+int cli_parse_manifest_refs(const char *path, struct manifest_ref **ret_refs, size_t *ret_n)
+{
+	return parse_manifest(path, true, (void **)ret_refs, ret_n);
+}
+
+int cli_server_error(int r, const char *msg, bool ignore_not_found)
+{
+	if (r == -ENOENT) {
+		if (ignore_not_found)
+			return 0;
+		fprintf(stderr, "Error from server (NotFound): %s\n", msg);
+		return 1;
+	}
+	log_error("%s", msg);
+	return 1;
+}
+
+void cli_print_json(json_object *o, bool yaml)
+{
+	if (yaml)
+		yaml_print(stdout, o);
+	else
+		printf("%s\n", json_object_to_json_string_ext(
+		                   o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		                          JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 static bool manifest_ext(const char *name)

@@ -130,6 +130,13 @@ struct mon {
  * PULLING until mon_pull_reaped); else -errno with its status set
  * (InvalidImageName, ErrImageNeverPull) or a system error. */
 int mon_image_ensure(struct mon *m, size_t idx, struct img_image **ret_img, struct pp_error *err);
+/* The config.json (a path in the pod folder, caller frees and unlinks) of
+ * the pod's imagePullSecrets that holds credentials for the registry of
+ * ref (normalised), or NULL: pull with the machine's own. Secrets that
+ * cannot be read are named in a FailedToRetrieveImagePullSecret event, as
+ * the kubelet does (pull-auth.c). */
+char *mon_pull_auth(struct mon *m, const char *ref);
+#define MON_PULL_AUTH_FILE "pull-auth.json"
 /* Was pid a pull's child? Then its result is acted on. */
 bool mon_pull_reaped(struct mon *m, pid_t pid, int status);
 /* End the pull of container idx, if one runs (SIGKILL; reaped as usual). */

@@ -42,9 +42,9 @@ static void child_progress(void *data, const struct img_progress *p)
 /* In the child: pull ref, leave "sha256:<id>" or the error in fd 3, and
  * exit 0 or 1. It dies with the monitor (a pull cut short is resumed by
  * the next one). */
-static _Noreturn void pull_child(struct mon *m, const char *ref, int out)
+static _Noreturn void pull_child(struct mon *m, const char *ref, const char *authfile, int out)
 {
-	struct img_pull_opts o = {.progress = child_progress};
+	struct img_pull_opts o = {.progress = child_progress, .authfile = authfile};
 	cleanup_free char *file = xstrfmt("%s/" MON_PULL_FILE, m->dir);
 	cleanup_free char *id = NULL;
 	struct pp_error err = {0};
@@ -77,6 +77,7 @@ static _Noreturn void pull_child(struct mon *m, const char *ref, int out)
 static int pull_start(struct mon *m, size_t idx, const char *ref, struct pp_error *err)
 {
 	int out = memfd_create("pull", MFD_CLOEXEC);
+	cleanup_free char *authfile = NULL;
 	pid_t pid;
 
 	if (out < 0)
@@ -88,22 +89,14 @@ static int pull_start(struct mon *m, size_t idx, const char *ref, struct pp_erro
 
 		(void)!truncate(file, 0);
 	}
-	if (m->rec->pod->image_pull_secrets != NULL) {
-		cleanup_free char *names = strv_join(m->rec->pod->image_pull_secrets, ", ");
-
-		/* no Secret objects yet: the kubelet's words for a missing one */
-		pod_event_add(m->dir, "Warning", "FailedToRetrieveImagePullSecret",
-		              "Unable to retrieve some image pull secrets (%s); attempting to pull "
-		              "the image may not succeed.",
-		              names);
-	}
+	authfile = mon_pull_auth(m, ref);
 	pid = fork();
 	if (pid < 0) {
 		(void)close(out);
 		return pp_error(err, errno, "fork");
 	}
 	if (pid == 0)
-		pull_child(m, ref, out);
+		pull_child(m, ref, authfile, out);
 	mctr_pull_started(m, idx, pid, out);
 	log_info("container '%s': pulling image '%s' (pid %d)", mon_status(m, idx)->name, ref,
 	         (int)pid);
@@ -187,7 +180,9 @@ static void pull_exited(struct mon *m, size_t idx, int status)
 	char out[PULL_RESULT_MAX] = "";
 	ssize_t n = pread(c->pull_out, out, sizeof(out) - 1, 0);
 	struct img_image *img = NULL;
+	cleanup_free char *auth = xstrfmt("%s/" MON_PULL_AUTH_FILE, m->dir);
 
+	(void)unlink(auth); /* the pull has read its credentials */
 	out[n > 0 ? n : 0] = '\0';
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 	    img_store_resolve(m->store, out, &img, NULL) == 0) {

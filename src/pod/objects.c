@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sys/stat.h>
 
@@ -94,6 +95,16 @@ static int lock_store(const struct pod_paths *p, struct pp_error *err)
 	int r = fs_mkdir_p(dir, 0755, err);
 
 	return r < 0 ? r : fs_lock_file(path, err);
+}
+
+/* The store's lock, for writing o (whose name and namespace must be
+ * usable as file names). Returns the fd or -errno. */
+static int lock_for(const struct pod_paths *p, const struct kobj *o, struct pp_error *err)
+{
+	if (!valid_ref(o->namespace_, o->name))
+		return pp_error_msg(err, EINVAL, "metadata.name: Invalid value: \"%s\"",
+		                    o->name != NULL ? o->name : "");
+	return lock_store(p, err);
 }
 
 /* The folder of o's namespace, 0700 for Secrets (also when it existed). */
@@ -211,14 +222,28 @@ int kobj_store_put(const struct pod_paths *p, const struct kobj *o,
 	cleanup_close int lock = -1;
 	int r;
 
-	if (!valid_ref(o->namespace_, o->name))
-		return pp_error_msg(err, EINVAL, "metadata.name: Invalid value: \"%s\"",
-		                    o->name != NULL ? o->name : "");
-	lock = lock_store(p, err);
+	lock = lock_for(p, o, err);
 	if (lock < 0)
 		return lock;
 	r = put_locked(p, o, ret_result, err);
 	return r;
+}
+
+int kobj_store_create(const struct pod_paths *p, const struct kobj *o, struct pp_error *err)
+{
+	cleanup_close int lock = -1;
+	cleanup_free char *path = NULL, *uid = NULL;
+	char now[32];
+
+	lock = lock_for(p, o, err);
+	if (lock < 0)
+		return lock;
+	path = object_path(p, o->kind, o->namespace_, o->name);
+	if (access(path, F_OK) == 0)
+		return pp_error_msg(err, EEXIST, "%s \"%s\" already exists",
+		                    kobj_kind_resource(o->kind), o->name);
+	uid = pod_uid_new();
+	return write_object(p, o, uid, pod_time_format(pod_now(), now, sizeof(now)), err);
 }
 
 int kobj_store_delete(const struct pod_paths *p, enum kobj_kind kind, const char *ns,

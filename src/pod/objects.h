@@ -32,6 +32,11 @@ int kobj_store_get(const struct pod_paths *p, enum kobj_kind kind, const char *n
 int kobj_store_put(const struct pod_paths *p, const struct kobj *o,
                    enum kobj_put_result *ret_result, struct pp_error *err);
 
+/* Create o only when no object of its kind, namespace and name exists
+ * (kubectl create): -EEXIST (`configmaps "x" already exists`) otherwise.
+ * 0 or -errno. */
+int kobj_store_create(const struct pod_paths *p, const struct kobj *o, struct pp_error *err);
+
 /* Remove one object. 0, or -ENOENT (`secrets "x" not found`). */
 int kobj_store_delete(const struct pod_paths *p, enum kobj_kind kind, const char *ns,
                       const char *name, struct pp_error *err);

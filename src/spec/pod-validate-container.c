@@ -298,3 +298,8 @@ int pod_validate_containers(const struct pod *pod, struct pp_error *err)
 	}
 	return 0;
 }
+
+const char *pod_env_name_problem(const char *s)
+{
+	return is_env_name(s) ? NULL : ENV_NAME_MSG;
+}

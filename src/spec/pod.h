@@ -298,6 +298,9 @@ void pod_spec_default(struct pod *pod);
  * 0 or -EINVAL with the field path in err. */
 int pod_spec_validate(const struct pod *pod, struct pp_error *err);
 
+/* What is wrong with s as an environment variable name (the API server's
+ * IsEnvVarName, without its '.'/'..' rules), or NULL when valid. Static. */
+const char *pod_env_name_problem(const char *s);
 /* Is s a DNS-1123 label (lowercase alnum and '-', <= 63, alnum at the ends)? */
 bool pod_is_dns1123_label(const char *s);
 /* Is s a DNS-1123 subdomain (labels joined by '.', <= 253)? */

@@ -18,7 +18,9 @@
 
 #include "pod/objects.h"
 #include "pod/paths.h"
+#include "spec/manifest.h"
 #include "spec/object.h"
+#include "spec/pod.h"
 #include "util/base64.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -279,6 +281,57 @@ static void test_dockerconfigjson(void **state)
 	kobj_free(o);
 }
 
+#define STREAM                                                                              \
+	"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  uid: u1\ndata:\n  k: v\n" \
+	"---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n"    \
+	"  nodeName: elsewhere\n  containers:\n  - name: c\n    image: busybox\n"           \
+	"---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  k: v\n"
+
+static void test_manifest(void **state)
+{
+	static const char good[] = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n"
+	                           "  containers:\n  - name: c\n    image: busybox\n---\n"
+	                           "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+	                           "  uid: u1\n";
+	static const char bad_key[] = "kind: ConfigMap\napiVersion: v1\nmetadata: {name: x}\n"
+	                              "data: {\"a b\": c}\n";
+	struct manifest_doc *docs = NULL;
+	struct manifest_ref *refs = NULL;
+	struct pp_error err = {0};
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(manifest_parse(good, strlen(good), "m.yaml", &docs, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(docs[0].kind, MANIFEST_POD);
+	assert_string_equal(docs[0].pod->name, "p");
+	assert_int_equal(docs[1].kind, MANIFEST_CONFIGMAP);
+	assert_null(docs[1].obj->uid); /* the manifest's uid is not ours */
+	manifest_docs_free(docs, n);
+	/* one document apply refuses fails the stream */
+	assert_int_equal(manifest_parse(STREAM, strlen(STREAM), "m.yaml", &docs, &n, &err),
+	                 -EINVAL);
+	assert_string_equal(err.msg,
+	                    "spec.nodeName: Unsupported value: not supported by peapod yet");
+	/* delete -f reads kind, namespace and name only */
+	assert_int_equal(manifest_parse_refs(STREAM, strlen(STREAM), "m.yaml", &refs, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(refs[1].kind, MANIFEST_POD);
+	assert_string_equal(refs[1].ns, "ns");
+	assert_string_equal(refs[1].name, "p");
+	assert_int_equal(refs[2].kind, MANIFEST_SECRET);
+	assert_string_equal(refs[2].ns, "default");
+	manifest_refs_free(refs, n);
+	assert_int_equal(manifest_parse("kind: Deployment\n", 17, "m.yaml", &docs, &n, &err),
+	                 -EINVAL);
+	assert_string_equal(err.msg, "unknown kind \"Deployment\": peapod runs Pods, ConfigMaps "
+	                             "and Secrets only (apiVersion v1)");
+	assert_int_equal(manifest_parse(bad_key, strlen(bad_key), "m.yaml", &docs, &n, &err),
+	                 -EINVAL);
+	assert_non_null(
+	    strstr(err.msg, "The ConfigMap \"x\" is invalid: data[a b]: Invalid value"));
+}
+
 struct store_fixture {
 	char dir[64];
 	struct pod_paths paths;
@@ -412,6 +465,7 @@ int main(void)
 	    cmocka_unit_test(test_size),
 	    cmocka_unit_test(test_base64),
 	    cmocka_unit_test(test_dockerconfigjson),
+	    cmocka_unit_test(test_manifest),
 	    cmocka_unit_test_setup_teardown(test_store, store_setup, store_teardown),
 	    cmocka_unit_test_setup_teardown(test_store_secret, store_setup, store_teardown),
 	};
