@@ -248,6 +248,9 @@ YAML
 	openssl dgst -sha256 -verify "$PEAPOD_ROOT/serviceaccount/signing-key.pub" \
 		-signature "$BATS_TEST_TMPDIR/sig" "$BATS_TEST_TMPDIR/signed"
 	[ "$(stat -c %a "$PEAPOD_ROOT/serviceaccount/signing-key.pem")" = 600 ]
+	run peapod describe pod proj
+	[[ "$output" == *"Projected (a volume that contains injected data from multiple sources)"* ]]
+	[[ "$output" == *"TokenSigner:"*"valid for this peapod root only"* ]]
 	# a trust bundle that is not optional cannot be had on one machine
 	manifest "$BATS_TEST_TMPDIR/q.yaml" ctb <<'YAML'
   containers:
