@@ -13,10 +13,6 @@ teardown() {
 	teardown_root
 }
 
-pod_uid() { # NAME
-	readlink "$PEAPOD_ROOT/run/names/default/$1"
-}
-
 # The waiting message of container C of pod P (CreateContainerError...).
 waiting_message() { # P C
 	peapod get pods "$1" -o json | jq -r --arg c "$2" \

@@ -14,8 +14,14 @@ teardown() {
 	teardown_root
 }
 
-pod_uid() { # NAME
-	readlink "$PEAPOD_ROOT/run/names/default/$1"
+# The spec of a pod whose container "app" sleeps, up to its volumeMounts:
+# the mounts and volumes follow on stdin. FILE NAME
+sleeper() {
+	{
+		printf '%s\n' '  containers:' '  - name: app' '    image: busybox:1.28' \
+			'    command: ["sh", "-c", "sleep 3600"]' '    volumeMounts:'
+		cat
+	} | manifest "$1" "$2"
 }
 
 # Create or change a ConfigMap (data) or Secret (stringData) with
@@ -52,12 +58,7 @@ has_event() { # POD TEXT
 
 @test "an app reads a ConfigMap key from a mounted file and sees its update" {
 	peapod create configmap app-config --from-literal=greeting=hello
-	manifest "$BATS_TEST_TMPDIR/p.yaml" cm <<'YAML'
-  containers:
-  - name: app
-    image: busybox:1.28
-    command: ["sh", "-c", "sleep 3600"]
-    volumeMounts:
+	sleeper "$BATS_TEST_TMPDIR/p.yaml" cm <<'YAML'
     - {name: config, mountPath: /etc/app}
   volumes:
   - name: config
@@ -86,12 +87,7 @@ YAML
 @test "a Secret volume with defaultMode 0400 gives files mode 0400; items with their own mode" {
 	peapod create secret generic creds --from-literal=password=s3cret --from-literal=user=admin
 	put_object ConfigMap settings a=1 b=2
-	manifest "$BATS_TEST_TMPDIR/p.yaml" sec <<'YAML'
-  containers:
-  - name: app
-    image: busybox:1.28
-    command: ["sh", "-c", "sleep 3600"]
-    volumeMounts:
+	sleeper "$BATS_TEST_TMPDIR/p.yaml" sec <<'YAML'
     - {name: creds, mountPath: /creds}
     - {name: settings, mountPath: /settings}
   volumes:
@@ -146,12 +142,7 @@ YAML
 
 @test "a missing key in items fails the mount; optional ones are skipped" {
 	put_object ConfigMap some a=1
-	manifest "$BATS_TEST_TMPDIR/p.yaml" key <<'YAML'
-  containers:
-  - name: app
-    image: busybox:1.28
-    command: ["sh", "-c", "sleep 3600"]
-    volumeMounts:
+	sleeper "$BATS_TEST_TMPDIR/p.yaml" key <<'YAML'
     - {name: cfg, mountPath: /cfg}
     - {name: opt, mountPath: /opt}
   volumes:
@@ -210,12 +201,7 @@ YAML
 @test "projected: configMap, secret, downwardAPI and a token that verifies with the root's key" {
 	put_object ConfigMap pc c=from-cm
 	put_object Secret ps s=from-secret
-	manifest "$BATS_TEST_TMPDIR/p.yaml" proj <<'YAML'
-  containers:
-  - name: app
-    image: busybox:1.28
-    command: ["sh", "-c", "sleep 3600"]
-    volumeMounts:
+	sleeper "$BATS_TEST_TMPDIR/p.yaml" proj <<'YAML'
     - {name: all, mountPath: /all}
   volumes:
   - name: all
@@ -252,12 +238,7 @@ YAML
 	[[ "$output" == *"Projected (a volume that contains injected data from multiple sources)"* ]]
 	[[ "$output" == *"TokenSigner:"*"valid for this peapod root only"* ]]
 	# a trust bundle that is not optional cannot be had on one machine
-	manifest "$BATS_TEST_TMPDIR/q.yaml" ctb <<'YAML'
-  containers:
-  - name: app
-    image: busybox:1.28
-    command: ["sh", "-c", "sleep 3600"]
-    volumeMounts:
+	sleeper "$BATS_TEST_TMPDIR/q.yaml" ctb <<'YAML'
     - {name: ca, mountPath: /ca}
   volumes:
   - name: ca

@@ -111,6 +111,10 @@ pod_is() { # NAME STATUS
 }
 
 # The pod.json file of pod NAME in the default namespace.
+pod_uid() { # NAME → the uid of pod NAME in namespace default
+	readlink "$PEAPOD_ROOT/run/names/default/$1"
+}
+
 pod_json_file() { # NAME
 	echo "$PEAPOD_ROOT/run/pods/$(readlink "$PEAPOD_ROOT/run/names/default/$1")/pod.json"
 }
