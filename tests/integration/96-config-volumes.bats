@@ -250,32 +250,18 @@ YAML
 	wait_for 30 has_event ctb 'MountVolume.SetUp failed for volume "ca" : clustertrustbundles.certificates.k8s.io "example-ca" not found'
 }
 
+# apply of a pod with the volumes (YAML lines) is refused with EXPECTED.
+refused_volume() { # VOLUMES EXPECTED
+	printf '  containers:\n  - name: app\n    image: busybox:1.28\n  volumes:\n%s\n' "$1" |
+		manifest "$BATS_TEST_TMPDIR/p.yaml" esc
+	refused "$2"
+}
+
 @test "paths that try to leave the volume are refused" {
-	manifest "$BATS_TEST_TMPDIR/p.yaml" esc <<'YAML'
-  containers:
-  - name: app
-    image: busybox:1.28
-  volumes:
-  - name: cfg
-    configMap: {name: x, items: [{key: a, path: ../x}]}
-YAML
-	refused "spec.volumes[0].configMap.items[0].path: Invalid value: \"../x\": must not contain '..'"
-	manifest "$BATS_TEST_TMPDIR/p.yaml" esc <<'YAML'
-  containers:
-  - name: app
-    image: busybox:1.28
-  volumes:
-  - name: cfg
-    projected: {sources: [{secret: {name: x, items: [{key: a, path: /etc/passwd}]}}]}
-YAML
-	refused "spec.volumes[0].projected.sources[0].secret.items[0].path: Invalid value: \"/etc/passwd\": must be a relative path"
-	manifest "$BATS_TEST_TMPDIR/p.yaml" esc <<'YAML'
-  containers:
-  - name: app
-    image: busybox:1.28
-  volumes:
-  - name: t
-    projected: {sources: [{podCertificate: {signerName: example.com/x, keyType: ED25519, credentialBundlePath: c}}]}
-YAML
-	refused "spec.volumes[0].projected.sources[0].podCertificate: Forbidden: peapod has no API server to sign a PodCertificateRequest on one machine"
+	refused_volume '  - {name: cfg, configMap: {name: x, items: [{key: a, path: ../x}]}}' \
+		"spec.volumes[0].configMap.items[0].path: Invalid value: \"../x\": must not contain '..'"
+	refused_volume '  - {name: cfg, projected: {sources: [{secret: {name: x, items: [{key: a, path: /etc/passwd}]}}]}}' \
+		'spec.volumes[0].projected.sources[0].secret.items[0].path: Invalid value: "/etc/passwd": must be a relative path'
+	refused_volume '  - {name: t, projected: {sources: [{podCertificate: {signerName: example.com/x, keyType: ED25519, credentialBundlePath: c}}]}}' \
+		'spec.volumes[0].projected.sources[0].podCertificate: Forbidden: peapod has no API server to sign a PodCertificateRequest on one machine'
 }
