@@ -43,7 +43,9 @@ static const struct cli_verb_help verbs[] = {
      "  # Apply the YAML passed into stdin to a pod\n"
      "  cat pod.yaml | peapod apply -f -\n\n"
      "  # Apply every .yaml, .yml and .json file of a folder\n"
-     "  peapod apply -f ./pods/",
+     "  peapod apply -f ./pods/\n\n"
+     "  # Pods, ConfigMaps and Secrets may share a file, as documents of one stream\n"
+     "  peapod apply -f ./app-with-config.yaml",
      "apply (-f FILENAME) [options]",
      {{"-f, --filename=[]", "The files that contain the configurations to apply."}}},
     {"get",
@@ -55,7 +57,12 @@ static const struct cli_verb_help verbs[] = {
      "  # List a single pod in JSON output format\n"
      "  peapod get -o json pod web-pod-13je7\n\n"
      "  # List all pods without the header row\n"
-     "  peapod get pods --no-headers",
+     "  peapod get pods --no-headers\n\n"
+     "  # List the ConfigMaps and Secrets of every namespace\n"
+     "  peapod get configmaps -A\n"
+     "  peapod get secrets -A\n\n"
+     "  # Show one ConfigMap as YAML\n"
+     "  peapod get cm game-config -o yaml",
      "get [(-o|--output=)json|yaml|name|wide] (TYPE [NAME ...]) [flags] [options]",
      {{"-A, --all-namespaces=false",
        "If present, list the requested object(s) across all namespaces. Namespace in current "
@@ -70,7 +77,10 @@ static const struct cli_verb_help verbs[] = {
      "  # Describe a pod\n"
      "  peapod describe pods nginx\n\n"
      "  # Describe a pod by type/name\n"
-     "  peapod describe pod/nginx",
+     "  peapod describe pod/nginx\n\n"
+     "  # Describe a ConfigMap, and a Secret (its values are never shown)\n"
+     "  peapod describe configmap game-config\n"
+     "  peapod describe secret db-user-pass",
      "describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME) [options]",
      {OPT_NS}},
     {"exec",
@@ -133,7 +143,10 @@ static const struct cli_verb_help verbs[] = {
      "  # Delete a pod with minimal delay\n"
      "  peapod delete pod foo --now\n\n"
      "  # Force delete a pod on a dead node\n"
-     "  peapod delete pod foo --force",
+     "  peapod delete pod foo --force\n\n"
+     "  # Delete a ConfigMap and a Secret\n"
+     "  peapod delete configmap game-config\n"
+     "  peapod delete secret/db-user-pass",
      "delete ([-f FILENAME] | TYPE [NAME]) [options]",
      {{"-f, --filename=[]", "containing the resource to delete."},
       {"--force=false",
@@ -148,6 +161,44 @@ static const struct cli_verb_help verbs[] = {
       OPT_NS,
       {"--now=false",
        "If true, resources are signaled for immediate shutdown (same as --grace-period=1)."}}},
+    {"create",
+     "Create a ConfigMap or a Secret from literals, files, folders or env files.",
+     "  # Create a configmap named my-config with each file of folder bar\n"
+     "  peapod create configmap my-config --from-file=path/to/bar\n\n"
+     "  # Create a configmap with a key of its own for a file\n"
+     "  peapod create configmap my-config --from-file=key1=/path/to/file1.txt\n\n"
+     "  # Create a configmap with key1=config1 and key2=config2\n"
+     "  peapod create configmap my-config --from-literal=key1=config1 "
+     "--from-literal=key2=config2\n\n"
+     "  # Create a configmap from the lines of an env file\n"
+     "  peapod create configmap my-config --from-env-file=path/to/foo.env\n\n"
+     "  # Create a secret with keys from literals (generic takes the same sources)\n"
+     "  peapod create secret generic my-secret --from-literal=key1=supersecret\n\n"
+     "  # Create a secret for pulling from a registry (spec.imagePullSecrets)\n"
+     "  peapod create secret docker-registry my-secret --docker-server=DOCKER_REGISTRY_SERVER "
+     "--docker-username=DOCKER_USER --docker-password=DOCKER_PASSWORD "
+     "--docker-email=DOCKER_EMAIL",
+     "create (configmap | secret generic | secret docker-registry) NAME [--from-literal=KEY=VALUE] "
+     "[--from-file=[KEY=]SOURCE] [--from-env-file=SOURCE] [--dry-run=none|client] [options]",
+     {{"--from-literal=[]", "Specify a key and literal value to insert (i.e. mykey=somevalue)."},
+      {"--from-file=[]",
+       "Key file can be specified using its file path, in which case file basename will be "
+       "used as key, or optionally with a key and file path, in which case the given key will "
+       "be used. Specifying a directory will iterate each named file in the directory."},
+      {"--from-env-file=[]",
+       "Specify the path to a file to read lines of key=val pairs to create a configmap or a "
+       "secret."},
+      {"--type=''", "The type of secret to create (secret generic)."},
+      {"--docker-server='https://index.docker.io/v1/'",
+       "Server location for Docker registry (secret docker-registry)."},
+      {"--docker-username=''", "Username for Docker registry authentication."},
+      {"--docker-password=''", "Password for Docker registry authentication."},
+      {"--docker-email=''", "Email for Docker registry."},
+      {"--dry-run='none'",
+       "Must be \"none\" or \"client\". If client strategy, only print the object that would "
+       "be sent, without sending it."},
+      {"-o, --output=''", "Output format. One of: (json, yaml, name)."},
+      OPT_NS}},
     {"image",
      "Load, pull, list, inspect, tag, remove, prune, save and mount the images pods run.",
      "  # Load the images of a docker-archive or OCI layout tarball\n"

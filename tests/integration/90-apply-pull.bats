@@ -153,7 +153,7 @@ YAML
 	wait_for 30 eval '[ "$(pp get pod inv -o json | jq -r ".status.containerStatuses[] | select(.name == \"ok\") | .state.running != null")" = true ]'
 }
 
-@test "apply: imagePullSecrets are accepted and named in an event, since peapod has no Secrets yet" {
+@test "apply: imagePullSecrets that do not exist are named in an event; the pull goes on" {
 	manifest "$BATS_TEST_TMPDIR/p.yaml" sec <<YAML
   imagePullSecrets:
   - name: regcred
@@ -170,6 +170,34 @@ YAML
 	[[ "$output" == *"Unable to retrieve some image pull secrets (regcred, other); attempting to pull the image may not succeed."* ]]
 	run pp get pod sec -o json
 	[ "$(jq -c '.spec.imagePullSecrets' <<<"$output")" = '[{"name":"regcred"},{"name":"other"}]' ]
+}
+
+@test "apply: a docker-registry Secret named in imagePullSecrets supplies the pull's credentials" {
+	registry_auth_start auth
+	reg=127.0.0.1:$(reg_port auth)
+	manifest "$BATS_TEST_TMPDIR/p.yaml" priv <<YAML
+  imagePullSecrets:
+  - name: missing
+  - name: regcred
+  containers:
+  - name: c
+    image: $reg/library/busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	# without the Secret: the registry refuses the pull
+	run pp apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 eval '[ "$(pp get pod priv -o json | jq -r ".status.containerStatuses[0].state.waiting.reason")" = ErrImagePull ] || events_of priv Failed | grep -q UNAUTHORIZED'
+	pp delete pod priv
+	pp create secret docker-registry regcred --docker-server="$reg" --docker-username=peapod \
+		--docker-password=s3cret
+	run pp apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	[ "$status" -eq 0 ]
+	wait_for 30 pod_is priv Running
+	run events_of priv FailedToRetrieveImagePullSecret
+	[[ "$output" == *"Unable to retrieve some image pull secrets (missing); attempting to pull the image may not succeed."* ]]
+	# the credentials leave the pod folder with the pull
+	[ -z "$(find "$PEAPOD_ROOT/run/pods" -name pull-auth.json)" ]
+	registry_stop auth
 }
 
 @test "apply: a pod deleted while its image is pulled ends the pull and leaves nothing" {
