@@ -254,9 +254,10 @@ bool pod_sa_token_fresh(const char *token, const struct pod *pod, const struct p
 		return false;
 	iat = claim_int(c, "iat");
 	exp = claim_int(c, "exp");
+	/* the kubelet's requiresRefresh: past 80% of its life, or a day old */
 	ok = exp - iat == proj->expiration_seconds && now >= iat &&
-	     (now - iat) * 10 < (exp - iat) * 8 && json_object_object_get_ex(c, "aud", &v) &&
-	     json_object_array_length(v) == 1 &&
+	     (now - iat) * 10 < (exp - iat) * 8 && now - iat < 86400 &&
+	     json_object_object_get_ex(c, "aud", &v) && json_object_array_length(v) == 1 &&
 	     strcmp(json_object_get_string(json_object_array_get_idx(v, 0)), want) == 0 &&
 	     json_object_object_get_ex(c, "kubernetes.io", &v) &&
 	     json_object_object_get_ex(v, "pod", &v) && json_object_object_get_ex(v, "uid", &v) &&
