@@ -296,8 +296,9 @@ void mon_pidfd_event(struct mon *m, size_t idx);
 void mon_evict_arm(struct mon *m);
 void mon_evict_check(struct mon *m);
 
-/* API data volumes (volumes.c): arm the first projection (at once; with
- * none, volumes_ready at once), and run it when due: FailedMount and a
+/* API data volumes (volumes.c): arm the first projection (at once;
+ * volumes_ready at once when there are none or they were set up by an
+ * earlier monitor), and run it when due: FailedMount and a
  * back-off on failure, else volumes_ready and the next in
  * POD_PROJECTED_PERIOD_MS. */
 void mon_volumes_arm(struct mon *m);

@@ -6,8 +6,12 @@
  * the volume manager's back-off: 500 ms doubling to 2 min 2 s), then
  * projected again every POD_PROJECTED_PERIOD_MS so changed ConfigMaps,
  * Secrets and labels reach the running containers atomically. */
+#include "pod/volumes.h"
+
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
 
 #include "monitor/events.h"
 #include "monitor/internal.h"
@@ -21,13 +25,33 @@
 #define BACKOFF_INITIAL_MS 500
 #define BACKOFF_MAX_MS     122000 /* 2m2s */
 
+/* Were the volumes set up (a monitor that takes a pod back: its
+ * containers keep them while a later projection fails)? */
+static bool all_set_up(const struct mon *m)
+{
+	const struct pod *pod = m->rec->pod;
+	cleanup_free char *pod_dir = pod_dir_path(&m->paths, pod->uid);
+	struct stat st;
+
+	for (size_t i = 0; i < pod->n_volumes; i++) {
+		cleanup_free char *dir = NULL, *data = NULL;
+
+		if (pod->volumes[i].source_bits == 0)
+			continue;
+		dir = pod_volume_source(pod_dir, &pod->volumes[i]);
+		data = xstrfmt("%s/..data", dir);
+		if (lstat(data, &st) < 0)
+			return false;
+	}
+	return true;
+}
+
 void mon_volumes_arm(struct mon *m)
 {
 	m->vol_sync_at_ms = 0;
-	if (!pod_has_projected_volumes(m->rec->pod)) {
-		m->volumes_ready = true;
+	m->volumes_ready = all_set_up(m);
+	if (!pod_has_projected_volumes(m->rec->pod))
 		return;
-	}
 	if (!m->deleting && !m->evicted)
 		m->vol_sync_at_ms = pp_now_ms();
 }

@@ -82,6 +82,14 @@ YAML
 	# one timestamped folder: the old one is gone
 	[ "$(find "$dir" -maxdepth 1 -name '..20*' | wc -l)" -eq 1 ]
 	[ "$(readlink "$dir/..data")" != "$ts" ]
+	# a monitor killed and replaced goes on projecting, the container kept
+	pid=$(container_pid cm app)
+	mon=$(peapod_field cm monitorPid)
+	kill -9 "$mon"
+	wait_for 20 monitor_replaced cm "$mon"
+	put_object ConfigMap app-config greeting=hallo
+	wait_for 30 file_is cm /etc/app/greeting hallo
+	[ "$(container_pid cm app)" = "$pid" ]
 }
 
 @test "a Secret volume with defaultMode 0400 gives files mode 0400; items with their own mode" {
