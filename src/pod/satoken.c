@@ -35,7 +35,6 @@ char *pod_sa_key_path(const struct pod_paths *p, bool pub)
 static int key_write(const struct pod_paths *p, EVP_PKEY *key, struct pp_error *err)
 {
 	cleanup_free char *priv = pod_sa_key_path(p, false), *pub = pod_sa_key_path(p, true);
-	cleanup_free char *dir = xstrfmt("%s/serviceaccount", p->root);
 	cleanup_free char *pem = NULL, *pubpem = NULL;
 	BIO *b = BIO_new(BIO_s_mem()), *bp = BIO_new(BIO_s_mem());
 	char *data;
@@ -55,22 +54,28 @@ static int key_write(const struct pod_paths *p, EVP_PKEY *key, struct pp_error *
 	BIO_free(bp);
 	if (r < 0)
 		return pp_error_msg(err, EIO, "encode the service account signing key");
-	if ((r = fs_mkdir_p(dir, 0700, err)) < 0)
-		return r;
 	/* the public key first: a reader of a key never lacks its half */
 	if ((r = fs_write_atomic(pub, pubpem, strlen(pubpem), 0644, err)) < 0)
 		return r;
 	return fs_write_atomic(priv, pem, strlen(pem), 0600, err);
 }
 
-/* The root's signing key, made on first use. */
+/* The root's signing key, made on first use (under a lock, so that two
+ * monitors starting at once make one key). */
 static int key_load(const struct pod_paths *p, EVP_PKEY **ret, struct pp_error *err)
 {
 	cleanup_free char *priv = pod_sa_key_path(p, false);
+	cleanup_free char *dir = xstrfmt("%s/serviceaccount", p->root);
+	cleanup_free char *lock = xstrfmt("%s/lock", dir);
 	cleanup_free char *pem = NULL;
+	cleanup_close int lockfd = -1;
 	EVP_PKEY *key = NULL;
 	BIO *b;
-	int r = fs_read_regular(priv, 1 << 16, &pem, NULL, NULL);
+	int r = fs_mkdir_p(dir, 0755, err); /* the public key is for anyone */
+
+	if (r < 0 || (lockfd = fs_lock_file(lock, err)) < 0)
+		return r < 0 ? r : lockfd;
+	r = fs_read_regular(priv, 1 << 16, &pem, NULL, NULL);
 
 	if (r == 0) {
 		b = BIO_new_mem_buf(pem, -1);

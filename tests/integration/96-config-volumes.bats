@@ -60,6 +60,7 @@ has_event() { # POD TEXT
 	peapod create configmap app-config --from-literal=greeting=hello
 	sleeper "$BATS_TEST_TMPDIR/p.yaml" cm <<'YAML'
     - {name: config, mountPath: /etc/app}
+    - {name: config, mountPath: /etc/one, subPath: greeting}
   volumes:
   - name: config
     configMap: {name: app-config}
@@ -79,6 +80,8 @@ YAML
 	run put_object ConfigMap app-config greeting=bonjour
 	[ "$output" = "configmap/app-config configured" ]
 	wait_for 30 file_is cm /etc/app/greeting bonjour
+	# a subPath mount is not updated, as on a node
+	file_is cm /etc/one hello
 	# one timestamped folder: the old one is gone
 	[ "$(find "$dir" -maxdepth 1 -name '..20*' | wc -l)" -eq 1 ]
 	[ "$(readlink "$dir/..data")" != "$ts" ]
@@ -242,6 +245,7 @@ YAML
 	openssl dgst -sha256 -verify "$PEAPOD_ROOT/serviceaccount/signing-key.pub" \
 		-signature "$BATS_TEST_TMPDIR/sig" "$BATS_TEST_TMPDIR/signed"
 	[ "$(stat -c %a "$PEAPOD_ROOT/serviceaccount/signing-key.pem")" = 600 ]
+	[ "$(stat -c %a "$PEAPOD_ROOT/serviceaccount/signing-key.pub")" = 644 ]
 	run peapod describe pod proj
 	[[ "$output" == *"Projected (a volume that contains injected data from multiple sources)"* ]]
 	[[ "$output" == *"TokenSigner:"*"valid for this peapod root only"* ]]
