@@ -156,11 +156,38 @@ static bool resource_ok(const char *r)
 	return false;
 }
 
+/* validateContainerResourceDivisor: cpu 1m or 1; memory and storage a
+ * power of 1000 or 1024 with the value 1. */
+static int check_divisor(const struct pod_downward_file *f, const char *rpath, struct pp_error *err)
+{
+	static const char *const bytes[] = {"1",   "1k",  "1M",  "1G",  "1T",  "1P",  "1E",
+	                                    "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei", NULL};
+	const char *d = f->rf_divisor, *what = strchr(f->rf_resource, '.') + 1;
+	char path[POD_PATH_MAX];
+
+	if (d == NULL)
+		return 0;
+	pod_path_key(path, rpath, "divisor");
+	if (strcmp(what, "cpu") == 0)
+		return strcmp(d, "1m") == 0 || strcmp(d, "1") == 0
+		           ? 0
+		           : pod_invalid(
+		                 path, d,
+		                 "only divisor's values 1m and 1 are supported with the cpu resource",
+		                 err);
+	for (size_t i = 0; bytes[i] != NULL; i++)
+		if (strcmp(d, bytes[i]) == 0)
+			return 0;
+	return pp_error_msg(
+	    err, EINVAL,
+	    "%s: Invalid value: \"%s\": only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the %s resource",
+	    path, d, strcmp(what, "memory") == 0 ? "memory" : "local ephemeral storage");
+}
+
 static int check_resource_ref(const struct pod_downward_file *f, const char *fpath,
                               struct pp_error *err)
 {
 	char path[POD_PATH_MAX], q[128];
-	uint64_t d = 0;
 
 	pod_path_key(path, fpath, "resourceFieldRef");
 	if (required(path, "containerName", f->rf_container, err) < 0 ||
@@ -171,11 +198,7 @@ static int check_resource_ref(const struct pod_downward_file *f, const char *fpa
 		    err, EINVAL,
 		    "%s.resource: Unsupported value: %s: supported values: \"limits.cpu\", \"limits.ephemeral-storage\", \"limits.memory\", \"requests.cpu\", \"requests.ephemeral-storage\", \"requests.memory\"",
 		    path, pod_quote(f->rf_resource, q, sizeof(q)));
-	if (f->rf_divisor != NULL && (pod_quantity_parse_milli(f->rf_divisor, &d) < 0 || d == 0)) {
-		pod_path_key(path, path, "divisor");
-		return pod_invalid(path, f->rf_divisor, "must be a positive quantity", err);
-	}
-	return 0;
+	return check_divisor(f, path, err);
 }
 
 static int check_files(const struct pod_projection *p, const char *ppath, const char *vpath,
