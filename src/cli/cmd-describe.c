@@ -14,6 +14,7 @@
 #include "client/client.h"
 #include "pod/env.h"
 #include "pod/events.h"
+#include "pod/projected.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -369,6 +370,73 @@ static void print_conditions(FILE *f, json_object *status)
 	}
 }
 
+static void print_downward_items(FILE *f, const struct pod_projection *pr)
+{
+	fprintf(f, "    Items:\n");
+	for (size_t i = 0; i < pr->n_files; i++)
+		fprintf(f, "      %s -> %s\n",
+		        pr->files[i].field_path ? pr->files[i].field_path
+		                                : pr->files[i].rf_resource,
+		        pr->files[i].path);
+}
+
+/* kubectl's lines for one projection; a token names the key that signs
+ * it, this root's, valid nowhere else. */
+static void print_projection(FILE *f, const struct pod_projection *pr, bool projected)
+{
+	const char *opt = pr->optional ? "true" : "false";
+	cleanup_free char *key = NULL;
+
+	switch (pr->kind) {
+	case POD_PROJ_CONFIGMAP:
+		fprintf(f,
+		        projected ? "    ConfigMapName:\t%s\n    ConfigMapOptional:\t%s\n"
+		                  : "    Name:\t%s\n    Optional:\t%s\n",
+		        pr->name, opt);
+		break;
+	case POD_PROJ_SECRET:
+		fprintf(f, "    SecretName:\t%s\n    Optional:\t%s\n", pr->name, opt);
+		break;
+	case POD_PROJ_DOWNWARD_API:
+		if (projected)
+			fprintf(f, "    DownwardAPI:\ttrue\n");
+		else
+			print_downward_items(f, pr);
+		break;
+	case POD_PROJ_SA_TOKEN:
+		key = pod_sa_key_path(cli_paths(), true);
+		fprintf(
+		    f,
+		    "    TokenExpirationSeconds:\t%lld\n    TokenSigner:\tthis peapod root's key "
+		    "(%s): valid for this peapod root only\n",
+		    (long long)pr->expiration_seconds, key);
+		break;
+	case POD_PROJ_TRUST_BUNDLE:
+		fprintf(f, "    ClusterTrustBundle:\t%s (none on one machine; optional: %s)\n",
+		        pr->name ? pr->name : pr->signer_name, opt);
+		break;
+	default:
+		break;
+	}
+}
+
+static void print_api_volume(FILE *f, const struct pod_volume *v)
+{
+	static const char *const types[] = {
+	    [POD_PROJ_NONE] =
+	        "Projected (a volume that contains injected data from multiple sources)",
+	    [POD_PROJ_CONFIGMAP] = "ConfigMap (a volume populated by a ConfigMap)",
+	    [POD_PROJ_SECRET] = "Secret (a volume populated by a Secret)",
+	    [POD_PROJ_DOWNWARD_API] =
+	        "DownwardAPI (a volume populated by information about the pod)",
+	};
+
+	fprintf(f, "    Type:\t%s\n",
+	        types[v->projection <= POD_PROJ_DOWNWARD_API ? v->projection : 0]);
+	for (size_t i = 0; i < v->n_proj; i++)
+		print_projection(f, &v->sources[i], v->projection == POD_PROJ_NONE);
+}
+
 static void print_volumes(FILE *f, const struct pod *p)
 {
 	if (p->n_volumes == 0) {
@@ -380,7 +448,9 @@ static void print_volumes(FILE *f, const struct pod *p)
 		const struct pod_volume *v = &p->volumes[i];
 
 		fprintf(f, "  %s:\n", v->name);
-		if (v->has_empty_dir)
+		if (v->source_bits != 0)
+			print_api_volume(f, v);
+		else if (v->has_empty_dir)
 			fprintf(f,
 			        "    Type:\tEmptyDir (a temporary directory that shares a pod's "
 			        "lifetime)\n    Medium:\t%s\n    SizeLimit:\t%s\n",

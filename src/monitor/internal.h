@@ -119,6 +119,11 @@ struct mon {
 	 * sandbox_retry_ms (0 none), after a back-off that doubles */
 	int64_t sandbox_retry_ms;
 	int sandbox_backoff_s; /* seconds */
+	/* API data volumes (volumes.c): containers start once they are set
+	 * up; projected again at vol_sync_at_ms (0 none) */
+	bool volumes_ready;
+	int64_t vol_sync_at_ms;
+	int64_t vol_backoff_ms; /* after a failed try (FailedMount), 0 none */
 };
 
 /* The environment of container idx (ctr-env.c): pod_env_resolve() with
@@ -304,6 +309,13 @@ void mon_pidfd_event(struct mon *m, size_t idx);
 void mon_evict_arm(struct mon *m);
 void mon_evict_check(struct mon *m);
 
+/* API data volumes (volumes.c): arm the first projection (at once;
+ * volumes_ready at once when there are none or they were set up by an
+ * earlier monitor), and run it when due: FailedMount and a
+ * back-off on failure, else volumes_ready and the next in
+ * POD_PROJECTED_PERIOD_MS. */
+void mon_volumes_arm(struct mon *m);
+void mon_volumes_sync(struct mon *m);
 /* An "attach <container> <flags>" request (req points past "attach ") on
  * control connection *fd, which is taken (*fd = -1). */
 void mon_attach_request(struct mon *m, int *fd, const char *req);

@@ -125,6 +125,7 @@ static void arm_timer(struct mon *m)
 		next_at(&next, c->probe_next_ms);
 	}
 	next_at(&next, m->evict_at_ms);
+	next_at(&next, m->vol_sync_at_ms);
 	next_at(&next, m->sandbox_retry_ms);
 	its.it_value.tv_sec = next / 1000;
 	its.it_value.tv_nsec = (next % 1000) * 1000000;
@@ -221,6 +222,8 @@ static int start_pod(struct mon *m)
 		notify(m, MON_NOTIFY_WARNING "Failed to create pod sandbox: %s\n", err.msg);
 	m->rec->started_at = pod_now();
 	save(m);
+	mon_volumes_arm(m);
+	mon_volumes_sync(m);
 	mon_start_due(m);
 	m->report_warnings = true;
 	mon_evict_arm(m);
@@ -362,6 +365,7 @@ static void dispatch(struct mon *m, uint64_t data)
 		(void)!read(m->timer, &ticks, sizeof(ticks));
 		mon_stop_timers(m);
 		mon_evict_check(m);
+		mon_volumes_sync(m);
 		mon_probe_run(m);
 		break; /* restarts due: settle() */
 	}

@@ -244,6 +244,8 @@ void mon_adopt_finish(struct mon *m)
 	if (!m->deleting && !m->sandbox_lost && m->rec->sandbox_pid > 0)
 		network_check(m);
 	mon_evict_arm(m);
+	mon_volumes_arm(m);
+	mon_volumes_sync(m);
 }
 
 void mon_pidfd_event(struct mon *m, size_t idx)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What starts next, in the kubelet's order: init containers one at a
  * time, in order, each after the one before completed; then every app
- * container; and containers whose back-off is over. */
+ * container; and containers whose back-off is over. Nothing starts until
+ * the pod's API data volumes are set up. */
 #include "monitor/internal.h"
 #include "pod/state.h"
 #include "util/clock.h"
@@ -25,6 +26,9 @@ void mon_start_due(struct mon *m)
 	for (size_t i = 0; i < MON_N(m); i++)
 		if (m->c[i].phase == MCTR_BACKOFF && m->c[i].restart_at_ms <= now)
 			mctr_restart_due(m, i);
+	/* the kubelet's WaitForAttachAndMount: no container before them */
+	if (!m->volumes_ready)
+		return;
 	for (size_t i = m->rec->n_ctrs; i < MON_N(m); i++) {
 		if (m->c[i].phase == MCTR_DONE)
 			continue;

@@ -141,6 +141,7 @@ void mon_delete_begin(struct mon *m, long grace)
 	if (!m->deleting) {
 		m->deleting = true;
 		m->evict_at_ms = 0;
+		m->vol_sync_at_ms = 0;
 		m->rec->deleting_at = pod_now();
 		log_info("deleting pod, grace period %lds", grace);
 	}

@@ -288,7 +288,8 @@ static void add_bind(json_object *mounts, const char *dst, const char *src)
 
 /* Each volumeMount as the CRI hands it to runc: a bind of the volume's
  * folder (or of its subPath's bind under volume-subpaths/), rprivate, ro
- * when readOnly. Needs paths->pod_dir for emptyDir and subPath sources. */
+ * when readOnly or an API data volume (configMap, secret, downwardAPI,
+ * projected). Needs paths->pod_dir for emptyDir and subPath sources. */
 static void add_volume_mounts(json_object *mounts, const struct pod *pod,
                               const struct pod_container *c, const struct pod_plan_paths *paths)
 {
@@ -306,7 +307,9 @@ static void add_volume_mounts(json_object *mounts, const struct pod *pod,
 			src = pod_volume_subpath_target(paths->pod_dir, vol->name, c->name, i);
 		else
 			src = pod_volume_source(paths->pod_dir, vol);
-		add_mount(mounts, m->mount_path, "bind", src, m->read_only ? ro : rw);
+		/* the kubelet mounts API data volumes read-only, whatever readOnly says */
+		add_mount(mounts, m->mount_path, "bind", src,
+		          m->read_only || vol->source_bits != 0 ? ro : rw);
 	}
 }
 

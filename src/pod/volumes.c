@@ -26,8 +26,15 @@
 
 char *pod_volume_source(const char *pod_dir, const struct pod_volume *vol)
 {
+	const char *plugin = (vol->source_bits & POD_VOL_SRC_CONFIGMAP)  ? "configmap"
+	                     : (vol->source_bits & POD_VOL_SRC_SECRET)   ? "secret"
+	                     : (vol->source_bits & POD_VOL_SRC_DOWNWARD) ? "downward-api"
+	                                                                 : "projected";
+
 	if (vol->has_host_path)
 		return xstrdup(vol->host_path);
+	if (vol->source_bits != 0)
+		return xstrfmt("%s/volumes/kubernetes.io~%s/%s", pod_dir, plugin, vol->name);
 	return xstrfmt("%s/volumes/" EMPTY_DIR_PLUGIN "/%s", pod_dir, vol->name);
 }
 

@@ -105,10 +105,6 @@ int pod_decode_containers(json_object *v, void *obj, const char *path, struct pp
 /* spec.initContainers: the same fields, lifecycle and probes Forbidden. */
 int pod_decode_init_containers(json_object *v, void *obj, const char *path, struct pp_error *err);
 
-/* pod_quantity_parse() in milli-units ("100m" → 100, "1" → 1000), rounded
- * up as Quantity.MilliValue() (pod-volume.c). */
-int pod_quantity_parse_milli(const char *s, uint64_t *ret);
-
 /* containers[].resources (pod-resources.c), obj a struct pod_container:
  * decoded, checked as the API server does, requests defaulted to limits. */
 int pod_decode_resources(json_object *v, void *obj, const char *path, struct pp_error *err);
@@ -144,6 +140,17 @@ void pod_probes_free(struct pod_container *c);
  * containers[].volumeMounts (obj a struct pod_container). */
 int pod_decode_volumes(json_object *v, void *obj, const char *path, struct pp_error *err);
 int pod_decode_volume_mounts(json_object *v, void *obj, const char *path, struct pp_error *err);
+/* The projecting volume sources (pod-projected.c), obj a struct pod_volume:
+ * decoding (defaultMode defaulted to 0644, serviceAccountToken's
+ * expirationSeconds to 3600), encoding into volume object o, equality
+ * and freeing. */
+int pod_decode_config_map_volume(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_secret_volume(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_downward_volume(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_projected_volume(json_object *v, void *obj, const char *path, struct pp_error *err);
+void pod_projected_volume_add(json_object *o, const struct pod_volume *vol);
+bool pod_projected_volume_equal(const struct pod_volume *a, const struct pod_volume *b);
+void pod_projected_volume_clear(struct pod_volume *vol);
 
 /* securityContext (pod-security.c): spec.securityContext (obj a struct
  * pod) and the container-level fields (obj a struct pod_container). */

@@ -121,7 +121,10 @@ static json_object *volume_to_json(const struct pod_volume *v)
 	json_object *src = json_object_new_object();
 
 	add_str(o, "name", v->name);
-	if (v->has_host_path) {
+	if (v->source_bits != 0) {
+		json_object_put(src);
+		pod_projected_volume_add(o, v);
+	} else if (v->has_host_path) {
 		add_str(src, "path", v->host_path);
 		add_str(src, "type", v->host_path_type);
 		json_object_object_add(o, "hostPath", src);

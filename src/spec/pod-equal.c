@@ -91,7 +91,8 @@ static bool volumes_eq(const struct pod *a, const struct pod *b)
 		    !str_eq(x->empty_dir_size_limit, y->empty_dir_size_limit) ||
 		    x->empty_dir_size_bytes != y->empty_dir_size_bytes ||
 		    x->has_host_path != y->has_host_path || !str_eq(x->host_path, y->host_path) ||
-		    !str_eq(x->host_path_type, y->host_path_type))
+		    !str_eq(x->host_path_type, y->host_path_type) ||
+		    !pod_projected_volume_equal(x, y))
 			return false;
 	}
 	return true;

@@ -27,6 +27,7 @@ static void volumes_free(struct pod_volume *v, size_t n)
 		free(v[i].empty_dir_size_limit);
 		free(v[i].host_path);
 		free(v[i].host_path_type);
+		pod_projected_volume_clear(&v[i]);
 	}
 	free(v);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* spec.volumes (emptyDir, hostPath) and containers[].volumeMounts: decoding
+/* spec.volumes (emptyDir, hostPath; the projecting sources are in
+ * pod-projected.c) and containers[].volumeMounts: decoding
  * and the API server's validation. Every other volume source is refused by
  * name as not supported yet. */
 #include <errno.h>
@@ -180,11 +181,11 @@ static const struct pod_field volume_fields[] = {
     {"name", POD_FIELD_STR, offsetof(struct pod_volume, name), NULL},
     {"emptyDir", POD_FIELD_CUSTOM, 0, decode_empty_dir},
     {"hostPath", POD_FIELD_CUSTOM, 0, decode_host_path},
-    SOURCE_UNSUPPORTED("configMap"),
-    SOURCE_UNSUPPORTED("secret"),
+    {"configMap", POD_FIELD_CUSTOM, 0, pod_decode_config_map_volume},
+    {"secret", POD_FIELD_CUSTOM, 0, pod_decode_secret_volume},
     SOURCE_UNSUPPORTED("persistentVolumeClaim"),
-    SOURCE_UNSUPPORTED("projected"),
-    SOURCE_UNSUPPORTED("downwardAPI"),
+    {"projected", POD_FIELD_CUSTOM, 0, pod_decode_projected_volume},
+    {"downwardAPI", POD_FIELD_CUSTOM, 0, pod_decode_downward_volume},
     SOURCE_UNSUPPORTED("ephemeral"),
     SOURCE_UNSUPPORTED("csi"),
     SOURCE_UNSUPPORTED("image"),
@@ -248,8 +249,7 @@ const struct pod_volume *pod_volume_find(const struct pod *pod, const char *name
 	return NULL;
 }
 
-/* validatePathNoBacksteps: no ".." path element. */
-static bool has_backsteps(const char *p)
+bool pod_path_has_backsteps(const char *p)
 {
 	for (const char *s = p; s != NULL; s = strchr(s, '/') ? strchr(s, '/') + 1 : NULL)
 		if (strncmp(s, "..", 2) == 0 && (s[2] == '/' || s[2] == '\0'))
@@ -282,7 +282,7 @@ static int check_host_path(const struct pod_volume *vol, const char *vpath, stru
 	(void)snprintf(path, sizeof(path), "%s.path", vpath);
 	if (vol->host_path == NULL || vol->host_path[0] == '\0')
 		return pp_error_msg(err, EINVAL, "%s: Required value", path);
-	if (has_backsteps(vol->host_path))
+	if (pod_path_has_backsteps(vol->host_path))
 		return pod_invalid(path, vol->host_path, "must not contain '..'", err);
 	if (vol->host_path[0] != '/')
 		return pod_invalid(path, vol->host_path, "must be an absolute path", err);
@@ -297,18 +297,44 @@ static int check_host_path(const struct pod_volume *vol, const char *vpath, stru
 	    vpath, pod_quote(t, q, sizeof(q)));
 }
 
+/* The kinds given in validateVolumeSource's order; the second one is the
+ * error's field. */
+static int check_one_source(const struct pod_volume *vol, const char *vpath, struct pp_error *err)
+{
+	const struct {
+		bool given;
+		const char *key;
+	} kinds[] = {
+	    {vol->has_host_path, "hostPath"},
+	    {vol->has_empty_dir, "emptyDir"},
+	    {(vol->source_bits & POD_VOL_SRC_SECRET) != 0, "secret"},
+	    {(vol->source_bits & POD_VOL_SRC_DOWNWARD) != 0, "downwardAPI"},
+	    {(vol->source_bits & POD_VOL_SRC_CONFIGMAP) != 0, "configMap"},
+	    {(vol->source_bits & POD_VOL_SRC_PROJECTED) != 0, "projected"},
+	};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].given && ++n > 1)
+			return pp_error_msg(
+			    err, EINVAL,
+			    "%s.%s: Forbidden: may not specify more than 1 volume type", vpath,
+			    kinds[i].key);
+	if (n == 0)
+		return pp_error_msg(err, EINVAL, "%s: Required value: must specify a volume type",
+		                    vpath);
+	return 0;
+}
+
 static int check_volume_source(const struct pod_volume *vol, const char *vpath,
                                struct pp_error *err)
 {
 	char path[POD_PATH_MAX];
 
-	if (!vol->has_empty_dir && !vol->has_host_path)
-		return pp_error_msg(err, EINVAL, "%s: Required value: must specify a volume type",
-		                    vpath);
-	if (vol->has_empty_dir && vol->has_host_path)
-		return pp_error_msg(
-		    err, EINVAL, "%s.emptyDir: Forbidden: may not specify more than 1 volume type",
-		    vpath);
+	if (check_one_source(vol, vpath, err) < 0)
+		return -EINVAL;
+	if (vol->source_bits != 0)
+		return pod_validate_projected_volume(vol, vpath, err);
 	if (vol->has_host_path) {
 		(void)snprintf(path, sizeof(path), "%s.hostPath", vpath);
 		return check_host_path(vol, path, err);
@@ -347,7 +373,7 @@ static int check_sub_path(const char *path, const char *s, struct pp_error *err)
 {
 	if (s[0] == '/')
 		return pod_invalid(path, s, "must be a relative path", err);
-	if (has_backsteps(s))
+	if (pod_path_has_backsteps(s))
 		return pod_invalid(path, s, "must not contain '..'", err);
 	return 0;
 }

@@ -171,7 +171,9 @@ static bool match_digits(const char *s, const char *set)
 	return s[strspn(s, set)] == '\0';
 }
 
-/* YAML 1.2 core schema integers: [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+. */
+/* YAML 1.2 core schema integers: [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+;
+ * and, as kubectl's YAML (go-yaml v2, YAML 1.1) reads them, 0[0-7]+ is
+ * octal, so `defaultMode: 0400` means 0400 as in every manifest. */
 static json_object *resolve_int(const char *s)
 {
 	const char *d = s + (*s == '-' || *s == '+');
@@ -185,8 +187,10 @@ static json_object *resolve_int(const char *s)
 		base = 16, d = s + 2;
 	else if (!match_digits(d, "0123456789"))
 		return NULL;
+	else if (d[0] == '0' && d[1] != '\0' && match_digits(d, "01234567"))
+		base = 8;
 	errno = 0;
-	v = strtoll(base == 10 ? s : d, &end, base);
+	v = strtoll(base == 16 || (base == 8 && s[1] == 'o') ? d : s, &end, base);
 	if (errno == ERANGE || *end != '\0')
 		return json_object_new_double(strtod(s, NULL));
 	return json_object_new_int64(v);

@@ -95,6 +95,60 @@ struct pod_volume_mount {
 	char *mount_propagation; /* NULL or "None" (others refused) */
 };
 
+/* configMap/secret items[] and projected sources' items[]: a key written
+ * at path (relative, no ".."), with its own mode when has_mode. */
+struct pod_key_to_path {
+	char *key;
+	char *path;
+	bool has_mode;
+	int64_t mode; /* 0..0777 */
+};
+
+/* downwardAPI items[]: one of fieldRef and resourceFieldRef. */
+struct pod_downward_file {
+	char *path;
+	char *field_path;   /* fieldRef.fieldPath; NULL when absent */
+	char *field_api;    /* fieldRef.apiVersion (default "v1") */
+	char *rf_container; /* resourceFieldRef.containerName */
+	char *rf_resource;  /* resourceFieldRef.resource; NULL when absent */
+	char *rf_divisor;   /* resourceFieldRef.divisor as written; NULL: 1 */
+	bool has_mode;
+	int64_t mode;
+};
+
+enum pod_projection_kind {
+	POD_PROJ_NONE,
+	POD_PROJ_CONFIGMAP,
+	POD_PROJ_SECRET,
+	POD_PROJ_DOWNWARD_API,
+	POD_PROJ_SA_TOKEN,
+	POD_PROJ_TRUST_BUNDLE,
+	POD_PROJ_POD_CERTIFICATE, /* decoded to be refused by name */
+};
+
+/* One projection: a configMap/secret/downwardAPI volume's source or one of
+ * projected.sources[]. */
+struct pod_projection {
+	enum pod_projection_kind kind;
+	int n_kinds;                   /* sources given in this element (1 is valid) */
+	char *name;                    /* configMap name, secret secretName, trust bundle name */
+	bool optional;                 /* configMap, secret, clusterTrustBundle */
+	struct pod_key_to_path *items; /* configMap, secret */
+	size_t n_items;
+	struct pod_downward_file *files; /* downwardAPI items */
+	size_t n_files;
+	char *audience;             /* serviceAccountToken */
+	int64_t expiration_seconds; /* serviceAccountToken, default 3600 */
+	char *path;                 /* serviceAccountToken, clusterTrustBundle */
+	char *signer_name;          /* clusterTrustBundle */
+	char *label_selector;       /* clusterTrustBundle.labelSelector as JSON text */
+};
+
+#define POD_VOL_SRC_SECRET    1u
+#define POD_VOL_SRC_DOWNWARD  2u
+#define POD_VOL_SRC_CONFIGMAP 4u
+#define POD_VOL_SRC_PROJECTED 8u
+
 /* spec.volumes[]: the sources peapod implements (others are refused). */
 struct pod_volume {
 	char *name;
@@ -105,6 +159,13 @@ struct pod_volume {
 	bool has_host_path;            /* hostPath given */
 	char *host_path;               /* hostPath.path */
 	char *host_path_type;          /* hostPath.type; NULL or "" means no check */
+	/* configMap, secret, downwardAPI (one projection) or projected
+	 * (sources); the files' mode by default, 0644 when absent */
+	enum pod_projection_kind projection; /* POD_PROJ_NONE, or the volume's kind */
+	unsigned source_bits; /* POD_VOL_SRC_* given, besides emptyDir and hostPath */
+	struct pod_projection *sources;
+	size_t n_proj;
+	int64_t default_mode;
 };
 
 /* runAsUser, runAsGroup and runAsNonRoot, as a pod's and a container's
@@ -283,6 +344,10 @@ bool pod_is_env_name(const char *s);
 /* Is s an IPv4 or IPv6 address (apimachinery IsValidIP)? */
 bool pod_is_ip(const char *s);
 
+/* Is p a file path a projected volume may write (relative, no ".."
+ * element, not starting with "..", not empty)? 0 or -EINVAL. */
+int pod_projection_path_check(const char *p);
+
 /* Find a volume by name; NULL when absent. Borrows. */
 const struct pod_volume *pod_volume_find(const struct pod *pod, const char *name);
 
@@ -293,6 +358,9 @@ const struct pod_container *pod_container_find(const struct pod *pod, const char
  * bytes, rounded up (pod-volume.c). -EINVAL when malformed, -ERANGE when
  * negative or larger than 2^62. */
 int pod_quantity_parse(const char *s, uint64_t *ret);
+/* The same in milli-units ("100m" → 100, "1" → 1000), rounded up as
+ * Quantity.MilliValue(). */
+int pod_quantity_parse_milli(const char *s, uint64_t *ret);
 
 /* The pod's status.qosClass by Kubernetes' rules over init and app
  * containers: "Guaranteed", "Burstable" or "BestEffort". Static string. */

@@ -51,3 +51,9 @@ int pod_validate_containers(const struct pod *pod, struct pp_error *err);
 int pod_validate_volumes(const struct pod *pod, struct pp_error *err);
 int pod_validate_volume_mounts(const struct pod *pod, const struct pod_container *c,
                                const char *cpath, struct pp_error *err);
+/* validatePathNoBacksteps: does p hold a ".." path element? */
+bool pod_path_has_backsteps(const char *p);
+/* configMap, secret, downwardAPI and projected volume checks under vpath
+ * (pod-projected-validate.c). 0 or -EINVAL. */
+int pod_validate_projected_volume(const struct pod_volume *vol, const char *vpath,
+                                  struct pp_error *err);

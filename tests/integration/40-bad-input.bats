@@ -102,9 +102,9 @@ YAML
     image: busybox:1.28
   volumes:
   - name: v
-    configMap: {name: cm}
+    persistentVolumeClaim: {claimName: cm}
 YAML
-	refused 'spec.volumes[0].configMap: Unsupported value: not supported by peapod yet'
+	refused 'spec.volumes[0].persistentVolumeClaim: Unsupported value: not supported by peapod yet'
 }
 
 @test "a command missing from the image: the pod exists, the container says why" {

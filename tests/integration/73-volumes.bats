@@ -13,10 +13,6 @@ teardown() {
 	teardown_root
 }
 
-pod_uid() { # NAME
-	readlink "$PEAPOD_ROOT/run/names/default/$1"
-}
-
 # The waiting message of container C of pod P (CreateContainerError...).
 waiting_message() { # P C
 	peapod get pods "$1" -o json | jq -r --arg c "$2" \
@@ -311,10 +307,10 @@ YAML
   - name: c
     image: busybox:1.28
   volumes:
-  - {name: v, configMap: {name: cm}}
+  - {name: v, persistentVolumeClaim: {claimName: cm}}
 YAML
 	run peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
 	[ "$status" -ne 0 ]
-	[[ "$output" == *'spec.volumes[0].configMap: Unsupported value: not supported by peapod yet'* ]]
+	[[ "$output" == *'spec.volumes[0].persistentVolumeClaim: Unsupported value: not supported by peapod yet'* ]]
 	[ ! -e "$PEAPOD_ROOT/run/names/default/bad" ]
 }

@@ -15,16 +15,6 @@ teardown() {
 	teardown_root
 }
 
-peapod_field() { # NAME FIELD (monitorPid, sandboxPid)
-	jq -r ".peapod.$2" "$(pod_json_file "$1")"
-}
-
-monitor_replaced() { # NAME OLD_PID: a new monitor runs the pod
-	local pid
-	pid=$(peapod_field "$1" monitorPid)
-	[ "$pid" != "$2" ] && [ -n "$pid" ] && grep -q monitor "/proc/$pid/cmdline"
-}
-
 sandbox_replaced() { # NAME OLD_PID
 	local pid
 	pid=$(peapod_field "$1" sandboxPid)

@@ -111,6 +111,20 @@ pod_is() { # NAME STATUS
 }
 
 # The pod.json file of pod NAME in the default namespace.
+peapod_field() { # NAME FIELD (monitorPid, sandboxPid)
+	jq -r ".peapod.$2" "$(pod_json_file "$1")"
+}
+
+monitor_replaced() { # NAME OLD_PID: a new monitor runs the pod
+	local pid
+	pid=$(peapod_field "$1" monitorPid)
+	[ "$pid" != "$2" ] && [ -n "$pid" ] && grep -q monitor "/proc/$pid/cmdline"
+}
+
+pod_uid() { # NAME → the uid of pod NAME in namespace default
+	readlink "$PEAPOD_ROOT/run/names/default/$1"
+}
+
 pod_json_file() { # NAME
 	echo "$PEAPOD_ROOT/run/pods/$(readlink "$PEAPOD_ROOT/run/names/default/$1")/pod.json"
 }

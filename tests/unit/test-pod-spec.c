@@ -713,8 +713,6 @@ static const struct
                      "spec.dnsConfig: Invalid value: [...]: expected object"},
                     {C0 "  hostIPC: true\n",
                      "spec.hostIPC: Unsupported value: not supported by peapod yet"},
-                    {C0 "  volumes: [{name: v, configMap: {name: x}}]\n",
-                     "spec.volumes[0].configMap: Unsupported value: not supported by peapod yet"},
                     {C0 "  volumes: [{name: v, persistentVolumeClaim: {}}]\n",
                      "spec.volumes[0].persistentVolumeClaim: Unsupported value: not supported by peapod yet"},
                     {C0 "  volumes: [{name: v}]\n",
@@ -974,6 +972,107 @@ static void test_volumes(void **state)
 	assert_string_equal(p->volumes[3].empty_dir_size_limit, "4096");
 	assert_int_equal(p->volumes[4].empty_dir_size_bytes, 2);
 	pod_free(p);
+}
+
+#define PROJ_VOLS                                                                                   \
+	C0 "  volumes:\n"                                                                           \
+	   "  - {name: a, configMap: {name: cm, items: [{key: k, path: d/f, mode: 0400}], "         \
+	   "optional: true}}\n"                                                                     \
+	   "  - {name: b, secret: {secretName: s, defaultMode: 0400}}\n"                            \
+	   "  - name: c\n    downwardAPI:\n      items:\n"                                          \
+	   "      - {path: labels, fieldRef: {fieldPath: metadata.labels}}\n"                       \
+	   "      - {path: cpu, resourceFieldRef: {containerName: c, resource: limits.cpu, "        \
+	   "divisor: 1m}}\n"                                                                        \
+	   "  - name: d\n    projected:\n      defaultMode: 0440\n      sources:\n"                 \
+	   "      - configMap: {name: cm}\n      - secret: {name: s, items: [{key: x, path: y}]}\n" \
+	   "      - downwardAPI: {items: [{path: n, fieldRef: {fieldPath: metadata.name}}]}\n"      \
+	   "      - serviceAccountToken: {audience: vault, path: token}\n"                          \
+	   "      - clusterTrustBundle: {signerName: example.com/x, labelSelector: "                \
+	   "{matchLabels: {a: b}}, optional: true, path: ca.pem}\n"
+
+static void test_projected_volumes(void **state)
+{
+	struct pod *p, *q;
+
+	(void)state;
+	p = parse_one(PROJ_VOLS);
+	q = parse_one(PROJ_VOLS);
+	assert_int_equal(p->volumes[0].projection, POD_PROJ_CONFIGMAP);
+	assert_int_equal(p->volumes[0].default_mode, 0644);
+	assert_string_equal(p->volumes[0].sources[0].name, "cm");
+	assert_true(p->volumes[0].sources[0].optional);
+	assert_int_equal(p->volumes[0].sources[0].items[0].mode, 0400);
+	assert_int_equal(p->volumes[1].projection, POD_PROJ_SECRET);
+	assert_int_equal(p->volumes[1].default_mode, 0400);
+	assert_string_equal(p->volumes[2].sources[0].files[1].rf_divisor, "1m");
+	assert_string_equal(p->volumes[2].sources[0].files[0].field_api, "v1");
+	assert_int_equal(p->volumes[3].projection, POD_PROJ_NONE);
+	assert_int_equal(p->volumes[3].n_proj, 5);
+	assert_int_equal(p->volumes[3].default_mode, 0440);
+	assert_int_equal(p->volumes[3].sources[3].kind, POD_PROJ_SA_TOKEN);
+	assert_int_equal(p->volumes[3].sources[3].expiration_seconds, 3600);
+	assert_string_equal(p->volumes[3].sources[4].label_selector,
+	                    "{\"matchLabels\":{\"a\":\"b\"}}");
+	assert_true(pod_spec_equal(p, q));
+	q->volumes[3].sources[1].items[0].has_mode = true;
+	assert_false(pod_spec_equal(p, q));
+	pod_free(q);
+	pod_free(p);
+	round_trip(PROJ_VOLS);
+}
+
+/* The API server's errors for configMap, secret, downwardAPI and projected
+ * volumes. */
+static const struct err_case proj_err_cases[] = {
+    {C0 "  volumes: [{name: v, configMap: {name: x, items: [{key: a, path: ../x}]}}]\n",
+     "spec.volumes[0].configMap.items[0].path: Invalid value: \"../x\": must not contain '..'"},
+    {C0 "  volumes: [{name: v, configMap: {name: x, items: [{key: a, path: /x}]}}]\n",
+     "spec.volumes[0].configMap.items[0].path: Invalid value: \"/x\": must be a relative path"},
+    {C0 "  volumes: [{name: v, configMap: {name: x, items: [{key: a, path: ..x}]}}]\n",
+     "spec.volumes[0].configMap.items[0].path: Invalid value: \"..x\": must not start with '..'"},
+    {C0 "  volumes: [{name: v, configMap: {name: x, items: [{key: a, path: b, mode: 512}]}}]\n",
+     "spec.volumes[0].configMap.items[0].mode: Invalid value: 512: must be a number between 0 and 0777 (octal), both inclusive"},
+    {C0 "  volumes: [{name: v, secret: {secretName: x, defaultMode: -1}}]\n",
+     "spec.volumes[0].secret.defaultMode: Invalid value: -1: must be a number between 0 and 0777 (octal), both inclusive"},
+    {C0 "  volumes: [{name: v, secret: {}}]\n",
+     "spec.volumes[0].secret.secretName: Required value"},
+    {C0 "  volumes: [{name: v, configMap: {name: x}, secret: {secretName: y}}]\n",
+     "spec.volumes[0].configMap: Forbidden: may not specify more than 1 volume type"},
+    {C0
+     "  volumes: [{name: v, downwardAPI: {items: [{path: a, fieldRef: {fieldPath: spec.nodeName}}]}}]\n",
+     "spec.volumes[0].downwardAPI.items[0].fieldRef.fieldPath: Unsupported value: \"spec.nodeName\": supported values: \"metadata.annotations\", \"metadata.labels\", \"metadata.name\", \"metadata.namespace\", \"metadata.uid\""},
+    {C0 "  volumes: [{name: v, downwardAPI: {items: [{path: a}]}}]\n",
+     "spec.volumes[0].downwardAPI.items[0]: Required value: one of fieldRef and resourceFieldRef is required"},
+    {C0
+     "  volumes: [{name: v, downwardAPI: {items: [{path: a, resourceFieldRef: {resource: limits.cpu}}]}}]\n",
+     "spec.volumes[0].downwardAPI.items[0].resourceFieldRef.containerName: Required value"},
+    {C0
+     "  volumes: [{name: v, projected: {sources: [{serviceAccountToken: {path: t, expirationSeconds: 60}}]}}]\n",
+     "spec.volumes[0].projected.sources[0].serviceAccountToken.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes"},
+    {C0
+     "  volumes: [{name: v, projected: {sources: [{configMap: {name: a}, secret: {name: b}}]}}]\n",
+     "spec.volumes[0].projected.sources[0]: Forbidden: may not specify more than 1 volume type per source"},
+    {C0
+     "  volumes: [{name: v, projected: {sources: [{configMap: {name: a, items: [{key: k, path: p}]}}, {secret: {name: b, items: [{key: k, path: p}]}}]}}]\n",
+     "spec.volumes[0].projected: Invalid value: \"b\": conflicting duplicate paths"},
+    {C0 "  volumes: [{name: v, projected: {sources: [{clusterTrustBundle: {path: p}}]}}]\n",
+     "spec.volumes[0].projected.sources[0].clusterTrustBundle: Required value: either name or signerName must be set"},
+    {C0
+     "  volumes: [{name: v, projected: {sources: [{podCertificate: {signerName: a/b, keyType: ED25519, credentialBundlePath: c}}]}}]\n",
+     "spec.volumes[0].projected.sources[0].podCertificate: Forbidden: peapod has no API server to sign a PodCertificateRequest on one machine"},
+    {C0
+     "  volumes: [{name: v, downwardAPI: {items: [{path: a, resourceFieldRef: {containerName: c, resource: limits.cpu, divisor: 2m}}]}}]\n",
+     "spec.volumes[0].downwardAPI.items[0].resourceFieldRef.divisor: Invalid value: \"2m\": only divisor's values 1m and 1 are supported with the cpu resource"},
+    {C0
+     "  volumes: [{name: v, downwardAPI: {items: [{path: a, resourceFieldRef: {containerName: c, resource: requests.memory, divisor: 2Mi}}]}}]\n",
+     "spec.volumes[0].downwardAPI.items[0].resourceFieldRef.divisor: Invalid value: \"2Mi\": only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the memory resource"},
+};
+
+static void test_projected_errors(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(proj_err_cases) / sizeof(proj_err_cases[0]); i++)
+		expect_error(proj_err_cases[i].text, proj_err_cases[i].msg);
 }
 
 static void test_dns_names(void **state)
@@ -1248,6 +1347,8 @@ int main(void)
 	    cmocka_unit_test(test_empty_stream),
 	    cmocka_unit_test(test_json_input),
 	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_projected_volumes),
+	    cmocka_unit_test(test_projected_errors),
 	    cmocka_unit_test(test_host_ports),
 	    cmocka_unit_test(test_equal),
 	    cmocka_unit_test(test_labels_unordered_equal),
