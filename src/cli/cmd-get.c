@@ -30,6 +30,7 @@ struct get_opts {
 	const char *ns;
 	bool all_ns;
 	enum out_fmt fmt;
+	const char *output; /* -o as given */
 	bool no_headers;
 };
 
@@ -235,7 +236,7 @@ int cmd_get(int argc, char **argv)
 			o.all_ns = true;
 		} else if (c == 'H') {
 			o.no_headers = true;
-		} else if (c != 'o' || parse_output(optarg, &o.fmt) < 0) {
+		} else if (c != 'o' || (o.output = optarg, parse_output(optarg, &o.fmt)) < 0) {
 			if (c == 'o')
 				log_error(
 				    "unable to match a printer suitable for the output format "
@@ -251,6 +252,9 @@ int cmd_get(int argc, char **argv)
 	/* get pod/NAME: a name with its type */
 	if (strncmp(argv[optind], "pod/", 4) == 0 || strncmp(argv[optind], "pods/", 5) == 0)
 		return get_pods(argv + optind, &o);
+	if (cli_is_node_resource(argv[optind]) || strncmp(argv[optind], "node/", 5) == 0)
+		return cli_node_get(argv + optind + (strchr(argv[optind], '/') == NULL), o.output,
+		                    o.no_headers);
 	if (!is_pod_resource(argv[optind])) {
 		log_error("the server doesn't have a resource type \"%s\" (peapod runs pods only)",
 		          argv[optind]);
