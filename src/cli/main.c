@@ -57,6 +57,9 @@ static const struct {
     {"delete", cmd_delete, true, true},
     {"image", cmd_image, true, false},
     {"port-forward", cmd_port_forward, true, false},
+    {"label", cmd_label, true, false},
+    {"annotate", cmd_annotate, true, false},
+    {"taint", cmd_taint, true, false},
     {"monitor", cmd_monitor, false, true},
 };
 

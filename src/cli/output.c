@@ -87,6 +87,13 @@ const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
 		return "Terminating";
 	if (rec->phase == POD_PHASE_UNKNOWN)
 		return "Unknown";
+	/* an unplaced pod has no container statuses: its phase, or kubectl's
+	 * SchedulingGated for a PodScheduled condition of that reason */
+	if (!rec->scheduled)
+		return rec->sched_reason != NULL &&
+		               strcmp(rec->sched_reason, "SchedulingGated") == 0
+		           ? "SchedulingGated"
+		           : reason;
 	if (init_status(rec, buf, size, &reason))
 		return reason;
 	/* As kubectl: the first container with a waiting or terminated

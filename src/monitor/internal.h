@@ -117,7 +117,20 @@ struct mon {
 	 * sandbox_retry_ms (0 none), after a back-off that doubles */
 	int64_t sandbox_retry_ms;
 	int64_t sandbox_backoff_ms;
+	/* a pod not yet placed on the node is looked at again at
+	 * place_retry_ms (0 none) */
+	int64_t place_retry_ms;
 };
+
+/* Placement (place.c). At the pod's start: is it unplaced (Pending,
+ * PodScheduled False)? Then its FailedScheduling event is recorded and a
+ * retry armed. In settle(): try again when due; true once it is placed
+ * (its record written, Scheduled recorded): its sandbox is to start now. */
+bool mon_place_pending(struct mon *m);
+bool mon_place_check(struct mon *m);
+/* A client's MON_REQ_UPDATE on *fd: apply the pod folder's update.json
+ * (labels, annotations, schedulingGates removed), save, answer, close. */
+void mon_update_request(struct mon *m, int *fd);
 
 /* Image pulls (pull.c), the kubelet's image manager. The image of container
  * idx by its imagePullPolicy: 0 and *ret_img (caller frees) when it is in

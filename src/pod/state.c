@@ -367,6 +367,8 @@ static json_object *status_to_json(const struct pod_record *rec)
 	json_set_time(st, "startTime", rec->started_at);
 	add_ips(st, rec);
 	json_set_str(st, "qosClass", pod_qos_class(rec->pod));
+	if (!rec->scheduled)
+		return st; /* no container statuses before the pod is placed */
 	for (size_t i = 0; i < rec->n_ctrs; i++)
 		json_object_array_add(cs, ctr_to_json(rec, &rec->ctrs[i]));
 	json_object_object_add(st, "containerStatuses", cs);
