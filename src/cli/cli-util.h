@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct pod_paths;
 struct pod_record;
@@ -69,5 +70,7 @@ bool cli_is_node_resource(const char *s);
 /* get nodes [NAME...]: output NULL (the table), "wide", "json", "yaml" or
  * "name". The exit status. */
 int cli_node_get(char **names, const char *output, bool no_headers);
+/* describe pod's Node-Selectors and Tolerations lines (tab-separated). */
+void cli_print_sched(FILE *f, const struct pod *pod);
 /* describe nodes [NAME...]: kubectl's layout. The exit status. */
 int cli_node_describe(char **names);

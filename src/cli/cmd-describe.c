@@ -373,8 +373,13 @@ static void print_header(FILE *f, const struct pod_record *rec, json_object *sta
 	char host[256] = "localhost", buf[64], age[32];
 
 	(void)gethostname(host, sizeof(host) - 1);
-	fprintf(f, "Name:\t%s\nNamespace:\t%s\nPriority:\t0\nNode:\t%s%s%s\n", p->name,
-	        p->namespace_, host, rec->host_ip ? "/" : "", rec->host_ip ? rec->host_ip : "");
+	fprintf(f, "Name:\t%s\nNamespace:\t%s\nPriority:\t%d\n", p->name, p->namespace_,
+	        (int)p->sched.priority);
+	if (p->sched.priority_class_name != NULL)
+		fprintf(f, "Priority Class Name:\t%s\n", p->sched.priority_class_name);
+	fprintf(f, "Node:\t%s%s%s\n", !rec->scheduled ? "<none>" : host,
+	        rec->scheduled && rec->host_ip ? "/" : "",
+	        rec->scheduled && rec->host_ip ? rec->host_ip : "");
 	if (rec->started_at > 0)
 		fprintf(f, "Start Time:\t%s\n", cli_rfc1123z(rec->started_at, buf, sizeof(buf)));
 	print_map(f, "Labels", p->label_keys, p->label_values, "=");
@@ -441,8 +446,8 @@ static void describe(struct pod_record *rec)
 		                cs ? json_object_array_get_idx(cs, i) : NULL);
 	print_conditions(f, status);
 	print_volumes(f, rec->pod);
-	fprintf(f, "QoS Class:\t%s\nNode-Selectors:\t<none>\nTolerations:\t<none>\n",
-	        pod_qos_class(rec->pod));
+	fprintf(f, "QoS Class:\t%s\n", pod_qos_class(rec->pod));
+	cli_print_sched(f, rec->pod);
 	print_events(f, dir);
 	json_object_put(o);
 	(void)fclose(f);

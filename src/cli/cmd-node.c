@@ -362,3 +362,38 @@ int cli_node_describe(char **names)
 	}
 	return failed;
 }
+
+/* One toleration as kubectl describe prints it: key=value:effect, then
+ * " op=Exists" (or "op=Exists" alone), then " for Ns". */
+static char *toleration_text(json_object *t)
+{
+	const char *key = json_get_str(t, "key"), *value = json_get_str(t, "value");
+	const char *op = json_get_str(t, "operator"), *effect = json_get_str(t, "effect");
+	json_object *secs = json_object_object_get(t, "tolerationSeconds");
+	bool has_key = key != NULL && *key, has_effect = effect != NULL && *effect;
+	bool exists = op != NULL && strcmp(op, "Exists") == 0 && (value == NULL || !*value);
+	char for_secs[48] = "";
+
+	if (secs != NULL)
+		(void)snprintf(for_secs, sizeof(for_secs), " for %llds",
+		               (long long)json_object_get_int64(secs));
+	return xstrfmt("%s%s%s%s%s%s%s", has_key ? key : "", value && *value ? "=" : "",
+	               value ? value : "", has_effect ? ":" : "", has_effect ? effect : "",
+	               exists ? (has_key || has_effect ? " op=Exists" : "op=Exists") : "",
+	               for_secs);
+}
+
+void cli_print_sched(FILE *f, const struct pod *pod)
+{
+	json_object *sel = pod->sched.node_selector, *tols = pod->sched.tolerations;
+	size_t n = tols != NULL ? json_object_array_length(tols) : 0;
+
+	print_map(f, "Node-Selectors", sel, "=");
+	if (n == 0)
+		fprintf(f, "Tolerations:\t<none>\n");
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *t = toleration_text(json_object_array_get_idx(tols, i));
+
+		fprintf(f, "%s\t%s\n", i == 0 ? "Tolerations:" : "", t);
+	}
+}
