@@ -11,6 +11,7 @@
 struct pod_paths;
 struct pod_record;
 struct pod;
+struct json_object;
 
 /* The paths for this invocation (exits 1 with a message on a bad root). */
 const struct pod_paths *cli_paths(void);
@@ -64,6 +65,11 @@ const char *cli_pod_name(const char *arg);
 void cli_tw_print(char *text);
 /* kubectl's time.RFC1123Z of t in local time into buf; "<unknown>" for 0. */
 const char *cli_rfc1123z(int64_t t, char *buf, size_t size);
+
+/* kubectl's List of items (an array, taken); caller puts. */
+struct json_object *cli_list_new(struct json_object *items);
+/* Print o (borrowed) as -o json (pretty, spaced) or -o yaml does. */
+void cli_print_object(struct json_object *o, bool yaml);
 
 /* The node (cmd-node.c): is s "nodes", "node" or "no"? */
 bool cli_is_node_resource(const char *s);

@@ -8,7 +8,6 @@
 
 #include "cli/cli-util.h"
 #include "cli/cli.h"
-#include "cli/yaml-out.h"
 #include "client/client.h"
 #include "pod/state.h"
 #include "spec/pod.h"
@@ -131,19 +130,11 @@ static void print_json(struct pod_record **recs, size_t n, bool single, bool yam
 	} else {
 		json_object *items = json_object_new_array();
 
-		o = json_object_new_object();
-		json_object_object_add(o, "apiVersion", json_object_new_string("v1"));
 		for (size_t i = 0; i < n; i++)
 			json_object_array_add(items, pod_record_to_json(recs[i]));
-		json_object_object_add(o, "items", items);
-		json_object_object_add(o, "kind", json_object_new_string("List"));
+		o = cli_list_new(items);
 	}
-	if (yaml)
-		yaml_print(stdout, o);
-	else
-		printf("%s\n", json_object_to_json_string_ext(
-		                   o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-		                          JSON_C_TO_STRING_NOSLASHESCAPE));
+	cli_print_object(o, yaml);
 	json_object_put(o);
 }
 

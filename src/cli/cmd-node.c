@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "cli/cli-util.h"
-#include "cli/yaml-out.h"
 #include "pod/node.h"
 #include "pod/paths.h"
 #include "pod/sched-filter.h"
@@ -92,17 +91,9 @@ static void print_object(json_object *node, bool list, bool yaml)
 		json_object *items = json_object_new_array();
 
 		json_object_array_add(items, o);
-		o = json_object_new_object();
-		json_object_object_add(o, "apiVersion", json_object_new_string("v1"));
-		json_object_object_add(o, "items", items);
-		json_object_object_add(o, "kind", json_object_new_string("List"));
+		o = cli_list_new(items);
 	}
-	if (yaml)
-		yaml_print(stdout, o);
-	else
-		printf("%s\n", json_object_to_json_string_ext(
-		                   o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-		                          JSON_C_TO_STRING_NOSLASHESCAPE));
+	cli_print_object(o, yaml);
 	json_object_put(o);
 }
 
@@ -141,8 +132,10 @@ static void print_map(FILE *f, const char *title, json_object *map, const char *
 	cleanup_json json_object *empty = NULL;
 	size_t n = 0;
 
-	if (map == NULL)
-		map = empty = json_object_new_object();
+	if (map == NULL) {
+		empty = json_object_new_object();
+		map = empty;
+	}
 	json_object_object_foreach(map, k, v)
 	{
 		cleanup_free char *line = xstrfmt("%s%s%s", k, sep, json_object_get_string(v));

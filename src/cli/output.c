@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli-util.h"
+#include "cli/yaml-out.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -250,4 +251,24 @@ const char *cli_pod_name(const char *arg)
 		if (strncmp(arg, prefixes[i], strlen(prefixes[i])) == 0)
 			return arg + strlen(prefixes[i]);
 	return arg;
+}
+
+json_object *cli_list_new(json_object *items)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "apiVersion", json_object_new_string("v1"));
+	json_object_object_add(o, "items", items);
+	json_object_object_add(o, "kind", json_object_new_string("List"));
+	return o;
+}
+
+void cli_print_object(json_object *o, bool yaml)
+{
+	if (yaml)
+		yaml_print(stdout, o);
+	else
+		printf("%s\n", json_object_to_json_string_ext(
+		                   o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		                          JSON_C_TO_STRING_NOSLASHESCAPE));
 }

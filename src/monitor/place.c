@@ -95,9 +95,7 @@ void mon_update_request(struct mon *m, int *fd)
 {
 	struct pp_error err = {0};
 
-	if (update_apply(m, &err) < 0)
-		(void)!dprintf(*fd, MON_REPLY_ERROR "%s\n", err.msg);
-	else if (pod_save_changed(&m->paths, m->rec, &m->saved, &err) < 0)
+	if (update_apply(m, &err) < 0 || pod_save_changed(&m->paths, m->rec, &m->saved, &err) < 0)
 		(void)!dprintf(*fd, MON_REPLY_ERROR "%s\n", err.msg);
 	else
 		(void)!dprintf(*fd, MON_REPLY_OK "\n");

@@ -75,26 +75,26 @@ static char *read_line(const char *path)
 static unsigned long long mem_total(void)
 {
 	cleanup_free char *buf = NULL;
-	unsigned long long kb = 0;
 	const char *p;
 
 	if (fs_read_all("/proc/meminfo", 1u << 16, &buf, NULL, NULL) < 0 ||
-	    (p = strstr(buf, "MemTotal:")) == NULL || sscanf(p, "MemTotal: %llu", &kb) != 1)
+	    (p = strstr(buf, "MemTotal:")) == NULL)
 		return 0;
-	return kb * 1024;
+	return strtoull(p + strlen("MemTotal:"), NULL, 10) * 1024;
 }
 
 /* When the machine booted (/proc/stat btime): a node registers then. */
 static int64_t boot_time(void)
 {
 	cleanup_free char *buf = NULL;
-	long long t = 0;
 	const char *p;
+	long long t;
 
 	if (fs_read_all("/proc/stat", 1u << 20, &buf, NULL, NULL) < 0 ||
-	    (p = strstr(buf, "\nbtime ")) == NULL || sscanf(p, "\nbtime %lld", &t) != 1)
+	    (p = strstr(buf, "\nbtime ")) == NULL)
 		return pod_now();
-	return t;
+	t = strtoll(p + strlen("\nbtime "), NULL, 10);
+	return t > 0 ? t : pod_now();
 }
 
 /* /etc/os-release's PRETTY_NAME, as the kubelet reports osImage. */

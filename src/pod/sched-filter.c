@@ -40,16 +40,23 @@ static void add_ext(struct pod_sched_req *r, const char *name, uint64_t v, bool 
 		r->ext_values[i] = v;
 }
 
+/* *sum += v, or *sum = max(*sum, v) */
+static void acc(uint64_t *sum, uint64_t v, bool max)
+{
+	if (!max)
+		*sum += v;
+	else if (v > *sum)
+		*sum = v;
+}
+
 static void add_container(struct pod_sched_req *r, const struct pod_container *c, bool max)
 {
 	const struct pod_resource_list *q = &c->requests, *l = &c->limits;
 
-#define ACC(field, val) r->field = max ? (val > r->field ? val : r->field) : r->field + val
-	ACC(cpu, q->cpu.value);
-	ACC(memory, q->memory.value);
-	ACC(cpu_limit, l->cpu.value);
-	ACC(memory_limit, l->memory.value);
-#undef ACC
+	acc(&r->cpu, q->cpu.value, max);
+	acc(&r->memory, q->memory.value, max);
+	acc(&r->cpu_limit, l->cpu.value, max);
+	acc(&r->memory_limit, l->memory.value, max);
 	for (size_t i = 0; i < q->n_ext; i++)
 		add_ext(r, q->ext[i].name, q->ext[i].q.value, max);
 }
