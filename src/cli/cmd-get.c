@@ -114,7 +114,7 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 		                     restarts,
 		                     cli_age(r->created_at, age, sizeof(age)),
 		                     pod_record_ip(r) ? pod_record_ip(r) : "<none>",
-		                     host};
+		                     r->scheduled ? host : "<none>"};
 		cli_table_add(&t, row + first);
 	}
 	cli_table_print(&t);
