@@ -55,9 +55,10 @@ YAML
 	[ "$(peapod get pod sel -o json | jq -r .spec.nodeName)" = "$NODE" ]
 	# the label is this root's only
 	[ "$(jq -r .labels.disktype "$PEAPOD_ROOT/node.json")" = ssd ]
-	run env PEAPOD_ROOT="$(mktemp -d)" "$PEAPOD" get node "$NODE" -o json
+	other=$BATS_TEST_TMPDIR/other-root
+	mkdir "$other"
+	run env PEAPOD_ROOT="$other" "$PEAPOD" get node "$NODE" -o json
 	[ "$(jq -r '.metadata.labels.disktype // "none"' <<<"$output")" = none ]
-	rm -rf "${output:?}" 2>/dev/null || true
 }
 
 @test "a pod requesting 1000Gi of memory stays Pending with Insufficient memory" {
@@ -140,7 +141,7 @@ YAML
 
 @test "get nodes and describe node show this machine, its capacity and its pods" {
 	run peapod get nodes
-	[ "${lines[0]}" = "NAME   STATUS   ROLES    AGE   VERSION" ] || [[ "${lines[0]}" =~ ^NAME\ +STATUS\ +ROLES\ +AGE\ +VERSION$ ]]
+	[[ "${lines[0]}" =~ ^NAME\ +STATUS\ +ROLES\ +AGE\ +VERSION$ ]]
 	[[ "${lines[1]}" =~ ^$NODE\ +Ready\ +\<none\>\  ]]
 	run peapod get nodes -o wide
 	[[ "${lines[0]}" =~ INTERNAL-IP\ +EXTERNAL-IP\ +OS-IMAGE\ +KERNEL-VERSION\ +CONTAINER-RUNTIME$ ]]
