@@ -11,7 +11,7 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	setup_root
-	NODE=$(hostname | tr 'A-Z' 'a-z')
+	NODE=$(hostname | tr '[:upper:]' '[:lower:]')
 }
 
 teardown() {
