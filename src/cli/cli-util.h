@@ -14,6 +14,7 @@ struct pod_record;
 struct pod;
 struct manifest_doc;
 struct manifest_ref;
+struct json_object;
 
 /* The paths for this invocation (exits 1 with a message on a bad root). */
 const struct pod_paths *cli_paths(void);
@@ -80,3 +81,22 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 /* A pod named as kubectl takes it: NAME, pod/NAME, pods/NAME or po/NAME.
  * Returns the NAME part of arg (borrowed). */
 const char *cli_pod_name(const char *arg);
+
+/* Print text (lines ending in '\n', cells ending in '\t') aligned as Go's
+ * text/tabwriter does for kubectl describe (padding 2). Modifies text. */
+void cli_tw_print(char *text);
+/* kubectl's time.RFC1123Z of t in local time into buf; "<unknown>" for 0. */
+const char *cli_rfc1123z(int64_t t, char *buf, size_t size);
+
+/* kubectl's List of items (an array, taken); caller puts. */
+struct json_object *cli_list_new(struct json_object *items);
+
+/* The node (cmd-node.c): is s "nodes", "node" or "no"? */
+bool cli_is_node_resource(const char *s);
+/* get nodes [NAME...]: output NULL (the table), "wide", "json", "yaml" or
+ * "name". The exit status. */
+int cli_node_get(char **names, const char *output, bool no_headers);
+/* describe pod's Node-Selectors and Tolerations lines (tab-separated). */
+void cli_print_sched(FILE *f, const struct pod *pod);
+/* describe nodes [NAME...]: kubectl's layout. The exit status. */
+int cli_node_describe(char **names);

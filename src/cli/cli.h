@@ -30,4 +30,7 @@ int cmd_image(int argc,
               char **argv); /* image load, pull, ls, inspect, tag, rm, prune, save, mount */
 /* port-forward [--address ADDR] POD [LOCAL:]REMOTE... */
 int cmd_port_forward(int argc, char **argv);
-int cmd_monitor(int argc, char **argv); /* internal: peapod monitor NAMESPACE/NAME */
+int cmd_label(int argc, char **argv);    /* label pod|node NAME k=v k- [--overwrite] */
+int cmd_annotate(int argc, char **argv); /* annotate pod|node NAME k=v k- [--overwrite] */
+int cmd_taint(int argc, char **argv);    /* taint node NAME k=v:Effect k:Effect- k- */
+int cmd_monitor(int argc, char **argv);  /* internal: peapod monitor NAMESPACE/NAME */

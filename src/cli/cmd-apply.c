@@ -22,6 +22,7 @@
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -108,9 +109,27 @@ static int take_back(const struct pod_paths *paths, const struct pod_record *cur
 	return wait_monitor(fd, cur->pod->name, dir, offset);
 }
 
+/* The one spec change the API server allows on a pod besides images:
+ * schedulingGates removed. Borrows both. */
+static int ungate(const struct pod_paths *paths, const struct pod_record *cur,
+                  const struct pod *pod)
+{
+	cleanup_json json_object *update = json_object_new_object();
+	struct pp_error err = {0};
+
+	json_object_object_add(update, "schedulingGates",
+	                       json_from_strv(pod->sched.scheduling_gates));
+	if (client_pod_update(paths, cur, update, &err) < 0) {
+		log_error("%s", err.msg);
+		return -1;
+	}
+	printf("pod/%s configured\n", pod->name);
+	return 0;
+}
+
 /* The pod exists: an identical spec is "unchanged", another is refused as
  * the API server refuses most pod updates. Borrows pod. */
-static int apply_existing(const struct pod_paths *paths, const struct pod *pod)
+static int apply_existing(const struct pod_paths *paths, struct pod *pod)
 {
 	struct pod_record *cur = NULL;
 	struct pp_error err = {0};
@@ -119,6 +138,15 @@ static int apply_existing(const struct pod_paths *paths, const struct pod *pod)
 	if (r < 0) {
 		log_error("%s", err.msg);
 		return -1;
+	}
+	/* what apply leaves unsaid the server keeps (kubectl's merge):
+	 * the node the pod was bound to, the priority admission gave it */
+	if (pod->sched.node_name == NULL && cur->pod->sched.node_name != NULL)
+		pod->sched.node_name = xstrdup(cur->pod->sched.node_name);
+	if (pod_priority_admit(pod, &err) == 0 && pod_sched_only_gates_removed(cur->pod, pod)) {
+		r = ungate(paths, cur, pod);
+		pod_record_free(cur);
+		return r;
 	}
 	r = pod_spec_equal(cur->pod, pod) ? 0 : -1;
 	if (r == 0)
@@ -143,6 +171,13 @@ static int apply_new(const struct pod_paths *paths, struct img_store *store, str
 	cleanup_close int lockfd = -1;
 	int fd = -1, r;
 
+	r = pod_priority_admit(pod, &err);
+	if (r < 0) {
+		fprintf(stderr, "Error from server (Forbidden): error when creating \"%s\": %s\n",
+		        strcmp(file, "-") == 0 ? "STDIN" : file, err.msg);
+		pod_record_free(rec);
+		return -1;
+	}
 	r = pod_resolve_images(store, rec, &err);
 	if (r == 0)
 		r = pod_create(paths, rec, &lockfd, &err);

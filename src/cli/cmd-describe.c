@@ -96,8 +96,7 @@ void cli_tw_print(char *text)
 	free(l);
 }
 
-/* kubectl's time.RFC1123Z in local time. */
-static const char *rfc1123z(int64_t t, char *buf, size_t size)
+const char *cli_rfc1123z(int64_t t, char *buf, size_t size)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -153,7 +152,8 @@ static void print_terminated(FILE *f, const char *title, const struct ctr_termin
 	if (t->signal > 0)
 		fprintf(f, "      Signal:\t%d\n", t->signal);
 	fprintf(f, "      Started:\t%s\n      Finished:\t%s\n",
-	        rfc1123z(t->started_at, b1, sizeof(b1)), rfc1123z(t->finished_at, b2, sizeof(b2)));
+	        cli_rfc1123z(t->started_at, b1, sizeof(b1)),
+	        cli_rfc1123z(t->finished_at, b2, sizeof(b2)));
 }
 
 static void print_state(FILE *f, const struct ctr_status *st)
@@ -163,7 +163,7 @@ static void print_state(FILE *f, const struct ctr_status *st)
 	switch (st->state) {
 	case CTR_STATE_RUNNING:
 		fprintf(f, "    State:\tRunning\n      Started:\t%s\n",
-		        rfc1123z(st->started_at, buf, sizeof(buf)));
+		        cli_rfc1123z(st->started_at, buf, sizeof(buf)));
 		break;
 	case CTR_STATE_WAITING:
 		fprintf(f, "    State:\tWaiting\n");
@@ -495,8 +495,8 @@ static void print_events(FILE *f, const char *dir)
 				*p = ' ';
 			else if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				*p = '?';
-		fprintf(f, "  %s\t%s\t%s\tkubelet\t%s\n", ev[i].type, ev[i].reason, age,
-		        ev[i].message);
+		fprintf(f, "  %s\t%s\t%s\t%s\t%s\n", ev[i].type, ev[i].reason, age,
+		        pod_event_source(ev[i].reason), ev[i].message);
 	}
 	pod_events_free(ev, n);
 }
@@ -507,10 +507,15 @@ static void print_header(FILE *f, const struct pod_record *rec, json_object *sta
 	char host[256] = "localhost", buf[64], age[32];
 
 	(void)gethostname(host, sizeof(host) - 1);
-	fprintf(f, "Name:\t%s\nNamespace:\t%s\nPriority:\t0\nNode:\t%s%s%s\n", p->name,
-	        p->namespace_, host, rec->host_ip ? "/" : "", rec->host_ip ? rec->host_ip : "");
+	fprintf(f, "Name:\t%s\nNamespace:\t%s\nPriority:\t%d\n", p->name, p->namespace_,
+	        (int)p->sched.priority);
+	if (p->sched.priority_class_name != NULL)
+		fprintf(f, "Priority Class Name:\t%s\n", p->sched.priority_class_name);
+	fprintf(f, "Node:\t%s%s%s\n", !rec->scheduled ? "<none>" : host,
+	        rec->scheduled && rec->host_ip ? "/" : "",
+	        rec->scheduled && rec->host_ip ? rec->host_ip : "");
 	if (rec->started_at > 0)
-		fprintf(f, "Start Time:\t%s\n", rfc1123z(rec->started_at, buf, sizeof(buf)));
+		fprintf(f, "Start Time:\t%s\n", cli_rfc1123z(rec->started_at, buf, sizeof(buf)));
 	cli_print_map(f, "Labels", p->label_keys, p->label_values, "=");
 	cli_print_map(f, "Annotations", p->annotation_keys, p->annotation_values, ": ");
 	if (rec->deleting_at > 0)
@@ -575,8 +580,8 @@ static void describe(struct pod_record *rec)
 		                cs ? json_object_array_get_idx(cs, i) : NULL);
 	print_conditions(f, status);
 	print_volumes(f, rec->pod);
-	fprintf(f, "QoS Class:\t%s\nNode-Selectors:\t<none>\nTolerations:\t<none>\n",
-	        pod_qos_class(rec->pod));
+	fprintf(f, "QoS Class:\t%s\n", pod_qos_class(rec->pod));
+	cli_print_sched(f, rec->pod);
 	print_events(f, dir);
 	json_object_put(o);
 	(void)fclose(f);
@@ -641,6 +646,8 @@ int cmd_describe(int argc, char **argv)
 		return cli_kobj_describe(kind, argv + optind, ns);
 	if (strchr(argv[optind], '/') != NULL)
 		return describe_names(ns, argv + optind);
+	if (cli_is_node_resource(argv[optind]))
+		return cli_node_describe(argv + optind + 1);
 	if (!is_pod_resource(argv[optind])) {
 		log_error("the server doesn't have a resource type \"%s\" (peapod runs pods, "
 		          "configmaps and secrets only)",

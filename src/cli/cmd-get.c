@@ -30,6 +30,7 @@ struct get_opts {
 	const char *ns;
 	bool all_ns;
 	enum out_fmt fmt;
+	const char *output; /* -o as given */
 	bool no_headers;
 };
 
@@ -114,7 +115,7 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 		                     restarts,
 		                     cli_age(r->created_at, age, sizeof(age)),
 		                     pod_record_ip(r) ? pod_record_ip(r) : "<none>",
-		                     host};
+		                     r->scheduled ? host : "<none>"};
 		cli_table_add(&t, row + first);
 	}
 	cli_table_print(&t);
@@ -130,12 +131,9 @@ static void print_json(struct pod_record **recs, size_t n, bool single, bool yam
 	} else {
 		json_object *items = json_object_new_array();
 
-		o = json_object_new_object();
-		json_object_object_add(o, "apiVersion", json_object_new_string("v1"));
 		for (size_t i = 0; i < n; i++)
 			json_object_array_add(items, pod_record_to_json(recs[i]));
-		json_object_object_add(o, "items", items);
-		json_object_object_add(o, "kind", json_object_new_string("List"));
+		o = cli_list_new(items);
 	}
 	cli_print_json(o, yaml);
 	json_object_put(o);
@@ -246,7 +244,7 @@ int cmd_get(int argc, char **argv)
 			o.all_ns = true;
 		} else if (c == 'H') {
 			o.no_headers = true;
-		} else if (c != 'o' || parse_output(optarg, &o.fmt) < 0) {
+		} else if (c != 'o' || (o.output = optarg, parse_output(optarg, &o.fmt)) < 0) {
 			if (c == 'o')
 				log_error(
 				    "unable to match a printer suitable for the output format "
@@ -265,6 +263,9 @@ int cmd_get(int argc, char **argv)
 	/* get pod/NAME: a name with its type */
 	if (strncmp(argv[optind], "pod/", 4) == 0 || strncmp(argv[optind], "pods/", 5) == 0)
 		return get_pods(argv + optind, &o);
+	if (cli_is_node_resource(argv[optind]) || strncmp(argv[optind], "node/", 5) == 0)
+		return cli_node_get(argv + optind + (strchr(argv[optind], '/') == NULL), o.output,
+		                    o.no_headers);
 	if (!is_pod_resource(argv[optind])) {
 		log_error("the server doesn't have a resource type \"%s\" (peapod runs pods, "
 		          "configmaps and secrets only)",

@@ -54,14 +54,12 @@ void cli_kobj_print(const struct kobj *o, const char *output)
 
 static void print_list(struct kobj **objs, size_t n, bool yaml)
 {
-	cleanup_json json_object *list = json_object_new_object();
 	json_object *items = json_object_new_array();
+	cleanup_json json_object *list = NULL;
 
-	json_object_object_add(list, "apiVersion", json_object_new_string("v1"));
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(items, kobj_to_json(objs[i]));
-	json_object_object_add(list, "items", items);
-	json_object_object_add(list, "kind", json_object_new_string("List"));
+	list = cli_list_new(items);
 	cli_print_json(list, yaml);
 }
 

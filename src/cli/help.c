@@ -256,6 +256,39 @@ static const struct cli_verb_help verbs[] = {
        "value. When localhost is supplied, peapod will try to bind on both 127.0.0.1 and ::1 "
        "and will fail if neither of these addresses are available to bind."},
       OPT_NS}},
+    {"label",
+     "Update the labels on a resource (a pod, or this machine's node).",
+     "  # Label this machine's node for pods with nodeSelector {disktype: ssd}\n"
+     "  peapod label node $(hostname) disktype=ssd\n\n"
+     "  # Change a pod's label, then remove it\n"
+     "  peapod label --overwrite pod foo status=unhealthy\n"
+     "  peapod label pod foo status-",
+     "label [--overwrite] (pod|node) NAME KEY_1=VAL_1 ... KEY_N=VAL_N [options]",
+     {{"--overwrite=false",
+       "If true, allow labels to be overwritten, otherwise reject label updates that "
+       "overwrite existing labels."},
+      OPT_NS}},
+    {"annotate",
+     "Update the annotations on a resource (a pod, or this machine's node).",
+     "  # Annotate pod foo, then remove the annotation\n"
+     "  peapod annotate pod foo description='my frontend'\n"
+     "  peapod annotate pod foo description-",
+     "annotate [--overwrite] (pod|node) NAME KEY_1=VAL_1 ... KEY_N=VAL_N [options]",
+     {{"--overwrite=false",
+       "If true, allow annotations to be overwritten, otherwise reject annotation updates "
+       "that overwrite existing annotations."},
+      OPT_NS}},
+    {"taint",
+     "Update the taints on this machine's node.",
+     "  # Keep pods without a matching toleration off this node\n"
+     "  peapod taint node $(hostname) dedicated=special-user:NoSchedule\n\n"
+     "  # Remove it, by key and effect, or every taint of the key\n"
+     "  peapod taint node $(hostname) dedicated:NoSchedule-\n"
+     "  peapod taint node $(hostname) dedicated-",
+     "taint node NAME KEY_1=VAL_1:TAINT_EFFECT_1 ... KEY_N=VAL_N:TAINT_EFFECT_N [options]",
+     {{"--overwrite=false",
+       "If true, allow taints to be overwritten, otherwise reject taint updates that "
+       "overwrite existing taints."}}},
     {"monitor",
      "Run the monitor of one pod (started by apply; not for interactive use).",
      NULL,

@@ -53,6 +53,8 @@ static const struct {
     {"attach", cmd_attach, true, false},     {"logs", cmd_logs, true, false},
     {"delete", cmd_delete, true, true},      {"create", cmd_create, true, false},
     {"image", cmd_image, true, false},       {"port-forward", cmd_port_forward, true, false},
+    {"label", cmd_label, true, false},       {"annotate", cmd_annotate, true, false},
+    {"taint", cmd_taint, true, false},
     {"monitor", cmd_monitor, false, true},
 };
 

@@ -89,6 +89,13 @@ const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
 		return "Terminating";
 	if (rec->phase == POD_PHASE_UNKNOWN)
 		return "Unknown";
+	/* an unplaced pod has no container statuses: its phase, or kubectl's
+	 * SchedulingGated for a PodScheduled condition of that reason */
+	if (!rec->scheduled)
+		return rec->sched_reason != NULL &&
+		               strcmp(rec->sched_reason, "SchedulingGated") == 0
+		           ? "SchedulingGated"
+		           : reason;
 	if (init_status(rec, buf, size, &reason))
 		return reason;
 	/* As kubectl: the first container with a waiting or terminated
@@ -284,4 +291,14 @@ const char *cli_pod_name(const char *arg)
 		if (strncmp(arg, prefixes[i], strlen(prefixes[i])) == 0)
 			return arg + strlen(prefixes[i]);
 	return arg;
+}
+
+json_object *cli_list_new(json_object *items)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "apiVersion", json_object_new_string("v1"));
+	json_object_object_add(o, "items", items);
+	json_object_object_add(o, "kind", json_object_new_string("List"));
+	return o;
 }

@@ -9,6 +9,9 @@
 #include <stdbool.h>
 
 struct pod;
+struct pod_paths;
+struct pod_record;
+struct json_object;
 struct pp_error;
 
 /* Start the monitor of pod (its supervisor, `peapod monitor NS/NAME`)
@@ -84,3 +87,10 @@ int client_attach_open(const char *pod_dir, const char *ctr, bool in, bool tty, 
  * signal, or -errno; *ret_exit gets the container's exit code when the
  * monitor sent it, else -1 (also on error). */
 int client_attach_session(int fd, bool in, bool raw, int *ret_exit, struct pp_error *err);
+
+/* Change the labels, annotations or schedulingGates of the pod of rec
+ * (pod/update.h's update object; borrowed): through its monitor when one
+ * runs, else under the pod's lock. 0 or -errno/-EINVAL with the API
+ * server's words (`The Pod "x" is invalid: ...`). */
+int client_pod_update(const struct pod_paths *paths, const struct pod_record *rec,
+                      struct json_object *update, struct pp_error *err);

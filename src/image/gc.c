@@ -223,14 +223,6 @@ int img_store_remove(struct img_store *s, const char *ref, bool force, char ***r
 	return 0;
 }
 
-static bool strv_contains(char *const *v, const char *s)
-{
-	for (; v && *v; v++)
-		if (strcmp(*v, s) == 0)
-			return true;
-	return false;
-}
-
 static int prune_records(struct img_store *s, json_object *refs, bool all, char *const *keep,
                          char ***removed, struct pp_error *err)
 {

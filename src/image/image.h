@@ -218,3 +218,7 @@ int img_rootfs_mount(const struct img_image *img, const char *upper, const char 
 /* Unmount a rootfs mounted by img_rootfs_mount (MNT_DETACH as last resort).
  * Not mounted is success. 0 or -errno. */
 int img_rootfs_umount(const char *target, struct pp_error *err);
+
+/* This machine's architecture as Go's GOARCH names it ("amd64", "arm64"),
+ * as images and Node labels use it; uname's name when unknown. Static. */
+const char *img_machine_arch(void);

@@ -7,6 +7,7 @@
 
 #include <sys/utsname.h>
 
+#include "image/image.h"
 #include "image/internal.h"
 #include "util/json.h"
 
@@ -39,6 +40,16 @@ static const struct arch_name *machine_arch(void)
 		if (strcmp(u.machine, arches[i].machine) == 0)
 			return &arches[i];
 	return NULL;
+}
+
+const char *img_machine_arch(void)
+{
+	const struct arch_name *a = machine_arch();
+	static struct utsname u;
+
+	if (a != NULL)
+		return a->arch;
+	return uname(&u) == 0 ? u.machine : "unknown";
 }
 
 static bool platform_matches(json_object *platform, const struct arch_name *a)

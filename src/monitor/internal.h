@@ -124,6 +124,9 @@ struct mon {
 	bool volumes_ready;
 	int64_t vol_sync_at_ms;
 	int64_t vol_backoff_ms; /* after a failed try (FailedMount), 0 none */
+	/* a pod not yet placed on the node is looked at again at
+	 * place_retry_ms (0 none) */
+	int64_t place_retry_ms;
 };
 
 /* The environment of container idx (ctr-env.c): pod_env_resolve() with
@@ -131,6 +134,15 @@ struct mon {
  * InvalidEnvironmentVariableNames events. *ret caller strv_free()s. 0,
  * -ENOENT (a missing object or key, err in the kubelet's words), -errno. */
 int mon_ctr_env(struct mon *m, size_t idx, char ***ret, struct pp_error *err);
+/* Placement (place.c). At the pod's start: is it unplaced (Pending,
+ * PodScheduled False)? Then its FailedScheduling event is recorded and a
+ * retry armed. In settle(): try again when due; true once it is placed
+ * (its record written, Scheduled recorded): its sandbox is to start now. */
+bool mon_place_pending(struct mon *m);
+bool mon_place_check(struct mon *m);
+/* A client's MON_REQ_UPDATE on *fd: apply the pod folder's update.json
+ * (labels, annotations, schedulingGates removed), save, answer, close. */
+void mon_update_request(struct mon *m, int *fd);
 
 /* Image pulls (pull.c), the kubelet's image manager. The image of container
  * idx by its imagePullPolicy: 0 and *ret_img (caller frees) when it is in

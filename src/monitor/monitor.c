@@ -127,6 +127,7 @@ static void arm_timer(struct mon *m)
 	next_at(&next, m->evict_at_ms);
 	next_at(&next, m->vol_sync_at_ms);
 	next_at(&next, m->sandbox_retry_ms);
+	next_at(&next, m->place_retry_ms);
 	its.it_value.tv_sec = next / 1000;
 	its.it_value.tv_nsec = (next % 1000) * 1000000;
 	(void)timerfd_settime(m->timer, TFD_TIMER_ABSTIME, &its, NULL);
@@ -186,6 +187,8 @@ static void report(struct mon *m)
 	notify_done(m);
 }
 
+static int start_sandbox(struct mon *m);
+
 /* The one commit point, after each batch of events. */
 static void settle(struct mon *m)
 {
@@ -197,6 +200,8 @@ static void settle(struct mon *m)
 		finish(m);
 		return;
 	}
+	if (mon_place_check(m) && start_sandbox(m) < 0)
+		mon_delete_begin(m, 0); /* the pod cannot run here: it goes */
 	mon_start_due(m);
 	mon_update_phase(m);
 	save(m);
@@ -210,8 +215,23 @@ static int start_pod(struct mon *m)
 	int r;
 
 	r = img_store_open(m->paths.images, &m->store, &err);
-	if (r == 0)
-		r = pod_sandbox_prepare(&m->paths, m->rec, &err);
+	if (r < 0) {
+		notify(m, MON_NOTIFY_ERROR "%s\n", err.msg);
+		return log_error_errno(r, "%s", err.msg);
+	}
+	if (mon_place_pending(m)) {
+		save(m);
+		return 0; /* Pending, unplaced: apply returns, settle() tries again */
+	}
+	return start_sandbox(m);
+}
+
+/* The placed pod's sandbox, then its containers. */
+static int start_sandbox(struct mon *m)
+{
+	struct pp_error err = {0};
+	int r = pod_sandbox_prepare(&m->paths, m->rec, &err);
+
 	if (r < 0) {
 		notify(m, MON_NOTIFY_ERROR "%s\n", err.msg);
 		return log_error_errno(r, "%s", err.msg);
@@ -318,6 +338,10 @@ static void handle_client(struct mon *m, size_t slot)
 	buf[n] = '\0';
 	if (strncmp(buf, MON_REQ_ATTACH " ", strlen(MON_REQ_ATTACH " ")) == 0) {
 		mon_attach_request(m, &m->clients[slot], buf + strlen(MON_REQ_ATTACH " "));
+		return;
+	}
+	if (strncmp(buf, MON_REQ_UPDATE "\n", strlen(MON_REQ_UPDATE "\n")) == 0) {
+		mon_update_request(m, &m->clients[slot]);
 		return;
 	}
 	if (sscanf(buf, MON_REQ_DELETE " %ld", &grace) == 1 ||

@@ -220,6 +220,10 @@ static void network_check(struct mon *m)
 
 void mon_adopt_finish(struct mon *m)
 {
+	if (!m->rec->scheduled) {
+		m->place_retry_ms = 1; /* nothing of it ran: place it again */
+		return;
+	}
 	for (size_t i = 0; i < MON_N(m) && !m->finished; i++) {
 		struct mctr *c = &m->c[i];
 

@@ -21,7 +21,7 @@ void mon_start_due(struct mon *m)
 {
 	int64_t now = pp_now_ms();
 
-	if (m->deleting || m->evicted || m->sandbox_lost || m->finished)
+	if (m->deleting || m->evicted || m->sandbox_lost || m->finished || !m->rec->scheduled)
 		return;
 	for (size_t i = 0; i < MON_N(m); i++)
 		if (m->c[i].phase == MCTR_BACKOFF && m->c[i].restart_at_ms <= now)

@@ -151,3 +151,11 @@ void pod_events_free(struct pod_event *ev, size_t n)
 	}
 	free(ev);
 }
+
+const char *pod_event_source(const char *reason)
+{
+	if (reason != NULL &&
+	    (strcmp(reason, "FailedScheduling") == 0 || strcmp(reason, "Scheduled") == 0))
+		return "default-scheduler";
+	return "kubelet";
+}

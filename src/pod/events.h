@@ -42,3 +42,7 @@ int pod_event_append(const char *pod_dir, const char *type, const char *reason, 
 int pod_events_read(const char *pod_dir, struct pod_event **ret, size_t *ret_n,
                     struct pp_error *err);
 void pod_events_free(struct pod_event *ev, size_t n);
+
+/* The component that reports events of this reason: "default-scheduler"
+ * for FailedScheduling and Scheduled, else "kubelet". Static string. */
+const char *pod_event_source(const char *reason);

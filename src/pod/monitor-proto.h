@@ -26,11 +26,15 @@
  *   "delete [GRACE]\n"  delete the pod (GRACE seconds, else the pod's
  *                       own); the monitor closes the connection when the
  *                       pod is gone.
+ *   "update\n"          apply the pod folder's update.json (pod/update.h)
+ *                       to the record; the answer is "ok\n" or
+ *                       "error MSG\n".
  *   "attach CTR FLAGS\n" FLAGS "-", or letters: i = stdin, t = terminal;
  *                       the answer is "ok\n" or "error MSG\n", then
  *                       frames both ways. */
 #define MON_REQ_DELETE  "delete"
 #define MON_REQ_ATTACH  "attach"
+#define MON_REQ_UPDATE  "update"
 #define MON_REPLY_OK    "ok"
 #define MON_REPLY_ERROR "error "
 

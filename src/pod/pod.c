@@ -20,7 +20,7 @@
 #include "pod/network.h"
 #include "pod/paths.h"
 #include "pod/plan.h"
-#include "pod/ports.h"
+#include "pod/schedule.h"
 #include "pod/state.h"
 #include "pod/volumes.h"
 #include "runtime/runtime.h"
@@ -185,7 +185,7 @@ int pod_lock_try(const struct pod_paths *paths, const char *uid)
 int pod_create(const struct pod_paths *paths, struct pod_record *rec, int *ret_lockfd,
                struct pp_error *err)
 {
-	cleanup_close int lockfd = -1, portsfd = -1;
+	cleanup_close int lockfd = -1, schedfd = -1;
 	cleanup_free char *link = pod_name_link(paths, rec->pod->namespace_, rec->pod->name);
 	cleanup_free char *nsdir = xstrfmt("%s/%s", paths->names, rec->pod->namespace_);
 	cleanup_free char *dir = pod_dir_path(paths, rec->pod->uid);
@@ -194,9 +194,9 @@ int pod_create(const struct pod_paths *paths, struct pod_record *rec, int *ret_l
 	r = pod_paths_ensure(paths, err);
 	if (r < 0)
 		return r;
-	/* held until the name is claimed: of two pods wanting a port, the
-	 * second to take the lock sees the first */
-	r = pod_ports_reserve(paths, rec->pod, &portsfd, err);
+	/* held until the name is claimed: of two pods wanting a port or the
+	 * last of a resource, the second to take the lock sees the first */
+	r = pod_sched_place(paths, rec, true, &schedfd, err);
 	if (r < 0)
 		return r;
 	if (mkdir(nsdir, 0700) < 0 && errno != EEXIST)

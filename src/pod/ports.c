@@ -1,24 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Host ports as kube-scheduler's NodePorts filter sees them: the rule for
- * two ports clashing, and the check apply makes, under a lock, against the
- * pods already on this machine. */
+ * two ports clashing, and the check made (under the scheduling lock,
+ * pod/schedule.c) against the pods already on this machine. */
 #include "pod/ports.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "pod/paths.h"
 #include "pod/state.h"
 #include "spec/pod.h"
-#include "util/cleanup.h"
 #include "util/error.h"
-#include "util/fs.h"
-#include "util/xalloc.h"
 
-#define PORTS_LOCK_FILE "ports.lock"
-#define ANY_IP          "0.0.0.0"
+#define ANY_IP "0.0.0.0"
 
 /* HostPortInfo's sanitize: no hostIP is every address, no protocol TCP */
 static const char *ip_of(const struct pod_port *p)
@@ -62,53 +55,11 @@ bool pod_holds_ports(const struct pod_record *rec)
 	return rec->phase != POD_PHASE_SUCCEEDED && rec->phase != POD_PHASE_FAILED;
 }
 
-static bool wants_host_ports(const struct pod *pod)
+int pod_ports_check(const struct pod *pod, struct pod_record *const *recs, size_t n,
+                    struct pp_error *err)
 {
-	for (size_t i = 0; i < pod->n_containers; i++)
-		for (size_t j = 0; j < pod->containers[i].n_ports; j++)
-			if (pod->containers[i].ports[j].host_port > 0)
-				return true;
-	return false;
-}
-
-static int check_against(const struct pod_paths *paths, const struct pod *pod, struct pp_error *err)
-{
-	struct pod_record **recs = NULL;
-	size_t n = 0;
-	bool clash = false;
-	int r = pod_list(paths, NULL, &recs, &n, err);
-
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n; i++) {
-		if (!clash && pod_holds_ports(recs[i]) && pod_ports_conflict(pod, recs[i]->pod))
-			clash = true;
-		pod_record_free(recs[i]);
-	}
-	free(recs);
-	if (clash)
-		return pp_error_msg(err, EADDRINUSE, POD_PORTS_UNSCHEDULABLE);
-	return 0;
-}
-
-int pod_ports_reserve(const struct pod_paths *paths, const struct pod *pod, int *ret_lockfd,
-                      struct pp_error *err)
-{
-	cleanup_free char *path = NULL;
-	cleanup_close int fd = -1;
-	int r;
-
-	if (!wants_host_ports(pod)) {
-		*ret_lockfd = -1;
-		return 0;
-	}
-	path = xstrfmt("%s/" PORTS_LOCK_FILE, paths->run);
-	fd = fs_lock_file(path, err);
-	if (fd < 0)
-		return fd;
-	r = check_against(paths, pod, err);
-	if (r < 0)
-		return r;
-	*ret_lockfd = take_fd(&fd);
+	for (size_t i = 0; i < n; i++)
+		if (pod_holds_ports(recs[i]) && pod_ports_conflict(pod, recs[i]->pod))
+			return pp_error_msg(err, EADDRINUSE, POD_PORTS_UNSCHEDULABLE);
 	return 0;
 }

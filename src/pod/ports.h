@@ -5,11 +5,11 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct pp_error;
 struct pod;
 struct pod_port;
-struct pod_paths;
 struct pod_record;
 
 /* kube-scheduler's words when no node has the ports free. */
@@ -25,10 +25,7 @@ bool pod_ports_conflict(const struct pod *a, const struct pod *b);
  * nor Failed; a pod being deleted holds them until it is gone)? */
 bool pod_holds_ports(const struct pod_record *rec);
 
-/* Before a new pod is claimed: take RUN/ports.lock (waiting for it) and
- * check pod's host ports against every pod on this machine. *ret_lockfd is
- * the locked fd, to be closed once the pod's name is claimed, or -1 when
- * pod has no host port (no lock taken). -EADDRINUSE with
- * POD_PORTS_UNSCHEDULABLE when a port is taken (no lock kept). */
-int pod_ports_reserve(const struct pod_paths *paths, const struct pod *pod, int *ret_lockfd,
-                      struct pp_error *err);
+/* NodePorts: does pod want a host port that one of recs (the pods on this
+ * machine) holds? 0, or -EADDRINUSE with POD_PORTS_UNSCHEDULABLE. */
+int pod_ports_check(const struct pod *pod, struct pod_record *const *recs, size_t n,
+                    struct pp_error *err);

@@ -93,7 +93,7 @@ static struct ctr_status *statuses_new(const struct pod_container *pc, size_t n,
 
 /* The address the kubelet reports as hostIP: the host's first
  * non-loopback IPv4 address of an up interface, else 127.0.0.1. */
-static char *host_ip_new(void)
+char *pod_host_ip(void)
 {
 	struct ifaddrs *ifs = NULL;
 	char buf[INET_ADDRSTRLEN] = "127.0.0.1";
@@ -143,7 +143,7 @@ struct pod_record *pod_record_new(struct pod *pod)
 	rec->pod = pod;
 	rec->phase = POD_PHASE_PENDING;
 	rec->created_at = pod_now();
-	rec->host_ip = host_ip_new();
+	rec->host_ip = pod_host_ip();
 	rec->n_ctrs = pod->n_containers;
 	rec->ctrs =
 	    statuses_new(pod->containers, pod->n_containers,
@@ -185,6 +185,8 @@ struct pod_record *pod_record_free(struct pod_record *rec)
 	statuses_free(rec->init_ctrs, rec->n_init_ctrs);
 	free(rec->reason);
 	free(rec->message);
+	free(rec->sched_reason);
+	free(rec->sched_message);
 	free(rec->host_ip);
 	for (size_t i = 0; i < POD_IPS_MAX; i++)
 		free(rec->pod_ips[i]);
@@ -277,6 +279,18 @@ static json_object *condition(const char *type, bool status, int64_t since)
 	return o;
 }
 
+/* PodScheduled, with the scheduler's reason and message while unplaced. */
+static json_object *scheduled_condition(const struct pod_record *rec)
+{
+	json_object *o = condition("PodScheduled", rec->scheduled, rec->created_at);
+
+	if (!rec->scheduled) {
+		json_set_str(o, "reason", rec->sched_reason);
+		json_set_str(o, "message", rec->sched_message);
+	}
+	return o;
+}
+
 /* PodConditions as the kubelet sets them for a pod without readiness
  * gates: Initialized once every init container completed. */
 static json_object *conditions_to_json(const struct pod_record *rec)
@@ -290,10 +304,14 @@ static json_object *conditions_to_json(const struct pod_record *rec)
 	for (size_t i = 0; i < rec->n_init_ctrs; i++)
 		initialized = initialized && rec->init_ctrs[i].state == CTR_STATE_TERMINATED &&
 		              rec->init_ctrs[i].term.exit_code == 0;
+	if (!rec->scheduled) {
+		json_object_array_add(a, scheduled_condition(rec));
+		return a; /* an unplaced pod has only this condition */
+	}
 	json_object_array_add(a, condition("Initialized", initialized, rec->created_at));
 	json_object_array_add(a, condition("Ready", ready, rec->started_at));
 	json_object_array_add(a, condition("ContainersReady", ready, rec->started_at));
-	json_object_array_add(a, condition("PodScheduled", true, rec->created_at));
+	json_object_array_add(a, scheduled_condition(rec));
 	return a;
 }
 
@@ -349,6 +367,8 @@ static json_object *status_to_json(const struct pod_record *rec)
 	json_set_time(st, "startTime", rec->started_at);
 	add_ips(st, rec);
 	json_set_str(st, "qosClass", pod_qos_class(rec->pod));
+	if (!rec->scheduled)
+		return st; /* no container statuses before the pod is placed */
 	for (size_t i = 0; i < rec->n_ctrs; i++)
 		json_object_array_add(cs, ctr_to_json(rec, &rec->ctrs[i]));
 	json_object_object_add(st, "containerStatuses", cs);
@@ -492,6 +512,23 @@ static void pod_ips_from_json(struct pod_record *rec, json_object *list)
 	}
 }
 
+/* PodScheduled; a record without it (written before it existed) is placed. */
+static void scheduled_from_json(struct pod_record *rec, json_object *conds)
+{
+	rec->scheduled = true;
+	for (size_t i = 0; conds != NULL && i < json_object_array_length(conds); i++) {
+		json_object *c = json_object_array_get_idx(conds, i);
+		const char *type = json_get_str(c, "type"), *st = json_get_str(c, "status");
+
+		if (type == NULL || strcmp(type, "PodScheduled") != 0 || st == NULL ||
+		    strcmp(st, "False") != 0)
+			continue;
+		rec->scheduled = false;
+		rec->sched_reason = json_dup_str(c, "reason");
+		rec->sched_message = json_dup_str(c, "message");
+	}
+}
+
 static void record_fill_status(struct pod_record *rec, json_object *o)
 {
 	json_object *meta = json_get_obj(o, "metadata"), *st = json_get_obj(o, "status");
@@ -505,6 +542,7 @@ static void record_fill_status(struct pod_record *rec, json_object *o)
 	rec->message = json_dup_str(st, "message");
 	rec->started_at = pod_time_parse(json_get_str(st, "startTime"));
 	rec->host_ip = json_dup_str(st, "hostIP");
+	scheduled_from_json(rec, json_get_arr(st, "conditions"));
 	pod_ips_from_json(rec, json_get_arr(st, "podIPs"));
 	rec->monitor_pid = (pid_t)json_get_int(pp, "monitorPid", 0);
 	rec->sandbox_pid = (pid_t)json_get_int(pp, "sandboxPid", 0);

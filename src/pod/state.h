@@ -75,11 +75,21 @@ struct pod_record {
 	 * its ADD); NULL when none (no network configured, or hostNetwork:
 	 * then podIP is hostIP) */
 	char *pod_ips[POD_IPS_MAX];
+	/* condition PodScheduled: true once placed on this node (spec.nodeName
+	 * set); false with sched_reason "Unschedulable" or "SchedulingGated"
+	 * and kube-scheduler's message while Pending unplaced */
+	bool scheduled;
+	char *sched_reason;
+	char *sched_message;
 	struct ctr_status *ctrs; /* one per pod->containers[i], same order */
 	size_t n_ctrs;
 	struct ctr_status *init_ctrs; /* one per pod->init_containers[i] (initContainerStatuses) */
 	size_t n_init_ctrs;
 };
+
+/* This host's first non-loopback IPv4 address that is up (status.hostIP,
+ * the node's InternalIP), "127.0.0.1" when none. Caller frees. */
+char *pod_host_ip(void);
 
 /* status.podIP: the first of pod_ips, the host's for a started
  * hostNetwork pod, or NULL (borrowed). */

@@ -109,6 +109,7 @@ int pod_decode_init_containers(json_object *v, void *obj, const char *path, stru
  * decoded, checked as the API server does, requests defaulted to limits. */
 int pod_decode_resources(json_object *v, void *obj, const char *path, struct pp_error *err);
 bool pod_resources_equal(const struct pod_container *a, const struct pod_container *b);
+void pod_resources_free(struct pod_container *c);
 /* Add "resources" to container object o when any is set. */
 void pod_resources_add(json_object *o, const struct pod_container *c);
 
@@ -191,3 +192,17 @@ void pod_net_free(struct pod *pod);
 /* What is wrong with port name s as an IANA_SVC_NAME (the API server's
  * check of containerPort names and probe ports), or NULL when it is good. */
 const char *pod_port_name_problem(const char *s);
+
+/* Scheduling fields (pod-sched.c): the spec fields' decoders (obj a
+ * struct pod), their encoding into the spec object and freeing. */
+int pod_decode_node_name(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_node_selector(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_affinity(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_tolerations(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_topology_spread(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_scheduling_gates(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_priority(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_priority_class(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_preemption_policy(json_object *v, void *obj, const char *path, struct pp_error *err);
+void pod_sched_to_json(json_object *spec, const struct pod *pod);
+void pod_sched_free(struct pod *pod);

@@ -249,6 +249,7 @@ static json_object *spec_to_json(const struct pod *pod)
 	if ((arr = pod_security_pod_to_json(pod)) != NULL)
 		json_object_object_add(o, "securityContext", arr);
 	pod_net_to_json(o, pod);
+	pod_sched_to_json(o, pod);
 	return o;
 }
 

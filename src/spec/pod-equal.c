@@ -161,7 +161,8 @@ static bool net_eq(const struct pod *a, const struct pod *b)
 bool pod_spec_equal(const struct pod *a, const struct pod *b)
 {
 	if (!pod_level_eq(a, b) || !volumes_eq(a, b) || !pod_security_pod_equal(a, b) ||
-	    !net_eq(a, b) || a->n_containers != b->n_containers)
+	    !net_eq(a, b) || !pod_sched_equal(&a->sched, &b->sched) ||
+	    a->n_containers != b->n_containers)
 		return false;
 	for (size_t i = 0; i < a->n_containers; i++)
 		if (!container_eq(&a->containers[i], &b->containers[i]))

@@ -5,11 +5,13 @@
  * (GetPodQOS). Other resource names are refused. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "spec/internal.h"
 #include "spec/validate.h"
 #include "util/error.h"
+#include "util/xalloc.h"
 
 #define QUANTITY_MSG                                    \
 	"quantities must match the regular expression " \
@@ -60,6 +62,36 @@ static int decode_quantity(json_object *v, const char *name, const char *path,
 	return 0;
 }
 
+/* IsExtendedResourceName: a domain-prefixed name outside kubernetes.io,
+ * not a quota "requests." name. */
+static bool is_extended(const char *name)
+{
+	const char *slash = strchr(name, '/');
+
+	return slash != NULL && strncmp(name, "requests.", 9) != 0 &&
+	       !(slash - name >= 13 && strncmp(slash - 13, "kubernetes.io", 13) == 0);
+}
+
+/* An extended resource: a qualified name and a whole number. */
+static int decode_ext(json_object *v, const char *name, const char *path,
+                      struct pod_resource_list *l, struct pp_error *err)
+{
+	struct pod_quantity q = {0};
+	uint64_t milli = 0;
+	int r = pod_check_qualified_name(path, name, err);
+
+	if (r == 0)
+		r = decode_quantity(v, name, path, &q, err);
+	if (r < 0)
+		return r;
+	if (pod_quantity_parse_milli(q.text, &milli) < 0 || milli % 1000 != 0)
+		return pod_invalid(path, q.text, "must be an integer", err);
+	l->ext = xrealloc(l->ext, (l->n_ext + 1) * sizeof(*l->ext));
+	l->ext[l->n_ext].name = xstrdup(name);
+	l->ext[l->n_ext++].q = q;
+	return 0;
+}
+
 static int decode_list(json_object *v, struct pod_resource_list *l, const char *path,
                        struct pp_error *err)
 {
@@ -73,6 +105,11 @@ static int decode_list(json_object *v, struct pod_resource_list *l, const char *
 		if (strcmp(name, "cpu") == 0 || strcmp(name, "memory") == 0) {
 			int r = decode_quantity(q, name, sub, name[0] == 'c' ? &l->cpu : &l->memory,
 			                        err);
+
+			if (r < 0)
+				return r;
+		} else if (is_extended(name)) {
+			int r = decode_ext(q, name, sub, l, err);
 
 			if (r < 0)
 				return r;
@@ -117,6 +154,50 @@ static int check_request(const struct pod_quantity *req, const struct pod_quanti
 	return pod_invalid(path, req->text, why, err);
 }
 
+static const struct pod_ext_resource *ext_find(const struct pod_resource_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n_ext; i++)
+		if (strcmp(l->ext[i].name, name) == 0)
+			return &l->ext[i];
+	return NULL;
+}
+
+/* Extended resources are not overcommitted: a request defaults to its
+ * limit, needs one, and must equal it. */
+static int check_extended(struct pod_container *c, const char *path, struct pp_error *err)
+{
+	char sub[POD_PATH_MAX], why[160];
+
+	for (size_t i = 0; i < c->limits.n_ext; i++) {
+		const struct pod_ext_resource *e = &c->limits.ext[i];
+
+		if (ext_find(&c->requests, e->name) == NULL) {
+			struct pod_resource_list *q = &c->requests;
+
+			q->ext = xrealloc(q->ext, (q->n_ext + 1) * sizeof(*q->ext));
+			q->ext[q->n_ext].name = xstrdup(e->name);
+			q->ext[q->n_ext++].q = e->q;
+		}
+	}
+	for (size_t i = 0; i < c->requests.n_ext; i++) {
+		const struct pod_ext_resource *e = &c->requests.ext[i];
+		const struct pod_ext_resource *lim = ext_find(&c->limits, e->name);
+
+		(void)snprintf(sub, sizeof(sub), "%s.limits[%s]", path, e->name);
+		if (lim == NULL)
+			return pp_error_msg(
+			    err, EINVAL,
+			    "%s: Required value: Limit must be set for non overcommitable resources",
+			    sub);
+		(void)snprintf(sub, sizeof(sub), "%s.requests[%s]", path, e->name);
+		(void)snprintf(why, sizeof(why), "must be equal to %s limit of %s", e->name,
+		               lim->q.text);
+		if (lim->q.value != e->q.value)
+			return pod_invalid(sub, e->q.text, why, err);
+	}
+	return 0;
+}
+
 int pod_decode_resources(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	struct pod_container *c = obj;
@@ -134,6 +215,8 @@ int pod_decode_resources(json_object *v, void *obj, const char *path, struct pp_
 	r = check_request(&c->requests.cpu, &c->limits.cpu, "cpu", sub, err);
 	if (r == 0)
 		r = check_request(&c->requests.memory, &c->limits.memory, "memory", sub, err);
+	if (r == 0)
+		r = check_extended(c, path, err);
 	return r;
 }
 
@@ -142,9 +225,31 @@ static bool quantity_eq(const struct pod_quantity *a, const struct pod_quantity 
 	return a->set == b->set && a->value == b->value && strcmp(a->text, b->text) == 0;
 }
 
+static bool ext_eq(const struct pod_resource_list *a, const struct pod_resource_list *b)
+{
+	if (a->n_ext != b->n_ext)
+		return false;
+	for (size_t i = 0; i < a->n_ext; i++)
+		if (strcmp(a->ext[i].name, b->ext[i].name) != 0 ||
+		    !quantity_eq(&a->ext[i].q, &b->ext[i].q))
+			return false;
+	return true;
+}
+
+void pod_resources_free(struct pod_container *c)
+{
+	for (size_t i = 0; i < c->limits.n_ext; i++)
+		free(c->limits.ext[i].name);
+	free(c->limits.ext);
+	for (size_t i = 0; i < c->requests.n_ext; i++)
+		free(c->requests.ext[i].name);
+	free(c->requests.ext);
+}
+
 bool pod_resources_equal(const struct pod_container *a, const struct pod_container *b)
 {
-	return quantity_eq(&a->limits.cpu, &b->limits.cpu) &&
+	return ext_eq(&a->limits, &b->limits) && ext_eq(&a->requests, &b->requests) &&
+	       quantity_eq(&a->limits.cpu, &b->limits.cpu) &&
 	       quantity_eq(&a->limits.memory, &b->limits.memory) &&
 	       quantity_eq(&a->requests.cpu, &b->requests.cpu) &&
 	       quantity_eq(&a->requests.memory, &b->requests.memory);
@@ -154,13 +259,15 @@ static json_object *list_to_json(const struct pod_resource_list *l)
 {
 	json_object *o;
 
-	if (!l->cpu.set && !l->memory.set)
+	if (!l->cpu.set && !l->memory.set && l->n_ext == 0)
 		return NULL;
 	o = json_object_new_object();
 	if (l->cpu.set)
 		json_object_object_add(o, "cpu", json_object_new_string(l->cpu.text));
 	if (l->memory.set)
 		json_object_object_add(o, "memory", json_object_new_string(l->memory.text));
+	for (size_t i = 0; i < l->n_ext; i++)
+		json_object_object_add(o, l->ext[i].name, json_object_new_string(l->ext[i].q.text));
 	return o;
 }
 

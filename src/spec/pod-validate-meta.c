@@ -63,21 +63,30 @@ int pod_check_qualified_name(const char *path, const char *key, struct pp_error 
 	return 0;
 }
 
-int pod_check_labels(char *const *keys, char *const *values, struct pp_error *err)
+int pod_check_label_value(const char *path, const char *v, struct pp_error *err)
+{
+	if (strlen(v) > 63)
+		return pod_invalid(path, v, "must be no more than 63 characters", err);
+	if (v[0] != '\0' && !is_qname_part(v, strlen(v)))
+		return pod_invalid(path, v, LABEL_VALUE_MSG, err);
+	return 0;
+}
+
+int pod_check_label_map(const char *path, char *const *keys, char *const *values,
+                        struct pp_error *err)
 {
 	for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
-		const char *v = values[i];
-		int r = pod_check_qualified_name("metadata.labels", keys[i], err);
+		int r = pod_check_qualified_name(path, keys[i], err);
 
-		if (r < 0)
+		if (r < 0 || (r = pod_check_label_value(path, values[i], err)) < 0)
 			return r;
-		if (strlen(v) > 63)
-			return pod_invalid("metadata.labels", v,
-			                   "must be no more than 63 characters", err);
-		if (v[0] != '\0' && !is_qname_part(v, strlen(v)))
-			return pod_invalid("metadata.labels", v, LABEL_VALUE_MSG, err);
 	}
 	return 0;
+}
+
+int pod_check_labels(char *const *keys, char *const *values, struct pp_error *err)
+{
+	return pod_check_label_map("metadata.labels", keys, values, err);
 }
 
 int pod_check_annotations(char *const *keys, char *const *values, struct pp_error *err)

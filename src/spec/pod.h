@@ -190,9 +190,34 @@ struct pod_quantity {
 	char text[48];
 };
 
+/* An extended resource (a domain-prefixed name, e.g. example.com/dongle):
+ * a whole number, its request equal to its limit. */
+struct pod_ext_resource {
+	char *name;
+	struct pod_quantity q;
+};
+
 /* containers[].resources.limits / .requests: the names peapod implements. */
 struct pod_resource_list {
 	struct pod_quantity cpu, memory;
+	struct pod_ext_resource *ext; /* extended resources, as written */
+	size_t n_ext;
+};
+
+/* The scheduling fields of spec (pod-sched.c): validated as the API server
+ * does and kept as given (json-c, owned) for kube-scheduler's filters
+ * (pod/sched-filter.c). */
+struct pod_sched {
+	char *node_name;              /* spec.nodeName; NULL when unset */
+	json_object *node_selector;   /* spec.nodeSelector (map of strings) or NULL */
+	json_object *affinity;        /* spec.affinity or NULL */
+	json_object *tolerations;     /* spec.tolerations (list) or NULL */
+	json_object *topology_spread; /* spec.topologySpreadConstraints or NULL */
+	char **scheduling_gates;      /* spec.schedulingGates[].name; NULL when none */
+	bool has_priority;            /* spec.priority given (or set at admission) */
+	int32_t priority;
+	char *priority_class_name; /* NULL when unset */
+	char *preemption_policy;   /* NULL, "PreemptLowerPriority" or "Never" */
 };
 
 struct pod_http_header {
@@ -297,6 +322,7 @@ struct pod {
 	/* spec.initContainers: run one at a time, in order, before containers */
 	struct pod_container *init_containers;
 	size_t n_init_containers;
+	struct pod_sched sched;
 };
 
 /* Parse every document of a YAML (or JSON) stream into pods. Empty
@@ -341,6 +367,17 @@ bool pod_is_dns1123_subdomain(const char *s);
 /* Is s a valid environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)? */
 bool pod_is_env_name(const char *s);
 
+/* Label and annotation checks with the API server's words, errors naming
+ * path (pod-validate-meta.c): a qualified name (a label or annotation
+ * key), a label value, a map of labels (keys and values parallel,
+ * NULL-terminated), metadata.labels and metadata.annotations. 0 or -EINVAL. */
+int pod_check_qualified_name(const char *path, const char *key, struct pp_error *err);
+int pod_check_label_value(const char *path, const char *v, struct pp_error *err);
+int pod_check_label_map(const char *path, char *const *keys, char *const *values,
+                        struct pp_error *err);
+int pod_check_labels(char *const *keys, char *const *values, struct pp_error *err);
+int pod_check_annotations(char *const *keys, char *const *values, struct pp_error *err);
+
 /* Is s an IPv4 or IPv6 address (apimachinery IsValidIP)? */
 bool pod_is_ip(const char *s);
 
@@ -365,6 +402,20 @@ int pod_quantity_parse_milli(const char *s, uint64_t *ret);
 /* The pod's status.qosClass by Kubernetes' rules over init and app
  * containers: "Guaranteed", "Burstable" or "BestEffort". Static string. */
 const char *pod_qos_class(const struct pod *pod);
+
+/* The API server's Priority admission plugin, on creation: resolve
+ * priorityClassName (the built-in system-cluster-critical 2000000000 and
+ * system-node-critical 2000001000; none: 0) into priority and
+ * preemptionPolicy (PreemptLowerPriority unless given). -EPERM with
+ * `pods "x" is forbidden: no PriorityClass with name foo was found`, or the
+ * plugin's words when a given priority differs from the class's. */
+int pod_priority_admit(struct pod *pod, struct pp_error *err);
+
+/* The scheduling fields' parts of pod_spec_equal and pod_spec_to_json
+ * (pod-sched.c), and the same pod with only schedulingGates removed (the
+ * one spec update the API server allows besides images). */
+bool pod_sched_equal(const struct pod_sched *a, const struct pod_sched *b);
+bool pod_sched_only_gates_removed(const struct pod *cur, const struct pod *next);
 
 /* Two pods have the same spec and metadata (uid ignored): for "unchanged". */
 bool pod_spec_equal(const struct pod *a, const struct pod *b);

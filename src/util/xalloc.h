@@ -3,6 +3,7 @@
  * CLI, runtime and monitor processes (crun's utils.h does the same). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void *xmalloc(size_t n);
@@ -18,6 +19,8 @@ char *xstrfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Number of strings in a NULL-terminated vector (0 for NULL). */
 size_t strv_len(char *const *v);
+/* Is s one of v's strings (v may be NULL)? */
+bool strv_contains(char *const *v, const char *s);
 /* Append a copy of s to *v (NULL-terminated, reallocated). */
 void strv_push(char ***v, const char *s);
 /* Deep copy; NULL stays NULL. Caller frees with strv_free(). */

@@ -411,6 +411,25 @@ static void test_round_trip(void **state)
 	                "  containers:\n  - name: c\n    image: busybox\n"
 	                "    ports: [{containerPort: 80}, {containerPort: 53, protocol: UDP,\n"
 	                "      hostIP: 127.0.0.1}]\n");
+	/* the scheduling fields */
+	round_trip(HEAD
+	           "spec:\n  nodeName: n1\n  nodeSelector: {disktype: ssd}\n"
+	           "  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution:\n"
+	           "    {nodeSelectorTerms: [{matchExpressions: [{key: a, operator: Gt,\n"
+	           "      values: [\"3\"]}], matchFields: [{key: metadata.name, operator: In,\n"
+	           "      values: [n1]}]}]}},\n"
+	           "    podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution:\n"
+	           "      [{labelSelector: {matchLabels: {app: x}}, topologyKey: k,\n"
+	           "        namespaces: [a], namespaceSelector: {}}]}}\n"
+	           "  tolerations: [{key: k, operator: Exists, effect: NoExecute,\n"
+	           "    tolerationSeconds: 5}]\n"
+	           "  topologySpreadConstraints: [{maxSkew: 1, topologyKey: k,\n"
+	           "    whenUnsatisfiable: DoNotSchedule, minDomains: 2}]\n"
+	           "  schedulingGates: [{name: example.com/g}]\n"
+	           "  priorityClassName: system-node-critical\n  priority: 2000001000\n"
+	           "  preemptionPolicy: Never\n"
+	           "  containers:\n  - name: c\n    image: busybox\n"
+	           "    resources: {limits: {example.com/dongle: 2}}\n");
 }
 
 /* hostPort, hostIP and protocol decoded and defaulted as the API server
@@ -760,10 +779,10 @@ static const struct
                      "spec.containers[0].volumeMounts[0].subPathExpr: Unsupported value: not supported by peapod yet"},
                     {C0 "  initContainers: [{name: i, image: i, startupProbe: {}}]\n",
                      "spec.initContainers[0].startupProbe: Forbidden: may not be set for init containers"},
-                    {C0 "  nodeSelector: {a: b}\n",
-                     "spec.nodeSelector: Unsupported value: not supported by peapod yet"},
-                    {C0 "  nodeName: n1\n",
-                     "spec.nodeName: Unsupported value: not supported by peapod yet"},
+                    {C0 "  nodeSelector: {\"a b\": c}\n",
+                     "spec.nodeSelector: Invalid value: \"a b\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"},
+                    {C0 "  nodeName: N_1\n",
+                     "spec.nodeName: Invalid value: \"N_1\": " DNS1123_SUBDOMAIN},
                     {C0 "  securityContext: {fsGroup: 2000}\n",
                      "spec.securityContext.fsGroup: Unsupported value: not supported by peapod yet"},
                     {C0 "  securityContext: {runAsUser: -1}\n",
@@ -780,8 +799,50 @@ static const struct
                      "spec.securityContext.sysctls: Unsupported value: not supported by peapod yet"},
                     {C0 "  serviceAccountName: robot\n",
                      "spec.serviceAccountName: Unsupported value: not supported by peapod yet"},
-                    {C0 "  tolerations: [{key: a}]\n",
-                     "spec.tolerations: Unsupported value: not supported by peapod yet"},
+                    {C0 "  tolerations: [{operator: Equal}]\n", "spec.tolerations[0].operator: Invalid value: \"Equal\": operator must be Exists when `key` is empty, which means \"match all values and all keys\""},
+                    {C0 "  tolerations: [{key: a, operator: Exists, value: b}]\n",
+                     "spec.tolerations[0].operator: Invalid value: \"b\": value must be empty when `operator` is 'Exists'"},
+                    {C0 "  tolerations: [{key: a, effect: NoSchedule, tolerationSeconds: 5}]\n",
+                     "spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"},
+                    {C0
+                     "  nodeSelector: {a: b}\n  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: a, operator: In}]}]}}}\n",
+                     "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"},
+                    {C0
+                     "  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: a, operator: Exists, values: [x]}]}]}}}\n",
+                     "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"},
+                    {C0
+                     "  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: a, operator: Gt, values: [\"1\", \"2\"]}]}]}}}\n",
+                     "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values: Required value: must be specified single value when `operator` is 'Lt' or 'Gt'"},
+                    {C0
+                     "  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: []}}}\n",
+                     "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: Required value: must have at least one node selector term"},
+                    {C0
+                     "  affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchExpressions: [{key: a, operator: Gt, values: [\"1\"]}]}, topologyKey: kubernetes.io/hostname}]}}\n",
+                     "spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchExpressions[0].operator: Invalid value: \"Gt\": not a valid selector operator"},
+                    {C0
+                     "  affinity: {podAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {}}]}}\n",
+                     "spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty"},
+                    {C0
+                     "  affinity: {podAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 0, podAffinityTerm: {topologyKey: k}}]}}\n",
+                     "spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100"},
+                    {C0 "  affinity: {nodeAffinity: {bogus: 1}}\n",
+                     "unknown field \"spec.affinity.nodeAffinity.bogus\""},
+                    {C0
+                     "  topologySpreadConstraints: [{maxSkew: 0, topologyKey: k, whenUnsatisfiable: DoNotSchedule}]\n",
+                     "spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero"},
+                    {C0
+                     "  topologySpreadConstraints: [{maxSkew: 1, topologyKey: k, whenUnsatisfiable: Maybe}]\n",
+                     "spec.topologySpreadConstraints[0].whenUnsatisfiable: Unsupported value: \"Maybe\": supported values: \"DoNotSchedule\", \"ScheduleAnyway\""},
+                    {C0 "  schedulingGates: [{name: a.io/g}, {name: a.io/g}]\n",
+                     "spec.schedulingGates[1]: Duplicate value: \"a.io/g\""},
+                    {C0 "  preemptionPolicy: Sometimes\n",
+                     "spec.preemptionPolicy: Unsupported value: \"Sometimes\": supported values: \"Never\", \"PreemptLowerPriority\""},
+                    {C0
+                     "    resources: {requests: {example.com/dongle: 500m}, limits: {example.com/dongle: 500m}}\n",
+                     "spec.containers[0].resources.requests[example.com/dongle]: Invalid value: \"500m\": must be an integer"},
+                    {C0
+                     "    resources: {requests: {example.com/dongle: 1}, limits: {example.com/dongle: 2}}\n",
+                     "spec.containers[0].resources.requests[example.com/dongle]: Invalid value: \"1\": must be equal to example.com/dongle limit of 2"},
                     {C0 "  hostUsers: false\n",
                      "spec.hostUsers: Unsupported value: not supported by peapod yet"},
                     {C0 "  runtimeClassName: kata\n",
@@ -790,7 +851,8 @@ static const struct
                      "spec.terminationGracePeriodSeconds: Invalid value: -1: must be greater than or equal to 0"},
                     {C0 "  terminationGracePeriodSeconds: 1.5\n",
                      "spec.terminationGracePeriodSeconds: Invalid value: 1.5: expected integer"},
-                    {C0 "  hostname: Bad_Host\n", "spec.hostname: Invalid value: \"Bad_Host\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"},
+                    {C0 "  hostname: Bad_Host\n",
+                     "spec.hostname: Invalid value: \"Bad_Host\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"},
                     {C0 "  dnsPolicy: Nope\n",
                      "spec.dnsPolicy: Unsupported value: \"Nope\": supported values: \"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\""},
                     {C0 "  dnsPolicy: None\n",
@@ -817,7 +879,7 @@ static const struct
                     {C0 "    resources: {limits: {ephemeral-storage: 1Gi}}\n",
                      "spec.containers[0].resources.limits[ephemeral-storage]: Unsupported value: not supported by peapod yet"},
                     {C0 "    resources: {requests: {nvidia.com/gpu: 1}}\n",
-                     "spec.containers[0].resources.requests[nvidia.com/gpu]: Unsupported value: not supported by peapod yet"},
+                     "spec.containers[0].resources.limits[nvidia.com/gpu]: Required value: Limit must be set for non overcommitable resources"},
                     {C0 "    resources: {limits: {memory: 12XB}}\n",
                      "spec.containers[0].resources.limits[memory]: Invalid value: \"12XB\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"},
                     {C0 "    resources: {limits: [cpu]}\n",
