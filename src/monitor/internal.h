@@ -18,8 +18,12 @@ struct pod_record;
 struct img_store;
 struct img_image;
 
-#define MON_MAX_CLIENTS   16
-#define MON_EV(kind, idx) (((uint64_t)(kind) << 32) | (uint32_t)(idx))
+#define MON_MAX_CLIENTS 16
+
+/* status.reason of a pod failed by the kubelet's eviction handlers */
+#define POD_REASON_EVICTED           "Evicted"
+#define POD_REASON_DEADLINE_EXCEEDED "DeadlineExceeded"
+#define MON_EV(kind, idx)            (((uint64_t)(kind) << 32) | (uint32_t)(idx))
 
 enum mon_ev {
 	MON_EV_SIGNAL = 1,
@@ -107,12 +111,14 @@ struct mon {
 	int clients[MON_MAX_CLIENTS];
 	char *saved; /* pod.json as last written (settle() compares) */
 	/* the pod's course: what it is asked to do, beyond its containers */
-	bool deleting;        /* deleted: containers stop, nothing restarts, then teardown */
-	bool evicted;         /* an emptyDir over its sizeLimit: Failed, nothing restarts */
-	bool sandbox_lost;    /* pause died: containers stop, then a new sandbox */
-	bool finished;        /* torn down: the loop ends */
-	bool report_warnings; /* apply's report names containers that do not run */
-	int64_t evict_at_ms;  /* next emptyDir usage check, 0 none */
+	bool deleting;          /* deleted: containers stop, nothing restarts, then teardown */
+	bool evicted;           /* an emptyDir over its sizeLimit, or past activeDeadlineSeconds:
+	                         * Failed (rec->reason says which), nothing restarts */
+	bool sandbox_lost;      /* pause died: containers stop, then a new sandbox */
+	bool finished;          /* torn down: the loop ends */
+	bool report_warnings;   /* apply's report names containers that do not run */
+	int64_t evict_at_ms;    /* next emptyDir usage check, 0 none */
+	int64_t deadline_at_ms; /* activeDeadlineSeconds ends (evict.c), 0 none */
 	/* a failed sandbox creation (FailedCreatePodSandBox) is tried again at
 	 * sandbox_retry_ms (0 none), after a back-off that doubles */
 	int64_t sandbox_retry_ms;
@@ -280,7 +286,9 @@ int mon_sandbox_create(struct mon *m, struct pp_error *err);
  * adopted pause) ended, and nobody saw how. */
 void mon_pidfd_event(struct mon *m, size_t idx);
 /* Eviction (evict.c): schedule the next emptyDir sizeLimit check (every
- * 10 s while a disk emptyDir has a sizeLimit), and run it when due. */
+ * 10 s while a disk emptyDir has a sizeLimit) and the end of
+ * activeDeadlineSeconds (from status.startTime, so a monitor that took the
+ * pod back keeps it), and run them when due. */
 void mon_evict_arm(struct mon *m);
 void mon_evict_check(struct mon *m);
 

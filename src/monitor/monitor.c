@@ -125,6 +125,7 @@ static void arm_timer(struct mon *m)
 		next_at(&next, c->probe_next_ms);
 	}
 	next_at(&next, m->evict_at_ms);
+	next_at(&next, m->deadline_at_ms);
 	next_at(&next, m->sandbox_retry_ms);
 	its.it_value.tv_sec = next / 1000;
 	its.it_value.tv_nsec = (next % 1000) * 1000000;

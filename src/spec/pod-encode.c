@@ -241,6 +241,9 @@ static json_object *spec_to_json(const struct pod *pod)
 		json_object_object_add(
 		    o, "terminationGracePeriodSeconds",
 		    json_object_new_int64(pod->termination_grace_period_seconds));
+	if (pod->active_deadline_seconds > 0)
+		json_object_object_add(o, "activeDeadlineSeconds",
+		                       json_object_new_int64(pod->active_deadline_seconds));
 	add_str(o, "dnsPolicy", pod->dns_policy);
 	add_true(o, "shareProcessNamespace", pod->share_process_namespace);
 	add_true(o, "hostPID", pod->host_pid);

@@ -143,6 +143,7 @@ static bool pod_level_eq(const struct pod *a, const struct pod *b)
 	       a->host_network == b->host_network && a->restart_policy == b->restart_policy &&
 	       a->termination_grace_period_seconds == b->termination_grace_period_seconds &&
 	       a->termination_grace_period_unset == b->termination_grace_period_unset &&
+	       a->active_deadline_seconds == b->active_deadline_seconds &&
 	       str_eq(a->hostname, b->hostname) && str_eq(a->subdomain, b->subdomain) &&
 	       str_eq(a->dns_policy, b->dns_policy) &&
 	       str_eq(a->scheduler_name, b->scheduler_name) &&

@@ -185,6 +185,8 @@ struct pod {
 	/* Set by the decoder when terminationGracePeriodSeconds was absent;
 	 * pod_spec_default() then sets 30 and clears it. */
 	bool termination_grace_period_unset;
+	/* spec.activeDeadlineSeconds (1..2147483647); 0 when unset */
+	int64_t active_deadline_seconds;
 	char *hostname;   /* spec.hostname; NULL means the pod name */
 	char *subdomain;  /* may be NULL */
 	char *dns_policy; /* default "ClusterFirst" */
