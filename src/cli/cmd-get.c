@@ -101,11 +101,18 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 	for (size_t i = 0; i < n; i++) {
 		const struct pod_record *r = recs[i];
 		char ready[32], status[64], restarts[64], age[32];
-		size_t nready = 0;
+		size_t nready = 0, total = r->n_ctrs;
 
 		for (size_t j = 0; j < r->n_ctrs; j++)
 			nready += r->ctrs[j].ready;
-		(void)snprintf(ready, sizeof(ready), "%zu/%zu", nready, r->n_ctrs);
+		/* kubectl: sidecars count, ready once started and ready */
+		for (size_t j = 0; j < r->n_init_ctrs && j < r->pod->n_init_containers; j++) {
+			if (!r->pod->init_containers[j].restart_always)
+				continue;
+			total++;
+			nready += r->init_ctrs[j].started && r->init_ctrs[j].ready;
+		}
+		(void)snprintf(ready, sizeof(ready), "%zu/%zu", nready, total);
 		restarts_cell(r, restarts, sizeof(restarts));
 		const char *row[] = {r->pod->namespace_,
 		                     r->pod->name,

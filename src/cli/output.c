@@ -51,8 +51,8 @@ const char *cli_age(int64_t t, char *buf, size_t size)
 }
 
 /* kubectl's printPod for init containers: the first one that has not
- * completed names the status ("Init:Error", "Init:CrashLoopBackOff",
- * "Init:1/2"); false once all completed. */
+ * completed (or, a sidecar, started) names the status ("Init:Error",
+ * "Init:CrashLoopBackOff", "Init:1/2"); false once all completed. */
 static bool init_status(const struct pod_record *rec, char *buf, size_t size,
                         const char **ret_reason)
 {
@@ -60,6 +60,9 @@ static bool init_status(const struct pod_record *rec, char *buf, size_t size,
 		const struct ctr_status *c = &rec->init_ctrs[i];
 		const struct ctr_terminated *t = &c->term;
 
+		if (i < rec->pod->n_init_containers &&
+		    rec->pod->init_containers[i].restart_always && c->started)
+			continue;
 		if (c->state == CTR_STATE_TERMINATED && t->exit_code == 0)
 			continue;
 		if (c->state == CTR_STATE_TERMINATED && t->reason && *t->reason)

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "monitor/logs.h"
+#include "pod/lifecycle.h"
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
@@ -80,6 +81,8 @@ struct mctr {
 	int64_t restart_at_ms;     /* BACKOFF: when it starts again (CLOCK_MONOTONIC ms) */
 	int64_t kill_at_ms;        /* STOPPING: SIGKILL due, 0 once sent */
 	bool stop_extended;        /* STOPPING: the 2 s the kubelet adds after a preStop overran */
+	bool stop_waits;           /* STOPPING: its stop signal waits for its turn (sidecars) */
+	bool initialized;          /* a sidecar counted as started in this sandbox */
 	int64_t started_ms;        /* when it last started, 0 never */
 	int backoff_s;             /* the crash-loop back-off (pod_backoff_step) */
 	bool ran;                  /* its next start is a restart (restartCount) */
@@ -115,6 +118,8 @@ struct mon {
 	bool evicted;           /* an emptyDir over its sizeLimit, or past activeDeadlineSeconds:
 	                         * Failed (rec->reason says which), nothing restarts */
 	bool sandbox_lost;      /* pause died: containers stop, then a new sandbox */
+	bool over;              /* no app container will run again (or an init container failed
+	                         * for good): its sidecars stop, nothing starts */
 	bool finished;          /* torn down: the loop ends */
 	bool report_warnings;   /* apply's report names containers that do not run */
 	int64_t evict_at_ms;    /* next emptyDir usage check, 0 none */
@@ -154,6 +159,17 @@ static inline const struct pod_container *mon_spec(const struct mon *m, size_t i
 static inline bool mon_is_init(const struct mon *m, size_t idx)
 {
 	return pod_ctr_is_init(m->rec, idx);
+}
+/* Is container idx a sidecar (an init container with restartPolicy Always)? */
+static inline bool mon_is_sidecar(const struct mon *m, size_t idx)
+{
+	return pod_ctr_is_init(m->rec, idx) && pod_ctr_spec(m->rec, idx)->restart_always;
+}
+static inline enum pod_ctr_kind mon_kind(const struct mon *m, size_t idx)
+{
+	if (!mon_is_init(m, idx))
+		return POD_CTR_APP;
+	return mon_is_sidecar(m, idx) ? POD_CTR_SIDECAR : POD_CTR_INIT;
 }
 
 /* The state machine (ctr-state.c): the named transitions of container idx.
@@ -195,6 +211,14 @@ void mctr_stop_requested(struct mon *m, size_t idx, int64_t kill_at_ms);
 /* The grace period ended and SIGKILL was sent; or a preStop hook overran
  * and the kubelet's 2 s start (extend_to_ms > 0). */
 void mctr_kill_due(struct mon *m, size_t idx, int64_t extend_to_ms);
+/* A sidecar that runs counted as started (postStart done, startupProbe
+ * passed): the next init container may start (pod_init_turn). */
+void mctr_sidecar_started(struct mon *m, size_t idx);
+/* STOPPING: its stop signal waits for its turn (pod_stop_turn); or its
+ * turn came: sent now, SIGKILL no sooner than min_kill_at_ms (the
+ * kubelet's 2 s minimum). */
+void mctr_stop_waits(struct mon *m, size_t idx);
+void mctr_stop_turn(struct mon *m, size_t idx, int64_t min_kill_at_ms);
 /* Its back-off is over: WAITING again (restartCount + 1 if it ran). */
 void mctr_restart_due(struct mon *m, size_t idx);
 /* The sandbox died: a container in back-off waits for the new one. */
@@ -210,10 +234,14 @@ void mctr_adopted(struct mon *m, size_t idx);
  * phases, pod/lifecycle.h) into m->rec->phase. */
 bool mon_init_failed(const struct mon *m);
 void mon_update_phase(struct mon *m);
+/* The app containers as the phase sees them (n_ctrs of them; caller frees). */
+struct pod_phase_ctr *mon_phase_apps(const struct mon *m);
 
-/* Starting (sched.c): what comes next, by the kubelet's order: the first
- * init container not yet completed, and once all completed, every app
- * container waiting; containers whose back-off ended. */
+/* Starting (sched.c): what comes next, by the kubelet's order: the init
+ * container whose turn it is (pod_init_turn), the sidecars before it kept
+ * running, and once all are done or started, every app container waiting;
+ * containers whose back-off ended. A pod that is over (pod_is_over) stops
+ * its sidecars instead. */
 void mon_start_due(struct mon *m);
 /* Start container idx: image, rootfs, bundle, stdio, runtime (ctr.c). On
  * failure the state machine records why and when it is retried. */
@@ -242,6 +270,9 @@ bool mon_reaped_for_us(pid_t pid);
 void mon_ctr_stop(struct mon *m, size_t idx, int64_t grace_s, const char *message);
 /* SIGKILLs due at the end of grace periods. */
 void mon_stop_timers(struct mon *m);
+/* The stop signals that waited for their turn (sidecars, once the app
+ * containers and later sidecars stopped), sent when it came. */
+void mon_stop_turns(struct mon *m);
 /* Begin deleting the pod (grace -1: the pod's terminationGracePeriodSeconds);
  * a second delete may only shorten it. */
 void mon_delete_begin(struct mon *m, long grace);

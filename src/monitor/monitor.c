@@ -192,6 +192,7 @@ static void settle(struct mon *m)
 	if (m->finished)
 		return;
 	mon_sandbox_check(m);
+	mon_stop_turns(m);
 	if (m->deleting && all_stopped(m)) {
 		report(m); /* apply waited for a pull: the pod is gone */
 		finish(m);

@@ -278,7 +278,8 @@ static json_object *condition(const char *type, bool status, int64_t since)
 }
 
 /* PodConditions as the kubelet sets them for a pod without readiness
- * gates: Initialized once every init container completed. */
+ * gates: Initialized once every init container completed (a sidecar:
+ * started); ContainersReady when the app containers and sidecars are. */
 static json_object *conditions_to_json(const struct pod_record *rec)
 {
 	json_object *a = json_object_new_array();
@@ -287,9 +288,17 @@ static json_object *conditions_to_json(const struct pod_record *rec)
 
 	for (size_t i = 0; i < rec->n_ctrs; i++)
 		ready = ready && rec->ctrs[i].ready;
-	for (size_t i = 0; i < rec->n_init_ctrs; i++)
-		initialized = initialized && rec->init_ctrs[i].state == CTR_STATE_TERMINATED &&
-		              rec->init_ctrs[i].term.exit_code == 0;
+	for (size_t i = 0; i < rec->n_init_ctrs; i++) {
+		const struct ctr_status *st = &rec->init_ctrs[i];
+
+		if (pod_ctr_spec(rec, rec->n_ctrs + i)->restart_always) {
+			initialized = initialized && st->started;
+			ready = ready && st->ready;
+			continue;
+		}
+		initialized =
+		    initialized && st->state == CTR_STATE_TERMINATED && st->term.exit_code == 0;
+	}
 	json_object_array_add(a, condition("Initialized", initialized, rec->created_at));
 	json_object_array_add(a, condition("Ready", ready, rec->started_at));
 	json_object_array_add(a, condition("ContainersReady", ready, rec->started_at));

@@ -73,7 +73,7 @@ static pid_t pre_stop(const struct pod_paths *paths, const struct pod_record *re
 	const struct pod_container *pc = pod_ctr_spec(rec, idx);
 	pid_t pid = 0;
 
-	if (pod_ctr_is_init(rec, idx) || !pc->pre_stop.set)
+	if ((pod_ctr_is_init(rec, idx) && !pc->restart_always) || !pc->pre_stop.set)
 		return 0;
 	if (pod_exec(paths, rec,
 	             &(struct pod_exec_opts){.container = pc->name,

@@ -198,6 +198,8 @@ static json_object *container_to_json(const struct pod_container *c)
 	add_true(o, "tty", c->tty);
 	add_str(o, "terminationMessagePath", c->termination_message_path);
 	add_str(o, "terminationMessagePolicy", c->termination_message_policy);
+	if (c->restart_always)
+		add_str(o, "restartPolicy", "Always");
 	add_lifecycle(o, c);
 	pod_resources_add(o, c);
 	pod_probes_to_json(o, c);

@@ -126,6 +126,7 @@ static bool container_eq(const struct pod_container *a, const struct pod_contain
 	       str_eq(a->termination_message_path, b->termination_message_path) &&
 	       str_eq(a->termination_message_policy, b->termination_message_policy) &&
 	       mounts_eq(a, b) && pod_security_ctr_equal(a, b) &&
+	       a->restart_always == b->restart_always &&
 	       handler_eq(&a->post_start, &b->post_start) &&
 	       handler_eq(&a->pre_stop, &b->pre_stop) && pod_probes_equal(a, b) &&
 	       pod_resources_equal(a, b);

@@ -159,9 +159,13 @@ struct pod_container {
 	bool image_pull_policy_unset;
 	struct pod_volume_mount *volume_mounts;
 	size_t n_volume_mounts;
-	struct pod_handler post_start;   /* lifecycle.postStart (app containers only) */
-	struct pod_handler pre_stop;     /* lifecycle.preStop (app containers only) */
-	struct pod_probe liveness_probe; /* app containers only */
+	/* restartPolicy: Always, on an init container only: a native sidecar,
+	 * started in order and kept running beside the app containers */
+	bool restart_always;
+	/* lifecycle and probes: app containers and sidecars only */
+	struct pod_handler post_start; /* lifecycle.postStart */
+	struct pod_handler pre_stop;   /* lifecycle.preStop */
+	struct pod_probe liveness_probe;
 	struct pod_probe readiness_probe;
 	struct pod_probe startup_probe;
 	/* resources; requests defaulted from limits, as the API server does */
