@@ -52,7 +52,7 @@ struct mprobe_set;
  *      |   create failed     v                          v
  *      |        \------> (restartPolicy, pod state) <---/
  *      |                 /       |        |        \
- *      |           BACKOFF   WAIT_SANDBOX  EXITED   DONE (init, code 0)
+ *      |           BACKOFF   WAIT_SANDBOX  EXITED   DONE (init, code 0; not sidecars)
  *      |              |           |
  *      +<-restart due-+           |
  *      +<------ sandbox ready ----+

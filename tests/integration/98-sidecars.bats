@@ -174,6 +174,58 @@ YAML
 	nothing_created
 }
 
+@test "delete without a monitor keeps the order: the app, then the sidecar" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" sc <<YAML
+  initContainers:
+  - name: side
+    image: busybox:1.28
+    restartPolicy: Always
+    command: ["sh", "-c", "trap 'echo side-term >> /h/order; exit 0' TERM; while :; do sleep 0.1; done"]
+    volumeMounts: [{name: h, mountPath: /h}]
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sh", "-c", "trap 'sleep 1; echo app-term >> /h/order; exit 0' TERM; while :; do sleep 0.1; done"]
+    volumeMounts: [{name: h, mountPath: /h}]
+  volumes:
+  - name: h
+    hostPath: {path: $HOST}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 ready_is sc 2/2
+	mon=$(jq -r .peapod.monitorPid "$(pod_json_file sc)")
+	sup=$(awk '{print $4}' "/proc/$mon/stat")
+	kill -9 "$sup" "$mon"
+	wait_for 10 pod_is sc Unknown
+	peapod delete pod sc
+	run cat "$HOST/order"
+	[ "$output" = "$(printf 'app-term\nside-term')" ]
+	nothing_created
+}
+
+@test "a sidecar whose liveness probe fails is restarted" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" sc <<'YAML'
+  initContainers:
+  - name: side
+    image: busybox:1.28
+    restartPolicy: Always
+    command: ["sleep", "3600"]
+    livenessProbe:
+      exec: {command: ["false"]}
+      periodSeconds: 1
+      failureThreshold: 1
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 40 eval '[ "$(init_field sc 0 .restartCount)" -ge 1 ]'
+	run peapod describe pod sc
+	[[ "$output" == *"Container side failed liveness probe, will be restarted"* ]]
+	phase_is sc Running
+}
+
 @test "restartPolicy Never: the app exits 0, the sidecar is stopped, the pod Succeeded" {
 	manifest "$BATS_TEST_TMPDIR/p.yaml" sc <<'YAML'
   restartPolicy: Never
