@@ -60,8 +60,7 @@ static bool init_status(const struct pod_record *rec, char *buf, size_t size,
 		const struct ctr_status *c = &rec->init_ctrs[i];
 		const struct ctr_terminated *t = &c->term;
 
-		if (i < rec->pod->n_init_containers &&
-		    rec->pod->init_containers[i].restart_always && c->started)
+		if (pod_ctr_is_sidecar(rec, rec->n_ctrs + i) && c->started)
 			continue;
 		if (c->state == CTR_STATE_TERMINATED && t->exit_code == 0)
 			continue;
@@ -90,7 +89,8 @@ const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
 		return "Terminating";
 	if (rec->phase == POD_PHASE_UNKNOWN)
 		return "Unknown";
-	if (init_status(rec, buf, size, &reason))
+	/* kubectl: the init containers name it unless the pod is Initialized */
+	if (!pod_record_initialized(rec) && init_status(rec, buf, size, &reason))
 		return reason;
 	/* As kubectl: the first container with a waiting or terminated
 	 * reason names the pod's status (the loop runs last to first). */

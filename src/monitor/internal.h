@@ -163,7 +163,7 @@ static inline bool mon_is_init(const struct mon *m, size_t idx)
 /* Is container idx a sidecar (an init container with restartPolicy Always)? */
 static inline bool mon_is_sidecar(const struct mon *m, size_t idx)
 {
-	return pod_ctr_is_init(m->rec, idx) && pod_ctr_spec(m->rec, idx)->restart_always;
+	return pod_ctr_is_sidecar(m->rec, idx);
 }
 static inline enum pod_ctr_kind mon_kind(const struct mon *m, size_t idx)
 {

@@ -78,8 +78,7 @@ static void signal_in_turn(const struct pod_paths *paths, const struct pod_recor
 	cleanup_free struct pod_stop_ctr *v = xcalloc(n, sizeof(*v));
 
 	for (size_t i = 0; i < n; i++)
-		v[i] = (struct pod_stop_ctr){.sidecar = pod_ctr_is_init(rec, i) &&
-		                                        pod_ctr_spec(rec, i)->restart_always,
+		v[i] = (struct pod_stop_ctr){.sidecar = pod_ctr_is_sidecar(rec, i),
 		                             .running = s[i].running};
 	s[idx].waits = !pod_stop_turn(v, rec->n_ctrs, n, idx);
 	if (!s[idx].waits)

@@ -100,6 +100,9 @@ YAML
 	phase_is sc Running
 	run jq -r '.status.containerStatuses[0].restartCount' "$(pod_json_file sc)"
 	[ "$output" = 0 ]
+	# kubectl's RESTARTS counts the sidecar's once the pod is initialized
+	run peapod get pods sc
+	[[ "${lines[1]}" =~ ^sc\ +[12]/2\ +Running\ +[1-9] ]]
 }
 
 @test "a sidecar's startupProbe holds up the next init container until it passes" {
@@ -138,6 +141,38 @@ YAML
 	run cat "$HOST/order"
 	[ "$output" = init2 ]
 	[ "$(init_field sc 0 .started)" = true ]
+}
+
+@test "a sidecar's postStart hook ends before the next init container starts" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" sc <<YAML
+  initContainers:
+  - name: side
+    image: busybox:1.28
+    restartPolicy: Always
+    command: ["sleep", "3600"]
+    lifecycle:
+      postStart:
+        exec: {command: [sh, -c, "sleep 2; touch /h/post"]}
+    volumeMounts: [{name: h, mountPath: /h}]
+  - name: init2
+    image: busybox:1.28
+    command: ["sh", "-c", "if [ -e /h/post ]; then echo after >> /h/order; else echo before >> /h/order; fi"]
+    volumeMounts: [{name: h, mountPath: /h}]
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+  volumes:
+  - name: h
+    hostPath: {path: $HOST}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is sc Running
+	run cat "$HOST/order"
+	[ "$output" = after ]
+	# once initialized, RESTARTS counts the sidecar's, as kubectl
+	run peapod get pods sc
+	[[ "${lines[1]}" =~ ^sc\ +2/2\ +Running\ +0\  ]]
 }
 
 @test "on delete, sidecars stop after the app containers, in reverse order" {
