@@ -39,29 +39,31 @@ static bool is_pod_resource(const char *s)
 	return strcmp(s, "pods") == 0 || strcmp(s, "pod") == 0 || strcmp(s, "po") == 0;
 }
 
+/* Add the restarts of n statuses, and the latest end of a last run. */
+static void restarts_add(const struct ctr_status *cs, size_t n, int *restarts, int64_t *last)
+{
+	for (size_t i = 0; i < n; i++) {
+		*restarts += cs[i].restart_count;
+		if (cs[i].has_last && cs[i].last.finished_at > *last)
+			*last = cs[i].last.finished_at;
+	}
+}
+
 static void restarts_cell(const struct pod_record *rec, char *buf, size_t size)
 {
 	int restarts = 0;
 	int64_t last = 0;
 	char age[32];
-	bool initializing = false;
-	const struct ctr_status *cs = rec->ctrs;
-	size_t n = rec->n_ctrs;
 
 	/* kubectl: while initializing, the init containers' restarts; once
-	 * initialized, the app containers' only */
-	for (size_t i = 0; i < rec->n_init_ctrs; i++)
-		if (rec->init_ctrs[i].state != CTR_STATE_TERMINATED ||
-		    rec->init_ctrs[i].term.exit_code != 0)
-			initializing = true;
-	if (initializing) {
-		cs = rec->init_ctrs;
-		n = rec->n_init_ctrs;
-	}
-	for (size_t i = 0; i < n; i++) {
-		restarts += cs[i].restart_count;
-		if (cs[i].has_last && cs[i].last.finished_at > last)
-			last = cs[i].last.finished_at;
+	 * initialized, the sidecars' and the app containers' */
+	if (!pod_record_initialized(rec)) {
+		restarts_add(rec->init_ctrs, rec->n_init_ctrs, &restarts, &last);
+	} else {
+		restarts_add(rec->ctrs, rec->n_ctrs, &restarts, &last);
+		for (size_t i = 0; i < rec->n_init_ctrs; i++)
+			if (pod_ctr_is_sidecar(rec, rec->n_ctrs + i))
+				restarts_add(&rec->init_ctrs[i], 1, &restarts, &last);
 	}
 	if (restarts > 0 && last > 0)
 		(void)snprintf(buf, size, "%d (%s ago)", restarts, cli_age(last, age, sizeof(age)));
@@ -102,11 +104,18 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 	for (size_t i = 0; i < n; i++) {
 		const struct pod_record *r = recs[i];
 		char ready[32], status[64], restarts[64], age[32];
-		size_t nready = 0;
+		size_t nready = 0, total = r->n_ctrs;
 
 		for (size_t j = 0; j < r->n_ctrs; j++)
 			nready += r->ctrs[j].ready;
-		(void)snprintf(ready, sizeof(ready), "%zu/%zu", nready, r->n_ctrs);
+		/* kubectl: sidecars count, ready once started and ready */
+		for (size_t j = 0; j < r->n_init_ctrs; j++) {
+			if (!pod_ctr_is_sidecar(r, r->n_ctrs + j))
+				continue;
+			total++;
+			nready += r->init_ctrs[j].started && r->init_ctrs[j].ready;
+		}
+		(void)snprintf(ready, sizeof(ready), "%zu/%zu", nready, total);
 		restarts_cell(r, restarts, sizeof(restarts));
 		const char *row[] = {r->pod->namespace_,
 		                     r->pod->name,

@@ -53,8 +53,8 @@ const char *cli_age(int64_t t, char *buf, size_t size)
 }
 
 /* kubectl's printPod for init containers: the first one that has not
- * completed names the status ("Init:Error", "Init:CrashLoopBackOff",
- * "Init:1/2"); false once all completed. */
+ * completed (or, a sidecar, started) names the status ("Init:Error",
+ * "Init:CrashLoopBackOff", "Init:1/2"); false once all completed. */
 static bool init_status(const struct pod_record *rec, char *buf, size_t size,
                         const char **ret_reason)
 {
@@ -62,6 +62,8 @@ static bool init_status(const struct pod_record *rec, char *buf, size_t size,
 		const struct ctr_status *c = &rec->init_ctrs[i];
 		const struct ctr_terminated *t = &c->term;
 
+		if (pod_ctr_is_sidecar(rec, rec->n_ctrs + i) && c->started)
+			continue;
 		if (c->state == CTR_STATE_TERMINATED && t->exit_code == 0)
 			continue;
 		if (c->state == CTR_STATE_TERMINATED && t->reason && *t->reason)
@@ -96,7 +98,8 @@ const char *cli_pod_status(const struct pod_record *rec, char *buf, size_t size)
 		               strcmp(rec->sched_reason, "SchedulingGated") == 0
 		           ? "SchedulingGated"
 		           : reason;
-	if (init_status(rec, buf, size, &reason))
+	/* kubectl: the init containers name it unless the pod is Initialized */
+	if (!pod_record_initialized(rec) && init_status(rec, buf, size, &reason))
 		return reason;
 	/* As kubectl: the first container with a waiting or terminated
 	 * reason names the pod's status (the loop runs last to first). */

@@ -145,13 +145,14 @@ static void after_exit(struct mon *m, size_t idx)
 	c->pid = 0;
 	c->kill_at_ms = 0;
 	c->restart_at_ms = 0;
-	if (mon_is_init(m, idx) && t->exit_code == 0) {
+	c->stop_waits = false;
+	if (mon_kind(m, idx) == POD_CTR_INIT && t->exit_code == 0) {
 		st->ready = true; /* the kubelet: a completed init container is ready */
 		c->phase = MCTR_DONE;
 		return;
 	}
-	if (m->deleting || m->evicted ||
-	    !pod_restart_wanted(m->rec->pod->restart_policy, mon_is_init(m, idx), t->exit_code)) {
+	if (m->deleting || m->evicted || m->over ||
+	    !pod_restart_wanted(m->rec->pod->restart_policy, mon_kind(m, idx), t->exit_code)) {
 		c->phase = MCTR_EXITED;
 		return;
 	}
@@ -321,7 +322,7 @@ void mctr_pull_done(struct mon *m, size_t idx, const char *id, int64_t size)
 	c->pulled_id = xstrdup(id);
 	free(st->image_id);
 	st->image_id = xstrdup(id);
-	c->phase = m->deleting || m->evicted ? MCTR_EXITED : MCTR_WAITING;
+	c->phase = m->deleting || m->evicted || m->over ? MCTR_EXITED : MCTR_WAITING;
 }
 
 void mctr_pull_failed(struct mon *m, size_t idx, const char *msg)
@@ -331,7 +332,7 @@ void mctr_pull_failed(struct mon *m, size_t idx, const char *msg)
 	    xstrfmt("Failed to pull image \"%s\": %s", mon_spec(m, idx)->image, msg);
 
 	pull_end(c);
-	if (m->deleting || m->evicted) {
+	if (m->deleting || m->evicted || m->over) {
 		c->phase = MCTR_EXITED;
 		return;
 	}
@@ -363,6 +364,7 @@ void mctr_stop_requested(struct mon *m, size_t idx, int64_t kill_at_ms)
 		c->phase = MCTR_STOPPING;
 		c->kill_at_ms = kill_at_ms > 0 ? kill_at_ms : 1;
 		c->stop_extended = false;
+		c->stop_waits = false;
 		break;
 	case MCTR_STOPPING:
 		/* a second request may only bring SIGKILL closer */
@@ -373,8 +375,9 @@ void mctr_stop_requested(struct mon *m, size_t idx, int64_t kill_at_ms)
 	case MCTR_BACKOFF:
 	case MCTR_WAIT_SANDBOX:
 	case MCTR_PULLING: /* the monitor ends the pull (mon_pull_cancel) */
-		/* not running: a deleted or evicted pod starts it no more */
-		if (m->deleting || m->evicted) {
+		/* not running: a deleted, evicted or finished pod starts it
+		 * no more */
+		if (m->deleting || m->evicted || m->over) {
 			c->phase = MCTR_EXITED;
 			c->restart_at_ms = 0;
 		}
@@ -392,8 +395,29 @@ void mctr_kill_due(struct mon *m, size_t idx, int64_t extend_to_ms)
 	if (c->phase != MCTR_STOPPING)
 		return;
 	c->kill_at_ms = extend_to_ms;
+	c->stop_waits = false;
 	if (extend_to_ms > 0)
 		c->stop_extended = true;
+}
+
+void mctr_sidecar_started(struct mon *m, size_t idx)
+{
+	m->c[idx].initialized = true;
+}
+
+void mctr_stop_waits(struct mon *m, size_t idx)
+{
+	if (m->c[idx].phase == MCTR_STOPPING)
+		m->c[idx].stop_waits = true;
+}
+
+void mctr_stop_turn(struct mon *m, size_t idx, int64_t min_kill_at_ms)
+{
+	struct mctr *c = &m->c[idx];
+
+	c->stop_waits = false;
+	if (c->phase == MCTR_STOPPING && c->kill_at_ms > 0 && c->kill_at_ms < min_kill_at_ms)
+		c->kill_at_ms = min_kill_at_ms;
 }
 
 void mctr_restart_due(struct mon *m, size_t idx)
@@ -433,6 +457,7 @@ void mctr_sandbox_ready(struct mon *m, size_t idx)
 	/* every init container runs again in the new sandbox */
 	if (c->phase != MCTR_WAIT_SANDBOX && !mon_is_init(m, idx))
 		return;
+	c->initialized = false;
 	if (c->ran || st->state == CTR_STATE_TERMINATED)
 		st->restart_count++;
 	c->ran = false;
@@ -472,12 +497,29 @@ static void adopt_waiting(struct mon *m, size_t idx)
 	backoff(m, idx, c->ran);
 }
 
+/* Has a container after init container idx (a later init container, or
+ * an app container) been created? Then idx had its turn (the kubelet's
+ * isPreviouslyInitialized, for a monitor that took the pod back). */
+static bool ran_after(const struct mon *m, size_t idx)
+{
+	for (size_t i = 0; i < MON_N(m); i++) {
+		const struct ctr_status *st = mon_status(m, i);
+
+		if ((i > idx || !mon_is_init(m, i)) &&
+		    (st->state != CTR_STATE_WAITING || st->restart_count > 0 || st->has_last))
+			return true;
+	}
+	return false;
+}
+
 void mctr_adopted(struct mon *m, size_t idx)
 {
 	struct mctr *c = &m->c[idx];
 	const struct ctr_status *st = mon_status(m, idx);
 
 	c->backoff_s = pod_backoff_after(st->restart_count);
+	c->initialized =
+	    mon_is_sidecar(m, idx) && ((c->pid > 0 && st->started) || ran_after(m, idx));
 	if (c->pid > 0) {
 		int64_t ran_s = pod_now() - st->started_at;
 
@@ -497,17 +539,17 @@ bool mon_init_failed(const struct mon *m)
 	for (size_t i = m->rec->n_ctrs; i < MON_N(m); i++) {
 		const struct ctr_status *st = mon_status(m, i);
 
-		if (m->c[i].phase == MCTR_EXITED && st->state == CTR_STATE_TERMINATED &&
-		    st->term.exit_code != 0)
+		if (!mon_is_sidecar(m, i) && m->c[i].phase == MCTR_EXITED &&
+		    st->state == CTR_STATE_TERMINATED && st->term.exit_code != 0)
 			return true;
 	}
 	return false;
 }
 
-void mon_update_phase(struct mon *m)
+struct pod_phase_ctr *mon_phase_apps(const struct mon *m)
 {
 	size_t n = m->rec->n_ctrs;
-	cleanup_free struct pod_phase_ctr *in = xcalloc(n > 0 ? n : 1, sizeof(*in));
+	struct pod_phase_ctr *in = xcalloc(n > 0 ? n : 1, sizeof(*in));
 
 	for (size_t i = 0; i < n; i++) {
 		const struct ctr_status *st = mon_status(m, i);
@@ -519,5 +561,16 @@ void mon_update_phase(struct mon *m)
 		                   ? st->term.exit_code != 0
 		                   : st->has_last && st->last.exit_code != 0;
 	}
-	m->rec->phase = pod_phase_of(in, n, mon_init_failed(m), m->evicted);
+	return in;
+}
+
+void mon_update_phase(struct mon *m)
+{
+	cleanup_free struct pod_phase_ctr *in = mon_phase_apps(m);
+	bool sidecar_running = false;
+
+	for (size_t i = m->rec->n_ctrs; i < MON_N(m); i++)
+		sidecar_running |= mon_is_sidecar(m, i) && m->c[i].pid > 0;
+	m->rec->phase =
+	    pod_phase_of(in, m->rec->n_ctrs, mon_init_failed(m), m->evicted, sidecar_running);
 }

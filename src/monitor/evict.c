@@ -3,12 +3,15 @@
  * disk usage of each disk-backed emptyDir with a sizeLimit is measured (as
  * `du -x`: allocated blocks, not following symlinks or crossing mounts);
  * a volume over its limit evicts the pod: its containers are killed, it
- * ends Failed with reason Evicted, and nothing restarts. */
+ * ends Failed with reason Evicted, and nothing restarts. And the kubelet's
+ * activeDeadlineHandler: a pod active longer than activeDeadlineSeconds
+ * (from status.startTime) ends the same way, reason DeadlineExceeded. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -87,11 +90,29 @@ static bool limited(const struct pod_volume *vol)
 	       (vol->empty_dir_medium == NULL || strcmp(vol->empty_dir_medium, "Memory") != 0);
 }
 
+/* When the pod's activeDeadlineSeconds ends (CLOCK_MONOTONIC ms), from
+ * its recorded status.startTime; 0 when it has none or is over. */
+static int64_t deadline_at(const struct mon *m)
+{
+	int64_t ads = m->rec->pod->active_deadline_seconds, left_ms;
+	struct timespec ts;
+
+	if (ads <= 0 || m->rec->started_at <= 0 || m->deleting || m->evicted ||
+	    m->rec->phase == POD_PHASE_SUCCEEDED || m->rec->phase == POD_PHASE_FAILED)
+		return 0;
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return 0;
+	left_ms = (m->rec->started_at + ads) * 1000 -
+	          ((int64_t)ts.tv_sec * 1000 + (int64_t)ts.tv_nsec / 1000000);
+	return pp_now_ms() + (left_ms > 0 ? left_ms : 0);
+}
+
 void mon_evict_arm(struct mon *m)
 {
 	const struct pod *p = m->rec->pod;
 
 	m->evict_at_ms = 0;
+	m->deadline_at_ms = deadline_at(m);
 	if (m->deleting || m->evicted)
 		return;
 	for (size_t i = 0; i < p->n_volumes; i++)
@@ -99,21 +120,36 @@ void mon_evict_arm(struct mon *m)
 			m->evict_at_ms = pp_now_ms() + EVICT_PERIOD_MS;
 }
 
-/* Evict the pod: kill every container, keep it Failed/Evicted. */
-static void evict(struct mon *m, const struct pod_volume *vol)
+/* Evict the pod for reason (message msg, taken): kill every container
+ * with grace_s, keep it Failed with that reason; an event of type. */
+static void evict(struct mon *m, const char *type, const char *reason, char *msg, int64_t grace_s)
 {
 	struct pod_record *rec = m->rec;
 
 	m->evicted = true;
+	m->deadline_at_ms = 0;
 	free(rec->reason);
 	free(rec->message);
-	rec->reason = xstrdup("Evicted");
-	rec->message = xstrfmt("Usage of EmptyDir volume \"%s\" exceeds the limit \"%s\". ",
-	                       vol->name, vol->empty_dir_size_limit);
+	rec->reason = xstrdup(reason);
+	rec->message = msg;
 	log_warn("evicting the pod: %s", rec->message);
-	pod_event_add(m->dir, "Warning", "Evicted", "%s", rec->message);
+	pod_event_add(m->dir, type, reason, "%s", rec->message);
 	for (size_t i = 0; i < MON_N(m); i++)
-		mon_ctr_stop(m, i, 0, NULL);
+		mon_ctr_stop(m, i, grace_s, NULL);
+}
+
+/* Past activeDeadlineSeconds: the kubelet's activeDeadlineHandler fails
+ * the pod (a Normal event), its containers stopped with the pod's grace. */
+static void deadline_check(struct mon *m)
+{
+	if (m->deadline_at_ms == 0 || m->deadline_at_ms > pp_now_ms())
+		return;
+	m->deadline_at_ms = 0;
+	if (deadline_at(m) == 0) /* deleted or over meanwhile */
+		return;
+	evict(m, "Normal", POD_REASON_DEADLINE_EXCEEDED,
+	      xstrdup("Pod was active on the node longer than the specified deadline"),
+	      m->rec->pod->termination_grace_period_seconds);
 }
 
 void mon_evict_check(struct mon *m)
@@ -121,6 +157,7 @@ void mon_evict_check(struct mon *m)
 	const struct pod *p = m->rec->pod;
 	cleanup_free char *pod_dir = NULL;
 
+	deadline_check(m);
 	if (m->evict_at_ms == 0 || m->evict_at_ms > pp_now_ms())
 		return;
 	/* the eviction manager looks at active pods only: a pod that
@@ -138,7 +175,10 @@ void mon_evict_check(struct mon *m)
 			continue;
 		dir = pod_volume_source(pod_dir, vol);
 		if (disk_usage(dir) > vol->empty_dir_size_bytes)
-			evict(m, vol);
+			evict(m, "Warning", POD_REASON_EVICTED,
+			      xstrfmt("Usage of EmptyDir volume \"%s\" exceeds the limit \"%s\". ",
+			              vol->name, vol->empty_dir_size_limit),
+			      0);
 	}
 	mon_evict_arm(m);
 }

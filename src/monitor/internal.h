@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "monitor/logs.h"
+#include "pod/lifecycle.h"
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
@@ -18,8 +19,12 @@ struct pod_record;
 struct img_store;
 struct img_image;
 
-#define MON_MAX_CLIENTS   16
-#define MON_EV(kind, idx) (((uint64_t)(kind) << 32) | (uint32_t)(idx))
+#define MON_MAX_CLIENTS 16
+
+/* status.reason of a pod failed by the kubelet's eviction handlers */
+#define POD_REASON_EVICTED           "Evicted"
+#define POD_REASON_DEADLINE_EXCEEDED "DeadlineExceeded"
+#define MON_EV(kind, idx)            (((uint64_t)(kind) << 32) | (uint32_t)(idx))
 
 enum mon_ev {
 	MON_EV_SIGNAL = 1,
@@ -48,7 +53,7 @@ struct mprobe_set;
  *      |   config error      |                          |
  *      |        \------> (restartPolicy, pod state) <---/
  *      |                 /       |        |        \
- *      |           BACKOFF   WAIT_SANDBOX  EXITED   DONE (init, code 0)
+ *      |           BACKOFF   WAIT_SANDBOX  EXITED   DONE (init, code 0; not sidecars)
  *      |              |           |
  *      +<-restart due-+           |
  *      +<------ sandbox ready ----+
@@ -77,6 +82,8 @@ struct mctr {
 	int64_t restart_at_ms;     /* BACKOFF: when it starts again (CLOCK_MONOTONIC ms) */
 	int64_t kill_at_ms;        /* STOPPING: SIGKILL due, 0 once sent */
 	bool stop_extended;        /* STOPPING: the 2 s the kubelet adds after a preStop overran */
+	bool stop_waits;           /* STOPPING: its stop signal waits for its turn (sidecars) */
+	bool initialized;          /* a sidecar counted as started in this sandbox */
 	int64_t started_ms;        /* when it last started, 0 never */
 	int backoff_s;             /* the crash-loop back-off (pod_backoff_step) */
 	bool ran;                  /* its next start is a restart (restartCount) */
@@ -109,12 +116,16 @@ struct mon {
 	int clients[MON_MAX_CLIENTS];
 	char *saved; /* pod.json as last written (settle() compares) */
 	/* the pod's course: what it is asked to do, beyond its containers */
-	bool deleting;        /* deleted: containers stop, nothing restarts, then teardown */
-	bool evicted;         /* an emptyDir over its sizeLimit: Failed, nothing restarts */
-	bool sandbox_lost;    /* pause died: containers stop, then a new sandbox */
-	bool finished;        /* torn down: the loop ends */
-	bool report_warnings; /* apply's report names containers that do not run */
-	int64_t evict_at_ms;  /* next emptyDir usage check, 0 none */
+	bool deleting;          /* deleted: containers stop, nothing restarts, then teardown */
+	bool evicted;           /* an emptyDir over its sizeLimit, or past activeDeadlineSeconds:
+	                         * Failed (rec->reason says which), nothing restarts */
+	bool sandbox_lost;      /* pause died: containers stop, then a new sandbox */
+	bool over;              /* no app container will run again (or an init container failed
+	                         * for good): its sidecars stop, nothing starts */
+	bool finished;          /* torn down: the loop ends */
+	bool report_warnings;   /* apply's report names containers that do not run */
+	int64_t evict_at_ms;    /* next emptyDir usage check, 0 none */
+	int64_t deadline_at_ms; /* activeDeadlineSeconds ends (evict.c), 0 none */
 	/* a failed sandbox creation (FailedCreatePodSandBox) is tried again at
 	 * sandbox_retry_ms (0 none), after a back-off that doubles */
 	int64_t sandbox_retry_ms;
@@ -181,6 +192,17 @@ static inline bool mon_is_init(const struct mon *m, size_t idx)
 {
 	return pod_ctr_is_init(m->rec, idx);
 }
+/* Is container idx a sidecar (an init container with restartPolicy Always)? */
+static inline bool mon_is_sidecar(const struct mon *m, size_t idx)
+{
+	return pod_ctr_is_sidecar(m->rec, idx);
+}
+static inline enum pod_ctr_kind mon_kind(const struct mon *m, size_t idx)
+{
+	if (!mon_is_init(m, idx))
+		return POD_CTR_APP;
+	return mon_is_sidecar(m, idx) ? POD_CTR_SIDECAR : POD_CTR_INIT;
+}
 
 /* The state machine (ctr-state.c): the named transitions of container idx.
  * It alone writes a container's phase, status, restart count and back-off;
@@ -226,6 +248,14 @@ void mctr_stop_requested(struct mon *m, size_t idx, int64_t kill_at_ms);
 /* The grace period ended and SIGKILL was sent; or a preStop hook overran
  * and the kubelet's 2 s start (extend_to_ms > 0). */
 void mctr_kill_due(struct mon *m, size_t idx, int64_t extend_to_ms);
+/* A sidecar that runs counted as started (postStart done, startupProbe
+ * passed): the next init container may start (pod_init_turn). */
+void mctr_sidecar_started(struct mon *m, size_t idx);
+/* STOPPING: its stop signal waits for its turn (pod_stop_turn); or its
+ * turn came: sent now, SIGKILL no sooner than min_kill_at_ms (the
+ * kubelet's 2 s minimum). */
+void mctr_stop_waits(struct mon *m, size_t idx);
+void mctr_stop_turn(struct mon *m, size_t idx, int64_t min_kill_at_ms);
 /* Its back-off is over: WAITING again (restartCount + 1 if it ran). */
 void mctr_restart_due(struct mon *m, size_t idx);
 /* The sandbox died: a container in back-off waits for the new one. */
@@ -241,10 +271,14 @@ void mctr_adopted(struct mon *m, size_t idx);
  * phases, pod/lifecycle.h) into m->rec->phase. */
 bool mon_init_failed(const struct mon *m);
 void mon_update_phase(struct mon *m);
+/* The app containers as the phase sees them (n_ctrs of them; caller frees). */
+struct pod_phase_ctr *mon_phase_apps(const struct mon *m);
 
-/* Starting (sched.c): what comes next, by the kubelet's order: the first
- * init container not yet completed, and once all completed, every app
- * container waiting; containers whose back-off ended. */
+/* Starting (sched.c): what comes next, by the kubelet's order: the init
+ * container whose turn it is (pod_init_turn), the sidecars before it kept
+ * running, and once all are done or started, every app container waiting;
+ * containers whose back-off ended. A pod that is over (pod_is_over) stops
+ * its sidecars instead. */
 void mon_start_due(struct mon *m);
 /* Start container idx: image, rootfs, bundle, stdio, runtime (ctr.c). On
  * failure the state machine records why and when it is retried. */
@@ -273,6 +307,9 @@ bool mon_reaped_for_us(pid_t pid);
 void mon_ctr_stop(struct mon *m, size_t idx, int64_t grace_s, const char *message);
 /* SIGKILLs due at the end of grace periods. */
 void mon_stop_timers(struct mon *m);
+/* The stop signals that waited for their turn (sidecars, once the app
+ * containers and later sidecars stopped), sent when it came. */
+void mon_stop_turns(struct mon *m);
 /* Begin deleting the pod (grace -1: the pod's terminationGracePeriodSeconds);
  * a second delete may only shorten it. */
 void mon_delete_begin(struct mon *m, long grace);
@@ -317,7 +354,9 @@ int mon_sandbox_create(struct mon *m, struct pp_error *err);
  * adopted pause) ended, and nobody saw how. */
 void mon_pidfd_event(struct mon *m, size_t idx);
 /* Eviction (evict.c): schedule the next emptyDir sizeLimit check (every
- * 10 s while a disk emptyDir has a sizeLimit), and run it when due. */
+ * 10 s while a disk emptyDir has a sizeLimit) and the end of
+ * activeDeadlineSeconds (from status.startTime, so a monitor that took the
+ * pod back keeps it), and run them when due. */
 void mon_evict_arm(struct mon *m);
 void mon_evict_check(struct mon *m);
 

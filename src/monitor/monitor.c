@@ -126,6 +126,7 @@ static void arm_timer(struct mon *m)
 	}
 	next_at(&next, m->evict_at_ms);
 	next_at(&next, m->vol_sync_at_ms);
+	next_at(&next, m->deadline_at_ms);
 	next_at(&next, m->sandbox_retry_ms);
 	next_at(&next, m->place_retry_ms);
 	its.it_value.tv_sec = next / 1000;
@@ -195,6 +196,7 @@ static void settle(struct mon *m)
 	if (m->finished)
 		return;
 	mon_sandbox_check(m);
+	mon_stop_turns(m);
 	if (m->deleting && all_stopped(m)) {
 		report(m); /* apply waited for a pull: the pod is gone */
 		finish(m);

@@ -98,7 +98,7 @@ void mon_probe_start(struct mon *m, size_t idx)
 	int64_t now = pp_now_ms();
 	struct mprobe_set *s;
 
-	if (mon_is_init(m, idx) ||
+	if (mon_kind(m, idx) == POD_CTR_INIT ||
 	    (!pc->liveness_probe.set && !pc->readiness_probe.set && !pc->startup_probe.set))
 		return;
 	if (m->c[idx].probes == NULL) {
@@ -392,7 +392,7 @@ void mon_probe_run(struct mon *m)
 {
 	int64_t now = pp_now_ms();
 
-	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
+	for (size_t i = 0; i < MON_N(m); i++) {
 		struct mprobe_set *s = m->c[i].probes;
 
 		if (s == NULL)
@@ -439,7 +439,7 @@ static void timeout_msg(const struct pod_record *rec, const struct pod_container
 
 bool mon_probe_reaped(struct mon *m, pid_t pid, int status)
 {
-	for (size_t i = 0; i < m->rec->n_ctrs; i++) {
+	for (size_t i = 0; i < MON_N(m); i++) {
 		struct mprobe_set *s = m->c[i].probes;
 
 		for (int k = 0; s != NULL && k < PROBE_N; k++) {

@@ -187,7 +187,9 @@ int mon_adopt(struct mon *m, struct mon_exits *ex, struct pp_error *err)
 	if (r < 0)
 		return r;
 	/* the one pod-level fact pod.json keeps only as the kubelet words it */
-	m->evicted = m->rec->reason != NULL && strcmp(m->rec->reason, "Evicted") == 0;
+	m->evicted =
+	    m->rec->reason != NULL && (strcmp(m->rec->reason, POD_REASON_EVICTED) == 0 ||
+	                               strcmp(m->rec->reason, POD_REASON_DEADLINE_EXCEEDED) == 0);
 	pod_event_add(m->dir, "Normal", "MonitorRestarted",
 	              "Monitor restarted; it took the pod back");
 	for (size_t i = 0; i < MON_N(m); i++) {

@@ -59,6 +59,39 @@ static void stop_signal(struct mon *m, size_t idx, int sig, bool all)
 		         mon_status(m, idx)->name, err.msg);
 }
 
+/* Is the pod stopped as a whole (deleted, evicted, over)? Then the
+ * kubelet's termination ordering holds: sidecars get their stop signal
+ * after the app containers and the sidecars after them stopped. */
+static bool stop_ordered(const struct mon *m)
+{
+	return m->deleting || m->evicted || m->over;
+}
+
+/* May container idx get its stop signal now (pod_stop_turn)? */
+static bool stop_turn_came(const struct mon *m, size_t idx)
+{
+	size_t n = MON_N(m);
+	cleanup_free struct pod_stop_ctr *v = NULL;
+
+	if (!stop_ordered(m) || !mon_is_sidecar(m, idx))
+		return true;
+	v = xcalloc(n, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct pod_stop_ctr){.sidecar = mon_is_sidecar(m, i),
+		                             .running = m->c[i].pid > 0};
+	return pod_stop_turn(v, m->rec->n_ctrs, n, idx);
+}
+
+/* The STOPSIGNAL of stopping container idx, now if its turn came, else
+ * when it comes (mon_stop_turns). */
+static void stop_signal_in_turn(struct mon *m, size_t idx)
+{
+	if (stop_turn_came(m, idx))
+		stop_signal(m, idx, m->c[idx].stop_signal, false);
+	else
+		mctr_stop_waits(m, idx);
+}
+
 /* Start container idx's preStop hook; 0 when it runs, -errno when there
  * is none or it could not start (then the STOPSIGNAL goes at once). */
 static int pre_stop(struct mon *m, size_t idx)
@@ -66,7 +99,7 @@ static int pre_stop(struct mon *m, size_t idx)
 	const struct pod_container *pc = mon_spec(m, idx);
 	struct mctr *c = &m->c[idx];
 
-	if (mon_is_init(m, idx) || !pc->pre_stop.set)
+	if (mon_kind(m, idx) == POD_CTR_INIT || !pc->pre_stop.set)
 		return -ENOENT;
 	if (c->hook_pid > 0) /* a postStart still running: stop it */
 		(void)kill(c->hook_pid, SIGKILL);
@@ -88,8 +121,11 @@ static void kill_due(struct mon *m, size_t idx)
 {
 	struct mctr *c = &m->c[idx];
 
-	if (c->hook_pid > 0 && c->hook_pre_stop && !c->stop_extended) {
-		(void)kill(c->hook_pid, SIGKILL);
+	/* a preStop hook that overran, or a sidecar whose turn did not come
+	 * within the grace period: the STOPSIGNAL and the kubelet's 2 s */
+	if (((c->hook_pid > 0 && c->hook_pre_stop) || c->stop_waits) && !c->stop_extended) {
+		if (c->hook_pid > 0)
+			(void)kill(c->hook_pid, SIGKILL);
 		stop_signal(m, idx, c->stop_signal, false);
 		mctr_kill_due(m, idx, pp_now_ms() + POD_PRE_STOP_EXTRA_MS);
 		return;
@@ -118,7 +154,7 @@ void mon_ctr_stop(struct mon *m, size_t idx, int64_t grace_s, const char *messag
 			pod_event_add(m->dir, "Normal", "Killing", "Stopping container %s",
 			              mon_status(m, idx)->name);
 		if (grace_s > 0 && pre_stop(m, idx) < 0)
-			stop_signal(m, idx, c->stop_signal, false);
+			stop_signal_in_turn(m, idx);
 	}
 	if (c->kill_at_ms > 0 && c->kill_at_ms <= pp_now_ms())
 		kill_due(m, idx);
@@ -132,6 +168,20 @@ void mon_stop_timers(struct mon *m)
 		if (m->c[i].phase == MCTR_STOPPING && m->c[i].kill_at_ms > 0 &&
 		    m->c[i].kill_at_ms <= now)
 			kill_due(m, i);
+}
+
+void mon_stop_turns(struct mon *m)
+{
+	for (size_t i = 0; i < MON_N(m); i++) {
+		struct mctr *c = &m->c[i];
+
+		if (c->phase != MCTR_STOPPING || !c->stop_waits || c->hook_pid > 0 ||
+		    !stop_turn_came(m, i))
+			continue;
+		/* the kubelet gives a container whose turn came at least 2 s */
+		mctr_stop_turn(m, i, pp_now_ms() + POD_PRE_STOP_EXTRA_MS);
+		stop_signal(m, i, c->stop_signal, false);
+	}
 }
 
 void mon_delete_begin(struct mon *m, long grace)
@@ -154,7 +204,7 @@ void mon_post_start(struct mon *m, size_t idx)
 	const struct pod_container *pc = mon_spec(m, idx);
 	struct mctr *c = &m->c[idx];
 
-	if (mon_is_init(m, idx) || !pc->post_start.set)
+	if (mon_kind(m, idx) == POD_CTR_INIT || !pc->post_start.set)
 		return;
 	c->hook_pre_stop = false;
 	if (hook_run(m, idx, &pc->post_start, &c->hook_pid) < 0)
@@ -178,7 +228,7 @@ static void hook_exited(struct mon *m, size_t idx, int status)
 			              "PreStopHook failed for container %s", name);
 		/* then the STOPSIGNAL, within what is left of the grace period */
 		if (c->phase == MCTR_STOPPING && c->kill_at_ms > 0)
-			stop_signal(m, idx, c->stop_signal, false);
+			stop_signal_in_turn(m, idx);
 		return;
 	}
 	if (!failed || c->phase != MCTR_RUNNING || m->deleting)
@@ -194,7 +244,7 @@ static void hook_exited(struct mon *m, size_t idx, int status)
 
 bool mon_hook_reaped(struct mon *m, pid_t pid, int status)
 {
-	for (size_t i = 0; i < m->rec->n_ctrs; i++)
+	for (size_t i = 0; i < MON_N(m); i++)
 		if (m->c[i].hook_pid > 0 && m->c[i].hook_pid == pid) {
 			hook_exited(m, i, status);
 			return true;

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The kubelet's restart policy, crash-loop back-off and pod phase. */
+/* The kubelet's restart policy, crash-loop back-off, pod phase, the order
+ * of init containers and sidecars, and the termination ordering. */
 #include "pod/lifecycle.h"
 
-bool pod_restart_wanted(enum pod_restart_policy policy, bool init, int exit_code)
+bool pod_restart_wanted(enum pod_restart_policy policy, enum pod_ctr_kind kind, int exit_code)
 {
-	if (init)
+	if (kind == POD_CTR_SIDECAR)
+		return true;
+	if (kind == POD_CTR_INIT)
 		return exit_code != 0 && policy != POD_RESTART_NEVER;
 	switch (policy) {
 	case POD_RESTART_ALWAYS:
@@ -52,7 +55,7 @@ int pod_backoff_after(int restarts)
 }
 
 enum pod_phase pod_phase_of(const struct pod_phase_ctr *ctrs, size_t n, bool init_failed,
-                            bool evicted)
+                            bool evicted, bool sidecar_running)
 {
 	bool live = false, started = false, failed = false;
 
@@ -65,5 +68,35 @@ enum pod_phase pod_phase_of(const struct pod_phase_ctr *ctrs, size_t n, bool ini
 	}
 	if (live)
 		return started ? POD_PHASE_RUNNING : POD_PHASE_PENDING;
+	if (sidecar_running && started)
+		return POD_PHASE_RUNNING;
 	return failed ? POD_PHASE_FAILED : POD_PHASE_SUCCEEDED;
+}
+
+bool pod_is_over(const struct pod_phase_ctr *apps, size_t n, bool init_failed)
+{
+	if (init_failed)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (apps[i].live)
+			return false;
+	return n > 0;
+}
+
+size_t pod_init_turn(const struct pod_init_ctr *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!c[i].done && !(c[i].sidecar && c[i].initialized))
+			return i;
+	return n;
+}
+
+bool pod_stop_turn(const struct pod_stop_ctr *c, size_t n_app, size_t n, size_t idx)
+{
+	if (idx >= n || !c[idx].sidecar)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (c[i].running && (i < n_app || (i > idx && c[i].sidecar)))
+			return false;
+	return true;
 }

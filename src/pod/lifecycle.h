@@ -19,11 +19,20 @@
 #define POD_BACKOFF_RESET_MS  ((int64_t)600 * 1000) /* a run this long forgets the back-off */
 #define POD_PRE_STOP_EXTRA_MS 2000 /* the kubelet's minimum after a preStop overran */
 
-/* Does a container that ended with exit_code start again? An init
- * container that completed (0) never does; one that failed does unless
- * the policy is Never. An app container: Always yes, OnFailure when
- * exit_code != 0, Never no. */
-bool pod_restart_wanted(enum pod_restart_policy policy, bool init, int exit_code);
+/* What a container is to the kubelet: an app container, an init container,
+ * or a sidecar (an init container with restartPolicy Always). */
+enum pod_ctr_kind {
+	POD_CTR_APP,
+	POD_CTR_INIT,
+	POD_CTR_SIDECAR,
+};
+
+/* Does a container that ended with exit_code start again? A sidecar
+ * always does, whatever the pod's policy. An init container that
+ * completed (0) never does; one that failed does unless the policy is
+ * Never. An app container: Always yes, OnFailure when exit_code != 0,
+ * Never no. */
+bool pod_restart_wanted(enum pod_restart_policy policy, enum pod_ctr_kind kind, int exit_code);
 
 /* One step of the crash-loop back-off. backoff_s is the container's
  * back-off (0 before its first restart), ran_ms how long the run that
@@ -62,8 +71,42 @@ struct pod_phase_ctr {
 };
 
 /* The pod's phase from its app containers (n of them), whether an init
- * container failed for good, and whether it was evicted: Failed when
- * either; while any container is live, Running once one ran, else
- * Pending; when none is live, Succeeded unless one failed. */
+ * container failed for good, whether it was evicted, and whether a sidecar
+ * still runs: Failed when evicted or an init container failed; while any
+ * app container is live, Running once one ran, else Pending; when none is
+ * live, Running while a sidecar is being stopped after them (kubelet's
+ * getPhase counts running sidecars), then Succeeded unless one failed. */
 enum pod_phase pod_phase_of(const struct pod_phase_ctr *ctrs, size_t n, bool init_failed,
-                            bool evicted);
+                            bool evicted, bool sidecar_running);
+
+/* Is the pod over, so that it starts nothing more and its sidecars stop
+ * (the kubelet's KillPod)? When an init container failed for good, or
+ * when none of its n app containers is live (each ended for good). */
+bool pod_is_over(const struct pod_phase_ctr *apps, size_t n, bool init_failed);
+
+/* An init container as the kubelet's computeInitContainerActions sees it. */
+struct pod_init_ctr {
+	bool sidecar;     /* restartPolicy: Always */
+	bool done;        /* an init container that completed */
+	bool initialized; /* a sidecar that counted as started once in this sandbox
+	                   * (running, postStart done, startupProbe passed) */
+};
+
+/* Whose turn is it among the n init containers, in order: the first that
+ * is neither done nor an initialized sidecar; n once all are (the app
+ * containers start). The sidecars before it are kept running, and
+ * restarted when they exit, without holding up the ones after them. */
+size_t pod_init_turn(const struct pod_init_ctr *c, size_t n);
+
+/* A container while its pod is stopped as a whole. */
+struct pod_stop_ctr {
+	bool sidecar; /* an init container with restartPolicy Always */
+	bool running; /* its process still runs */
+};
+
+/* The kubelet's termination ordering: may container idx (of n, the n_app
+ * app containers first, then the init containers in order) get its stop
+ * signal now? An app container or a plain init container at once; a
+ * sidecar once every app container and every sidecar after it stopped
+ * (sidecars stop last, in reverse order). */
+bool pod_stop_turn(const struct pod_stop_ctr *c, size_t n_app, size_t n, size_t idx);

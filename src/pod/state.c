@@ -123,6 +123,31 @@ bool pod_ctr_is_init(const struct pod_record *rec, size_t idx)
 	return idx >= rec->n_ctrs;
 }
 
+bool pod_ctr_is_sidecar(const struct pod_record *rec, size_t idx)
+{
+	return pod_ctr_is_init(rec, idx) && idx < pod_n_all(rec) &&
+	       idx - rec->n_ctrs < rec->pod->n_init_containers &&
+	       pod_ctr_spec(rec, idx)->restart_always;
+}
+
+bool pod_record_initialized(const struct pod_record *rec)
+{
+	bool done = true;
+
+	for (size_t i = 0; i < rec->n_ctrs; i++)
+		if (rec->ctrs[i].state != CTR_STATE_WAITING || rec->ctrs[i].has_last)
+			return true;
+	for (size_t i = 0; i < rec->n_init_ctrs; i++) {
+		const struct ctr_status *st = &rec->init_ctrs[i];
+
+		if (pod_ctr_is_sidecar(rec, rec->n_ctrs + i))
+			done = done && st->started;
+		else
+			done = done && st->state == CTR_STATE_TERMINATED && st->term.exit_code == 0;
+	}
+	return done;
+}
+
 struct ctr_status *pod_ctr_status(const struct pod_record *rec, size_t idx)
 {
 	return pod_ctr_is_init(rec, idx) ? &rec->init_ctrs[idx - rec->n_ctrs] : &rec->ctrs[idx];
@@ -292,18 +317,19 @@ static json_object *scheduled_condition(const struct pod_record *rec)
 }
 
 /* PodConditions as the kubelet sets them for a pod without readiness
- * gates: Initialized once every init container completed. */
+ * gates: Initialized (pod_record_initialized); ContainersReady when the
+ * app containers and sidecars are. */
 static json_object *conditions_to_json(const struct pod_record *rec)
 {
 	json_object *a = json_object_new_array();
 	bool ready = rec->n_ctrs > 0 && rec->phase == POD_PHASE_RUNNING;
-	bool initialized = true;
+	bool initialized = pod_record_initialized(rec);
 
 	for (size_t i = 0; i < rec->n_ctrs; i++)
 		ready = ready && rec->ctrs[i].ready;
 	for (size_t i = 0; i < rec->n_init_ctrs; i++)
-		initialized = initialized && rec->init_ctrs[i].state == CTR_STATE_TERMINATED &&
-		              rec->init_ctrs[i].term.exit_code == 0;
+		if (pod_ctr_is_sidecar(rec, rec->n_ctrs + i))
+			ready = ready && rec->init_ctrs[i].ready;
 	if (!rec->scheduled) {
 		json_object_array_add(a, scheduled_condition(rec));
 		return a; /* an unplaced pod has only this condition */

@@ -100,6 +100,11 @@ const char *pod_record_ip(const struct pod_record *rec);
  * that takes a container idx means this idx. */
 size_t pod_n_all(const struct pod_record *rec);
 bool pod_ctr_is_init(const struct pod_record *rec, size_t idx);
+/* Is container idx a sidecar (an init container with restartPolicy Always)? */
+bool pod_ctr_is_sidecar(const struct pod_record *rec, size_t idx);
+/* The kubelet's Initialized condition: every init container completed (a
+ * sidecar: started), or an app container has started already. */
+bool pod_record_initialized(const struct pod_record *rec);
 /* The status and the spec of container idx (borrowed from rec). */
 struct ctr_status *pod_ctr_status(const struct pod_record *rec, size_t idx);
 const struct pod_container *pod_ctr_spec(const struct pod_record *rec, size_t idx);

@@ -2,7 +2,8 @@
 /* Stopping a pod's containers without a monitor (the CLI's path for a pod
  * whose monitor and supervisor are gone): the kubelet's killContainer
  * done in one blocking call, the same steps the monitor takes in its
- * event loop: preStop hook or else STOPSIGNAL, then SIGKILL to what is
+ * event loop: preStop hook or else STOPSIGNAL (a sidecar's once the app
+ * containers and the sidecars after it stopped), then SIGKILL to what is
  * left when the grace period ends. */
 #include <signal.h>
 #include <stdlib.h>
@@ -63,9 +64,26 @@ static int image_stop_signal(struct img_store *store, const struct ctr_status *s
 
 struct stopping {
 	bool running;
+	bool waits; /* its STOPSIGNAL waits for its turn (pod_stop_turn) */
 	int sig;
 	pid_t hook; /* its preStop hook, 0 when none runs */
 };
+
+/* Send container idx its STOPSIGNAL if its turn came, else mark it
+ * waiting. */
+static void signal_in_turn(const struct pod_paths *paths, const struct pod_record *rec,
+                           struct stopping *s, size_t idx)
+{
+	size_t n = pod_n_all(rec);
+	cleanup_free struct pod_stop_ctr *v = xcalloc(n, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct pod_stop_ctr){.sidecar = pod_ctr_is_sidecar(rec, i),
+		                             .running = s[i].running};
+	s[idx].waits = !pod_stop_turn(v, rec->n_ctrs, n, idx);
+	if (!s[idx].waits)
+		(void)pod_container_signal(paths, rec, idx, s[idx].sig, false, NULL);
+}
 
 /* Start container idx's preStop hook; its pid, or 0 (none, or it failed). */
 static pid_t pre_stop(const struct pod_paths *paths, const struct pod_record *rec, size_t idx)
@@ -73,7 +91,7 @@ static pid_t pre_stop(const struct pod_paths *paths, const struct pod_record *re
 	const struct pod_container *pc = pod_ctr_spec(rec, idx);
 	pid_t pid = 0;
 
-	if (pod_ctr_is_init(rec, idx) || !pc->pre_stop.set)
+	if ((pod_ctr_is_init(rec, idx) && !pc->restart_always) || !pc->pre_stop.set)
 		return 0;
 	if (pod_exec(paths, rec,
 	             &(struct pod_exec_opts){.container = pc->name,
@@ -94,8 +112,10 @@ static bool stop_progress(const struct pod_paths *paths, const struct pod_record
 	for (size_t i = 0; i < pod_n_all(rec); i++) {
 		if (s[i].hook > 0 && waitpid(s[i].hook, NULL, WNOHANG) == s[i].hook) {
 			s[i].hook = 0;
-			(void)pod_container_signal(paths, rec, i, s[i].sig, false, NULL);
+			s[i].waits = true;
 		}
+		if (s[i].waits && s[i].running && s[i].hook == 0)
+			signal_in_turn(paths, rec, s, i);
 		if (s[i].running)
 			s[i].running = pod_container_running(paths, rec, i);
 		any |= s[i].running;
@@ -132,16 +152,24 @@ void pod_stop(const struct pod_paths *paths, const struct pod_record *rec, long 
 		any = true;
 		s[i].sig = image_stop_signal(store, pod_ctr_status(rec, i));
 		s[i].hook = pre_stop(paths, rec, i);
-		if (s[i].hook == 0)
-			(void)pod_container_signal(paths, rec, i, s[i].sig, false, NULL);
+		s[i].waits = s[i].hook == 0;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (s[i].waits)
+			signal_in_turn(paths, rec, s, i);
 	img_store_free(store);
 	if (any && stop_wait(paths, rec, s, pp_now_ms() + (int64_t)grace_s * 1000)) {
 		/* a preStop hook that used up the grace period: the STOPSIGNAL
 		 * still goes, and 2 s more */
 		for (size_t i = 0; i < n; i++)
-			if (s[i].hook > 0) {
-				(void)kill(s[i].hook, SIGKILL);
+			if (s[i].hook > 0 || (s[i].waits && s[i].running)) {
+				if (s[i].hook > 0) {
+					(void)kill(s[i].hook, SIGKILL);
+					(void)waitpid(s[i].hook, NULL, 0);
+				}
+				s[i].hook = 0;
+				s[i].waits = false;
+				(void)pod_container_signal(paths, rec, i, s[i].sig, false, NULL);
 				extend = true;
 			}
 		if (extend)

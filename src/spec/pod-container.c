@@ -163,6 +163,23 @@ static int decode_lifecycle(json_object *v, void *obj, const char *path, struct 
 	return pod_decode_fields(v, lifecycle_fields, obj, path, err);
 }
 
+/* restartPolicy of an init container: "Always" (a sidecar) is the one
+ * value the API server allows there. */
+static int decode_ctr_restart_policy(json_object *v, void *obj, const char *path,
+                                     struct pp_error *err)
+{
+	struct pod_container *c = obj;
+
+	if (!json_object_is_type(v, json_type_string))
+		return pod_type_error(path, v, "string", err);
+	if (strcmp(json_object_get_string(v), "Always") != 0)
+		return pp_error_msg(
+		    err, EINVAL, "%s: Unsupported value: \"%.64s\": supported values: \"Always\"",
+		    path, json_object_get_string(v));
+	c->restart_always = true;
+	return 0;
+}
+
 static const struct pod_field container_fields[] = {
     {"name", POD_FIELD_STR, offsetof(struct pod_container, name), NULL},
     {"image", POD_FIELD_STR, offsetof(struct pod_container, image), NULL},
@@ -183,7 +200,7 @@ static const struct pod_field container_fields[] = {
     {"envFrom", POD_FIELD_CUSTOM, 0, pod_decode_env_from},
     {"resources", POD_FIELD_CUSTOM, 0, pod_decode_resources},
     UNSUPPORTED("resizePolicy"),
-    UNSUPPORTED("restartPolicy"),
+    {"restartPolicy", POD_FIELD_CUSTOM, 0, decode_ctr_restart_policy},
     {"volumeMounts", POD_FIELD_CUSTOM, 0, pod_decode_volume_mounts},
     UNSUPPORTED("volumeDevices"),
     {"livenessProbe", POD_FIELD_CUSTOM, 0, pod_decode_liveness_probe},
@@ -193,8 +210,10 @@ static const struct pod_field container_fields[] = {
     {NULL, 0, 0, NULL},
 };
 
-/* Fields the API server forbids on init containers. */
-static int check_init_forbidden(json_object *o, const char *path, struct pp_error *err)
+/* Fields the API server forbids: restartPolicy on app containers;
+ * lifecycle and probes on init containers that are not sidecars (a
+ * restartPolicy there is Always, or the decoder refuses its value). */
+static int check_forbidden(json_object *o, const char *path, bool init, struct pp_error *err)
 {
 	static const char *const forbidden[] = {"lifecycle", "livenessProbe", "readinessProbe",
 	                                        "startupProbe"};
@@ -202,10 +221,18 @@ static int check_init_forbidden(json_object *o, const char *path, struct pp_erro
 
 	if (!json_object_is_type(o, json_type_object))
 		return 0; /* the field decoder says what is wrong */
-	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
+	if (json_object_object_get_ex(o, "restartPolicy", &v) && v != NULL)
+		return init ? 0
+		            : pp_error_msg(
+		                  err, EINVAL,
+		                  "%s.restartPolicy: Forbidden: may not be set for non-init "
+		                  "containers",
+		                  path);
+	for (size_t i = 0; init && i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
 		if (json_object_object_get_ex(o, forbidden[i], &v) && v != NULL)
 			return pp_error_msg(err, EINVAL,
-			                    "%s.%s: Forbidden: may not be set for init containers",
+			                    "%s.%s: Forbidden: may not be set for init containers "
+			                    "without restartPolicy=Always",
 			                    path, forbidden[i]);
 	return 0;
 }
@@ -227,7 +254,7 @@ static int decode_container_array(json_object *v, const char *path, bool init,
 
 		c->image_pull_policy_unset = true;
 		pod_path_index(sub, path, *ret_n);
-		r = init ? check_init_forbidden(o, sub, err) : 0;
+		r = check_forbidden(o, sub, init, err);
 		if (r == 0)
 			r = pod_decode_fields(o, container_fields, c, sub, err);
 		if (r < 0) {

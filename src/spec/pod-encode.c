@@ -185,6 +185,8 @@ static json_object *container_to_json(const struct pod_container *c)
 	add_true(o, "tty", c->tty);
 	add_str(o, "terminationMessagePath", c->termination_message_path);
 	add_str(o, "terminationMessagePolicy", c->termination_message_policy);
+	if (c->restart_always)
+		add_str(o, "restartPolicy", "Always");
 	add_lifecycle(o, c);
 	pod_resources_add(o, c);
 	pod_probes_to_json(o, c);
@@ -228,6 +230,9 @@ static json_object *spec_to_json(const struct pod *pod)
 		json_object_object_add(
 		    o, "terminationGracePeriodSeconds",
 		    json_object_new_int64(pod->termination_grace_period_seconds));
+	if (pod->active_deadline_seconds > 0)
+		json_object_object_add(o, "activeDeadlineSeconds",
+		                       json_object_new_int64(pod->active_deadline_seconds));
 	add_str(o, "dnsPolicy", pod->dns_policy);
 	add_true(o, "shareProcessNamespace", pod->share_process_namespace);
 	add_true(o, "hostPID", pod->host_pid);

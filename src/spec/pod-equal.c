@@ -116,6 +116,7 @@ static bool container_eq(const struct pod_container *a, const struct pod_contain
 	       str_eq(a->termination_message_path, b->termination_message_path) &&
 	       str_eq(a->termination_message_policy, b->termination_message_policy) &&
 	       mounts_eq(a, b) && pod_security_ctr_equal(a, b) &&
+	       a->restart_always == b->restart_always &&
 	       handler_eq(&a->post_start, &b->post_start) &&
 	       handler_eq(&a->pre_stop, &b->pre_stop) && pod_probes_equal(a, b) &&
 	       pod_resources_equal(a, b);
@@ -133,6 +134,7 @@ static bool pod_level_eq(const struct pod *a, const struct pod *b)
 	       a->host_network == b->host_network && a->restart_policy == b->restart_policy &&
 	       a->termination_grace_period_seconds == b->termination_grace_period_seconds &&
 	       a->termination_grace_period_unset == b->termination_grace_period_unset &&
+	       a->active_deadline_seconds == b->active_deadline_seconds &&
 	       str_eq(a->hostname, b->hostname) && str_eq(a->subdomain, b->subdomain) &&
 	       str_eq(a->dns_policy, b->dns_policy) &&
 	       str_eq(a->scheduler_name, b->scheduler_name) &&

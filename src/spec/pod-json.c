@@ -3,6 +3,7 @@
  * defaulting and validating it; containers live in pod-container.c. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +123,23 @@ static int decode_grace(json_object *v, void *obj, const char *path, struct pp_e
 	return 0;
 }
 
+static int decode_active_deadline(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod *pod = obj;
+	int64_t n = 0;
+	int r = pod_decode_int64(v, path, &n, err);
+
+	if (r < 0)
+		return r;
+	if (n < 1 || n > INT32_MAX)
+		return pp_error_msg(
+		    err, EINVAL,
+		    "%s: Invalid value: %lld: must be between 1 and 2147483647, inclusive", path,
+		    (long long)n);
+	pod->active_deadline_seconds = n;
+	return 0;
+}
+
 static int decode_service_account(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	(void)obj;
@@ -183,7 +201,7 @@ static const struct pod_field spec_fields[] = {
     {"volumes", POD_FIELD_CUSTOM, 0, pod_decode_volumes},
     {"initContainers", POD_FIELD_CUSTOM, 0, pod_decode_init_containers},
     SPEC_UNSUPPORTED("ephemeralContainers"),
-    SPEC_UNSUPPORTED("activeDeadlineSeconds"),
+    {"activeDeadlineSeconds", POD_FIELD_CUSTOM, 0, decode_active_deadline},
     {"nodeSelector", POD_FIELD_CUSTOM, 0, pod_decode_node_selector},
     {"nodeName", POD_FIELD_CUSTOM, 0, pod_decode_node_name},
     {"securityContext", POD_FIELD_CUSTOM, 0, pod_decode_pod_security},

@@ -186,16 +186,19 @@ static int check_handler(const struct pod_handler *h, const char *cpath, const c
 	return 0;
 }
 
-/* Init containers: lifecycle forbidden, names unique across both lists. */
+/* Init containers: lifecycle forbidden but on sidecars, names unique
+ * across both lists. */
 static int check_init_extra(const struct pod *app, const struct pod_container *c, const char *cpath,
                             struct pp_error *err)
 {
 	char path[POD_PATH_MAX];
 
-	if (c->post_start.set || c->pre_stop.set)
-		return pp_error_msg(err, EINVAL,
-		                    "%s.lifecycle: Forbidden: may not be set for init containers",
-		                    cpath);
+	if (!c->restart_always && (c->post_start.set || c->pre_stop.set))
+		return pp_error_msg(
+		    err, EINVAL,
+		    "%s.lifecycle: Forbidden: may not be set for init containers without "
+		    "restartPolicy=Always",
+		    cpath);
 	(void)snprintf(path, sizeof(path), "%s.name", cpath);
 	if (c->name != NULL && pod_container_find(app, c->name) != NULL)
 		return duplicate(path, c->name, err);

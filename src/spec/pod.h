@@ -277,9 +277,13 @@ struct pod_container {
 	bool image_pull_policy_unset;
 	struct pod_volume_mount *volume_mounts;
 	size_t n_volume_mounts;
-	struct pod_handler post_start;   /* lifecycle.postStart (app containers only) */
-	struct pod_handler pre_stop;     /* lifecycle.preStop (app containers only) */
-	struct pod_probe liveness_probe; /* app containers only */
+	/* restartPolicy: Always, on an init container only: a native sidecar,
+	 * started in order and kept running beside the app containers */
+	bool restart_always;
+	/* lifecycle and probes: app containers and sidecars only */
+	struct pod_handler post_start; /* lifecycle.postStart */
+	struct pod_handler pre_stop;   /* lifecycle.preStop */
+	struct pod_probe liveness_probe;
 	struct pod_probe readiness_probe;
 	struct pod_probe startup_probe;
 	/* resources; requests defaulted from limits, as the API server does */
@@ -303,6 +307,8 @@ struct pod {
 	/* Set by the decoder when terminationGracePeriodSeconds was absent;
 	 * pod_spec_default() then sets 30 and clears it. */
 	bool termination_grace_period_unset;
+	/* spec.activeDeadlineSeconds (1..2147483647); 0 when unset */
+	int64_t active_deadline_seconds;
 	char *hostname;   /* spec.hostname; NULL means the pod name */
 	char *subdomain;  /* may be NULL */
 	char *dns_policy; /* default "ClusterFirst" */

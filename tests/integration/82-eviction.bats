@@ -67,3 +67,56 @@ YAML
 	run jq -r '[.status.phase, .status.reason // ""] | join("|")' "$(pod_json_file done)"
 	[ "$output" = 'Succeeded|' ]
 }
+
+@test "activeDeadlineSeconds: a pod active longer ends Failed / DeadlineExceeded, its containers killed" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" dl <<'YAML'
+  activeDeadlineSeconds: 2
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	pid=$(container_pid dl c)
+	wait_for 20 eval '[ "$(jq -r .status.reason "$(pod_json_file dl)")" = DeadlineExceeded ]'
+	run jq -r '[.status.phase, .status.reason, .status.message] | join("|")' "$(pod_json_file dl)"
+	[ "$output" = 'Failed|DeadlineExceeded|Pod was active on the node longer than the specified deadline' ]
+	wait_for 20 eval '! [ -d /proc/'"$pid"' ]'
+	wait_for 20 eval '[ "$(jq -r ".status.containerStatuses[0].state.terminated.exitCode" "$(pod_json_file dl)")" = 137 ]'
+	run jq -r '.status.containerStatuses[0].restartCount' "$(pod_json_file dl)"
+	[ "$output" = 0 ]
+	run peapod describe pod dl
+	[[ "$output" =~ Normal\ +DeadlineExceeded\ .*"Pod was active on the node longer than the specified deadline" ]]
+	peapod delete pod dl
+	nothing_created
+}
+
+@test "activeDeadlineSeconds counts from the recorded start: a monitor restarted keeps it" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" dl <<'YAML'
+  activeDeadlineSeconds: 4
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	mon=$(jq -r .peapod.monitorPid "$(pod_json_file dl)")
+	kill -9 "$mon"
+	wait_for 20 eval '[ "$(jq -r .status.reason "$(pod_json_file dl)")" = DeadlineExceeded ]'
+	# the new monitor: not the old one
+	[ "$(jq -r .peapod.monitorPid "$(pod_json_file dl)")" != "$mon" ]
+	wait_for 20 eval '[ "$(jq -r ".status.containerStatuses[0].state.terminated.exitCode" "$(pod_json_file dl)")" = 0 ]'
+	run jq -r .status.phase "$(pod_json_file dl)"
+	[ "$output" = Failed ]
+}
+
+@test "activeDeadlineSeconds out of range is refused with the API server's words" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" dl <<'YAML'
+  activeDeadlineSeconds: 0
+  containers:
+  - name: c
+    image: busybox:1.28
+YAML
+	refused 'spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive'
+}

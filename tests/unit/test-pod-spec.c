@@ -778,7 +778,7 @@ static const struct
                         "  volumes: [{name: v, emptyDir: {}}]\n",
                      "spec.containers[0].volumeMounts[0].subPathExpr: Unsupported value: not supported by peapod yet"},
                     {C0 "  initContainers: [{name: i, image: i, startupProbe: {}}]\n",
-                     "spec.initContainers[0].startupProbe: Forbidden: may not be set for init containers"},
+                     "spec.initContainers[0].startupProbe: Forbidden: may not be set for init containers without restartPolicy=Always"},
                     {C0 "  nodeSelector: {\"a b\": c}\n",
                      "spec.nodeSelector: Invalid value: \"a b\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"},
                     {C0 "  nodeName: N_1\n",
@@ -1284,17 +1284,61 @@ static void test_init_containers_and_hooks(void **state)
 	pod_free_all(p, 1);
 }
 
+/* Native sidecars: restartPolicy Always on an init container only, with
+ * the probes and hooks the API server allows them. */
+static void test_sidecar(void **state)
+{
+	struct pod *p = NULL, *q = NULL;
+	size_t n = 0;
+	json_object *o;
+
+	(void)state;
+	assert_int_equal(parse(C0 "  initContainers:\n  - name: side\n    image: busybox\n"
+	                          "    restartPolicy: Always\n"
+	                          "    startupProbe: {exec: {command: [x]}}\n"
+	                          "    readinessProbe: {exec: {command: [x]}}\n"
+	                          "    livenessProbe: {exec: {command: [x]}}\n"
+	                          "    lifecycle: {preStop: {exec: {command: [x]}}}\n"
+	                          "  - {name: plain, image: busybox}\n",
+	                       &p, &n, &(struct pp_error){0}),
+	                 0);
+	assert_true(p->init_containers[0].restart_always);
+	assert_false(p->init_containers[1].restart_always);
+	assert_true(p->init_containers[0].startup_probe.set);
+	o = pod_spec_to_json(p);
+	assert_int_equal(pod_spec_from_json(o, &q, &(struct pp_error){0}), 0);
+	json_object_put(o);
+	assert_true(pod_spec_equal(p, q));
+	q->init_containers[0].restart_always = false;
+	assert_false(pod_spec_equal(p, q));
+	pod_free(q);
+	pod_free_all(p, n);
+	expect_error(C0 "    restartPolicy: Always\n",
+	             "spec.containers[0].restartPolicy: Forbidden: may not be set for non-init "
+	             "containers");
+	expect_error(
+	    C0 "  initContainers:\n  - {name: i, image: busybox, restartPolicy: Never}\n",
+	    "spec.initContainers[0].restartPolicy: Unsupported value: \"Never\": supported "
+	    "values: \"Always\"");
+	expect_error(C0 "  initContainers:\n  - name: i\n    image: busybox\n"
+	                "    restartPolicy: Always\n"
+	                "    startupProbe: {exec: {command: [x]}, successThreshold: 2}\n",
+	             "spec.initContainers[0].startupProbe.successThreshold: Invalid value: 2: must "
+	             "be 1");
+}
+
 static void test_init_containers_refused(void **state)
 {
 	(void)state;
 	expect_error(
 	    C0 "  initContainers:\n  - name: i\n    image: busybox\n"
 	       "    lifecycle: {preStop: {exec: {command: [x]}}}\n",
-	    "spec.initContainers[0].lifecycle: Forbidden: may not be set for init containers");
+	    "spec.initContainers[0].lifecycle: Forbidden: may not be set for init containers "
+	    "without restartPolicy=Always");
 	expect_error(C0 "  initContainers:\n  - name: i\n    image: busybox\n"
 	                "    readinessProbe: {exec: {command: [x]}}\n",
 	             "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init "
-	             "containers");
+	             "containers without restartPolicy=Always");
 	expect_error(C0 "  initContainers:\n  - name: c\n    image: busybox\n",
 	             "spec.initContainers[0].name: Duplicate value: \"c\"");
 	expect_error(C0 "  initContainers:\n  - {name: i, image: busybox}\n"
@@ -1431,6 +1475,7 @@ int main(void)
 	    cmocka_unit_test(test_security_context_equal),
 	    cmocka_unit_test(test_init_containers_and_hooks),
 	    cmocka_unit_test(test_init_containers_refused),
+	    cmocka_unit_test(test_sidecar),
 	    cmocka_unit_test(test_probes),
 	    cmocka_unit_test(test_probes_refused),
 	    cmocka_unit_test(test_resources),

@@ -284,7 +284,7 @@ static void test_dockerconfigjson(void **state)
 #define STREAM                                                                              \
 	"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  uid: u1\ndata:\n  k: v\n" \
 	"---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n"    \
-	"  nodeName: elsewhere\n  containers:\n  - name: c\n    image: busybox\n"           \
+	"  hostUsers: false\n  containers:\n  - name: c\n    image: busybox\n"           \
 	"---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  k: v\n"
 
 static void test_manifest(void **state)
@@ -312,7 +312,7 @@ static void test_manifest(void **state)
 	assert_int_equal(manifest_parse(STREAM, strlen(STREAM), "m.yaml", &docs, &n, &err),
 	                 -EINVAL);
 	assert_string_equal(err.msg,
-	                    "spec.nodeName: Unsupported value: not supported by peapod yet");
+	                    "spec.hostUsers: Unsupported value: not supported by peapod yet");
 	/* delete -f reads kind, namespace and name only */
 	assert_int_equal(manifest_parse_refs(STREAM, strlen(STREAM), "m.yaml", &refs, &n, &err), 0);
 	assert_int_equal(n, 3);
