@@ -159,7 +159,7 @@ int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 		return r;
 	}
 	if (r == 0) {
-		c->stop_signal = pod_stop_signal(img->config.stop_signal);
+		c->stop_signal = pod_ctr_stop_signal(mon_spec(m, idx), img->config.stop_signal);
 		mctr_image_found(m, idx, img->id);
 		r = pod_container_prepare(&m->paths, m->rec, idx, img, err);
 		img_image_free(img);

@@ -439,8 +439,11 @@ static int mon_init(struct mon *m, const char *root, const char *ns, const char 
 		return r;
 	m->dir = pod_dir_path(&m->paths, m->rec->pod->uid);
 	m->c = xcalloc(MON_N(m), sizeof(struct mctr));
-	for (size_t i = 0; i < MON_N(m); i++)
+	for (size_t i = 0; i < MON_N(m); i++) {
 		mctr_init(&m->c[i]);
+		/* an adopted container's image is not looked at again */
+		m->c[i].stop_signal = pod_ctr_stop_signal(pod_ctr_spec(m->rec, i), NULL);
+	}
 	if ((r = take_lock(m)) < 0)
 		return pp_error(err, r, "monitor lock of pod '%s'", name);
 	m->ep = epoll_create1(EPOLL_CLOEXEC);

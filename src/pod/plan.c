@@ -416,7 +416,7 @@ int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struc
 	nss = namespaces(pod, sandbox_pid, pod->share_process_namespace);
 	json_object_object_add(cfg, "linux", linux_object(paths, c->name, nss));
 	pod_plan_resources(
-	    json_object_object_get(json_object_object_get(cfg, "linux"), "resources"), c);
+	    json_object_object_get(json_object_object_get(cfg, "linux"), "resources"), pod, c);
 	*ret = cfg;
 	return 0;
 }

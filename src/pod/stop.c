@@ -46,12 +46,21 @@ int pod_stop_signal(const char *stop_signal)
 	return end != s && *end == '\0' && n > 0 && n < NSIG ? (int)n : SIGTERM;
 }
 
-/* The STOPSIGNAL of container idx's image; SIGTERM when it is unknown. */
-static int image_stop_signal(struct img_store *store, const struct ctr_status *st)
+int pod_ctr_stop_signal(const struct pod_container *c, const char *image_stop_signal)
 {
+	return pod_stop_signal(c->stop_signal != NULL ? c->stop_signal : image_stop_signal);
+}
+
+/* The stop signal of container idx: its lifecycle.stopSignal, else its
+ * image's STOPSIGNAL; SIGTERM when both are unknown. */
+static int image_stop_signal(struct img_store *store, const struct pod_record *rec, size_t idx)
+{
+	const struct ctr_status *st = pod_ctr_status(rec, idx);
 	struct img_image *img = NULL;
 	int sig = SIGTERM;
 
+	if (pod_ctr_spec(rec, idx)->stop_signal != NULL)
+		return pod_ctr_stop_signal(pod_ctr_spec(rec, idx), NULL);
 	if (store != NULL &&
 	    img_store_resolve(store, st->image_id && *st->image_id ? st->image_id : st->image, &img,
 	                      NULL) == 0) {
@@ -130,7 +139,7 @@ void pod_stop(const struct pod_paths *paths, const struct pod_record *rec, long 
 		if (!s[i].running || grace_s <= 0)
 			continue;
 		any = true;
-		s[i].sig = image_stop_signal(store, pod_ctr_status(rec, i));
+		s[i].sig = image_stop_signal(store, rec, i);
 		s[i].hook = pre_stop(paths, rec, i);
 		if (s[i].hook == 0)
 			(void)pod_container_signal(paths, rec, i, s[i].sig, false, NULL);

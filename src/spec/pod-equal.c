@@ -128,7 +128,7 @@ static bool container_eq(const struct pod_container *a, const struct pod_contain
 	       mounts_eq(a, b) && pod_security_ctr_equal(a, b) &&
 	       handler_eq(&a->post_start, &b->post_start) &&
 	       handler_eq(&a->pre_stop, &b->pre_stop) && pod_probes_equal(a, b) &&
-	       pod_resources_equal(a, b);
+	       pod_resources_equal(a, b) && pod_small_ctr_equal(a, b);
 }
 
 static bool pod_level_eq(const struct pod *a, const struct pod *b)
@@ -171,7 +171,8 @@ static bool net_eq(const struct pod *a, const struct pod *b)
 bool pod_spec_equal(const struct pod *a, const struct pod *b)
 {
 	if (!pod_level_eq(a, b) || !volumes_eq(a, b) || !pod_security_pod_equal(a, b) ||
-	    !net_eq(a, b) || a->n_containers != b->n_containers)
+	    !net_eq(a, b) || !pod_resources_pod_equal(a, b) || !pod_small_equal(a, b) ||
+	    a->n_containers != b->n_containers)
 		return false;
 	for (size_t i = 0; i < a->n_containers; i++)
 		if (!container_eq(&a->containers[i], &b->containers[i]))

@@ -57,6 +57,7 @@ static void container_clear(struct pod_container *c)
 	strv_free(c->post_start.exec_command);
 	strv_free(c->pre_stop.exec_command);
 	pod_probes_free(c);
+	pod_small_ctr_free(c);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -86,6 +87,7 @@ void pod_clear(struct pod *pod)
 	free(pod->supplemental_groups);
 	volumes_free(pod->volumes, pod->n_volumes);
 	pod_net_free(pod);
+	pod_small_free(pod);
 	memset(pod, 0, sizeof(*pod));
 }
 

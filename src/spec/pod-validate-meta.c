@@ -29,7 +29,7 @@ static bool is_qname_part(const char *s, size_t n)
 	return true;
 }
 
-static int check_qualified_name(const char *path, const char *key, struct pp_error *err)
+int pod_check_qualified_name(const char *path, const char *key, struct pp_error *err)
 {
 	const char *slash = strchr(key, '/');
 	const char *name = slash != NULL ? slash + 1 : key;
@@ -67,7 +67,7 @@ int pod_check_labels(char *const *keys, char *const *values, struct pp_error *er
 {
 	for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
 		const char *v = values[i];
-		int r = check_qualified_name("metadata.labels", keys[i], err);
+		int r = pod_check_qualified_name("metadata.labels", keys[i], err);
 
 		if (r < 0)
 			return r;
@@ -85,7 +85,7 @@ int pod_check_annotations(char *const *keys, char *const *values, struct pp_erro
 	size_t total = 0;
 
 	for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
-		int r = check_qualified_name("metadata.annotations", keys[i], err);
+		int r = pod_check_qualified_name("metadata.annotations", keys[i], err);
 
 		if (r < 0)
 			return r;

@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# The smaller pod fields with their meaning on one node: pod-level
+# resources on the pod's cgroup, resizePolicy, lifecycle sleep hooks and
+# stopSignal, os, runtimeClassName, setHostnameAsFQDN, readinessGates.
+
+load helpers
+
+setup() {
+	setup_root
+}
+
+teardown() {
+	teardown_root
+}
+
+@test "pod-level resources: limits on the pod's cgroup and on containers without their own" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" plr <<'YAML'
+  resources:
+    limits: {cpu: 500m, memory: 128Mi}
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    resizePolicy: [{resourceName: cpu, restartPolicy: NotRequired}]
+  - name: d
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    resources:
+      limits: {memory: 32Mi}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is plr Running
+	local pid f pod
+	pid=$(container_pid plr c)
+	[ -n "$pid" ]
+	f=$(cg_file "$pid" memory memory.limit_in_bytes memory.max)
+	[ "$(cat "$f")" = 134217728 ]
+	pod=$(dirname "$(dirname "$f")")/$(basename "$f")
+	[ "$(cat "$pod")" = 134217728 ]
+	f=$(cg_file "$pid" cpu cpu.cfs_quota_us cpu.max)
+	pod=$(dirname "$(dirname "$f")")
+	if [ "${f##*/}" = cpu.max ]; then
+		[ "$(cat "$f")" = "50000 100000" ]
+		[ "$(cat "$pod/cpu.max")" = "50000 100000" ]
+	else
+		[ "$(cat "$f")" = 50000 ]
+		[ "$(cat "$pod/cpu.cfs_quota_us")" = 50000 ]
+		# the pod's request defaulted to its limit: 500m, 512 shares
+		[ "$(cat "$pod/cpu.shares")" = 512 ]
+		[ "$(cat "${f%/*}/cpu.shares")" = 2 ]
+	fi
+	pid=$(container_pid plr d)
+	f=$(cg_file "$pid" memory memory.limit_in_bytes memory.max)
+	[ "$(cat "$f")" = 33554432 ]
+	[ "$(peapod get pods plr -o json | jq -c .spec.resources)" = '{"limits":{"cpu":"500m","memory":"128Mi"},"requests":{"cpu":"500m","memory":"32Mi"}}' ]
+	# d's memory request (from its limit) is the pod's: below its limit
+	[ "$(peapod get pods plr -o json | jq -r .status.qosClass)" = Burstable ]
+	[ "$(peapod get pods plr -o json | jq -c '.spec.containers[0].resizePolicy')" = '[{"resourceName":"cpu","restartPolicy":"NotRequired"}]' ]
+}
+
+@test "pod-level resources are checked against the containers' as the API server does" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" plr <<'YAML'
+  resources:
+    limits: {memory: 64Mi}
+  containers:
+  - name: c
+    image: busybox:1.28
+    resources:
+      limits: {memory: 128Mi}
+      requests: {memory: 32Mi}
+YAML
+	refused 'spec.resources.containers[0][memory].limits: Invalid value: "128Mi": must be less than or equal to pod limits of 64Mi'
+}
+
+@test "lifecycle.stopSignal is the signal delete sends, not SIGTERM" {
+	mkdir "$BATS_TEST_TMPDIR/out"
+	manifest "$BATS_TEST_TMPDIR/p.yaml" sig <<YAML
+  os: {name: linux}
+  terminationGracePeriodSeconds: 30
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "trap 'echo term >> /out/s' TERM; trap 'echo usr1 >> /out/s; exit 0' USR1; while :; do sleep 0.1; done"]
+    lifecycle: {stopSignal: SIGUSR1}
+    volumeMounts: [{name: out, mountPath: /out}]
+  volumes:
+  - {name: out, hostPath: {path: "$BATS_TEST_TMPDIR/out"}}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is sig Running
+	[ "$(peapod get pods sig -o json | jq -r '.spec.containers[0].lifecycle.stopSignal')" = SIGUSR1 ]
+	run timeout 60 "$PEAPOD" delete pod sig
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/out/s")" = usr1 ]
+}
+
+@test "lifecycle.stopSignal needs spec.os.name, as the API server says" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" sig <<'YAML'
+  containers:
+  - name: c
+    image: busybox:1.28
+    lifecycle: {stopSignal: SIGUSR1}
+YAML
+	refused 'spec.containers[0].lifecycle.stopSignal: Forbidden: may not be set for containers with empty `spec.os.name`'
+}
+
+sig_sent() { # FILE: the container wrote what it got
+	[ -s "$1" ]
+}
+
+@test "a preStop sleep holds the stop signal back, within the grace period" {
+	mkdir "$BATS_TEST_TMPDIR/out"
+	manifest "$BATS_TEST_TMPDIR/p.yaml" slp <<YAML
+  terminationGracePeriodSeconds: 30
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "trap 'echo term > /out/s; exit 0' TERM; while :; do sleep 0.1; done"]
+    lifecycle:
+      postStart: {sleep: {seconds: 1}}
+      preStop: {sleep: {seconds: 6}}
+    volumeMounts: [{name: out, mountPath: /out}]
+  volumes:
+  - {name: out, hostPath: {path: "$BATS_TEST_TMPDIR/out"}}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is slp Running
+	[ "$(peapod get pods slp -o json | jq -c '.spec.containers[0].lifecycle.preStop')" = '{"sleep":{"seconds":6}}' ]
+	"$PEAPOD" delete pod slp >"$BATS_TEST_TMPDIR/del.out" 2>&1 &
+	local del=$!
+	wait_for 30 pod_is slp Terminating
+	# the kubelet sleeps first: no SIGTERM while the hook runs
+	[ ! -e "$BATS_TEST_TMPDIR/out/s" ]
+	wait_for 60 sig_sent "$BATS_TEST_TMPDIR/out/s"
+	wait "$del"
+	[ "$(cat "$BATS_TEST_TMPDIR/out/s")" = term ]
+	run grep -q FailedPreStopHook "$BATS_TEST_TMPDIR/del.out"
+	[ "$status" -ne 0 ]
+}
