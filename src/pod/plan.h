@@ -89,6 +89,13 @@ int pod_plan_argv(const struct pod_container *c, const struct img_config *img, c
  * host's name for a hostNetwork pod. Caller frees. */
 char *pod_plan_hostname(const struct pod *pod);
 
+/* The hostname the pod's kernel (uts namespace) and /etc/hostname get, as
+ * the kubelet's GetNodenameForKernel: pod_plan_hostname(), or with
+ * setHostnameAsFQDN and a subdomain its FQDN
+ * (HOST.SUBDOMAIN.NAMESPACE.svc.cluster.local). *ret caller frees. 0, or
+ * -EINVAL when the FQDN is over 64 characters (the kubelet's words). */
+int pod_plan_kernel_hostname(const struct pod *pod, char **ret, struct pp_error *err);
+
 /* The container's own env as the kubelet hands it to the runtime: "K=V" in
  * manifest order, a later same name replacing the earlier value in place,
  * each value's $(VAR) expanded against the entries before it. This is the

@@ -171,6 +171,9 @@ int pod_decode_sleep(json_object *v, void *obj, const char *path, struct pp_erro
 int pod_validate_small(const struct pod *pod, struct pp_error *err);
 int pod_validate_small_container(const struct pod *pod, const struct pod_container *c,
                                  const char *cpath, struct pp_error *err);
+/* The container.apparmor.security.beta.kubernetes.io/<container>
+ * annotations, as the appArmorProfile field they stand for. 0 or -EINVAL. */
+int pod_validate_apparmor_annotations(const struct pod *pod, struct pp_error *err);
 /* spec.preemptionPolicy: Never or PreemptLowerPriority. 0 or -EINVAL. */
 int pod_validate_preemption_policy(const struct pod *pod, struct pp_error *err);
 /* Encoding into the spec, container and handler objects; comparison;

@@ -295,6 +295,47 @@ static int admit_runtime_class(const struct pod *pod, struct pp_error *err)
 	return 0;
 }
 
+#define APPARMOR_PREFIX "container.apparmor.security.beta.kubernetes.io/"
+
+static bool has_container(const struct pod *pod, const char *name)
+{
+	for (size_t i = 0; i < pod->n_containers; i++)
+		if (strcmp(pod->containers[i].name, name) == 0)
+			return true;
+	for (size_t i = 0; i < pod->n_init_containers; i++)
+		if (strcmp(pod->init_containers[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The deprecated AppArmor annotation of a container: checked as the API
+ * server does (the container exists, the profile is well formed), then
+ * treated as its securityContext.appArmorProfile, which the API server
+ * fills from it: refused, as that field is. */
+int pod_validate_apparmor_annotations(const struct pod *pod, struct pp_error *err)
+{
+	char path[POD_PATH_MAX], why[160];
+
+	for (size_t i = 0; pod->annotation_keys && pod->annotation_keys[i]; i++) {
+		const char *k = pod->annotation_keys[i], *v = pod->annotation_values[i];
+		const char *ctr = k + strlen(APPARMOR_PREFIX);
+
+		if (strncmp(k, APPARMOR_PREFIX, strlen(APPARMOR_PREFIX)) != 0)
+			continue;
+		(void)snprintf(path, sizeof(path), "metadata.annotations[%s]", k);
+		if (!has_container(pod, ctr))
+			return pod_invalid(path, ctr, "container not found", err);
+		if (strcmp(v, "runtime/default") != 0 && strcmp(v, "unconfined") != 0 &&
+		    (strncmp(v, "localhost/", 10) != 0 || v[10] == '\0')) {
+			(void)snprintf(why, sizeof(why),
+			               "invalid AppArmor profile name: \"%.100s\"", v);
+			return pod_invalid(path, v, why, err);
+		}
+		return pod_unsupported(path, err);
+	}
+	return 0;
+}
+
 /* Only the first error is reported: the checks in the API server's order. */
 int pod_validate_small(const struct pod *pod, struct pp_error *err)
 {
@@ -308,6 +349,8 @@ int pod_validate_small(const struct pod *pod, struct pp_error *err)
 		r = not_supported("spec.os", pod->os_name, oses, err);
 	if (r == 0)
 		r = pod_validate_preemption_policy(pod, err);
+	if (r == 0)
+		r = pod_validate_apparmor_annotations(pod, err);
 	for (size_t i = 0; r == 0 && pod->readiness_gates && pod->readiness_gates[i]; i++) {
 		char path[POD_PATH_MAX];
 

@@ -137,3 +137,137 @@ YAML
 	run grep -q FailedPreStopHook "$BATS_TEST_TMPDIR/del.out"
 	[ "$status" -ne 0 ]
 }
+
+@test "runtimeClassName: peapod's classes are accepted, others refused as the RuntimeClass admission does" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" rc <<'YAML'
+  runtimeClassName: pea
+  enableServiceLinks: true
+  preemptionPolicy: Never
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is rc Running
+	[ "$(peapod get pods rc -o json | jq -r .spec.runtimeClassName)" = pea ]
+	peapod delete pod rc
+	sed -i 's/runtimeClassName: pea/runtimeClassName: foo/' "$BATS_TEST_TMPDIR/p.yaml"
+	refused 'pods "rc" is forbidden: pod rejected: RuntimeClass "foo" not found'
+}
+
+@test "overhead is refused: no RuntimeClass of peapod's defines one" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" oh <<'YAML'
+  overhead: {cpu: 250m}
+  containers:
+  - name: c
+    image: busybox:1.28
+YAML
+	refused 'pods "oh" is forbidden: pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead'
+}
+
+@test "a windows pod is created and rejected by the node: Failed, PodOSNotSupported" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" win <<'YAML'
+  os: {name: windows}
+  containers:
+  - name: c
+    image: busybox:1.28
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is win PodOSNotSupported
+	run peapod get pods win -o json
+	[ "$(jq -r .status.phase <<<"$output")" = Failed ]
+	[ "$(jq -r .status.reason <<<"$output")" = PodOSNotSupported ]
+	[ "$(jq -r .status.message <<<"$output")" = "Pod was rejected: Failed to admit pod as the OS field doesn't match node OS" ]
+	[ "$(jq -r '.status.containerStatuses[0].state.running' <<<"$output")" = null ]
+	peapod describe pod win | grep -E "Warning +PodOSNotSupported +.*Failed to admit pod as the OS field doesn't match node OS"
+	peapod delete pod win
+}
+
+@test "setHostnameAsFQDN: the hostname is the FQDN when a subdomain is set" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" fq <<'YAML'
+  hostname: web
+  subdomain: svc1
+  setHostnameAsFQDN: true
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is fq Running
+	[ "$(peapod exec fq -- hostname)" = web.svc1.default.svc.cluster.local ]
+	[ "$(peapod exec fq -- cat /etc/hostname)" = web.svc1.default.svc.cluster.local ]
+	peapod exec fq -- cat /etc/hosts | grep -E "^[0-9.]+	web\.svc1\.default\.svc\.cluster\.local	web$"
+}
+
+@test "a subdomain without setHostnameAsFQDN keeps the short hostname" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" sd <<'YAML'
+  hostname: web
+  subdomain: svc1
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is sd Running
+	[ "$(peapod exec sd -- hostname)" = web ]
+}
+
+ready_is() { # POD STATUS
+	[ "$(peapod get pods "$1" -o json | jq -r '.status.conditions[] | select(.type == "ContainersReady") | .status')" = "$2" ]
+}
+
+@test "readinessGates keep the pod's Ready condition False: nothing sets them on one node" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" rg <<'YAML'
+  readinessGates:
+  - conditionType: example.com/lb-ready
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is rg Running
+	wait_for 30 ready_is rg True
+	run peapod get pods rg -o json
+	[ "$(jq -r '.status.conditions[] | select(.type == "Ready") | .status' <<<"$output")" = False ]
+	[ "$(jq -r '.status.conditions[] | select(.type == "Ready") | .reason' <<<"$output")" = ReadinessGatesNotReady ]
+	[ "$(jq -r '.status.conditions[] | select(.type == "Ready") | .message' <<<"$output")" = 'corresponding condition of pod readiness gate "example.com/lb-ready" does not exist.' ]
+	run peapod get pods rg -o wide
+	[[ "${lines[0]}" =~ NOMINATED\ NODE\ +READINESS\ GATES$ ]]
+	[[ "${lines[1]}" =~ \<none\>\ +0/1$ ]]
+	peapod describe pod rg | grep -A2 '^Readiness Gates:' | grep -E '^  example.com/lb-ready +<none>'
+}
+
+@test "the AppArmor annotation is the appArmorProfile field: refused, and checked against the containers" {
+	cat >"$BATS_TEST_TMPDIR/p.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: aa
+  annotations:
+    container.apparmor.security.beta.kubernetes.io/nope: runtime/default
+spec:
+  containers:
+  - name: c
+    image: busybox:1.28
+YAML
+	refused 'metadata.annotations[container.apparmor.security.beta.kubernetes.io/nope]: Invalid value: "nope": container not found'
+	sed -i 's|beta.kubernetes.io/nope|beta.kubernetes.io/c|' "$BATS_TEST_TMPDIR/p.yaml"
+	refused 'metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]: Unsupported value: not supported by peapod yet'
+}
+
+@test "apply -f DIR/ and DIR// name the files without a double slash" {
+	mkdir "$BATS_TEST_TMPDIR/d"
+	printf 'apiVersion: v1\nkind: Pod\nmetadata: [\n' >"$BATS_TEST_TMPDIR/d/bad.yaml"
+	run peapod apply -f "$BATS_TEST_TMPDIR/d/"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"$BATS_TEST_TMPDIR/d/bad.yaml"* ]]
+	[[ "$output" != *"//"* ]]
+	run peapod apply -f "$BATS_TEST_TMPDIR/d//"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"$BATS_TEST_TMPDIR/d/bad.yaml"* ]]
+	[[ "$output" != *"//"* ]]
+}

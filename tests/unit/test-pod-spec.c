@@ -910,6 +910,18 @@ static const struct
                     {C0
                      "    resources: {limits: {memory: 2Gi}, requests: {memory: 1Gi}}\n  resources: {limits: {memory: 1Gi}}\n",
                      "spec.resources.containers[0][memory].limits: Invalid value: \"2Gi\": must be less than or equal to pod limits of 1Gi"},
+                    {HEAD
+                     "  annotations: {container.apparmor.security.beta.kubernetes.io/c: runtime/default}\n"
+                     "spec:\n  containers:\n  - name: c\n    image: busybox\n",
+                     "metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]: Unsupported value: not supported by peapod yet"},
+                    {HEAD
+                     "  annotations: {container.apparmor.security.beta.kubernetes.io/x: runtime/default}\n"
+                     "spec:\n  containers:\n  - name: c\n    image: busybox\n",
+                     "metadata.annotations[container.apparmor.security.beta.kubernetes.io/x]: Invalid value: \"x\": container not found"},
+                    {HEAD
+                     "  annotations: {container.apparmor.security.beta.kubernetes.io/c: strict}\n"
+                     "spec:\n  containers:\n  - name: c\n    image: busybox\n",
+                     "metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]: Invalid value: \"strict\": invalid AppArmor profile name: \"strict\""},
                     {C0 "  os: {name: windows}\n  resources: {limits: {memory: 1Gi}}\n",
                      "spec.resources: Forbidden: may not be set for a windows pod"},
                     {C0 "  terminationGracePeriodSeconds: -1\n",
@@ -959,9 +971,7 @@ static const struct
                      "spec.containers[0].resizePolicy: Required value"},
                     {C0 "    resizePolicy: [{resourceName: memory, restartPolicy: Maybe}]\n",
                      "spec.containers[0].resizePolicy: Unsupported value: \"Maybe\": supported values: \"NotRequired\", \"RestartContainer\""},
-                    {C0
-                     "    resizePolicy: [{resourceName: memory, restartPolicy: RestartContainer}]\n  restartPolicy: Never\n",
-                     "spec.containers[0].resizePolicy: Invalid value: \"RestartContainer\": must be 'NotRequired' when `restartPolicy` is 'Never'"},
+                    {C0 "    resizePolicy: [{resourceName: memory, restartPolicy: RestartContainer}]\n  restartPolicy: Never\n", "spec.containers[0].resizePolicy: Invalid value: \"RestartContainer\": must be 'NotRequired' when `restartPolicy` is 'Never'"},
                     {C0 "    envFrom: [{configMapRef: {name: x}}]\n",
                      "spec.containers[0].envFrom: Unsupported value: not supported by peapod yet"},
                     {C0 "    env: [{name: A, valueFrom: {fieldRef: {fieldPath: x}}}]\n",
