@@ -11,10 +11,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "monitor/events.h"
@@ -27,31 +25,9 @@
 #include "util/clock.h"
 #include "util/error.h"
 #include "util/log.h"
-#include "util/syscall.h"
 #include "util/xalloc.h"
 
 static void hook_exited(struct mon *m, size_t idx, int status);
-
-/* The sleep handler: the kubelet itself sleeps, so a child of ours does,
- * holding no fd of ours and ending with the monitor. */
-static int hook_sleep(int64_t seconds, pid_t *ret_pid)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		struct timespec ts = {.tv_sec = (time_t)seconds};
-
-		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-		(void)sys_close_range(0, ~0U, 0);
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
-		_exit(0);
-	}
-	*ret_pid = pid;
-	return 0;
-}
 
 /* Run handler h of container idx: a sleep, or an exec process with its
  * output discarded (the kubelet keeps it for the event only). */
@@ -63,7 +39,7 @@ static int hook_run(struct mon *m, size_t idx, const struct pod_handler *h, pid_
 	int r;
 
 	if (h->has_sleep)
-		return hook_sleep(h->sleep_seconds, ret_pid);
+		return pod_hook_sleep(h->sleep_seconds, ret_pid);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		return -errno;

@@ -155,6 +155,11 @@ int pod_stop_signal(const char *stop_signal);
  * SIGTERM. */
 int pod_ctr_stop_signal(const struct pod_container *c, const char *image_stop_signal);
 
+/* A lifecycle sleep handler: the kubelet itself sleeps, so a child of the
+ * caller does, for seconds, holding no fd of the caller's and killed when
+ * the caller dies; the caller reaps *ret_pid. 0 or -errno. */
+int pod_hook_sleep(int64_t seconds, pid_t *ret_pid);
+
 /* Stop the pod's running containers as the kubelet does, in one blocking
  * call, for a pod no monitor runs: each container's preStop hook, or else
  * its image's STOPSIGNAL; the STOPSIGNAL after a hook ends; SIGKILL to all

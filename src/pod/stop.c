@@ -4,12 +4,14 @@
  * done in one blocking call, the same steps the monitor takes in its
  * event loop: preStop hook or else STOPSIGNAL, then SIGKILL to what is
  * left when the grace period ends. */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "image/image.h"
@@ -22,6 +24,7 @@
 #include "util/clock.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/syscall.h"
 #include "util/xalloc.h"
 
 #define TICK_MS 100
@@ -76,6 +79,25 @@ struct stopping {
 	pid_t hook; /* its preStop hook, 0 when none runs */
 };
 
+int pod_hook_sleep(int64_t seconds, pid_t *ret_pid)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		struct timespec ts = {.tv_sec = (time_t)seconds};
+
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		(void)sys_close_range(0, ~0U, 0);
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	*ret_pid = pid;
+	return 0;
+}
+
 /* Start container idx's preStop hook; its pid, or 0 (none, or it failed). */
 static pid_t pre_stop(const struct pod_paths *paths, const struct pod_record *rec, size_t idx)
 {
@@ -84,6 +106,8 @@ static pid_t pre_stop(const struct pod_paths *paths, const struct pod_record *re
 
 	if (pod_ctr_is_init(rec, idx) || !pc->pre_stop.set)
 		return 0;
+	if (pc->pre_stop.has_sleep)
+		return pod_hook_sleep(pc->pre_stop.sleep_seconds, &pid) < 0 ? 0 : pid;
 	if (pod_exec(paths, rec,
 	             &(struct pod_exec_opts){.container = pc->name,
 	                                     .argv = pc->pre_stop.exec_command,

@@ -299,6 +299,36 @@ static void test_hostname_truncation(void **state)
 	free(h);
 }
 
+/* setHostnameAsFQDN: the FQDN with a subdomain, the short name without,
+ * the kubelet's error past 64 characters. */
+static void test_kernel_hostname(void **state)
+{
+	char sub[64] = "s", ns[] = "default", name[] = "p", host[] = "web";
+	struct pod pod = {.name = name, .namespace_ = ns, .hostname = host};
+	struct pp_error err = {0};
+	char *h = NULL;
+
+	(void)state;
+	assert_int_equal(pod_plan_kernel_hostname(&pod, &h, &err), 0);
+	assert_string_equal(h, "web");
+	free(h);
+	pod.subdomain = sub;
+	assert_int_equal(pod_plan_kernel_hostname(&pod, &h, &err), 0);
+	assert_string_equal(h, "web");
+	free(h);
+	pod.set_hostname_as_fqdn = true;
+	assert_int_equal(pod_plan_kernel_hostname(&pod, &h, &err), 0);
+	assert_string_equal(h, "web.s.default.svc.cluster.local");
+	free(h);
+	memset(sub, 's', 40);
+	sub[40] = '\0';
+	h = NULL;
+	assert_int_equal(pod_plan_kernel_hostname(&pod, &h, &err), -EINVAL);
+	assert_null(h);
+	assert_non_null(
+	    strstr(err.msg, "is too long (64 characters is the max, 70 characters requested)"));
+}
+
 static json_object *process_of(const struct pod *pod, const struct pod_container *c,
                                const struct img_config *img, int *ret_r, struct pp_error *err)
 {
@@ -1163,6 +1193,7 @@ int main(void)
 	    cmocka_unit_test(test_env_merge),
 	    cmocka_unit_test(test_env_expansion_bounded),
 	    cmocka_unit_test(test_hostname_truncation),
+	    cmocka_unit_test(test_kernel_hostname),
 	    cmocka_unit_test(test_caps_default_and_add),
 	    cmocka_unit_test(test_caps_all),
 	    cmocka_unit_test(test_process_cwd_and_user),
