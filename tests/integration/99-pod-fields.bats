@@ -13,6 +13,18 @@ teardown() {
 	teardown_root
 }
 
+# A running pod NAME: the pod-level spec lines on stdin, then one busybox
+# container c that sleeps; applied, and Running.
+running_pod() { # NAME
+	{
+		cat
+		printf '  containers:\n  - name: c\n    image: busybox:1.28\n'
+		printf '    command: ["sleep", "3600"]\n'
+	} | manifest "$BATS_TEST_TMPDIR/p.yaml" "$1"
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is "$1" Running
+}
+
 @test "pod-level resources: limits on the pod's cgroup and on containers without their own" {
 	manifest "$BATS_TEST_TMPDIR/p.yaml" plr <<'YAML'
   resources:
@@ -139,17 +151,11 @@ YAML
 }
 
 @test "runtimeClassName: peapod's classes are accepted, others refused as the RuntimeClass admission does" {
-	manifest "$BATS_TEST_TMPDIR/p.yaml" rc <<'YAML'
+	running_pod rc <<'YAML'
   runtimeClassName: pea
   enableServiceLinks: true
   preemptionPolicy: Never
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["sleep", "3600"]
 YAML
-	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	wait_for 30 pod_is rc Running
 	[ "$(peapod get pods rc -o json | jq -r .spec.runtimeClassName)" = pea ]
 	peapod delete pod rc
 	sed -i 's/runtimeClassName: pea/runtimeClassName: foo/' "$BATS_TEST_TMPDIR/p.yaml"
@@ -185,33 +191,21 @@ YAML
 }
 
 @test "setHostnameAsFQDN: the hostname is the FQDN when a subdomain is set" {
-	manifest "$BATS_TEST_TMPDIR/p.yaml" fq <<'YAML'
+	running_pod fq <<'YAML'
   hostname: web
   subdomain: svc1
   setHostnameAsFQDN: true
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["sleep", "3600"]
 YAML
-	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	wait_for 30 pod_is fq Running
 	[ "$(peapod exec fq -- hostname)" = web.svc1.default.svc.cluster.local ]
 	[ "$(peapod exec fq -- cat /etc/hostname)" = web.svc1.default.svc.cluster.local ]
 	peapod exec fq -- cat /etc/hosts | grep -E "^[0-9.]+	web\.svc1\.default\.svc\.cluster\.local	web$"
 }
 
 @test "a subdomain without setHostnameAsFQDN keeps the short hostname" {
-	manifest "$BATS_TEST_TMPDIR/p.yaml" sd <<'YAML'
+	running_pod sd <<'YAML'
   hostname: web
   subdomain: svc1
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["sleep", "3600"]
 YAML
-	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	wait_for 30 pod_is sd Running
 	[ "$(peapod exec sd -- hostname)" = web ]
 }
 
@@ -220,16 +214,10 @@ ready_is() { # POD STATUS
 }
 
 @test "readinessGates keep the pod's Ready condition False: nothing sets them on one node" {
-	manifest "$BATS_TEST_TMPDIR/p.yaml" rg <<'YAML'
+	running_pod rg <<'YAML'
   readinessGates:
   - conditionType: example.com/lb-ready
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["sleep", "3600"]
 YAML
-	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	wait_for 30 pod_is rg Running
 	wait_for 30 ready_is rg True
 	run peapod get pods rg -o json
 	[ "$(jq -r '.status.conditions[] | select(.type == "Ready") | .status' <<<"$output")" = False ]
