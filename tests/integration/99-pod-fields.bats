@@ -113,6 +113,7 @@ YAML
     image: busybox:1.28
     lifecycle: {stopSignal: SIGUSR1}
 YAML
+	# shellcheck disable=SC2016 # the backquotes are the API server's
 	refused 'spec.containers[0].lifecycle.stopSignal: Forbidden: may not be set for containers with empty `spec.os.name`'
 }
 
