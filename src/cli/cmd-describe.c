@@ -437,6 +437,17 @@ static void print_api_volume(FILE *f, const struct pod_volume *v)
 		print_projection(f, &v->sources[i], v->projection == POD_PROJ_NONE);
 }
 
+/* kubectl's Readiness Gates: each gate's condition status; none is ever
+ * set on one node. */
+static void print_readiness_gates(FILE *f, const struct pod *p)
+{
+	if (p->readiness_gates == NULL)
+		return;
+	fprintf(f, "Readiness Gates:\n  Type\tStatus\n");
+	for (char **g = p->readiness_gates; *g; g++)
+		fprintf(f, "  %s \t<none> \n", *g);
+}
+
 static void print_volumes(FILE *f, const struct pod *p)
 {
 	if (p->n_volumes == 0) {
@@ -579,6 +590,7 @@ static void describe(struct pod_record *rec)
 		print_container(f, rec->pod, &rec->pod->containers[i], &rec->ctrs[i],
 		                cs ? json_object_array_get_idx(cs, i) : NULL);
 	print_conditions(f, status);
+	print_readiness_gates(f, rec->pod);
 	print_volumes(f, rec->pod);
 	fprintf(f, "QoS Class:\t%s\n", pod_qos_class(rec->pod));
 	cli_print_sched(f, rec->pod);

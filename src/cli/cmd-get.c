@@ -89,11 +89,25 @@ static void mark_unwatched(struct pod_record **recs, size_t n)
 	}
 }
 
+/* READINESS GATES as kubectl prints it: gates whose condition is True
+ * (none is set on one node) over the gates, or <none>. */
+static void gates_cell(const struct pod *pod, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (char **g = pod->readiness_gates; g != NULL && *g != NULL; g++)
+		n++;
+	if (n == 0)
+		(void)snprintf(buf, size, "<none>");
+	else
+		(void)snprintf(buf, size, "0/%zu", n);
+}
+
 static void print_table(struct pod_record **recs, size_t n, const struct get_opts *o)
 {
-	const char *head[] = {"NAMESPACE", "NAME", "READY", "STATUS",
-	                      "RESTARTS",  "AGE",  "IP",    "NODE"};
-	size_t first = o->all_ns ? 0 : 1, ncols = (o->fmt == OUT_WIDE ? 8 : 6) - first;
+	const char *head[] = {"NAMESPACE", "NAME", "READY", "STATUS",         "RESTARTS",
+	                      "AGE",       "IP",   "NODE",  "NOMINATED NODE", "READINESS GATES"};
+	size_t first = o->all_ns ? 0 : 1, ncols = (o->fmt == OUT_WIDE ? 10 : 6) - first;
 	char host[256] = "localhost";
 	struct cli_table t;
 
@@ -103,7 +117,7 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 		cli_table_add(&t, head + first);
 	for (size_t i = 0; i < n; i++) {
 		const struct pod_record *r = recs[i];
-		char ready[32], status[64], restarts[64], age[32];
+		char ready[32], status[64], restarts[64], age[32], gates[32];
 		size_t nready = 0, total = r->n_ctrs;
 
 		for (size_t j = 0; j < r->n_ctrs; j++)
@@ -117,6 +131,7 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 		}
 		(void)snprintf(ready, sizeof(ready), "%zu/%zu", nready, total);
 		restarts_cell(r, restarts, sizeof(restarts));
+		gates_cell(r->pod, gates, sizeof(gates));
 		const char *row[] = {r->pod->namespace_,
 		                     r->pod->name,
 		                     ready,
@@ -124,7 +139,9 @@ static void print_table(struct pod_record **recs, size_t n, const struct get_opt
 		                     restarts,
 		                     cli_age(r->created_at, age, sizeof(age)),
 		                     pod_record_ip(r) ? pod_record_ip(r) : "<none>",
-		                     r->scheduled ? host : "<none>"};
+		                     r->scheduled ? host : "<none>",
+		                     "<none>",
+		                     gates};
 		cli_table_add(&t, row + first);
 	}
 	cli_table_print(&t);

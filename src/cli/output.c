@@ -214,6 +214,22 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* DIR/NAME as Go's filepath.Join gives it: repeated and trailing slashes
+ * of DIR dropped ("dir//" + "a.yaml" → "dir/a.yaml"). Caller frees. */
+static char *join_clean(const char *dir, const char *name)
+{
+	cleanup_free char *d = xstrdup(dir);
+	size_t n = 0;
+
+	for (const char *p = dir; *p; p++)
+		if (*p != '/' || n == 0 || d[n - 1] != '/')
+			d[n++] = *p;
+	while (n > 1 && d[n - 1] == '/')
+		n--;
+	d[n] = '\0';
+	return xstrfmt("%s%s%s", d, strcmp(d, "/") == 0 ? "" : "/", name);
+}
+
 char **cli_manifest_files(const char *path)
 {
 	cleanup_dir DIR *d = NULL;
@@ -232,7 +248,7 @@ char **cli_manifest_files(const char *path)
 
 		if (de->d_name[0] == '.' || !manifest_ext(de->d_name))
 			continue;
-		p = xstrfmt("%s/%s", path, de->d_name);
+		p = join_clean(path, de->d_name);
 		strv_push(&v, p);
 	}
 	if (v == NULL)

@@ -20,6 +20,16 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
+void mctr_rejected(struct mon *m, size_t idx)
+{
+	struct ctr_status *st = mon_status(m, idx);
+
+	free(st->reason);
+	free(st->message);
+	st->reason = st->message = NULL;
+	m->c[idx].phase = MCTR_EXITED;
+}
+
 void mctr_init(struct mctr *c)
 {
 	memset(c, 0, sizeof(*c));

@@ -161,7 +161,7 @@ int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 		return r;
 	}
 	if (r == 0) {
-		c->stop_signal = pod_stop_signal(img->config.stop_signal);
+		c->stop_signal = pod_ctr_stop_signal(mon_spec(m, idx), img->config.stop_signal);
 		mctr_image_found(m, idx, img->id);
 		/* the kubelet makes the environment before the container */
 		r = mon_ctr_env(m, idx, &env, err);

@@ -39,6 +39,11 @@ enum mon_ev {
 };
 
 #define MON_MAX_ATTACH 8 /* attach clients per container */
+
+/* The kubelet's admission rejection of a pod for another OS
+ * (lifecycle.PodOSNotSupported). */
+#define MON_REASON_OS  "PodOSNotSupported"
+#define MON_MESSAGE_OS "Failed to admit pod as the OS field doesn't match node OS"
 struct mattach_set;
 struct mprobe_set;
 
@@ -204,6 +209,9 @@ static inline enum pod_ctr_kind mon_kind(const struct mon *m, size_t idx)
 	return mon_is_sidecar(m, idx) ? POD_CTR_SIDECAR : POD_CTR_INIT;
 }
 
+/* The pod was rejected at admission: container idx never starts, and
+ * shows no waiting reason (the kubelet reports none for such a pod). */
+void mctr_rejected(struct mon *m, size_t idx);
 /* The state machine (ctr-state.c): the named transitions of container idx.
  * It alone writes a container's phase, status, restart count and back-off;
  * what the monitor does about them (start, signal, save) is elsewhere. */

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 
 #include "image/image.h"
+#include "monitor/events.h"
 #include "monitor/internal.h"
 #include "monitor/io.h"
 #include "monitor/keeper.h"
@@ -211,11 +212,37 @@ static void settle(struct mon *m)
 	report(m);
 }
 
+/* The kubelet's admission of a pod whose spec.os is not this node's
+ * (linux): rejected, Failed with the kubelet's reason, nothing of it
+ * created or started. */
+static bool rejected(struct mon *m)
+{
+	struct pod_record *rec = m->rec;
+	const char *os = rec->pod->os_name;
+
+	if (os == NULL || strcmp(os, "linux") == 0)
+		return false;
+	m->evicted = true; /* Failed for good: nothing starts */
+	free(rec->reason);
+	free(rec->message);
+	rec->reason = xstrdup(MON_REASON_OS);
+	rec->message = xstrdup("Pod was rejected: " MON_MESSAGE_OS);
+	pod_event_add(m->dir, "Warning", MON_REASON_OS, MON_MESSAGE_OS);
+	for (size_t i = 0; i < MON_N(m); i++)
+		mctr_rejected(m, i);
+	log_info("pod rejected: %s", MON_MESSAGE_OS);
+	return true;
+}
+
 static int start_pod(struct mon *m)
 {
 	struct pp_error err = {0};
 	int r;
 
+	if (rejected(m)) {
+		save(m);
+		return 0;
+	}
 	r = img_store_open(m->paths.images, &m->store, &err);
 	if (r < 0) {
 		notify(m, MON_NOTIFY_ERROR "%s\n", err.msg);
@@ -469,8 +496,11 @@ static int mon_init(struct mon *m, const char *root, const char *ns, const char 
 		return r;
 	m->dir = pod_dir_path(&m->paths, m->rec->pod->uid);
 	m->c = xcalloc(MON_N(m), sizeof(struct mctr));
-	for (size_t i = 0; i < MON_N(m); i++)
+	for (size_t i = 0; i < MON_N(m); i++) {
 		mctr_init(&m->c[i]);
+		/* an adopted container's image is not looked at again */
+		m->c[i].stop_signal = pod_ctr_stop_signal(pod_ctr_spec(m->rec, i), NULL);
+	}
 	if ((r = take_lock(m)) < 0)
 		return pp_error(err, r, "monitor lock of pod '%s'", name);
 	m->ep = epoll_create1(EPOLL_CLOEXEC);

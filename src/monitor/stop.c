@@ -5,8 +5,9 @@
  * when a preStop hook used it up). Deleting a pod, evicting it, losing
  * its sandbox, a failed liveness or startup probe and a failed postStart
  * hook all stop containers through mon_ctr_stop(). The lifecycle hooks
- * run here too, as exec processes of the container, children of the
- * monitor. */
+ * run here too, as exec processes of the container (or, for a sleep
+ * handler, a sleeping child), children of the monitor. */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -28,15 +29,18 @@
 
 static void hook_exited(struct mon *m, size_t idx, int status);
 
-/* Run handler h of container idx as an exec process, its output discarded
- * (the kubelet keeps it for the event only). */
+/* Run handler h of container idx: a sleep, or an exec process with its
+ * output discarded (the kubelet keeps it for the event only). */
 static int hook_run(struct mon *m, size_t idx, const struct pod_handler *h, pid_t *ret_pid)
 {
 	struct pp_error err = {0};
-	cleanup_close int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	cleanup_close int null = -1;
 	const char *name = mon_status(m, idx)->name;
 	int r;
 
+	if (h->has_sleep)
+		return pod_hook_sleep(h->sleep_seconds, ret_pid);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		return -errno;
 	r = pod_exec(

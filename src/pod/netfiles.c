@@ -280,13 +280,16 @@ int pod_net_files_write(const struct pod_paths *paths, const struct pod_record *
                         struct pp_error *err)
 {
 	cleanup_free char *dir = pod_dir_path(paths, rec->pod->uid);
-	cleanup_free char *host = pod_plan_hostname(rec->pod);
-	cleanup_free char *hostname = xstrfmt("%s\n", host);
+	cleanup_free char *host = NULL, *hostname = NULL;
 	cleanup_free char *path = xstrfmt("%s/hostname", dir);
 	cleanup_free char *host_resolv = read_host_file("/etc/resolv.conf");
 	cleanup_free char *resolv = pod_resolv_text(rec->pod, host_resolv);
-	int r = pod_hosts_write(paths, rec, NULL, err);
+	int r = pod_plan_kernel_hostname(rec->pod, &host, err);
 
+	if (r == 0) {
+		hostname = xstrfmt("%s\n", host);
+		r = pod_hosts_write(paths, rec, NULL, err);
+	}
 	if (r == 0)
 		r = fs_write_atomic(path, hostname, strlen(hostname), 0644, err);
 	free(path);

@@ -63,6 +63,31 @@ char *pod_plan_hostname(const struct pod *pod)
 	return xstrndup(h, len);
 }
 
+#define KERNEL_HOSTNAME_MAX 64
+
+int pod_plan_kernel_hostname(const struct pod *pod, char **ret, struct pp_error *err)
+{
+	cleanup_free char *host = pod_plan_hostname(pod);
+	char *fqdn;
+
+	if (!pod->set_hostname_as_fqdn || pod->host_network || pod->subdomain == NULL ||
+	    pod->subdomain[0] == '\0') {
+		*ret = take_ptr(&host);
+		return 0;
+	}
+	fqdn = xstrfmt("%s.%s.%s.svc.cluster.local", host, pod->subdomain, pod->namespace_);
+	if (strlen(fqdn) > KERNEL_HOSTNAME_MAX) {
+		(void)pp_error_msg(
+		    err, EINVAL,
+		    "failed to construct FQDN from pod hostname and cluster domain, FQDN %s is too long (%d characters is the max, %zu characters requested)",
+		    fqdn, KERNEL_HOSTNAME_MAX, strlen(fqdn));
+		free(fqdn);
+		return -EINVAL;
+	}
+	*ret = fqdn;
+	return 0;
+}
+
 static json_object *str_array(const char *const *v)
 {
 	json_object *arr = json_object_new_array();
@@ -259,8 +284,12 @@ int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, 
 	json_object_object_add(cfg, "root", root_object(true));
 	/* without its own uts namespace the sandbox cannot have a hostname */
 	if (!pod->host_network) {
-		cleanup_free char *hostname = pod_plan_hostname(pod);
+		cleanup_free char *hostname = NULL;
 
+		if (pod_plan_kernel_hostname(pod, &hostname, err) < 0) {
+			json_object_put(cfg);
+			return -EINVAL;
+		}
 		add_str(cfg, "hostname", hostname);
 	}
 	mounts = default_mounts();
@@ -419,7 +448,7 @@ int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struc
 	nss = namespaces(pod, sandbox_pid, pod->share_process_namespace);
 	json_object_object_add(cfg, "linux", linux_object(paths, c->name, nss));
 	pod_plan_resources(
-	    json_object_object_get(json_object_object_get(cfg, "linux"), "resources"), c);
+	    json_object_object_get(json_object_object_get(cfg, "linux"), "resources"), pod, c);
 	*ret = cfg;
 	return 0;
 }

@@ -89,6 +89,13 @@ int pod_plan_argv(const struct pod_container *c, const struct img_config *img, c
  * host's name for a hostNetwork pod. Caller frees. */
 char *pod_plan_hostname(const struct pod *pod);
 
+/* The hostname the pod's kernel (uts namespace) and /etc/hostname get, as
+ * the kubelet's GetNodenameForKernel: pod_plan_hostname(), or with
+ * setHostnameAsFQDN and a subdomain its FQDN
+ * (HOST.SUBDOMAIN.NAMESPACE.svc.cluster.local). *ret caller frees. 0, or
+ * -EINVAL when the FQDN is over 64 characters (the kubelet's words). */
+int pod_plan_kernel_hostname(const struct pod *pod, char **ret, struct pp_error *err);
+
 /* The environment, in containerd's order: the default PATH, HOSTNAME, the
  * image's Env, then kenv (the container's own, pod_env_resolve(); NULL for
  * none), each same name replacing the earlier value in place (a bare
@@ -130,10 +137,21 @@ struct pod_plan_target {
 };
 int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struct pp_error *err);
 
-/* Fill linux.resources object res for c: cpu.shares from the cpu request
- * (the kubelet's MilliCPUToShares: 2 when none), cpu.quota/period (100000)
- * from the cpu limit, memory.limit in bytes from the memory limit. */
-void pod_plan_resources(json_object *res, const struct pod_container *c);
+/* Fill linux.resources object res for c, one of pod's containers:
+ * cpu.shares from the cpu request (the kubelet's MilliCPUToShares: 2 when
+ * none), cpu.quota/period (100000) from the cpu limit, memory.limit in
+ * bytes from the memory limit; a limit c lacks is the pod-level one
+ * (spec.resources.limits) when the pod sets it, as the kubelet does. */
+void pod_plan_resources(json_object *res, const struct pod *pod, const struct pod_container *c);
+
+struct rt_cgroup_limits;
+/* The limits of the pod's cgroup (the kubelet's ResourceConfigForPod):
+ * cpu shares from the pod-level cpu request, else the containers'
+ * aggregate request (max of the app containers' sum and the largest init
+ * container's); cpu quota and memory limit from the pod-level limits,
+ * else the containers' aggregate when every container sets that limit;
+ * 0 (unset) otherwise. */
+void pod_plan_pod_cgroup(const struct pod *pod, struct rt_cgroup_limits *ret);
 
 /* containerd's default capability set, "CAP_"-prefixed, NULL-terminated. */
 extern const char *const pod_default_caps[];

@@ -334,6 +334,18 @@ int pod_sandbox_prepare(const struct pod_paths *paths, const struct pod_record *
 	return r;
 }
 
+/* The pod's cgroup, the parent of its containers', with the limits the
+ * kubelet gives a pod cgroup. */
+static int pod_cgroup_setup(const struct pod *pod, const char *parent, struct pp_error *err)
+{
+	struct rt_cgroup_limits lim;
+	int r;
+
+	pod_plan_pod_cgroup(pod, &lim);
+	r = rt_cgroup_setup(parent, &lim, err);
+	return r < 0 ? pp_error_prefix(err, r, "pod cgroup") : 0;
+}
+
 /* The pause container of the bundle, created and started. */
 static int sandbox_run(const struct pod_paths *paths, struct pod_record *rec,
                        const char *pause_binary, struct pp_error *err)
@@ -351,6 +363,8 @@ static int sandbox_run(const struct pod_paths *paths, struct pod_record *rec,
 	o.state_root = paths->runtime;
 	o.id = id;
 	o.bundle = bundle;
+	if (r == 0)
+		r = pod_cgroup_setup(rec->pod, pp.cgroup_parent, err);
 	if (r == 0)
 		r = rt_container_create(&o, &pid, err);
 	if (r == 0) {

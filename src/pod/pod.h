@@ -11,6 +11,7 @@
 
 struct pp_error;
 struct pod;
+struct pod_container;
 struct pod_paths;
 struct pod_record;
 struct img_store;
@@ -151,6 +152,15 @@ struct pod_exec_opts {
 /* The signal an image's STOPSIGNAL names ("SIGQUIT", "QUIT", "3");
  * SIGTERM when it is NULL, empty or unknown. */
 int pod_stop_signal(const char *stop_signal);
+/* The signal that stops container c (KEP-4960): its lifecycle.stopSignal,
+ * else its image's STOPSIGNAL (image_stop_signal, may be NULL), else
+ * SIGTERM. */
+int pod_ctr_stop_signal(const struct pod_container *c, const char *image_stop_signal);
+
+/* A lifecycle sleep handler: the kubelet itself sleeps, so a child of the
+ * caller does, for seconds, holding no fd of the caller's and killed when
+ * the caller dies; the caller reaps *ret_pid. 0 or -errno. */
+int pod_hook_sleep(int64_t seconds, pid_t *ret_pid);
 
 /* Stop the pod's running containers as the kubelet does, in one blocking
  * call, for a pod no monitor runs: each container's preStop hook, or else

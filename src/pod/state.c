@@ -316,14 +316,40 @@ static json_object *scheduled_condition(const struct pod_record *rec)
 	return o;
 }
 
-/* PodConditions as the kubelet sets them for a pod without readiness
- * gates: Initialized (pod_record_initialized); ContainersReady when the
- * app containers and sidecars are. */
+/* The Ready condition of a pod whose containers are ready but that has
+ * readiness gates: nothing on one node sets their conditions, so it stays
+ * False with the kubelet's reason and message (GeneratePodReadyCondition). */
+static json_object *gated_ready(const struct pod_record *rec)
+{
+	json_object *o = condition("Ready", false, rec->started_at);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		abort(); /* out of memory, as xmalloc */
+	for (char **g = rec->pod->readiness_gates; *g; g++)
+		(void)fprintf(
+		    f, "%scorresponding condition of pod readiness gate \"%s\" does not exist.",
+		    g == rec->pod->readiness_gates ? "" : ", ", *g);
+	if (fclose(f) != 0)
+		abort();
+	json_set_str(o, "reason", "ReadinessGatesNotReady");
+	json_set_str(o, "message", buf);
+	free(buf);
+	return o;
+}
+
+/* PodConditions as the kubelet sets them: Initialized
+ * (pod_record_initialized); ContainersReady when the app containers and
+ * sidecars are; Ready when the containers are and every readiness
+ * gate's condition is True (never, here). */
 static json_object *conditions_to_json(const struct pod_record *rec)
 {
 	json_object *a = json_object_new_array();
 	bool ready = rec->n_ctrs > 0 && rec->phase == POD_PHASE_RUNNING;
 	bool initialized = pod_record_initialized(rec);
+	bool gated = rec->pod->readiness_gates != NULL && rec->pod->readiness_gates[0] != NULL;
 
 	for (size_t i = 0; i < rec->n_ctrs; i++)
 		ready = ready && rec->ctrs[i].ready;
@@ -335,7 +361,8 @@ static json_object *conditions_to_json(const struct pod_record *rec)
 		return a; /* an unplaced pod has only this condition */
 	}
 	json_object_array_add(a, condition("Initialized", initialized, rec->created_at));
-	json_object_array_add(a, condition("Ready", ready, rec->started_at));
+	json_object_array_add(a, ready && gated ? gated_ready(rec)
+	                                        : condition("Ready", ready, rec->started_at));
 	json_object_array_add(a, condition("ContainersReady", ready, rec->started_at));
 	json_object_array_add(a, scheduled_condition(rec));
 	return a;

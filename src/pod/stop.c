@@ -5,12 +5,14 @@
  * event loop: preStop hook or else STOPSIGNAL (a sidecar's once the app
  * containers and the sidecars after it stopped), then SIGKILL to what is
  * left when the grace period ends. */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "image/image.h"
@@ -23,6 +25,7 @@
 #include "util/clock.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/syscall.h"
 #include "util/xalloc.h"
 
 #define TICK_MS 100
@@ -47,12 +50,21 @@ int pod_stop_signal(const char *stop_signal)
 	return end != s && *end == '\0' && n > 0 && n < NSIG ? (int)n : SIGTERM;
 }
 
-/* The STOPSIGNAL of container idx's image; SIGTERM when it is unknown. */
-static int image_stop_signal(struct img_store *store, const struct ctr_status *st)
+int pod_ctr_stop_signal(const struct pod_container *c, const char *image_stop_signal)
 {
+	return pod_stop_signal(c->stop_signal != NULL ? c->stop_signal : image_stop_signal);
+}
+
+/* The stop signal of container idx: its lifecycle.stopSignal, else its
+ * image's STOPSIGNAL; SIGTERM when both are unknown. */
+static int image_stop_signal(struct img_store *store, const struct pod_record *rec, size_t idx)
+{
+	const struct ctr_status *st = pod_ctr_status(rec, idx);
 	struct img_image *img = NULL;
 	int sig = SIGTERM;
 
+	if (pod_ctr_spec(rec, idx)->stop_signal != NULL)
+		return pod_ctr_stop_signal(pod_ctr_spec(rec, idx), NULL);
 	if (store != NULL &&
 	    img_store_resolve(store, st->image_id && *st->image_id ? st->image_id : st->image, &img,
 	                      NULL) == 0) {
@@ -85,6 +97,25 @@ static void signal_in_turn(const struct pod_paths *paths, const struct pod_recor
 		(void)pod_container_signal(paths, rec, idx, s[idx].sig, false, NULL);
 }
 
+int pod_hook_sleep(int64_t seconds, pid_t *ret_pid)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		struct timespec ts = {.tv_sec = (time_t)seconds};
+
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		(void)sys_close_range(0, ~0U, 0);
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	*ret_pid = pid;
+	return 0;
+}
+
 /* Start container idx's preStop hook; its pid, or 0 (none, or it failed). */
 static pid_t pre_stop(const struct pod_paths *paths, const struct pod_record *rec, size_t idx)
 {
@@ -93,6 +124,8 @@ static pid_t pre_stop(const struct pod_paths *paths, const struct pod_record *re
 
 	if ((pod_ctr_is_init(rec, idx) && !pc->restart_always) || !pc->pre_stop.set)
 		return 0;
+	if (pc->pre_stop.has_sleep)
+		return pod_hook_sleep(pc->pre_stop.sleep_seconds, &pid) < 0 ? 0 : pid;
 	if (pod_exec(paths, rec,
 	             &(struct pod_exec_opts){.container = pc->name,
 	                                     .argv = pc->pre_stop.exec_command,
@@ -150,7 +183,7 @@ void pod_stop(const struct pod_paths *paths, const struct pod_record *rec, long 
 		if (!s[i].running || grace_s <= 0)
 			continue;
 		any = true;
-		s[i].sig = image_stop_signal(store, pod_ctr_status(rec, i));
+		s[i].sig = image_stop_signal(store, rec, i);
 		s[i].hook = pre_stop(paths, rec, i);
 		s[i].waits = s[i].hook == 0;
 	}

@@ -110,7 +110,7 @@ static int v1_create(const char *rel, const struct rt_config *cfg, struct pp_err
 				return r;
 		}
 	}
-	return cfg != NULL ? rt_cgroup_devices_v1(rel, cfg, err) : 0;
+	return cfg != NULL && !cfg->limits_only ? rt_cgroup_devices_v1(rel, cfg, err) : 0;
 }
 
 static int v1_enter(const char *rel, pid_t pid, struct pp_error *err)

@@ -154,7 +154,7 @@ static int v2_create(const char *rel, const struct rt_config *cfg, struct pp_err
 		                 "linux.resources.memory.limit: no memory controller");
 	if (r >= 0)
 		r = apply_cpu(dir, cfg);
-	if (r >= 0 && !rt_cgroup_devices_v1_mounted())
+	if (r >= 0 && !cfg->limits_only && !rt_cgroup_devices_v1_mounted())
 		r = rt_cgroup_devices_bpf(dir, cfg, err);
 	if (r < 0)
 		(void)rmdir(dir);

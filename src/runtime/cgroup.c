@@ -101,6 +101,21 @@ int rt_cgroup_create(const char *cgroups_path, const struct rt_config *cfg, char
 	return 0;
 }
 
+int rt_cgroup_setup(const char *cgroups_path, const struct rt_cgroup_limits *lim,
+                    struct pp_error *err)
+{
+	struct rt_config cfg = {
+	    .memory_limit = lim->memory_limit,
+	    .cpu_shares = lim->cpu_shares,
+	    .cpu_quota = lim->cpu_quota,
+	    .cpu_period = lim->cpu_period,
+	    .limits_only = true,
+	};
+	cleanup_free char *path = NULL;
+
+	return rt_cgroup_create(cgroups_path, &cfg, &path, err);
+}
+
 int rt_cgroup_enter(const char *path, pid_t pid, struct pp_error *err)
 {
 	const char *rel = rel_of(path);

@@ -316,6 +316,7 @@ struct rt_config {
 	uint64_t cpu_shares;           /* linux.resources.cpu.shares, 0 = unset */
 	int64_t cpu_quota;             /* linux.resources.cpu.quota, 0 = unset */
 	uint64_t cpu_period;           /* linux.resources.cpu.period, 0 = unset */
+	bool limits_only;              /* a parent cgroup (rt_cgroup_setup): no device rules */
 	json_object *annotations;      /* borrowed from json, may be NULL */
 	struct rt_seccomp *seccomp;    /* linux.seccomp, NULL when absent */
 	struct rt_dev_rule *dev_rules; /* linux.resources.devices + runc's defaults */

@@ -115,6 +115,23 @@ struct rt_exec_opts {
  * directory"). *ret_pid may be NULL. */
 int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp_error *err);
 
+/* Limits of a parent cgroup, in linux.resources' units; 0 means unset. */
+struct rt_cgroup_limits {
+	int64_t memory_limit; /* bytes */
+	uint64_t cpu_shares;  /* 2..262144 (cpu.weight on v2 by the OCI conversion) */
+	int64_t cpu_quota;    /* µs a period */
+	uint64_t cpu_period;  /* µs */
+};
+
+/* Create the cgroup at cgroups_path (a linux.cgroupsPath-style path such
+ * as "/peapod/<uid>"), in the v2 hierarchy and, on hybrid hosts, its v1
+ * twins where v2 lacks a controller, as a parent of containers' cgroups:
+ * lim applied (memory.max/cpu.weight/cpu.max, or memory.limit_in_bytes,
+ * cpu.shares, cpu.cfs_*), no device rules. An existing one is updated.
+ * 0 or -errno (-ENOTSUP on a cgroup v1-only host). */
+int rt_cgroup_setup(const char *cgroups_path, const struct rt_cgroup_limits *lim,
+                    struct pp_error *err);
+
 /* Remove the empty cgroup folder at cgroups_path (a linux.cgroupsPath-style
  * path such as "/peapod/<uid>") from the v2 hierarchy and, on hybrid hosts,
  * from the v1 pids/freezer/memory twins the runtime created. Missing is

@@ -110,6 +110,18 @@ int pod_decode_init_containers(json_object *v, void *obj, const char *path, stru
 int pod_decode_resources(json_object *v, void *obj, const char *path, struct pp_error *err);
 bool pod_resources_equal(const struct pod_container *a, const struct pod_container *b);
 void pod_resources_free(struct pod_container *c);
+/* spec.resources (pod-level, obj a struct pod): decoded as the API server
+ * does (cpu and memory; hugepages refused as not implemented). Its
+ * defaulting (pod_spec_default), validation against the containers
+ * (validatePodResources), comparison and encoding into the spec object. */
+int pod_decode_pod_resources(json_object *v, void *obj, const char *path, struct pp_error *err);
+void pod_resources_pod_default(struct pod *pod);
+int pod_validate_pod_resources(const struct pod *pod, struct pp_error *err);
+bool pod_resources_pod_equal(const struct pod *a, const struct pod *b);
+void pod_resources_pod_add(json_object *spec, const struct pod *pod);
+/* v as resource.Quantity's canonical text into buf: millicores when milli,
+ * else bytes with a binary or decimal suffix. */
+void pod_quantity_format(uint64_t v, bool milli, bool binary, char *buf, size_t len);
 /* Add "resources" to container object o when any is set. */
 void pod_resources_add(json_object *o, const struct pod_container *c);
 
@@ -206,3 +218,30 @@ int pod_decode_priority_class(json_object *v, void *obj, const char *path, struc
 int pod_decode_preemption_policy(json_object *v, void *obj, const char *path, struct pp_error *err);
 void pod_sched_to_json(json_object *spec, const struct pod *pod);
 void pod_sched_free(struct pod *pod);
+/* The smaller fields (pod-small.c). Pod-level decoders (obj a struct pod):
+ * spec.os, enableServiceLinks, overhead, readinessGates; container-level:
+ * resizePolicy (obj a struct pod_container) and a handler's sleep (obj a
+ * struct pod_handler). */
+int pod_decode_os(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_service_links(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_overhead(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_readiness_gates(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_resize_policy(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_sleep(json_object *v, void *obj, const char *path, struct pp_error *err);
+/* Their checks: the pod's (RuntimeClass admission, os,
+ * readinessGates) and one container's under cpath. 0 or -EINVAL. */
+int pod_validate_small(const struct pod *pod, struct pp_error *err);
+int pod_validate_small_container(const struct pod *pod, const struct pod_container *c,
+                                 const char *cpath, struct pp_error *err);
+/* The container.apparmor.security.beta.kubernetes.io/<container>
+ * annotations, as the appArmorProfile field they stand for. 0 or -EINVAL. */
+int pod_validate_apparmor_annotations(const struct pod *pod, struct pp_error *err);
+/* Encoding into the spec, container and handler objects; comparison;
+ * freeing the members. */
+void pod_small_to_json(json_object *spec, const struct pod *pod);
+void pod_small_ctr_to_json(json_object *o, const struct pod_container *c);
+void pod_small_handler_to_json(json_object *ho, const struct pod_handler *h);
+bool pod_small_equal(const struct pod *a, const struct pod *b);
+bool pod_small_ctr_equal(const struct pod_container *a, const struct pod_container *b);
+void pod_small_free(struct pod *pod);
+void pod_small_ctr_free(struct pod_container *c);

@@ -121,12 +121,12 @@ static int decode_exec(json_object *v, void *obj, const char *path, struct pp_er
 	return pod_decode_fields(v, exec_fields, obj, path, err);
 }
 
-/* A LifecycleHandler: exec only (httpGet, tcpSocket and sleep refused). */
+/* A LifecycleHandler: exec and sleep (httpGet and tcpSocket refused). */
 static const struct pod_field handler_fields[] = {
     {"exec", POD_FIELD_CUSTOM, 0, decode_exec},
     UNSUPPORTED("httpGet"),
     UNSUPPORTED("tcpSocket"),
-    UNSUPPORTED("sleep"),
+    {"sleep", POD_FIELD_CUSTOM, 0, pod_decode_sleep},
     {NULL, 0, 0, NULL},
 };
 
@@ -154,7 +154,7 @@ static int decode_pre_stop(json_object *v, void *obj, const char *path, struct p
 static const struct pod_field lifecycle_fields[] = {
     {"postStart", POD_FIELD_CUSTOM, 0, decode_post_start},
     {"preStop", POD_FIELD_CUSTOM, 0, decode_pre_stop},
-    UNSUPPORTED("stopSignal"),
+    {"stopSignal", POD_FIELD_STR, offsetof(struct pod_container, stop_signal), NULL},
     {NULL, 0, 0, NULL},
 };
 
@@ -199,7 +199,7 @@ static const struct pod_field container_fields[] = {
      offsetof(struct pod_container, termination_message_policy), NULL},
     {"envFrom", POD_FIELD_CUSTOM, 0, pod_decode_env_from},
     {"resources", POD_FIELD_CUSTOM, 0, pod_decode_resources},
-    UNSUPPORTED("resizePolicy"),
+    {"resizePolicy", POD_FIELD_CUSTOM, 0, pod_decode_resize_policy},
     {"restartPolicy", POD_FIELD_CUSTOM, 0, decode_ctr_restart_policy},
     {"volumeMounts", POD_FIELD_CUSTOM, 0, pod_decode_volume_mounts},
     UNSUPPORTED("volumeDevices"),

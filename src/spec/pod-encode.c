@@ -148,6 +148,7 @@ static void add_handler(json_object *o, const char *key, const struct pod_handle
 		add_strv(exec, "command", h->exec_command);
 		json_object_object_add(ho, "exec", exec);
 	}
+	pod_small_handler_to_json(ho, h);
 	json_object_object_add(o, key, ho);
 }
 
@@ -155,11 +156,12 @@ static void add_lifecycle(json_object *o, const struct pod_container *c)
 {
 	json_object *l;
 
-	if (!c->post_start.set && !c->pre_stop.set)
+	if (!c->post_start.set && !c->pre_stop.set && c->stop_signal == NULL)
 		return;
 	l = json_object_new_object();
 	add_handler(l, "postStart", &c->post_start);
 	add_handler(l, "preStop", &c->pre_stop);
+	add_str(l, "stopSignal", c->stop_signal);
 	json_object_object_add(o, "lifecycle", l);
 }
 
@@ -189,6 +191,7 @@ static json_object *container_to_json(const struct pod_container *c)
 		add_str(o, "restartPolicy", "Always");
 	add_lifecycle(o, c);
 	pod_resources_add(o, c);
+	pod_small_ctr_to_json(o, c);
 	pod_probes_to_json(o, c);
 	return o;
 }
@@ -255,6 +258,8 @@ static json_object *spec_to_json(const struct pod *pod)
 		json_object_object_add(o, "securityContext", arr);
 	pod_net_to_json(o, pod);
 	pod_sched_to_json(o, pod);
+	pod_resources_pod_add(o, pod);
+	pod_small_to_json(o, pod);
 	return o;
 }
 

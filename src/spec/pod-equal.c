@@ -119,7 +119,7 @@ static bool container_eq(const struct pod_container *a, const struct pod_contain
 	       a->restart_always == b->restart_always &&
 	       handler_eq(&a->post_start, &b->post_start) &&
 	       handler_eq(&a->pre_stop, &b->pre_stop) && pod_probes_equal(a, b) &&
-	       pod_resources_equal(a, b);
+	       pod_resources_equal(a, b) && pod_small_ctr_equal(a, b);
 }
 
 static bool pod_level_eq(const struct pod *a, const struct pod *b)
@@ -164,6 +164,7 @@ bool pod_spec_equal(const struct pod *a, const struct pod *b)
 {
 	if (!pod_level_eq(a, b) || !volumes_eq(a, b) || !pod_security_pod_equal(a, b) ||
 	    !net_eq(a, b) || !pod_sched_equal(&a->sched, &b->sched) ||
+	    !pod_resources_pod_equal(a, b) || !pod_small_equal(a, b) ||
 	    a->n_containers != b->n_containers)
 		return false;
 	for (size_t i = 0; i < a->n_containers; i++)

@@ -55,6 +55,7 @@ static void container_clear(struct pod_container *c)
 	strv_free(c->pre_stop.exec_command);
 	pod_probes_free(c);
 	pod_resources_free(c);
+	pod_small_ctr_free(c);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -85,6 +86,7 @@ void pod_clear(struct pod *pod)
 	volumes_free(pod->volumes, pod->n_volumes);
 	pod_net_free(pod);
 	pod_sched_free(pod);
+	pod_small_free(pod);
 	memset(pod, 0, sizeof(*pod));
 }
 

@@ -92,8 +92,25 @@ static int decode_ext(json_object *v, const char *name, const char *path,
 	return 0;
 }
 
-static int decode_list(json_object *v, struct pod_resource_list *l, const char *path,
-                       struct pp_error *err)
+/* Pod-level names (validatePodResourceName): cpu, memory and hugepages-*;
+ * peapod implements cpu and memory. */
+static int check_pod_level_name(const char *name, const char *path, struct pp_error *err)
+{
+	char q[128];
+
+	if (strncmp(name, "hugepages-", 10) == 0)
+		return pod_unsupported(path, err);
+	if (strchr(name, '/') == NULL && strcmp(name, "ephemeral-storage") != 0)
+		return pod_invalid(path, name,
+		                   "must be a standard resource type or fully qualified", err);
+	return pp_error_msg(
+	    err, EINVAL,
+	    "%s: Unsupported value: %s: supported values: \"cpu\", \"hugepages-\", \"memory\"",
+	    path, pod_quote(name, q, sizeof(q)));
+}
+
+static int decode_list(json_object *v, struct pod_resource_list *l, bool pod_level,
+                       const char *path, struct pp_error *err)
 {
 	char sub[POD_PATH_MAX];
 
@@ -108,6 +125,8 @@ static int decode_list(json_object *v, struct pod_resource_list *l, const char *
 
 			if (r < 0)
 				return r;
+		} else if (pod_level) {
+			return check_pod_level_name(name, sub, err);
 		} else if (is_extended(name)) {
 			int r = decode_ext(q, name, sub, l, err);
 
@@ -125,12 +144,22 @@ static int decode_list(json_object *v, struct pod_resource_list *l, const char *
 
 static int decode_limits(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
-	return decode_list(v, &((struct pod_container *)obj)->limits, path, err);
+	return decode_list(v, &((struct pod_container *)obj)->limits, false, path, err);
 }
 
 static int decode_requests(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
-	return decode_list(v, &((struct pod_container *)obj)->requests, path, err);
+	return decode_list(v, &((struct pod_container *)obj)->requests, false, path, err);
+}
+
+static int decode_pod_limits(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	return decode_list(v, &((struct pod *)obj)->pod_limits, true, path, err);
+}
+
+static int decode_pod_requests(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	return decode_list(v, &((struct pod *)obj)->pod_requests, true, path, err);
 }
 
 static const struct pod_field resources_fields[] = {
@@ -217,6 +246,27 @@ int pod_decode_resources(json_object *v, void *obj, const char *path, struct pp_
 		r = check_request(&c->requests.memory, &c->limits.memory, "memory", sub, err);
 	if (r == 0)
 		r = check_extended(c, path, err);
+	return r;
+}
+
+static const struct pod_field pod_resources_fields[] = {
+    {"limits", POD_FIELD_CUSTOM, 0, decode_pod_limits},
+    {"requests", POD_FIELD_CUSTOM, 0, decode_pod_requests},
+    {"claims", POD_FIELD_UNSUPPORTED, 0, NULL},
+    {NULL, 0, 0, NULL},
+};
+
+int pod_decode_pod_resources(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod *pod = obj;
+	int r;
+
+	if (v == NULL)
+		return 0;
+	r = pod_decode_fields(v, pod_resources_fields, pod, path, err);
+	if (r == 0)
+		pod->has_resources = pod->pod_limits.cpu.set || pod->pod_limits.memory.set ||
+		                     pod->pod_requests.cpu.set || pod->pod_requests.memory.set;
 	return r;
 }
 
@@ -307,10 +357,25 @@ static void qos_add(struct qos_sums *s, const struct pod_container *c)
 		s->guaranteed = false;
 }
 
+/* GetPodQOS with pod-level resources: those alone decide. */
+static const char *pod_level_qos(const struct pod *pod)
+{
+	const struct pod_resource_list *l = &pod->pod_limits, *r = &pod->pod_requests;
+
+	if (!l->cpu.value && !l->memory.value && !r->cpu.value && !r->memory.value)
+		return "BestEffort";
+	if (l->cpu.value && l->memory.value && r->cpu.value == l->cpu.value &&
+	    r->memory.value == l->memory.value)
+		return "Guaranteed";
+	return "Burstable";
+}
+
 const char *pod_qos_class(const struct pod *pod)
 {
 	struct qos_sums s = {.guaranteed = true};
 
+	if (pod->has_resources)
+		return pod_level_qos(pod);
 	for (size_t i = 0; i < pod->n_init_containers; i++)
 		qos_add(&s, &pod->init_containers[i]);
 	for (size_t i = 0; i < pod->n_containers; i++)
@@ -320,4 +385,181 @@ const char *pod_qos_class(const struct pod *pod)
 	if (s.guaranteed && s.req_cpu == s.lim_cpu && s.req_mem == s.lim_mem)
 		return "Guaranteed";
 	return "Burstable";
+}
+
+/* v in the canonical form of a resource.Quantity: cpu "1500m" or "2";
+ * memory in the largest binary (when binary, as "Mi" was written) or
+ * decimal suffix that divides it exactly. */
+void pod_quantity_format(uint64_t v, bool milli, bool binary, char *buf, size_t len)
+{
+	static const char *const bin[] = {"Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+	static const char *const dec[] = {"k", "M", "G", "T", "P", "E"};
+	uint64_t base = binary ? 1024 : 1000;
+	int unit = -1;
+
+	if (milli) {
+		if (v % 1000 == 0)
+			(void)snprintf(buf, len, "%llu", (unsigned long long)(v / 1000));
+		else
+			(void)snprintf(buf, len, "%llum", (unsigned long long)v);
+		return;
+	}
+	while (v != 0 && v % base == 0 && unit < 5) {
+		v /= base;
+		unit++;
+	}
+	(void)snprintf(buf, len, "%llu%s", (unsigned long long)v,
+	               unit < 0 ? "" : (binary ? bin[unit] : dec[unit]));
+}
+
+/* The effective request of the containers for one resource, as
+ * AggregateContainerRequests: max(sum of app containers, largest init). */
+struct aggregate {
+	uint64_t value;
+	bool set;    /* some container gives it */
+	bool binary; /* the first one given was written with a binary suffix */
+};
+
+static const struct pod_quantity *pick(const struct pod_resource_list *l, bool cpu)
+{
+	return cpu ? &l->cpu : &l->memory;
+}
+
+static void aggregate_add(struct aggregate *a, const struct pod_quantity *q)
+{
+	if (!q->set)
+		return;
+	if (!a->set)
+		a->binary = strchr(q->text, 'i') != NULL;
+	a->set = true;
+}
+
+static struct aggregate aggregate_requests(const struct pod *pod, bool cpu)
+{
+	struct aggregate a = {0};
+	uint64_t init_max = 0;
+
+	for (size_t i = 0; i < pod->n_containers; i++) {
+		const struct pod_quantity *q = pick(&pod->containers[i].requests, cpu);
+
+		aggregate_add(&a, q);
+		a.value += q->value;
+	}
+	for (size_t i = 0; i < pod->n_init_containers; i++) {
+		const struct pod_quantity *q = pick(&pod->init_containers[i].requests, cpu);
+
+		aggregate_add(&a, q);
+		if (q->value > init_max)
+			init_max = q->value;
+	}
+	if (init_max > a.value)
+		a.value = init_max;
+	return a;
+}
+
+/* defaultPodRequests: with a pod-level limit, a missing pod-level request
+ * is the containers' aggregate request when one gives it, else the limit. */
+static void default_pod_request(struct pod *pod, bool cpu)
+{
+	const struct pod_quantity *lim = pick(&pod->pod_limits, cpu);
+	struct pod_quantity *req = (struct pod_quantity *)pick(&pod->pod_requests, cpu);
+	struct aggregate a = aggregate_requests(pod, cpu);
+
+	if (req->set)
+		return;
+	if (a.set) {
+		req->set = true;
+		req->value = a.value;
+		pod_quantity_format(a.value, cpu, a.binary, req->text, sizeof(req->text));
+	} else if (lim->set) {
+		*req = *lim;
+	}
+}
+
+void pod_resources_pod_default(struct pod *pod)
+{
+	if (!pod->pod_limits.cpu.set && !pod->pod_limits.memory.set)
+		return;
+	default_pod_request(pod, true);
+	default_pod_request(pod, false);
+}
+
+/* validatePodResourceConsistency for one resource: the pod's request
+ * covers the containers' aggregate and no app container's limit is above
+ * the pod's. */
+static int check_consistency(const struct pod *pod, bool cpu, struct pp_error *err)
+{
+	const char *name = cpu ? "cpu" : "memory";
+	const struct pod_quantity *req = pick(&pod->pod_requests, cpu);
+	const struct pod_quantity *lim = pick(&pod->pod_limits, cpu);
+	struct aggregate a = aggregate_requests(pod, cpu);
+	char path[POD_PATH_MAX], why[128], agg[48];
+
+	if (req->set && a.set && a.value > req->value) {
+		pod_quantity_format(a.value, cpu, a.binary, agg, sizeof(agg));
+		(void)snprintf(path, sizeof(path), "spec.resources.requests[%s]", name);
+		(void)snprintf(
+		    why, sizeof(why),
+		    "must be greater than or equal to aggregate container requests of %s", agg);
+		return pod_invalid(path, req->text, why, err);
+	}
+	for (size_t i = 0; lim->set && i < pod->n_containers; i++) {
+		const struct pod_quantity *cl = pick(&pod->containers[i].limits, cpu);
+
+		if (!cl->set || cl->value <= lim->value)
+			continue;
+		/* the API server builds this path from spec.resources */
+		(void)snprintf(path, sizeof(path), "spec.resources.containers[%zu][%s].limits", i,
+		               name);
+		(void)snprintf(why, sizeof(why), "must be less than or equal to pod limits of %s",
+		               lim->text);
+		return pod_invalid(path, cl->text, why, err);
+	}
+	return 0;
+}
+
+int pod_validate_pod_resources(const struct pod *pod, struct pp_error *err)
+{
+	int r;
+
+	if (!pod->has_resources)
+		return 0;
+	if (pod->os_name != NULL && strcmp(pod->os_name, "windows") == 0)
+		return pp_error_msg(err, EINVAL,
+		                    "spec.resources: Forbidden: may not be set for a windows pod");
+	r = check_request(&pod->pod_requests.cpu, &pod->pod_limits.cpu, "cpu",
+	                  "spec.resources.requests", err);
+	if (r == 0)
+		r = check_request(&pod->pod_requests.memory, &pod->pod_limits.memory, "memory",
+		                  "spec.resources.requests", err);
+	if (r == 0)
+		r = check_consistency(pod, true, err);
+	if (r == 0)
+		r = check_consistency(pod, false, err);
+	return r;
+}
+
+bool pod_resources_pod_equal(const struct pod *a, const struct pod *b)
+{
+	return a->has_resources == b->has_resources &&
+	       quantity_eq(&a->pod_limits.cpu, &b->pod_limits.cpu) &&
+	       quantity_eq(&a->pod_limits.memory, &b->pod_limits.memory) &&
+	       quantity_eq(&a->pod_requests.cpu, &b->pod_requests.cpu) &&
+	       quantity_eq(&a->pod_requests.memory, &b->pod_requests.memory);
+}
+
+void pod_resources_pod_add(json_object *spec, const struct pod *pod)
+{
+	json_object *lim, *req, *res;
+
+	if (!pod->has_resources)
+		return;
+	lim = list_to_json(&pod->pod_limits);
+	req = list_to_json(&pod->pod_requests);
+	res = json_object_new_object();
+	if (lim != NULL)
+		json_object_object_add(res, "limits", lim);
+	if (req != NULL)
+		json_object_object_add(res, "requests", req);
+	json_object_object_add(spec, "resources", res);
 }

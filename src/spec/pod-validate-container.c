@@ -179,7 +179,7 @@ static int check_handler(const struct pod_handler *h, const char *cpath, const c
 {
 	if (!h->set)
 		return 0;
-	if (h->exec_command == NULL || h->exec_command[0] == NULL)
+	if (!h->has_sleep && (h->exec_command == NULL || h->exec_command[0] == NULL))
 		return pp_error_msg(err, EINVAL,
 		                    "%s.lifecycle.%s: Required value: must specify a handler type",
 		                    cpath, name);
@@ -240,6 +240,8 @@ static int check_container(const struct pod *pod, size_t ci, const char *field,
 		r = check_handler(&c->pre_stop, cpath, "preStop", err);
 	if (r == 0)
 		r = pod_validate_probes(c, cpath, err);
+	if (r == 0)
+		r = pod_validate_small_container(pod, c, cpath, err);
 	return r;
 }
 

@@ -160,6 +160,10 @@ static int validate_pod_spec(const struct pod *pod, struct pp_error *err)
 		r = validate_host_namespaces(pod, err);
 	if (r == 0)
 		r = pod_validate_net(pod, err);
+	if (r == 0)
+		r = pod_validate_pod_resources(pod, err);
+	if (r == 0)
+		r = pod_validate_small(pod, err);
 	return r;
 }
 

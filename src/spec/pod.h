@@ -176,10 +176,20 @@ struct pod_run_as {
 	bool non_root;
 };
 
-/* lifecycle.postStart / preStop: the exec handler peapod implements. */
+/* lifecycle.postStart / preStop: the exec and sleep handlers peapod
+ * implements. */
 struct pod_handler {
-	bool set;            /* the handler was given */
-	char **exec_command; /* exec.command, NULL-terminated; NULL when absent */
+	bool set;              /* the handler was given */
+	char **exec_command;   /* exec.command, NULL-terminated; NULL when absent */
+	bool has_sleep;        /* sleep given */
+	int64_t sleep_seconds; /* sleep.seconds, > 0 */
+};
+
+/* containers[].resizePolicy[]: accepted and kept; in-place resize is not
+ * implemented yet, so it never applies. */
+struct pod_resize_policy {
+	char *resource_name;  /* "cpu" or "memory" */
+	char *restart_policy; /* "NotRequired" (default) or "RestartContainer" */
 };
 
 /* One resource quantity of containers[].resources: set when given; value
@@ -288,6 +298,9 @@ struct pod_container {
 	struct pod_probe startup_probe;
 	/* resources; requests defaulted from limits, as the API server does */
 	struct pod_resource_list limits, requests;
+	struct pod_resize_policy *resize_policy; /* resizePolicy */
+	size_t n_resize_policy;
+	char *stop_signal; /* lifecycle.stopSignal ("SIGUSR1"); NULL when absent */
 };
 
 struct pod {
@@ -329,6 +342,16 @@ struct pod {
 	struct pod_container *init_containers;
 	size_t n_init_containers;
 	struct pod_sched sched;
+	/* spec.resources (pod-level; PodLevelResources): requests defaulted
+	 * by pod_spec_default() as the API server does */
+	bool has_resources;
+	struct pod_resource_list pod_limits, pod_requests;
+	char *os_name; /* spec.os.name: "linux" or "windows"; NULL when absent */
+	bool has_enable_service_links, enable_service_links;
+	bool set_hostname_as_fqdn;
+	char *runtime_class_name; /* NULL when absent */
+	char **readiness_gates;   /* conditionTypes, NULL-terminated; NULL when none */
+	bool has_overhead;        /* spec.overhead given (refused at validation) */
 };
 
 /* Parse every document of a YAML (or JSON) stream into pods. Empty

@@ -14,23 +14,6 @@ teardown() {
 	teardown_root
 }
 
-# cgroup file FILE of controller CTRL (v1) for host pid PID, or of the v2
-# folder when the controller is not a v1 hierarchy.
-cg_file() { # PID CTRL V1FILE V2FILE
-	local rel
-	rel=$(awk -F: -v c="$2" '{n=split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3}' "/proc/$1/cgroup")
-	if [ -n "$rel" ] && [ -d "/sys/fs/cgroup/$2$rel" ]; then
-		echo "/sys/fs/cgroup/$2$rel/$3"
-		return
-	fi
-	rel=$(awk -F: '$1 == "0" {print $3}' "/proc/$1/cgroup")
-	if [ -d /sys/fs/cgroup/unified ]; then
-		echo "/sys/fs/cgroup/unified$rel/$4"
-	else
-		echo "/sys/fs/cgroup$rel/$4"
-	fi
-}
-
 status_json() { # P → .status
 	peapod get pods "$1" -o json | jq -c .status
 }

@@ -107,8 +107,11 @@ YAML
 	[ "${#lines[@]}" -eq 1 ]
 	read -r -a f <<<"${lines[0]}"
 	[ "${f[0]}" = nohead ]
-	[ "${#f[@]}" -eq 7 ]
+	[ "${#f[@]}" -eq 9 ]
 	[ "${f[5]}" = "<none>" ]
+	# NOMINATED NODE and READINESS GATES, as kubectl
+	[ "${f[7]}" = "<none>" ]
+	[ "${f[8]}" = "<none>" ]
 	run peapod get pods -A --no-headers
 	read -r -a f <<<"${lines[0]}"
 	[ "${#lines[@]}" -eq 1 ]

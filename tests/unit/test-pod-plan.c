@@ -25,6 +25,7 @@
 #include "pod/env.h"
 #include "pod/plan.h"
 #include "pod/volumes.h"
+#include "runtime/runtime.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -326,6 +327,36 @@ static void test_hostname_truncation(void **state)
 	free(h);
 }
 
+/* setHostnameAsFQDN: the FQDN with a subdomain, the short name without,
+ * the kubelet's error past 64 characters. */
+static void test_kernel_hostname(void **state)
+{
+	char sub[64] = "s", ns[] = "default", name[] = "p", host[] = "web";
+	struct pod pod = {.name = name, .namespace_ = ns, .hostname = host};
+	struct pp_error err = {0};
+	char *h = NULL;
+
+	(void)state;
+	assert_int_equal(pod_plan_kernel_hostname(&pod, &h, &err), 0);
+	assert_string_equal(h, "web");
+	free(h);
+	pod.subdomain = sub;
+	assert_int_equal(pod_plan_kernel_hostname(&pod, &h, &err), 0);
+	assert_string_equal(h, "web");
+	free(h);
+	pod.set_hostname_as_fqdn = true;
+	assert_int_equal(pod_plan_kernel_hostname(&pod, &h, &err), 0);
+	assert_string_equal(h, "web.s.default.svc.cluster.local");
+	free(h);
+	memset(sub, 's', 40);
+	sub[40] = '\0';
+	h = NULL;
+	assert_int_equal(pod_plan_kernel_hostname(&pod, &h, &err), -EINVAL);
+	assert_null(h);
+	assert_non_null(
+	    strstr(err.msg, "is too long (64 characters is the max, 70 characters requested)"));
+}
+
 static json_object *process_of(const struct pod *pod, const struct pod_container *c,
                                const struct img_config *img, int *ret_r, struct pp_error *err)
 {
@@ -595,13 +626,14 @@ static void test_container_shared(void **state)
 static void test_plan_resources(void **state)
 {
 	struct pod_container c = {0};
+	struct pod pod = {0};
 	json_object *res = json_object_new_object(), *cpu, *mem;
 
 	(void)state;
 	c.limits.cpu = (struct pod_quantity){.set = true, .value = 500};
 	c.requests.cpu = (struct pod_quantity){.set = true, .value = 250};
 	c.limits.memory = (struct pod_quantity){.set = true, .value = 32 << 20};
-	pod_plan_resources(res, &c);
+	pod_plan_resources(res, &pod, &c);
 	cpu = json_get_obj(res, "cpu");
 	mem = json_get_obj(res, "memory");
 	assert_int_equal(json_get_int(cpu, "shares", 0), 256);
@@ -614,7 +646,7 @@ static void test_plan_resources(void **state)
 	c = (struct pod_container){0};
 	c.limits.cpu = (struct pod_quantity){.set = true, .value = 1};
 	c.requests.cpu = c.limits.cpu;
-	pod_plan_resources(res, &c);
+	pod_plan_resources(res, &pod, &c);
 	cpu = json_get_obj(res, "cpu");
 	assert_int_equal(json_get_int(cpu, "shares", 0), 2);
 	assert_int_equal(json_get_int(cpu, "quota", 0), 1000);
@@ -624,11 +656,73 @@ static void test_plan_resources(void **state)
 	res = json_object_new_object();
 	c = (struct pod_container){0};
 	c.requests.cpu = (struct pod_quantity){.set = true, .value = 2000};
-	pod_plan_resources(res, &c);
+	pod_plan_resources(res, &pod, &c);
 	cpu = json_get_obj(res, "cpu");
 	assert_int_equal(json_get_int(cpu, "shares", 0), 2048);
 	assert_int_equal(json_get_int(cpu, "quota", -7), -7);
 	json_object_put(res);
+}
+
+/* A container without limits gets the pod-level ones (PodLevelResources). */
+static void test_plan_resources_pod_level(void **state)
+{
+	struct pod_container c = {0};
+	struct pod pod = {0};
+	json_object *res = json_object_new_object();
+
+	(void)state;
+	pod.has_resources = true;
+	pod.pod_limits.cpu = (struct pod_quantity){.set = true, .value = 500};
+	pod.pod_limits.memory = (struct pod_quantity){.set = true, .value = 64 << 20};
+	c.limits.memory = (struct pod_quantity){.set = true, .value = 32 << 20};
+	pod_plan_resources(res, &pod, &c);
+	assert_int_equal(json_get_int(json_get_obj(res, "cpu"), "quota", 0), 50000);
+	assert_int_equal(json_get_int(json_get_obj(res, "cpu"), "shares", 0), 2);
+	assert_int_equal(json_get_int(json_get_obj(res, "memory"), "limit", 0), 32 << 20);
+	json_object_put(res);
+}
+
+/* The pod cgroup: pod-level values first, else the containers' aggregate
+ * (a limit only when every container has one). */
+static void test_plan_pod_cgroup(void **state)
+{
+	struct pod_container ctrs[2] = {0}, init = {0};
+	struct pod pod = {.containers = ctrs, .n_containers = 2};
+	struct rt_cgroup_limits lim;
+
+	(void)state;
+	pod_plan_pod_cgroup(&pod, &lim);
+	assert_int_equal(lim.cpu_shares, 2);
+	assert_int_equal(lim.cpu_quota, 0);
+	assert_int_equal(lim.memory_limit, 0);
+	ctrs[0].requests.cpu = (struct pod_quantity){.set = true, .value = 250};
+	ctrs[0].limits.cpu = (struct pod_quantity){.set = true, .value = 500};
+	ctrs[1].requests.cpu = (struct pod_quantity){.set = true, .value = 250};
+	ctrs[1].limits.memory = (struct pod_quantity){.set = true, .value = 16 << 20};
+	pod_plan_pod_cgroup(&pod, &lim);
+	assert_int_equal(lim.cpu_shares, 512);
+	assert_int_equal(lim.cpu_quota, 0); /* ctrs[1] has no cpu limit */
+	assert_int_equal(lim.memory_limit, 0);
+	ctrs[1].limits.cpu = (struct pod_quantity){.set = true, .value = 500};
+	ctrs[0].limits.memory = (struct pod_quantity){.set = true, .value = 16 << 20};
+	init.requests.cpu = (struct pod_quantity){.set = true, .value = 2000};
+	init.limits.cpu = (struct pod_quantity){.set = true, .value = 2000};
+	init.limits.memory = (struct pod_quantity){.set = true, .value = 8 << 20};
+	pod.init_containers = &init;
+	pod.n_init_containers = 1;
+	pod_plan_pod_cgroup(&pod, &lim);
+	assert_int_equal(lim.cpu_shares, 2048);  /* the init container's 2 cpus */
+	assert_int_equal(lim.cpu_quota, 200000); /* max(1000m, 2000m) */
+	assert_int_equal(lim.cpu_period, 100000);
+	assert_int_equal(lim.memory_limit, 32 << 20);
+	pod.has_resources = true;
+	pod.pod_requests.cpu = (struct pod_quantity){.set = true, .value = 3000};
+	pod.pod_limits.cpu = (struct pod_quantity){.set = true, .value = 4000};
+	pod.pod_limits.memory = (struct pod_quantity){.set = true, .value = 1 << 30};
+	pod_plan_pod_cgroup(&pod, &lim);
+	assert_int_equal(lim.cpu_shares, 3072);
+	assert_int_equal(lim.cpu_quota, 400000);
+	assert_int_equal(lim.memory_limit, 1 << 30);
 }
 
 static size_t mount_index(json_object *cfg, const char *dst)
@@ -1127,6 +1221,7 @@ int main(void)
 	    cmocka_unit_test(test_env_merge),
 	    cmocka_unit_test(test_env_expansion_bounded),
 	    cmocka_unit_test(test_hostname_truncation),
+	    cmocka_unit_test(test_kernel_hostname),
 	    cmocka_unit_test(test_caps_default_and_add),
 	    cmocka_unit_test(test_caps_all),
 	    cmocka_unit_test(test_process_cwd_and_user),
@@ -1139,6 +1234,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_user_for_container, rootfs_setup, rootfs_teardown),
 	    cmocka_unit_test(test_run_as_non_root),
 	    cmocka_unit_test(test_plan_resources),
+	    cmocka_unit_test(test_plan_resources_pod_level),
+	    cmocka_unit_test(test_plan_pod_cgroup),
 	    cmocka_unit_test(test_no_new_privs_and_readonly_root),
 	    cmocka_unit_test_setup_teardown(test_user_resolve_confined, rootfs_setup,
 	                                    rootfs_teardown),

@@ -207,6 +207,87 @@ static void test_qos_class(void **state)
 	pod_free(p);
 }
 
+/* Pod-level resources: requests defaulted as the API server does, the QoS
+ * class from them alone, and a round trip. */
+static void test_pod_level_resources(void **state)
+{
+	struct pod *p, *q;
+	json_object *j;
+
+	(void)state;
+	/* no container request: the pod's request is its limit */
+	p = parse_one(C0 "  resources: {limits: {cpu: 500m, memory: 256Mi}}\n");
+	assert_true(p->has_resources);
+	assert_string_equal(p->pod_requests.cpu.text, "500m");
+	assert_int_equal(p->pod_requests.memory.value, 256 << 20);
+	assert_string_equal(pod_qos_class(p), "Guaranteed");
+	j = pod_spec_to_json(p);
+	assert_int_equal(pod_spec_from_json(j, &q, &(struct pp_error){0}), 0);
+	assert_true(pod_spec_equal(p, q));
+	json_object_put(j);
+	pod_free(q);
+	pod_free(p);
+	/* container requests: the pod's request is their aggregate */
+	p = parse_one(C0 "    resources: {requests: {cpu: 250m, memory: 64Mi}}\n"
+	                 "  - name: d\n    image: busybox\n"
+	                 "    resources: {requests: {cpu: 250m, memory: 64Mi}}\n"
+	                 "  resources: {limits: {cpu: 1, memory: 1Gi}}\n");
+	assert_string_equal(p->pod_requests.cpu.text, "500m");
+	assert_string_equal(p->pod_requests.memory.text, "128Mi");
+	assert_string_equal(pod_qos_class(p), "Burstable");
+	pod_free(p);
+	/* requests only: Burstable; container limits do not count */
+	p = parse_one(C0 "    resources: {limits: {cpu: 1, memory: 1Gi}}\n"
+	                 "  resources: {requests: {cpu: 1, memory: 1Gi}}\n");
+	assert_false(p->pod_limits.cpu.set);
+	assert_string_equal(pod_qos_class(p), "Burstable");
+	pod_free(p);
+	p = parse_one(C0 "  resources: {}\n");
+	assert_false(p->has_resources);
+	assert_string_equal(pod_qos_class(p), "BestEffort");
+	pod_free(p);
+}
+
+/* The smaller fields: accepted, kept, encoded and compared. */
+static void test_small_fields(void **state)
+{
+	static const char text[] =
+	    C0 "    resizePolicy: [{resourceName: cpu}, {resourceName: memory, "
+	       "restartPolicy: RestartContainer}]\n"
+	       "    lifecycle:\n      stopSignal: SIGUSR1\n"
+	       "      postStart: {sleep: {seconds: 0}}\n      preStop: {sleep: {seconds: 5}}\n"
+	       "  os: {name: linux}\n  enableServiceLinks: false\n  setHostnameAsFQDN: true\n"
+	       "  hostname: h\n  subdomain: s\n  runtimeClassName: pea\n"
+	       "  preemptionPolicy: Never\n  readinessGates: [{conditionType: example.com/gate}]\n";
+	struct pod *p = parse_one(text), *q;
+	const struct pod_container *c = &p->containers[0];
+	json_object *j;
+
+	(void)state;
+	assert_int_equal(c->n_resize_policy, 2);
+	assert_string_equal(c->resize_policy[0].restart_policy, "NotRequired");
+	assert_string_equal(c->resize_policy[1].restart_policy, "RestartContainer");
+	assert_string_equal(c->stop_signal, "SIGUSR1");
+	assert_true(c->post_start.has_sleep);
+	assert_int_equal(c->pre_stop.sleep_seconds, 5);
+	assert_string_equal(p->os_name, "linux");
+	assert_true(p->has_enable_service_links);
+	assert_false(p->enable_service_links);
+	assert_true(p->set_hostname_as_fqdn);
+	assert_string_equal(p->runtime_class_name, "pea");
+	assert_string_equal(p->sched.preemption_policy, "Never");
+	assert_string_equal(p->readiness_gates[0], "example.com/gate");
+	j = pod_spec_to_json(p);
+	assert_int_equal(pod_spec_from_json(j, &q, &(struct pp_error){0}), 0);
+	assert_true(pod_spec_equal(p, q));
+	free(q->containers[0].stop_signal);
+	q->containers[0].stop_signal = xstrdup("SIGTERM");
+	assert_false(pod_spec_equal(p, q));
+	json_object_put(j);
+	pod_free(q);
+	pod_free(p);
+}
+
 static void test_seed(void **state)
 {
 	struct pod *p = parse_one(seed_manifest);
@@ -846,7 +927,62 @@ static const struct
                     {C0 "  hostUsers: false\n",
                      "spec.hostUsers: Unsupported value: not supported by peapod yet"},
                     {C0 "  runtimeClassName: kata\n",
-                     "spec.runtimeClassName: Unsupported value: not supported by peapod yet"},
+                     "pods \"p\" is forbidden: pod rejected: RuntimeClass \"kata\" not found"},
+                    {C0 "  runtimeClassName: Kata\n",
+                     "spec.runtimeClassName: Invalid value: \"Kata\": " DNS1123_SUBDOMAIN},
+                    {C0 "  overhead: {cpu: 10m}\n",
+                     "pods \"p\" is forbidden: pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead"},
+                    {C0 "  preemptionPolicy: Always\n",
+                     "spec.preemptionPolicy: Unsupported value: \"Always\": supported values: \"Never\", \"PreemptLowerPriority\""},
+                    {C0 "  os: {name: plan9}\n",
+                     "spec.os: Unsupported value: \"plan9\": supported values: \"linux\", \"windows\""},
+                    {C0 "  os: {}\n", "spec.os.name: Required value: cannot be empty"},
+                    {C0 "  readinessGates: [{conditionType: \"bad gate\"}]\n", "spec.readinessGates[0].conditionType: Invalid value: \"bad gate\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"},
+                    {C0 "  enableServiceLinks: \"no\"\n",
+                     "spec.enableServiceLinks: Invalid value: \"no\": expected boolean"},
+                    {C0 "    lifecycle: {stopSignal: SIGUSR1}\n",
+                     "spec.containers[0].lifecycle.stopSignal: Forbidden: may not be set for containers with empty `spec.os.name`"},
+                    {C0 "    lifecycle: {stopSignal: SIGFOO}\n  os: {name: windows}\n",
+                     "spec.containers[0].lifecycle.stopSignal: Unsupported value: \"SIGFOO\": supported values: \"SIGKILL\", \"SIGTERM\""},
+                    {C0 "    lifecycle: {preStop: {sleep: {seconds: 31}}}\n",
+                     "spec.containers[0].lifecycle.preStop.sleep: Invalid value: 31: must be non-negative and less than terminationGracePeriodSeconds (30)"},
+                    {C0 "    lifecycle: {postStart: {sleep: {seconds: 1}, exec: {command: [x]}}}\n",
+                     "spec.containers[0].lifecycle.postStart.sleep: Forbidden: may not specify more than 1 handler type"},
+                    {C0 "    lifecycle: {postStart: {sleep: {secs: 1}}}\n",
+                     "unknown field \"spec.containers[0].lifecycle.postStart.sleep.secs\""},
+                    {C0 "  resources: {limits: {cpu: 1}, requests: {cpu: 2}}\n",
+                     "spec.resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1"},
+                    {C0 "  resources: {requests: {ephemeral-storage: 1Gi}}\n",
+                     "spec.resources.requests[ephemeral-storage]: Unsupported value: \"ephemeral-storage\": supported values: \"cpu\", \"hugepages-\", \"memory\""},
+                    {C0 "  resources: {limits: {gpu: 1}}\n",
+                     "spec.resources.limits[gpu]: Invalid value: \"gpu\": must be a standard resource type or fully qualified"},
+                    {C0 "  resources: {limits: {hugepages-2Mi: 2Mi}}\n",
+                     "spec.resources.limits[hugepages-2Mi]: Unsupported value: not supported by peapod yet"},
+                    {C0
+                     "    resources: {requests: {cpu: 750m}}\n  - name: d\n    image: busybox\n"
+                     "    resources: {requests: {cpu: 750m}}\n  resources: {requests: {cpu: 1}}\n",
+                     "spec.resources.requests[cpu]: Invalid value: \"1\": must be greater than or equal to aggregate container requests of 1500m"},
+                    {C0
+                     "    resources: {limits: {memory: 2Gi}}\n  resources: {requests: {memory: 3Gi}}\n"
+                     "  initContainers: [{name: i, image: i, resources: {requests: {memory: 4Gi}}}]\n",
+                     "spec.resources.requests[memory]: Invalid value: \"3Gi\": must be greater than or equal to aggregate container requests of 4Gi"},
+                    {C0
+                     "    resources: {limits: {memory: 2Gi}, requests: {memory: 1Gi}}\n  resources: {limits: {memory: 1Gi}}\n",
+                     "spec.resources.containers[0][memory].limits: Invalid value: \"2Gi\": must be less than or equal to pod limits of 1Gi"},
+                    {HEAD
+                     "  annotations: {container.apparmor.security.beta.kubernetes.io/c: runtime/default}\n"
+                     "spec:\n  containers:\n  - name: c\n    image: busybox\n",
+                     "metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]: Unsupported value: not supported by peapod yet"},
+                    {HEAD
+                     "  annotations: {container.apparmor.security.beta.kubernetes.io/x: runtime/default}\n"
+                     "spec:\n  containers:\n  - name: c\n    image: busybox\n",
+                     "metadata.annotations[container.apparmor.security.beta.kubernetes.io/x]: Invalid value: \"x\": container not found"},
+                    {HEAD
+                     "  annotations: {container.apparmor.security.beta.kubernetes.io/c: strict}\n"
+                     "spec:\n  containers:\n  - name: c\n    image: busybox\n",
+                     "metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]: Invalid value: \"strict\": invalid AppArmor profile name: \"strict\""},
+                    {C0 "  os: {name: windows}\n  resources: {limits: {memory: 1Gi}}\n",
+                     "spec.resources: Forbidden: may not be set for a windows pod"},
                     {C0 "  terminationGracePeriodSeconds: -1\n",
                      "spec.terminationGracePeriodSeconds: Invalid value: -1: must be greater than or equal to 0"},
                     {C0 "  terminationGracePeriodSeconds: 1.5\n",
@@ -886,8 +1022,15 @@ static const struct
                      "spec.containers[0].resources.limits: Invalid value: [...]: expected object"},
                     {C0 "    resources: {claims: [{name: x}]}\n",
                      "spec.containers[0].resources.claims: Unsupported value: not supported by peapod yet"},
-                    {C0 "    resizePolicy: [{resourceName: cpu, restartPolicy: NotRequired}]\n",
-                     "spec.containers[0].resizePolicy: Unsupported value: not supported by peapod yet"},
+                    {C0 "    resizePolicy: [{resourceName: gpu}]\n",
+                     "spec.containers[0].resizePolicy: Unsupported value: \"gpu\": supported values: \"cpu\", \"memory\""},
+                    {C0 "    resizePolicy: [{resourceName: cpu}, {resourceName: cpu}]\n",
+                     "spec.containers[0].resizePolicy[1]: Duplicate value: \"cpu\""},
+                    {C0 "    resizePolicy: [{restartPolicy: NotRequired}]\n",
+                     "spec.containers[0].resizePolicy: Required value"},
+                    {C0 "    resizePolicy: [{resourceName: memory, restartPolicy: Maybe}]\n",
+                     "spec.containers[0].resizePolicy: Unsupported value: \"Maybe\": supported values: \"NotRequired\", \"RestartContainer\""},
+                    {C0 "    resizePolicy: [{resourceName: memory, restartPolicy: RestartContainer}]\n  restartPolicy: Never\n", "spec.containers[0].resizePolicy: Invalid value: \"RestartContainer\": must be 'NotRequired' when `restartPolicy` is 'Never'"},
                     {C0 "    envFrom: [{prefix: P_}]\n",
                      "spec.containers[0].envFrom: Invalid value: \"\": must specify one of: `configMapRef` or `secretRef`"},
                     {C0 "    env: [{name: A, valueFrom: {fieldRef: {fieldPath: x}}}]\n",
@@ -1480,6 +1623,8 @@ int main(void)
 	    cmocka_unit_test(test_probes_refused),
 	    cmocka_unit_test(test_resources),
 	    cmocka_unit_test(test_qos_class),
+	    cmocka_unit_test(test_pod_level_resources),
+	    cmocka_unit_test(test_small_fields),
 	};
 	size_t n_fixed = sizeof(fixed) / sizeof(fixed[0]);
 	size_t n_err = sizeof(err_cases) / sizeof(err_cases[0]);
