@@ -42,6 +42,10 @@ int pod_decode_fields(json_object *o, const struct pod_field *fields, void *obj,
 int pod_decode_str(json_object *v, const char *path, char **ret, struct pp_error *err);
 int pod_decode_strv(json_object *v, const char *path, char ***ret, struct pp_error *err);
 int pod_decode_int64(json_object *v, const char *path, int64_t *ret, struct pp_error *err);
+/* A map of strings (metadata.labels) into parallel NULL-terminated key and
+ * value vectors, replacing both. 0 or -EINVAL. */
+int pod_decode_string_map(json_object *v, const char *path, char ***ret_keys, char ***ret_values,
+                          struct pp_error *err);
 /* Is v an array (or null)? Sets *ret_n to its length. 0 or -EINVAL. */
 int pod_decode_array(json_object *v, const char *path, size_t *ret_n, struct pp_error *err);
 

@@ -14,8 +14,8 @@
 
 #define POD_ONLY " peapod runs Pods only (apiVersion v1, kind Pod)"
 
-static int decode_string_map(json_object *v, const char *path, char ***ret_keys, char ***ret_values,
-                             struct pp_error *err)
+int pod_decode_string_map(json_object *v, const char *path, char ***ret_keys, char ***ret_values,
+                          struct pp_error *err)
 {
 	cleanup_strv char **keys = NULL;
 	cleanup_strv char **values = NULL;
@@ -47,14 +47,14 @@ static int decode_labels(json_object *v, void *obj, const char *path, struct pp_
 {
 	struct pod *pod = obj;
 
-	return decode_string_map(v, path, &pod->label_keys, &pod->label_values, err);
+	return pod_decode_string_map(v, path, &pod->label_keys, &pod->label_values, err);
 }
 
 static int decode_annotations(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	struct pod *pod = obj;
 
-	return decode_string_map(v, path, &pod->annotation_keys, &pod->annotation_values, err);
+	return pod_decode_string_map(v, path, &pod->annotation_keys, &pod->annotation_values, err);
 }
 
 static int decode_string_ignored(json_object *v, void *obj, const char *path, struct pp_error *err)

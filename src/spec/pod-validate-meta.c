@@ -29,7 +29,7 @@ static bool is_qname_part(const char *s, size_t n)
 	return true;
 }
 
-static int check_qualified_name(const char *path, const char *key, struct pp_error *err)
+int pod_check_qualified_name(const char *path, const char *key, struct pp_error *err)
 {
 	const char *slash = strchr(key, '/');
 	const char *name = slash != NULL ? slash + 1 : key;
@@ -63,19 +63,26 @@ static int check_qualified_name(const char *path, const char *key, struct pp_err
 	return 0;
 }
 
+int pod_check_label_value(const char *path, const char *v, struct pp_error *err)
+{
+	if (strlen(v) > 63)
+		return pod_invalid(path, v, "must be no more than 63 characters", err);
+	if (v[0] != '\0' && !is_qname_part(v, strlen(v)))
+		return pod_invalid(path, v, LABEL_VALUE_MSG, err);
+	return 0;
+}
+
 int pod_check_labels(char *const *keys, char *const *values, struct pp_error *err)
 {
 	for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
 		const char *v = values[i];
-		int r = check_qualified_name("metadata.labels", keys[i], err);
+		int r = pod_check_qualified_name("metadata.labels", keys[i], err);
 
 		if (r < 0)
 			return r;
-		if (strlen(v) > 63)
-			return pod_invalid("metadata.labels", v,
-			                   "must be no more than 63 characters", err);
-		if (v[0] != '\0' && !is_qname_part(v, strlen(v)))
-			return pod_invalid("metadata.labels", v, LABEL_VALUE_MSG, err);
+		r = pod_check_label_value("metadata.labels", v, err);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -85,7 +92,7 @@ int pod_check_annotations(char *const *keys, char *const *values, struct pp_erro
 	size_t total = 0;
 
 	for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
-		int r = check_qualified_name("metadata.annotations", keys[i], err);
+		int r = pod_check_qualified_name("metadata.annotations", keys[i], err);
 
 		if (r < 0)
 			return r;

@@ -39,6 +39,10 @@ int pod_invalid(const char *path, const char *value, const char *why, struct pp_
 int pod_check_dns_label(const char *path, const char *s, struct pp_error *err);
 /* DNS-1123 subdomain check with the API server's messages. 0 or -EINVAL. */
 int pod_check_dns_subdomain(const char *path, const char *s, struct pp_error *err);
+/* A qualified name (label or annotation key: [DNS-subdomain/]name) and a
+ * label value, with the API server's messages naming path. 0 or -EINVAL. */
+int pod_check_qualified_name(const char *path, const char *key, struct pp_error *err);
+int pod_check_label_value(const char *path, const char *v, struct pp_error *err);
 /* metadata.labels / metadata.annotations checks (pod-validate-meta.c). */
 int pod_check_labels(char *const *keys, char *const *values, struct pp_error *err);
 int pod_check_annotations(char *const *keys, char *const *values, struct pp_error *err);
