@@ -55,7 +55,11 @@ static const struct cli_verb_help verbs[] = {
      "  # List a single pod in JSON output format\n"
      "  peapod get -o json pod web-pod-13je7\n\n"
      "  # List all pods without the header row\n"
-     "  peapod get pods --no-headers",
+     "  peapod get pods --no-headers\n\n"
+     "  # List the pods labelled app=web or app=db, with their labels\n"
+     "  peapod get pods -l 'app in (web,db)' --show-labels\n\n"
+     "  # List all pods, then a row each time one changes\n"
+     "  peapod get pods -w",
      "get [(-o|--output=)json|yaml|name|wide] (TYPE [NAME ...]) [flags] [options]",
      {{"-A, --all-namespaces=false",
        "If present, list the requested object(s) across all namespaces. Namespace in current "
@@ -64,7 +68,16 @@ static const struct cli_verb_help verbs[] = {
       {"--no-headers=false",
        "When using the default or custom-column output format, don't print headers (default "
        "print headers)."},
-      {"-o, --output=''", "Output format. One of: (json, yaml, name, wide)."}}},
+      {"-o, --output=''", "Output format. One of: (json, yaml, name, wide)."},
+      {"-l, --selector=''",
+       "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
+       "key1=value1,key2=value2). Matching objects must satisfy all of the specified label "
+       "constraints."},
+      {"--show-labels=false",
+       "When printing, show all labels as the last column (default hide labels column)."},
+      {"-w, --watch=false", "After listing/getting the requested object, watch for changes."},
+      {"--watch-only=false",
+       "Watch for changes to the requested object(s), without listing/getting first."}}},
     {"describe",
      "Show details of a specific resource or group of resources.",
      "  # Describe a pod\n"

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# kubectl's verbs around pods: get -l SELECTOR, --show-labels, get -w,
+# top pod and cp.
+
+load helpers
+
+setup() {
+	setup_root
+}
+
+teardown() {
+	# a watch a failed test left running
+	[ -z "${watch_pid:-}" ] || kill "$watch_pid" 2>/dev/null || true
+	teardown_root
+}
+
+# Start `peapod get ARGS` in the background, output to $out.
+watch_start() {
+	out=$BATS_TEST_TMPDIR/watch
+	"$PEAPOD" get "$@" >"$out" 2>&1 3>&- &
+	watch_pid=$!
+}
+
+# Stop it with signal SIG; its exit status must be 0.
+watch_stop() { # SIG
+	local rc=0
+	kill "-$1" "$watch_pid"
+	wait "$watch_pid" || rc=$?
+	watch_pid=
+	[ "$rc" -eq 0 ]
+}
+
+labelled() { # NAME LABELS-FLOW-MAP [COMMAND]
+	cat >"$BATS_TEST_TMPDIR/$1.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $1
+  labels: $2
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "${3:-sleep 3600}"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/$1.yaml"
+}
+
+names() { # get args... → the NAME column, one a line
+	peapod get pods --no-headers "$@" | awk '{print $1}' | sort | tr '\n' ' '
+}
+
+@test "get -l selects pods by equality, set and existence requirements" {
+	labelled web '{app: web, tier: front}'
+	labelled db '{app: db, tier: back}'
+	labelled bare '{}'
+	[ "$(names -l app=web)" = "web " ]
+	[ "$(names -l app==web)" = "web " ]
+	[ "$(names --selector 'app!=web')" = "bare db " ]
+	[ "$(names -l 'tier in (front,back)')" = "db web " ]
+	[ "$(names -l 'app notin (web)')" = "bare db " ]
+	[ "$(names -l 'app')" = "db web " ]
+	[ "$(names -l '!app')" = "bare " ]
+	[ "$(names -l 'app,tier notin (back)')" = "web " ]
+	[ "$(peapod get pods -l app=web -o name)" = "pod/web" ]
+	run peapod get pods -l app=none
+	[ "$status" -eq 0 ]
+	[ "$output" = "No resources found in default namespace." ]
+}
+
+@test "get -l refuses a bad selector in the API server's words" {
+	run peapod get pods -l 'app ('
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error from server (BadRequest): Unable to find \"/v1, Resource=pods\" that match label selector \"app (\", field selector \"\": unable to parse requirement: found '(', expected: in, notin, =, ==, !=, gt, lt" ]
+	run peapod get pods -l 'app:web'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'unable to parse requirement: <nil>: Invalid value: "app:web": name part must consist of'* ]]
+	run peapod get pods web -l app=web
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"selectors and the all flag cannot be used when passing resource/name arguments"* ]]
+}
+
+@test "get --show-labels adds the LABELS column, sorted, <none> when empty" {
+	labelled web '{tier: front, app: web}'
+	labelled bare '{}'
+	run peapod get pods --show-labels
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^NAME\ +READY\ +STATUS\ +RESTARTS\ +AGE\ +LABELS$ ]]
+	echo "$output" | grep -E '^web .* app=web,tier=front$'
+	echo "$output" | grep -E '^bare .* <none>$'
+	run peapod get pods -o wide --show-labels web
+	[[ "${lines[0]}" =~ IP\ +NODE\ +LABELS$ ]]
+	[[ "${lines[1]}" == *" app=web,tier=front" ]]
+}
+
+@test "get -w prints a row when a pod changes and ends on SIGTERM" {
+	labelled w '{app: w}' 'while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 3'
+	wait_for 30 pod_is w Running
+	watch_start pods -w
+	wait_for 10 grep -q '^w .*Running' "$out"
+	release w
+	wait_for 30 grep -q '^w .*Error' "$out" || { cat "$out"; false; }
+	watch_stop TERM
+	[ "$(grep -c '^NAME' "$out")" -eq 1 ]
+}
+
+@test "get -w --watch-only -o json prints only changed objects" {
+	labelled w '{app: w}' 'while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 3'
+	wait_for 30 pod_is w Running
+	watch_start pods w --watch-only -o json
+	sleep 0.5
+	release w
+	wait_for 30 grep -q '"reason": "Error"' "$out"
+	watch_stop INT
+	! grep -q '"phase": "Running"' "$out" || false
+}
