@@ -28,4 +28,6 @@ int cmd_image(int argc,
               char **argv); /* image load, pull, ls, inspect, tag, rm, prune, save, mount */
 /* port-forward [--address ADDR] POD [LOCAL:]REMOTE... */
 int cmd_port_forward(int argc, char **argv);
+/* top pod [NAME] [-n NS | -A] [--containers] [-l SELECTOR] */
+int cmd_top(int argc, char **argv);
 int cmd_monitor(int argc, char **argv); /* internal: peapod monitor NAMESPACE/NAME */

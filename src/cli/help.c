@@ -137,6 +137,27 @@ static const struct cli_verb_help verbs[] = {
       {"--since-time=''", "Only return logs after a specific date (RFC3339)."},
       {"--tail=-1", "Lines of recent log file to display. Defaults to -1 (all lines)."},
       {"--timestamps=false", "Include timestamps on each line in the log output"}}},
+    {"top",
+     "Display resource (CPU/memory) usage of pods.",
+     "  # Show metrics for all pods in the default namespace\n"
+     "  peapod top pod\n\n"
+     "  # Show metrics for all pods in the given namespace\n"
+     "  peapod top pod --namespace=NAMESPACE\n\n"
+     "  # Show metrics for a given pod and its containers\n"
+     "  peapod top pod POD_NAME --containers\n\n"
+     "  # Show metrics for the pods defined by label name=myLabel\n"
+     "  peapod top pod -l name=myLabel",
+     "top pod [NAME | -l label] [options]",
+     {{"-A, --all-namespaces=false",
+       "If present, list the requested object(s) across all namespaces. Namespace in current "
+       "context is ignored even if specified with --namespace."},
+      {"--containers=false", "If present, print usage of containers within a pod."},
+      OPT_NS,
+      {"--no-headers=false", "If present, print output without headers."},
+      {"-l, --selector=''",
+       "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
+       "key1=value1,key2=value2). Matching objects must satisfy all of the specified label "
+       "constraints."}}},
     {"delete",
      "Delete resources by file names, stdin, resources and names.",
      "  # Delete a pod using the type and name specified in pod.json\n"

@@ -57,6 +57,7 @@ static const struct {
     {"delete", cmd_delete, true, true},
     {"image", cmd_image, true, false},
     {"port-forward", cmd_port_forward, true, false},
+    {"top", cmd_top, true, false},
     {"monitor", cmd_monitor, false, true},
 };
 

@@ -115,3 +115,23 @@ names() { # get args... → the NAME column, one a line
 	watch_stop INT
 	! grep -q '"phase": "Running"' "$out" || false
 }
+
+@test "top pod shows the CPU and memory of a running pod, --containers per container" {
+	labelled t '{app: t}' 'head -c 8388608 /dev/zero >/dev/shm/fill; touch /tmp/ready; sleep 3600'
+	wait_for 30 pod_is t Running
+	wait_for 30 peapod exec t -- test -e /tmp/ready
+	run peapod top pod
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^NAME\ +CPU\(cores\)\ +MEMORY\(bytes\)$ ]]
+	[[ "${lines[1]}" =~ ^t\ +[0-9]+m\ +([0-9]+)Mi$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 8 ]
+	run peapod top pod t --containers -A
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^NAMESPACE\ +POD\ +NAME\ +CPU\(cores\)\ +MEMORY\(bytes\)$ ]]
+	[[ "${lines[1]}" =~ ^default\ +t\ +c\ +[0-9]+m\ +[0-9]+Mi$ ]]
+	run peapod top pod -l app=none
+	[ "$output" = "No resources found in default namespace." ]
+	run peapod top pod nope
+	[ "$status" -eq 1 ]
+	[ "$output" = 'Error from server (NotFound): pods "nope" not found' ]
+}
