@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
 struct pod_paths;
 struct pod_record;
 struct pod;
@@ -53,6 +55,14 @@ bool cli_help_requested(int argc, char **argv);
  * unknown flag: --foo" + "See 'peapod VERB --help' for usage.") and then
  * returns '?'. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* The container a verb acts on: want (-c; NULL: the first app container,
+ * with kubectl's "Defaulted container" notice when there are several).
+ * NULL, reported as kubectl does, when want is not a container of rec.
+ * Borrowed from rec. */
+const char *cli_pick_container(const struct pod_record *rec, const char *want);
+/* Wait for child pid: its exit status, or 128 + the signal that ended it. */
+int cli_wait_exit(pid_t pid);
 
 /* A pod named as kubectl takes it: NAME, pod/NAME, pods/NAME or po/NAME.
  * Returns the NAME part of arg (borrowed). */

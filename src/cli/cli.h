@@ -30,4 +30,6 @@ int cmd_image(int argc,
 int cmd_port_forward(int argc, char **argv);
 /* top pod [NAME] [-n NS | -A] [--containers] [-l SELECTOR] */
 int cmd_top(int argc, char **argv);
+/* cp [-c CONTAINER] [-n NS] SRC DEST, one of them [NS/]POD:PATH */
+int cmd_cp(int argc, char **argv);
 int cmd_monitor(int argc, char **argv); /* internal: peapod monitor NAMESPACE/NAME */

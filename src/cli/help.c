@@ -158,6 +158,23 @@ static const struct cli_verb_help verbs[] = {
        "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
        "key1=value1,key2=value2). Matching objects must satisfy all of the specified label "
        "constraints."}}},
+    {"cp",
+     "Copy files and directories to and from containers.",
+     "  # Copy /tmp/foo_dir local directory to /tmp/bar_dir in a remote pod in the default "
+     "namespace\n"
+     "  peapod cp /tmp/foo_dir <some-pod>:/tmp/bar_dir\n\n"
+     "  # Copy /tmp/foo local file to /tmp/bar in a remote pod in a specific container\n"
+     "  peapod cp /tmp/foo <some-pod>:/tmp/bar -c <specific-container>\n\n"
+     "  # Copy /tmp/foo local file to /tmp/bar in a remote pod in namespace <some-namespace>\n"
+     "  peapod cp /tmp/foo <some-namespace>/<some-pod>:/tmp/bar\n\n"
+     "  # Copy /tmp/foo from a remote pod to /tmp/bar locally\n"
+     "  peapod cp <some-namespace>/<some-pod>:/tmp/foo /tmp/bar",
+     "cp <file-spec-src> <file-spec-dest> [options]",
+     {{"-c, --container=''",
+       "Container name. If omitted, use the kubectl.kubernetes.io/default-container "
+       "annotation for selecting the container to be attached or the first container in the "
+       "pod will be chosen"},
+      OPT_NS}},
     {"delete",
      "Delete resources by file names, stdin, resources and names.",
      "  # Delete a pod using the type and name specified in pod.json\n"

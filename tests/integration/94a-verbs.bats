@@ -135,3 +135,73 @@ names() { # get args... → the NAME column, one a line
 	[ "$status" -eq 1 ]
 	[ "$output" = 'Error from server (NotFound): pods "nope" not found' ]
 }
+
+@test "cp copies a file and a folder into a container and back" {
+	labelled c '{app: c}'
+	wait_for 30 pod_is c Running
+	local d=$BATS_TEST_TMPDIR
+	mkdir -p "$d/src/sub"
+	echo hello >"$d/src/a"
+	echo deep >"$d/src/sub/b"
+	peapod cp "$d/src/a" c:/tmp/a
+	[ "$(peapod exec c -- cat /tmp/a)" = hello ]
+	peapod cp "$d/src" c:/tmp/dir
+	[ "$(peapod exec c -- cat /tmp/dir/sub/b)" = deep ]
+	# into an existing folder: under the source's name
+	peapod cp -c c "$d/src" default/c:/tmp
+	[ "$(peapod exec c -- cat /tmp/src/a)" = hello ]
+	peapod cp c:/tmp/dir "$d/back"
+	[ "$(cat "$d/back/a")" = hello ]
+	[ "$(cat "$d/back/sub/b")" = deep ]
+	peapod cp -n default c:/etc/hostname "$d/hostname"
+	[ "$(cat "$d/hostname")" = c ]
+	run peapod cp c:/nope "$d/nope"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"tar: nope: No such file or directory"* ]]
+	run peapod cp "$d/a" "$d/b"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"one of src or dest must be a remote file specification"* ]]
+	run peapod cp "$d/missing" c:/tmp/x
+	[[ "$output" == *"$d/missing doesn't exist in local filesystem"* ]]
+}
+
+@test "cp from a hostile container: entries outside and symlinks skipped, host symlinks not followed" {
+	labelled c '{app: c}'
+	wait_for 30 pod_is c Running
+	local d=$BATS_TEST_TMPDIR
+	# the container's tar is replaced by one that sends a crafted stream
+	python3 - "$d/hostile.tar" <<'PY'
+import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w")
+def add(name, data=b"x", typ=tarfile.REGTYPE, link=""):
+    i = tarfile.TarInfo(name); i.type = typ; i.linkname = link
+    if typ == tarfile.REGTYPE:
+        i.size = len(data); t.addfile(i, io.BytesIO(data))
+    else:
+        t.addfile(i)
+add("evil/", typ=tarfile.DIRTYPE)
+add("evil/ok", b"fine")
+add("evil/../escaped", b"bad")
+add("evil/link", typ=tarfile.SYMTYPE, link="/")
+add("evil/hop/x", b"through")
+t.close()
+PY
+	peapod cp "$d/hostile.tar" c:/tmp/hostile.tar
+	peapod exec c -- sh -c 'rm /bin/tar && printf "#!/bin/sh\ncat /tmp/hostile.tar\n" >/bin/tar && chmod +x /bin/tar'
+	mkdir "$d/dest"
+	run peapod cp c:/tmp/evil "$d/dest/out"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: file \"out/../escaped\" is outside target destination, skipping"* ]]
+	[[ "$output" == *"warning: skipping symlink: \"out/link\" -> \"/\""* ]]
+	[ "$(cat "$d/dest/out/ok")" = fine ]
+	[ ! -e "$d/dest/escaped" ]
+	[ ! -L "$d/dest/out/link" ]
+	# a symlink already in the destination is not written through
+	mkdir "$d/outside"
+	rm -rf "$d/dest/out"
+	mkdir "$d/dest/out"
+	ln -s "$d/outside" "$d/dest/out/hop"
+	run peapod cp c:/tmp/evil "$d/dest/out"
+	[ "$status" -eq 1 ]
+	[ ! -e "$d/outside/x" ]
+}
