@@ -80,8 +80,12 @@ static int untar_entry(struct archive *in, struct archive *out, struct archive_e
 		        archive_entry_symlink(e));
 		return 0;
 	}
-	if (type != AE_IFREG && type != AE_IFDIR)
+	/* folders and plain files only: no hard link into the host's tree, no
+	 * device; and never a set-user-ID file made by root from what a
+	 * container sent */
+	if ((type != AE_IFREG && type != AE_IFDIR) || archive_entry_hardlink(e) != NULL)
 		return 0;
+	archive_entry_set_perm(e, archive_entry_perm(e) & 0777);
 	archive_entry_set_pathname(e, target);
 	if (archive_write_header(out, e) < ARCHIVE_OK)
 		return pp_error_msg(err, EPERM, "%s", archive_error_string(out));

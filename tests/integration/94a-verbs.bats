@@ -184,6 +184,9 @@ add("evil/ok", b"fine")
 add("evil/../escaped", b"bad")
 add("evil/link", typ=tarfile.SYMTYPE, link="/")
 add("evil/hop/x", b"through")
+i = tarfile.TarInfo("evil/suid"); i.mode = 0o4755; i.size = 2
+t.addfile(i, io.BytesIO(b"#!"))
+add("evil/hard", typ=tarfile.LNKTYPE, link="etc/passwd")
 t.close()
 PY
 	peapod cp "$d/hostile.tar" c:/tmp/hostile.tar
@@ -196,6 +199,8 @@ PY
 	[ "$(cat "$d/dest/out/ok")" = fine ]
 	[ ! -e "$d/dest/escaped" ]
 	[ ! -L "$d/dest/out/link" ]
+	[ "$(stat -c %a "$d/dest/out/suid")" = 755 ]
+	[ ! -e "$d/dest/out/hard" ]
 	# a symlink already in the destination is not written through
 	mkdir "$d/outside"
 	rm -rf "$d/dest/out"
