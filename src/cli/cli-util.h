@@ -12,6 +12,7 @@
 struct pod_paths;
 struct pod_record;
 struct pod;
+struct pod_selector;
 
 /* The paths for this invocation (exits 1 with a message on a bad root). */
 const struct pod_paths *cli_paths(void);
@@ -63,6 +64,10 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 const char *cli_pick_container(const struct pod_record *rec, const char *want);
 /* Wait for child pid: its exit status, or 128 + the signal that ended it. */
 int cli_wait_exit(pid_t pid);
+
+/* Keep the records of recs[0..*n) whose labels sel selects (in order),
+ * free the others; *n becomes their count (cmd-get.c). */
+void cli_pods_select(struct pod_record **recs, size_t *n, const struct pod_selector *sel);
 
 /* A pod named as kubectl takes it: NAME, pod/NAME, pods/NAME or po/NAME.
  * Returns the NAME part of arg (borrowed). */

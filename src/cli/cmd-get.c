@@ -221,14 +221,12 @@ static void print_pods(struct pod_record **recs, size_t n, const struct get_opts
 	}
 }
 
-/* Keep the records o->sel selects; free the others. */
-static void filter_selected(struct pod_record **recs, size_t *n, const struct get_opts *o)
+void cli_pods_select(struct pod_record **recs, size_t *n, const struct pod_selector *sel)
 {
 	size_t out = 0;
 
 	for (size_t i = 0; i < *n; i++) {
-		if (pod_selector_matches(o->sel, recs[i]->pod->label_keys,
-		                         recs[i]->pod->label_values))
+		if (pod_selector_matches(sel, recs[i]->pod->label_keys, recs[i]->pod->label_values))
 			recs[out++] = recs[i];
 		else
 			pod_record_free(recs[i]);
@@ -265,7 +263,7 @@ static struct pod_record **collect_pods(char **names, const struct get_opts *o, 
 		*failed = 1;
 	}
 	mark_unwatched(recs, n);
-	filter_selected(recs, &n, o);
+	cli_pods_select(recs, &n, o->sel);
 	*ret_n = n;
 	return recs;
 }

@@ -179,7 +179,6 @@ static int select_pods(const struct top_opts *o, struct top_run *t)
 {
 	struct pod_selector *sel = NULL;
 	struct pp_error err = {0};
-	size_t out = 0;
 
 	if (o->selector == NULL)
 		return 0;
@@ -187,14 +186,7 @@ static int select_pods(const struct top_opts *o, struct top_run *t)
 		log_error("%s", err.msg);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < t->n_recs; i++) {
-		if (pod_selector_matches(sel, t->recs[i]->pod->label_keys,
-		                         t->recs[i]->pod->label_values))
-			t->recs[out++] = t->recs[i];
-		else
-			pod_record_free(t->recs[i]);
-	}
-	t->n_recs = out;
+	cli_pods_select(t->recs, &t->n_recs, sel);
 	pod_selector_free(sel);
 	return 0;
 }
