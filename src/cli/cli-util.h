@@ -9,12 +9,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <sys/types.h>
+
 struct pod_paths;
 struct pod_record;
 struct pod;
 struct manifest_doc;
 struct manifest_ref;
 struct json_object;
+struct pod_selector;
 
 /* The paths for this invocation (exits 1 with a message on a bad root). */
 const struct pod_paths *cli_paths(void);
@@ -77,6 +80,18 @@ bool cli_help_requested(int argc, char **argv);
  * unknown flag: --foo" + "See 'peapod VERB --help' for usage.") and then
  * returns '?'. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* The container a verb acts on: want (-c; NULL: the first app container,
+ * with kubectl's "Defaulted container" notice when there are several).
+ * NULL, reported as kubectl does, when want is not a container of rec.
+ * Borrowed from rec. */
+const char *cli_pick_container(const struct pod_record *rec, const char *want);
+/* Wait for child pid: its exit status, or 128 + the signal that ended it. */
+int cli_wait_exit(pid_t pid);
+
+/* Keep the records of recs[0..*n) whose labels sel selects (in order),
+ * free the others; *n becomes their count (cmd-get.c). */
+void cli_pods_select(struct pod_record **recs, size_t *n, const struct pod_selector *sel);
 
 /* A pod named as kubectl takes it: NAME, pod/NAME, pods/NAME or po/NAME.
  * Returns the NAME part of arg (borrowed). */

@@ -28,8 +28,7 @@ struct exec_opts {
 	bool in, tty;
 };
 
-/* The container: -c, else the first one, with kubectl's notice. */
-static const char *pick_container(const struct pod_record *rec, const char *want)
+const char *cli_pick_container(const struct pod_record *rec, const char *want)
 {
 	if (want != NULL) {
 		for (size_t i = 0; i < rec->n_ctrs; i++)
@@ -47,7 +46,7 @@ static const char *pick_container(const struct pod_record *rec, const char *want
 	return rec->ctrs[0].name;
 }
 
-static int wait_exit(pid_t pid)
+int cli_wait_exit(pid_t pid)
 {
 	int status = 0;
 
@@ -80,7 +79,7 @@ static int run_tty(const struct pod_record *rec, const char *ctr, char **cmd, bo
 	(void)close(sv[0]);
 	if (r < 0) {
 		if (pid > 0)
-			(void)wait_exit(pid);
+			(void)cli_wait_exit(pid);
 		return r;
 	}
 	pidfd = sys_pidfd_open(pid, 0);
@@ -89,7 +88,7 @@ static int run_tty(const struct pod_record *rec, const char *ctr, char **cmd, bo
 	else
 		r = io_pty_session(master, pidfd, in, err);
 	(void)close(master);
-	return r < 0 ? r : wait_exit(pid);
+	return r < 0 ? r : cli_wait_exit(pid);
 }
 
 /* Without a terminal, the process gets pipes of ours, never our own
@@ -128,7 +127,7 @@ static int run_plain(const struct pod_record *rec, const char *ctr, char **cmd, 
 	if (p[0][1] >= 0)
 		(void)close(p[0][1]);
 	if (pid > 0) {
-		int status = wait_exit(pid);
+		int status = cli_wait_exit(pid);
 
 		return r < 0 ? r : status;
 	}
@@ -152,7 +151,7 @@ static int exec_in_pod(const char *name, char **cmd, struct exec_opts *o)
 		pod_record_free(rec);
 		return 1;
 	}
-	ctr = pick_container(rec, o->container);
+	ctr = cli_pick_container(rec, o->container);
 	if (ctr == NULL) {
 		pod_record_free(rec);
 		return 1;

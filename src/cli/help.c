@@ -62,7 +62,11 @@ static const struct cli_verb_help verbs[] = {
      "  peapod get configmaps -A\n"
      "  peapod get secrets -A\n\n"
      "  # Show one ConfigMap as YAML\n"
-     "  peapod get cm game-config -o yaml",
+     "  peapod get cm game-config -o yaml\n\n"
+     "  # List the pods labelled app=web or app=db, with their labels\n"
+     "  peapod get pods -l 'app in (web,db)' --show-labels\n\n"
+     "  # List all pods, then a row each time one changes\n"
+     "  peapod get pods -w",
      "get [(-o|--output=)json|yaml|name|wide] (TYPE [NAME ...]) [flags] [options]",
      {{"-A, --all-namespaces=false",
        "If present, list the requested object(s) across all namespaces. Namespace in current "
@@ -71,7 +75,16 @@ static const struct cli_verb_help verbs[] = {
       {"--no-headers=false",
        "When using the default or custom-column output format, don't print headers (default "
        "print headers)."},
-      {"-o, --output=''", "Output format. One of: (json, yaml, name, wide)."}}},
+      {"-o, --output=''", "Output format. One of: (json, yaml, name, wide)."},
+      {"-l, --selector=''",
+       "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
+       "key1=value1,key2=value2). Matching objects must satisfy all of the specified label "
+       "constraints."},
+      {"--show-labels=false",
+       "When printing, show all labels as the last column (default hide labels column)."},
+      {"-w, --watch=false", "After listing/getting the requested object, watch for changes."},
+      {"--watch-only=false",
+       "Watch for changes to the requested object(s), without listing/getting first."}}},
     {"describe",
      "Show details of a specific resource or group of resources.",
      "  # Describe a pod\n"
@@ -134,6 +147,44 @@ static const struct cli_verb_help verbs[] = {
       {"--since-time=''", "Only return logs after a specific date (RFC3339)."},
       {"--tail=-1", "Lines of recent log file to display. Defaults to -1 (all lines)."},
       {"--timestamps=false", "Include timestamps on each line in the log output"}}},
+    {"top",
+     "Display resource (CPU/memory) usage of pods.",
+     "  # Show metrics for all pods in the default namespace\n"
+     "  peapod top pod\n\n"
+     "  # Show metrics for all pods in the given namespace\n"
+     "  peapod top pod --namespace=NAMESPACE\n\n"
+     "  # Show metrics for a given pod and its containers\n"
+     "  peapod top pod POD_NAME --containers\n\n"
+     "  # Show metrics for the pods defined by label name=myLabel\n"
+     "  peapod top pod -l name=myLabel",
+     "top pod [NAME | -l label] [options]",
+     {{"-A, --all-namespaces=false",
+       "If present, list the requested object(s) across all namespaces. Namespace in current "
+       "context is ignored even if specified with --namespace."},
+      {"--containers=false", "If present, print usage of containers within a pod."},
+      OPT_NS,
+      {"--no-headers=false", "If present, print output without headers."},
+      {"-l, --selector=''",
+       "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
+       "key1=value1,key2=value2). Matching objects must satisfy all of the specified label "
+       "constraints."}}},
+    {"cp",
+     "Copy files and directories to and from containers.",
+     "  # Copy /tmp/foo_dir local directory to /tmp/bar_dir in a remote pod in the default "
+     "namespace\n"
+     "  peapod cp /tmp/foo_dir <some-pod>:/tmp/bar_dir\n\n"
+     "  # Copy /tmp/foo local file to /tmp/bar in a remote pod in a specific container\n"
+     "  peapod cp /tmp/foo <some-pod>:/tmp/bar -c <specific-container>\n\n"
+     "  # Copy /tmp/foo local file to /tmp/bar in a remote pod in namespace <some-namespace>\n"
+     "  peapod cp /tmp/foo <some-namespace>/<some-pod>:/tmp/bar\n\n"
+     "  # Copy /tmp/foo from a remote pod to /tmp/bar locally\n"
+     "  peapod cp <some-namespace>/<some-pod>:/tmp/foo /tmp/bar",
+     "cp <file-spec-src> <file-spec-dest> [options]",
+     {{"-c, --container=''",
+       "Container name. If omitted, use the kubectl.kubernetes.io/default-container "
+       "annotation for selecting the container to be attached or the first container in the "
+       "pod will be chosen"},
+      OPT_NS}},
     {"delete",
      "Delete resources by file names, stdin, resources and names.",
      "  # Delete a pod using the type and name specified in pod.json\n"

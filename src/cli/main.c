@@ -55,6 +55,7 @@ static const struct {
     {"image", cmd_image, true, false},       {"port-forward", cmd_port_forward, true, false},
     {"label", cmd_label, true, false},       {"annotate", cmd_annotate, true, false},
     {"taint", cmd_taint, true, false},
+    {"top", cmd_top, true, false},          {"cp", cmd_cp, true, true},
     {"monitor", cmd_monitor, false, true},
 };
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <sys/types.h>
 
@@ -36,3 +37,7 @@ const char *rt_cgroup_v2_root(void);
 int rt_cgroup_write(const char *dir, const char *file, const char *value, struct pp_error *err);
 /* True when controller is listed in dir/cgroup.controllers. */
 bool rt_cgroup_v2_has_controller(const char *dir, const char *controller);
+/* The value of the "KEY N" line of a flat-keyed cgroup file (memory.stat,
+ * cpu.stat, memory.events); 0 when the file or the key is missing.
+ * *ret_found (may be NULL) says whether it was there. */
+uint64_t rt_cgroup_keyed(const char *path, const char *key, bool *ret_found);

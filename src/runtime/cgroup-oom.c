@@ -15,20 +15,6 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-/* The "oom_kill N" line of a flat-keyed cgroup file; 0 when absent. */
-static uint64_t read_oom_kill(const char *path)
-{
-	cleanup_free char *buf = NULL;
-	const char *p;
-
-	if (fs_read_all(path, 65536, &buf, NULL, NULL) < 0)
-		return 0;
-	for (p = buf; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (strncmp(p, "oom_kill ", 9) == 0)
-			return strtoull(p + 9, NULL, 10);
-	return 0;
-}
-
 int rt_container_oom_killed(const char *state_root, const char *id, bool *ret, struct pp_error *err)
 {
 	struct rt_state st = {0};
@@ -46,9 +32,9 @@ int rt_container_oom_killed(const char *state_root, const char *id, bool *ret, s
 		cleanup_free char *v1 =
 		    xstrfmt("/sys/fs/cgroup/memory%s/memory.oom_control", st.cgroup_path + n);
 
-		kills = read_oom_kill(v2);
+		kills = rt_cgroup_keyed(v2, "oom_kill", NULL);
 		if (rt_cgroup_layout() == RT_CGROUP_HYBRID)
-			kills += read_oom_kill(v1);
+			kills += rt_cgroup_keyed(v1, "oom_kill", NULL);
 	}
 	rt_state_clear(&st);
 	*ret = kills > 0;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup v1 twins on a hybrid host: the container's processes also go into
- * the pids, freezer and devices hierarchies (and memory and cpu when limits
- * need them) at the same path, and pids/memory/cpu limits land there when
- * the unified hierarchy lacks those controllers; the device rules always do.
- * All best effort but the limits and the devices twin. */
+ * the pids, freezer and devices hierarchies (memory too when the unified
+ * one cannot account it, cpu when limits need them) at the same path, and pids/memory/cpu limits
+ * land there when the unified hierarchy lacks those controllers; the device rules always do. All
+ * best effort but the limits and the devices twin. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +28,11 @@ static bool needed(const char *ctrl, const struct rt_config *cfg)
 	if (strcmp(ctrl, "cpu") == 0)
 		return cfg != NULL && (cfg->cpu_shares || cfg->cpu_quota || cfg->cpu_period) &&
 		       !rt_cgroup_v2_has_controller(rt_cgroup_v2_root(), "cpu");
+	/* memory: also without a limit, for the usage (top pod, the OOM
+	 * counter) when the unified hierarchy cannot account memory */
 	if (strcmp(ctrl, "memory") != 0)
 		return true;
-	return cfg != NULL && cfg->memory_limit != 0 &&
-	       !rt_cgroup_v2_has_controller(rt_cgroup_v2_root(), "memory");
+	return !rt_cgroup_v2_has_controller(rt_cgroup_v2_root(), "memory");
 }
 
 /* cpu.shares, cpu.cfs_period_us then cpu.cfs_quota_us (-1: no quota), as
@@ -79,7 +80,7 @@ static int set_limit(const char *dir, const char *ctrl, const struct rt_config *
 		if (r < 0)
 			return pp_error_prefix(err, r, "linux.resources.pids.limit");
 	}
-	if (strcmp(ctrl, "memory") == 0) {
+	if (strcmp(ctrl, "memory") == 0 && cfg->memory_limit != 0) {
 		(void)snprintf(buf, sizeof(buf), "%lld",
 		               (long long)(cfg->memory_limit < 0 ? -1 : cfg->memory_limit));
 		r = rt_cgroup_write(dir, "memory.limit_in_bytes", buf, err);

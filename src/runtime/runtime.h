@@ -90,6 +90,20 @@ int rt_container_delete(const char *state_root, const char *id, bool force, stru
 int rt_container_oom_killed(const char *state_root, const char *id, bool *ret,
                             struct pp_error *err);
 
+/* A running container's usage, as the kubelet's resource metrics read it
+ * from its cgroup. */
+struct rt_usage {
+	uint64_t cpu_usec;           /* cpu.stat usage_usec (v2) */
+	uint64_t memory_working_set; /* bytes: usage minus inactive_file */
+	bool has_cpu, has_memory;    /* false: no accounting available */
+};
+
+/* Usage of running container id: CPU from the v2 cpu.stat; memory from the
+ * v2 memory.current/memory.stat or the v1 memory twin (hybrid hosts).
+ * 0, or -ENOENT when it is gone or not running. */
+int rt_container_usage(const char *state_root, const char *id, struct rt_usage *ret,
+                       struct pp_error *err);
+
 /* IDs of all containers in state_root (caller strv_free()s). */
 int rt_container_list(const char *state_root, char ***ret_ids, struct pp_error *err);
 

@@ -122,6 +122,17 @@ char **strv_dup(char *const *v)
 	return out;
 }
 
+static int strv_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void strv_sort(char **v)
+{
+	if (v != NULL)
+		qsort(v, strv_len(v), sizeof(char *), strv_cmp);
+}
+
 char *strv_join(char *const *v, const char *sep)
 {
 	size_t n = 1, seplen = strlen(sep);

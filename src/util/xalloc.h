@@ -25,5 +25,7 @@ bool strv_contains(char *const *v, const char *s);
 void strv_push(char ***v, const char *s);
 /* Deep copy; NULL stays NULL. Caller frees with strv_free(). */
 char **strv_dup(char *const *v);
+/* Sort v (NULL: nothing) in strcmp order, in place. */
+void strv_sort(char **v);
 /* The strings of v (NULL: none) with sep between them. Caller frees. */
 char *strv_join(char *const *v, const char *sep);
