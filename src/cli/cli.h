@@ -37,4 +37,4 @@ int cmd_taint(int argc, char **argv);    /* taint node NAME k=v:Effect k:Effect-
 int cmd_top(int argc, char **argv);
 /* cp [-c CONTAINER] [-n NS] SRC DEST, one of them [NS/]POD:PATH */
 int cmd_cp(int argc, char **argv);
-int cmd_monitor(int argc, char **argv);  /* internal: peapod monitor NAMESPACE/NAME */
+int cmd_monitor(int argc, char **argv); /* internal: peapod monitor NAMESPACE/NAME */

@@ -48,14 +48,21 @@ static const struct {
 	bool listed; /* in `peapod --help` */
 	bool enters; /* starts processes in a container: runs from a sealed copy */
 } commands[] = {
-    {"apply", cmd_apply, true, true},        {"get", cmd_get, true, false},
-    {"describe", cmd_describe, true, false}, {"exec", cmd_exec, true, true},
-    {"attach", cmd_attach, true, false},     {"logs", cmd_logs, true, false},
-    {"delete", cmd_delete, true, true},      {"create", cmd_create, true, false},
-    {"image", cmd_image, true, false},       {"port-forward", cmd_port_forward, true, false},
-    {"label", cmd_label, true, false},       {"annotate", cmd_annotate, true, false},
+    {"apply", cmd_apply, true, true},
+    {"get", cmd_get, true, false},
+    {"describe", cmd_describe, true, false},
+    {"exec", cmd_exec, true, true},
+    {"attach", cmd_attach, true, false},
+    {"logs", cmd_logs, true, false},
+    {"delete", cmd_delete, true, true},
+    {"create", cmd_create, true, false},
+    {"image", cmd_image, true, false},
+    {"port-forward", cmd_port_forward, true, false},
+    {"label", cmd_label, true, false},
+    {"annotate", cmd_annotate, true, false},
     {"taint", cmd_taint, true, false},
-    {"top", cmd_top, true, false},          {"cp", cmd_cp, true, true},
+    {"top", cmd_top, true, false},
+    {"cp", cmd_cp, true, true},
     {"monitor", cmd_monitor, false, true},
 };
 

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 #include "pod/node.h"
 #include "pod/paths.h"
 #include "pod/ports.h"

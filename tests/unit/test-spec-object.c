@@ -284,7 +284,7 @@ static void test_dockerconfigjson(void **state)
 #define STREAM                                                                              \
 	"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  uid: u1\ndata:\n  k: v\n" \
 	"---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n"    \
-	"  hostUsers: false\n  containers:\n  - name: c\n    image: busybox\n"           \
+	"  hostUsers: false\n  containers:\n  - name: c\n    image: busybox\n"              \
 	"---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  k: v\n"
 
 static void test_manifest(void **state)
