@@ -6,9 +6,6 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include <sys/statvfs.h>
-#include <sys/sysinfo.h>
-
 #include "monitor/events.h"
 #include "monitor/internal.h"
 #include "pod/env.h"
@@ -35,21 +32,6 @@ static void node_name(char *buf, size_t size)
 		*p = (char)tolower((unsigned char)*p);
 }
 
-/* The node's allocatable cpu, memory and ephemeral storage (this machine's
- * capacity: peapod reserves none) for limits a container leaves unset. */
-static void node_allocatable(const struct mon *m, struct pod_env_ctx *ctx)
-{
-	struct sysinfo si;
-	struct statvfs vfs;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	ctx->node_cpu_milli = cpus > 0 ? (uint64_t)cpus * 1000 : 1000;
-	if (sysinfo(&si) == 0)
-		ctx->node_memory = (uint64_t)si.totalram * si.mem_unit;
-	if (statvfs(m->paths.root, &vfs) == 0)
-		ctx->node_ephemeral = (uint64_t)vfs.f_blocks * vfs.f_frsize;
-}
-
 int mon_ctr_env(struct mon *m, size_t idx, char ***ret, struct pp_error *err)
 {
 	const struct pod_record *rec = m->rec;
@@ -66,7 +48,7 @@ int mon_ctr_env(struct mon *m, size_t idx, char ***ret, struct pp_error *err)
 	int r;
 
 	node_name(host, sizeof(host));
-	node_allocatable(m, &ctx);
+	pod_env_node_allocatable(m->paths.root, &ctx);
 	if (rec->pod->host_network)
 		ips[0] = pod_record_ip(rec);
 	else

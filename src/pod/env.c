@@ -7,6 +7,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
 
 #include "pod/objects.h"
 #include "spec/object.h"
@@ -276,6 +280,19 @@ char *pod_env_field_value(const struct pod *pod, const struct pod_env_ctx *ctx, 
 		return NULL;
 	}
 	return xstrdup(v != NULL ? v : "");
+}
+
+void pod_env_node_allocatable(const char *root, struct pod_env_ctx *ctx)
+{
+	struct sysinfo si;
+	struct statvfs vfs;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	ctx->node_cpu_milli = cpus > 0 ? (uint64_t)cpus * 1000 : 1000;
+	if (sysinfo(&si) == 0)
+		ctx->node_memory = (uint64_t)si.totalram * si.mem_unit;
+	if (statvfs(root, &vfs) == 0)
+		ctx->node_ephemeral = (uint64_t)vfs.f_blocks * vfs.f_frsize;
 }
 
 /* The container a resourceFieldRef names: c when none. */

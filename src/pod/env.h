@@ -49,6 +49,10 @@ int pod_env_resolve(const struct pod *pod, const struct pod_container *c,
 
 struct pod_env_source;
 
+/* Fill ctx's node allocatable: this machine's CPUs (millicores), memory
+ * and the size of the filesystem of root (bytes); peapod reserves none. */
+void pod_env_node_allocatable(const char *root, struct pod_env_ctx *ctx);
+
 /* The value of fieldRef path fp (podFieldSelectorRuntimeValue): a
  * metadata field, labels['k'] or annotations['k'] ("" when absent), or
  * what ctx knows (node name, host and pod IPs, joined by "," for the

@@ -253,7 +253,8 @@ static void test_fields(void **state)
 	assert_string_equal(v, "1");
 	free(v);
 	rf.rf_container = "nope";
-	assert_int_equal(pod_downward_resource(pod, &rf, "/", &v, &err), -ENOENT);
+	assert_int_equal(pod_downward_resource(pod, &rf, "/", &v, &err), -EINVAL);
+	assert_string_equal(err.msg, "container nope not found");
 	pod_free(pod);
 }
 
