@@ -109,26 +109,79 @@ static int take_back(const struct pod_paths *paths, const struct pod_record *cur
 	return wait_monitor(fd, cur->pod->name, dir, offset);
 }
 
-/* The one spec change the API server allows on a pod besides images:
- * schedulingGates removed. Borrows both. */
-static int ungate(const struct pod_paths *paths, const struct pod_record *cur,
-                  const struct pod *pod)
+/* keys/values (parallel) over base's, as a new JSON map: kubectl apply's
+ * merge of a manifest's labels or annotations into the pod's (without a
+ * last-applied configuration nothing is removed). */
+static json_object *map_merge(char *const *bk, char *const *bv, char *const *keys,
+                              char *const *values)
+{
+	json_object *m = json_object_new_object();
+
+	for (size_t i = 0; bk != NULL && bk[i] != NULL; i++)
+		json_object_object_add(m, bk[i], json_object_new_string(bv[i]));
+	for (size_t i = 0; keys != NULL && keys[i] != NULL; i++)
+		json_object_object_add(m, keys[i], json_object_new_string(values[i]));
+	return m;
+}
+
+/* Does the map hold the same pairs as keys/values? */
+static bool map_same(json_object *m, char *const *keys, char *const *values)
+{
+	size_t n = 0;
+
+	for (; keys != NULL && keys[n] != NULL; n++) {
+		const char *v = json_get_str(m, keys[n]);
+
+		if (v == NULL || strcmp(v, values[n]) != 0)
+			return false;
+	}
+	return (size_t)json_object_object_length(m) == n;
+}
+
+/* What the API server lets an update of a pod change: labels, annotations
+ * and the removal of schedulingGates. 1 when pod differs from cur in
+ * nothing else and changes one of those (the update then made and
+ * "configured" printed), 0 when it changes nothing of them, -1 when the
+ * update was refused (its error printed). Borrows both. */
+static int apply_update(const struct pod_paths *paths, const struct pod_record *cur,
+                        struct pod *pod)
 {
 	cleanup_json json_object *update = json_object_new_object();
+	json_object *labels = map_merge(cur->pod->label_keys, cur->pod->label_values,
+	                                pod->label_keys, pod->label_values);
+	json_object *notes = map_merge(cur->pod->annotation_keys, cur->pod->annotation_values,
+	                               pod->annotation_keys, pod->annotation_values);
+	struct pod copy = *pod;
 	struct pp_error err = {0};
+	bool ungate;
 
-	json_object_object_add(update, "schedulingGates",
-	                       json_from_strv(pod->sched.scheduling_gates));
+	json_object_object_add(update, "labels", labels);
+	json_object_object_add(update, "annotations", notes);
+	copy.label_keys = cur->pod->label_keys;
+	copy.label_values = cur->pod->label_values;
+	copy.annotation_keys = cur->pod->annotation_keys;
+	copy.annotation_values = cur->pod->annotation_values;
+	ungate = pod_sched_only_gates_removed(cur->pod, &copy);
+	if (ungate) {
+		copy.sched.scheduling_gates = cur->pod->sched.scheduling_gates;
+		json_object_object_add(update, "schedulingGates",
+		                       json_from_strv(pod->sched.scheduling_gates));
+	}
+	if (!pod_spec_equal(cur->pod, &copy) ||
+	    (!ungate && map_same(labels, cur->pod->label_keys, cur->pod->label_values) &&
+	     map_same(notes, cur->pod->annotation_keys, cur->pod->annotation_values)))
+		return 0;
 	if (client_pod_update(paths, cur, update, &err) < 0) {
 		log_error("%s", err.msg);
 		return -1;
 	}
 	printf("pod/%s configured\n", pod->name);
-	return 0;
+	return 1;
 }
 
-/* The pod exists: an identical spec is "unchanged", another is refused as
- * the API server refuses most pod updates. Borrows pod. */
+/* The pod exists: an identical spec is "unchanged", changed labels,
+ * annotations or removed schedulingGates "configured", another spec is
+ * refused as the API server refuses most pod updates. Borrows pod. */
 static int apply_existing(const struct pod_paths *paths, struct pod *pod)
 {
 	struct pod_record *cur = NULL;
@@ -143,10 +196,12 @@ static int apply_existing(const struct pod_paths *paths, struct pod *pod)
 	 * the node the pod was bound to, the priority admission gave it */
 	if (pod->sched.node_name == NULL && cur->pod->sched.node_name != NULL)
 		pod->sched.node_name = xstrdup(cur->pod->sched.node_name);
-	if (pod_priority_admit(pod, &err) == 0 && pod_sched_only_gates_removed(cur->pod, pod)) {
-		r = ungate(paths, cur, pod);
-		pod_record_free(cur);
-		return r;
+	if (pod_priority_admit(pod, &err) == 0) {
+		r = apply_update(paths, cur, pod);
+		if (r != 0) {
+			pod_record_free(cur);
+			return r < 0 ? -1 : 0;
+		}
 	}
 	r = pod_spec_equal(cur->pod, pod) ? 0 : -1;
 	if (r == 0)

@@ -210,3 +210,43 @@ PY
 	[ "$status" -eq 1 ]
 	[ ! -e "$d/outside/x" ]
 }
+
+@test "apply of changed labels and annotations says configured; they reach a downwardAPI file; a spec change is refused" {
+	cat >"$BATS_TEST_TMPDIR/m.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: meta
+  labels: {app: web}
+spec:
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    volumeMounts: [{name: info, mountPath: /info}]
+  volumes:
+  - name: info
+    downwardAPI:
+      items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]
+YAML
+	run peapod apply -f "$BATS_TEST_TMPDIR/m.yaml"
+	[ "$status" -eq 0 ]
+	wait_for 60 pod_is meta Running
+	run peapod apply -f "$BATS_TEST_TMPDIR/m.yaml"
+	[ "$output" = "pod/meta unchanged" ]
+	sed -i 's/labels: {app: web}/labels: {app: web, tier: front}\n  annotations: {owner: me}/' \
+		"$BATS_TEST_TMPDIR/m.yaml"
+	run peapod apply -f "$BATS_TEST_TMPDIR/m.yaml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "pod/meta configured" ]
+	[ "$(peapod get pod meta -o json | jq -r '.metadata.labels.tier')" = front ]
+	[ "$(peapod get pod meta -o json | jq -r '.metadata.annotations.owner')" = me ]
+	wait_for 30 sh -c "'$PEAPOD' exec meta -- cat /info/labels | grep -qx 'tier=\"front\"'"
+	# the monitor's copy changed too: a label set by `label` reaches the file
+	peapod label pod meta stage=beta
+	wait_for 30 sh -c "'$PEAPOD' exec meta -- cat /info/labels | grep -qx 'stage=\"beta\"'"
+	sed -i 's/"sleep", "3600"/"sleep", "3601"/' "$BATS_TEST_TMPDIR/m.yaml"
+	run peapod apply -f "$BATS_TEST_TMPDIR/m.yaml"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'The Pod "meta" is invalid: spec: Forbidden: pod updates may not change'* ]]
+}
