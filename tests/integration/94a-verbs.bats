@@ -90,7 +90,7 @@ names() { # get args... → the NAME column, one a line
 	echo "$output" | grep -E '^web .* app=web,tier=front$'
 	echo "$output" | grep -E '^bare .* <none>$'
 	run peapod get pods -o wide --show-labels web
-	[[ "${lines[0]}" =~ IP\ +NODE\ +LABELS$ ]]
+	[[ "${lines[0]}" =~ IP\ +NODE\ +NOMINATED\ NODE\ +READINESS\ GATES\ +LABELS$ ]]
 	[[ "${lines[1]}" == *" app=web,tier=front" ]]
 }
 
