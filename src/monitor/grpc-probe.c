@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
 #include "util/clock.h"
 
 size_t grpc_health_request(const char *service, uint8_t *buf, size_t len)
@@ -110,7 +112,7 @@ struct call {
 static ssize_t on_send(nghttp2_session *s, const uint8_t *data, size_t len, int flags, void *ud)
 {
 	struct call *c = ud;
-	ssize_t n = write(c->fd, data, len);
+	ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
 
 	(void)s;
 	(void)flags;

@@ -27,7 +27,7 @@ static ssize_t on_send(nghttp2_session *s, const uint8_t *data, size_t len, int 
 
 	(void)s;
 	(void)flags;
-	return write(c->fd, data, len);
+	return send(c->fd, data, len, MSG_NOSIGNAL); /* a probe killed mid-call */
 }
 
 /* NOLINTNEXTLINE(readability-function-size): nghttp2's callback type */
