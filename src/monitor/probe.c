@@ -2,7 +2,7 @@
 /* Container probes as the kubelet runs them: startupProbe, livenessProbe
  * and readinessProbe, each check a child of the monitor (an exec process
  * in the container, or a fork that joins the pod's network namespace for
- * httpGet and tcpSocket) whose exit status is the result; the monitor
+ * httpGet, tcpSocket and grpc) whose exit status is the result; the monitor
  * never blocks. A check still running at timeoutSeconds is killed and
  * counts as a failure. */
 #include "monitor/probe.h"
@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "monitor/events.h"
+#include "monitor/grpc-probe.h"
 #include "monitor/internal.h"
 #include "pod/pod.h"
 #include "pod/state.h"
@@ -212,6 +213,27 @@ static const char *go_strerror(int e, char *buf, size_t len)
 	return buf;
 }
 
+/* host:port as Go's net.JoinHostPort writes it. */
+static void join_host_port(const char *host, int port, char *buf, size_t len)
+{
+	bool v6 = strchr(host, ':') != NULL;
+
+	(void)snprintf(buf, len, "%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
+/* The kubelet's words for a grpc probe that cannot connect: grpc-go dials
+ * with WithBlock, so a refused connection is retried until the deadline. */
+static void grpc_connect_failed(const char *host, int port, int64_t timeout_s)
+{
+	char hp[300];
+
+	join_host_port(host, port, hp, sizeof(hp));
+	dprintf(STDOUT_FILENO,
+	        "timeout: failed to connect service \"%s\" within %llds: context deadline "
+	        "exceeded",
+	        hp, (long long)timeout_s);
+}
+
 /* Connect to host:port inside the current network namespace. An fd or
  * -1, the reason written on stdout as Go's net package words it. */
 static int net_connect(const struct pod_probe *ps, const char *host, int port)
@@ -229,10 +251,13 @@ static int net_connect(const struct pod_probe *ps, const char *host, int port)
 	fd = socket(ai->ai_family, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 		e = errno;
-		if (ps->has_http_get)
+		if (ps->has_grpc)
+			grpc_connect_failed(host, port, ps->timeout_seconds);
+		else if (ps->has_http_get)
 			dprintf(STDOUT_FILENO, "Get \"http://%s:%d%s\": ", host, port, ps->path);
-		dprintf(STDOUT_FILENO, "dial tcp %s:%d: connect: %s", host, port,
-		        go_strerror(e, ebuf, sizeof(ebuf)));
+		if (!ps->has_grpc)
+			dprintf(STDOUT_FILENO, "dial tcp %s:%d: connect: %s", host, port,
+			        go_strerror(e, ebuf, sizeof(ebuf)));
 		freeaddrinfo(ai);
 		return -1;
 	}
@@ -260,9 +285,12 @@ static int http_check(const struct pod_probe *ps, const char *host, int port, in
 		has_host |= strcasecmp(h->name, "Host") == 0;
 		fprintf(f, "%s: %s\r\n", h->name, h->value ? h->value : "");
 	}
-	if (!has_host)
-		fprintf(f, "Host: %s%s%s:%d\r\n", strchr(host, ':') ? "[" : "", host,
-		        strchr(host, ':') ? "]" : "", port);
+	if (!has_host) {
+		char hp[300];
+
+		join_host_port(host, port, hp, sizeof(hp));
+		fprintf(f, "Host: %s\r\n", hp);
+	}
 	if (!has_ua)
 		fprintf(f, "User-Agent: " PROBE_UA "\r\n");
 	if (!has_accept)
@@ -285,7 +313,21 @@ static int http_check(const struct pod_probe *ps, const char *host, int port, in
 	return 1;
 }
 
-/* Where an httpGet or tcpSocket check connects, as the kubelet does: the
+/* The grpc check on connected fd: fd when SERVING, else -1 with the
+ * kubelet's message on stdout. */
+static int grpc_child_check(const struct pod_probe *ps, const char *host, int port, int fd)
+{
+	char hp[300], msg[PROBE_OUTPUT];
+
+	join_host_port(host, port, hp, sizeof(hp));
+	if (grpc_check(fd, hp, ps->grpc_service ? ps->grpc_service : "", ps->timeout_seconds, msg,
+	               sizeof(msg)) == 0)
+		return fd;
+	dprintf(STDOUT_FILENO, "%s", msg);
+	return -1;
+}
+
+/* Where an httpGet, tcpSocket or grpc check connects, as the kubelet does: the
  * handler's host, else the pod's IP; a pod with no IP of its own (no CNI
  * network) is checked on 127.0.0.1 inside its network namespace. */
 static const char *probe_host(const struct pod_record *rec, const struct pod_probe *ps)
@@ -322,6 +364,8 @@ static void net_child(const struct pod_record *rec, const struct pod_probe *ps, 
 	fd = net_connect(ps, host, port);
 	if (fd >= 0 && ps->has_http_get)
 		fd = http_check(ps, host, port, fd) == 0 ? fd : -1;
+	if (fd >= 0 && ps->has_grpc)
+		fd = grpc_child_check(ps, host, port, fd);
 	_exit(fd < 0 ? 1 : 0);
 }
 
@@ -428,6 +472,9 @@ static void timeout_msg(const struct pod_record *rec, const struct pod_container
 			                      a == ps->exec_command ? "" : " ", *a);
 		if (n + 12 < len)
 			(void)snprintf(buf + n, len - n, "\" timed out");
+	} else if (ps->has_grpc) {
+		(void)snprintf(buf, len, "timeout: health rpc did not complete within %llds",
+		               (long long)ps->timeout_seconds);
 	} else if (ps->has_http_get)
 		(void)snprintf(buf, len,
 		               "Get \"http://%s:%d%s\": context deadline exceeded (Client.Timeout "

@@ -15,11 +15,6 @@
 #include "util/error.h"
 #include "util/xalloc.h"
 
-#define UNSUPPORTED(n)                            \
-	{                                         \
-		n, POD_FIELD_UNSUPPORTED, 0, NULL \
-	}
-
 /* An int32 field of a probe. */
 static int decode_i32(json_object *v, const char *path, int64_t *ret, struct pp_error *err)
 {
@@ -136,11 +131,33 @@ static int decode_tcp_socket(json_object *v, void *obj, const char *path, struct
 	return decode_action(v, fields, &((struct pod_probe *)obj)->has_tcp_socket, obj, path, err);
 }
 
+/* grpc.port: a plain int32 (GRPCAction.Port), never a name. */
+static int decode_grpc_port(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	int64_t n = 0;
+	int r = decode_i32(v, path, &n, err);
+
+	if (r == 0)
+		((struct pod_probe *)obj)->port = (int32_t)n;
+	return r;
+}
+
+static int decode_grpc(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	static const struct pod_field fields[] = {
+	    {"port", POD_FIELD_CUSTOM, 0, decode_grpc_port},
+	    {"service", POD_FIELD_STR, offsetof(struct pod_probe, grpc_service), NULL},
+	    {NULL, 0, 0, NULL},
+	};
+
+	return decode_action(v, fields, &((struct pod_probe *)obj)->has_grpc, obj, path, err);
+}
+
 static const struct pod_field probe_fields[] = {
     {"exec", POD_FIELD_CUSTOM, 0, decode_exec},
     {"httpGet", POD_FIELD_CUSTOM, 0, decode_http_get},
     {"tcpSocket", POD_FIELD_CUSTOM, 0, decode_tcp_socket},
-    UNSUPPORTED("grpc"),
+    {"grpc", POD_FIELD_CUSTOM, 0, decode_grpc},
     {"initialDelaySeconds", POD_FIELD_CUSTOM, 0, decode_initial_delay},
     {"timeoutSeconds", POD_FIELD_CUSTOM, 0, decode_timeout},
     {"periodSeconds", POD_FIELD_CUSTOM, 0, decode_period},
@@ -150,8 +167,8 @@ static const struct pod_field probe_fields[] = {
     {NULL, 0, 0, NULL},
 };
 
-/* The API server's defaults (SetDefaults_Probe, SetDefaults_HTTPGetAction):
- * a 0 is unset. */
+/* The API server's defaults (SetDefaults_Probe, SetDefaults_HTTPGetAction,
+ * GRPCAction.service's generated default ""): a 0 is unset. */
 static void probe_default(struct pod_probe *p)
 {
 	if (p->timeout_seconds == 0)
@@ -170,6 +187,8 @@ static void probe_default(struct pod_probe *p)
 		free(p->scheme);
 		p->scheme = xstrdup("HTTP");
 	}
+	if (p->has_grpc && p->grpc_service == NULL)
+		p->grpc_service = xstrdup("");
 }
 
 static int decode_probe(json_object *v, struct pod_probe *p, const char *path, struct pp_error *err)
@@ -260,19 +279,31 @@ static int check_http_get(const struct pod_probe *p, const char *ppath, struct p
 	return 0;
 }
 
+/* The handler validateHandler names when there are more than one: the
+ * second in its order (exec, httpGet, tcpSocket, grpc). */
+static const char *later_handler(const struct pod_probe *p)
+{
+	const char *names[] = {"exec", "httpGet", "tcpSocket", "grpc"};
+	bool has[] = {p->has_exec, p->has_http_get, p->has_tcp_socket, p->has_grpc};
+	int seen = 0;
+
+	for (size_t i = 0; i < 4; i++)
+		if (has[i] && ++seen == 2)
+			return names[i];
+	return "grpc";
+}
+
 /* validateHandler: exactly one handler, and that one well formed. */
 static int check_handler(const struct pod_probe *p, const char *ppath, struct pp_error *err)
 {
 	char path[POD_PATH_MAX];
-	int n = p->has_exec + p->has_http_get + p->has_tcp_socket;
+	int n = p->has_exec + p->has_http_get + p->has_tcp_socket + p->has_grpc;
 
 	if (n == 0)
 		return pp_error_msg(err, EINVAL, "%s: Required value: must specify a handler type",
 		                    ppath);
 	if (n > 1) {
-		pod_path_key(path, ppath,
-		             p->has_exec ? (p->has_http_get ? "httpGet" : "tcpSocket")
-		                         : "tcpSocket");
+		pod_path_key(path, ppath, later_handler(p));
 		return pp_error_msg(
 		    err, EINVAL, "%s: Forbidden: may not specify more than 1 handler type", path);
 	}
@@ -284,6 +315,10 @@ static int check_handler(const struct pod_probe *p, const char *ppath, struct pp
 		return check_http_get(p, ppath, err);
 	if (p->has_tcp_socket) {
 		pod_path_key(path, ppath, "tcpSocket");
+		return check_port(p, path, err);
+	}
+	if (p->has_grpc) {
+		pod_path_key(path, ppath, "grpc");
 		return check_port(p, path, err);
 	}
 	return 0;
@@ -404,6 +439,14 @@ static json_object *handler_to_json(const struct pod_probe *p, json_object *o)
 		add_port(t, p);
 		json_object_object_add(o, "tcpSocket", t);
 	}
+	if (p->has_grpc) {
+		json_object *g = json_object_new_object();
+
+		json_object_object_add(g, "port", json_object_new_int(p->port));
+		json_object_object_add(
+		    g, "service", json_object_new_string(p->grpc_service ? p->grpc_service : ""));
+		json_object_object_add(o, "grpc", g);
+	}
 	return o;
 }
 
@@ -453,11 +496,12 @@ static bool strv_eq(char *const *a, char *const *b)
 static bool probe_eq(const struct pod_probe *a, const struct pod_probe *b)
 {
 	if (a->set != b->set || a->has_exec != b->has_exec || a->has_http_get != b->has_http_get ||
-	    a->has_tcp_socket != b->has_tcp_socket || !strv_eq(a->exec_command, b->exec_command) ||
-	    a->port != b->port || !str_eq(a->port_name, b->port_name) ||
-	    !str_eq(a->host, b->host) || !str_eq(a->path, b->path) ||
-	    !str_eq(a->scheme, b->scheme) || a->n_headers != b->n_headers ||
-	    a->initial_delay_seconds != b->initial_delay_seconds ||
+	    a->has_tcp_socket != b->has_tcp_socket || a->has_grpc != b->has_grpc ||
+	    !str_eq(a->grpc_service, b->grpc_service) ||
+	    !strv_eq(a->exec_command, b->exec_command) || a->port != b->port ||
+	    !str_eq(a->port_name, b->port_name) || !str_eq(a->host, b->host) ||
+	    !str_eq(a->path, b->path) || !str_eq(a->scheme, b->scheme) ||
+	    a->n_headers != b->n_headers || a->initial_delay_seconds != b->initial_delay_seconds ||
 	    a->timeout_seconds != b->timeout_seconds || a->period_seconds != b->period_seconds ||
 	    a->success_threshold != b->success_threshold ||
 	    a->failure_threshold != b->failure_threshold ||
@@ -485,6 +529,7 @@ static void probe_free(struct pod_probe *p)
 	free(p->host);
 	free(p->path);
 	free(p->scheme);
+	free(p->grpc_service);
 	for (size_t i = 0; i < p->n_headers; i++) {
 		free(p->headers[i].name);
 		free(p->headers[i].value);

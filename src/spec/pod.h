@@ -239,9 +239,10 @@ struct pod_http_header {
  * httpGet or tcpSocket (grpc refused); port and host are the handler's. */
 struct pod_probe {
 	bool set; /* the probe was given */
-	bool has_exec, has_http_get, has_tcp_socket;
+	bool has_exec, has_http_get, has_tcp_socket, has_grpc;
 	char **exec_command;             /* exec.command */
-	int32_t port;                    /* httpGet/tcpSocket port number, 0 when a name */
+	int32_t port;                    /* httpGet/tcpSocket/grpc port number, 0 when a name */
+	char *grpc_service;              /* grpc.service, default "" */
 	char *port_name;                 /* the port as a name (a containerPort's), or NULL */
 	char *host;                      /* NULL: the pod IP (127.0.0.1 in its netns) */
 	char *path;                      /* httpGet.path, default "/" */

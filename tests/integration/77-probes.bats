@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Container probes (livenessProbe, readinessProbe, startupProbe; exec,
-# httpGet and tcpSocket handlers) run by the monitor as the kubelet does.
+# httpGet, tcpSocket and grpc handlers) run by the monitor as the kubelet does.
 
 load helpers
 
@@ -9,6 +9,9 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${GRPC_PID:-}" ]; then
+		kill "$GRPC_PID" 2>/dev/null || true
+	fi
 	teardown_root
 }
 
@@ -269,7 +272,69 @@ YAML
   containers:
   - name: c
     image: busybox:1.28
-    livenessProbe: {grpc: {port: 80}}
+    livenessProbe: {grpc: {port: 0}}
 YAML
-	refused 'spec.containers[0].livenessProbe.grpc: Unsupported value: not supported by peapod yet'
+	refused 'spec.containers[0].livenessProbe.grpc.port: Invalid value: 0: must be between 1 and 65535, inclusive'
+	manifest "$BATS_TEST_TMPDIR/p.yaml" bad <<'YAML'
+  containers:
+  - name: c
+    image: busybox:1.28
+    startupProbe: {grpc: {port: 80}, tcpSocket: {port: 80}}
+YAML
+	refused 'spec.containers[0].startupProbe.grpc: Forbidden: may not specify more than 1 handler type'
+	manifest "$BATS_TEST_TMPDIR/p.yaml" bad <<'YAML'
+  containers:
+  - name: c
+    image: busybox:1.28
+    readinessProbe: {grpc: {port: http}}
+YAML
+	refused 'spec.containers[0].readinessProbe.grpc.port'
+}
+
+grpc_server_start() { # STATUS-FILE: a gRPC health server on 127.0.0.1; sets GRPC_PID, GRPC_PORT
+	"$BUILD/tests/integration/grpc-health-server" "$1" >"$BATS_TEST_TMPDIR/grpc-port" &
+	GRPC_PID=$!
+	wait_for 10 test -s "$BATS_TEST_TMPDIR/grpc-port"
+	GRPC_PORT=$(cat "$BATS_TEST_TMPDIR/grpc-port")
+}
+
+@test "a grpc liveness probe keeps a SERVING pod running and restarts it on NOT_SERVING" {
+	local st="$BATS_TEST_TMPDIR/grpc-status"
+	echo SERVING >"$st"
+	grpc_server_start "$st"
+	manifest "$BATS_TEST_TMPDIR/p.yaml" grpc <<YAML
+  hostNetwork: true
+  restartPolicy: Always
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    livenessProbe:
+      grpc: {port: $GRPC_PORT}
+      periodSeconds: 1
+      failureThreshold: 2
+      terminationGracePeriodSeconds: 1
+    readinessProbe:
+      grpc: {port: $GRPC_PORT, service: probes}
+      periodSeconds: 1
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	peapod get pod grpc -o json | jq -e --argjson p "$GRPC_PORT" \
+	    '.spec.containers[0].livenessProbe.grpc == {port: $p, service: ""} and
+	     .spec.containers[0].readinessProbe.grpc == {port: $p, service: "probes"}'
+	wait_for 30 pod_is grpc Running
+	wait_for 20 ready_col_is grpc 1/1
+	sleep 3 # several periods of SERVING: no restart, no Unhealthy event
+	cfield_is grpc c .restartCount 0
+	[ "$(peapod describe pod grpc | grep -c Unhealthy)" -eq 0 ]
+	echo NOT_SERVING >"$st"
+	wait_for 40 restarts_at_least grpc c 1
+	run peapod describe pod grpc
+	echo "$output"
+	grep -Eq 'Warning +Unhealthy .*Liveness probe failed: service unhealthy \(responded with "NOT_SERVING"\)' <<<"$output"
+	grep -Eq "Normal +Killing .*Container c failed liveness probe, will be restarted" <<<"$output"
+	kill "$GRPC_PID"
+	wait "$GRPC_PID" || true
+	wait_for 40 described grpc "Unhealthy .*Liveness probe failed: timeout: failed to connect service \"127\.0\.0\.1:$GRPC_PORT\" within 1s: context deadline exceeded"
+	peapod delete pod grpc
 }

@@ -987,8 +987,8 @@ static const struct err_case
              "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"},
             {C0 "    imagePullPolicy: Sometimes\n",
              "spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"IfNotPresent\", \"Never\""},
-            {C0 "    livenessProbe: {grpc: {port: 80}}\n",
-             "spec.containers[0].livenessProbe.grpc: Unsupported value: not supported by peapod yet"},
+            {C0 "    livenessProbe: {grpc: {port: 65536}}\n",
+             "spec.containers[0].livenessProbe.grpc.port: Invalid value: 65536: must be between 1 and 65535, inclusive"},
             {C0 "    readinessProbe: {httpGet: {port: 80, scheme: HTTPS}}\n",
              "spec.containers[0].readinessProbe.httpGet.scheme: Unsupported value: not supported by "
              "peapod yet"},
@@ -1046,7 +1046,8 @@ static const struct err_case
              "spec.containers[0].securityContext.privileged: Unsupported value: not supported by peapod yet"},
             {C0 "    securityContext: {allowPrivilegeEscalation: \"false\"}\n",
              "spec.containers[0].securityContext.allowPrivilegeEscalation: Invalid value: \"false\": expected boolean"},
-            {C0 "    securityContext: {capabilities: {add: [SYS-PTRACE]}}\n", "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: \"SYS-PTRACE\": must be a capability name (letters, digits and '_', e.g. 'SYS_PTRACE' or 'ALL')"},
+            {C0 "    securityContext: {capabilities: {add: [SYS-PTRACE]}}\n",
+             "spec.containers[0].securityContext.capabilities.add[0]: Invalid value: \"SYS-PTRACE\": must be a capability name (letters, digits and '_', e.g. 'SYS_PTRACE' or 'ALL')"},
             {C0 "    securityContext: {capabilities: {add: SYS_PTRACE}}\n",
              "spec.containers[0].securityContext.capabilities.add: Invalid value: \"SYS_PTRACE\": expected list"},
             {C0 "    securityContext: {capabilities: {keep: [A]}}\n",
@@ -1535,6 +1536,40 @@ static void test_probes(void **state)
 	pod_free(p);
 }
 
+#define GRPC_POD                                       \
+	C0 "    livenessProbe: {grpc: {port: 9090}}\n" \
+	   "    startupProbe: {grpc: {port: 9091, service: db}, periodSeconds: 1}\n"
+
+/* grpc: port and service (default ""), kept, compared, encoded. */
+static void test_grpc_probe(void **state)
+{
+	struct pod *p = parse_one(GRPC_POD), *q = parse_one(GRPC_POD);
+	const struct pod_container *c = &p->containers[0];
+
+	(void)state;
+	assert_true(c->liveness_probe.has_grpc);
+	assert_int_equal(c->liveness_probe.port, 9090);
+	assert_string_equal(c->liveness_probe.grpc_service, "");
+	assert_true(c->startup_probe.has_grpc);
+	assert_string_equal(c->startup_probe.grpc_service, "db");
+	round_trip(GRPC_POD);
+	assert_true(pod_spec_equal(p, q));
+	free(q->containers[0].startup_probe.grpc_service);
+	q->containers[0].startup_probe.grpc_service = xstrdup("other");
+	assert_false(pod_spec_equal(p, q));
+	pod_free(q);
+	pod_free(p);
+	expect_error(C0 "    startupProbe: {grpc: {port: 80}, tcpSocket: {port: 80}}\n",
+	             "spec.containers[0].startupProbe.grpc: Forbidden: may not specify more "
+	             "than 1 handler type");
+	expect_error(C0 "    readinessProbe: {grpc: {port: 0, service: x}}\n",
+	             "spec.containers[0].readinessProbe.grpc.port: Invalid value: 0: must be "
+	             "between 1 and 65535, inclusive");
+	expect_error(C0 "    readinessProbe: {grpc: {port: http}}\n",
+	             "spec.containers[0].readinessProbe.grpc.port: Invalid value: \"http\": "
+	             "expected integer");
+}
+
 static void test_probes_refused(void **state)
 {
 	(void)state;
@@ -1611,6 +1646,7 @@ int main(void)
 	    cmocka_unit_test(test_sidecar),
 	    cmocka_unit_test(test_probes),
 	    cmocka_unit_test(test_probes_refused),
+	    cmocka_unit_test(test_grpc_probe),
 	    cmocka_unit_test(test_resources),
 	    cmocka_unit_test(test_qos_class),
 	    cmocka_unit_test(test_pod_level_resources),
