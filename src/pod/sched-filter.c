@@ -11,7 +11,9 @@
 
 #include "pod/state.h"
 #include "spec/pod.h"
+#include "spec/selector.h"
 #include "util/cleanup.h"
+#include "util/error.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
@@ -93,25 +95,6 @@ bool pod_sched_holds(const struct pod_record *rec)
 	       rec->phase != POD_PHASE_FAILED;
 }
 
-static const char *pod_label(const struct pod *pod, const char *key)
-{
-	for (size_t i = 0; pod->label_keys != NULL && pod->label_keys[i] != NULL; i++)
-		if (strcmp(pod->label_keys[i], key) == 0)
-			return pod->label_values[i];
-	return NULL;
-}
-
-/* A label lookup over a node's labels (json) or a pod's. */
-struct labels {
-	json_object *map;
-	const struct pod *pod;
-};
-
-static const char *label_get(const struct labels *l, const char *key)
-{
-	return l->pod != NULL ? pod_label(l->pod, key) : json_get_str(l->map, key);
-}
-
 static bool in_values(json_object *values, const char *v)
 {
 	for (size_t i = 0; values != NULL && i < json_object_array_length(values); i++)
@@ -120,12 +103,13 @@ static bool in_values(json_object *values, const char *v)
 	return false;
 }
 
-/* One requirement (key, operator, values) against labels: the semantics of
- * labels.Requirement.Matches, Gt and Lt comparing integers. */
-static bool requirement_matches(json_object *req, const struct labels *l)
+/* One NodeSelectorRequirement (key, operator, values) against a node's
+ * labels (a JSON object): the semantics of labels.Requirement.Matches, Gt
+ * and Lt comparing integers. */
+static bool requirement_matches(json_object *req, json_object *labels)
 {
 	const char *key = json_get_str(req, "key"), *op = json_get_str(req, "operator");
-	const char *v = key != NULL ? label_get(l, key) : NULL;
+	const char *v = key != NULL ? json_get_str(labels, key) : NULL;
 	json_object *values = json_get_arr(req, "values");
 
 	if (op == NULL)
@@ -151,14 +135,14 @@ static bool requirement_matches(json_object *req, const struct labels *l)
 	return false;
 }
 
-/* Does every key=value of map (NULL: none) hold in l? */
-static bool map_matches(json_object *map, const struct labels *l)
+/* Does every key=value of map (NULL: none) hold in labels? */
+static bool map_matches(json_object *map, json_object *labels)
 {
 	if (map == NULL)
 		return true;
 	json_object_object_foreach(map, k, v)
 	{
-		const char *have = label_get(l, k);
+		const char *have = json_get_str(labels, k);
 
 		if (have == NULL || strcmp(have, json_object_get_string(v)) != 0)
 			return false;
@@ -166,18 +150,26 @@ static bool map_matches(json_object *map, const struct labels *l)
 	return true;
 }
 
-/* A LabelSelector (matchLabels, matchExpressions); NULL matches nothing,
- * {} everything, as metav1.LabelSelectorAsSelector. */
-static bool selector_matches(json_object *sel, const struct labels *l)
+/* A LabelSelector (matchLabels, matchExpressions) against a label set
+ * (parallel NULL-terminated keys and values); NULL matches nothing, {}
+ * everything, as metav1.LabelSelectorAsSelector. Validated at apply, so
+ * one that does not decode matches nothing. */
+static bool selector_matches(json_object *sel, char *const *keys, char *const *values)
 {
-	json_object *exprs = json_get_arr(sel, "matchExpressions");
+	struct pod_selector *s = NULL;
+	struct pp_error err = {0};
+	bool ok;
 
-	if (sel == NULL || !map_matches(json_get_obj(sel, "matchLabels"), l))
+	if (sel == NULL || pod_selector_from_json(sel, "labelSelector", &s, &err) < 0)
 		return false;
-	for (size_t i = 0; exprs != NULL && i < json_object_array_length(exprs); i++)
-		if (!requirement_matches(json_object_array_get_idx(exprs, i), l))
-			return false;
-	return true;
+	ok = pod_selector_matches(s, keys, values);
+	pod_selector_free(s);
+	return ok;
+}
+
+static bool pod_selected(json_object *sel, const struct pod *pod)
+{
+	return selector_matches(sel, pod->label_keys, pod->label_values);
 }
 
 /* A NodeSelectorTerm: its expressions against the node's labels, its
@@ -188,7 +180,7 @@ static bool term_matches(json_object *term, json_object *node)
 	json_object *exprs = json_get_arr(term, "matchExpressions");
 	json_object *fields = json_get_arr(term, "matchFields");
 	json_object *name = json_object_new_object();
-	struct labels nl = {.map = json_get_obj(meta, "labels")}, fl = {.map = name};
+	json_object *nl = json_get_obj(meta, "labels");
 	size_t ne = exprs ? json_object_array_length(exprs) : 0;
 	size_t nf = fields ? json_object_array_length(fields) : 0;
 	bool ok = ne + nf > 0;
@@ -196,9 +188,9 @@ static bool term_matches(json_object *term, json_object *node)
 	json_object_object_add(name, "metadata.name",
 	                       json_object_new_string(json_get_str(meta, "name")));
 	for (size_t i = 0; ok && i < ne; i++)
-		ok = requirement_matches(json_object_array_get_idx(exprs, i), &nl);
+		ok = requirement_matches(json_object_array_get_idx(exprs, i), nl);
 	for (size_t i = 0; ok && i < nf; i++)
-		ok = requirement_matches(json_object_array_get_idx(fields, i), &fl);
+		ok = requirement_matches(json_object_array_get_idx(fields, i), name);
 	json_object_put(name);
 	return ok;
 }
@@ -286,11 +278,11 @@ static struct verdict taint_toleration(const struct pod *pod, json_object *node)
 
 static struct verdict node_affinity(const struct pod *pod, json_object *node)
 {
-	struct labels nl = {.map = json_get_obj(json_get_obj(node, "metadata"), "labels")};
+	json_object *nl = json_get_obj(json_get_obj(node, "metadata"), "labels");
 	json_object *req = json_get_obj(json_get_obj(pod->sched.affinity, "nodeAffinity"),
 	                                "requiredDuringSchedulingIgnoredDuringExecution");
 	json_object *terms = json_get_arr(req, "nodeSelectorTerms");
-	bool ok = map_matches(pod->sched.node_selector, &nl);
+	bool ok = map_matches(pod->sched.node_selector, nl);
 
 	if (ok && req != NULL) {
 		ok = false;
@@ -373,8 +365,8 @@ static bool term_namespace(json_object *term, const struct pod *owner, const cha
 {
 	json_object *list = json_get_arr(term, "namespaces");
 	json_object *nsel = json_get_obj(term, "namespaceSelector");
-	json_object *labels = NULL;
-	bool ok;
+	char *keys[] = {"kubernetes.io/metadata.name", NULL};
+	char *values[] = {(char *)ns, NULL};
 
 	if ((list == NULL || json_object_array_length(list) == 0) && nsel == NULL)
 		return strcmp(owner->namespace_, ns) == 0;
@@ -382,11 +374,7 @@ static bool term_namespace(json_object *term, const struct pod *owner, const cha
 		return true;
 	if (nsel == NULL)
 		return false;
-	labels = json_object_new_object();
-	json_object_object_add(labels, "kubernetes.io/metadata.name", json_object_new_string(ns));
-	ok = selector_matches(nsel, &(struct labels){.map = labels});
-	json_object_put(labels);
-	return ok;
+	return selector_matches(nsel, keys, values);
 }
 
 /* Does pod (owning term) select target through term on this node: the
@@ -399,8 +387,7 @@ static bool term_selects(json_object *term, const struct pod *owner, const struc
 
 	return key != NULL && json_get_str(labels, key) != NULL &&
 	       term_namespace(term, owner, target->namespace_) &&
-	       selector_matches(json_get_obj(term, "labelSelector"),
-	                        &(struct labels){.pod = target});
+	       pod_selected(json_get_obj(term, "labelSelector"), target);
 }
 
 static json_object *required_terms(const struct pod *pod, const char *kind)
@@ -479,8 +466,8 @@ static struct verdict topology_spread(const struct pod *pod, json_object *node,
 		for (size_t j = 0; j < n; j++)
 			count += pod_sched_holds(others[j]) &&
 			         strcmp(others[j]->pod->namespace_, pod->namespace_) == 0 &&
-			         selector_matches(sel, &(struct labels){.pod = others[j]->pod});
-		self = selector_matches(sel, &(struct labels){.pod = pod});
+			         pod_selected(sel, others[j]->pod);
+		self = pod_selected(sel, pod);
 		min = json_get_int(c, "minDomains", 1) > 1 ? 0 : count;
 		if (count + self - min > skew)
 			return fail("node(s) didn't match pod topology spread constraints", false);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "spec/internal.h"
+#include "spec/selector.h"
 #include "spec/validate.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -110,9 +111,9 @@ static const struct pod_field requirement_fields[] = {
     {NULL, 0, 0, NULL},
 };
 
-/* A requirement's operator and values; node selectors also take Gt, Lt. */
-static int check_requirement(json_object *e, const char *path, bool node, bool field,
-                             struct pp_error *err)
+/* A NodeSelectorRequirement's operator and values (Gt, Lt too); field
+ * selects matchFields, whose only key is metadata.name. */
+static int check_requirement(json_object *e, const char *path, bool field, struct pp_error *err)
 {
 	const char *op = str_at(e, "operator"), *key = str_at(e, "key");
 	char sub[POD_PATH_MAX];
@@ -128,7 +129,7 @@ static int check_requirement(json_object *e, const char *path, bool node, bool f
 	} else if (strcmp(op, "Exists") == 0 || strcmp(op, "DoesNotExist") == 0) {
 		if (n > 0)
 			return pp_error_msg(err, EINVAL, "%s: Forbidden: " EXISTS_MSG, sub);
-	} else if (node && (strcmp(op, "Gt") == 0 || strcmp(op, "Lt") == 0)) {
+	} else if (strcmp(op, "Gt") == 0 || strcmp(op, "Lt") == 0) {
 		if (n != 1)
 			return pp_error_msg(
 			    err, EINVAL,
@@ -147,17 +148,12 @@ static int check_requirement(json_object *e, const char *path, bool node, bool f
 
 static int node_requirement(json_object *e, const char *path, struct pp_error *err)
 {
-	return check_requirement(e, path, true, false, err);
+	return check_requirement(e, path, false, err);
 }
 
 static int field_requirement(json_object *e, const char *path, struct pp_error *err)
 {
-	return check_requirement(e, path, true, true, err);
-}
-
-static int label_requirement(json_object *e, const char *path, struct pp_error *err)
-{
-	return check_requirement(e, path, false, false, err);
+	return check_requirement(e, path, true, err);
 }
 
 static int v_node_exprs(json_object *v, void *obj, const char *path, struct pp_error *err)
@@ -170,12 +166,6 @@ static int v_field_exprs(json_object *v, void *obj, const char *path, struct pp_
 {
 	(void)obj;
 	return each(v, path, field_requirement, err);
-}
-
-static int v_label_exprs(json_object *v, void *obj, const char *path, struct pp_error *err)
-{
-	(void)obj;
-	return each(v, path, label_requirement, err);
 }
 
 static const struct pod_field term_fields[] = {
@@ -266,15 +256,15 @@ static int v_node_affinity(json_object *v, void *obj, const char *path, struct p
 	return pod_decode_fields(v, node_affinity_fields, obj, path, err);
 }
 
-static const struct pod_field label_selector_fields[] = {
-    {"matchLabels", POD_FIELD_CUSTOM, 0, v_string_map},
-    {"matchExpressions", POD_FIELD_CUSTOM, 0, v_label_exprs},
-    {NULL, 0, 0, NULL},
-};
-
+/* A LabelSelector, validated as spec/selector.c decodes it for matching. */
 static int v_label_selector(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
-	return pod_decode_fields(v, label_selector_fields, obj, path, err);
+	struct pod_selector *sel = NULL;
+	int r = pod_selector_from_json(v, path, &sel, err);
+
+	(void)obj;
+	pod_selector_free(sel);
+	return r;
 }
 
 static int namespace_name(json_object *e, const char *path, struct pp_error *err)
