@@ -48,6 +48,11 @@ setup_root() {
 teardown_root() {
 	[ -n "${PEAPOD_ROOT:-}" ] && [ -d "$PEAPOD_ROOT" ] || return 0
 	local uids=() leaks=""
+	# which test had this root: tests/run names it if anything of it is
+	# still mounted when the suite ends
+	if [ -n "${PEAPOD_TEST_ROOTS:-}" ]; then
+		echo "$PEAPOD_ROOT ${BATS_TEST_FILENAME##*/}: ${BATS_TEST_DESCRIPTION:-}" >>"$PEAPOD_TEST_ROOTS"
+	fi
 	if [ -d "$PEAPOD_ROOT/run/pods" ]; then
 		mapfile -t uids < <(ls "$PEAPOD_ROOT/run/pods")
 	fi
