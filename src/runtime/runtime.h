@@ -104,6 +104,17 @@ struct rt_usage {
 int rt_container_usage(const char *state_root, const char *id, struct rt_usage *ret,
                        struct pp_error *err);
 
+/* The cgroup of container id as /proc/PID/cgroup's cgroup v2 line names it
+ * ("/peapod/<uid>/<name>": its folder under the v2 hierarchy), and its
+ * bundle folder. Caller frees both. 0, or -ENOENT when the container or
+ * its cgroup is unknown. */
+int rt_container_cgroup(const char *state_root, const char *id, char **ret_cgroup,
+                        char **ret_bundle, struct pp_error *err);
+/* The cgroup v2 path ("0::PATH" line of the cgroup file) of the process
+ * whose /proc folder procfd is (borrowed). Caller frees. -ENOENT when it
+ * has none, -ESRCH (or another -errno) when it is gone. */
+int rt_proc_cgroup(int procfd, char **ret, struct pp_error *err);
+
 /* IDs of all containers in state_root (caller strv_free()s). */
 int rt_container_list(const char *state_root, char ***ret_ids, struct pp_error *err);
 
