@@ -134,6 +134,16 @@ static int run_plain(const struct pod_record *rec, const char *ctr, char **cmd, 
 	return r;
 }
 
+/* The exit status of an exec whose command could not start, as a shell
+ * and docker give it: 127 when it does not exist, 126 when it cannot be
+ * executed (a folder, no execute permission), else 1. */
+static int exec_failure_status(int r)
+{
+	if (r == -ENOENT)
+		return 127;
+	return r == -EACCES || r == -ENOEXEC ? 126 : 1;
+}
+
 static int exec_in_pod(const char *name, char **cmd, struct exec_opts *o)
 {
 	struct pod_record *rec = NULL;
@@ -165,7 +175,7 @@ static int exec_in_pod(const char *name, char **cmd, struct exec_opts *o)
 	pod_record_free(rec);
 	if (r < 0) {
 		log_error("%s", err.msg);
-		return r == -ENOENT ? 127 : 1;
+		return exec_failure_status(r);
 	}
 	if (r != 0)
 		fprintf(stderr, "command terminated with exit code %d\n", r);

@@ -136,8 +136,8 @@ struct rt_exec_opts {
  * env, cwd, rlimits, no_new_privs and the container's seccomp/apparmor
  * where set, and execve. The new process is a child of the calling process
  * (CLONE_PARENT), so the caller waits for it. Returns once execve succeeded
- * (or its failure is reported: -ENOENT "exec: 'foo': No such file or
- * directory"). *ret_pid may be NULL. */
+ * (or its failure is reported: -ENOENT `exec: "foo": No such file or
+ * directory`). *ret_pid may be NULL. */
 int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp_error *err);
 
 /* Limits of a parent cgroup, in linux.resources' units; 0 means unset. */
