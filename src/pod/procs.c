@@ -193,6 +193,32 @@ static char *read_cmd(int dirfd)
 	return xstrfmt("[%s]", esc);
 }
 
+/* uid, as our user namespace sees it, in the user namespace of the
+ * process at dirfd: its uid_map lines are "inside outside count", outside
+ * in ours. uid itself when no line maps it. */
+static uint32_t uid_inside(int dirfd, uint32_t uid)
+{
+	size_t len = 0;
+	cleanup_free char *map = read_bounded(dirfd, "uid_map", 4096, &len);
+
+	for (char *p = map; p != NULL && *p != '\0';) {
+		unsigned long v[3];
+		size_t k = 0;
+
+		for (char *end = NULL; k < 3; k++, p = end) {
+			v[k] = strtoul(p, &end, 10);
+			if (end == p)
+				break;
+		}
+		if (k == 3 && uid >= v[1] && uid - v[1] < v[2])
+			return (uint32_t)(v[0] + (uid - v[1]));
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return uid;
+}
+
 /* The process at dirfd into *p (pid, uid, cmd). false when it is gone. */
 static bool read_proc(int dirfd, struct pod_proc *p)
 {
@@ -208,7 +234,7 @@ static bool read_proc(int dirfd, struct pod_proc *p)
 	if (p->cmd == NULL)
 		return false;
 	p->pid = (pid_t)pid;
-	p->uid = (uint32_t)uid;
+	p->uid = uid_inside(dirfd, (uint32_t)uid);
 	return true;
 }
 

@@ -19,7 +19,7 @@ struct pod_proc {
 	pid_t pid;      /* in its PID namespace (NSpid's last field): the pod's when
 	                 * shareProcessNamespace, else its container's */
 	pid_t host_pid; /* in ours */
-	uint32_t uid;   /* effective uid, as our user namespace sees it */
+	uint32_t uid;   /* effective uid in its user namespace (the container's view) */
 	char *user;     /* uid's name in its container's /etc/passwd, else the number */
 	char *cmd;      /* the arguments joined by spaces, bytes that are not printable
 	                 * UTF-8 as \xHH; "[comm]" when it has none (a zombie) */
