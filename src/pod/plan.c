@@ -21,6 +21,9 @@
 
 #define HOSTNAME_MAX 63
 #define DEV_SHM      "/dev/shm"
+/* the pause process's cgroup leaf beside the containers' (named after
+ * them): "_" is in no DNS label, so no container can share it */
+#define POD_SANDBOX_CGROUP "_sandbox"
 
 static const char *const masked_paths[] = {
     "/proc/acpi",
@@ -300,7 +303,8 @@ int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, 
 	add_sandbox_annotations(ann, pod);
 	json_object_object_add(cfg, "annotations", ann);
 	json_object_object_add(
-	    cfg, "linux", linux_object(paths, "sandbox", sandbox_namespaces(pod, paths->netns)));
+	    cfg, "linux",
+	    linux_object(paths, POD_SANDBOX_CGROUP, sandbox_namespaces(pod, paths->netns)));
 	*ret = cfg;
 	return 0;
 }

@@ -129,6 +129,35 @@ YAML
 	[[ "$output" == *"container: side"* ]]
 }
 
+@test "a container named sandbox has a cgroup of its own, not the pause process's" {
+	manifest "$BATS_TEST_TMPDIR/s.yaml" s <<'YAML'
+  containers:
+  - name: sandbox
+    image: busybox:1.28
+    command: ["sh", "-c", "sleep 3604; exit 3"]
+YAML
+	run peapod apply -f "$BATS_TEST_TMPDIR/s.yaml"
+	[ "$status" -eq 0 ]
+	wait_for 30 pod_is s Running
+	slept() { peapod ps s | grep -q 'sleep 3604$'; }
+	wait_for 20 slept
+	run peapod ps s --no-headers
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^\(sandbox\)\ +1\ +[0-9]+\ +0\ +/pause$ ]]
+	[[ "${lines[1]}" =~ ^sandbox\ +1\ +[0-9]+\ +root\ +sh\ -c ]]
+	[[ "${lines[2]}" =~ ^sandbox\ +[0-9]+\ +[0-9]+\ +root\ +sleep\ 3604$ ]]
+	[ "${#lines[@]}" -eq 3 ]
+	# the container's exit and restart end its own cgroup only: pause lives on
+	pause=$(peapod_field s sandboxPid)
+	kill "$(awk '{print $3}' <<<"${lines[2]}")"
+	restarted() { peapod get pod s --no-headers | awk '{exit !($4 >= 1)}'; }
+	wait_for 30 restarted
+	kill -0 "$pause"
+	run peapod ps s --no-headers
+	[[ "${lines[0]}" =~ ^\(sandbox\)\ +1\ +${pause}\ +0\ +/pause$ ]]
+}
+
 @test "ps of a pod that does not exist, does not run, or has completed: kubectl's errors" {
 	run peapod ps nope
 	[ "$status" -eq 1 ]
