@@ -69,7 +69,7 @@ void cli_print_map(FILE *f, const char *title, char *const *keys, char *const *v
 
 /* describe's "Exposure:" section of a pod with shareProcessNamespace
  * (nothing for another pod): per container (app containers and sidecars)
- * its main process's uid, gid and capabilities as its bundle says, its
+ * its main process's uid, gid, groups and capabilities as its bundle says, its
  * Secret and credential-like variables, and what each sibling can do to
  * it (pod/exposure.h); cells for cli_tw_print(). */
 void cli_print_exposure(FILE *f, const struct pod_record *rec);

@@ -195,13 +195,27 @@ static void print_siblings(FILE *f, const struct pod_exposure *e, size_t t)
 	}
 }
 
-static void print_ctr(FILE *f, const struct pod_exposure *e, size_t t)
+/* ", groups A, B" of a process's user.additionalGids (they enter none of
+ * the kernel's rules here: the /proc files are 0400 and 0600). */
+static void print_groups(FILE *f, json_object *process)
 {
+	json_object *gids = json_get_arr(json_get_obj(process, "user"), "additionalGids");
+
+	for (size_t i = 0; gids != NULL && i < json_object_array_length(gids); i++)
+		fprintf(f, "%s%lld", i == 0 ? ", groups " : ", ",
+		        (long long)json_object_get_int64(json_object_array_get_idx(gids, i)));
+}
+
+static void print_ctr(FILE *f, const struct loaded *l, size_t t)
+{
+	const struct pod_exposure *e = l->e;
 	const struct pod_exposure_ctr *c = &e->ctrs[t];
 
 	fprintf(f, "  %s:\n", c->name);
 	if (c->creds.known) {
-		fprintf(f, "    Main process:\tuid %u, gid %u\n", c->creds.uid, c->creds.gid);
+		fprintf(f, "    Main process:\tuid %u, gid %u", c->creds.uid, c->creds.gid);
+		print_groups(f, l->in[t].process);
+		fprintf(f, "\n");
 		print_caps(f, c->creds.cap_effective);
 	} else {
 		fprintf(f, "    Main process:\tnot created yet\n");
@@ -227,7 +241,7 @@ void cli_print_exposure(FILE *f, const struct pod_record *rec)
 	else
 		fprintf(f, "  Yama ptrace_scope:\t%d\n", l.e->yama_scope);
 	for (size_t t = 0; t < l.e->n; t++)
-		print_ctr(f, l.e, t);
+		print_ctr(f, &l, t);
 	loaded_free(&l);
 }
 

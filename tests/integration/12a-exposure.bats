@@ -112,7 +112,7 @@ row() { # T S
 	[ "$(row nginx shell)" = "yes yes yes yes" ]
 	[ "$(row shell nginx)" = "no no no yes" ]
 	grep -q "^    nginx  *no  *no  *no  *yes  *it has capabilities the reader lacks, no CAP_SYS_PTRACE; signal: same uid$" <<<"$desc"
-	grep -q "^    Main process: *uid 0, gid 0$" <<<"$desc"
+	grep -q "^    Main process: *uid 0, gid 0, groups 0$" <<<"$desc"
 	grep -q "^    Arguments: *visible to every container (/proc/PID/cmdline)$" <<<"$desc"
 	peapod delete pod nginx --now
 }
@@ -149,7 +149,7 @@ YAML
 	[ "$(row sidecar app)" = "no no no yes" ]
 	[ "$(row sidecar twin)" = "yes yes yes yes" ]
 	grep -q "^    Secret variables: *DB_PASSWORD (from Secret db)$" <<<"$desc"
-	grep -q "^    Main process: *uid 1000, gid 0$" <<<"$desc"
+	grep -q "^    Main process: *uid 1000, gid 0, groups 0$" <<<"$desc"
 	grep -q "^    Capabilities: *<none>$" <<<"$desc"
 	peapod delete pod side --now
 }
