@@ -37,7 +37,8 @@ ns_pid() { # POD C
 	awk '/^NSpid:/ { print $NF }' "/proc/$host/status"
 }
 
-# Try COL from container S of POD at PID; 0 when the kernel allowed it.
+# Try COL from container S of POD at PID: prints yes when the kernel
+# allowed it, no when it refused; nothing when the exec itself failed.
 try() { # POD S COL PID
 	local cmd
 	case $3 in
@@ -46,7 +47,7 @@ try() { # POD S COL PID
 	Mem) cmd="dd if=/proc/$4/mem bs=1 count=0" ;;
 	Signal) cmd="kill -0 $4" ;;
 	esac
-	timeout 30 "$PEAPOD" exec "$1" -c "$2" -- sh -c "$cmd >/dev/null 2>&1"
+	timeout 30 "$PEAPOD" exec "$1" -c "$2" -- sh -c "if $cmd >/dev/null 2>&1; then echo yes; else echo no; fi"
 }
 
 # Every verdict of describe for POD (containers $@) checked by trying it;
@@ -63,8 +64,7 @@ prove_all() { # POD C...
 			[ "$s" != "$t" ] || continue
 			for col in Environ Root Mem Signal; do
 				want=$(verdict "$t" "$s" "$col")
-				got=no
-				if try "$pod" "$s" "$col" "$pid"; then got=yes; fi
+				got=$(try "$pod" "$s" "$col" "$pid")
 				echo "$s -> $t ($pid) $col: describe $want, kernel $got"
 				[ "$want" = "$got" ]
 			done
