@@ -30,10 +30,12 @@ verdict() { # T S COL
 		in_t && $1 == s { print $h[col]; exit }' <<<"$desc"
 }
 
-# The pid, in the pod's pid namespace, of container C's main process.
+# The pid, in the pod's pid namespace, of container C's main process (an
+# app container or a native sidecar).
 ns_pid() { # POD C
 	local host
-	host=$(container_pid "$1" "$2") || return 1
+	host=$(jq -r --arg c "$2" '.peapod.containerPids[$c] // .peapod.initContainerPids[$c]' \
+		"$(pod_json_file "$1")") || return 1
 	awk '/^NSpid:/ { print $NF }' "/proc/$host/status"
 }
 
@@ -50,14 +52,16 @@ try() { # POD S COL PID
 	timeout 30 "$PEAPOD" exec "$1" -c "$2" -- sh -c "if $cmd >/dev/null 2>&1; then echo yes; else echo no; fi"
 }
 
-# Every verdict of describe for POD (containers $@) checked by trying it;
-# prints each and fails on the first that the kernel contradicts.
+# Every verdict of describe for POD (containers $@, and the native
+# sidecars in $TARGETS_ONLY, which peapod exec does not enter yet, as
+# targets) checked by trying it; prints each and fails on the first that
+# the kernel contradicts.
 prove_all() { # POD C...
 	local pod=$1 t s col want pid got
 	shift
 	desc=$(peapod describe pod "$pod")
 	echo "$desc"
-	for t in "$@"; do
+	for t in "$@" ${TARGETS_ONLY:-}; do
 		pid=$(ns_pid "$pod" "$t")
 		[ -n "$pid" ]
 		for s in "$@"; do
@@ -124,7 +128,7 @@ row() { # T S
 	peapod delete pod nginx --now
 }
 
-@test "a non-root sidecar and its twin: same uid reads, root only signals, root's Secret stays hidden" {
+@test "non-root sidecars (and a native one) next to root: same uid reads, root only signals, root's Secret stays hidden" {
 	store_secret
 	{
 		app_with_secret
@@ -137,6 +141,12 @@ row() { # T S
     image: busybox:1.28
     command: ["sleep", "3600"]
     securityContext: {runAsUser: 1000}
+  initContainers:
+  - name: native
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    restartPolicy: Always
+    securityContext: {runAsUser: 1000}
 YAML
 	} | manifest "$BATS_TEST_TMPDIR/p.yaml" side
 	run --separate-stderr peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
@@ -144,8 +154,10 @@ YAML
 	[ "$output" = "pod/side created" ]
 	[[ "$stderr" != *Warning* ]]
 	wait_for 60 pod_is side Running
-	prove_all side app sidecar twin
+	TARGETS_ONLY=native prove_all side app sidecar twin
 	[ "$(row app sidecar)" = "no no no no" ]
+	[ "$(row native twin)" = "yes yes yes yes" ]
+	[ "$(row native app)" = "no no no yes" ]
 	[ "$(row sidecar app)" = "no no no yes" ]
 	[ "$(row sidecar twin)" = "yes yes yes yes" ]
 	grep -q "^    Secret variables: *DB_PASSWORD (from Secret db)$" <<<"$desc"
