@@ -2,6 +2,7 @@
 /* describe's Exposure section and apply's warning for a pod with
  * shareProcessNamespace: the inputs of pod/exposure.c read from the
  * containers' bundles, the Secret store and the host's Yama setting. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,10 +71,15 @@ static char **secret_keys(const char *ns, const struct pod_env_from *f)
 	struct pp_error err = {0};
 	struct kobj *o = NULL;
 	char **keys;
+	int r;
 
-	if (!f->secret_ref.set ||
-	    kobj_store_get(cli_paths(), KOBJ_SECRET, ns, f->secret_ref.name, &o, &err) < 0)
+	if (!f->secret_ref.set)
 		return NULL;
+	r = kobj_store_get(cli_paths(), KOBJ_SECRET, ns, f->secret_ref.name, &o, &err);
+	/* a missing Secret gave no variable (the container waits for one that
+	 * is not optional); an unreadable one leaves its keys unknown */
+	if (r < 0)
+		return r == -ENOENT ? xcalloc(1, sizeof(char *)) : NULL;
 	keys = xcalloc(1, sizeof(*keys)); /* an empty Secret: no variable */
 	for (size_t i = 0; i < o->n_entries; i++)
 		strv_push(&keys, o->entries[i].key);
@@ -145,6 +151,14 @@ static void print_caps(FILE *f, uint64_t set)
 	fprintf(f, "%s\n", *sep == '\0' ? "<none>" : "");
 }
 
+/* PREFIX*: an envFrom Secret whose keys are not known */
+static bool is_wildcard(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && name[n - 1] == '*';
+}
+
 /* "    Secret variables:" or "    Credential-like variables:" */
 static void print_vars(FILE *f, const struct pod_exposure_ctr *c, bool secret)
 {
@@ -154,7 +168,9 @@ static void print_vars(FILE *f, const struct pod_exposure_ctr *c, bool secret)
 	for (size_t i = 0; i < c->n_vars; i++) {
 		const struct pod_exposure_var *v = &c->vars[i];
 
-		if (secret && v->secret != NULL)
+		if (secret && v->secret != NULL && is_wildcard(v->name))
+			fprintf(f, "%s%s (every key of Secret %s)", sep, v->name, v->secret);
+		else if (secret && v->secret != NULL)
 			fprintf(f, "%s%s (from Secret %s)", sep, v->name, v->secret);
 		else if (!secret && v->secret == NULL)
 			fprintf(f, "%s%s", sep, v->name);
@@ -254,10 +270,12 @@ static char *exposed_line(const struct pod_exposure *e, size_t t)
 	cleanup_free char *readers = NULL;
 
 	for (size_t i = 0; i < c->n_vars; i++) {
+		const struct pod_exposure_var *v = &c->vars[i];
 		cleanup_free char *one =
-		    c->vars[i].secret != NULL
-		        ? xstrfmt("%s (from Secret \"%s\")", c->vars[i].name, c->vars[i].secret)
-		        : xstrdup(c->vars[i].name);
+		    v->secret == NULL ? xstrdup(v->name)
+		    : is_wildcard(v->name)
+		        ? xstrfmt("%s (every key of Secret \"%s\")", v->name, v->secret)
+		        : xstrfmt("%s (from Secret \"%s\")", v->name, v->secret);
 		char *next = xstrfmt("%s%s%s", vars ? vars : "", vars ? ", " : "", one);
 
 		free(vars);
