@@ -31,8 +31,10 @@ struct exec_opts {
 const char *cli_pick_container(const struct pod_record *rec, const char *want)
 {
 	if (want != NULL) {
-		for (size_t i = 0; i < rec->n_ctrs; i++)
-			if (strcmp(rec->ctrs[i].name, want) == 0)
+		/* any container of the pod, init containers (sidecars) too, as
+		 * the API server's exec subresource allows */
+		for (size_t i = 0; i < pod_n_all(rec); i++)
+			if (strcmp(pod_ctr_spec(rec, i)->name, want) == 0)
 				return want;
 		log_error("container %s is not valid for pod %s", want, rec->pod->name);
 		return NULL;
