@@ -86,6 +86,12 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
  * NULL, reported as kubectl does, when want is not a container of rec.
  * Borrowed from rec. */
 const char *cli_pick_container(const struct pod_record *rec, const char *want);
+struct pod_container;
+/* attach's session with container pc (borrowed from rec) through the
+ * pod's monitor, kubectl's tty rules and notices (cmd-attach.c). The
+ * exit status. */
+int cli_attach_run(const struct pod_record *rec, const struct pod_container *pc, bool in, bool tty,
+                   bool quiet);
 /* Wait for child pid: its exit status, or 128 + the signal that ended it. */
 int cli_wait_exit(pid_t pid);
 

@@ -107,6 +107,10 @@ void mon_start_due(struct mon *m)
 	/* the kubelet's WaitForAttachAndMount: no container before them */
 	if (!m->volumes_ready)
 		return;
+	/* the kubelet starts ephemeral containers whatever the init
+	 * containers' course (SyncPod: before them) */
+	for (size_t i = m->rec->n_ctrs + m->rec->n_init_ctrs; i < MON_N(m); i++)
+		start_waiting(m, i);
 	if (!start_init(m))
 		return;
 	for (size_t i = 0; i < m->rec->n_ctrs; i++)

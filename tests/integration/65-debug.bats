@@ -1,0 +1,132 @@
+#!/usr/bin/env bats
+# peapod debug (kubectl debug with an ephemeral container): the container
+# joins the pod's net, ipc and uts namespaces and, with --target, the
+# target's PID namespace; it is kept in spec and status, never restarted,
+# not counted in READY; attach, describe and logs know it.
+
+load helpers
+
+setup() {
+	setup_root
+}
+
+teardown() {
+	teardown_root
+}
+
+# nginx as app, busybox beside it, each in its own PID namespace.
+unshared_pod() {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" web <<'YAML'
+  containers:
+  - name: app
+    image: nginx
+  - name: side
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is web Running
+}
+
+eph_state() { # POD NAME → running|terminated|waiting
+	jq -r --arg n "$2" '.status.ephemeralContainerStatuses[] | select(.name == $n) |
+		.state | keys[0]' "$(pod_json_file "$1")"
+}
+
+@test "debug --target=app in an unshared pod: the app's entrypoint is PID 1, no /pause; not restarted; not in READY" {
+	unshared_pod
+	run peapod debug web --image=busybox:1.28 --target=app -c dbg -- ps
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'Targeting container "app".'* ]]
+	wait_for 30 eval '[ "$(eph_state web dbg)" = terminated ]'
+	run peapod logs web -c dbg
+	echo "$output"
+	[[ "$output" =~ (^|$'\n')\ *1\ +root\ +nginx:\ master ]]
+	[[ "$output" != *pause* ]]
+	# never restarted; READY counts only the app containers
+	sleep 1
+	[ "$(eph_state web dbg)" = terminated ]
+	[ "$(jq '.status.ephemeralContainerStatuses[0].restartCount' "$(pod_json_file web)")" = 0 ]
+	run peapod get pods web
+	[[ "${lines[1]}" =~ ^web\ +2/2\ +Running ]]
+	# in the pod's net, ipc and uts namespaces; its own mount namespace
+	local uid bundle
+	uid=$(pod_uid web)
+	bundle=$PEAPOD_ROOT/run/pods/$uid/containers/dbg/config.json
+	local sandbox app
+	sandbox=$(peapod_field web sandboxPid)
+	app=$(container_pid web app)
+	[ "$(jq -r '.linux.namespaces[] | select(.type == "network") | .path' "$bundle")" = "/proc/$sandbox/ns/net" ]
+	[ "$(jq -r '.linux.namespaces[] | select(.type == "ipc") | .path' "$bundle")" = "/proc/$sandbox/ns/ipc" ]
+	[ "$(jq -r '.linux.namespaces[] | select(.type == "uts") | .path' "$bundle")" = "/proc/$sandbox/ns/uts" ]
+	[ "$(jq -r '.linux.namespaces[] | select(.type == "pid") | .path' "$bundle")" = "/proc/$app/ns/pid" ]
+}
+
+@test "debug --target in the seed page's shared pod sees every container's processes" {
+	peapod apply -f "$SEEDS/share-process-namespace-ptrace.yaml"
+	wait_for 30 pod_is nginx Running
+	run peapod debug nginx --image=busybox:1.28 --target=nginx -- ps
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'Defaulting debug container name to debugger-'* ]]
+	local name=${output##*Defaulting debug container name to }
+	name=${name%%.*}
+	wait_for 30 eval '[ "$(eph_state nginx "$name")" = terminated ]'
+	run peapod logs nginx -c "$name"
+	echo "$output"
+	[[ "$output" =~ (^|$'\n')\ *1\ +root\ +/pause ]]
+	[[ "$output" == *'nginx: master'* ]]
+	[[ "$output" =~ (^|$'\n')\ *[0-9]+\ +root\ +sh($'\n'|$) ]]
+}
+
+@test "attach later to the debug container; describe lists it; get -o yaml shows it in spec and status" {
+	unshared_pod
+	peapod debug web --image=busybox:1.28 -c dbg -i -q --attach=false -- sh -c 'read x; echo got-$x'
+	wait_for 30 eval '[ "$(eph_state web dbg)" = running ]'
+	# stdin held open until the container ended: at its end, attach would detach
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	timeout 30 "$PEAPOD" attach web -c dbg -i -q <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" &
+	local pid=$!
+	exec 5>"$BATS_TEST_TMPDIR/in"
+	printf 'hello\n' >&5
+	wait "$pid"
+	exec 5>&-
+	cat "$BATS_TEST_TMPDIR/out"
+	grep -q got-hello "$BATS_TEST_TMPDIR/out"
+	wait_for 30 eval '[ "$(eph_state web dbg)" = terminated ]'
+	[ "$(jq '.status.ephemeralContainerStatuses[0].ready' "$(pod_json_file web)")" = false ]
+	run peapod describe pod web
+	echo "$output"
+	[[ "$output" == *$'\nEphemeral Containers:\n  dbg:'* ]]
+	run peapod get pod web -o yaml
+	[[ "$output" == *'ephemeralContainers:'* ]]
+	[[ "$output" == *'ephemeralContainerStatuses:'* ]]
+	run peapod get pods web
+	[[ "${lines[1]}" =~ ^web\ +2/2\ +Running\ +0 ]]
+}
+
+@test "debug refuses what the API server refuses" {
+	unshared_pod
+	run peapod debug web --image=busybox:1.28 -c app -- true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'spec.ephemeralContainers[0].name: Duplicate value: "app"'* ]]
+	run peapod debug web --image=busybox:1.28 --target=nope -- true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'spec.ephemeralContainers[0].targetContainerName: Not found: "nope"'* ]]
+	run peapod debug web -- true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'--image is required'* ]]
+	run peapod debug web --image=busybox:1.28 --profile=nope -- true
+	[[ "$output" == *'unknown profile: nope'* ]]
+	[ "$(jq '.spec.ephemeralContainers | length' "$(pod_json_file web)")" = 0 ]
+	manifest "$BATS_TEST_TMPDIR/e.yaml" eph <<'YAML'
+  containers:
+  - name: c
+    image: busybox:1.28
+  ephemeralContainers:
+  - name: d
+    image: busybox:1.28
+YAML
+	run peapod apply -f "$BATS_TEST_TMPDIR/e.yaml"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'spec.ephemeralContainers: Forbidden: cannot be set on create'* ]]
+}
