@@ -239,18 +239,18 @@ static int debug_pod(struct debug_opts *o)
 		log_error("unknown profile: %s", o->profile);
 		return 1;
 	}
-	if (o->name == NULL) {
-		name = default_name();
-		o->name = name;
-		if (!o->quiet)
-			fprintf(stderr, "Defaulting debug container name to %s.\n", o->name);
-	}
 	if (o->target != NULL && !o->quiet)
 		fprintf(stderr,
 		        "Targeting container \"%s\". If you don't see processes from this "
 		        "container it may be because the container runtime doesn't support this "
 		        "feature.\n",
 		        o->target);
+	if (o->name == NULL) {
+		name = default_name();
+		o->name = name;
+		if (!o->quiet)
+			fprintf(stderr, "Defaulting debug container name to %s.\n", o->name);
+	}
 	ec = ephemeral_container(o, sc);
 	r = client_debug_request(cli_paths(), rec, ec, &err);
 	json_object_put(ec);

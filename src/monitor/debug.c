@@ -34,7 +34,7 @@ static int pod_with(const struct mon *m, json_object *ec, struct pod **ret, stru
 	r = pod_spec_from_json(o, ret, err);
 	json_object_put(o);
 	if (r < 0)
-		return pp_error_prefix(err, r, "Pod \"%s\" is invalid", m->rec->pod->name);
+		return pp_error_prefix(err, r, "The Pod \"%s\" is invalid", m->rec->pod->name);
 	return 0;
 }
 

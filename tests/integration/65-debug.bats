@@ -108,10 +108,10 @@ eph_state() { # POD NAME → running|terminated|waiting
 	unshared_pod
 	run peapod debug web --image=busybox:1.28 -c app -- true
 	[ "$status" -ne 0 ]
-	[[ "$output" == *'spec.ephemeralContainers[0].name: Duplicate value: "app"'* ]]
+	[[ "$output" == *'The Pod "web" is invalid: spec.ephemeralContainers[0].name: Duplicate value: "app"'* ]]
 	run peapod debug web --image=busybox:1.28 --target=nope -- true
 	[ "$status" -ne 0 ]
-	[[ "$output" == *'spec.ephemeralContainers[0].targetContainerName: Not found: "nope"'* ]]
+	[[ "$output" == *'The Pod "web" is invalid: spec.ephemeralContainers[0].targetContainerName: Not found: "nope"'* ]]
 	run peapod debug web -- true
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'--image is required'* ]]
@@ -129,4 +129,50 @@ YAML
 	run peapod apply -f "$BATS_TEST_TMPDIR/e.yaml"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'spec.ephemeralContainers: Forbidden: cannot be set on create'* ]]
+}
+
+@test "a debug container is taken back after a monitor restart and stopped with the pod" {
+	unshared_pod
+	peapod debug web --image=busybox:1.28 -c dbg -q -- sleep 3600
+	wait_for 30 eval '[ "$(eph_state web dbg)" = running ]'
+	local pid mon
+	pid=$(jq -r '.peapod.ephemeralContainerPids.dbg' "$(pod_json_file web)")
+	[ -d "/proc/$pid" ]
+	mon=$(peapod_field web monitorPid)
+	kill -9 "$mon"
+	wait_for 20 monitor_replaced web "$mon"
+	[ "$(jq -r '.peapod.ephemeralContainerPids.dbg' "$(pod_json_file web)")" = "$pid" ]
+	[ "$(eph_state web dbg)" = running ]
+	run peapod describe pod web
+	[[ "$output" == *$'Ephemeral Containers:\n  dbg:'* ]]
+	[[ "$output" == *'MonitorRestarted'* ]]
+	run timeout 60 "$PEAPOD" delete pod web
+	[ "$status" -eq 0 ]
+	[ ! -d "/proc/$pid" ]
+}
+
+cap_eff() { # POD CONTAINER → its CapEff, from its log
+	peapod logs "$1" -c "$2" | awk '/^CapEff:/ {print $2}'
+}
+
+@test "debug --profile: general adds SYS_PTRACE, netadmin NET_ADMIN, baseline nothing" {
+	unshared_pod
+	local p
+	for p in general netadmin baseline; do
+		peapod debug web --image=busybox:1.28 -c "$p" -q --profile="$p" -- grep CapEff /proc/self/status
+	done
+	for p in general netadmin baseline; do
+		wait_for 30 eval "[ \"\$(eph_state web $p)\" = terminated ]"
+	done
+	local g n b
+	g=$((16#$(cap_eff web general)))
+	n=$((16#$(cap_eff web netadmin)))
+	b=$((16#$(cap_eff web baseline)))
+	# CAP_SYS_PTRACE is bit 19, CAP_NET_ADMIN bit 12
+	[ $((g & (1 << 19))) -ne 0 ]
+	[ $((n & (1 << 19))) -eq 0 ]
+	[ $((n & (1 << 12))) -ne 0 ]
+	[ $((b & (1 << 19))) -eq 0 ]
+	[ $((b & (1 << 12))) -eq 0 ]
+	[ "$(jq -r '.spec.ephemeralContainers[1].securityContext.capabilities.add | join(",")' "$(pod_json_file web)")" = NET_ADMIN,NET_RAW ]
 }
