@@ -81,7 +81,8 @@ bool cli_help_requested(int argc, char **argv);
  * returns '?'. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
-/* The container a verb acts on: want (-c; NULL: the first app container,
+/* The container a verb acts on: want (-c: an app or ephemeral container;
+ * NULL: the first app container,
  * with kubectl's "Defaulted container" notice when there are several).
  * NULL, reported as kubectl does, when want is not a container of rec.
  * Borrowed from rec. */

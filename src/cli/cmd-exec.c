@@ -31,9 +31,11 @@ struct exec_opts {
 const char *cli_pick_container(const struct pod_record *rec, const char *want)
 {
 	if (want != NULL) {
-		for (size_t i = 0; i < rec->n_ctrs; i++)
-			if (strcmp(rec->ctrs[i].name, want) == 0)
-				return want;
+		size_t i = pod_ctr_index(rec, want);
+
+		/* an app or ephemeral container, as the kubelet's exec */
+		if (i < pod_n_all(rec) && !pod_ctr_is_init(rec, i))
+			return want;
 		log_error("container %s is not valid for pod %s", want, rec->pod->name);
 		return NULL;
 	}

@@ -40,7 +40,9 @@
 #define MON_REQ_ATTACH  "attach"
 #define MON_REQ_UPDATE  "update"
 #define MON_REQ_DEBUG   "debug"
-#define MON_DEBUG_FILE  "debug.json" /* the ephemeral container of a debug request */
+/* the ephemeral container of a debug request, written under an flock of
+ * MON_DEBUG_FILE ".lock" held until the answer */
+#define MON_DEBUG_FILE "debug.json"
 #define MON_REPLY_OK    "ok"
 #define MON_REPLY_ERROR "error "
 

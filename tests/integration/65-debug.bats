@@ -35,7 +35,7 @@ eph_state() { # POD NAME → running|terminated|waiting
 
 @test "debug --target=app in an unshared pod: the app's entrypoint is PID 1, no /pause; not restarted; not in READY" {
 	unshared_pod
-	run peapod debug web --image=busybox:1.28 --target=app -c dbg -- ps
+	run peapod debug web --image=busybox:1.28 --target=app -c dbg --env=DBG=yes -- ps
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'Targeting container "app".'* ]]
 	wait_for 30 eval '[ "$(eph_state web dbg)" = terminated ]'
@@ -43,6 +43,7 @@ eph_state() { # POD NAME → running|terminated|waiting
 	echo "$output"
 	[[ "$output" =~ (^|$'\n')\ *1\ +root\ +nginx:\ master ]]
 	[[ "$output" != *pause* ]]
+	[ "$(jq -r '.spec.ephemeralContainers[0] | .targetContainerName + " " + .env[0].name + "=" + .env[0].value' "$(pod_json_file web)")" = "app DBG=yes" ]
 	# never restarted; READY counts only the app containers
 	sleep 1
 	[ "$(eph_state web dbg)" = terminated ]
@@ -138,6 +139,12 @@ YAML
 	local pid mon
 	pid=$(jq -r '.peapod.ephemeralContainerPids.dbg' "$(pod_json_file web)")
 	[ -d "/proc/$pid" ]
+	# exec reaches it; it has the pod's hostname (uts) and the sandbox's net namespace
+	run peapod exec web -c dbg -- hostname
+	[ "$output" = web ]
+	[ "$(readlink "/proc/$pid/ns/net")" = "$(readlink "/proc/$(peapod_field web sandboxPid)/ns/net")" ]
+	[ "$(readlink "/proc/$pid/ns/ipc")" = "$(readlink "/proc/$(peapod_field web sandboxPid)/ns/ipc")" ]
+	[ "$(readlink "/proc/$pid/ns/pid")" != "$(readlink "/proc/$(peapod_field web sandboxPid)/ns/pid")" ]
 	mon=$(peapod_field web monitorPid)
 	kill -9 "$mon"
 	wait_for 20 monitor_replaced web "$mon"
