@@ -33,12 +33,16 @@ eph_state() { # POD NAME → running|terminated|waiting
 		.state | keys[0]' "$(pod_json_file "$1")"
 }
 
+eph_is() { # POD NAME STATE
+	[ "$(eph_state "$1" "$2")" = "$3" ]
+}
+
 @test "debug --target=app in an unshared pod: the app's entrypoint is PID 1, no /pause; not restarted; not in READY" {
 	unshared_pod
 	run peapod debug web --image=busybox:1.28 --target=app -c dbg --env=DBG=yes -- ps
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'Targeting container "app".'* ]]
-	wait_for 30 eval '[ "$(eph_state web dbg)" = terminated ]'
+	wait_for 30 eph_is web dbg terminated
 	run peapod logs web -c dbg
 	echo "$output"
 	[[ "$output" =~ (^|$'\n')\ *1\ +root\ +nginx:\ master ]]
@@ -71,7 +75,7 @@ eph_state() { # POD NAME → running|terminated|waiting
 	[[ "$output" == *'Defaulting debug container name to debugger-'* ]]
 	local name=${output##*Defaulting debug container name to }
 	name=${name%%.*}
-	wait_for 30 eval '[ "$(eph_state nginx "$name")" = terminated ]'
+	wait_for 30 eph_is nginx "$name" terminated
 	run peapod logs nginx -c "$name"
 	echo "$output"
 	[[ "$output" =~ (^|$'\n')\ *1\ +root\ +/pause ]]
@@ -82,7 +86,7 @@ eph_state() { # POD NAME → running|terminated|waiting
 @test "attach later to the debug container; describe lists it; get -o yaml shows it in spec and status" {
 	unshared_pod
 	peapod debug web --image=busybox:1.28 -c dbg -i -q --attach=false -- sh -c 'read x; echo got-$x'
-	wait_for 30 eval '[ "$(eph_state web dbg)" = running ]'
+	wait_for 30 eph_is web dbg running
 	# stdin held open until the container ended: at its end, attach would detach
 	mkfifo "$BATS_TEST_TMPDIR/in"
 	timeout 30 "$PEAPOD" attach web -c dbg -i -q <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" &
@@ -93,7 +97,7 @@ eph_state() { # POD NAME → running|terminated|waiting
 	exec 5>&-
 	cat "$BATS_TEST_TMPDIR/out"
 	grep -q got-hello "$BATS_TEST_TMPDIR/out"
-	wait_for 30 eval '[ "$(eph_state web dbg)" = terminated ]'
+	wait_for 30 eph_is web dbg terminated
 	[ "$(jq '.status.ephemeralContainerStatuses[0].ready' "$(pod_json_file web)")" = false ]
 	run peapod describe pod web
 	echo "$output"
@@ -135,7 +139,7 @@ YAML
 @test "a debug container is taken back after a monitor restart and stopped with the pod" {
 	unshared_pod
 	peapod debug web --image=busybox:1.28 -c dbg -q -- sleep 3600
-	wait_for 30 eval '[ "$(eph_state web dbg)" = running ]'
+	wait_for 30 eph_is web dbg running
 	local pid mon
 	pid=$(jq -r '.peapod.ephemeralContainerPids.dbg' "$(pod_json_file web)")
 	[ -d "/proc/$pid" ]
@@ -169,7 +173,7 @@ cap_eff() { # POD CONTAINER → its CapEff, from its log
 		peapod debug web --image=busybox:1.28 -c "$p" -q --profile="$p" -- grep CapEff /proc/self/status
 	done
 	for p in general netadmin baseline; do
-		wait_for 30 eval "[ \"\$(eph_state web $p)\" = terminated ]"
+		wait_for 30 eph_is web "$p" terminated
 	done
 	local g n b
 	g=$((16#$(cap_eff web general)))
@@ -182,4 +186,20 @@ cap_eff() { # POD CONTAINER → its CapEff, from its log
 	[ $((b & (1 << 19))) -eq 0 ]
 	[ $((b & (1 << 12))) -eq 0 ]
 	[ "$(jq -r '.spec.ephemeralContainers[1].securityContext.capabilities.add | join(",")' "$(pod_json_file web)")" = NET_ADMIN,NET_RAW ]
+}
+
+@test "debug -i of a completed pod: kubectl's 'pod ran to completion'; the container never starts" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" done <<'YAML'
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["true"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is done Completed
+	run timeout 60 "$PEAPOD" debug -i done --image=busybox:1.28 -c dbg -- true </dev/null
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'error: pod ran to completion'* ]]
+	[ "$(eph_state done dbg)" = waiting ]
 }
