@@ -92,11 +92,18 @@ bool cli_help_requested(int argc, char **argv);
  * returns '?'. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
-/* The container a verb acts on: want (-c; NULL: the first app container,
+/* The container a verb acts on: want (-c: an app or ephemeral container;
+ * NULL: the first app container,
  * with kubectl's "Defaulted container" notice when there are several).
  * NULL, reported as kubectl does, when want is not a container of rec.
  * Borrowed from rec. */
 const char *cli_pick_container(const struct pod_record *rec, const char *want);
+struct pod_container;
+/* attach's session with container pc (borrowed from rec) through the
+ * pod's monitor, kubectl's tty rules and notices (cmd-attach.c). The
+ * exit status. */
+int cli_attach_run(const struct pod_record *rec, const struct pod_container *pc, bool in, bool tty,
+                   bool quiet);
 /* Wait for child pid: its exit status, or 128 + the signal that ended it. */
 int cli_wait_exit(pid_t pid);
 

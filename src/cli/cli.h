@@ -22,6 +22,8 @@ int cmd_get(int argc, char **argv);
 int cmd_describe(int argc, char **argv); /* describe pod NAME [-n NS] */
 int cmd_exec(int argc, char **argv);
 int cmd_attach(int argc, char **argv); /* attach [-i] [-t] POD [-c CONTAINER] */
+/* debug [-i] [-t] POD --image=IMAGE [--target=C] [-c NAME] [--profile=P] [-- CMD] */
+int cmd_debug(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 /* create configmap|secret generic|secret docker-registry NAME [sources] */

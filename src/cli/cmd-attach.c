@@ -23,13 +23,24 @@ struct attach_opts {
 	bool in, tty, quiet;
 };
 
-/* The container to attach to: -c, else the first, with kubectl's notice. */
+/* Is pc one of pod's ephemeral containers? */
+static bool is_ephemeral(const struct pod *pod, const struct pod_container *pc)
+{
+	return pod->n_ephemeral_containers > 0 && pc >= pod->ephemeral_containers &&
+	       pc < pod->ephemeral_containers + pod->n_ephemeral_containers;
+}
+
+/* The container to attach to: -c (an app or ephemeral container), else
+ * the first, with kubectl's notice. */
 static const struct pod_container *pick(const struct pod *pod, const struct attach_opts *o)
 {
 	if (o->container != NULL) {
 		for (size_t i = 0; i < pod->n_containers; i++)
 			if (strcmp(pod->containers[i].name, o->container) == 0)
 				return &pod->containers[i];
+		for (size_t i = 0; i < pod->n_ephemeral_containers; i++)
+			if (strcmp(pod->ephemeral_containers[i].name, o->container) == 0)
+				return &pod->ephemeral_containers[i];
 		fprintf(stderr, "error: cannot attach to the container: container %s not found\n",
 		        o->container);
 		return NULL;
@@ -95,7 +106,11 @@ static int attach_session(const struct pod_record *rec, const struct pod_contain
 	}
 	if (code >= 0)
 		log_debug("container '%s' exited with %d", pc->name, code);
-	if (!o->quiet && o->in && raw && rec->pod->restart_policy == POD_RESTART_ALWAYS)
+	if (!o->quiet && o->in && raw && is_ephemeral(rec->pod, pc))
+		printf("Session ended, the ephemeral container will not be restarted but may be "
+		       "reattached using 'peapod attach %s -c %s -i -t' if it is still running\n",
+		       rec->pod->name, pc->name);
+	else if (!o->quiet && o->in && raw && rec->pod->restart_policy == POD_RESTART_ALWAYS)
 		printf("Session ended, resume using 'peapod attach %s -c %s -i -t' command when "
 		       "the pod is running\n",
 		       rec->pod->name, pc->name);
@@ -124,6 +139,14 @@ static int attach_pod(const char *name, struct attach_opts *o)
 	}
 	pod_record_free(rec);
 	return r;
+}
+
+int cli_attach_run(const struct pod_record *rec, const struct pod_container *pc, bool in, bool tty,
+                   bool quiet)
+{
+	struct attach_opts o = {.in = in, .tty = tty, .quiet = quiet};
+
+	return attach_session(rec, pc, want_raw(pc, &o), &o);
 }
 
 int cmd_attach(int argc, char **argv)

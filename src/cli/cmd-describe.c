@@ -589,6 +589,12 @@ static void describe(struct pod_record *rec)
 	for (size_t i = 0; i < rec->n_ctrs && i < rec->pod->n_containers; i++)
 		print_container(f, rec->pod, &rec->pod->containers[i], &rec->ctrs[i],
 		                cs ? json_object_array_get_idx(cs, i) : NULL);
+	cs = json_get_arr(status, "ephemeralContainerStatuses");
+	if (rec->n_eph_ctrs > 0)
+		fprintf(f, "Ephemeral Containers:\n");
+	for (size_t i = 0; i < rec->n_eph_ctrs && i < rec->pod->n_ephemeral_containers; i++)
+		print_container(f, rec->pod, &rec->pod->ephemeral_containers[i], &rec->eph_ctrs[i],
+		                cs ? json_object_array_get_idx(cs, i) : NULL);
 	print_conditions(f, status);
 	print_readiness_gates(f, rec->pod);
 	print_volumes(f, rec->pod);

@@ -31,11 +31,12 @@ struct exec_opts {
 const char *cli_pick_container(const struct pod_record *rec, const char *want)
 {
 	if (want != NULL) {
-		/* any container of the pod, init containers (sidecars) too, as
-		 * the API server's exec subresource allows */
-		for (size_t i = 0; i < pod_n_all(rec); i++)
-			if (strcmp(pod_ctr_spec(rec, i)->name, want) == 0)
-				return want;
+		size_t i = pod_ctr_index(rec, want);
+
+		/* any container of the pod: app, init (a running sidecar) or
+		 * ephemeral, as kubectl's FindContainerByName */
+		if (i < pod_n_all(rec))
+			return want;
 		log_error("container %s is not valid for pod %s", want, rec->pod->name);
 		return NULL;
 	}

@@ -138,13 +138,14 @@ static int since_resolve(struct logs_opts *o)
 	return 0;
 }
 
-/* Container status idx: app containers first, then init containers. */
+/* Container status idx: app containers first, then init containers,
+ * then ephemeral ones. */
 static const struct ctr_status *status_at(const struct pod_record *rec, size_t idx)
 {
-	return idx < rec->n_ctrs ? &rec->ctrs[idx] : &rec->init_ctrs[idx - rec->n_ctrs];
+	return pod_ctr_status(rec, idx);
 }
 
-/* The container -c names (app or init), or the first one (with kubectl's
+/* The container -c names (app, init or ephemeral), or the first one (with kubectl's
  * notice). */
 static int container_pick(const struct pod_record *rec, const struct logs_opts *o, size_t *ret)
 {
@@ -162,10 +163,8 @@ static int container_pick(const struct pod_record *rec, const struct logs_opts *
 		*ret = 0;
 		return 0;
 	}
-	while (idx < rec->n_ctrs + rec->n_init_ctrs &&
-	       strcmp(status_at(rec, idx)->name, o->container) != 0)
-		idx++;
-	if (idx == rec->n_ctrs + rec->n_init_ctrs) {
+	idx = pod_ctr_index(rec, o->container);
+	if (idx == pod_n_all(rec)) {
 		log_error("container %s is not valid for pod %s", o->container, rec->pod->name);
 		return -ENOENT;
 	}

@@ -122,6 +122,32 @@ static const struct cli_verb_help verbs[] = {
       {"-q, --quiet=false", "Only print output from the remote session"},
       {"-i, --stdin=false", "Pass stdin to the container"},
       {"-t, --tty=false", "Stdin is a TTY"}}},
+    {"debug",
+     "Create debugging sessions for troubleshooting workloads.",
+     "  # Create an interactive debugging session in pod mypod and immediately attach to it.\n"
+     "  peapod debug mypod -it --image=busybox\n\n"
+     "  # Create a debug container named debugger using a custom automated debugging image.\n"
+     "  peapod debug --image=myproj/debug-tools -c debugger mypod\n\n"
+     "  # Create a debug container in the process namespace of container app\n"
+     "  peapod debug -it mypod --image=busybox --target=app -- sh",
+     "debug (POD | TYPE[[.VERSION].GROUP]/NAME) [ -- COMMAND [args...] ] [options]",
+     {{"--attach=false",
+       "If true, wait for the container to start running, and then attach as if 'kubectl "
+       "attach ...' were called.  Default false, unless '-i/--stdin' is set."},
+      {"-c, --container=''", "Container name to use for debug container."},
+      {"--env=[]", "Environment variables to set in the container."},
+      {"--image=''", "Container image to use for debug container."},
+      {"--image-pull-policy=''", "The image pull policy for the container."},
+      OPT_NS,
+      {"--profile='general'",
+       "Options are \"legacy\", \"general\", \"baseline\", \"netadmin\", \"restricted\" "
+       "or \"sysadmin\"."},
+      {"-q, --quiet=false", "If true, suppress informational messages."},
+      {"-i, --stdin=false",
+       "Keep stdin open on the container(s) in the pod, even if nothing is attached."},
+      {"--target=''",
+       "When using an ephemeral container, target processes in this container name."},
+      {"-t, --tty=false", "Allocate a TTY for the debugging container."}}},
     {"logs",
      "Print the logs for a container in a pod.",
      "  # Return snapshot logs from pod nginx with only one container\n"

@@ -53,6 +53,7 @@ static const struct {
     {"describe", cmd_describe, true, false},
     {"exec", cmd_exec, true, true},
     {"attach", cmd_attach, true, false},
+    {"debug", cmd_debug, true, false},
     {"logs", cmd_logs, true, false},
     {"delete", cmd_delete, true, true},
     {"create", cmd_create, true, false},

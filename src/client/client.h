@@ -64,6 +64,20 @@ int client_monitor_alive(const char *pod_dir);
  * monitor listens, -ENAMETOOLONG. */
 int client_monitor_connect(const char *pod_dir, struct pp_error *err);
 
+/* Send the one-line request req (without its newline) to the monitor of
+ * pod_dir and read its answer: 0 for "ok", -EINVAL with the monitor's
+ * words for "error MSG", -EIO for anything else, -ENOENT/-ECONNREFUSED
+ * when no monitor listens, or -errno. */
+int client_monitor_ask(const char *dir, const char *req, struct pp_error *err);
+
+/* Add ephemeral container ec (an EphemeralContainer object, borrowed) to
+ * the running pod of rec through its monitor, as the API server's
+ * ephemeralcontainers subresource: 0, -EINVAL with its words (`Pod "x" is
+ * invalid: ...`), -ENOENT/-ECONNREFUSED when the pod has no monitor, or
+ * -errno. */
+int client_debug_request(const struct pod_paths *paths, const struct pod_record *rec,
+                         struct json_object *ec, struct pp_error *err);
+
 /* Ask the monitor of pod_dir to delete the pod with grace_seconds (-1: the
  * pod's own) and wait until it is gone (the monitor closes the
  * connection). 0, -ENOENT/-ECONNREFUSED when no monitor answers (the

@@ -249,3 +249,31 @@ int client_delete_request(const char *pod_dir, long grace_seconds, struct pp_err
 	}
 	return 0;
 }
+
+int client_monitor_ask(const char *dir, const char *req, struct pp_error *err)
+{
+	cleanup_close int fd = client_monitor_connect(dir, err);
+	cleanup_free char *line = xstrfmt("%s\n", req);
+	char buf[600];
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	if (fs_write_all(fd, line, strlen(line)) < 0)
+		return pp_error(err, errno, "send %s", req);
+	while (len + 1 < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return pp_error(err, errno, "read the monitor's answer");
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strncmp(buf, MON_REPLY_ERROR, strlen(MON_REPLY_ERROR)) == 0)
+		return pp_error_msg(err, EINVAL, "%s", buf + strlen(MON_REPLY_ERROR));
+	if (strcmp(buf, MON_REPLY_OK) != 0)
+		return pp_error_msg(err, EIO, "the pod's monitor did not answer");
+	return 0;
+}

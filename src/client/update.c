@@ -19,34 +19,6 @@
 #include "util/json.h"
 #include "util/xalloc.h"
 
-/* Send the request and read the monitor's one-line answer. */
-static int ask_monitor(const char *dir, struct pp_error *err)
-{
-	cleanup_close int fd = client_monitor_connect(dir, err);
-	char buf[600];
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return fd;
-	if (fs_write_all(fd, MON_REQ_UPDATE "\n", strlen(MON_REQ_UPDATE "\n")) < 0)
-		return pp_error(err, errno, "send update");
-	while (len + 1 < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return pp_error(err, errno, "read the monitor's answer");
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	if (strncmp(buf, MON_REPLY_ERROR, strlen(MON_REPLY_ERROR)) == 0)
-		return pp_error_msg(err, EINVAL, "%s", buf + strlen(MON_REPLY_ERROR));
-	if (strcmp(buf, MON_REPLY_OK) != 0)
-		return pp_error_msg(err, EIO, "the pod's monitor did not answer");
-	return 0;
-}
-
 /* No monitor: the change is made here, under the pod's lock. */
 static int apply_locked(const struct pod_paths *paths, const struct pod_record *rec,
                         json_object *update, struct pp_error *err)
@@ -77,7 +49,7 @@ int client_pod_update(const struct pod_paths *paths, const struct pod_record *re
 		return apply_locked(paths, rec, update, err);
 	r = json_write_file(file, update, err);
 	if (r == 0)
-		r = ask_monitor(dir, err);
+		r = client_monitor_ask(dir, MON_REQ_UPDATE, err);
 	(void)unlink(file); /* the monitor read it, or it is of no use */
 	return r;
 }

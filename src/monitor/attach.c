@@ -124,7 +124,8 @@ static int client_queue(struct mon *m, size_t ci, size_t slot, int type, const v
 	struct mattach *cl = m->c[ci].att->cl[slot];
 
 	if (cl->out_len - cl->out_off + ATTACH_HDR + n > ATTACH_OUT_MAX) {
-		log_warn("attach client of '%s' too slow, disconnecting it", m->rec->ctrs[ci].name);
+		log_warn("attach client of '%s' too slow, disconnecting it",
+		         mon_status(m, ci)->name);
 		client_drop(m, ci, slot);
 		return -1;
 	}
@@ -245,7 +246,7 @@ static int client_frames(struct mon *m, size_t ci, size_t slot)
 
 		if (len > ATTACH_FRAME_MAX) {
 			log_warn("attach client of '%s': bad frame, disconnecting it",
-			         m->rec->ctrs[ci].name);
+			         mon_status(m, ci)->name);
 			client_drop(m, ci, slot);
 			return -1;
 		}
@@ -271,7 +272,7 @@ static int client_frames(struct mon *m, size_t ci, size_t slot)
  * closes the pty, whose master is also the output. */
 static void client_eof(struct mon *m, size_t ci, size_t slot)
 {
-	const struct pod_container *pc = &m->rec->pod->containers[ci];
+	const struct pod_container *pc = mon_spec(m, ci);
 	struct mctr *c = &m->c[ci];
 	struct mattach *cl = c->att->cl[slot];
 
@@ -279,7 +280,7 @@ static void client_eof(struct mon *m, size_t ci, size_t slot)
 		client_drop(m, ci, slot);
 		return;
 	}
-	log_info("stdinOnce: closing the stdin of container '%s'", m->rec->ctrs[ci].name);
+	log_info("stdinOnce: closing the stdin of container '%s'", mon_status(m, ci)->name);
 	in_wait_stop(m, c->att);
 	mon_drop_fd(m, ci, "in"); /* the supervisor's copy would keep it open */
 	(void)close(c->in);
@@ -333,7 +334,7 @@ void mon_attach_event(struct mon *m, size_t idx)
 	size_t ci = idx / SLOTS, slot = idx % SLOTS;
 	struct mattach *cl;
 
-	if (ci >= m->rec->n_ctrs || m->c[ci].att == NULL)
+	if (ci >= MON_N(m) || m->c[ci].att == NULL)
 		return;
 	if (slot == MON_MAX_ATTACH) {
 		in_wait_done(m, ci);
@@ -353,14 +354,15 @@ void mon_attach_event(struct mon *m, size_t idx)
 	}
 }
 
+/* An app or ephemeral container by name (the kubelet attaches to both). */
 static int find_ctr(const struct mon *m, const char *name, size_t *ret)
 {
-	for (size_t i = 0; i < m->rec->n_ctrs; i++)
-		if (strcmp(m->rec->ctrs[i].name, name) == 0) {
-			*ret = i;
-			return 0;
-		}
-	return -ENOENT;
+	size_t i = pod_ctr_index(m->rec, name);
+
+	if (i >= MON_N(m) || mon_is_init(m, i))
+		return -ENOENT;
+	*ret = i;
+	return 0;
 }
 
 static int free_slot(struct mctr *c)

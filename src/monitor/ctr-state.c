@@ -191,6 +191,8 @@ void mctr_started(struct mon *m, size_t idx, pid_t pid)
 	c->stop_extended = false;
 	c->config_retry_ms = 0;
 	status_running(st, pid);
+	/* the kubelet's prober knows no ephemeral container: never ready */
+	st->ready = !mon_is_ephemeral(m, idx);
 	pod_event_add(m->dir, "Normal", "Created", "Created container %s", st->name);
 	pod_event_add(m->dir, "Normal", "Started", "Started container %s", st->name);
 }
@@ -515,7 +517,7 @@ static bool ran_after(const struct mon *m, size_t idx)
 	for (size_t i = 0; i < MON_N(m); i++) {
 		const struct ctr_status *st = mon_status(m, i);
 
-		if ((i > idx || !mon_is_init(m, i)) &&
+		if ((i > idx || !mon_is_init(m, i)) && !mon_is_ephemeral(m, i) &&
 		    (st->state != CTR_STATE_WAITING || st->restart_count > 0 || st->has_last))
 			return true;
 	}
@@ -549,7 +551,7 @@ bool mon_init_failed(const struct mon *m)
 	for (size_t i = m->rec->n_ctrs; i < MON_N(m); i++) {
 		const struct ctr_status *st = mon_status(m, i);
 
-		if (!mon_is_sidecar(m, i) && m->c[i].phase == MCTR_EXITED &&
+		if (mon_is_init(m, i) && !mon_is_sidecar(m, i) && m->c[i].phase == MCTR_EXITED &&
 		    st->state == CTR_STATE_TERMINATED && st->term.exit_code != 0)
 			return true;
 	}

@@ -160,6 +160,12 @@ bool mon_place_check(struct mon *m);
  * (labels, annotations, schedulingGates removed), save, answer, close. */
 void mon_update_request(struct mon *m, int *fd);
 
+/* A client's MON_REQ_DEBUG on *fd (debug.c): add the pod folder's
+ * MON_DEBUG_FILE ephemeral container to the pod (validated with the pod,
+ * the API server's words), save, answer, close. It starts when the
+ * monitor settles. */
+void mon_debug_request(struct mon *m, int *fd);
+
 /* Image pulls (pull.c), the kubelet's image manager. The image of container
  * idx by its imagePullPolicy: 0 and *ret_img (caller frees) when it is in
  * the store; -EINPROGRESS when a child now pulls it (the container is
@@ -202,8 +208,16 @@ static inline bool mon_is_sidecar(const struct mon *m, size_t idx)
 {
 	return pod_ctr_is_sidecar(m->rec, idx);
 }
+static inline bool mon_is_ephemeral(const struct mon *m, size_t idx)
+{
+	return pod_ctr_is_ephemeral(m->rec, idx);
+}
+/* The adopted pause's MON_EV_PIDFD idx (containers' idx are below it). */
+#define MON_PIDFD_SANDBOX ((size_t)UINT32_MAX)
 static inline enum pod_ctr_kind mon_kind(const struct mon *m, size_t idx)
 {
+	if (mon_is_ephemeral(m, idx))
+		return POD_CTR_EPHEMERAL;
 	if (!mon_is_init(m, idx))
 		return POD_CTR_APP;
 	return mon_is_sidecar(m, idx) ? POD_CTR_SIDECAR : POD_CTR_INIT;

@@ -373,6 +373,10 @@ static void handle_client(struct mon *m, size_t slot)
 		mon_update_request(m, &m->clients[slot]);
 		return;
 	}
+	if (strncmp(buf, MON_REQ_DEBUG "\n", strlen(MON_REQ_DEBUG "\n")) == 0) {
+		mon_debug_request(m, &m->clients[slot]);
+		return;
+	}
 	if (sscanf(buf, MON_REQ_DELETE " %ld", &grace) == 1 ||
 	    strncmp(buf, MON_REQ_DELETE, strlen(MON_REQ_DELETE)) == 0) {
 		/* the client stays connected: it sees EOF when the pod is gone */

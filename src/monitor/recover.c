@@ -87,10 +87,9 @@ void mon_keeper_done(struct mon *m)
 
 static ssize_t ctr_by_name(const struct mon *m, const char *name)
 {
-	for (size_t i = 0; i < MON_N(m); i++)
-		if (strcmp(mon_status(m, i)->name, name) == 0)
-			return (ssize_t)i;
-	return -1;
+	size_t i = pod_ctr_index(m->rec, name);
+
+	return i < MON_N(m) ? (ssize_t)i : -1;
 }
 
 /* "add STREAM NAME" + fd: a kept stdio fd back into m->c[]. */
@@ -239,7 +238,7 @@ void mon_adopt_finish(struct mon *m)
 		/* nobody reaps it for us: learn of its end by pidfd */
 		m->sandbox_pidfd = sys_pidfd_open(m->rec->sandbox_pid, 0);
 		if (m->sandbox_pidfd >= 0)
-			(void)mon_watch(m, m->sandbox_pidfd, MON_EV_PIDFD, MON_N(m));
+			(void)mon_watch(m, m->sandbox_pidfd, MON_EV_PIDFD, MON_PIDFD_SANDBOX);
 	}
 	if (!m->deleting && m->rec->sandbox_pid > 0 && kill(m->rec->sandbox_pid, 0) < 0 &&
 	    errno == ESRCH) {
@@ -257,7 +256,7 @@ void mon_adopt_finish(struct mon *m)
 
 void mon_pidfd_event(struct mon *m, size_t idx)
 {
-	if (idx == MON_N(m)) { /* pause, an orphan of init */
+	if (idx == MON_PIDFD_SANDBOX) { /* pause, an orphan of init */
 		pid_t pid = m->rec->sandbox_pid;
 
 		mon_unwatch_close(m, &m->sandbox_pidfd);

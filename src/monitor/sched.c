@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What starts next, in the kubelet's order: init containers one at a
- * time, in order, each after the one before completed or, for a sidecar
- * (restartPolicy Always), once it started; the sidecars kept running
- * beside the rest; then every app container; and containers whose back-off
- * is over. A pod whose app containers all ended for good stops its
- * sidecars (the kubelet's KillPod). Nothing starts until the pod's API
- * data volumes are set up. */
+/* What starts next, in the kubelet's order: ephemeral containers (once:
+ * never restarted), init containers one at a time, in order, each after
+ * the one before completed or, for a sidecar (restartPolicy Always), once
+ * it started; the sidecars kept running beside the rest; then every app
+ * container; and containers whose back-off is over. A pod whose app
+ * containers all ended for good stops its sidecars (the kubelet's
+ * KillPod). Nothing starts until the pod's API data volumes are set up. */
 #include "monitor/internal.h"
 #include "pod/lifecycle.h"
 #include "pod/state.h"
@@ -107,6 +107,10 @@ void mon_start_due(struct mon *m)
 	/* the kubelet's WaitForAttachAndMount: no container before them */
 	if (!m->volumes_ready)
 		return;
+	/* the kubelet starts ephemeral containers whatever the init
+	 * containers' course (SyncPod: before them) */
+	for (size_t i = m->rec->n_ctrs + m->rec->n_init_ctrs; i < MON_N(m); i++)
+		start_waiting(m, i);
 	if (!start_init(m))
 		return;
 	for (size_t i = 0; i < m->rec->n_ctrs; i++)

@@ -7,6 +7,8 @@ bool pod_restart_wanted(enum pod_restart_policy policy, enum pod_ctr_kind kind, 
 {
 	if (kind == POD_CTR_SIDECAR)
 		return true;
+	if (kind == POD_CTR_EPHEMERAL)
+		return false;
 	if (kind == POD_CTR_INIT)
 		return exit_code != 0 && policy != POD_RESTART_NEVER;
 	switch (policy) {

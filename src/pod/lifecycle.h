@@ -20,18 +20,21 @@
 #define POD_PRE_STOP_EXTRA_MS 2000 /* the kubelet's minimum after a preStop overran */
 
 /* What a container is to the kubelet: an app container, an init container,
- * or a sidecar (an init container with restartPolicy Always). */
+ * a sidecar (an init container with restartPolicy Always), or an ephemeral
+ * container (added by `debug`). */
 enum pod_ctr_kind {
 	POD_CTR_APP,
 	POD_CTR_INIT,
 	POD_CTR_SIDECAR,
+	POD_CTR_EPHEMERAL,
 };
 
 /* Does a container that ended with exit_code start again? A sidecar
  * always does, whatever the pod's policy. An init container that
  * completed (0) never does; one that failed does unless the policy is
  * Never. An app container: Always yes, OnFailure when exit_code != 0,
- * Never no. */
+ * Never no. An ephemeral container never does (the API server gives it
+ * no restartPolicy; the kubelet starts it once). */
 bool pod_restart_wanted(enum pod_restart_policy policy, enum pod_ctr_kind kind, int exit_code);
 
 /* One step of the crash-loop back-off. backoff_s is the container's

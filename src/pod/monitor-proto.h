@@ -29,12 +29,20 @@
  *   "update\n"          apply the pod folder's update.json (pod/update.h)
  *                       to the record; the answer is "ok\n" or
  *                       "error MSG\n".
+ *   "debug\n"           add the pod folder's MON_DEBUG_FILE (an
+ *                       EphemeralContainer object) to the pod, as the API
+ *                       server's ephemeralcontainers subresource; the
+ *                       answer is "ok\n" or "error MSG\n" (its words).
  *   "attach CTR FLAGS\n" FLAGS "-", or letters: i = stdin, t = terminal;
  *                       the answer is "ok\n" or "error MSG\n", then
  *                       frames both ways. */
 #define MON_REQ_DELETE  "delete"
 #define MON_REQ_ATTACH  "attach"
 #define MON_REQ_UPDATE  "update"
+#define MON_REQ_DEBUG   "debug"
+/* the ephemeral container of a debug request, written under an flock of
+ * MON_DEBUG_FILE ".lock" held until the answer */
+#define MON_DEBUG_FILE "debug.json"
 #define MON_REPLY_OK    "ok"
 #define MON_REPLY_ERROR "error "
 

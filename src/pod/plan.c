@@ -171,13 +171,14 @@ static void add_namespace(json_object *nss, const char *type, pid_t pid, const c
 
 /* containerd's default namespace order (pid, ipc, uts, mount, network) plus
  * cgroup; a host* pod field leaves that namespace out. join_pid > 0 joins
- * the sandbox's network, ipc and uts (and pid when share_pid). */
-static json_object *namespaces(const struct pod *pod, pid_t join_pid, bool share_pid)
+ * the sandbox's network, ipc and uts; pid_pid > 0 the pid namespace of
+ * that process (else a new one). */
+static json_object *namespaces(const struct pod *pod, pid_t join_pid, pid_t pid_pid)
 {
 	json_object *nss = json_object_new_array();
 
 	if (!pod->host_pid)
-		add_namespace(nss, "pid", share_pid ? join_pid : 0, "pid");
+		add_namespace(nss, "pid", pid_pid, "pid");
 	if (!pod->host_ipc)
 		add_namespace(nss, "ipc", join_pid, "ipc");
 	if (!pod->host_network)
@@ -193,7 +194,7 @@ static json_object *namespaces(const struct pod *pod, pid_t join_pid, bool share
  * when there is one. */
 static json_object *sandbox_namespaces(const struct pod *pod, const char *netns)
 {
-	json_object *nss = namespaces(pod, 0, false);
+	json_object *nss = namespaces(pod, 0, 0);
 
 	for (size_t i = 0; netns != NULL && i < json_object_array_length(nss); i++) {
 		json_object *o = json_object_array_get_idx(nss, i);
@@ -449,7 +450,8 @@ int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struc
 	    root_object(c->has_read_only_root_filesystem && c->read_only_root_filesystem));
 	json_object_object_add(cfg, "mounts", container_mounts(pod, c, paths));
 	json_object_object_add(cfg, "annotations", container_annotations(pod, c));
-	nss = namespaces(pod, sandbox_pid, pod->share_process_namespace);
+	nss = namespaces(pod, sandbox_pid,
+	                 pod->share_process_namespace ? sandbox_pid : t->target_pid);
 	json_object_object_add(cfg, "linux", linux_object(paths, c->name, nss));
 	pod_plan_resources(
 	    json_object_object_get(json_object_object_get(cfg, "linux"), "resources"), pod, c);

@@ -130,7 +130,9 @@ int pod_plan_process(const struct pod_plan_target *t, const struct pod_user *use
  * pod_volume_source() or, with a subPath, pod_volume_subpath_target() under
  * paths->pod_dir; these CRI mounts sorted by destination depth, stable),
  * namespaces: network, ipc, uts joined at /proc/<sandbox_pid>/ns/<type>, pid
- * joined when shareProcessNamespace else new, mount and cgroup new; masked
+ * joined when shareProcessNamespace, else the target's (target_pid, an
+ * ephemeral container's targetContainerName, as the kubelet's
+ * NamespaceMode TARGET), else new; mount and cgroup new; masked
  * and read-only paths; cgroupsPath <parent>/<name>; CRI annotations. rootfd
  * is the mounted rootfs (for the user lookup). *ret caller owns. */
 struct pod_plan_target {
@@ -139,6 +141,7 @@ struct pod_plan_target {
 	const struct img_config *img;  /* its image's config */
 	int rootfd;                    /* its mounted rootfs, or -1 */
 	pid_t sandbox_pid;             /* pause, whose namespaces it joins */
+	pid_t target_pid;              /* > 0: its pid namespace is this process's */
 	char *const *env;              /* its own environment (pod_env_resolve()), NULL for none */
 	const struct pod_plan_paths *paths;
 };

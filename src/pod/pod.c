@@ -401,6 +401,24 @@ int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
 }
 
 /* The config.json of container idx in its bundle, with its image and env. */
+/* The process whose pid namespace ephemeral container idx joins: its
+ * targetContainerName's main process; 0 for other containers. */
+static int target_pid(const struct pod_record *rec, size_t idx, pid_t *ret, struct pp_error *err)
+{
+	const char *t = pod_ctr_spec(rec, idx)->target_container_name;
+	size_t ti;
+
+	*ret = 0;
+	if (!pod_ctr_is_ephemeral(rec, idx) || t == NULL || rec->pod->share_process_namespace ||
+	    rec->pod->host_pid)
+		return 0;
+	ti = pod_ctr_index(rec, t);
+	if (ti >= pod_n_all(rec) || pod_ctr_status(rec, ti)->pid <= 0)
+		return pp_error_msg(err, ESRCH, "target container \"%s\" is not running", t);
+	*ret = pod_ctr_status(rec, ti)->pid;
+	return 0;
+}
+
 static int container_config_write(const struct pod_paths *paths, const struct pod_record *rec,
                                   size_t idx, const struct img_image *img, char *const *env,
                                   struct pp_error *err)
@@ -412,16 +430,21 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 	struct pod_plan_paths pp;
 	char *bufs[PLAN_BUFS];
 	json_object *cfg = NULL;
+	pid_t target = 0;
 	int r;
 
 	if (rootfd < 0)
 		return pp_error(err, errno, "open '%s'", rootfs);
+	r = target_pid(rec, idx, &target, err);
+	if (r < 0)
+		return r;
 	plan_paths_fill(paths, rec, &pp, bufs);
 	r = pod_plan_container(&(struct pod_plan_target){.pod = rec->pod,
 	                                                 .c = pod_ctr_spec(rec, idx),
 	                                                 .img = &img->config,
 	                                                 .rootfd = rootfd,
 	                                                 .sandbox_pid = rec->sandbox_pid,
+	                                                 .target_pid = target,
 	                                                 .paths = &pp,
 	                                                 .env = env},
 	                       &cfg, err);

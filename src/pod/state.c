@@ -115,18 +115,53 @@ char *pod_host_ip(void)
 
 size_t pod_n_all(const struct pod_record *rec)
 {
-	return rec->n_ctrs + rec->n_init_ctrs;
+	return rec->n_ctrs + rec->n_init_ctrs + rec->n_eph_ctrs;
 }
 
 bool pod_ctr_is_init(const struct pod_record *rec, size_t idx)
 {
-	return idx >= rec->n_ctrs;
+	return idx >= rec->n_ctrs && idx - rec->n_ctrs < rec->n_init_ctrs;
+}
+
+bool pod_ctr_is_ephemeral(const struct pod_record *rec, size_t idx)
+{
+	return idx >= rec->n_ctrs + rec->n_init_ctrs;
+}
+
+size_t pod_record_add_ephemeral(struct pod_record *rec, struct pod_container *c)
+{
+	struct pod *pod = rec->pod;
+	size_t n = pod->n_ephemeral_containers;
+
+	pod->ephemeral_containers =
+	    xrealloc(pod->ephemeral_containers, (n + 1) * sizeof(*pod->ephemeral_containers));
+	pod->ephemeral_containers[n] = *c;
+	memset(c, 0, sizeof(*c));
+	pod->n_ephemeral_containers = n + 1;
+	rec->eph_ctrs = xrealloc(rec->eph_ctrs, (n + 1) * sizeof(*rec->eph_ctrs));
+	rec->eph_ctrs[n] = (struct ctr_status){
+	    .name = xstrdup(pod->ephemeral_containers[n].name),
+	    .image = xstrdup(pod->ephemeral_containers[n].image),
+	    .state = CTR_STATE_WAITING,
+	    .reason = xstrdup("ContainerCreating"),
+	};
+	rec->n_eph_ctrs = n + 1;
+	return rec->n_ctrs + rec->n_init_ctrs + n;
+}
+
+size_t pod_ctr_index(const struct pod_record *rec, const char *name)
+{
+	size_t i = 0;
+
+	for (; i < pod_n_all(rec); i++)
+		if (strcmp(pod_ctr_status(rec, i)->name, name) == 0)
+			break;
+	return i;
 }
 
 bool pod_ctr_is_sidecar(const struct pod_record *rec, size_t idx)
 {
-	return pod_ctr_is_init(rec, idx) && idx < pod_n_all(rec) &&
-	       idx - rec->n_ctrs < rec->pod->n_init_containers &&
+	return pod_ctr_is_init(rec, idx) && idx - rec->n_ctrs < rec->pod->n_init_containers &&
 	       pod_ctr_spec(rec, idx)->restart_always;
 }
 
@@ -150,11 +185,15 @@ bool pod_record_initialized(const struct pod_record *rec)
 
 struct ctr_status *pod_ctr_status(const struct pod_record *rec, size_t idx)
 {
+	if (pod_ctr_is_ephemeral(rec, idx))
+		return &rec->eph_ctrs[idx - rec->n_ctrs - rec->n_init_ctrs];
 	return pod_ctr_is_init(rec, idx) ? &rec->init_ctrs[idx - rec->n_ctrs] : &rec->ctrs[idx];
 }
 
 const struct pod_container *pod_ctr_spec(const struct pod_record *rec, size_t idx)
 {
+	if (pod_ctr_is_ephemeral(rec, idx))
+		return &rec->pod->ephemeral_containers[idx - rec->n_ctrs - rec->n_init_ctrs];
 	return pod_ctr_is_init(rec, idx) ? &rec->pod->init_containers[idx - rec->n_ctrs]
 	                                 : &rec->pod->containers[idx];
 }
@@ -176,6 +215,9 @@ struct pod_record *pod_record_new(struct pod *pod)
 	rec->n_init_ctrs = pod->n_init_containers;
 	rec->init_ctrs =
 	    statuses_new(pod->init_containers, pod->n_init_containers, "PodInitializing");
+	rec->n_eph_ctrs = pod->n_ephemeral_containers;
+	rec->eph_ctrs = statuses_new(pod->ephemeral_containers, pod->n_ephemeral_containers,
+	                             "ContainerCreating");
 	return rec;
 }
 
@@ -208,6 +250,7 @@ struct pod_record *pod_record_free(struct pod_record *rec)
 		return NULL;
 	statuses_free(rec->ctrs, rec->n_ctrs);
 	statuses_free(rec->init_ctrs, rec->n_init_ctrs);
+	statuses_free(rec->eph_ctrs, rec->n_eph_ctrs);
 	free(rec->reason);
 	free(rec->message);
 	free(rec->sched_reason);
@@ -431,6 +474,12 @@ static json_object *status_to_json(const struct pod_record *rec)
 			json_object_array_add(cs, ctr_to_json(rec, &rec->init_ctrs[i]));
 		json_object_object_add(st, "initContainerStatuses", cs);
 	}
+	if (rec->n_eph_ctrs > 0) {
+		cs = json_object_new_array();
+		for (size_t i = 0; i < rec->n_eph_ctrs; i++)
+			json_object_array_add(cs, ctr_to_json(rec, &rec->eph_ctrs[i]));
+		json_object_object_add(st, "ephemeralContainerStatuses", cs);
+	}
 	return st;
 }
 
@@ -464,6 +513,13 @@ static json_object *peapod_to_json(const struct pod_record *rec)
 			json_object_object_add(pids, rec->init_ctrs[i].name,
 			                       json_object_new_int(rec->init_ctrs[i].pid));
 		json_object_object_add(o, "initContainerPids", pids);
+	}
+	if (rec->n_eph_ctrs > 0) {
+		pids = json_object_new_object();
+		for (size_t i = 0; i < rec->n_eph_ctrs; i++)
+			json_object_object_add(pids, rec->eph_ctrs[i].name,
+			                       json_object_new_int(rec->eph_ctrs[i].pid));
+		json_object_object_add(o, "ephemeralContainerPids", pids);
 	}
 	return o;
 }
@@ -603,6 +659,9 @@ static void record_fill_status(struct pod_record *rec, json_object *o)
 	statuses_from_json(rec->init_ctrs, rec->n_init_ctrs,
 	                   json_get_arr(st, "initContainerStatuses"),
 	                   json_get_obj(pp, "initContainerPids"));
+	statuses_from_json(rec->eph_ctrs, rec->n_eph_ctrs,
+	                   json_get_arr(st, "ephemeralContainerStatuses"),
+	                   json_get_obj(pp, "ephemeralContainerPids"));
 }
 
 int pod_record_read(const char *path, struct pod_record **ret, struct pp_error *err)

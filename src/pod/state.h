@@ -13,6 +13,7 @@
 struct pp_error;
 struct pod;
 struct pod_paths;
+struct pod_container;
 
 enum pod_phase {
 	POD_PHASE_PENDING,
@@ -85,6 +86,9 @@ struct pod_record {
 	size_t n_ctrs;
 	struct ctr_status *init_ctrs; /* one per pod->init_containers[i] (initContainerStatuses) */
 	size_t n_init_ctrs;
+	/* one per pod->ephemeral_containers[i] (ephemeralContainerStatuses) */
+	struct ctr_status *eph_ctrs;
+	size_t n_eph_ctrs;
 };
 
 /* This host's first non-loopback IPv4 address that is up (status.hostIP,
@@ -96,10 +100,19 @@ char *pod_host_ip(void);
 const char *pod_record_ip(const struct pod_record *rec);
 
 /* A record's containers as one list, idx in [0, pod_n_all(rec)): the app
- * containers at [0, n_ctrs), then the init containers. Every pod_* call
- * that takes a container idx means this idx. */
+ * containers at [0, n_ctrs), then the init containers, then the
+ * ephemeral ones. Every pod_* call that takes a container idx means this
+ * idx. */
 size_t pod_n_all(const struct pod_record *rec);
 bool pod_ctr_is_init(const struct pod_record *rec, size_t idx);
+/* Is container idx an ephemeral container (`peapod debug`)? */
+bool pod_ctr_is_ephemeral(const struct pod_record *rec, size_t idx);
+/* Add ephemeral container c (its members taken, *c zeroed; validated by
+ * the caller) to rec's spec, with a Waiting status; returns its idx. */
+size_t pod_record_add_ephemeral(struct pod_record *rec, struct pod_container *c);
+/* idx of the container named name (app, init or ephemeral), or
+ * pod_n_all(rec) when none. */
+size_t pod_ctr_index(const struct pod_record *rec, const char *name);
 /* Is container idx a sidecar (an init container with restartPolicy Always)? */
 bool pod_ctr_is_sidecar(const struct pod_record *rec, size_t idx);
 /* The kubelet's Initialized condition: every init container completed (a

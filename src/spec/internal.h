@@ -104,6 +104,10 @@ const char *pod_value_str(json_object *v, char *buf, size_t len);
 int pod_decode_containers(json_object *v, void *obj, const char *path, struct pp_error *err);
 /* spec.initContainers: the same fields, lifecycle and probes Forbidden. */
 int pod_decode_init_containers(json_object *v, void *obj, const char *path, struct pp_error *err);
+/* spec.ephemeralContainers: the container fields plus targetContainerName;
+ * the fields the API server forbids there refused in its words. */
+int pod_decode_ephemeral_containers(json_object *v, void *obj, const char *path,
+                                    struct pp_error *err);
 
 /* containers[].resources (pod-resources.c), obj a struct pod_container:
  * decoded, checked as the API server does, requests defaulted to limits. */

@@ -68,10 +68,7 @@ static int decode_doc(json_object *doc, struct manifest_doc *d, struct pp_error 
 	if (r < 0)
 		return r;
 	if (d->kind == MANIFEST_POD) {
-		r = pod_spec_from_json(doc, &d->pod, err);
-		if (r == 0)
-			free(take_ptr(&d->pod->uid)); /* the manifest's uid is not ours */
-		return r;
+		return pod_spec_from_manifest(doc, &d->pod, err);
 	}
 	r = kobj_from_json(doc, &d->obj, err);
 	if (r < 0)

@@ -4,6 +4,7 @@
  * the v1 API is refused by name. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,7 +238,57 @@ static int check_forbidden(json_object *o, const char *path, bool init, struct p
 	return 0;
 }
 
-static int decode_container_array(json_object *v, const char *path, bool init,
+/* The API server's validateEphemeralContainers: only an allow-list of
+ * fields; these of the container fields are not on it. */
+static int check_ephemeral_forbidden(json_object *o, const char *path, struct pp_error *err)
+{
+	static const char *const forbidden[] = {"ports",        "livenessProbe", "readinessProbe",
+	                                        "startupProbe", "lifecycle",     "resources",
+	                                        "resizePolicy", "restartPolicy"};
+	json_object *v = NULL;
+
+	if (!json_object_is_type(o, json_type_object))
+		return pod_type_error(path, o, "object", err);
+	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
+		if (json_object_object_get_ex(o, forbidden[i], &v) && v != NULL)
+			return pp_error_msg(
+			    err, EINVAL,
+			    "%s.%s: Forbidden: cannot be set for an Ephemeral Container", path,
+			    forbidden[i]);
+	return 0;
+}
+
+/* One ephemeral container: targetContainerName, then the container fields. */
+static int decode_ephemeral(json_object *o, const char *path, struct pod_container *c,
+                            struct pp_error *err)
+{
+	json_object *copy = NULL, *t = NULL;
+	char sub[POD_PATH_MAX];
+	int r = check_ephemeral_forbidden(o, path, err);
+
+	if (r < 0)
+		return r;
+	if (json_object_object_get_ex(o, "targetContainerName", &t) && t != NULL) {
+		(void)snprintf(sub, sizeof(sub), "%s.targetContainerName", path);
+		if (!json_object_is_type(t, json_type_string))
+			return pod_type_error(sub, t, "string", err);
+		c->target_container_name = xstrdup(json_object_get_string(t));
+	}
+	if (json_object_deep_copy(o, &copy, NULL) != 0)
+		return pp_error_msg(err, ENOMEM, "%s: copy", path);
+	json_object_object_del(copy, "targetContainerName");
+	r = pod_decode_fields(copy, container_fields, c, path, err);
+	json_object_put(copy);
+	return r;
+}
+
+enum list_kind {
+	LIST_APP,
+	LIST_INIT,
+	LIST_EPHEMERAL,
+};
+
+static int decode_container_array(json_object *v, const char *path, enum list_kind kind,
                                   struct pod_container **ret_arr, size_t *ret_n,
                                   struct pp_error *err)
 {
@@ -254,8 +305,11 @@ static int decode_container_array(json_object *v, const char *path, bool init,
 
 		c->image_pull_policy_unset = true;
 		pod_path_index(sub, path, *ret_n);
-		r = check_forbidden(o, sub, init, err);
-		if (r == 0)
+		if (kind == LIST_EPHEMERAL)
+			r = decode_ephemeral(o, sub, c, err);
+		else
+			r = check_forbidden(o, sub, kind == LIST_INIT, err);
+		if (r == 0 && kind != LIST_EPHEMERAL)
 			r = pod_decode_fields(o, container_fields, c, sub, err);
 		if (r < 0) {
 			(*ret_n)++;
@@ -269,13 +323,22 @@ int pod_decode_containers(json_object *v, void *obj, const char *path, struct pp
 {
 	struct pod *pod = obj;
 
-	return decode_container_array(v, path, false, &pod->containers, &pod->n_containers, err);
+	return decode_container_array(v, path, LIST_APP, &pod->containers, &pod->n_containers, err);
 }
 
 int pod_decode_init_containers(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	struct pod *pod = obj;
 
-	return decode_container_array(v, path, true, &pod->init_containers, &pod->n_init_containers,
-	                              err);
+	return decode_container_array(v, path, LIST_INIT, &pod->init_containers,
+	                              &pod->n_init_containers, err);
+}
+
+int pod_decode_ephemeral_containers(json_object *v, void *obj, const char *path,
+                                    struct pp_error *err)
+{
+	struct pod *pod = obj;
+
+	return decode_container_array(v, path, LIST_EPHEMERAL, &pod->ephemeral_containers,
+	                              &pod->n_ephemeral_containers, err);
 }

@@ -76,5 +76,7 @@ void pod_spec_default(struct pod *pod)
 		default_container(&pod->containers[i], pod->host_network);
 	for (size_t i = 0; i < pod->n_init_containers; i++)
 		default_container(&pod->init_containers[i], pod->host_network);
+	for (size_t i = 0; i < pod->n_ephemeral_containers; i++)
+		default_container(&pod->ephemeral_containers[i], pod->host_network);
 	pod_resources_pod_default(pod);
 }

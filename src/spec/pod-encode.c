@@ -222,6 +222,17 @@ static json_object *spec_to_json(const struct pod *pod)
 			json_object_array_add(arr, container_to_json(&pod->init_containers[i]));
 		json_object_object_add(o, "initContainers", arr);
 	}
+	if (pod->n_ephemeral_containers > 0) {
+		arr = json_object_new_array();
+		for (size_t i = 0; i < pod->n_ephemeral_containers; i++) {
+			const struct pod_container *c = &pod->ephemeral_containers[i];
+			json_object *e = container_to_json(c);
+
+			add_str(e, "targetContainerName", c->target_container_name);
+			json_object_array_add(arr, e);
+		}
+		json_object_object_add(o, "ephemeralContainers", arr);
+	}
 	if (pod->n_volumes > 0) {
 		arr = json_object_new_array();
 		for (size_t i = 0; i < pod->n_volumes; i++)

@@ -56,6 +56,7 @@ static void container_clear(struct pod_container *c)
 	pod_probes_free(c);
 	pod_resources_free(c);
 	pod_small_ctr_free(c);
+	free(c->target_container_name);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -77,6 +78,9 @@ void pod_clear(struct pod *pod)
 	for (size_t i = 0; i < pod->n_init_containers; i++)
 		container_clear(&pod->init_containers[i]);
 	free(pod->init_containers);
+	for (size_t i = 0; i < pod->n_ephemeral_containers; i++)
+		container_clear(&pod->ephemeral_containers[i]);
+	free(pod->ephemeral_containers);
 	free(pod->hostname);
 	free(pod->subdomain);
 	free(pod->dns_policy);
@@ -112,4 +116,14 @@ const struct pod_container *pod_container_find(const struct pod *pod, const char
 		if (pod->containers[i].name != NULL && strcmp(pod->containers[i].name, name) == 0)
 			return &pod->containers[i];
 	return NULL;
+}
+
+const struct pod_container *pod_container_find_any(const struct pod *pod, const char *name)
+{
+	const struct pod_container *c = pod_container_find(pod, name);
+
+	for (size_t i = 0; c == NULL && i < pod->n_init_containers; i++)
+		if (strcmp(pod->init_containers[i].name, name) == 0)
+			c = &pod->init_containers[i];
+	return c;
 }

@@ -200,7 +200,7 @@ static const struct pod_field spec_fields[] = {
     {"hostUsers", POD_FIELD_ONLY_TRUE, 0, NULL},
     {"volumes", POD_FIELD_CUSTOM, 0, pod_decode_volumes},
     {"initContainers", POD_FIELD_CUSTOM, 0, pod_decode_init_containers},
-    SPEC_UNSUPPORTED("ephemeralContainers"),
+    {"ephemeralContainers", POD_FIELD_CUSTOM, 0, pod_decode_ephemeral_containers},
     {"activeDeadlineSeconds", POD_FIELD_CUSTOM, 0, decode_active_deadline},
     {"nodeSelector", POD_FIELD_CUSTOM, 0, pod_decode_node_selector},
     {"nodeName", POD_FIELD_CUSTOM, 0, pod_decode_node_name},
@@ -287,6 +287,24 @@ int pod_spec_from_json(json_object *obj, struct pod **ret, struct pp_error *err)
 	return 0;
 }
 
+int pod_spec_from_manifest(json_object *obj, struct pod **ret, struct pp_error *err)
+{
+	struct pod *pod = NULL;
+	int r = pod_spec_from_json(obj, &pod, err);
+
+	if (r < 0)
+		return r;
+	if (pod->n_ephemeral_containers > 0) {
+		pod_free(pod);
+		(void)pp_error_msg(err, EINVAL,
+		                   "spec.ephemeralContainers: Forbidden: cannot be set on create");
+		return -EINVAL;
+	}
+	free(take_ptr(&pod->uid)); /* the manifest's uid is not ours */
+	*ret = pod;
+	return 0;
+}
+
 static void pods_push(struct pod **pods, size_t *n, struct pod *pod)
 {
 	*pods = xrealloc(*pods, (*n + 1) * sizeof(**pods));
@@ -305,10 +323,9 @@ int pod_spec_parse_yaml(const char *text, size_t len, const char *src_name, stru
 	for (size_t i = 0; r == 0 && i < json_object_array_length(docs); i++) {
 		struct pod *pod = NULL;
 
-		r = pod_spec_from_json(json_object_array_get_idx(docs, i), &pod, err);
+		r = pod_spec_from_manifest(json_object_array_get_idx(docs, i), &pod, err);
 		if (r < 0)
 			break;
-		free(take_ptr(&pod->uid)); /* the manifest's uid is not ours */
 		pods_push(&pods, &n, pod);
 	}
 	json_object_put(docs);

@@ -245,6 +245,49 @@ static int check_container(const struct pod *pod, size_t ci, const char *field,
 	return r;
 }
 
+/* Ephemeral containers: names unique across every list, a target that
+ * is one of the pod's containers (the API server's words). */
+static int check_ephemeral_extra(const struct pod *pod, const struct pod_container *c,
+                                 const char *cpath, struct pp_error *err)
+{
+	char path[POD_PATH_MAX];
+	const char *t = c->target_container_name;
+
+	(void)snprintf(path, sizeof(path), "%s.name", cpath);
+	if (c->name != NULL && pod_container_find_any(pod, c->name) != NULL)
+		return duplicate(path, c->name, err);
+	(void)snprintf(path, sizeof(path), "%s.targetContainerName", cpath);
+	if (t != NULL && pod_container_find_any(pod, t) == NULL)
+		return pp_error_msg(err, EINVAL, "%s: Not found: \"%s\"", path, t);
+	for (size_t i = 0; i < c->n_volume_mounts; i++)
+		if (c->volume_mounts[i].sub_path != NULL && c->volume_mounts[i].sub_path[0] != '\0')
+			return pp_error_msg(
+			    err, EINVAL,
+			    "%s.volumeMounts[%zu].subPath: Forbidden: cannot be set for an Ephemeral Container",
+			    cpath, i);
+	return 0;
+}
+
+static int validate_ephemeral(const struct pod *pod, struct pp_error *err)
+{
+	struct pod view = *pod;
+
+	view.containers = pod->ephemeral_containers;
+	view.n_containers = pod->n_ephemeral_containers;
+	for (size_t i = 0; i < pod->n_ephemeral_containers; i++) {
+		char cpath[POD_PATH_MAX];
+		int r;
+
+		(void)snprintf(cpath, sizeof(cpath), "spec.ephemeralContainers[%zu]", i);
+		r = check_ephemeral_extra(pod, &pod->ephemeral_containers[i], cpath, err);
+		if (r == 0)
+			r = check_container(&view, i, "spec.ephemeralContainers", err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int pod_validate_containers(const struct pod *pod, struct pp_error *err)
 {
 	struct pod init_view = *pod;
@@ -270,5 +313,5 @@ int pod_validate_containers(const struct pod *pod, struct pp_error *err)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return validate_ephemeral(pod, err);
 }

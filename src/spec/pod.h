@@ -302,6 +302,9 @@ struct pod_container {
 	struct pod_resize_policy *resize_policy; /* resizePolicy */
 	size_t n_resize_policy;
 	char *stop_signal; /* lifecycle.stopSignal ("SIGUSR1"); NULL when absent */
+	/* an ephemeral container's targetContainerName: it joins that
+	 * container's PID namespace; NULL when absent (and on the others) */
+	char *target_container_name;
 };
 
 struct pod {
@@ -342,6 +345,10 @@ struct pod {
 	/* spec.initContainers: run one at a time, in order, before containers */
 	struct pod_container *init_containers;
 	size_t n_init_containers;
+	/* spec.ephemeralContainers: added to a running pod by `peapod debug`
+	 * (the API server's ephemeralcontainers subresource), never on create */
+	struct pod_container *ephemeral_containers;
+	size_t n_ephemeral_containers;
 	struct pod_sched sched;
 	/* spec.resources (pod-level; PodLevelResources): requests defaulted
 	 * by pod_spec_default() as the API server does */
@@ -372,6 +379,11 @@ int pod_spec_parse_yaml(const char *text, size_t len, const char *src_name, stru
  * manifest, or as written by pod_spec_to_json()), then validate and
  * default it. *ret is caller-freed with pod_free(). 0 or -EINVAL. */
 int pod_spec_from_json(json_object *obj, struct pod **ret, struct pp_error *err);
+
+/* pod_spec_from_json() of a Pod to create (a manifest): its uid dropped
+ * (peapod assigns its own) and spec.ephemeralContainers refused as the
+ * API server does on create ("Forbidden: cannot be set on create"). */
+int pod_spec_from_manifest(json_object *obj, struct pod **ret, struct pp_error *err);
 
 /* Encode a pod (metadata + spec, defaults included) as a new json-c object
  * of the Pod API shape; the caller owns it. Round-trips pod_spec_from_json. */
@@ -420,6 +432,8 @@ const struct pod_volume *pod_volume_find(const struct pod *pod, const char *name
 
 /* Find a container by name; NULL when absent. Borrows. */
 const struct pod_container *pod_container_find(const struct pod *pod, const char *name);
+/* Find an app or init container by name; NULL when absent. Borrows. */
+const struct pod_container *pod_container_find_any(const struct pod *pod, const char *name);
 
 /* Parse a resource.Quantity ("64Mi", "1G", "1.5Gi", "1e9", "100m") into
  * bytes, rounded up (pod-volume.c). -EINVAL when malformed, -ERANGE when

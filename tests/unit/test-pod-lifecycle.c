@@ -59,6 +59,8 @@ static void test_restart_policy(void **state)
 		const struct restart_row *r = &rows[i];
 
 		assert_int_equal(pod_restart_wanted(r->policy, r->kind, r->exit_code), r->restarts);
+		/* an ephemeral container is never started again */
+		assert_false(pod_restart_wanted(r->policy, POD_CTR_EPHEMERAL, r->exit_code));
 	}
 }
 

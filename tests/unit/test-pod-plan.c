@@ -925,6 +925,42 @@ static void test_container_not_shared(void **state)
 	assert_non_null(strstr(err.msg, "nginx"));
 }
 
+/* An ephemeral container with a target (target_pid) joins the pid
+ * namespace of the target's process, the sandbox's net, ipc and uts; in a
+ * shared pod it stays in the pod's. */
+static void test_container_target_pid(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pp_error err = {0};
+	json_object *cfg = NULL;
+	cleanup_strv char **env = NULL;
+
+	(void)state;
+	seed_pod(&pod, ctrs, false);
+	env = ctr_env(&pod, &ctrs[1]);
+	for (int shared = 0; shared < 2; shared++) {
+		pod.share_process_namespace = shared;
+		assert_int_equal(pod_plan_container(&(struct pod_plan_target){.pod = &pod,
+		                                                              .c = &ctrs[1],
+		                                                              .img = &busybox_img,
+		                                                              .rootfd = -1,
+		                                                              .sandbox_pid = 77,
+		                                                              .target_pid = 88,
+		                                                              .paths = &test_paths,
+		                                                              .env = env},
+		                                    &cfg, &err),
+		                 0);
+		assert_string_equal(json_get_str(ns_of(cfg, "pid"), "path"),
+		                    shared ? "/proc/77/ns/pid" : "/proc/88/ns/pid");
+		assert_string_equal(json_get_str(ns_of(cfg, "network"), "path"), "/proc/77/ns/net");
+		assert_string_equal(json_get_str(ns_of(cfg, "ipc"), "path"), "/proc/77/ns/ipc");
+		assert_string_equal(json_get_str(ns_of(cfg, "uts"), "path"), "/proc/77/ns/uts");
+		assert_null(json_get_str(ns_of(cfg, "mount"), "path"));
+		json_object_put(cfg);
+	}
+}
+
 /* A temp rootfs with etc/passwd and etc/group. */
 struct rootfs {
 	char dir[64];
@@ -1228,6 +1264,7 @@ int main(void)
 	    cmocka_unit_test(test_sandbox),
 	    cmocka_unit_test(test_container_shared),
 	    cmocka_unit_test(test_container_not_shared),
+	    cmocka_unit_test(test_container_target_pid),
 	    cmocka_unit_test(test_container_volumes),
 	    cmocka_unit_test_teardown(test_subpath_confined, subpath_teardown),
 	    cmocka_unit_test_setup_teardown(test_user_resolve, rootfs_setup, rootfs_teardown),

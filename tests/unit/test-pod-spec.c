@@ -137,6 +137,67 @@ static void check_seed_pod(const struct pod *p)
 	assert_null(pod_container_find(p, "nope"));
 }
 
+/* spec.ephemeralContainers: refused on create; in a record (the
+ * subresource's result) decoded, validated in the API server's words and
+ * encoded again with targetContainerName. */
+static void expect_json_error(const char *ec, const char *msg)
+{
+	cleanup_free char *text =
+	    xstrfmt("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
+	            "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}],"
+	            "\"ephemeralContainers\":[%s]}}",
+	            ec);
+	json_object *o = json_tokener_parse(text);
+	struct pp_error err = {0};
+	struct pod *pod = NULL;
+	int r;
+
+	assert_non_null(o);
+	r = pod_spec_from_json(o, &pod, &err);
+	if (msg == NULL) {
+		json_object *back, *e;
+
+		if (r != 0)
+			print_error("unexpected error: %s\n", err.msg);
+		assert_int_equal(r, 0);
+		assert_int_equal(pod->n_ephemeral_containers, 1);
+		assert_string_equal(pod->ephemeral_containers[0].target_container_name, "c");
+		back = pod_spec_to_json(pod);
+		e = json_object_array_get_idx(
+		    json_object_object_get(json_object_object_get(back, "spec"),
+		                           "ephemeralContainers"),
+		    0);
+		assert_string_equal(
+		    json_object_get_string(json_object_object_get(e, "targetContainerName")), "c");
+		json_object_put(back);
+		pod_free(pod);
+	} else {
+		assert_int_equal(r, -EINVAL);
+		assert_string_equal(err.msg, msg);
+	}
+	json_object_put(o);
+}
+
+static void test_ephemeral(void **state)
+{
+	(void)state;
+	expect_error(C0 "  ephemeralContainers:\n  - name: d\n    image: busybox\n",
+	             "spec.ephemeralContainers: Forbidden: cannot be set on create");
+	expect_json_error("{\"name\":\"d\",\"image\":\"busybox\",\"targetContainerName\":\"c\"}",
+	                  NULL);
+	expect_json_error("{\"name\":\"c\",\"image\":\"busybox\"}",
+	                  "spec.ephemeralContainers[0].name: Duplicate value: \"c\"");
+	expect_json_error("{\"name\":\"d\",\"image\":\"busybox\",\"targetContainerName\":\"x\"}",
+	                  "spec.ephemeralContainers[0].targetContainerName: Not found: \"x\"");
+	expect_json_error("{\"name\":\"d\",\"image\":\"busybox\",\"ports\":[]}",
+	                  "spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an "
+	                  "Ephemeral Container");
+	expect_json_error(
+	    "{\"name\":\"d\",\"image\":\"busybox\",\"readinessProbe\":{}}",
+	    "spec.ephemeralContainers[0].readinessProbe: Forbidden: cannot be set for "
+	    "an Ephemeral Container");
+}
+
 static void test_resources(void **state)
 {
 	struct pod *p = parse_one(C0 "    resources:\n"
@@ -1649,6 +1710,7 @@ int main(void)
 	    cmocka_unit_test(test_grpc_probe),
 	    cmocka_unit_test(test_resources),
 	    cmocka_unit_test(test_qos_class),
+	    cmocka_unit_test(test_ephemeral),
 	    cmocka_unit_test(test_pod_level_resources),
 	    cmocka_unit_test(test_small_fields),
 	};
