@@ -153,5 +153,19 @@ struct rt_cgroup_limits;
  * 0 (unset) otherwise. */
 void pod_plan_pod_cgroup(const struct pod *pod, struct rt_cgroup_limits *ret);
 
+/* Is c privileged (securityContext.privileged: true)? The one question
+ * the plan asks: a privileged container gets every capability peapod
+ * holds, the host's devices with every device allowed, no masked or
+ * read-only paths, /sys and /sys/fs/cgroup writable, noNewPrivileges
+ * false, and no seccomp or AppArmor profile (containerd's
+ * oci.WithPrivileged, WithHostDevices, WithAllDevicesAllowed). */
+bool pod_plan_privileged(const struct pod_container *c);
+
+/* linux.devices for a privileged container: every char and block device
+ * under the host's /dev (not pts, shm, fd, mqueue, .lxc, .lxd-mounts,
+ * .udev nor /dev/console), with its owner and mode, as containerd's
+ * HostDevices; what cannot be read is skipped. Caller puts. */
+json_object *pod_plan_host_devices(void);
+
 /* containerd's default capability set, "CAP_"-prefixed, NULL-terminated. */
 extern const char *const pod_default_caps[];

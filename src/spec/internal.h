@@ -176,6 +176,7 @@ int pod_decode_ctr_allow_priv_esc(json_object *v, void *obj, const char *path,
                                   struct pp_error *err);
 int pod_decode_ctr_read_only_root(json_object *v, void *obj, const char *path,
                                   struct pp_error *err);
+int pod_decode_ctr_privileged(json_object *v, void *obj, const char *path, struct pp_error *err);
 /* Does c set a container-level field other than capabilities? */
 bool pod_security_ctr_is_set(const struct pod_container *c);
 /* Add c's fields (not capabilities) to the securityContext object sc. */

@@ -102,6 +102,16 @@ int pod_decode_ctr_read_only_root(json_object *v, void *obj, const char *path, s
 	return r;
 }
 
+int pod_decode_ctr_privileged(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod_container *c = obj;
+	int r = decode_bool(v, path, &c->privileged, err);
+
+	if (r == 0)
+		c->has_privileged = true;
+	return r;
+}
+
 static int pod_user(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	return run_as_user(v, &((struct pod *)obj)->run_as, path, err);
@@ -183,7 +193,8 @@ static void add_run_as(json_object *o, const struct pod_run_as *ra)
 bool pod_security_ctr_is_set(const struct pod_container *c)
 {
 	return c->run_as.has_user || c->run_as.has_group || c->run_as.has_non_root ||
-	       c->has_allow_privilege_escalation || c->has_read_only_root_filesystem;
+	       c->has_allow_privilege_escalation || c->has_read_only_root_filesystem ||
+	       c->has_privileged;
 }
 
 void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
@@ -195,6 +206,8 @@ void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
 	if (c->has_read_only_root_filesystem)
 		json_object_object_add(sc, "readOnlyRootFilesystem",
 		                       json_object_new_boolean(c->read_only_root_filesystem));
+	if (c->has_privileged)
+		json_object_object_add(sc, "privileged", json_object_new_boolean(c->privileged));
 }
 
 json_object *pod_security_pod_to_json(const struct pod *pod)
@@ -230,7 +243,8 @@ bool pod_security_ctr_equal(const struct pod_container *a, const struct pod_cont
 	       a->has_allow_privilege_escalation == b->has_allow_privilege_escalation &&
 	       a->allow_privilege_escalation == b->allow_privilege_escalation &&
 	       a->has_read_only_root_filesystem == b->has_read_only_root_filesystem &&
-	       a->read_only_root_filesystem == b->read_only_root_filesystem;
+	       a->read_only_root_filesystem == b->read_only_root_filesystem &&
+	       a->has_privileged == b->has_privileged && a->privileged == b->privileged;
 }
 
 bool pod_security_pod_equal(const struct pod *a, const struct pod *b)

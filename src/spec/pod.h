@@ -281,6 +281,9 @@ struct pod_container {
 	 * has_* false when unset */
 	bool has_allow_privilege_escalation, allow_privilege_escalation;
 	bool has_read_only_root_filesystem, read_only_root_filesystem;
+	/* securityContext.privileged: all capabilities, the host's devices, no
+	 * masked or read-only paths, /sys and the cgroupfs writable */
+	bool has_privileged, privileged;
 	char *termination_message_path;   /* default /dev/termination-log */
 	char *termination_message_policy; /* default File */
 	/* Set by the decoder when imagePullPolicy was absent; pod_spec_default()

@@ -1172,6 +1172,55 @@ static void test_no_new_privs_and_readonly_root(void **state)
 	json_object_put(cfg);
 }
 
+/* containerd's WithPrivileged: add and drop ignored, every capability we
+ * hold, no masked or read-only paths, writable /sys and cgroupfs, every
+ * device allowed and the host's /dev listed; the sandbox's /sys too. */
+static bool mount_has_opt(json_object *cfg, const char *dst, const char *opt)
+{
+	json_object *m = mount_of(cfg, dst);
+
+	return m != NULL && json_strs_has(json_get_arr(m, "options"), opt);
+}
+
+static void test_privileged(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pp_error err = {0};
+	json_object *cfg = NULL, *lnx, *rule, *sb = NULL;
+	struct pod_plan_paths paths = {.cgroup_parent = "/peapod/u"};
+
+	(void)state;
+	seed_pod(&pod, ctrs, false);
+	ctrs[0].has_privileged = ctrs[0].privileged = true;
+	ctrs[0].cap_drop = (char *[]){"ALL", NULL};
+	ctrs[0].has_allow_privilege_escalation = true;
+	assert_int_equal(plan_ctr(&pod, &ctrs[0], &nginx_img, 4242, &cfg, &err), 0);
+	assert_true(json_strs_has(caps_of(json_get_obj(cfg, "process"), "effective"), "CAP_CHOWN"));
+	if (prctl(PR_CAPBSET_READ, 21UL, 0, 0, 0) == 1)
+		assert_true(json_strs_has(caps_of(json_get_obj(cfg, "process"), "permitted"),
+		                          "CAP_SYS_ADMIN"));
+	assert_false(json_get_bool(json_get_obj(cfg, "process"), "noNewPrivileges", true));
+	lnx = json_get_obj(cfg, "linux");
+	assert_null(json_get_arr(lnx, "maskedPaths"));
+	assert_null(json_get_arr(lnx, "readonlyPaths"));
+	rule =
+	    json_object_array_get_idx(json_get_arr(json_get_obj(lnx, "resources"), "devices"), 0);
+	assert_true(json_get_bool(rule, "allow", false));
+	assert_non_null(json_get_arr(lnx, "devices"));
+	assert_true(mount_has_opt(cfg, "/sys", "rw"));
+	assert_true(mount_has_opt(cfg, "/sys/fs/cgroup", "rw"));
+	json_object_put(cfg);
+	/* its sibling keeps the defaults */
+	assert_int_equal(plan_ctr(&pod, &ctrs[1], &nginx_img, 4242, &cfg, &err), 0);
+	assert_non_null(json_get_arr(json_get_obj(cfg, "linux"), "maskedPaths"));
+	assert_true(mount_has_opt(cfg, "/sys", "ro"));
+	json_object_put(cfg);
+	assert_int_equal(pod_plan_sandbox(&pod, &paths, &sb, &err), 0);
+	assert_true(mount_has_opt(sb, "/sys", "rw"));
+	json_object_put(sb);
+}
+
 /* /etc/passwd a symlink out of the rootfs: resolved inside it, never on the
  * host. */
 static void test_user_resolve_confined(void **state)
@@ -1237,6 +1286,7 @@ int main(void)
 	    cmocka_unit_test(test_plan_resources_pod_level),
 	    cmocka_unit_test(test_plan_pod_cgroup),
 	    cmocka_unit_test(test_no_new_privs_and_readonly_root),
+	    cmocka_unit_test(test_privileged),
 	    cmocka_unit_test_setup_teardown(test_user_resolve_confined, rootfs_setup,
 	                                    rootfs_teardown),
 	};
