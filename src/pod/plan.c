@@ -259,6 +259,24 @@ static json_object *linux_object(const struct pod_plan_paths *paths, const char 
 	return lnx;
 }
 
+/* spec.securityContext.sysctls in the sandbox's namespaces, which every
+ * container joins (containerd's sandbox linux.sysctl), by the kubelet's
+ * normalized names. */
+static void add_sysctls(json_object *lnx, const struct pod *pod)
+{
+	json_object *o;
+
+	if (pod->n_sysctls == 0)
+		return;
+	o = json_object_new_object();
+	for (size_t i = 0; i < pod->n_sysctls; i++) {
+		cleanup_free char *name = pod_sysctl_normalize(pod->sysctls[i].name);
+
+		add_str(o, name, pod->sysctls[i].value);
+	}
+	json_object_object_add(lnx, "sysctl", o);
+}
+
 static void add_sandbox_annotations(json_object *ann, const struct pod *pod)
 {
 	add_str(ann, "io.kubernetes.cri.sandbox-id", pod->uid);
@@ -304,7 +322,7 @@ static json_object *sandbox_process(void)
 int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, json_object **ret,
                      struct pp_error *err)
 {
-	json_object *cfg, *mounts, *ann;
+	json_object *cfg, *mounts, *ann, *lnx;
 
 	if (pod->name == NULL)
 		return pp_error_msg(err, EINVAL, "pod has no name");
@@ -329,9 +347,9 @@ int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, 
 	add_str(ann, "io.kubernetes.cri.container-type", "sandbox");
 	add_sandbox_annotations(ann, pod);
 	json_object_object_add(cfg, "annotations", ann);
-	json_object_object_add(
-	    cfg, "linux",
-	    linux_object(paths, "sandbox", sandbox_namespaces(pod, paths->netns), false));
+	lnx = linux_object(paths, "sandbox", sandbox_namespaces(pod, paths->netns), false);
+	add_sysctls(lnx, pod);
+	json_object_object_add(cfg, "linux", lnx);
 	*ret = cfg;
 	return 0;
 }

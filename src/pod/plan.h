@@ -32,7 +32,9 @@ struct pod_plan_paths {
  * paths->netns (else a new one, loopback up), a new pid
  * namespace (shared with the containers when spec.shareProcessNamespace),
  * hostname = spec.hostname or metadata.name, the default masked and
- * read-only paths, cgroupsPath <parent>/sandbox. *ret caller owns. 0 or -errno. */
+ * read-only paths, cgroupsPath <parent>/sandbox, linux.sysctl from
+ * spec.securityContext.sysctls (names normalized; the kubelet's admission,
+ * pod_sysctl_admit(), comes first). *ret caller owns. 0 or -errno. */
 int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, json_object **ret,
                      struct pp_error *err);
 

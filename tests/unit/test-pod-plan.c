@@ -24,6 +24,7 @@
 #include "image/image.h"
 #include "pod/env.h"
 #include "pod/plan.h"
+#include "pod/sysctl.h"
 #include "pod/volumes.h"
 #include "runtime/runtime.h"
 #include "spec/pod.h"
@@ -1221,6 +1222,49 @@ static void test_privileged(void **state)
 	json_object_put(sb);
 }
 
+/* The kubelet's sysctl names, namespaces and admission. */
+static void test_sysctl_admission(void **state)
+{
+	struct pod pod = {0};
+	struct pod_sysctl s[1] = {{"kernel.msgmax", "1"}};
+	char *msg;
+	struct pp_error err = {0};
+
+	(void)state;
+	assert_true(pod_sysctl_name_valid("net.ipv4.conf.eno2/100.rp_filter"));
+	assert_false(pod_sysctl_name_valid("net..a"));
+	assert_false(pod_sysctl_name_valid("net.a-"));
+	assert_false(pod_sysctl_name_valid("Net.a"));
+	msg = pod_sysctl_normalize("net/ipv4/conf/eno2.100/rp_filter");
+	assert_string_equal(msg, "net.ipv4.conf.eno2/100.rp_filter");
+	free(msg);
+	assert_int_equal(pod_sysctl_namespace("kernel.shmmax"), POD_SYSCTL_NS_IPC);
+	assert_int_equal(pod_sysctl_namespace("kernel.msgmnb"), POD_SYSCTL_NS_IPC);
+	assert_int_equal(pod_sysctl_namespace("fs.mqueue.msg_max"), POD_SYSCTL_NS_IPC);
+	assert_int_equal(pod_sysctl_namespace("net.core.somaxconn"), POD_SYSCTL_NS_NET);
+	assert_int_equal(pod_sysctl_namespace("kernel.pid_max"), POD_SYSCTL_NS_UNKNOWN);
+	pod.sysctls = s;
+	pod.n_sysctls = 1;
+	msg = pod_sysctl_admit(&pod, NULL);
+	assert_string_equal(msg, "forbidden sysctl: \"kernel.msgmax\" not allowlisted");
+	free(msg);
+	assert_null(pod_sysctl_admit(&pod, (char *[]){"kernel.msg*", NULL}));
+	assert_null(pod_sysctl_admit(&pod, (char *[]){"kernel.msgmax", NULL}));
+	s[0].name = "net.ipv4.tcp_syncookies";
+	assert_null(pod_sysctl_admit(&pod, NULL));
+	pod.host_network = true;
+	msg = pod_sysctl_admit(&pod, NULL);
+	assert_string_equal(
+	    msg, "forbidden sysctl: \"net.ipv4.tcp_syncookies\" not allowed with host net enabled");
+	free(msg);
+	assert_int_equal(pod_sysctl_patterns_check((char *[]){"net.*", "kernel.msg*", NULL}, &err),
+	                 0);
+	assert_int_equal(pod_sysctl_patterns_check((char *[]){"kernel.pid_max", NULL}, &err),
+	                 -EINVAL);
+	assert_non_null(strstr(err.msg, "are not known to be namespaced"));
+	assert_int_equal(pod_sysctl_patterns_check((char *[]){"Kernel*", NULL}, &err), -EINVAL);
+}
+
 /* /etc/passwd a symlink out of the rootfs: resolved inside it, never on the
  * host. */
 static void test_user_resolve_confined(void **state)
@@ -1287,6 +1331,7 @@ int main(void)
 	    cmocka_unit_test(test_plan_pod_cgroup),
 	    cmocka_unit_test(test_no_new_privs_and_readonly_root),
 	    cmocka_unit_test(test_privileged),
+	    cmocka_unit_test(test_sysctl_admission),
 	    cmocka_unit_test_setup_teardown(test_user_resolve_confined, rootfs_setup,
 	                                    rootfs_teardown),
 	};
