@@ -2,21 +2,17 @@
 /* A privileged container's linux.devices: every device node of the host's
  * /dev, as containerd's oci.WithHostDevices lists them (oci/utils_unix.go
  * HostDevices). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "pod/plan.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
-
-#define HOSTDEV_DIRS_MAX 64
 
 /* containerd skips these folders of /dev and the console, which the
  * runtime gives the container itself */
@@ -45,67 +41,25 @@ static void add_device(json_object *arr, const char *path, const struct stat *st
 	json_object_array_add(arr, d);
 }
 
-/* Folders still to read: each an open fd and its path on the host. */
-struct dir_stack {
-	int fd[HOSTDEV_DIRS_MAX];
-	char *path[HOSTDEV_DIRS_MAX];
-	size_t n;
-};
-
-static void push_dir(struct dir_stack *st, int parent, const char *name, char *path)
+static int visit(int dirfd, const char *name, const char *path, const struct stat *st, void *data)
 {
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_free char *full = xstrfmt("/dev/%s", path);
 
-	if (fd < 0 || st->n == HOSTDEV_DIRS_MAX) {
-		if (fd >= 0)
-			(void)close(fd);
-		free(path);
-		return;
-	}
-	st->fd[st->n] = fd;
-	st->path[st->n++] = path;
-}
-
-/* One folder of the host's /dev; what cannot be read is skipped, as a
- * device that vanished is (containerd ignores ENOENT). */
-static void read_dir(struct dir_stack *st, int dirfd, const char *prefix, json_object *arr)
-{
-	cleanup_dir DIR *dir = fdopendir(dirfd);
-	struct dirent *de;
-
-	if (dir == NULL) {
-		(void)close(dirfd);
-		return;
-	}
-	while ((de = readdir(dir)) != NULL) {
-		char *path = NULL;
-		struct stat sb;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		path = xstrfmt("%s/%s", prefix, de->d_name);
-		if (S_ISDIR(sb.st_mode) && !skipped_dir(de->d_name)) {
-			push_dir(st, dirfd, de->d_name, path);
-			continue;
-		}
-		if ((S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode)) &&
-		    strcmp(path, "/dev/console") != 0)
-			add_device(arr, path, &sb);
-		free(path);
-	}
+	(void)dirfd;
+	if (S_ISDIR(st->st_mode))
+		return skipped_dir(name) ? 0 : FS_WALK_DESCEND;
+	if ((S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) && strcmp(path, "console") != 0)
+		add_device(data, full, st);
+	return 0;
 }
 
 json_object *pod_plan_host_devices(void)
 {
 	json_object *arr = json_object_new_array();
-	struct dir_stack st = {.n = 0};
+	cleanup_close int fd = open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	push_dir(&st, AT_FDCWD, "/dev", xstrdup("/dev"));
-	while (st.n > 0) {
-		cleanup_free char *path = st.path[--st.n];
-
-		read_dir(&st, st.fd[st.n], path, arr);
-	}
+	/* what cannot be read is skipped: visit never fails */
+	if (fd >= 0)
+		(void)fs_walk(fd, visit, arr);
 	return arr;
 }

@@ -66,9 +66,11 @@ void pod_run_as_effective(const struct pod *pod, const struct pod_container *c,
  * runAsGroup: pod_user_resolve() of the image's USER. With them, what the
  * kubelet hands containerd: runAsUser (else the user part of the image's
  * USER, else 0), its gid from the image's /etc/passwd (0 when unknown)
- * unless runAsGroup, plus the /etc/group memberships of that user. Then
- * spec.securityContext.supplementalGroups merged in, sorted, as containerd
- * does. *ret members caller-freed. 0 or -errno as pod_user_resolve(). */
+ * unless runAsGroup, plus the /etc/group memberships of that user (none
+ * under supplementalGroupsPolicy Strict, as containerd). Then
+ * spec.securityContext.supplementalGroups and fsGroup merged in, sorted,
+ * as the kubelet and containerd do. *ret members caller-freed. 0 or -errno as pod_user_resolve().
+ */
 int pod_user_for_container(int rootfd, const struct pod *pod, const struct pod_container *c,
                            const char *image_user, struct pod_user *ret, struct pp_error *err);
 

@@ -154,3 +154,138 @@ YAML
 YAML
 	refused "spec.securityContext.sysctls[0].name: Invalid value: \"net.ipv4.tcp_syncookies\": may not be specified when 'hostNetwork' is true"
 }
+
+@test "fsGroup: emptyDir, configMap, secret and projected volumes get the group, hostPath does not; id shows it" {
+	mkdir "$BATS_TEST_TMPDIR/hp"
+	echo '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}, "data": {"k": "v"}}' |
+		peapod apply -f -
+	echo '{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sec"}, "stringData": {"pw": "s3"}}' |
+		peapod apply -f -
+	manifest "$BATS_TEST_TMPDIR/p.yaml" fg <<YAML
+  securityContext:
+    runAsUser: 1000
+    runAsGroup: 3000
+    fsGroup: 2000
+  volumes:
+  - {name: data, emptyDir: {}}
+  - {name: cm, configMap: {name: cm}}
+  - {name: sec, secret: {secretName: sec, defaultMode: 0400}}
+  - name: proj
+    projected:
+      sources:
+      - serviceAccountToken: {path: token}
+      - downwardAPI: {items: [{path: name, fieldRef: {fieldPath: metadata.name}}]}
+  - {name: hp, hostPath: {path: $BATS_TEST_TMPDIR/hp}}
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - {name: data, mountPath: /data}
+    - {name: cm, mountPath: /cm}
+    - {name: sec, mountPath: /sec}
+    - {name: proj, mountPath: /proj}
+    - {name: hp, mountPath: /hp}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is fg Running
+	run peapod exec fg -- id
+	[ "$output" = "uid=1000 gid=3000 groups=2000,3000" ]
+	# emptyDir: group, setgid, group rw; a new file inherits the group
+	[ "$(peapod exec fg -- stat -c '%g %a' /data)" = "2000 2777" ]
+	peapod exec fg -- sh -c 'echo x >/data/f && mkdir /data/d'
+	[ "$(peapod exec fg -- stat -c '%g' /data/f)" = 2000 ]
+	[ "$(peapod exec fg -- stat -c '%g %a' /data/d)" = "2000 2755" ]
+	# API data volumes: group read added to the files' modes
+	[ "$(peapod exec fg -- stat -L -c '%g %a' /cm/k)" = "2000 644" ]
+	[ "$(peapod exec fg -- stat -L -c '%g %a' /sec/pw)" = "2000 440" ]
+	[ "$(peapod exec fg -- cat /sec/pw)" = s3 ]
+	[ "$(peapod exec fg -- stat -L -c '%g %a' /proj/token)" = "2000 640" ]
+	[ "$(peapod exec fg -- stat -L -c '%g %a' /proj/name)" = "2000 644" ]
+	peapod exec fg -- head -c 3 /proj/token
+	# hostPath untouched
+	[ "$(stat -c '%g %a' "$BATS_TEST_TMPDIR/hp")" = "0 755" ]
+	run peapod get pods fg -o yaml
+	[[ "$output" == *"fsGroup: 2000"* ]]
+}
+
+@test "fsGroupChangePolicy OnRootMismatch: a volume root already right is left as it is" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" fp <<YAML
+  securityContext:
+    fsGroup: 2000
+    fsGroupChangePolicy: OnRootMismatch
+  volumes:
+  - {name: data, emptyDir: {}}
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - {name: data, mountPath: /data}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is fp Running
+	[ "$(peapod exec fp -- stat -c '%g %a' /data)" = "2000 2777" ]
+	run peapod get pods fp -o yaml
+	[[ "$output" == *"fsGroupChangePolicy: OnRootMismatch"* ]]
+}
+
+# busybox:1.28 plus a layer whose /etc/group makes root a member of group
+# 10, loaded as busybox-groups:1.
+load_groups_image() {
+	local d=$BATS_TEST_TMPDIR/img b m c l
+	mkdir -p "$d/layout" "$d/l/etc"
+	tar xf "$IMAGES/busybox.tar" -C "$d/layout"
+	b=$d/layout/blobs/sha256
+	printf 'root:x:0:\nwheel:x:10:root\nnogroup:x:65534:\n' >"$d/l/etc/group"
+	tar cf "$d/layer" -C "$d/l" etc
+	l=$(sha256sum "$d/layer" | cut -d' ' -f1)
+	mv "$d/layer" "$b/$l"
+	m=$(jq -r '.manifests[0].digest' "$d/layout/index.json" | cut -d: -f2)
+	c=$(jq -r .config.digest "$b/$m" | cut -d: -f2)
+	jq -c --arg l "sha256:$l" '.rootfs.diff_ids += [$l]' "$b/$c" >"$d/cfg"
+	c=$(sha256sum "$d/cfg" | cut -d' ' -f1)
+	mv "$d/cfg" "$b/$c"
+	jq -c --arg c "sha256:$c" --argjson cs "$(stat -c %s "$b/$c")" --arg l "sha256:$l" \
+		--argjson ls "$(stat -c %s "$b/$l")" \
+		'.config.digest = $c | .config.size = $cs |
+		 .layers += [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $l, size: $ls}]' \
+		"$b/$m" >"$d/man"
+	m=$(sha256sum "$d/man" | cut -d' ' -f1)
+	mv "$d/man" "$b/$m"
+	jq -c --arg m "sha256:$m" --argjson ms "$(stat -c %s "$b/$m")" \
+		'.manifests[0].digest = $m | .manifests[0].size = $ms |
+		 .manifests[0].annotations = {"io.containerd.image.name": "docker.io/library/busybox-groups:1",
+		                              "org.opencontainers.image.ref.name": "1"}' \
+		"$d/layout/index.json" >"$d/index"
+	mv "$d/index" "$d/layout/index.json"
+	tar cf "$d/img.tar" -C "$d/layout" .
+	peapod image load -i "$d/img.tar"
+}
+
+@test "supplementalGroupsPolicy: Merge adds the image's /etc/group memberships, Strict does not" {
+	load_groups_image
+	manifest "$BATS_TEST_TMPDIR/p.yaml" sg <<YAML
+  securityContext:
+    runAsUser: 0
+    supplementalGroups: [4000]
+    fsGroup: 2000
+  containers:
+  - name: c
+    image: busybox-groups:1
+    imagePullPolicy: Never
+    command: ["sleep", "3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is sg Running
+	run peapod exec sg -- id -G
+	[ "$output" = "0 10 2000 4000" ]
+	peapod delete pod sg
+	sed -i 's/    fsGroup: 2000/    fsGroup: 2000\n    supplementalGroupsPolicy: Strict/' "$BATS_TEST_TMPDIR/p.yaml"
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is sg Running
+	run peapod exec sg -- id -G
+	[ "$output" = "0 2000 4000" ]
+	run peapod get pods sg -o yaml
+	[[ "$output" == *"supplementalGroupsPolicy: Strict"* ]]
+}
