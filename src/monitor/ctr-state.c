@@ -13,6 +13,7 @@
 #include "monitor/events.h"
 #include "monitor/internal.h"
 #include "pod/lifecycle.h"
+#include "pod/pod.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -191,6 +192,9 @@ void mctr_started(struct mon *m, size_t idx, pid_t pid)
 	c->stop_extended = false;
 	c->config_retry_ms = 0;
 	status_running(st, pid);
+	if (st->user != NULL)
+		json_object_put(st->user);
+	st->user = pod_container_status_user(&m->paths, m->rec, idx);
 	pod_event_add(m->dir, "Normal", "Created", "Created container %s", st->name);
 	pod_event_add(m->dir, "Normal", "Started", "Started container %s", st->name);
 }

@@ -263,7 +263,7 @@ load_groups_image() {
 	peapod image load -i "$d/img.tar"
 }
 
-@test "supplementalGroupsPolicy: Merge adds the image's /etc/group memberships, Strict does not" {
+@test "supplementalGroupsPolicy: Merge adds the image's /etc/group memberships, Strict does not; status user.linux" {
 	load_groups_image
 	manifest "$BATS_TEST_TMPDIR/p.yaml" sg <<YAML
   securityContext:
@@ -280,6 +280,9 @@ YAML
 	wait_for 30 pod_is sg Running
 	run peapod exec sg -- id -G
 	[ "$output" = "0 10 2000 4000" ]
+	# the identity the kubelet reports in the container's status
+	run peapod get pods sg -o json
+	[ "$(jq -c '.status.containerStatuses[0].user' <<<"$output")" = '{"linux":{"uid":0,"gid":0,"supplementalGroups":[0,10,2000,4000]}}' ]
 	peapod delete pod sg
 	sed -i 's/    fsGroup: 2000/    fsGroup: 2000\n    supplementalGroupsPolicy: Strict/' "$BATS_TEST_TMPDIR/p.yaml"
 	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
@@ -288,4 +291,7 @@ YAML
 	[ "$output" = "0 2000 4000" ]
 	run peapod get pods sg -o yaml
 	[[ "$output" == *"supplementalGroupsPolicy: Strict"* ]]
+	[[ "$output" == *"supplementalGroups:"*"- 0"*"- 2000"*"- 4000"* ]]
+	run peapod get pods sg -o json
+	[ "$(jq -c '.status.containerStatuses[0].user.linux' <<<"$output")" = '{"uid":0,"gid":0,"supplementalGroups":[0,2000,4000]}' ]
 }
