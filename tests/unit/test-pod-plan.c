@@ -1105,6 +1105,15 @@ static void test_user_for_container(void **state)
 	pod.run_as = (struct pod_run_as){0};
 	pod.n_supplemental_groups = 2;
 	assert_ctr_user(rf->fd, &pod, "", 0, 0, (gid_t[]){0, 10, 29, 4000}, 4);
+	/* fsGroup joins them */
+	pod.has_fs_group = true;
+	pod.fs_group = 2000;
+	assert_ctr_user(rf->fd, &pod, "", 0, 0, (gid_t[]){0, 10, 29, 2000, 4000}, 5);
+	/* supplementalGroupsPolicy Strict: none of the image's memberships */
+	pod.supplemental_groups_policy = "Strict";
+	assert_ctr_user(rf->fd, &pod, "", 0, 0, (gid_t[]){0, 29, 2000, 4000}, 4);
+	pod.run_as = (struct pod_run_as){.has_user = true, .user = 1000};
+	assert_ctr_user(rf->fd, &pod, NULL, 1000, 1000, (gid_t[]){29, 1000, 2000, 4000}, 4);
 }
 
 static void test_run_as_non_root(void **state)
