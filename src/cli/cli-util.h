@@ -67,6 +67,17 @@ void cli_tw_print(char *text);
 void cli_print_map(FILE *f, const char *title, char *const *keys, char *const *values,
                    const char *sep);
 
+/* describe's "Exposure:" section of a pod with shareProcessNamespace
+ * (nothing for another pod): per container (app containers and sidecars)
+ * its main process's uid, gid, groups and capabilities as its bundle says, its
+ * Secret and credential-like variables, and what each sibling can do to
+ * it (pod/exposure.h); cells for cli_tw_print(). */
+void cli_print_exposure(FILE *f, const struct pod_record *rec);
+/* apply's warnings, kubectl's "Warning: ..." lines on stderr: one per
+ * container of a shareProcessNamespace pod that has a Secret or
+ * credential-like variable and a sibling that can read its environ. */
+void cli_warn_exposure(const struct pod_record *rec);
+
 /* The verb being run ("get", "image"...), for "See 'peapod VERB --help'". */
 extern const char *cli_verb;
 /* Print VERB's help to stdout as kubectl does (description, Examples:,

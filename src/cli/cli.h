@@ -35,6 +35,8 @@ int cmd_annotate(int argc, char **argv); /* annotate pod|node NAME k=v k- [--ove
 int cmd_taint(int argc, char **argv);    /* taint node NAME k=v:Effect k:Effect- k- */
 /* top pod [NAME] [-n NS | -A] [--containers] [-l SELECTOR] */
 int cmd_top(int argc, char **argv);
+/* ps POD [-n NS] [-o json|yaml] [--no-headers] */
+int cmd_ps(int argc, char **argv);
 /* cp [-c CONTAINER] [-n NS] SRC DEST, one of them [NS/]POD:PATH */
 int cmd_cp(int argc, char **argv);
 int cmd_monitor(int argc, char **argv); /* internal: peapod monitor NAMESPACE/NAME */

@@ -265,8 +265,10 @@ static int apply_new(const struct pod_paths *paths, struct img_store *store, str
 	} else {
 		r = wait_monitor(fd, pod->name, dir, 0);
 	}
-	if (r == 0)
+	if (r == 0) {
+		cli_warn_exposure(rec);
 		printf("pod/%s created\n", pod->name);
+	}
 	pod_record_free(rec);
 	return r < 0 ? -1 : 0;
 }

@@ -23,6 +23,7 @@
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 /* A source file larger than this is refused as the API server would (the
@@ -52,39 +53,6 @@ static void create_opts_clear(struct create_opts *o)
 	strv_free(o->literals);
 	strv_free(o->files);
 	strv_free(o->env_files);
-}
-
-/* The length of the UTF-8 sequence at s (n bytes left), 0 when invalid:
- * no overlong form, surrogate or code point above U+10FFFF (Go's
- * utf8.Valid). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len = s[0] < 0x80 ? 1 : s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	uint32_t cp = s[0] & (0x7f >> len);
-
-	if (len == 0 || s[0] > 0xf4 || len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[k] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		size_t len = utf8_seq(s + i, n - i);
-
-		if (len == 0)
-			return false;
-		i += len;
-	}
-	return true;
 }
 
 /* Add key to o as kubectl's addKeyFrom...To{ConfigMap,Secret} do: a valid

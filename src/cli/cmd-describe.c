@@ -594,6 +594,7 @@ static void describe(struct pod_record *rec)
 	print_volumes(f, rec->pod);
 	fprintf(f, "QoS Class:\t%s\n", pod_qos_class(rec->pod));
 	cli_print_sched(f, rec->pod);
+	cli_print_exposure(f, rec);
 	print_events(f, dir);
 	json_object_put(o);
 	(void)fclose(f);

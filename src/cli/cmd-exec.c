@@ -31,8 +31,10 @@ struct exec_opts {
 const char *cli_pick_container(const struct pod_record *rec, const char *want)
 {
 	if (want != NULL) {
-		for (size_t i = 0; i < rec->n_ctrs; i++)
-			if (strcmp(rec->ctrs[i].name, want) == 0)
+		/* any container of the pod, init containers (sidecars) too, as
+		 * the API server's exec subresource allows */
+		for (size_t i = 0; i < pod_n_all(rec); i++)
+			if (strcmp(pod_ctr_spec(rec, i)->name, want) == 0)
 				return want;
 		log_error("container %s is not valid for pod %s", want, rec->pod->name);
 		return NULL;
@@ -134,6 +136,16 @@ static int run_plain(const struct pod_record *rec, const char *ctr, char **cmd, 
 	return r;
 }
 
+/* The exit status of an exec whose command could not start, as a shell
+ * and docker give it: 127 when it does not exist, 126 when it cannot be
+ * executed (a folder, no execute permission), else 1. */
+static int exec_failure_status(int r)
+{
+	if (r == -ENOENT)
+		return 127;
+	return r == -EACCES || r == -ENOEXEC ? 126 : 1;
+}
+
 static int exec_in_pod(const char *name, char **cmd, struct exec_opts *o)
 {
 	struct pod_record *rec = NULL;
@@ -165,7 +177,7 @@ static int exec_in_pod(const char *name, char **cmd, struct exec_opts *o)
 	pod_record_free(rec);
 	if (r < 0) {
 		log_error("%s", err.msg);
-		return r == -ENOENT ? 127 : 1;
+		return exec_failure_status(r);
 	}
 	if (r != 0)
 		fprintf(stderr, "command terminated with exit code %d\n", r);

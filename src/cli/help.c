@@ -168,6 +168,17 @@ static const struct cli_verb_help verbs[] = {
        "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
        "key1=value1,key2=value2). Matching objects must satisfy all of the specified label "
        "constraints."}}},
+    {"ps",
+     "List the processes of a pod, each with its container.",
+     "  # Every process of pod nginx: its container (the pause process as (sandbox)), PID in\n"
+     "  # the pod and on the host, user and command line\n"
+     "  peapod ps nginx\n\n"
+     "  # The same as a JSON list\n"
+     "  peapod ps nginx -o json",
+     "ps POD [-n NAMESPACE] [-o json|yaml] [options]",
+     {OPT_NS,
+      {"--no-headers=false", "If present, print output without headers."},
+      {"-o, --output=''", "Output format. One of: (json, yaml)."}}},
     {"cp",
      "Copy files and directories to and from containers.",
      "  # Copy /tmp/foo_dir local directory to /tmp/bar_dir in a remote pod in the default "

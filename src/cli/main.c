@@ -62,6 +62,7 @@ static const struct {
     {"annotate", cmd_annotate, true, false},
     {"taint", cmd_taint, true, false},
     {"top", cmd_top, true, false},
+    {"ps", cmd_ps, true, false},
     {"cp", cmd_cp, true, true},
     {"monitor", cmd_monitor, false, true},
 };

@@ -21,6 +21,9 @@
 
 #define HOSTNAME_MAX 63
 #define DEV_SHM      "/dev/shm"
+/* the pause process's cgroup leaf beside the containers' (named after
+ * them): "_" is in no DNS label, so no container can share it */
+#define POD_SANDBOX_CGROUP "_sandbox"
 
 static const char *const masked_paths[] = {
     "/proc/acpi",
@@ -347,7 +350,7 @@ int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, 
 	add_str(ann, "io.kubernetes.cri.container-type", "sandbox");
 	add_sandbox_annotations(ann, pod);
 	json_object_object_add(cfg, "annotations", ann);
-	lnx = linux_object(paths, "sandbox", sandbox_namespaces(pod, paths->netns), false);
+	lnx = linux_object(paths, POD_SANDBOX_CGROUP, sandbox_namespaces(pod, paths->netns), false);
 	add_sysctls(lnx, pod);
 	json_object_object_add(cfg, "linux", lnx);
 	*ret = cfg;

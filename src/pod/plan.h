@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <sys/types.h>
 
@@ -55,6 +56,12 @@ struct pod_user {
  * the primary gid first (containerd >= 1.6.18), then, when no group was
  * given, the groups that list the user by name. */
 int pod_user_resolve(int rootfd, const char *user, struct pod_user *ret, struct pp_error *err);
+
+/* The name of uid in /etc/passwd of the rootfs open at rootfd (looked up
+ * with RESOLVE_IN_ROOT, at most 4 MiB read): the first entry with that
+ * uid. *ret caller-freed, NULL when the file or the entry is missing.
+ * 0 or -errno (a passwd that is not a regular file, unreadable). */
+int pod_user_name(int rootfd, uint32_t uid, char **ret, struct pp_error *err);
 
 /* The effective runAsUser, runAsGroup and runAsNonRoot of c: each
  * container-level field overrides the pod's (the kubelet's

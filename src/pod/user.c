@@ -285,6 +285,18 @@ int pod_user_resolve(int rootfd, const char *user, struct pod_user *ret, struct 
 	return resolve(rootfd, user, MEMBER_GROUPS_UNLESS_GROUP, ret, err);
 }
 
+int pod_user_name(int rootfd, uint32_t uid, char **ret, struct pp_error *err)
+{
+	cleanup_free char *buf = NULL;
+	struct passwd_entry e;
+	int r = read_etc(rootfd, "/etc/passwd", &buf, err);
+
+	if (r < 0)
+		return r;
+	*ret = buf != NULL && passwd_find(buf, NULL, uid, &e) ? xstrdup(e.name) : NULL;
+	return 0;
+}
+
 static int gid_cmp(const void *a, const void *b)
 {
 	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;

@@ -3,8 +3,10 @@
  * /metrics/resource reports it: CPU time from the v2 cpu.stat usage_usec,
  * and the memory working set (usage minus inactive_file) from the v2
  * memory files or, on a hybrid host whose unified hierarchy has no memory
- * controller, from the v1 memory twin. */
+ * controller, from the v1 memory twin. And which cgroup a container and a
+ * process are in, for peapod ps. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,5 +108,47 @@ int rt_container_usage(const char *state_root, const char *id, struct rt_usage *
 	read_memory(st.cgroup_path, st.cgroup_path + n, &u);
 	rt_state_clear(&st);
 	*ret = u;
+	return 0;
+}
+
+int rt_container_cgroup(const char *state_root, const char *id, char **ret_cgroup,
+                        char **ret_bundle, struct pp_error *err)
+{
+	struct rt_state st = {0};
+	const char *root = rt_cgroup_v2_root();
+	size_t n = strlen(root);
+	int r = rt_container_state(state_root, id, &st, err);
+
+	if (r < 0)
+		return r;
+	if (st.cgroup_path == NULL || strncmp(st.cgroup_path, root, n) != 0 ||
+	    st.cgroup_path[n] != '/' || st.bundle == NULL) {
+		rt_state_clear(&st);
+		return pp_error_msg(err, ENOENT, "container '%s' has no cgroup", id);
+	}
+	*ret_cgroup = xstrdup(st.cgroup_path + n);
+	*ret_bundle = xstrdup(st.bundle);
+	rt_state_clear(&st);
+	return 0;
+}
+
+int rt_proc_cgroup(int procfd, char **ret, struct pp_error *err)
+{
+	cleanup_close int fd = openat(procfd, "cgroup", O_RDONLY | O_CLOEXEC);
+	cleanup_free char *buf = NULL;
+	const char *line;
+	int r;
+
+	if (fd < 0)
+		return pp_error(err, errno, "open cgroup");
+	/* one line a hierarchy, each path at most PATH_MAX: 64 KiB is ample */
+	r = fs_read_fd(fd, 65536, &buf, NULL, err);
+	if (r < 0)
+		return r;
+	line = strncmp(buf, "0::", 3) == 0 ? buf : strstr(buf, "\n0::");
+	if (line == NULL)
+		return pp_error_msg(err, ENOENT, "no cgroup v2 membership");
+	line += line == buf ? 3 : 4;
+	*ret = xstrndup(line, strcspn(line, "\n"));
 	return 0;
 }

@@ -201,7 +201,7 @@ static _Noreturn void child_main(struct create_ctx *c)
 		_exit(1);
 	}
 	execve(c->exe, c->cfg->process.args, c->cfg->process.env ? c->cfg->process.env : empty_env);
-	r = pp_error(&err, errno, "exec: '%s'", c->exe);
+	r = pp_error(&err, errno, "exec: \"%s\"", c->exe);
 	dprintf(2, "pea: %s\n", err.msg);
 	_exit(r == -ENOENT ? 127 : 126);
 }

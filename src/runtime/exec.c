@@ -116,7 +116,7 @@ static int apply_and_exec(struct exec_ctx *c, struct pp_error *err)
 	if (r < 0)
 		return r;
 	execve(path, c->proc.args, c->proc.env ? c->proc.env : empty_env);
-	return pp_error(err, errno, "exec: '%s'", path);
+	return pp_error(err, errno, "exec: \"%s\"", path);
 }
 
 /* The final process, in every namespace of the container: stdio or

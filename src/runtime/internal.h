@@ -465,12 +465,12 @@ int rt_process_apply(const struct rt_process *p, struct pp_error *err);
  * inside the container's rootfs, before seccomp and the user switch. */
 void rt_process_default_home(struct rt_process *p);
 /* execve(args[0]) with a PATH lookup (the process env's PATH, or a default
- * one) when args[0] has no '/'. Only returns on error (-ENOENT "exec: 'foo':
- * No such file or directory"). */
+ * one) when args[0] has no '/'. Only returns on error (-ENOENT `exec: "foo":
+ * No such file or directory`). */
 int rt_process_exec(const struct rt_process *p, struct pp_error *err);
 /* The PATH lookup alone (runc does it before reporting ready, so create
  * fails on a missing binary): ret gets the path to execve. 0, -ENOENT
- * "exec: 'foo': executable file not found in $PATH", -EACCES... */
+ * `exec: "foo": executable file not found in $PATH`, -EACCES... */
 int rt_process_find(const struct rt_process *p, char ret[PATH_MAX], struct pp_error *err);
 /* In a freshly cloned child: every handler back to SIG_DFL and an empty
  * signal mask, so a caller's signalfd setup (blocked SIGCHLD, SIGTERM...)

@@ -488,9 +488,9 @@ int rt_process_find(const struct rt_process *p, char ret[PATH_MAX], struct pp_er
 		size_t len = strlen(name);
 
 		if (len >= PATH_MAX)
-			return pp_error(err, ENAMETOOLONG, "exec: '%s'", name);
+			return pp_error(err, ENAMETOOLONG, "exec: \"%s\"", name);
 		if (!is_executable(name, &saved))
-			return pp_error(err, saved, "exec: '%s'", name);
+			return pp_error(err, saved, "exec: \"%s\"", name);
 		memcpy(ret, name, len + 1);
 		return 0;
 	}
@@ -505,9 +505,9 @@ int rt_process_find(const struct rt_process *p, char ret[PATH_MAX], struct pp_er
 		dir = end ? end + 1 : NULL;
 	}
 	if (saved == ENOENT)
-		return pp_error_msg(err, ENOENT, "exec: '%s': executable file not found in $PATH",
+		return pp_error_msg(err, ENOENT, "exec: \"%s\": executable file not found in $PATH",
 		                    name);
-	return pp_error(err, saved, "exec: '%s'", name);
+	return pp_error(err, saved, "exec: \"%s\"", name);
 }
 
 /* The home folder of uid in the container's /etc/passwd (we run inside
@@ -555,7 +555,7 @@ int rt_process_exec(const struct rt_process *p, struct pp_error *err)
 	if (r < 0)
 		return r;
 	execve(path, p->args, p->env ? p->env : empty_env);
-	return pp_error(err, errno, "exec: '%s'", path);
+	return pp_error(err, errno, "exec: \"%s\"", path);
 }
 
 int rt_process_apply_and_exec(const struct rt_process *p, struct pp_error *err)

@@ -104,6 +104,17 @@ struct rt_usage {
 int rt_container_usage(const char *state_root, const char *id, struct rt_usage *ret,
                        struct pp_error *err);
 
+/* The cgroup of container id as /proc/PID/cgroup's cgroup v2 line names it
+ * ("/peapod/<uid>/<name>": its folder under the v2 hierarchy), and its
+ * bundle folder. Caller frees both. 0, or -ENOENT when the container or
+ * its cgroup is unknown. */
+int rt_container_cgroup(const char *state_root, const char *id, char **ret_cgroup,
+                        char **ret_bundle, struct pp_error *err);
+/* The cgroup v2 path ("0::PATH" line of the cgroup file) of the process
+ * whose /proc folder procfd is (borrowed). Caller frees. -ENOENT when it
+ * has none, -ESRCH (or another -errno) when it is gone. */
+int rt_proc_cgroup(int procfd, char **ret, struct pp_error *err);
+
 /* IDs of all containers in state_root (caller strv_free()s). */
 int rt_container_list(const char *state_root, char ***ret_ids, struct pp_error *err);
 
@@ -125,8 +136,8 @@ struct rt_exec_opts {
  * env, cwd, rlimits, no_new_privs and the container's seccomp/apparmor
  * where set, and execve. The new process is a child of the calling process
  * (CLONE_PARENT), so the caller waits for it. Returns once execve succeeded
- * (or its failure is reported: -ENOENT "exec: 'foo': No such file or
- * directory"). *ret_pid may be NULL. */
+ * (or its failure is reported: -ENOENT `exec: "foo": No such file or
+ * directory`). *ret_pid may be NULL. */
 int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp_error *err);
 
 /* Limits of a parent cgroup, in linux.resources' units; 0 means unset. */

@@ -250,7 +250,7 @@ assert e["level"] == "error" and e["msg"] and e["time"], e' "$TMP/log.json"
 	pea run -d --bundle "$TMP/f1" f1 </dev/null >"$TMP/f1.out" 2>&1
 	run pea exec f1 /no/such/binary
 	[ "$status" -eq 255 ]
-	[[ "$output" == *"exec: '/no/such/binary'"*"No such file or directory"* ]]
+	[[ "$output" == *"exec: \"/no/such/binary\""*"No such file or directory"* ]]
 	run pea exec f1 nosuchcommand
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"nosuchcommand"* ]]

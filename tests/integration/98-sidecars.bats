@@ -70,6 +70,13 @@ YAML
 	[ "$output" = Completed ]
 	run jq -r '[.status.conditions[] | select(.type == "Initialized" or .type == "ContainersReady") | .status] | join(" ")' "$(pod_json_file sc)"
 	[ "$output" = "True True" ]
+	# exec reaches a sidecar as any container; a finished init container is not running
+	run peapod exec sc -c side -- sh -c 'echo $(tr "\0" " " </proc/1/cmdline)'
+	[ "$status" -eq 0 ]
+	[ "$output" = "sleep 3600" ]
+	run peapod exec sc -c init2 -- true
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'container "init2" is not running'* ]]
 	peapod delete pod sc
 	[ ! -d "/proc/$side" ]
 	[ ! -d "/proc/$app" ]
