@@ -3,6 +3,7 @@
 # supplementalGroupsPolicy, as the API server, the kubelet and containerd
 # apply them, checked from inside the pod.
 
+# shellcheck disable=SC2016 # the API server's literal backquotes
 load helpers
 
 setup() {
@@ -209,7 +210,7 @@ YAML
 	[[ "$output" == *"fsGroup: 2000"* ]]
 }
 
-@test "fsGroupChangePolicy OnRootMismatch: a volume root already right is left as it is" {
+@test "fsGroupChangePolicy OnRootMismatch: a new emptyDir still gets the group; the policy is kept in the spec" {
 	manifest "$BATS_TEST_TMPDIR/p.yaml" fp <<YAML
   securityContext:
     fsGroup: 2000

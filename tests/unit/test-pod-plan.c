@@ -1274,6 +1274,58 @@ static void test_sysctl_admission(void **state)
 	assert_int_equal(pod_sysctl_patterns_check((char *[]){"Kernel*", NULL}, &err), -EINVAL);
 }
 
+static gid_t gid_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_gid;
+}
+
+/* The kubelet's SetVolumeOwnership: every entry gets the group, files
+ * group rw (read-only: r), folders setgid; a symlink is never followed;
+ * OnRootMismatch leaves a volume whose root is right alone. */
+static void test_volume_ownership(void **state)
+{
+	char dir[] = "/tmp/pp-fsgroup-XXXXXX";
+	cleanup_free char *sub = NULL, *file = NULL, *link = NULL, *outside = NULL;
+	struct pp_error err = {0};
+	struct stat st;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	sub = xstrfmt("%s/d", dir);
+	file = xstrfmt("%s/d/f", dir);
+	link = xstrfmt("%s/l", dir);
+	outside = xstrfmt("%s-out", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(close(open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)), 0);
+	assert_int_equal(close(open(outside, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)), 0);
+	assert_int_equal(symlink(outside, link), 0);
+	assert_int_equal(pod_volume_ownership(dir, 2000, false, false, &err), 0);
+	assert_int_equal(gid_of(dir), 2000);
+	assert_int_equal(gid_of(file), 2000);
+	assert_int_equal(gid_of(link), 2000);
+	assert_int_equal(gid_of(outside), 0);
+	assert_int_equal(stat(outside, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 02770);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0660);
+	/* the root is right: OnRootMismatch changes nothing below it */
+	assert_int_equal(chown(file, (uid_t)-1, 0), 0);
+	assert_int_equal(pod_volume_ownership(dir, 2000, false, true, &err), 0);
+	assert_int_equal(gid_of(file), 0);
+	/* Always does */
+	assert_int_equal(pod_volume_ownership(dir, 2000, false, false, &err), 0);
+	assert_int_equal(gid_of(file), 2000);
+	(void)unlink(outside);
+	assert_int_equal(fs_rm_rf(dir, &err), 0);
+}
+
 /* /etc/passwd a symlink out of the rootfs: resolved inside it, never on the
  * host. */
 static void test_user_resolve_confined(void **state)
@@ -1341,6 +1393,7 @@ int main(void)
 	    cmocka_unit_test(test_no_new_privs_and_readonly_root),
 	    cmocka_unit_test(test_privileged),
 	    cmocka_unit_test(test_sysctl_admission),
+	    cmocka_unit_test(test_volume_ownership),
 	    cmocka_unit_test_setup_teardown(test_user_resolve_confined, rootfs_setup,
 	                                    rootfs_teardown),
 	};
