@@ -1288,7 +1288,10 @@ static gid_t gid_of(const char *path)
 static void test_volume_ownership(void **state)
 {
 	char dir[] = "/tmp/pp-fsgroup-XXXXXX";
-	cleanup_free char *sub = NULL, *file = NULL, *link = NULL, *outside = NULL;
+	cleanup_free char *sub = NULL;
+	cleanup_free char *file = NULL;
+	cleanup_free char *link = NULL;
+	cleanup_free char *outside = NULL;
 	struct pp_error err = {0};
 	struct stat st;
 
