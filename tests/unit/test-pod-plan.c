@@ -561,7 +561,7 @@ static void test_sandbox(void **state)
 	assert_null(mount_of(cfg, "/sys/fs/cgroup"));
 	assert_masked(cfg);
 	assert_string_equal(json_get_str(json_get_obj(cfg, "linux"), "cgroupsPath"),
-	                    "/peapod/U/sandbox");
+	                    "/peapod/U/_sandbox");
 	ann = json_get_obj(cfg, "annotations");
 	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.container-type"), "sandbox");
 	assert_string_equal(json_get_str(ann, "io.kubernetes.cri.sandbox-name"), "nginx");
