@@ -13,6 +13,7 @@
 #include "monitor/events.h"
 #include "monitor/internal.h"
 #include "pod/lifecycle.h"
+#include "pod/pod.h"
 #include "pod/state.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -193,6 +194,9 @@ void mctr_started(struct mon *m, size_t idx, pid_t pid)
 	status_running(st, pid);
 	/* the kubelet's prober knows no ephemeral container: never ready */
 	st->ready = !mon_is_ephemeral(m, idx);
+	if (st->user != NULL)
+		json_object_put(st->user);
+	st->user = pod_container_status_user(&m->paths, m->rec, idx);
 	pod_event_add(m->dir, "Normal", "Created", "Created container %s", st->name);
 	pod_event_add(m->dir, "Normal", "Started", "Started container %s", st->name);
 }

@@ -44,6 +44,8 @@ enum mon_ev {
  * (lifecycle.PodOSNotSupported). */
 #define MON_REASON_OS  "PodOSNotSupported"
 #define MON_MESSAGE_OS "Failed to admit pod as the OS field doesn't match node OS"
+/* The kubelet's sysctl admission rejection (sysctl.ForbiddenReason). */
+#define MON_REASON_SYSCTL "SysctlForbidden"
 struct mattach_set;
 struct mprobe_set;
 

@@ -34,6 +34,7 @@
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
+#include "pod/sysctl.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -212,25 +213,45 @@ static void settle(struct mon *m)
 	report(m);
 }
 
-/* The kubelet's admission of a pod whose spec.os is not this node's
- * (linux): rejected, Failed with the kubelet's reason, nothing of it
- * created or started. */
+/* The kubelet's sysctl admission: the safe set and the node's
+ * allowedUnsafeSysctls. The rejection message, or NULL. */
+static char *sysctl_rejection(struct mon *m)
+{
+	struct pp_error err = {0};
+	cleanup_strv char **allowed = NULL;
+
+	if (m->rec->pod->n_sysctls == 0)
+		return NULL;
+	if (pod_sysctl_allowed_unsafe(&m->paths, &allowed, &err) < 0)
+		return xstrfmt("forbidden sysctl: %s", err.msg);
+	return pod_sysctl_admit(m->rec->pod, allowed);
+}
+
+/* The kubelet's admission: a pod whose spec.os is not this node's
+ * (linux), or that sets a sysctl the node does not allow, is rejected:
+ * Failed with the kubelet's reason, nothing of it created or started. */
 static bool rejected(struct mon *m)
 {
 	struct pod_record *rec = m->rec;
 	const char *os = rec->pod->os_name;
+	const char *reason = MON_REASON_OS;
+	cleanup_free char *msg = NULL;
 
-	if (os == NULL || strcmp(os, "linux") == 0)
+	if (os != NULL && strcmp(os, "linux") != 0)
+		msg = xstrdup(MON_MESSAGE_OS);
+	else if ((msg = sysctl_rejection(m)) != NULL)
+		reason = MON_REASON_SYSCTL;
+	if (msg == NULL)
 		return false;
 	m->evicted = true; /* Failed for good: nothing starts */
 	free(rec->reason);
 	free(rec->message);
-	rec->reason = xstrdup(MON_REASON_OS);
-	rec->message = xstrdup("Pod was rejected: " MON_MESSAGE_OS);
-	pod_event_add(m->dir, "Warning", MON_REASON_OS, MON_MESSAGE_OS);
+	rec->reason = xstrdup(reason);
+	rec->message = xstrfmt("Pod was rejected: %s", msg);
+	pod_event_add(m->dir, "Warning", reason, "%s", msg);
 	for (size_t i = 0; i < MON_N(m); i++)
 		mctr_rejected(m, i);
-	log_info("pod rejected: %s", MON_MESSAGE_OS);
+	log_info("pod rejected: %s", msg);
 	return true;
 }
 

@@ -189,7 +189,8 @@ int mon_adopt(struct mon *m, struct mon_exits *ex, struct pp_error *err)
 	m->evicted =
 	    m->rec->reason != NULL && (strcmp(m->rec->reason, POD_REASON_EVICTED) == 0 ||
 	                               strcmp(m->rec->reason, POD_REASON_DEADLINE_EXCEEDED) == 0 ||
-	                               strcmp(m->rec->reason, MON_REASON_OS) == 0);
+	                               strcmp(m->rec->reason, MON_REASON_OS) == 0 ||
+	                               strcmp(m->rec->reason, MON_REASON_SYSCTL) == 0);
 	pod_event_add(m->dir, "Normal", "MonitorRestarted",
 	              "Monitor restarted; it took the pod back");
 	for (size_t i = 0; i < MON_N(m); i++) {

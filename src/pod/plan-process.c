@@ -175,16 +175,18 @@ static int plan_caps(const struct pod_container *c, json_object **ret, struct pp
 
 	for (size_t i = 0; pod_default_caps[i] != NULL; i++)
 		list[n++] = rt_cap_from_name(pod_default_caps[i]);
-	if (list_has_all(c->cap_add)) {
+	/* containerd applies add and drop only to a non-privileged container;
+	 * oci.WithPrivileged gives all it holds (WithAllCurrentCapabilities) */
+	if (list_has_all(c->cap_add) || pod_plan_privileged(c)) {
 		n = 0;
 		for (int i = 0; i <= rt_cap_last() && i < N_CAPS; i++)
 			if (rt_cap_name(i) != NULL && cap_available(i))
 				list[n++] = i;
 	}
-	if (list_has_all(c->cap_drop))
+	if (list_has_all(c->cap_drop) && !pod_plan_privileged(c))
 		n = 0;
-	r = cap_list_apply(list, &n, c->cap_add, true, c->name, err);
-	if (r == 0)
+	r = pod_plan_privileged(c) ? 0 : cap_list_apply(list, &n, c->cap_add, true, c->name, err);
+	if (r == 0 && !pod_plan_privileged(c))
 		r = cap_list_apply(list, &n, c->cap_drop, false, c->name, err);
 	if (r < 0)
 		return r;
@@ -251,8 +253,10 @@ int pod_plan_process(const struct pod_plan_target *t, const struct pod_user *use
 	json_object_object_add(proc, "env", json_from_strv(env));
 	json_object_object_add(proc, "cwd", json_object_new_string(plan_cwd(c, img)));
 	json_object_object_add(proc, "capabilities", caps);
+	/* the kubelet's AddNoNewPrivileges: never for a privileged container */
 	json_object_object_add(proc, "noNewPrivileges",
-	                       json_object_new_boolean(c->has_allow_privilege_escalation &&
+	                       json_object_new_boolean(!pod_plan_privileged(c) &&
+	                                               c->has_allow_privilege_escalation &&
 	                                               !c->allow_privilege_escalation));
 	*ret = proc;
 	return 0;

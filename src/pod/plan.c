@@ -117,9 +117,31 @@ static void add_mount(json_object *mounts, const char *dst, const char *type, co
 	json_object_array_add(mounts, m);
 }
 
+bool pod_plan_privileged(const struct pod_container *c)
+{
+	return c != NULL && c->has_privileged && c->privileged;
+}
+
+/* The kubelet's HasPrivilegedContainer: the sandbox of such a pod is
+ * privileged too. Here that means its /sys is mounted read-write: the
+ * containers' sysfs mounts share the superblock of the pod's network
+ * namespace, whose first mount (the sandbox's) decides whether it is
+ * read-only. */
+static bool pod_has_privileged(const struct pod *pod)
+{
+	for (size_t i = 0; i < pod->n_containers; i++)
+		if (pod_plan_privileged(&pod->containers[i]))
+			return true;
+	for (size_t i = 0; i < pod->n_init_containers; i++)
+		if (pod_plan_privileged(&pod->init_containers[i]))
+			return true;
+	return false;
+}
+
 /* containerd's default mounts (oci/spec_unix.go defaultMounts), without
- * /run (CRI's WithoutRunMount) and without /dev/shm (added by the caller). */
-static json_object *default_mounts(void)
+ * /run (CRI's WithoutRunMount) and without /dev/shm (added by the caller);
+ * /sys read-write when privileged (oci.WithWriteableSysfs). */
+static json_object *default_mounts(bool privileged)
 {
 	static const char *const proc[] = {"nosuid", "noexec", "nodev", NULL};
 	static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
@@ -127,13 +149,14 @@ static json_object *default_mounts(void)
 	                                  "mode=0620", "gid=5",  NULL};
 	static const char *const mqueue[] = {"nosuid", "noexec", "nodev", NULL};
 	static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
+	static const char *const sys_rw[] = {"nosuid", "noexec", "nodev", "rw", NULL};
 	json_object *mounts = json_object_new_array();
 
 	add_mount(mounts, "/proc", "proc", "proc", proc);
 	add_mount(mounts, "/dev", "tmpfs", "tmpfs", dev);
 	add_mount(mounts, "/dev/pts", "devpts", "devpts", pts);
 	add_mount(mounts, "/dev/mqueue", "mqueue", "mqueue", mqueue);
-	add_mount(mounts, "/sys", "sysfs", "sysfs", sys);
+	add_mount(mounts, "/sys", "sysfs", "sysfs", privileged ? sys_rw : sys);
 	return mounts;
 }
 
@@ -206,31 +229,56 @@ static json_object *sandbox_namespaces(const struct pod *pod, const char *netns)
 }
 
 static json_object *linux_object(const struct pod_plan_paths *paths, const char *cgroup_leaf,
-                                 json_object *nss)
+                                 json_object *nss, bool privileged)
 {
 	json_object *lnx = json_object_new_object();
 	json_object *res = json_object_new_object();
 	json_object *devices = json_object_new_array();
-	json_object *deny = json_object_new_object();
+	json_object *rule = json_object_new_object();
 
 	/* containerd's CRI for a non-privileged container: its default spec's
 	 * one rule, deny every device (oci populateDefaultUnixSpec), plus the
 	 * devices the CRI request names (none here). The runtime appends
-	 * runc's allow list (null, zero, ..., pts) after it. */
-	json_object_object_add(deny, "allow", json_object_new_boolean(false));
-	add_str(deny, "access", "rwm");
-	json_object_array_add(devices, deny);
+	 * runc's allow list (null, zero, ..., pts) after it. A privileged one
+	 * gets the host's devices and one rule allowing all
+	 * (oci.WithHostDevices, WithAllDevicesAllowed). */
+	json_object_object_add(rule, "allow", json_object_new_boolean(privileged));
+	add_str(rule, "access", "rwm");
+	json_object_array_add(devices, rule);
 	json_object_object_add(res, "devices", devices);
 	json_object_object_add(lnx, "resources", res);
+	if (privileged)
+		json_object_object_add(lnx, "devices", pod_plan_host_devices());
 	if (paths->cgroup_parent != NULL) {
 		cleanup_free char *cg = xstrfmt("%s/%s", paths->cgroup_parent, cgroup_leaf);
 
 		add_str(lnx, "cgroupsPath", cg);
 	}
 	json_object_object_add(lnx, "namespaces", nss);
-	json_object_object_add(lnx, "maskedPaths", str_array(masked_paths));
-	json_object_object_add(lnx, "readonlyPaths", str_array(readonly_paths));
+	/* oci.WithPrivileged: WithMaskedPaths(nil), WithReadonlyPaths(nil) */
+	if (!privileged) {
+		json_object_object_add(lnx, "maskedPaths", str_array(masked_paths));
+		json_object_object_add(lnx, "readonlyPaths", str_array(readonly_paths));
+	}
 	return lnx;
+}
+
+/* spec.securityContext.sysctls in the sandbox's namespaces, which every
+ * container joins (containerd's sandbox linux.sysctl), by the kubelet's
+ * normalized names. */
+static void add_sysctls(json_object *lnx, const struct pod *pod)
+{
+	json_object *o;
+
+	if (pod->n_sysctls == 0)
+		return;
+	o = json_object_new_object();
+	for (size_t i = 0; i < pod->n_sysctls; i++) {
+		cleanup_free char *name = pod_sysctl_normalize(pod->sysctls[i].name);
+
+		add_str(o, name, pod->sysctls[i].value);
+	}
+	json_object_object_add(lnx, "sysctl", o);
 }
 
 static void add_sandbox_annotations(json_object *ann, const struct pod *pod)
@@ -278,7 +326,7 @@ static json_object *sandbox_process(void)
 int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, json_object **ret,
                      struct pp_error *err)
 {
-	json_object *cfg, *mounts, *ann;
+	json_object *cfg, *mounts, *ann, *lnx;
 
 	if (pod->name == NULL)
 		return pp_error_msg(err, EINVAL, "pod has no name");
@@ -296,16 +344,16 @@ int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, 
 		}
 		add_str(cfg, "hostname", hostname);
 	}
-	mounts = default_mounts();
+	mounts = default_mounts(pod_has_privileged(pod));
 	add_shm(mounts, pod, paths, true);
 	json_object_object_add(cfg, "mounts", mounts);
 	ann = json_object_new_object();
 	add_str(ann, "io.kubernetes.cri.container-type", "sandbox");
 	add_sandbox_annotations(ann, pod);
 	json_object_object_add(cfg, "annotations", ann);
-	json_object_object_add(
-	    cfg, "linux",
-	    linux_object(paths, POD_SANDBOX_CGROUP, sandbox_namespaces(pod, paths->netns)));
+	lnx = linux_object(paths, POD_SANDBOX_CGROUP, sandbox_namespaces(pod, paths->netns), false);
+	add_sysctls(lnx, pod);
+	json_object_object_add(cfg, "linux", lnx);
 	*ret = cfg;
 	return 0;
 }
@@ -380,18 +428,22 @@ static void sort_mounts_from(json_object *mounts, size_t start)
 	free(v);
 }
 
-/* Defaults, the read-only cgroupfs, then the CRI mounts: the pod's
+/* Defaults, the cgroupfs (read-only unless privileged, as containerd's
+ * oci.WithWriteableCgroupfs), then the CRI mounts: the pod's
  * /etc/hostname, /etc/hosts, /etc/resolv.conf and /dev/shm, then the
  * kubelet's termination-log file. */
 static json_object *container_mounts(const struct pod *pod, const struct pod_container *c,
                                      const struct pod_plan_paths *paths)
 {
 	static const char *const cgroup[] = {"nosuid", "noexec", "nodev", "relatime", "ro", NULL};
-	json_object *mounts = default_mounts();
+	static const char *const cgroup_rw[] = {"nosuid",   "noexec", "nodev",
+	                                        "relatime", "rw",     NULL};
+	bool privileged = pod_plan_privileged(c);
+	json_object *mounts = default_mounts(privileged);
 	const char *tpath = c->termination_message_path;
 	size_t cri_start;
 
-	add_mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", cgroup);
+	add_mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", privileged ? cgroup_rw : cgroup);
 	cri_start = json_object_array_length(mounts);
 	add_bind(mounts, "/etc/hostname", paths->hostname);
 	add_bind(mounts, "/etc/hosts", paths->hosts);
@@ -452,7 +504,8 @@ int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struc
 	json_object_object_add(cfg, "annotations", container_annotations(pod, c));
 	nss = namespaces(pod, sandbox_pid,
 	                 pod->share_process_namespace ? sandbox_pid : t->target_pid);
-	json_object_object_add(cfg, "linux", linux_object(paths, c->name, nss));
+	json_object_object_add(cfg, "linux",
+	                       linux_object(paths, c->name, nss, pod_plan_privileged(c)));
 	pod_plan_resources(
 	    json_object_object_get(json_object_object_get(cfg, "linux"), "resources"), pod, c);
 	*ret = cfg;

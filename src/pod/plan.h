@@ -33,7 +33,9 @@ struct pod_plan_paths {
  * paths->netns (else a new one, loopback up), a new pid
  * namespace (shared with the containers when spec.shareProcessNamespace),
  * hostname = spec.hostname or metadata.name, the default masked and
- * read-only paths, cgroupsPath <parent>/sandbox. *ret caller owns. 0 or -errno. */
+ * read-only paths, cgroupsPath <parent>/sandbox, linux.sysctl from
+ * spec.securityContext.sysctls (names normalized; the kubelet's admission,
+ * pod_sysctl_admit(), comes first). *ret caller owns. 0 or -errno. */
 int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, json_object **ret,
                      struct pp_error *err);
 
@@ -71,9 +73,11 @@ void pod_run_as_effective(const struct pod *pod, const struct pod_container *c,
  * runAsGroup: pod_user_resolve() of the image's USER. With them, what the
  * kubelet hands containerd: runAsUser (else the user part of the image's
  * USER, else 0), its gid from the image's /etc/passwd (0 when unknown)
- * unless runAsGroup, plus the /etc/group memberships of that user. Then
- * spec.securityContext.supplementalGroups merged in, sorted, as containerd
- * does. *ret members caller-freed. 0 or -errno as pod_user_resolve(). */
+ * unless runAsGroup, plus the /etc/group memberships of that user (none
+ * under supplementalGroupsPolicy Strict, as containerd). Then
+ * spec.securityContext.supplementalGroups and fsGroup merged in, sorted,
+ * as the kubelet and containerd do. *ret members caller-freed. 0 or -errno as pod_user_resolve().
+ */
 int pod_user_for_container(int rootfd, const struct pod *pod, const struct pod_container *c,
                            const char *image_user, struct pod_user *ret, struct pp_error *err);
 
@@ -162,6 +166,20 @@ struct rt_cgroup_limits;
  * else the containers' aggregate when every container sets that limit;
  * 0 (unset) otherwise. */
 void pod_plan_pod_cgroup(const struct pod *pod, struct rt_cgroup_limits *ret);
+
+/* Is c privileged (securityContext.privileged: true)? The one question
+ * the plan asks: a privileged container gets every capability peapod
+ * holds, the host's devices with every device allowed, no masked or
+ * read-only paths, /sys and /sys/fs/cgroup writable, noNewPrivileges
+ * false, and no seccomp or AppArmor profile (containerd's
+ * oci.WithPrivileged, WithHostDevices, WithAllDevicesAllowed). */
+bool pod_plan_privileged(const struct pod_container *c);
+
+/* linux.devices for a privileged container: every char and block device
+ * under the host's /dev (not pts, shm, fd, mqueue, .lxc, .lxd-mounts,
+ * .udev nor /dev/console), with its owner and mode, as containerd's
+ * HostDevices; what cannot be read is skipped. Caller puts. */
+json_object *pod_plan_host_devices(void);
 
 /* containerd's default capability set, "CAP_"-prefixed, NULL-terminated. */
 extern const char *const pod_default_caps[];

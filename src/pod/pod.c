@@ -245,7 +245,8 @@ static int pod_shm_mount(const char *dir, struct pp_error *err)
 	return 0;
 }
 
-#define PLAN_BUFS 7
+#define CONFIG_JSON_MAX (4u << 20)
+#define PLAN_BUFS       7
 
 static void plan_paths_fill(const struct pod_paths *paths, const struct pod_record *rec,
                             struct pod_plan_paths *pp, char *bufs[PLAN_BUFS])
@@ -454,6 +455,30 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 	r = json_write_file(cfgpath, cfg, err);
 	json_object_put(cfg);
 	return r;
+}
+
+json_object *pod_container_status_user(const struct pod_paths *paths, const struct pod_record *rec,
+                                       size_t idx)
+{
+	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
+	cleanup_free char *cfgpath = xstrfmt("%s/config.json", bundle);
+	cleanup_json json_object *cfg = NULL;
+	json_object *user, *lnx, *groups;
+
+	if (json_parse_file(cfgpath, CONFIG_JSON_MAX, &cfg, NULL) < 0)
+		return NULL;
+	user = json_get_obj(json_get_obj(cfg, "process"), "user");
+	if (user == NULL)
+		return NULL;
+	lnx = json_object_new_object();
+	json_object_object_add(lnx, "uid", json_object_new_int64(json_get_int(user, "uid", 0)));
+	json_object_object_add(lnx, "gid", json_object_new_int64(json_get_int(user, "gid", 0)));
+	groups = json_get_arr(user, "additionalGids");
+	json_object_object_add(lnx, "supplementalGroups",
+	                       groups != NULL ? json_object_get(groups) : json_object_new_array());
+	user = json_object_new_object();
+	json_object_object_add(user, "linux", lnx);
+	return user;
 }
 
 static int container_volumes_prepare(const struct pod_paths *paths, const struct pod_record *rec,

@@ -5,6 +5,7 @@
  * namespace itself: it writes OCI bundles and hands them to runtime/. */
 #pragma once
 
+#include <json-c/json.h>
 #include <stdbool.h>
 
 #include <sys/types.h>
@@ -29,6 +30,13 @@ char *pod_container_id(const struct pod_record *rec, size_t idx);
 char *pod_cgroup_parent(const char *uid);
 /* RUN/pods/<uid>/containers/<name> (the bundle). Caller frees. */
 char *pod_container_bundle(const struct pod_paths *paths, const struct pod_record *rec, size_t idx);
+
+/* The status.user of container idx as the kubelet reports it from the
+ * runtime: {"linux": {"uid", "gid", "supplementalGroups"}} from the
+ * process.user of its bundle's config.json. Caller puts; NULL when there
+ * is no readable config. */
+json_object *pod_container_status_user(const struct pod_paths *paths, const struct pod_record *rec,
+                                       size_t idx);
 /* ROOT/logs/<ns>_<name>_<uid> (the name cut to keep it within NAME_MAX).
  * Caller frees. */
 char *pod_log_dir(const struct pod_paths *paths, const char *ns, const char *name, const char *uid);

@@ -155,7 +155,9 @@ int pod_projected_payload(const struct pod_paths *p, const struct pod *pod,
 
 			r = token_get(p, pod, proj, dir, &tok, err);
 			if (r == 0)
-				pod_payload_add(ret, proj->path, tok, strlen(tok), (mode_t)def);
+				/* the kubelet's projected token is 0600 with an fsGroup */
+				pod_payload_add(ret, proj->path, tok, strlen(tok),
+				                pod->has_fs_group ? 0600 : (mode_t)def);
 			break;
 		}
 		case POD_PROJ_TRUST_BUNDLE:
@@ -206,8 +208,15 @@ static int volume_sync(const struct pod_paths *p, const struct pod *pod,
 
 	if (r == 0)
 		r = pod_projected_payload(p, pod, vol, dir, &pl, err);
+	/* the kubelet's SetVolumeOwnership of a read-only volume adds group
+	 * read to each file: written so, the files match the next payload */
+	for (size_t i = 0; r == 0 && pod->has_fs_group && i < pl.n; i++)
+		pl.files[i].mode |= 0440;
 	if (r == 0)
 		r = pod_atomic_write(dir, &pl, ret_changed, err);
+	/* the kubelet applies it after every write, whatever the policy */
+	if (r == 0 && pod->has_fs_group)
+		r = pod_volume_ownership(dir, (gid_t)pod->fs_group, true, !*ret_changed, err);
 	pod_payload_clear(&pl);
 	return r;
 }

@@ -238,6 +238,8 @@ static void statuses_free(struct ctr_status *st, size_t n)
 		free(c->image_id);
 		free(c->reason);
 		free(c->message);
+		if (c->user != NULL)
+			json_object_put(c->user);
 		term_clear(&c->term);
 		term_clear(&c->last);
 	}
@@ -328,6 +330,8 @@ static json_object *ctr_to_json(const struct pod_record *rec, const struct ctr_s
 	json_object_object_add(o, "ready", json_object_new_boolean(c->ready));
 	json_object_object_add(o, "restartCount", json_object_new_int(c->restart_count));
 	json_object_object_add(o, "started", json_object_new_boolean(c->started));
+	if (c->user != NULL)
+		json_object_object_add(o, "user", json_object_get(c->user));
 	if (c->pid > 0) {
 		char *id = xstrfmt("peapod://%s-%s", rec->pod->uid, c->name);
 
@@ -567,6 +571,9 @@ static void ctr_from_json(json_object *o, struct ctr_status *c)
 	c->ready = json_get_bool(o, "ready", false);
 	c->started = json_get_bool(o, "started", false);
 	c->restart_count = (int)json_get_int(o, "restartCount", 0);
+	if (c->user != NULL)
+		json_object_put(c->user);
+	c->user = json_get_obj(o, "user") != NULL ? json_object_get(json_get_obj(o, "user")) : NULL;
 	free(c->reason);
 	c->reason = NULL;
 	if ((inner = json_get_obj(st, "running")) != NULL) {

@@ -5,6 +5,7 @@
  * atomically; readers never wait on the monitor. */
 #pragma once
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -55,6 +56,10 @@ struct ctr_status {
 	bool ready;
 	bool started;
 	pid_t pid; /* host pid of the main process; 0 when none */
+	/* status.user, {"linux": {uid, gid, supplementalGroups}}: the identity
+	 * of the container's process, as the kubelet reports it (its
+	 * SupplementalGroupsPolicy feature); NULL until a container is created */
+	json_object *user;
 };
 
 #define POD_IPS_MAX 2

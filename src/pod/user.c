@@ -236,10 +236,15 @@ static int add_supplementary(int rootfd, const char *name, struct pod_user *u, s
 	return 0;
 }
 
-/* member_groups: add the groups listing the user even with an explicit
- * group, as containerd's CRI WithAdditionalGIDs does for the user part. */
-static int resolve(int rootfd, const char *user, bool member_groups, struct pod_user *ret,
-                   struct pp_error *err)
+/* Which /etc/group memberships of the image a user gets. */
+enum member_groups {
+	MEMBER_GROUPS_UNLESS_GROUP, /* runc's GetExecUser: none with an explicit group */
+	MEMBER_GROUPS_ALWAYS,       /* containerd's CRI WithAdditionalGIDs */
+	MEMBER_GROUPS_NEVER,        /* supplementalGroupsPolicy Strict */
+};
+
+static int resolve(int rootfd, const char *user, enum member_groups member_groups,
+                   struct pod_user *ret, struct pp_error *err)
 {
 	struct pod_user u = {0};
 	cleanup_free char *copy = xstrdup(user != NULL ? user : "");
@@ -264,7 +269,8 @@ static int resolve(int rootfd, const char *user, bool member_groups, struct pod_
 	gid_push(&u, u.gid);
 	/* with an explicit group the image's group memberships do not apply,
 	 * as in runc's GetExecUser */
-	if (gpart == NULL || member_groups)
+	if ((gpart == NULL && member_groups != MEMBER_GROUPS_NEVER) ||
+	    member_groups == MEMBER_GROUPS_ALWAYS)
 		r = add_supplementary(rootfd, name, &u, err);
 	if (r < 0) {
 		free(u.additional_gids);
@@ -276,7 +282,7 @@ static int resolve(int rootfd, const char *user, bool member_groups, struct pod_
 
 int pod_user_resolve(int rootfd, const char *user, struct pod_user *ret, struct pp_error *err)
 {
-	return resolve(rootfd, user, false, ret, err);
+	return resolve(rootfd, user, MEMBER_GROUPS_UNLESS_GROUP, ret, err);
 }
 
 int pod_user_name(int rootfd, uint32_t uid, char **ret, struct pp_error *err)
@@ -298,13 +304,16 @@ static int gid_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* containerd's WithSupplementalGroups: merged as a set, sorted. */
+/* containerd's WithSupplementalGroups: merged as a set, sorted; the
+ * kubelet adds fsGroup to the pod's supplementalGroups. */
 static void merge_supplemental(const struct pod *pod, struct pod_user *u)
 {
-	if (pod->n_supplemental_groups == 0)
+	if (pod->n_supplemental_groups == 0 && !pod->has_fs_group)
 		return;
 	for (size_t i = 0; i < pod->n_supplemental_groups; i++)
 		gid_push(u, (gid_t)pod->supplemental_groups[i]);
+	if (pod->has_fs_group)
+		gid_push(u, (gid_t)pod->fs_group);
 	qsort(u->additional_gids, u->n_additional_gids, sizeof(gid_t), gid_cmp);
 }
 
@@ -358,14 +367,19 @@ int pod_user_for_container(int rootfd, const struct pod *pod, const struct pod_c
 {
 	struct pod_run_as ra;
 	cleanup_free char *spec = NULL;
+	/* containerd: no WithAdditionalGIDs from the image under Strict */
+	bool strict = pod->supplemental_groups_policy != NULL &&
+	              strcmp(pod->supplemental_groups_policy, "Strict") == 0;
 	int r;
 
 	pod_run_as_effective(pod, c, &ra);
 	if (!ra.has_user && !ra.has_group) {
-		r = resolve(rootfd, image_user, false, ret, err);
+		r = resolve(rootfd, image_user,
+		            strict ? MEMBER_GROUPS_NEVER : MEMBER_GROUPS_UNLESS_GROUP, ret, err);
 	} else {
 		spec = cri_user_string(&ra, image_user);
-		r = resolve(rootfd, spec, true, ret, err);
+		r = resolve(rootfd, spec, strict ? MEMBER_GROUPS_NEVER : MEMBER_GROUPS_ALWAYS, ret,
+		            err);
 	}
 	if (r < 0)
 		return r;

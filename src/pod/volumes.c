@@ -76,6 +76,12 @@ static int empty_dir_setup(const struct pod_volume *vol, const char *dir, struct
 	return 0;
 }
 
+static bool on_root_mismatch(const struct pod *pod)
+{
+	return pod->fs_group_change_policy != NULL &&
+	       strcmp(pod->fs_group_change_policy, "OnRootMismatch") == 0;
+}
+
 int pod_volumes_setup(const struct pod *pod, const char *pod_dir, struct pp_error *err)
 {
 	for (size_t i = 0; i < pod->n_volumes; i++) {
@@ -87,6 +93,9 @@ int pod_volumes_setup(const struct pod *pod, const char *pod_dir, struct pp_erro
 			continue;
 		dir = pod_volume_source(pod_dir, vol);
 		r = empty_dir_setup(vol, dir, err);
+		if (r == 0 && pod->has_fs_group)
+			r = pod_volume_ownership(dir, (gid_t)pod->fs_group, false,
+			                         on_root_mismatch(pod), err);
 		if (r < 0)
 			return pp_error_prefix(err, r, "volume '%s'", vol->name);
 	}

@@ -6,7 +6,10 @@
  * confined resolution inside its volume. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include <sys/types.h>
 
 struct pp_error;
 struct pod;
@@ -23,7 +26,9 @@ char *pod_volume_subpath_target(const char *pod_dir, const char *volume, const c
                                 size_t mount_idx);
 
 /* Create every emptyDir of the pod (mode 0777; medium Memory: a nosuid,
- * nodev tmpfs, size=sizeLimit when set). Idempotent. 0 or -errno with the
+ * nodev tmpfs, size=sizeLimit when set), then with fsGroup give it that
+ * group (pod_volume_ownership(), read-write, OnRootMismatch when
+ * fsGroupChangePolicy says so). Idempotent. 0 or -errno with the
  * volume named. Removed by pod_teardown() (it unmounts and removes all
  * below the pod folder). */
 int pod_volumes_setup(const struct pod *pod, const char *pod_dir, struct pp_error *err);
@@ -37,3 +42,13 @@ int pod_volumes_setup(const struct pod *pod, const char *pod_dir, struct pp_erro
  * -errno. */
 int pod_volumes_prepare(const struct pod *pod, const struct pod_container *c, const char *pod_dir,
                         struct pp_error *err);
+
+/* The kubelet's SetVolumeOwnership of the folder dir and all below it
+ * (never following a symlink nor crossing a mount): group gid on every
+ * entry; group read, and write unless readonly, on every file and folder
+ * (symlinks excepted); group search and setgid on folders. With
+ * on_root_mismatch (fsGroupChangePolicy OnRootMismatch) nothing changes
+ * when dir already has the group, those bits and setgid. 0 or -errno
+ * naming dir and the group. */
+int pod_volume_ownership(const char *dir, gid_t gid, bool readonly, bool on_root_mismatch,
+                         struct pp_error *err);

@@ -180,6 +180,7 @@ int pod_decode_ctr_allow_priv_esc(json_object *v, void *obj, const char *path,
                                   struct pp_error *err);
 int pod_decode_ctr_read_only_root(json_object *v, void *obj, const char *path,
                                   struct pp_error *err);
+int pod_decode_ctr_privileged(json_object *v, void *obj, const char *path, struct pp_error *err);
 /* Does c set a container-level field other than capabilities? */
 bool pod_security_ctr_is_set(const struct pod_container *c);
 /* Add c's fields (not capabilities) to the securityContext object sc. */
@@ -188,6 +189,12 @@ void pod_security_ctr_add(json_object *sc, const struct pod_container *c);
 json_object *pod_security_pod_to_json(const struct pod *pod);
 bool pod_security_ctr_equal(const struct pod_container *a, const struct pod_container *b);
 bool pod_security_pod_equal(const struct pod *a, const struct pod *b);
+/* spec.securityContext.sysctls (pod-sysctl.c): decoder (obj a struct pod),
+ * the array as JSON (NULL when empty; caller puts), equality, release. */
+int pod_decode_sysctls(json_object *v, void *obj, const char *path, struct pp_error *err);
+json_object *pod_sysctls_to_json(const struct pod *pod);
+bool pod_sysctls_equal(const struct pod *a, const struct pod *b);
+void pod_sysctls_free(struct pod *pod);
 
 /* YAML stream → json-c documents (pod-yaml.c): *ret_docs is a json array
  * of the non-empty documents (caller puts). 0 or -EINVAL. */

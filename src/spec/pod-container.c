@@ -63,8 +63,8 @@ static int decode_capabilities(json_object *v, void *obj, const char *path, stru
 	return pod_decode_fields(v, capabilities_fields, obj, path, err);
 }
 
-/* Settings equal to the runtime default (privileged: false,
- * allowPrivilegeEscalation: true, ...) are accepted; others are refused. */
+/* A container's securityContext; the fields peapod does not implement yet
+ * are refused by name. */
 static const struct pod_field security_context_fields[] = {
     {"capabilities", POD_FIELD_CUSTOM, 0, decode_capabilities},
     {"allowPrivilegeEscalation", POD_FIELD_CUSTOM, 0, pod_decode_ctr_allow_priv_esc},
@@ -72,7 +72,7 @@ static const struct pod_field security_context_fields[] = {
     {"runAsGroup", POD_FIELD_CUSTOM, 0, pod_decode_ctr_run_as_group},
     {"runAsNonRoot", POD_FIELD_CUSTOM, 0, pod_decode_ctr_run_as_non_root},
     {"readOnlyRootFilesystem", POD_FIELD_CUSTOM, 0, pod_decode_ctr_read_only_root},
-    UNSUPPORTED("privileged"),
+    {"privileged", POD_FIELD_CUSTOM, 0, pod_decode_ctr_privileged},
     UNSUPPORTED("seLinuxOptions"),
     UNSUPPORTED("windowsOptions"),
     UNSUPPORTED("procMount"),

@@ -87,6 +87,9 @@ void pod_clear(struct pod *pod)
 	free(pod->scheduler_name);
 	strv_free(pod->image_pull_secrets);
 	free(pod->supplemental_groups);
+	free(pod->fs_group_change_policy);
+	free(pod->supplemental_groups_policy);
+	pod_sysctls_free(pod);
 	volumes_free(pod->volumes, pod->n_volumes);
 	pod_net_free(pod);
 	pod_sched_free(pod);

@@ -5,6 +5,7 @@
  * decoding (with the API server's range checks), encoding and equality. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "spec/internal.h"
 #include "util/error.h"
@@ -102,6 +103,16 @@ int pod_decode_ctr_read_only_root(json_object *v, void *obj, const char *path, s
 	return r;
 }
 
+int pod_decode_ctr_privileged(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod_container *c = obj;
+	int r = decode_bool(v, path, &c->privileged, err);
+
+	if (r == 0)
+		c->has_privileged = true;
+	return r;
+}
+
 static int pod_user(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	return run_as_user(v, &((struct pod *)obj)->run_as, path, err);
@@ -143,6 +154,49 @@ static int pod_supplemental_groups(json_object *v, void *obj, const char *path,
 	return 0;
 }
 
+static int pod_fs_group(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod *pod = obj;
+	int r = decode_id(v, path, &pod->fs_group, err);
+
+	if (r == 0)
+		pod->has_fs_group = true;
+	return r;
+}
+
+/* A string field with a fixed set of values: field.NotSupported's words. */
+static int decode_choice(json_object *v, const char *path, const char *a, const char *b, char **ret,
+                         struct pp_error *err)
+{
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_string))
+		return pod_type_error(path, v, "string", err);
+	s = json_object_get_string(v);
+	if (strcmp(s, a) != 0 && strcmp(s, b) != 0)
+		return pp_error_msg(
+		    err, EINVAL,
+		    "%s: Unsupported value: \"%.64s\": supported values: \"%s\", \"%s\"", path, s,
+		    a, b);
+	free(*ret);
+	*ret = xstrdup(s);
+	return 0;
+}
+
+static int pod_fs_group_change_policy(json_object *v, void *obj, const char *path,
+                                      struct pp_error *err)
+{
+	return decode_choice(v, path, "Always", "OnRootMismatch",
+	                     &((struct pod *)obj)->fs_group_change_policy, err);
+}
+
+static int pod_supplemental_groups_policy(json_object *v, void *obj, const char *path,
+                                          struct pp_error *err)
+{
+	return decode_choice(v, path, "Merge", "Strict",
+	                     &((struct pod *)obj)->supplemental_groups_policy, err);
+}
+
 #define UNSUPPORTED(n)                            \
 	{                                         \
 		n, POD_FIELD_UNSUPPORTED, 0, NULL \
@@ -153,13 +207,13 @@ static const struct pod_field pod_security_fields[] = {
     {"runAsGroup", POD_FIELD_CUSTOM, 0, pod_group},
     {"runAsNonRoot", POD_FIELD_CUSTOM, 0, pod_non_root},
     {"supplementalGroups", POD_FIELD_CUSTOM, 0, pod_supplemental_groups},
-    UNSUPPORTED("fsGroup"),
-    UNSUPPORTED("fsGroupChangePolicy"),
-    UNSUPPORTED("supplementalGroupsPolicy"),
+    {"fsGroup", POD_FIELD_CUSTOM, 0, pod_fs_group},
+    {"fsGroupChangePolicy", POD_FIELD_CUSTOM, 0, pod_fs_group_change_policy},
+    {"supplementalGroupsPolicy", POD_FIELD_CUSTOM, 0, pod_supplemental_groups_policy},
     UNSUPPORTED("seLinuxOptions"),
     UNSUPPORTED("seLinuxChangePolicy"),
     UNSUPPORTED("windowsOptions"),
-    UNSUPPORTED("sysctls"),
+    {"sysctls", POD_FIELD_CUSTOM, 0, pod_decode_sysctls},
     UNSUPPORTED("seccompProfile"),
     UNSUPPORTED("appArmorProfile"),
     {NULL, 0, 0, NULL},
@@ -183,7 +237,8 @@ static void add_run_as(json_object *o, const struct pod_run_as *ra)
 bool pod_security_ctr_is_set(const struct pod_container *c)
 {
 	return c->run_as.has_user || c->run_as.has_group || c->run_as.has_non_root ||
-	       c->has_allow_privilege_escalation || c->has_read_only_root_filesystem;
+	       c->has_allow_privilege_escalation || c->has_read_only_root_filesystem ||
+	       c->has_privileged;
 }
 
 void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
@@ -195,17 +250,34 @@ void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
 	if (c->has_read_only_root_filesystem)
 		json_object_object_add(sc, "readOnlyRootFilesystem",
 		                       json_object_new_boolean(c->read_only_root_filesystem));
+	if (c->has_privileged)
+		json_object_object_add(sc, "privileged", json_object_new_boolean(c->privileged));
+}
+
+static bool pod_security_is_set(const struct pod *pod)
+{
+	const struct pod_run_as *ra = &pod->run_as;
+
+	return ra->has_user || ra->has_group || ra->has_non_root ||
+	       pod->n_supplemental_groups > 0 || pod->has_fs_group ||
+	       pod->fs_group_change_policy != NULL || pod->supplemental_groups_policy != NULL ||
+	       pod->n_sysctls > 0;
+}
+
+static void add_opt_str(json_object *o, const char *key, const char *v)
+{
+	if (v != NULL)
+		json_object_object_add(o, key, json_object_new_string(v));
 }
 
 json_object *pod_security_pod_to_json(const struct pod *pod)
 {
-	const struct pod_run_as *ra = &pod->run_as;
 	json_object *o, *arr;
 
-	if (!ra->has_user && !ra->has_group && !ra->has_non_root && pod->n_supplemental_groups == 0)
+	if (!pod_security_is_set(pod))
 		return NULL;
 	o = json_object_new_object();
-	add_run_as(o, ra);
+	add_run_as(o, &pod->run_as);
 	if (pod->n_supplemental_groups > 0) {
 		arr = json_object_new_array();
 		for (size_t i = 0; i < pod->n_supplemental_groups; i++)
@@ -213,6 +285,12 @@ json_object *pod_security_pod_to_json(const struct pod *pod)
 			                      json_object_new_int64(pod->supplemental_groups[i]));
 		json_object_object_add(o, "supplementalGroups", arr);
 	}
+	add_opt_str(o, "supplementalGroupsPolicy", pod->supplemental_groups_policy);
+	if (pod->has_fs_group)
+		json_object_object_add(o, "fsGroup", json_object_new_int64(pod->fs_group));
+	add_opt_str(o, "fsGroupChangePolicy", pod->fs_group_change_policy);
+	if ((arr = pod_sysctls_to_json(pod)) != NULL)
+		json_object_object_add(o, "sysctls", arr);
 	return o;
 }
 
@@ -230,13 +308,23 @@ bool pod_security_ctr_equal(const struct pod_container *a, const struct pod_cont
 	       a->has_allow_privilege_escalation == b->has_allow_privilege_escalation &&
 	       a->allow_privilege_escalation == b->allow_privilege_escalation &&
 	       a->has_read_only_root_filesystem == b->has_read_only_root_filesystem &&
-	       a->read_only_root_filesystem == b->read_only_root_filesystem;
+	       a->read_only_root_filesystem == b->read_only_root_filesystem &&
+	       a->has_privileged == b->has_privileged && a->privileged == b->privileged;
+}
+
+static bool opt_str_eq(const char *a, const char *b)
+{
+	return (a == NULL) == (b == NULL) && (a == NULL || strcmp(a, b) == 0);
 }
 
 bool pod_security_pod_equal(const struct pod *a, const struct pod *b)
 {
 	if (!run_as_eq(&a->run_as, &b->run_as) ||
-	    a->n_supplemental_groups != b->n_supplemental_groups)
+	    a->n_supplemental_groups != b->n_supplemental_groups ||
+	    a->has_fs_group != b->has_fs_group || a->fs_group != b->fs_group ||
+	    !opt_str_eq(a->fs_group_change_policy, b->fs_group_change_policy) ||
+	    !opt_str_eq(a->supplemental_groups_policy, b->supplemental_groups_policy) ||
+	    !pod_sysctls_equal(a, b))
 		return false;
 	for (size_t i = 0; i < a->n_supplemental_groups; i++)
 		if (a->supplemental_groups[i] != b->supplemental_groups[i])

@@ -107,9 +107,9 @@ static int check_caps(char *const *caps, const char *cpath, const char *what, st
 	return 0;
 }
 
-/* ValidateSecurityContext: no_new_privs is no barrier for a process holding
- * CAP_SYS_ADMIN. The API server matches the name as written, "CAP_SYS_ADMIN"
- * only (privileged is not decoded yet: it is refused as unsupported). */
+/* ValidateSecurityContext: no_new_privs is no barrier for a privileged
+ * process or one holding CAP_SYS_ADMIN. The API server matches the name as
+ * written, "CAP_SYS_ADMIN" only. */
 static int check_privilege_escalation(const struct pod_container *c, const char *cpath,
                                       struct pp_error *err)
 {
@@ -118,6 +118,12 @@ static int check_privilege_escalation(const struct pod_container *c, const char 
 	if (!c->has_allow_privilege_escalation || c->allow_privilege_escalation)
 		return 0;
 	(void)snprintf(path, sizeof(path), "%s.securityContext", cpath);
+	if (c->has_privileged && c->privileged)
+		return pod_invalid(
+		    path, "<object>",
+		    "cannot set `allowPrivilegeEscalation` to false and `privileged` "
+		    "to true",
+		    err);
 	for (size_t i = 0; c->cap_add != NULL && c->cap_add[i] != NULL; i++)
 		if (strcmp(c->cap_add[i], "CAP_SYS_ADMIN") == 0)
 			return pod_invalid(path, "<object>",

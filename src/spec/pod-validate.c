@@ -159,6 +159,8 @@ static int validate_pod_spec(const struct pod *pod, struct pp_error *err)
 	if (r == 0)
 		r = validate_host_namespaces(pod, err);
 	if (r == 0)
+		r = pod_validate_sysctls(pod, err);
+	if (r == 0)
 		r = pod_validate_net(pod, err);
 	if (r == 0)
 		r = pod_validate_pod_resources(pod, err);

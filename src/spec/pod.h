@@ -185,6 +185,21 @@ struct pod_handler {
 	int64_t sleep_seconds; /* sleep.seconds, > 0 */
 };
 
+/* spec.securityContext.sysctls[]: a kernel parameter set in the pod's
+ * namespaces. */
+struct pod_sysctl {
+	char *name;  /* "net.ipv4.tcp_syncookies" or "net/ipv4/tcp_syncookies" */
+	char *value; /* as written; may be "" */
+};
+
+/* Which namespace a sysctl belongs to (the kubelet's sysctl.GetNamespace). */
+enum pod_sysctl_ns {
+	POD_SYSCTL_NS_UNKNOWN, /* not namespaced: the node's own */
+	POD_SYSCTL_NS_IPC,     /* kernel.sem, kernel.shm{all,max,mni,_rmid_forced}, kernel.msg*,
+	                          fs.mqueue.* */
+	POD_SYSCTL_NS_NET,     /* net.* */
+};
+
 /* containers[].resizePolicy[]: accepted and kept; in-place resize is not
  * implemented yet, so it never applies. */
 struct pod_resize_policy {
@@ -281,6 +296,9 @@ struct pod_container {
 	 * has_* false when unset */
 	bool has_allow_privilege_escalation, allow_privilege_escalation;
 	bool has_read_only_root_filesystem, read_only_root_filesystem;
+	/* securityContext.privileged: all capabilities, the host's devices, no
+	 * masked or read-only paths, /sys and the cgroupfs writable */
+	bool has_privileged, privileged;
 	char *termination_message_path;   /* default /dev/termination-log */
 	char *termination_message_policy; /* default File */
 	/* Set by the decoder when imagePullPolicy was absent; pod_spec_default()
@@ -340,6 +358,16 @@ struct pod {
 	struct pod_run_as run_as;
 	int64_t *supplemental_groups;
 	size_t n_supplemental_groups;
+	/* spec.securityContext.fsGroup (has_fs_group false when unset),
+	 * fsGroupChangePolicy ("Always" or "OnRootMismatch", NULL when unset)
+	 * and supplementalGroupsPolicy ("Merge" or "Strict", NULL when unset) */
+	bool has_fs_group;
+	int64_t fs_group;
+	char *fs_group_change_policy;
+	char *supplemental_groups_policy;
+	/* spec.securityContext.sysctls, in order */
+	struct pod_sysctl *sysctls;
+	size_t n_sysctls;
 	struct pod_volume *volumes;
 	size_t n_volumes;
 	/* spec.initContainers: run one at a time, in order, before containers */
@@ -426,6 +454,21 @@ bool pod_is_ip(const char *s);
 /* Is p a file path a projected volume may write (relative, no ".."
  * element, not starting with "..", not empty)? 0 or -EINVAL. */
 int pod_projection_path_check(const char *p);
+
+/* The kubelet's sysctl NormalizeName: a name whose first separator is '/'
+ * ("net/ipv4/conf/eno2.100/rp_filter") in the dotted form
+ * ("net.ipv4.conf.eno2/100.rp_filter"), '.' and '/' swapped; otherwise a
+ * copy. Caller frees. */
+char *pod_sysctl_normalize(const char *name);
+
+/* The namespace of a (normalized) sysctl name or name prefix, as the
+ * kubelet's GetNamespace. */
+enum pod_sysctl_ns pod_sysctl_namespace(const char *name);
+
+/* Does name match the API server's sysctl name format (at most 253
+ * characters; segments of [a-z0-9], '-' and '_' inside, joined by '.' or
+ * '/')? */
+bool pod_sysctl_name_valid(const char *name);
 
 /* Find a volume by name; NULL when absent. Borrows. */
 const struct pod_volume *pod_volume_find(const struct pod *pod, const char *name);

@@ -39,6 +39,10 @@ int pod_invalid(const char *path, const char *value, const char *why, struct pp_
 int pod_check_dns_label(const char *path, const char *s, struct pp_error *err);
 /* DNS-1123 subdomain check with the API server's messages. 0 or -EINVAL. */
 int pod_check_dns_subdomain(const char *path, const char *s, struct pp_error *err);
+/* spec.securityContext.sysctls as the API server checks them: a name in
+ * the sysctl format, no duplicate, none of a namespace the pod shares with
+ * the host (hostNetwork, hostIPC) (pod-sysctl.c). 0 or -EINVAL. */
+int pod_validate_sysctls(const struct pod *pod, struct pp_error *err);
 /* spec.containers checks (pod-validate-container.c). 0 or -EINVAL. */
 int pod_validate_containers(const struct pod *pod, struct pp_error *err);
 /* spec.volumes checks, and one container's volumeMounts (pod-volume.c).

@@ -258,3 +258,58 @@ int fs_lock_file(const char *path, struct pp_error *err)
 			return pp_error(err, errno, "lock '%s'", path);
 	return take_fd(&fd);
 }
+
+static int walk_open(int topfd, const char *rel)
+{
+	struct open_how how = {
+	    .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
+	};
+
+	if (rel[0] == '\0')
+		return fcntl(topfd, F_DUPFD_CLOEXEC, 3);
+	return sys_openat2(topfd, rel, &how, sizeof(how));
+}
+
+/* One folder of the walk: visit its entries, queue the folders to enter. */
+static int walk_dir(int fd, const char *rel, fs_walk_fn visit, void *data, char ***queue)
+{
+	cleanup_dir DIR *dir = fdopendir(fd);
+	struct dirent *de;
+
+	if (dir == NULL) {
+		(void)close(fd);
+		return 0;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		cleanup_free char *path = NULL;
+		struct stat st;
+		int r;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		path = rel[0] == '\0' ? xstrdup(de->d_name) : xstrfmt("%s/%s", rel, de->d_name);
+		r = visit(fd, de->d_name, path, &st, data);
+		if (r < 0)
+			return r;
+		if (r == FS_WALK_DESCEND && S_ISDIR(st.st_mode))
+			strv_push(queue, path);
+	}
+	return 0;
+}
+
+int fs_walk(int topfd, fs_walk_fn visit, void *data)
+{
+	cleanup_strv char **queue = NULL;
+	int r = 0;
+
+	strv_push(&queue, "");
+	for (size_t i = 0; r >= 0 && queue[i] != NULL; i++) {
+		int fd = walk_open(topfd, queue[i]);
+
+		if (fd >= 0)
+			r = walk_dir(fd, queue[i], visit, data, &queue);
+	}
+	return r < 0 ? r : 0;
+}

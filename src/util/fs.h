@@ -52,3 +52,19 @@ int fs_lock_file(const char *path, struct pp_error *err);
 
 /* Write all of buf to fd, retrying on EINTR/short writes. 0 or -errno. */
 int fs_write_all(int fd, const void *buf, size_t len);
+
+struct stat;
+
+/* fs_walk's visitor: an entry of folder dirfd (borrowed), its name, its
+ * path below the walk's top ("a/b") and its lstat. Returns FS_WALK_DESCEND
+ * to enter a folder, 0 to go on, or -errno to stop the walk. */
+#define FS_WALK_DESCEND 1
+typedef int (*fs_walk_fn)(int dirfd, const char *name, const char *path, const struct stat *st,
+                          void *data);
+
+/* Visit every entry below the folder topfd (borrowed), breadth first,
+ * never following a symlink nor crossing a mount point: each folder is
+ * opened beneath topfd (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+ * RESOLVE_NO_XDEV), so a tree changed during the walk cannot lead it out.
+ * A folder that cannot be opened is skipped. 0, or visit's -errno. */
+int fs_walk(int topfd, fs_walk_fn visit, void *data);

@@ -24,6 +24,7 @@
 #include "image/image.h"
 #include "pod/env.h"
 #include "pod/plan.h"
+#include "pod/sysctl.h"
 #include "pod/volumes.h"
 #include "runtime/runtime.h"
 #include "spec/pod.h"
@@ -1140,6 +1141,15 @@ static void test_user_for_container(void **state)
 	pod.run_as = (struct pod_run_as){0};
 	pod.n_supplemental_groups = 2;
 	assert_ctr_user(rf->fd, &pod, "", 0, 0, (gid_t[]){0, 10, 29, 4000}, 4);
+	/* fsGroup joins them */
+	pod.has_fs_group = true;
+	pod.fs_group = 2000;
+	assert_ctr_user(rf->fd, &pod, "", 0, 0, (gid_t[]){0, 10, 29, 2000, 4000}, 5);
+	/* supplementalGroupsPolicy Strict: none of the image's memberships */
+	pod.supplemental_groups_policy = "Strict";
+	assert_ctr_user(rf->fd, &pod, "", 0, 0, (gid_t[]){0, 29, 2000, 4000}, 4);
+	pod.run_as = (struct pod_run_as){.has_user = true, .user = 1000};
+	assert_ctr_user(rf->fd, &pod, NULL, 1000, 1000, (gid_t[]){29, 1000, 2000, 4000}, 4);
 }
 
 static void test_run_as_non_root(void **state)
@@ -1208,6 +1218,153 @@ static void test_no_new_privs_and_readonly_root(void **state)
 	json_object_put(cfg);
 }
 
+/* containerd's WithPrivileged: add and drop ignored, every capability we
+ * hold, no masked or read-only paths, writable /sys and cgroupfs, every
+ * device allowed and the host's /dev listed; the sandbox's /sys too. */
+static bool mount_has_opt(json_object *cfg, const char *dst, const char *opt)
+{
+	json_object *m = mount_of(cfg, dst);
+
+	return m != NULL && json_strs_has(json_get_arr(m, "options"), opt);
+}
+
+static void test_privileged(void **state)
+{
+	struct pod pod;
+	struct pod_container ctrs[2];
+	struct pp_error err = {0};
+	json_object *cfg = NULL, *lnx, *rule, *sb = NULL;
+	struct pod_plan_paths paths = {.cgroup_parent = "/peapod/u"};
+
+	(void)state;
+	seed_pod(&pod, ctrs, false);
+	ctrs[0].has_privileged = ctrs[0].privileged = true;
+	ctrs[0].cap_drop = (char *[]){"ALL", NULL};
+	ctrs[0].has_allow_privilege_escalation = true;
+	assert_int_equal(plan_ctr(&pod, &ctrs[0], &nginx_img, 4242, &cfg, &err), 0);
+	assert_true(json_strs_has(caps_of(json_get_obj(cfg, "process"), "effective"), "CAP_CHOWN"));
+	if (prctl(PR_CAPBSET_READ, 21UL, 0, 0, 0) == 1)
+		assert_true(json_strs_has(caps_of(json_get_obj(cfg, "process"), "permitted"),
+		                          "CAP_SYS_ADMIN"));
+	assert_false(json_get_bool(json_get_obj(cfg, "process"), "noNewPrivileges", true));
+	lnx = json_get_obj(cfg, "linux");
+	assert_null(json_get_arr(lnx, "maskedPaths"));
+	assert_null(json_get_arr(lnx, "readonlyPaths"));
+	rule =
+	    json_object_array_get_idx(json_get_arr(json_get_obj(lnx, "resources"), "devices"), 0);
+	assert_true(json_get_bool(rule, "allow", false));
+	assert_non_null(json_get_arr(lnx, "devices"));
+	assert_true(mount_has_opt(cfg, "/sys", "rw"));
+	assert_true(mount_has_opt(cfg, "/sys/fs/cgroup", "rw"));
+	json_object_put(cfg);
+	/* its sibling keeps the defaults */
+	assert_int_equal(plan_ctr(&pod, &ctrs[1], &nginx_img, 4242, &cfg, &err), 0);
+	assert_non_null(json_get_arr(json_get_obj(cfg, "linux"), "maskedPaths"));
+	assert_true(mount_has_opt(cfg, "/sys", "ro"));
+	json_object_put(cfg);
+	assert_int_equal(pod_plan_sandbox(&pod, &paths, &sb, &err), 0);
+	assert_true(mount_has_opt(sb, "/sys", "rw"));
+	json_object_put(sb);
+}
+
+/* The kubelet's sysctl names, namespaces and admission. */
+static void test_sysctl_admission(void **state)
+{
+	struct pod pod = {0};
+	struct pod_sysctl s[1] = {{"kernel.msgmax", "1"}};
+	char *msg;
+	struct pp_error err = {0};
+
+	(void)state;
+	assert_true(pod_sysctl_name_valid("net.ipv4.conf.eno2/100.rp_filter"));
+	assert_false(pod_sysctl_name_valid("net..a"));
+	assert_false(pod_sysctl_name_valid("net.a-"));
+	assert_false(pod_sysctl_name_valid("Net.a"));
+	msg = pod_sysctl_normalize("net/ipv4/conf/eno2.100/rp_filter");
+	assert_string_equal(msg, "net.ipv4.conf.eno2/100.rp_filter");
+	free(msg);
+	assert_int_equal(pod_sysctl_namespace("kernel.shmmax"), POD_SYSCTL_NS_IPC);
+	assert_int_equal(pod_sysctl_namespace("kernel.msgmnb"), POD_SYSCTL_NS_IPC);
+	assert_int_equal(pod_sysctl_namespace("fs.mqueue.msg_max"), POD_SYSCTL_NS_IPC);
+	assert_int_equal(pod_sysctl_namespace("net.core.somaxconn"), POD_SYSCTL_NS_NET);
+	assert_int_equal(pod_sysctl_namespace("kernel.pid_max"), POD_SYSCTL_NS_UNKNOWN);
+	pod.sysctls = s;
+	pod.n_sysctls = 1;
+	msg = pod_sysctl_admit(&pod, NULL);
+	assert_string_equal(msg, "forbidden sysctl: \"kernel.msgmax\" not allowlisted");
+	free(msg);
+	assert_null(pod_sysctl_admit(&pod, (char *[]){"kernel.msg*", NULL}));
+	assert_null(pod_sysctl_admit(&pod, (char *[]){"kernel.msgmax", NULL}));
+	s[0].name = "net.ipv4.tcp_syncookies";
+	assert_null(pod_sysctl_admit(&pod, NULL));
+	pod.host_network = true;
+	msg = pod_sysctl_admit(&pod, NULL);
+	assert_string_equal(
+	    msg, "forbidden sysctl: \"net.ipv4.tcp_syncookies\" not allowed with host net enabled");
+	free(msg);
+	assert_int_equal(pod_sysctl_patterns_check((char *[]){"net.*", "kernel.msg*", NULL}, &err),
+	                 0);
+	assert_int_equal(pod_sysctl_patterns_check((char *[]){"kernel.pid_max", NULL}, &err),
+	                 -EINVAL);
+	assert_non_null(strstr(err.msg, "are not known to be namespaced"));
+	assert_int_equal(pod_sysctl_patterns_check((char *[]){"Kernel*", NULL}, &err), -EINVAL);
+}
+
+static gid_t gid_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_gid;
+}
+
+/* The kubelet's SetVolumeOwnership: every entry gets the group, files
+ * group rw (read-only: r), folders setgid; a symlink is never followed;
+ * OnRootMismatch leaves a volume whose root is right alone. */
+static void test_volume_ownership(void **state)
+{
+	char dir[] = "/tmp/pp-fsgroup-XXXXXX";
+	cleanup_free char *sub = NULL;
+	cleanup_free char *file = NULL;
+	cleanup_free char *link = NULL;
+	cleanup_free char *outside = NULL;
+	struct pp_error err = {0};
+	struct stat st;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	sub = xstrfmt("%s/d", dir);
+	file = xstrfmt("%s/d/f", dir);
+	link = xstrfmt("%s/l", dir);
+	outside = xstrfmt("%s-out", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(close(open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)), 0);
+	assert_int_equal(close(open(outside, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)), 0);
+	assert_int_equal(symlink(outside, link), 0);
+	assert_int_equal(pod_volume_ownership(dir, 2000, false, false, &err), 0);
+	assert_int_equal(gid_of(dir), 2000);
+	assert_int_equal(gid_of(file), 2000);
+	assert_int_equal(gid_of(link), 2000);
+	assert_int_equal(gid_of(outside), 0);
+	assert_int_equal(stat(outside, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 02770);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0660);
+	/* the root is right: OnRootMismatch changes nothing below it */
+	assert_int_equal(chown(file, (uid_t)-1, 0), 0);
+	assert_int_equal(pod_volume_ownership(dir, 2000, false, true, &err), 0);
+	assert_int_equal(gid_of(file), 0);
+	/* Always does */
+	assert_int_equal(pod_volume_ownership(dir, 2000, false, false, &err), 0);
+	assert_int_equal(gid_of(file), 2000);
+	(void)unlink(outside);
+	assert_int_equal(fs_rm_rf(dir, &err), 0);
+}
+
 /* /etc/passwd a symlink out of the rootfs: resolved inside it, never on the
  * host. */
 static void test_user_resolve_confined(void **state)
@@ -1274,6 +1431,9 @@ int main(void)
 	    cmocka_unit_test(test_plan_resources_pod_level),
 	    cmocka_unit_test(test_plan_pod_cgroup),
 	    cmocka_unit_test(test_no_new_privs_and_readonly_root),
+	    cmocka_unit_test(test_privileged),
+	    cmocka_unit_test(test_sysctl_admission),
+	    cmocka_unit_test(test_volume_ownership),
 	    cmocka_unit_test_setup_teardown(test_user_resolve_confined, rootfs_setup,
 	                                    rootfs_teardown),
 	};
