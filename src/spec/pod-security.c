@@ -4,6 +4,7 @@
  * fields with allowPrivilegeEscalation and readOnlyRootFilesystem; their
  * decoding (with the API server's range checks), encoding and equality. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "spec/internal.h"
@@ -156,12 +157,12 @@ static const struct pod_field pod_security_fields[] = {
     UNSUPPORTED("fsGroup"),
     UNSUPPORTED("fsGroupChangePolicy"),
     UNSUPPORTED("supplementalGroupsPolicy"),
-    UNSUPPORTED("seLinuxOptions"),
+    {"seLinuxOptions", POD_FIELD_CUSTOM, offsetof(struct pod, selinux), pod_decode_selinux},
     UNSUPPORTED("seLinuxChangePolicy"),
     UNSUPPORTED("windowsOptions"),
     UNSUPPORTED("sysctls"),
-    UNSUPPORTED("seccompProfile"),
-    UNSUPPORTED("appArmorProfile"),
+    {"seccompProfile", POD_FIELD_CUSTOM, offsetof(struct pod, seccomp), pod_decode_profile},
+    {"appArmorProfile", POD_FIELD_CUSTOM, offsetof(struct pod, apparmor), pod_decode_profile},
     {NULL, 0, 0, NULL},
 };
 
@@ -183,7 +184,8 @@ static void add_run_as(json_object *o, const struct pod_run_as *ra)
 bool pod_security_ctr_is_set(const struct pod_container *c)
 {
 	return c->run_as.has_user || c->run_as.has_group || c->run_as.has_non_root ||
-	       c->has_allow_privilege_escalation || c->has_read_only_root_filesystem;
+	       c->has_allow_privilege_escalation || c->has_read_only_root_filesystem ||
+	       pod_profiles_are_set(&c->seccomp, &c->apparmor, &c->selinux);
 }
 
 void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
@@ -195,6 +197,7 @@ void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
 	if (c->has_read_only_root_filesystem)
 		json_object_object_add(sc, "readOnlyRootFilesystem",
 		                       json_object_new_boolean(c->read_only_root_filesystem));
+	pod_profiles_add(sc, &c->seccomp, &c->apparmor, &c->selinux);
 }
 
 json_object *pod_security_pod_to_json(const struct pod *pod)
@@ -202,7 +205,9 @@ json_object *pod_security_pod_to_json(const struct pod *pod)
 	const struct pod_run_as *ra = &pod->run_as;
 	json_object *o, *arr;
 
-	if (!ra->has_user && !ra->has_group && !ra->has_non_root && pod->n_supplemental_groups == 0)
+	if (!ra->has_user && !ra->has_group && !ra->has_non_root &&
+	    pod->n_supplemental_groups == 0 &&
+	    !pod_profiles_are_set(&pod->seccomp, &pod->apparmor, &pod->selinux))
 		return NULL;
 	o = json_object_new_object();
 	add_run_as(o, ra);
@@ -213,6 +218,7 @@ json_object *pod_security_pod_to_json(const struct pod *pod)
 			                      json_object_new_int64(pod->supplemental_groups[i]));
 		json_object_object_add(o, "supplementalGroups", arr);
 	}
+	pod_profiles_add(o, &pod->seccomp, &pod->apparmor, &pod->selinux);
 	return o;
 }
 
@@ -230,13 +236,19 @@ bool pod_security_ctr_equal(const struct pod_container *a, const struct pod_cont
 	       a->has_allow_privilege_escalation == b->has_allow_privilege_escalation &&
 	       a->allow_privilege_escalation == b->allow_privilege_escalation &&
 	       a->has_read_only_root_filesystem == b->has_read_only_root_filesystem &&
-	       a->read_only_root_filesystem == b->read_only_root_filesystem;
+	       a->read_only_root_filesystem == b->read_only_root_filesystem &&
+	       pod_profile_equal(&a->seccomp, &b->seccomp) &&
+	       pod_profile_equal(&a->apparmor, &b->apparmor) &&
+	       pod_selinux_equal(&a->selinux, &b->selinux);
 }
 
 bool pod_security_pod_equal(const struct pod *a, const struct pod *b)
 {
 	if (!run_as_eq(&a->run_as, &b->run_as) ||
-	    a->n_supplemental_groups != b->n_supplemental_groups)
+	    a->n_supplemental_groups != b->n_supplemental_groups ||
+	    !pod_profile_equal(&a->seccomp, &b->seccomp) ||
+	    !pod_profile_equal(&a->apparmor, &b->apparmor) ||
+	    !pod_selinux_equal(&a->selinux, &b->selinux))
 		return false;
 	for (size_t i = 0; i < a->n_supplemental_groups; i++)
 		if (a->supplemental_groups[i] != b->supplemental_groups[i])
