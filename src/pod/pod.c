@@ -483,6 +483,8 @@ int pod_container_prepare(const struct pod_paths *paths, const struct pod_record
 
 	/* the kubelet checks runAsNonRoot before asking for a container */
 	r = pod_verify_run_as_non_root(rec->pod, pod_ctr_spec(rec, idx), img->config.user, err);
+	if (r == 0)
+		r = pod_lsm_check(rec->pod, pod_ctr_spec(rec, idx), err);
 	if (r < 0)
 		return r;
 	/* A (re)started container gets a fresh writable layer, as with CRI. */

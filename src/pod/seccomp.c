@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 
 #include "pod/node.h"
+#include "runtime/runtime.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -216,6 +217,29 @@ int pod_seccomp_plan(const struct pod_profile *p, bool unconfined_default, const
 		return load_localhost(dir, p->localhost_profile, ret, err);
 	(void)uname(&u);
 	*ret = pod_seccomp_runtime_default(caps, u.machine, u.release);
+	return 0;
+}
+
+int pod_lsm_check(const struct pod *pod, const struct pod_container *c, struct pp_error *err)
+{
+	struct pod_profile ap;
+
+	pod_apparmor_effective(pod, c, &ap);
+	if (ap.type != NULL && strcmp(ap.type, "Unconfined") != 0) {
+		if (!rt_apparmor_enabled() && strcmp(ap.type, "Localhost") == 0)
+			return pp_error_msg(
+			    err, EINVAL,
+			    "Cannot enforce AppArmor: AppArmor is not enabled on the host");
+		if (rt_apparmor_enabled())
+			return pp_error_msg(
+			    err, EINVAL,
+			    "Cannot enforce AppArmor: peapod does not apply AppArmor "
+			    "profiles (%s)",
+			    ap.type);
+	}
+	if (pod_selinux_is_set(pod, c) && rt_selinux_enabled())
+		return pp_error_msg(err, EINVAL,
+		                    "seLinuxOptions: peapod does not apply SELinux labels");
 	return 0;
 }
 

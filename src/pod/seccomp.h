@@ -5,7 +5,8 @@
  * by the container's bounding set), Localhost (a file under ROOT/seccomp,
  * the kubelet's <root-dir>/seccomp), Unconfined (none). A container whose
  * pod sets no profile gets RuntimeDefault (the kubelet's --seccomp-default)
- * unless ROOT/node-config.json says "seccompDefault": false. */
+ * unless ROOT/node-config.json says "seccompDefault": false. And the
+ * AppArmor and SELinux fields checked against this host. */
 #pragma once
 
 #include <json-c/json.h>
@@ -14,6 +15,8 @@
 struct pp_error;
 struct pod_profile;
 struct pod_paths;
+struct pod;
+struct pod_container;
 
 #define POD_SECCOMP_DIR "seccomp" /* ROOT/seccomp: Localhost profiles */
 
@@ -37,6 +40,17 @@ const char *pod_seccomp_type(const struct pod_profile *p, bool unconfined_defaul
  * "PATH": open PATH: no such file or directory`). */
 int pod_seccomp_plan(const struct pod_profile *p, bool unconfined_default, const char *dir,
                      json_object *caps, json_object **ret, struct pp_error *err);
+
+/* The kubelet's check of container c's AppArmor profile
+ * (pod_apparmor_effective()) and SELinux options before it is created.
+ * Without AppArmor on the host, Localhost is -EINVAL with the kubelet's
+ * `Cannot enforce AppArmor: AppArmor is not enabled on the host`;
+ * RuntimeDefault and Unconfined run unconfined, as the kubelet lets them.
+ * peapod applies no AppArmor profile or SELinux label: on a host with
+ * AppArmor, Localhost and RuntimeDefault are -EINVAL, on a host with
+ * SELinux, seLinuxOptions are (without SELinux they are ignored: the
+ * caller records the warning). 0 or -EINVAL. */
+int pod_lsm_check(const struct pod *pod, const struct pod_container *c, struct pp_error *err);
 
 /* Does ROOT/node-config.json set "seccompDefault": false? *ret true then.
  * 0, or -errno/-EINVAL when the file is unreadable or malformed. */

@@ -20,9 +20,10 @@ teardown() {
 	teardown_root
 }
 
-# probe_pod NAME: a pod whose container c sleeps with sc-probe at /probe;
-# the securityContext lines of the pod and of c come from POD_SC and CTR_SC.
-probe_pod() { # NAME
+# write_pod NAME: the manifest of a pod whose container c sleeps with
+# sc-probe at /probe; the securityContext lines of the pod and of c come
+# from POD_SC and CTR_SC, extra metadata lines from META.
+write_pod() { # NAME
 	manifest "$BATS_TEST_TMPDIR/$1.yaml" "$1" <<YAML
   securityContext: {${POD_SC:-}}
   containers:
@@ -36,8 +37,30 @@ probe_pod() { # NAME
   - name: probe
     hostPath: {path: $PEAPOD_ROOT/probe, type: Directory}
 YAML
+	if [ -n "${META:-}" ]; then
+		sed -i "s|^metadata:|metadata:\n$META|" "$BATS_TEST_TMPDIR/$1.yaml"
+	fi
+}
+
+# probe_pod NAME: write_pod, applied and running.
+probe_pod() { # NAME
+	write_pod "$1"
 	peapod apply -f "$BATS_TEST_TMPDIR/$1.yaml"
 	wait_for 30 pod_is "$1" Running
+}
+
+# The waiting state of container c of pod P: "REASON MESSAGE".
+waiting() { # P
+	peapod get pods "$1" -o json |
+		jq -r '.status.containerStatuses[0].state.waiting | "\(.reason) \(.message)"'
+}
+
+waiting_is() { # P REASON MESSAGE
+	[ "$(waiting "$1")" = "$2 $3" ]
+}
+
+waiting_has() { # P REASON TEXT
+	[[ "$(waiting "$1")" == "$2 "*"$3"* ]]
 }
 
 probe() { # POD OP [PID]: sc-probe's line in $output
@@ -85,4 +108,69 @@ ctr_config() { # POD: the container's config.json
 	[ "$output" = "vmread: ok" ]
 	probe un ptrace 1
 	[ "$output" = "ptrace: ok" ]
+}
+
+@test "RuntimeDefault with CAP_SYS_ADMIN added allows unshare and mount, as containerd's profile does; keyctl stays denied" {
+	CTR_SC='seccompProfile: {type: RuntimeDefault}, capabilities: {add: [SYS_ADMIN]}' probe_pod rda
+	probe rda unshare
+	[ "$output" = "unshare: ok" ]
+	probe rda mount
+	[ "$output" = "mount: ok" ]
+	probe rda keyctl
+	[ "$output" = "keyctl: errno 1 (Operation not permitted)" ]
+}
+
+@test "the container's profile overrides the pod's; seccompDefault false in node-config.json makes the default Unconfined" {
+	POD_SC='seccompProfile: {type: Unconfined}' CTR_SC='seccompProfile: {type: RuntimeDefault}' probe_pod over
+	probe over keyctl
+	[ "$output" = "keyctl: errno 1 (Operation not permitted)" ]
+	POD_SC='seccompProfile: {type: Unconfined}' probe_pod podlevel
+	probe podlevel keyctl
+	[ "$output" = "keyctl: ok" ]
+	echo '{"seccompDefault": false}' >"$PEAPOD_ROOT/node-config.json"
+	probe_pod off
+	ctr_config off | jq -e '.linux.seccomp == null'
+	probe off keyctl
+	[ "$output" = "keyctl: ok" ]
+	# the switch is read when a container is created: a pod that says
+	# RuntimeDefault keeps it
+	CTR_SC='seccompProfile: {type: RuntimeDefault}' probe_pod said
+	probe said keyctl
+	[ "$output" = "keyctl: errno 1 (Operation not permitted)" ]
+}
+
+@test "Localhost loads the profile under \$PEAPOD_ROOT/seccomp; a missing one leaves the container in CreateContainerError" {
+	mkdir -p "$PEAPOD_ROOT/seccomp/profiles"
+	# allow everything but mkdir (and keyctl)
+	cat >"$PEAPOD_ROOT/seccomp/profiles/no-mkdir.json" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["mkdir", "mkdirat", "keyctl"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}
+JSON
+	CTR_SC='seccompProfile: {type: Localhost, localhostProfile: profiles/no-mkdir.json}' probe_pod lh
+	probe lh keyctl
+	[ "$output" = "keyctl: errno 13 (Permission denied)" ]
+	run peapod exec lh -c c -- mkdir /tmp/d
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Permission denied"* ]]
+	CTR_SC='seccompProfile: {type: Localhost, localhostProfile: profiles/none.json}' write_pod missing
+	peapod apply -f "$BATS_TEST_TMPDIR/missing.yaml"
+	f=$PEAPOD_ROOT/seccomp/profiles/none.json
+	msg="cannot load seccomp profile \"$f\": open $f: no such file or directory"
+	wait_for 30 waiting_is missing CreateContainerError "$msg"
+	peapod describe pod missing | grep -qF "Error: $msg"
+	# a profile that is not JSON
+	echo 'not json' >"$f"
+	wait_for 30 waiting_has missing CreateContainerError "decoding seccomp profile failed \"$f\""
+}
+
+@test "seccompProfile is validated as the API server does" {
+	CTR_SC='seccompProfile: {type: Localhost, localhostProfile: ../x.json}' write_pod bad
+	run peapod apply -f "$BATS_TEST_TMPDIR/bad.yaml"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"spec.containers[0].securityContext.seccompProfile.localhostProfile: Invalid value: \"../x.json\": must not contain '..'"* ]]
+	CTR_SC='seccompProfile: {type: Unconfined, localhostProfile: x.json}' write_pod bad
+	run peapod apply -f "$BATS_TEST_TMPDIR/bad.yaml"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"seccompProfile.localhostProfile: Invalid value: \"<object>\": can only be set when seccomp type is Localhost"* ]]
+	[ ! -e "$PEAPOD_ROOT/run/names/default/bad" ]
 }
