@@ -68,6 +68,11 @@ probe() { # POD OP [PID]: sc-probe's line in $output
 	echo "$output"
 }
 
+probe_says() { # POD EXPECTED OP [PID]
+	probe "$1" "${@:3}"
+	[ "$output" = "$2" ]
+}
+
 ctr_config() { # POD: the container's config.json
 	cat "$PEAPOD_ROOT/run/pods/$(pod_uid "$1")/containers/c/config.json"
 }
@@ -79,64 +84,46 @@ ctr_config() { # POD: the container's config.json
 @test "a pod that sets no profile runs RuntimeDefault: unshare, mount, keyctl, process_vm_readv denied" {
 	probe_pod rd
 	ctr_config rd | jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"'
-	probe rd unshare
-	[ "$output" = "unshare: errno 1 (Operation not permitted)" ]
-	probe rd mount
-	[ "$output" = "mount: errno 1 (Operation not permitted)" ]
-	probe rd keyctl
-	[ "$output" = "keyctl: errno 1 (Operation not permitted)" ]
-	probe rd vmread 1
-	[ "$output" = "vmread: errno 1 (Operation not permitted)" ]
+	probe_says rd "unshare: errno 1 (Operation not permitted)" unshare
+	probe_says rd "mount: errno 1 (Operation not permitted)" mount
+	probe_says rd "keyctl: errno 1 (Operation not permitted)" keyctl
+	probe_says rd "vmread: errno 1 (Operation not permitted)" vmread 1
 	# with CAP_SYS_PTRACE the profile allows the family
 	CTR_SC='capabilities: {add: [SYS_PTRACE]}' probe_pod rdp
-	probe rdp vmread 1
-	[ "$output" = "vmread: ok" ]
-	probe rdp keyctl
-	[ "$output" = "keyctl: errno 1 (Operation not permitted)" ]
+	probe_says rdp "vmread: ok" vmread 1
+	probe_says rdp "keyctl: errno 1 (Operation not permitted)" keyctl
 }
 
 @test "Unconfined: the same calls succeed where the capabilities allow" {
 	CTR_SC='seccompProfile: {type: Unconfined}, capabilities: {add: [SYS_ADMIN]}' probe_pod un
 	ctr_config un | jq -e '.linux.seccomp == null'
-	probe un unshare
-	[ "$output" = "unshare: ok" ]
-	probe un mount
-	[ "$output" = "mount: ok" ]
-	probe un keyctl
-	[ "$output" = "keyctl: ok" ]
-	probe un vmread 1
-	[ "$output" = "vmread: ok" ]
-	probe un ptrace 1
-	[ "$output" = "ptrace: ok" ]
+	probe_says un "unshare: ok" unshare
+	probe_says un "mount: ok" mount
+	probe_says un "keyctl: ok" keyctl
+	probe_says un "vmread: ok" vmread 1
+	probe_says un "ptrace: ok" ptrace 1
 }
 
 @test "RuntimeDefault with CAP_SYS_ADMIN added allows unshare and mount, as containerd's profile does; keyctl stays denied" {
 	CTR_SC='seccompProfile: {type: RuntimeDefault}, capabilities: {add: [SYS_ADMIN]}' probe_pod rda
-	probe rda unshare
-	[ "$output" = "unshare: ok" ]
-	probe rda mount
-	[ "$output" = "mount: ok" ]
-	probe rda keyctl
-	[ "$output" = "keyctl: errno 1 (Operation not permitted)" ]
+	probe_says rda "unshare: ok" unshare
+	probe_says rda "mount: ok" mount
+	probe_says rda "keyctl: errno 1 (Operation not permitted)" keyctl
 }
 
 @test "the container's profile overrides the pod's; seccompDefault false in node-config.json makes the default Unconfined" {
 	POD_SC='seccompProfile: {type: Unconfined}' CTR_SC='seccompProfile: {type: RuntimeDefault}' probe_pod over
-	probe over keyctl
-	[ "$output" = "keyctl: errno 1 (Operation not permitted)" ]
+	probe_says over "keyctl: errno 1 (Operation not permitted)" keyctl
 	POD_SC='seccompProfile: {type: Unconfined}' probe_pod podlevel
-	probe podlevel keyctl
-	[ "$output" = "keyctl: ok" ]
+	probe_says podlevel "keyctl: ok" keyctl
 	echo '{"seccompDefault": false}' >"$PEAPOD_ROOT/node-config.json"
 	probe_pod off
 	ctr_config off | jq -e '.linux.seccomp == null'
-	probe off keyctl
-	[ "$output" = "keyctl: ok" ]
+	probe_says off "keyctl: ok" keyctl
 	# the switch is read when a container is created: a pod that says
 	# RuntimeDefault keeps it
 	CTR_SC='seccompProfile: {type: RuntimeDefault}' probe_pod said
-	probe said keyctl
-	[ "$output" = "keyctl: errno 1 (Operation not permitted)" ]
+	probe_says said "keyctl: errno 1 (Operation not permitted)" keyctl
 }
 
 @test "Localhost loads the profile under \$PEAPOD_ROOT/seccomp; a missing one leaves the container in CreateContainerError" {
@@ -147,8 +134,7 @@ ctr_config() { # POD: the container's config.json
  "syscalls": [{"names": ["mkdir", "mkdirat", "keyctl"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}
 JSON
 	CTR_SC='seccompProfile: {type: Localhost, localhostProfile: profiles/no-mkdir.json}' probe_pod lh
-	probe lh keyctl
-	[ "$output" = "keyctl: errno 13 (Permission denied)" ]
+	probe_says lh "keyctl: errno 13 (Permission denied)" keyctl
 	run peapod exec lh -c c -- mkdir /tmp/d
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"Permission denied"* ]]
@@ -173,4 +159,44 @@ JSON
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"seccompProfile.localhostProfile: Invalid value: \"<object>\": can only be set when seccomp type is Localhost"* ]]
 	[ ! -e "$PEAPOD_ROOT/run/names/default/bad" ]
+}
+
+@test "this host has neither AppArmor nor SELinux (what the next tests assume)" {
+	[ ! -e /sys/kernel/security/apparmor ] || skip "AppArmor is enabled here"
+	[ ! -e /sys/fs/selinux/enforce ] || skip "SELinux is enabled here"
+}
+
+@test "appArmorProfile RuntimeDefault and Unconfined run; Localhost leaves the container waiting in the kubelet's words, the pod created" {
+	[ ! -e /sys/kernel/security/apparmor ] || skip "AppArmor is enabled here"
+	POD_SC='appArmorProfile: {type: RuntimeDefault}' CTR_SC='appArmorProfile: {type: Unconfined}' probe_pod aa
+	POD_SC='appArmorProfile: {type: RuntimeDefault}' probe_pod aa2
+	peapod get pod aa2 -o yaml | grep -q 'type: RuntimeDefault'
+	CTR_SC='appArmorProfile: {type: Localhost, localhostProfile: k8s-deny-write}' write_pod aal
+	run peapod apply -f "$BATS_TEST_TMPDIR/aal.yaml"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"pod/aal created"* ]] || { echo "$output"; false; }
+	msg="Cannot enforce AppArmor: AppArmor is not enabled on the host"
+	wait_for 30 waiting_is aal CreateContainerError "$msg"
+	peapod describe pod aal | grep -qF "Error: $msg"
+}
+
+@test "the AppArmor annotation follows the same rules as the field" {
+	[ ! -e /sys/kernel/security/apparmor ] || skip "AppArmor is enabled here"
+	META='  annotations: {container.apparmor.security.beta.kubernetes.io/c: runtime/default}' probe_pod ann
+	META='  annotations: {container.apparmor.security.beta.kubernetes.io/c: localhost/k8s-x}' write_pod annl
+	peapod apply -f "$BATS_TEST_TMPDIR/annl.yaml"
+	wait_for 30 waiting_is annl CreateContainerError "Cannot enforce AppArmor: AppArmor is not enabled on the host"
+	# the annotation and the field must agree, as the API server says
+	META='  annotations: {container.apparmor.security.beta.kubernetes.io/c: unconfined}' \
+		CTR_SC='appArmorProfile: {type: RuntimeDefault}' write_pod annbad
+	run peapod apply -f "$BATS_TEST_TMPDIR/annbad.yaml"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"spec.containers[0].securityContext.appArmorProfile.type: Forbidden: apparmor type in annotation and field must match"* ]]
+}
+
+@test "seLinuxOptions are accepted and ignored with a warning event on a host without SELinux" {
+	[ ! -e /sys/fs/selinux/enforce ] || skip "SELinux is enabled here"
+	POD_SC='seLinuxOptions: {level: "s0:c123,c456"}' CTR_SC='seLinuxOptions: {type: spc_t}' probe_pod se
+	peapod get pod se -o yaml | grep -q 'level: s0:c123,c456'
+	peapod describe pod se | grep -q "SELinuxOptionsIgnored .*seLinuxOptions of container c ignored: SELinux is not enabled on the host"
 }
