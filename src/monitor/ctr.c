@@ -141,6 +141,20 @@ static int ctr_launch(struct mon *m, size_t idx, pid_t *ret_pid, struct pp_error
 	return 0;
 }
 
+/* seLinuxOptions on a host without SELinux are ignored, as containerd
+ * drops the label there; said once, when the container is first made. */
+static void selinux_warn(struct mon *m, size_t idx)
+{
+	struct ctr_status *st = mon_status(m, idx);
+
+	if (st->restart_count == 0 && pod_selinux_is_set(m->rec->pod, mon_spec(m, idx)) &&
+	    !rt_selinux_enabled())
+		pod_event_add(
+		    m->dir, "Warning", "SELinuxOptionsIgnored",
+		    "seLinuxOptions of container %s ignored: SELinux is not enabled on the host",
+		    st->name);
+}
+
 int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 {
 	struct ctr_status *st = mon_status(m, idx);
@@ -194,6 +208,7 @@ int mon_ctr_start(struct mon *m, size_t idx, struct pp_error *err)
 		mctr_start_failed(m, idx, err->msg);
 		return r;
 	}
+	selinux_warn(m, idx);
 	mctr_started(m, idx, pid);
 	log_info("container '%s' started, pid %d", st->name, (int)pid);
 	mon_post_start(m, idx);

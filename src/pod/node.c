@@ -324,6 +324,11 @@ int pod_node_get(const struct pod_paths *paths, json_object **ret, struct pp_err
 	return 0;
 }
 
+int pod_node_config(const struct pod_paths *paths, json_object **ret, struct pp_error *err)
+{
+	return read_json(paths, NODE_CONFIG_FILE, ret, err);
+}
+
 int pod_node_edit(const struct pod_paths *paths,
                   int (*edit)(json_object *state, void *data, struct pp_error *err), void *data,
                   struct pp_error *err)

@@ -30,6 +30,11 @@ char *pod_node_name(void);
  * node-config.json is unreadable or malformed (the message names it). */
 int pod_node_get(const struct pod_paths *paths, json_object **ret, struct pp_error *err);
 
+/* ROOT/node-config.json as an object (empty when the file does not
+ * exist). *ret caller puts. 0, or -errno/-EINVAL when unreadable or not an
+ * object. */
+int pod_node_config(const struct pod_paths *paths, json_object **ret, struct pp_error *err);
+
 /* Change the user's node state: under the scheduling lock, read
  * ROOT/node.json (an object with "labels", "annotations" maps and a
  * "taints" list, created empty when absent), let edit change it, and

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "image/image.h"
+#include "pod/seccomp.h"
 #include "pod/volumes.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -473,6 +474,27 @@ static json_object *container_annotations(const struct pod *pod, const struct po
 	return ann;
 }
 
+/* linux.seccomp by the container's profile, its capability rules from the
+ * bounding set the process was given (containerd's DefaultProfile). */
+static int add_seccomp(json_object *cfg, const struct pod_plan_target *t, struct pp_error *err)
+{
+	json_object *caps = json_get_obj(json_object_object_get(cfg, "process"), "capabilities");
+	json_object *sec = NULL;
+	struct pod_profile p;
+	int r;
+
+	if (pod_plan_privileged(t->c))
+		return 0; /* containerd: a privileged container has no seccomp */
+	pod_seccomp_effective(t->pod, t->c, &p);
+	r = pod_seccomp_plan(&p, t->unconfined_default, t->seccomp_dir,
+	                     json_get_arr(caps, "bounding"), &sec, err);
+	if (r < 0)
+		return r;
+	if (sec != NULL)
+		json_object_object_add(json_object_object_get(cfg, "linux"), "seccomp", sec);
+	return 0;
+}
+
 int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struct pp_error *err)
 {
 	const struct pod *pod = t->pod;
@@ -508,6 +530,11 @@ int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struc
 	                       linux_object(paths, c->name, nss, pod_plan_privileged(c)));
 	pod_plan_resources(
 	    json_object_object_get(json_object_object_get(cfg, "linux"), "resources"), pod, c);
+	r = add_seccomp(cfg, t, err);
+	if (r < 0) {
+		json_object_put(cfg);
+		return r;
+	}
 	*ret = cfg;
 	return 0;
 }

@@ -138,7 +138,9 @@ int pod_plan_process(const struct pod_plan_target *t, const struct pod_user *use
  * ephemeral container's targetContainerName, as the kubelet's
  * NamespaceMode TARGET), else new; mount and cgroup new; masked
  * and read-only paths; cgroupsPath <parent>/<name>; CRI annotations. rootfd
- * is the mounted rootfs (for the user lookup). *ret caller owns. */
+ * is the mounted rootfs (for the user lookup); linux.seccomp by the
+ * container's effective seccompProfile (pod_seccomp_plan()). *ret caller
+ * owns. 0 or -errno (a Localhost profile that cannot be loaded). */
 struct pod_plan_target {
 	const struct pod *pod;
 	const struct pod_container *c; /* one of pod's (init) containers */
@@ -148,6 +150,11 @@ struct pod_plan_target {
 	pid_t target_pid;              /* > 0: its pid namespace is this process's */
 	char *const *env;              /* its own environment (pod_env_resolve()), NULL for none */
 	const struct pod_plan_paths *paths;
+	/* seccomp (pod/seccomp.h): the Localhost profiles' folder, and
+	 * whether a container that sets no profile runs Unconfined (node
+	 * config seccompDefault: false) instead of RuntimeDefault */
+	const char *seccomp_dir;
+	bool unconfined_default;
 };
 int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struct pp_error *err);
 

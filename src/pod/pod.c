@@ -21,6 +21,7 @@
 #include "pod/paths.h"
 #include "pod/plan.h"
 #include "pod/schedule.h"
+#include "pod/seccomp.h"
 #include "pod/state.h"
 #include "pod/volumes.h"
 #include "runtime/runtime.h"
@@ -427,16 +428,20 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
 	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
 	cleanup_free char *cfgpath = xstrfmt("%s/config.json", bundle);
+	cleanup_free char *seccomp_dir = xstrfmt("%s/" POD_SECCOMP_DIR, paths->root);
 	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct pod_plan_paths pp;
 	char *bufs[PLAN_BUFS];
 	json_object *cfg = NULL;
 	pid_t target = 0;
+	bool unconfined = false;
 	int r;
 
 	if (rootfd < 0)
 		return pp_error(err, errno, "open '%s'", rootfs);
 	r = target_pid(rec, idx, &target, err);
+	if (r == 0)
+		r = pod_seccomp_unconfined_default(paths, &unconfined, err);
 	if (r < 0)
 		return r;
 	plan_paths_fill(paths, rec, &pp, bufs);
@@ -447,7 +452,9 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 	                                                 .sandbox_pid = rec->sandbox_pid,
 	                                                 .target_pid = target,
 	                                                 .paths = &pp,
-	                                                 .env = env},
+	                                                 .env = env,
+	                                                 .seccomp_dir = seccomp_dir,
+	                                                 .unconfined_default = unconfined},
 	                       &cfg, err);
 	plan_paths_free(bufs);
 	if (r < 0)
@@ -501,6 +508,8 @@ int pod_container_prepare(const struct pod_paths *paths, const struct pod_record
 
 	/* the kubelet checks runAsNonRoot before asking for a container */
 	r = pod_verify_run_as_non_root(rec->pod, pod_ctr_spec(rec, idx), img->config.user, err);
+	if (r == 0)
+		r = pod_lsm_check(rec->pod, pod_ctr_spec(rec, idx), err);
 	if (r < 0)
 		return r;
 	/* A (re)started container gets a fresh writable layer, as with CRI. */

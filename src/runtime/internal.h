@@ -74,10 +74,6 @@ struct rt_process {
  * A non-empty apparmorProfile or selinuxLabel is -EINVAL: pea applies
  * neither (runc 1.1 refuses both on a host without them). Borrows process. */
 int rt_process_parse(json_object *process, struct rt_process *ret, struct pp_error *err);
-/* Whether the host runs SELinux (selinuxfs mounted) or AppArmor (runc's
- * apparmor.IsEnabled). */
-bool rt_selinux_enabled(void);
-bool rt_apparmor_enabled(void);
 void rt_process_clear(struct rt_process *p);
 
 /* RLIMIT_* from "RLIMIT_NOFILE" (exact), or -EINVAL. */

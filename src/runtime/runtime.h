@@ -172,6 +172,11 @@ const char *rt_cap_name(int cap);
 /* Number of the highest capability this kernel knows (cap_last_cap). */
 int rt_cap_last(void);
 
+/* Whether the host runs SELinux (selinuxfs mounted) or AppArmor (runc's
+ * apparmor.IsEnabled). */
+bool rt_selinux_enabled(void);
+bool rt_apparmor_enabled(void);
+
 /* The names linux.seccomp takes (seccomp.c's tables). */
 enum rt_seccomp_names {
 	RT_SECCOMP_ACTIONS, /* defaultAction, syscalls[].action: "SCMP_ACT_*" */

@@ -18,7 +18,7 @@ enum pod_field_kind {
 	POD_FIELD_STR,         /* char * at off */
 	POD_FIELD_BOOL,        /* bool at off */
 	POD_FIELD_STRV,        /* char ** at off, NULL-terminated */
-	POD_FIELD_CUSTOM,      /* decode() does the work */
+	POD_FIELD_CUSTOM,      /* decode() does the work, given obj + off */
 	POD_FIELD_IGNORE,      /* accepted with any value, not stored */
 	POD_FIELD_IGNORE_BOOL, /* a boolean, accepted, not stored */
 	POD_FIELD_UNSUPPORTED, /* known, refused unless empty (null, false, "", {}, []) */
@@ -183,6 +183,26 @@ int pod_decode_ctr_read_only_root(json_object *v, void *obj, const char *path,
 int pod_decode_ctr_privileged(json_object *v, void *obj, const char *path, struct pp_error *err);
 /* Does c set a container-level field other than capabilities? */
 bool pod_security_ctr_is_set(const struct pod_container *c);
+/* securityContext.seccompProfile, appArmorProfile and seLinuxOptions of a
+ * pod (obj a struct pod) and a container (obj a struct pod_container):
+ * decoders, their checks in the API server's words (0 or -EINVAL), JSON
+ * members added to a securityContext object, equality and freeing
+ * (pod-profile.c). */
+/* obj: the struct pod_profile or struct pod_selinux (a field's offset). */
+int pod_decode_profile(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_decode_selinux(json_object *v, void *obj, const char *path, struct pp_error *err);
+int pod_validate_profiles(const struct pod *pod, struct pp_error *err);
+bool pod_profiles_are_set(const struct pod_profile *seccomp, const struct pod_profile *apparmor,
+                          const struct pod_selinux *selinux);
+void pod_profiles_add(json_object *sc, const struct pod_profile *seccomp,
+                      const struct pod_profile *apparmor, const struct pod_selinux *selinux);
+bool pod_profile_equal(const struct pod_profile *a, const struct pod_profile *b);
+bool pod_selinux_equal(const struct pod_selinux *a, const struct pod_selinux *b);
+void pod_profile_clear(struct pod_profile *p);
+void pod_selinux_clear(struct pod_selinux *s);
+/* The profile an AppArmor annotation value names ("runtime/default",
+ * "unconfined", "localhost/NAME"; borrowed from v), type NULL for another. */
+void pod_apparmor_from_annotation(const char *v, struct pod_profile *ret);
 /* Add c's fields (not capabilities) to the securityContext object sc. */
 void pod_security_ctr_add(json_object *sc, const struct pod_container *c);
 /* spec.securityContext as a new object (caller puts); NULL when empty. */

@@ -73,11 +73,14 @@ static const struct pod_field security_context_fields[] = {
     {"runAsNonRoot", POD_FIELD_CUSTOM, 0, pod_decode_ctr_run_as_non_root},
     {"readOnlyRootFilesystem", POD_FIELD_CUSTOM, 0, pod_decode_ctr_read_only_root},
     {"privileged", POD_FIELD_CUSTOM, 0, pod_decode_ctr_privileged},
-    UNSUPPORTED("seLinuxOptions"),
+    {"seLinuxOptions", POD_FIELD_CUSTOM, offsetof(struct pod_container, selinux),
+     pod_decode_selinux},
     UNSUPPORTED("windowsOptions"),
     UNSUPPORTED("procMount"),
-    UNSUPPORTED("seccompProfile"),
-    UNSUPPORTED("appArmorProfile"),
+    {"seccompProfile", POD_FIELD_CUSTOM, offsetof(struct pod_container, seccomp),
+     pod_decode_profile},
+    {"appArmorProfile", POD_FIELD_CUSTOM, offsetof(struct pod_container, apparmor),
+     pod_decode_profile},
     {NULL, 0, 0, NULL},
 };
 

@@ -57,6 +57,9 @@ static void container_clear(struct pod_container *c)
 	pod_resources_free(c);
 	pod_small_ctr_free(c);
 	free(c->target_container_name);
+	pod_profile_clear(&c->seccomp);
+	pod_profile_clear(&c->apparmor);
+	pod_selinux_clear(&c->selinux);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -94,6 +97,9 @@ void pod_clear(struct pod *pod)
 	pod_net_free(pod);
 	pod_sched_free(pod);
 	pod_small_free(pod);
+	pod_profile_clear(&pod->seccomp);
+	pod_profile_clear(&pod->apparmor);
+	pod_selinux_clear(&pod->selinux);
 	memset(pod, 0, sizeof(*pod));
 }
 

@@ -4,6 +4,7 @@
  * fields with allowPrivilegeEscalation and readOnlyRootFilesystem; their
  * decoding (with the API server's range checks), encoding and equality. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,12 +211,12 @@ static const struct pod_field pod_security_fields[] = {
     {"fsGroup", POD_FIELD_CUSTOM, 0, pod_fs_group},
     {"fsGroupChangePolicy", POD_FIELD_CUSTOM, 0, pod_fs_group_change_policy},
     {"supplementalGroupsPolicy", POD_FIELD_CUSTOM, 0, pod_supplemental_groups_policy},
-    UNSUPPORTED("seLinuxOptions"),
+    {"seLinuxOptions", POD_FIELD_CUSTOM, offsetof(struct pod, selinux), pod_decode_selinux},
     UNSUPPORTED("seLinuxChangePolicy"),
     UNSUPPORTED("windowsOptions"),
     {"sysctls", POD_FIELD_CUSTOM, 0, pod_decode_sysctls},
-    UNSUPPORTED("seccompProfile"),
-    UNSUPPORTED("appArmorProfile"),
+    {"seccompProfile", POD_FIELD_CUSTOM, offsetof(struct pod, seccomp), pod_decode_profile},
+    {"appArmorProfile", POD_FIELD_CUSTOM, offsetof(struct pod, apparmor), pod_decode_profile},
     {NULL, 0, 0, NULL},
 };
 
@@ -238,7 +239,7 @@ bool pod_security_ctr_is_set(const struct pod_container *c)
 {
 	return c->run_as.has_user || c->run_as.has_group || c->run_as.has_non_root ||
 	       c->has_allow_privilege_escalation || c->has_read_only_root_filesystem ||
-	       c->has_privileged;
+	       c->has_privileged || pod_profiles_are_set(&c->seccomp, &c->apparmor, &c->selinux);
 }
 
 void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
@@ -252,6 +253,7 @@ void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
 		                       json_object_new_boolean(c->read_only_root_filesystem));
 	if (c->has_privileged)
 		json_object_object_add(sc, "privileged", json_object_new_boolean(c->privileged));
+	pod_profiles_add(sc, &c->seccomp, &c->apparmor, &c->selinux);
 }
 
 static bool pod_security_is_set(const struct pod *pod)
@@ -261,7 +263,8 @@ static bool pod_security_is_set(const struct pod *pod)
 	return ra->has_user || ra->has_group || ra->has_non_root ||
 	       pod->n_supplemental_groups > 0 || pod->has_fs_group ||
 	       pod->fs_group_change_policy != NULL || pod->supplemental_groups_policy != NULL ||
-	       pod->n_sysctls > 0;
+	       pod->n_sysctls > 0 ||
+	       pod_profiles_are_set(&pod->seccomp, &pod->apparmor, &pod->selinux);
 }
 
 static void add_opt_str(json_object *o, const char *key, const char *v)
@@ -291,6 +294,7 @@ json_object *pod_security_pod_to_json(const struct pod *pod)
 	add_opt_str(o, "fsGroupChangePolicy", pod->fs_group_change_policy);
 	if ((arr = pod_sysctls_to_json(pod)) != NULL)
 		json_object_object_add(o, "sysctls", arr);
+	pod_profiles_add(o, &pod->seccomp, &pod->apparmor, &pod->selinux);
 	return o;
 }
 
@@ -309,7 +313,10 @@ bool pod_security_ctr_equal(const struct pod_container *a, const struct pod_cont
 	       a->allow_privilege_escalation == b->allow_privilege_escalation &&
 	       a->has_read_only_root_filesystem == b->has_read_only_root_filesystem &&
 	       a->read_only_root_filesystem == b->read_only_root_filesystem &&
-	       a->has_privileged == b->has_privileged && a->privileged == b->privileged;
+	       a->has_privileged == b->has_privileged && a->privileged == b->privileged &&
+	       pod_profile_equal(&a->seccomp, &b->seccomp) &&
+	       pod_profile_equal(&a->apparmor, &b->apparmor) &&
+	       pod_selinux_equal(&a->selinux, &b->selinux);
 }
 
 static bool opt_str_eq(const char *a, const char *b)
@@ -324,7 +331,9 @@ bool pod_security_pod_equal(const struct pod *a, const struct pod *b)
 	    a->has_fs_group != b->has_fs_group || a->fs_group != b->fs_group ||
 	    !opt_str_eq(a->fs_group_change_policy, b->fs_group_change_policy) ||
 	    !opt_str_eq(a->supplemental_groups_policy, b->supplemental_groups_policy) ||
-	    !pod_sysctls_equal(a, b))
+	    !pod_sysctls_equal(a, b) || !pod_profile_equal(&a->seccomp, &b->seccomp) ||
+	    !pod_profile_equal(&a->apparmor, &b->apparmor) ||
+	    !pod_selinux_equal(&a->selinux, &b->selinux))
 		return false;
 	for (size_t i = 0; i < a->n_supplemental_groups; i++)
 		if (a->supplemental_groups[i] != b->supplemental_groups[i])

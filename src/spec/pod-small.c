@@ -309,9 +309,9 @@ static bool has_container(const struct pod *pod, const char *name)
 }
 
 /* The deprecated AppArmor annotation of a container: checked as the API
- * server does (the container exists, the profile is well formed), then
- * treated as its securityContext.appArmorProfile, which the API server
- * fills from it: refused, as that field is. */
+ * server does (the container exists, the profile is well formed); the
+ * kubelet then takes it as the container's appArmorProfile
+ * (pod_apparmor_effective()). */
 int pod_validate_apparmor_annotations(const struct pod *pod, struct pp_error *err)
 {
 	char path[POD_PATH_MAX], why[160];
@@ -331,7 +331,6 @@ int pod_validate_apparmor_annotations(const struct pod *pod, struct pp_error *er
 			               "invalid AppArmor profile name: \"%.100s\"", v);
 			return pod_invalid(path, v, why, err);
 		}
-		return pod_unsupported(path, err);
 	}
 	return 0;
 }

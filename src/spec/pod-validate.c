@@ -166,6 +166,8 @@ static int validate_pod_spec(const struct pod *pod, struct pp_error *err)
 		r = pod_validate_pod_resources(pod, err);
 	if (r == 0)
 		r = pod_validate_small(pod, err);
+	if (r == 0)
+		r = pod_validate_profiles(pod, err);
 	return r;
 }
 

@@ -176,6 +176,19 @@ struct pod_run_as {
 	bool non_root;
 };
 
+/* securityContext.seccompProfile or appArmorProfile, of a pod or a
+ * container: type NULL when the field is absent. */
+struct pod_profile {
+	char *type;              /* "RuntimeDefault", "Localhost" or "Unconfined" once validated */
+	char *localhost_profile; /* localhostProfile; NULL when absent */
+};
+
+/* securityContext.seLinuxOptions: kept as given (no SELinux is applied). */
+struct pod_selinux {
+	bool set;
+	char *user, *role, *type, *level; /* NULL when absent */
+};
+
 /* lifecycle.postStart / preStop: the exec and sleep handlers peapod
  * implements. */
 struct pod_handler {
@@ -299,6 +312,9 @@ struct pod_container {
 	/* securityContext.privileged: all capabilities, the host's devices, no
 	 * masked or read-only paths, /sys and the cgroupfs writable */
 	bool has_privileged, privileged;
+	/* securityContext.seccompProfile, appArmorProfile, seLinuxOptions */
+	struct pod_profile seccomp, apparmor;
+	struct pod_selinux selinux;
 	char *termination_message_path;   /* default /dev/termination-log */
 	char *termination_message_policy; /* default File */
 	/* Set by the decoder when imagePullPolicy was absent; pod_spec_default()
@@ -368,6 +384,9 @@ struct pod {
 	/* spec.securityContext.sysctls, in order */
 	struct pod_sysctl *sysctls;
 	size_t n_sysctls;
+	/* spec.securityContext.seccompProfile, appArmorProfile, seLinuxOptions */
+	struct pod_profile seccomp, apparmor;
+	struct pod_selinux selinux;
 	struct pod_volume *volumes;
 	size_t n_volumes;
 	/* spec.initContainers: run one at a time, in order, before containers */
@@ -503,6 +522,18 @@ int pod_priority_admit(struct pod *pod, struct pp_error *err);
  * one spec update the API server allows besides images). */
 bool pod_sched_equal(const struct pod_sched *a, const struct pod_sched *b);
 bool pod_sched_only_gates_removed(const struct pod *cur, const struct pod *next);
+
+/* The seccomp profile and the AppArmor profile container c of pod runs
+ * with, as the kubelet picks them: the container's field, else (AppArmor)
+ * its container.apparmor.security.beta.kubernetes.io/<name> annotation,
+ * else the pod's field. Borrowed; a profile with type NULL when none is
+ * set (the kubelet's default applies). pod-profile.c. */
+void pod_seccomp_effective(const struct pod *pod, const struct pod_container *c,
+                           struct pod_profile *ret);
+void pod_apparmor_effective(const struct pod *pod, const struct pod_container *c,
+                            struct pod_profile *ret);
+/* Is seLinuxOptions set on the pod or on container c? */
+bool pod_selinux_is_set(const struct pod *pod, const struct pod_container *c);
 
 /* Two pods have the same spec and metadata (uid ignored): for "unchanged". */
 bool pod_spec_equal(const struct pod *a, const struct pod *b);

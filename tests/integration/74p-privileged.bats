@@ -37,6 +37,10 @@ YAML
 	[[ "$output" == *"CapPrm:	$want"* ]]
 	[[ "$output" == *"CapBnd:	$want"* ]]
 	[[ "$output" == *"NoNewPrivs:	0"* ]]
+	# no seccomp filter (containerd), where the sibling has RuntimeDefault's
+	[[ "$output" == *"Seccomp:	0"* ]]
+	run peapod exec pr -c plain -- grep Seccomp: /proc/self/status
+	[ "$output" = "Seccomp:	2" ]
 	# the host's devices, and the device cgroup lets them be opened
 	run peapod exec pr -c priv -- ls /dev
 	[[ " ${lines[*]} " == *" loop-control "* ]]

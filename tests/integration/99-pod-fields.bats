@@ -230,7 +230,7 @@ YAML
 	peapod describe pod rg | grep -A2 '^Readiness Gates:' | grep -E '^  example.com/lb-ready +<none>'
 }
 
-@test "the AppArmor annotation is the appArmorProfile field: refused, and checked against the containers" {
+@test "the AppArmor annotation is checked against the containers and names a valid profile" {
 	cat >"$BATS_TEST_TMPDIR/p.yaml" <<'YAML'
 apiVersion: v1
 kind: Pod
@@ -244,8 +244,12 @@ spec:
     image: busybox:1.28
 YAML
 	refused 'metadata.annotations[container.apparmor.security.beta.kubernetes.io/nope]: Invalid value: "nope": container not found'
-	sed -i 's|beta.kubernetes.io/nope|beta.kubernetes.io/c|' "$BATS_TEST_TMPDIR/p.yaml"
-	refused 'metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]: Unsupported value: not supported by peapod yet'
+	sed -i 's|beta.kubernetes.io/nope: runtime/default|beta.kubernetes.io/c: strict|' "$BATS_TEST_TMPDIR/p.yaml"
+	refused 'metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]: Invalid value: "strict": invalid AppArmor profile name: "strict"'
+	# a valid one is the container's appArmorProfile (26-pod-seccomp.bats)
+	sed -i 's|beta.kubernetes.io/c: strict|beta.kubernetes.io/c: runtime/default|' "$BATS_TEST_TMPDIR/p.yaml"
+	run peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	[ "$status" -eq 0 ]
 }
 
 @test "apply -f DIR/ and DIR// name the files without a double slash" {

@@ -1031,8 +1031,9 @@ static const struct err_case
              "spec.resources.containers[0][memory].limits: Invalid value: \"2Gi\": must be less than or equal to pod limits of 1Gi"},
             {HEAD
              "  annotations: {container.apparmor.security.beta.kubernetes.io/c: runtime/default}\n"
-             "spec:\n  containers:\n  - name: c\n    image: busybox\n",
-             "metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]: Unsupported value: not supported by peapod yet"},
+             "spec:\n  containers:\n  - name: c\n    image: busybox\n"
+             "    securityContext: {appArmorProfile: {type: Unconfined}}\n",
+             "spec.containers[0].securityContext.appArmorProfile.type: Forbidden: apparmor type in annotation and field must match"},
             {HEAD
              "  annotations: {container.apparmor.security.beta.kubernetes.io/x: runtime/default}\n"
              "spec:\n  containers:\n  - name: c\n    image: busybox\n",
