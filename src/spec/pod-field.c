@@ -196,7 +196,8 @@ static int decode_field(const struct pod_field *f, json_object *v, void *obj, co
 			return 0;
 		return pod_unsupported(path, err);
 	case POD_FIELD_CUSTOM:
-		return f->decode(v, base + f->off, path, err);
+		/* a table decoded without an object (validation only) */
+		return f->decode(v, base != NULL ? base + f->off : NULL, path, err);
 	}
 	return -EINVAL;
 }

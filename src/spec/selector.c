@@ -374,6 +374,14 @@ static int cmp_req(const void *a, const void *b)
 	return strcmp(((const struct pod_sel_req *)a)->key, ((const struct pod_sel_req *)b)->key);
 }
 
+/* By key, as apimachinery sorts them; reqs is NULL when there is none,
+ * and qsort wants an array. */
+static void sort_reqs(struct pod_selector *sel)
+{
+	if (sel->n > 0)
+		qsort(sel->reqs, sel->n, sizeof(*sel->reqs), cmp_req);
+}
+
 int pod_selector_parse(const char *s, struct pod_selector **ret_sel, struct pp_error *err)
 {
 	struct parser p = {.sel = xcalloc(1, sizeof(struct pod_selector))};
@@ -388,7 +396,7 @@ int pod_selector_parse(const char *s, struct pod_selector **ret_sel, struct pp_e
 		pod_selector_free(p.sel);
 		return r;
 	}
-	qsort(p.sel->reqs, p.sel->n, sizeof(*p.sel->reqs), cmp_req);
+	sort_reqs(p.sel);
 	*ret_sel = p.sel;
 	return 0;
 }
@@ -546,7 +554,7 @@ int pod_selector_from_json(json_object *o, const char *path, struct pod_selector
 		pod_selector_free(sel);
 		return r;
 	}
-	qsort(sel->reqs, sel->n, sizeof(*sel->reqs), cmp_req);
+	sort_reqs(sel);
 	*ret_sel = sel;
 	return 0;
 }
