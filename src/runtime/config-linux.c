@@ -71,6 +71,7 @@ void rt_mount_clear(struct rt_mount *m)
 	free(m->type);
 	free(m->source);
 	free(m->data);
+	free(m->source_fd_path);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -206,8 +207,6 @@ static int parse_namespace(json_object *e, size_t i, struct rt_config *c, struct
 	if (c->ns[t].enabled)
 		return pp_error_msg(err, EINVAL, "%s.type: duplicate '%s'", path,
 		                    json_object_get_string(v));
-	if (t == RT_NS_USER)
-		return pp_error_msg(err, EINVAL, "%s: user namespaces are not supported yet", path);
 	c->ns[t].enabled = true;
 	r = rt_json_member(e, path, "path", json_type_string, &v, err);
 	if (r < 0)
@@ -312,7 +311,7 @@ static int parse_sysctl(json_object *lx, struct rt_config *c, struct pp_error *e
 
 static int parse_refused(json_object *lx, struct pp_error *err)
 {
-	static const char *const keys[] = {"uidMappings", "gidMappings", "intelRdt", "personality"};
+	static const char *const keys[] = {"intelRdt", "personality"};
 	json_object *v;
 
 	for (size_t i = 0; i < N_OF(keys); i++) {
@@ -371,6 +370,8 @@ int rt_config_parse_linux(json_object *json, struct rt_config *c, struct pp_erro
 	if (r < 0)
 		return r;
 	r = parse_namespaces(lx, c, err);
+	if (r >= 0)
+		r = rt_idmaps_parse(lx, c, err);
 	if (r >= 0)
 		r = parse_refused(lx, err);
 	if (r >= 0)

@@ -181,33 +181,6 @@ static int intermediate_child(struct exec_ctx *c, struct pp_error *err)
 	return (int)pid;
 }
 
-/* Parent side of the first message: the final pid, or the intermediate's
- * error. Reaps the intermediate. */
-static int wait_intermediate(int sock, pid_t child, pid_t *ret_pid, struct pp_error *err)
-{
-	union {
-		pid_t pid;
-		struct pp_error err;
-	} msg;
-	ssize_t n;
-
-	do
-		n = recv(sock, &msg, sizeof(msg), 0);
-	while (n < 0 && errno == EINTR);
-	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-		;
-	if (n == (ssize_t)sizeof(pid_t) && msg.pid > 0) {
-		*ret_pid = msg.pid;
-		return 0;
-	}
-	if (n == (ssize_t)sizeof(struct pp_error)) {
-		*err = msg.err;
-		err->msg[sizeof(err->msg) - 1] = '\0';
-		return -(err->code > 0 ? err->code : EIO);
-	}
-	return pp_error_msg(err, EPIPE, "exec: setup process died");
-}
-
 /* Second message: EOF once the final process's execve closed the socket
  * (success), or its error. On error the process is reaped here. */
 static int wait_final(int sock, pid_t pid, struct pp_error *err)
@@ -256,7 +229,7 @@ static int spawn(struct exec_ctx *c, pid_t *ret_pid, struct pp_error *err)
 		_exit(1);
 	}
 	(void)close(c->sync);
-	r = wait_intermediate(ours, child, &pid, err);
+	r = rt_sync_wait_pid(ours, child, &pid, err);
 	if (r == 0)
 		r = wait_final(ours, pid, err);
 	if (r < 0)

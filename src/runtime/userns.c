@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* User namespaces (config-linux.md "User namespace mappings"): the
+ * linux.uidMappings/gidMappings of a config, a new namespace made by a
+ * helper child whose maps the parent writes (runc's order: the namespace
+ * exists, then its maps, then anything runs in it), and becoming its root. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/sched.h>
+#include <sys/wait.h>
+
+#include "runtime/internal.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/syscall.h"
+#include "util/xalloc.h"
+
+/* The kernel's limit on lines of uid_map (user_namespaces(7)). */
+#define MAX_IDMAP_LINES 340
+
+static int parse_u32(json_object *e, const char *path, const char *key, uint32_t *ret,
+                     struct pp_error *err)
+{
+	json_object *v;
+	int64_t n;
+	int r = rt_json_member(e, path, key, json_type_int, &v, err);
+
+	if (r == 0)
+		return pp_error_msg(err, EINVAL, "%s.%s: Required value", path, key);
+	if (r < 0)
+		return r;
+	n = json_object_get_int64(v);
+	if (n < 0 || n > UINT32_MAX)
+		return pp_error_msg(err, EINVAL, "%s.%s: out of range", path, key);
+	*ret = (uint32_t)n;
+	return 0;
+}
+
+static int parse_idmap(json_object *e, const char *path, struct rt_idmap *ret, struct pp_error *err)
+{
+	int r;
+
+	if (!json_object_is_type(e, json_type_object))
+		return pp_error_msg(err, EINVAL, "%s: expected an object", path);
+	r = parse_u32(e, path, "containerID", &ret->container_id, err);
+	if (r >= 0)
+		r = parse_u32(e, path, "hostID", &ret->host_id, err);
+	if (r >= 0)
+		r = parse_u32(e, path, "size", &ret->size, err);
+	if (r >= 0 && (ret->size == 0 || (uint64_t)ret->container_id + ret->size > UINT32_MAX ||
+	               (uint64_t)ret->host_id + ret->size > UINT32_MAX))
+		return pp_error_msg(err, EINVAL, "%s.size: out of range", path);
+	return r;
+}
+
+/* linux.<key> → *ret (caller frees). 0 when absent or empty. */
+static int parse_idmaps(json_object *lx, const char *key, struct rt_idmap **ret, size_t *ret_n,
+                        struct pp_error *err)
+{
+	json_object *arr;
+	char path[64];
+	size_t n;
+	int r = rt_json_member(lx, "linux", key, json_type_array, &arr, err);
+
+	if (r <= 0)
+		return r;
+	n = json_object_array_length(arr);
+	if (n > MAX_IDMAP_LINES)
+		return pp_error_msg(err, EINVAL, "linux.%s: more than %d entries", key,
+		                    MAX_IDMAP_LINES);
+	*ret = xcalloc(n + 1, sizeof(**ret));
+	*ret_n = n;
+	for (size_t i = 0; i < n; i++) {
+		(void)snprintf(path, sizeof(path), "linux.%s[%zu]", key, i);
+		r = parse_idmap(json_object_array_get_idx(arr, i), path, &(*ret)[i], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int rt_idmaps_parse(json_object *lx, struct rt_config *c, struct pp_error *err)
+{
+	const struct rt_namespace *u = &c->ns[RT_NS_USER];
+	int r = parse_idmaps(lx, "uidMappings", &c->uid_maps, &c->n_uid_maps, err);
+
+	if (r >= 0)
+		r = parse_idmaps(lx, "gidMappings", &c->gid_maps, &c->n_gid_maps, err);
+	if (r < 0)
+		return r;
+	if (!u->enabled && (c->n_uid_maps > 0 || c->n_gid_maps > 0))
+		return pp_error_msg(
+		    err, EINVAL, "linux.uidMappings: user namespaces aren't enabled in the config");
+	if (u->enabled && u->path == NULL && (c->n_uid_maps == 0 || c->n_gid_maps == 0))
+		return pp_error_msg(
+		    err, EINVAL,
+		    "linux.uidMappings: user namespaces enabled, but no %s mappings found",
+		    c->n_uid_maps == 0 ? "uid" : "gid");
+	return 0;
+}
+
+/* /proc/<pid>/<file> ← "cid hid size\n" lines, in one write (the kernel
+ * takes a map only once, whole). */
+static int write_map(pid_t pid, const char *file, const struct rt_idmap *m, size_t n,
+                     struct pp_error *err)
+{
+	cleanup_free char *buf = xcalloc(n + 1, 40);
+	cleanup_close int fd = -1;
+	char path[64];
+	size_t len = 0;
+
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, 40, "%u %u %u\n", m[i].container_id,
+		                        m[i].host_id, m[i].size);
+	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
+		return pp_error(err, errno, "write %s", file);
+	return 0;
+}
+
+/* The helper: in its new user namespace, wait for the parent to be done. */
+static _Noreturn void helper_main(int rd)
+{
+	char c;
+
+	/* EOF when the parent closes its end. */
+	_exit(read(rd, &c, 1) < 0 ? 1 : 0);
+}
+
+int rt_userns_create(const struct rt_idmap *uids, size_t n_uids, const struct rt_idmap *gids,
+                     size_t n_gids, int *ret_fd, struct pp_error *err)
+{
+	struct clone_args args = {.flags = CLONE_NEWUSER, .exit_signal = SIGCHLD};
+	int pfd[2], fd = -1, r;
+	long pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return pp_error(err, errno, "pipe");
+	pid = sys_clone3(&args, sizeof(args));
+	if (pid == 0) {
+		(void)close(pfd[1]);
+		helper_main(pfd[0]);
+	}
+	(void)close(pfd[0]);
+	if (pid < 0) {
+		(void)close(pfd[1]);
+		return pp_error(err, errno, "new user namespace");
+	}
+	r = write_map((pid_t)pid, "uid_map", uids, n_uids, err);
+	if (r >= 0)
+		r = write_map((pid_t)pid, "gid_map", gids, n_gids, err);
+	if (r >= 0)
+		r = fd = rt_ns_open((pid_t)pid, RT_NS_USER, err);
+	(void)close(pfd[1]);
+	while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return pp_error_prefix(err, r, "user namespace");
+	*ret_fd = fd;
+	return 0;
+}
+
+int rt_userns_open(const struct rt_config *c, int *ret_fd, struct pp_error *err)
+{
+	const struct rt_namespace *u = &c->ns[RT_NS_USER];
+	int fd;
+
+	if (!u->enabled) {
+		*ret_fd = -1;
+		return 0;
+	}
+	if (u->path == NULL)
+		return rt_userns_create(c->uid_maps, c->n_uid_maps, c->gid_maps, c->n_gid_maps,
+		                        ret_fd, err);
+	fd = open(u->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pp_error(err, errno, "user namespace path '%s'", u->path);
+	*ret_fd = fd;
+	return 0;
+}
+
+int rt_userns_become_root(struct pp_error *err)
+{
+	if (setresgid(0, 0, 0) < 0)
+		return pp_error(err, errno, "user namespace: setgid 0 (is gid 0 mapped?)");
+	if (setresuid(0, 0, 0) < 0)
+		return pp_error(err, errno, "user namespace: setuid 0 (is uid 0 mapped?)");
+	if (setgroups(0, NULL) < 0)
+		return pp_error(err, errno, "user namespace: setgroups");
+	return 0;
+}
+
+static int open_source(const char *path, int *fds, size_t *n, char **ret, struct pp_error *err)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return pp_error(err, errno, "open '%s'", path);
+	fds[(*n)++] = fd;
+	*ret = xstrfmt("/proc/self/fd/%d", fd);
+	return 0;
+}
+
+int rt_userns_open_sources(struct rt_config *c, int **ret_fds, size_t *ret_n, struct pp_error *err)
+{
+	int *fds = xcalloc(c->n_mounts + 1, sizeof(int));
+	cleanup_free char *parent = xstrdup(c->root_path);
+	char *slash = strrchr(parent, '/');
+	size_t n = 0;
+	int r;
+
+	/* The rootfs is bound onto itself next: a magic link to it would land
+	 * under that bind, a name looked up in its parent lands on top. */
+	*slash = '\0';
+	r = open_source(parent[0] != '\0' ? parent : "/", fds, &n, &c->root_fd_path, err);
+	if (r >= 0) {
+		char *p = xstrfmt("%s/%s", c->root_fd_path, slash + 1);
+
+		free(c->root_fd_path);
+		c->root_fd_path = p;
+	}
+
+	for (size_t i = 0; r >= 0 && i < c->n_mounts; i++) {
+		struct rt_mount *m = &c->mounts[i];
+
+		if (!m->bind)
+			continue;
+		r = open_source(m->source, fds, &n, &m->source_fd_path, err);
+		if (r < 0)
+			r = pp_error_prefix(err, r, "mounts[%zu].source", i);
+	}
+	*ret_fds = fds;
+	*ret_n = n;
+	return r < 0 ? r : 0;
+}
