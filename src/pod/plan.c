@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "image/image.h"
+#include "pod/userns.h"
 #include "pod/volumes.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -168,11 +169,14 @@ static void add_namespace(json_object *nss, const char *type, pid_t pid, const c
 
 /* containerd's default namespace order (pid, ipc, uts, mount, network) plus
  * cgroup; a host* pod field leaves that namespace out. join_pid > 0 joins
- * the sandbox's network, ipc and uts (and pid when share_pid). */
+ * the sandbox's network, ipc and uts (and pid when share_pid), and its user
+ * namespace with hostUsers: false. */
 static json_object *namespaces(const struct pod *pod, pid_t join_pid, bool share_pid)
 {
 	json_object *nss = json_object_new_array();
 
+	if (pod->no_host_users && join_pid > 0)
+		add_namespace(nss, "user", join_pid, "user");
 	if (!pod->host_pid)
 		add_namespace(nss, "pid", share_pid ? join_pid : 0, "pid");
 	if (!pod->host_ipc)
@@ -187,11 +191,19 @@ static json_object *namespaces(const struct pod *pod, pid_t join_pid, bool share
 }
 
 /* The sandbox's namespaces: its network namespace the pinned one (CNI's)
- * when there is one. */
-static json_object *sandbox_namespaces(const struct pod *pod, const char *netns)
+ * when there is one; with hostUsers: false, the pod's pinned user
+ * namespace, which then owns its new ones (containerd's order). */
+static json_object *sandbox_namespaces(const struct pod *pod, const char *netns, const char *userns)
 {
 	json_object *nss = namespaces(pod, 0, false);
 
+	if (userns != NULL) {
+		json_object *o = json_object_new_object();
+
+		add_str(o, "type", "user");
+		add_str(o, "path", userns);
+		json_object_array_add(nss, o);
+	}
 	for (size_t i = 0; netns != NULL && i < json_object_array_length(nss); i++) {
 		json_object *o = json_object_array_get_idx(nss, i);
 
@@ -199,6 +211,19 @@ static json_object *sandbox_namespaces(const struct pod *pod, const char *netns)
 			add_str(o, "path", netns);
 	}
 	return nss;
+}
+
+/* The one mapping of a hostUsers: false pod (config-linux.md "User
+ * namespace mappings"), as containerd passes it with the namespace's path. */
+static json_object *userns_mappings(uint32_t base)
+{
+	json_object *a = json_object_new_array(), *m = json_object_new_object();
+
+	json_object_object_add(m, "containerID", json_object_new_int64(0));
+	json_object_object_add(m, "hostID", json_object_new_int64(base));
+	json_object_object_add(m, "size", json_object_new_int64(POD_USERNS_SIZE));
+	json_object_array_add(a, m);
+	return a;
 }
 
 static json_object *linux_object(const struct pod_plan_paths *paths, const char *cgroup_leaf,
@@ -224,6 +249,10 @@ static json_object *linux_object(const struct pod_plan_paths *paths, const char 
 		add_str(lnx, "cgroupsPath", cg);
 	}
 	json_object_object_add(lnx, "namespaces", nss);
+	if (paths->userns != NULL) {
+		json_object_object_add(lnx, "uidMappings", userns_mappings(paths->userns_base));
+		json_object_object_add(lnx, "gidMappings", userns_mappings(paths->userns_base));
+	}
 	json_object_object_add(lnx, "maskedPaths", str_array(masked_paths));
 	json_object_object_add(lnx, "readonlyPaths", str_array(readonly_paths));
 	return lnx;
@@ -300,7 +329,8 @@ int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, 
 	add_sandbox_annotations(ann, pod);
 	json_object_object_add(cfg, "annotations", ann);
 	json_object_object_add(
-	    cfg, "linux", linux_object(paths, "sandbox", sandbox_namespaces(pod, paths->netns)));
+	    cfg, "linux",
+	    linux_object(paths, "sandbox", sandbox_namespaces(pod, paths->netns, paths->userns)));
 	*ret = cfg;
 	return 0;
 }

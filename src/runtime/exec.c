@@ -260,6 +260,20 @@ static int load_seccomp(const struct rt_exec_opts *opts, struct rt_seccomp_filte
 	return r;
 }
 
+/* In a user namespace, the stdio pipes owned by the process's user there
+ * (rt_stdio_chown), through the init's maps. */
+static void stdio_chown(const struct exec_ctx *c, pid_t init)
+{
+	cleanup_free struct rt_idmap *uids = NULL, *gids = NULL;
+	size_t nu = 0, ng = 0;
+
+	if (rt_idmap_read(init, "uid_map", &uids, &nu, NULL) < 0 ||
+	    rt_idmap_read(init, "gid_map", &gids, &ng, NULL) < 0)
+		return;
+	rt_stdio_chown(c->opts->stdio, rt_idmap_to_host(uids, nu, c->proc.uid),
+	               rt_idmap_to_host(gids, ng, c->proc.gid));
+}
+
 int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp_error *err)
 {
 	struct rt_state_file st = {0};
@@ -294,6 +308,8 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 		close_ns(c.ns);
 		r = pp_error_msg(err, ESRCH, "cannot exec in stopped container '%s'", opts->id);
 	}
+	if (r == 0 && c.ns[RT_NS_USER] >= 0 && !c.proc.terminal)
+		stdio_chown(&c, st.pid);
 	if (r == 0) {
 		r = spawn(&c, &pid, err);
 		close_ns(c.ns);

@@ -139,6 +139,18 @@ int rt_userns_open(const struct rt_config *c, int *ret_fd, struct pp_error *err)
  * is not the host's, needs no access to their folders. The fds (O_CLOEXEC,
  * kept open until execve) are listed in *ret_fds (caller frees the array). */
 int rt_userns_open_sources(struct rt_config *c, int **ret_fds, size_t *ret_n, struct pp_error *err);
+/* The host id of id inside through maps (n lines), or -1 when unmapped. */
+int64_t rt_idmap_to_host(const struct rt_idmap *maps, size_t n, uint32_t id);
+/* /proc/<pid>/<file> ("uid_map", "gid_map") parsed into *ret (caller
+ * frees). 0 or -errno. */
+int rt_idmap_read(pid_t pid, const char *file, struct rt_idmap **ret, size_t *ret_n,
+                  struct pp_error *err);
+/* Caller side, for a process in a user namespace: the pipes and sockets
+ * among stdio become owned by the host ids of its user (host_uid,
+ * host_gid), as containerd's shim makes them for a remapped root, so that
+ * it can reopen them (/dev/stderr → /proc/self/fd/2). Others are left
+ * alone; failures are ignored (the process then gets EACCES there). */
+void rt_stdio_chown(const int stdio[3], int64_t host_uid, int64_t host_gid);
 /* After setns into a user namespace: become its root (uid and gid 0, no
  * supplementary groups), so that what setup creates belongs to the
  * container's root. -EINVAL when 0 is not mapped. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <linux/sched.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "runtime/internal.h"
@@ -243,4 +244,68 @@ int rt_userns_open_sources(struct rt_config *c, int **ret_fds, size_t *ret_n, st
 	*ret_fds = fds;
 	*ret_n = n;
 	return r < 0 ? r : 0;
+}
+
+int64_t rt_idmap_to_host(const struct rt_idmap *maps, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= maps[i].container_id && id - maps[i].container_id < maps[i].size)
+			return (int64_t)maps[i].host_id + (id - maps[i].container_id);
+	return -1;
+}
+
+/* One "cid hid size" line of f (the kernel's own, well formed). */
+static bool parse_map_line(FILE *f, struct rt_idmap *ret)
+{
+	char line[128], *p = line, *end;
+	unsigned long v[3];
+
+	if (fgets(line, sizeof(line), f) == NULL)
+		return false;
+	for (int i = 0; i < 3; i++) {
+		errno = 0;
+		v[i] = strtoul(p, &end, 10);
+		if (end == p || errno != 0 || v[i] > UINT32_MAX)
+			return false;
+		p = end;
+	}
+	*ret = (struct rt_idmap){(uint32_t)v[0], (uint32_t)v[1], (uint32_t)v[2]};
+	return true;
+}
+
+int rt_idmap_read(pid_t pid, const char *file, struct rt_idmap **ret, size_t *ret_n,
+                  struct pp_error *err)
+{
+	char path[64];
+	cleanup_fclose FILE *f = NULL;
+	struct rt_idmap m, *maps = xcalloc(MAX_IDMAP_LINES + 1, sizeof(*maps));
+	size_t n = 0;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		free(maps);
+		return pp_error(err, errno, "open '%s'", path);
+	}
+	while (n < MAX_IDMAP_LINES && parse_map_line(f, &m))
+		maps[n++] = m;
+	*ret = maps;
+	*ret_n = n;
+	return 0;
+}
+
+void rt_stdio_chown(const int stdio[3], int64_t host_uid, int64_t host_gid)
+{
+	struct stat st;
+
+	if (host_uid < 0 || host_gid < 0)
+		return;
+	for (int i = 0; i < 3; i++) {
+		if (stdio[i] < 0 || fstat(stdio[i], &st) < 0)
+			continue;
+		if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+			continue;
+		if (fchown(stdio[i], (uid_t)host_uid, (gid_t)host_gid) < 0)
+			continue; /* as documented: the process gets EACCES there */
+	}
 }

@@ -129,6 +129,17 @@ static int validate_host_namespaces(const struct pod *pod, struct pp_error *err)
 		return pp_error_msg(
 		    err, EINVAL,
 		    "spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled");
+	/* The API server's validateHostUsers: a user namespace with none of
+	 * the host's namespaces. */
+	if (pod->no_host_users && pod->host_network)
+		return pp_error_msg(err, EINVAL,
+		                    "spec.hostNetwork: Forbidden: when `hostUsers` is false");
+	if (pod->no_host_users && pod->host_pid)
+		return pp_error_msg(err, EINVAL,
+		                    "spec.hostPID: Forbidden: when `hostUsers` is false");
+	if (pod->no_host_users && pod->host_ipc)
+		return pp_error_msg(err, EINVAL,
+		                    "spec.hostIPC: Forbidden: when `hostUsers` is false");
 	if (pod->host_pid)
 		return pod_unsupported("spec.hostPID", err);
 	if (pod->host_ipc)

@@ -316,6 +316,7 @@ struct pod {
 	size_t n_containers;
 	bool share_process_namespace;
 	bool host_pid, host_ipc, host_network;
+	bool no_host_users; /* hostUsers: false: the pod's own user namespace */
 	enum pod_restart_policy restart_policy;
 	int64_t termination_grace_period_seconds; /* default 30 */
 	/* Set by the decoder when terminationGracePeriodSeconds was absent;

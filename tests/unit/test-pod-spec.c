@@ -919,8 +919,9 @@ static const struct err_case
             {C0
              "    resources: {requests: {example.com/dongle: 1}, limits: {example.com/dongle: 2}}\n",
              "spec.containers[0].resources.requests[example.com/dongle]: Invalid value: \"1\": must be equal to example.com/dongle limit of 2"},
-            {C0 "  hostUsers: false\n",
-             "spec.hostUsers: Unsupported value: not supported by peapod yet"},
+            {C0 "  hostUsers: false\n  hostNetwork: true\n",
+             "spec.hostNetwork: Forbidden: when `hostUsers` is false"},
+            {C0 "  hostUsers: \"no\"\n", "spec.hostUsers: Invalid value: \"no\": expected boolean"},
             {C0 "  runtimeClassName: kata\n",
              "pods \"p\" is forbidden: pod rejected: RuntimeClass \"kata\" not found"},
             {C0 "  runtimeClassName: Kata\n",
