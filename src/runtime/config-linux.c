@@ -72,6 +72,10 @@ void rt_mount_clear(struct rt_mount *m)
 	free(m->source);
 	free(m->data);
 	free(m->source_fd_path);
+	free(m->uid_maps);
+	free(m->gid_maps);
+	if (m->idmap_fd > 2)
+		(void)close(m->idmap_fd);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -79,6 +83,11 @@ static void mount_add_option(struct rt_mount *m, const char *o)
 {
 	unsigned long p;
 
+	if (strcmp(o, "idmap") == 0 || strcmp(o, "ridmap") == 0) {
+		m->idmap = true;
+		m->idmap_recursive = o[0] == 'r';
+		return;
+	}
 	if (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0) {
 		m->bind = true;
 		m->flags |= MS_BIND | (o[0] == 'r' ? MS_REC : 0);
@@ -150,7 +159,14 @@ int rt_mount_parse(json_object *m, size_t i, struct rt_mount *ret, struct pp_err
 	(void)snprintf(path, sizeof(path), "mounts[%zu]", i);
 	if (!json_object_is_type(m, json_type_object))
 		return pp_error_msg(err, EINVAL, "%s: expected an object", path);
+	mnt.idmap_fd = -1;
 	r = mount_parse_fields(m, path, &mnt, err);
+	if (r >= 0)
+		r = rt_idmaps_parse_one(m, path, "uidMappings", &mnt.uid_maps, &mnt.n_uid_maps,
+		                        err);
+	if (r >= 0)
+		r = rt_idmaps_parse_one(m, path, "gidMappings", &mnt.gid_maps, &mnt.n_gid_maps,
+		                        err);
 	if (r >= 0)
 		r = rt_json_strv(m, path, "options", &opts, err);
 	if (r < 0) {
@@ -162,6 +178,11 @@ int rt_mount_parse(json_object *m, size_t i, struct rt_mount *ret, struct pp_err
 	if (mnt.type != NULL && strcmp(mnt.type, "bind") == 0) {
 		mnt.bind = true;
 		mnt.flags |= MS_BIND;
+	}
+	if ((mnt.idmap || mnt.n_uid_maps > 0 || mnt.n_gid_maps > 0) && !mnt.bind) {
+		rt_mount_clear(&mnt);
+		return pp_error_msg(err, EINVAL, "%s.options: idmapped mounts must be bind mounts",
+		                    path);
 	}
 	if (mnt.bind && (mnt.source == NULL || mnt.source[0] == '\0')) {
 		rt_mount_clear(&mnt);

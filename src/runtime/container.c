@@ -431,6 +431,8 @@ static int create_steps(struct create_ctx *c, struct pp_error *err)
 		r = rt_ns_open_paths(c->cfg, c->ns_fds, err);
 	if (r >= 0 && c->cfg->ns[RT_NS_USER].enabled && c->ns_fds[RT_NS_USER] < 0)
 		r = rt_userns_open(c->cfg, &c->ns_fds[RT_NS_USER], err);
+	if (r >= 0)
+		r = rt_idmap_mounts_prepare(c->cfg, c->ns_fds[RT_NS_USER], err);
 	if (r >= 0 && c->cfg->ns[RT_NS_USER].enabled && !c->cfg->process.terminal)
 		rt_stdio_chown(
 		    c->opts->stdio,

@@ -133,6 +133,16 @@ int rt_idmaps_parse(json_object *lx, struct rt_config *c, struct pp_error *err);
  * one at linux.namespaces[].path, or a new one with c's mappings made by a
  * helper child (rt_userns_create). -1 and 0 when c has none. */
 int rt_userns_open(const struct rt_config *c, int *ret_fd, struct pp_error *err);
+/* <prefix>.<key> (uidMappings or gidMappings) of o, a config's "linux"
+ * or a mount, into *ret (caller frees). 0 when absent or empty; -EINVAL
+ * naming the field. */
+int rt_idmaps_parse_one(json_object *o, const char *prefix, const char *key, struct rt_idmap **ret,
+                        size_t *ret_n, struct pp_error *err);
+/* Parent side: each idmap mount's source as a detached idmapped bind
+ * (open_tree(OPEN_TREE_CLONE) + mount_setattr(MOUNT_ATTR_IDMAP), which
+ * need the host's CAP_SYS_ADMIN), mapped by its own mappings or else by
+ * the container's user namespace userns (-1: none). Sets idmap_fd. */
+int rt_idmap_mounts_prepare(struct rt_config *c, int userns, struct pp_error *err);
 /* In the child, in its mount namespace, before becoming the user
  * namespace's root: open root.path and every bind source O_PATH and point
  * the config at them (root_fd_path, source_fd_path), so that root, which
@@ -171,6 +181,13 @@ struct rt_mount {
 	 * opened by the parent (the container's root may not reach it, as
 	 * runc's mount sources); NULL otherwise. */
 	char *source_fd_path;
+	/* "idmap"/"ridmap" (config.md "Mounts"): an idmapped bind, with the
+	 * mount's own uidMappings/gidMappings or else the container's user
+	 * namespace; idmap_fd is the detached mount the parent made (-1). */
+	bool idmap, idmap_recursive;
+	struct rt_idmap *uid_maps, *gid_maps;
+	size_t n_uid_maps, n_gid_maps;
+	int idmap_fd;
 };
 
 /* Parse mounts[i] (path "mounts[i]"): options → flags, propagation and

@@ -18,6 +18,7 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/syscall.h"
 #include "util/xalloc.h"
 
 #define REMOUNT_FLAGS                                                                              \
@@ -98,7 +99,14 @@ static int mount_one(int rootfd, const struct rt_mount *m, int dfd)
 	int r;
 
 	if (m->bind) {
-		r = rt_mount_fd(bind_source(m), dfd, NULL, MS_BIND | (flags & MS_REC), NULL);
+		if (m->idmap_fd >= 0) /* made by the parent: attach it */
+			r = sys_move_mount(m->idmap_fd, "", dfd, "",
+			                   MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+			        ? -errno
+			        : 0;
+		else
+			r = rt_mount_fd(bind_source(m), dfd, NULL, MS_BIND | (flags & MS_REC),
+			                NULL);
 		if (r < 0)
 			return r;
 		if (!(flags & REMOUNT_FLAGS))

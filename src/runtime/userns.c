@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <linux/sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -62,25 +63,24 @@ static int parse_idmap(json_object *e, const char *path, struct rt_idmap *ret, s
 	return r;
 }
 
-/* linux.<key> → *ret (caller frees). 0 when absent or empty. */
-static int parse_idmaps(json_object *lx, const char *key, struct rt_idmap **ret, size_t *ret_n,
-                        struct pp_error *err)
+int rt_idmaps_parse_one(json_object *o, const char *prefix, const char *key, struct rt_idmap **ret,
+                        size_t *ret_n, struct pp_error *err)
 {
 	json_object *arr;
-	char path[64];
+	char path[96];
 	size_t n;
-	int r = rt_json_member(lx, "linux", key, json_type_array, &arr, err);
+	int r = rt_json_member(o, prefix, key, json_type_array, &arr, err);
 
 	if (r <= 0)
 		return r;
 	n = json_object_array_length(arr);
 	if (n > MAX_IDMAP_LINES)
-		return pp_error_msg(err, EINVAL, "linux.%s: more than %d entries", key,
+		return pp_error_msg(err, EINVAL, "%s.%s: more than %d entries", prefix, key,
 		                    MAX_IDMAP_LINES);
 	*ret = xcalloc(n + 1, sizeof(**ret));
 	*ret_n = n;
 	for (size_t i = 0; i < n; i++) {
-		(void)snprintf(path, sizeof(path), "linux.%s[%zu]", key, i);
+		(void)snprintf(path, sizeof(path), "%s.%s[%zu]", prefix, key, i);
 		r = parse_idmap(json_object_array_get_idx(arr, i), path, &(*ret)[i], err);
 		if (r < 0)
 			return r;
@@ -91,10 +91,12 @@ static int parse_idmaps(json_object *lx, const char *key, struct rt_idmap **ret,
 int rt_idmaps_parse(json_object *lx, struct rt_config *c, struct pp_error *err)
 {
 	const struct rt_namespace *u = &c->ns[RT_NS_USER];
-	int r = parse_idmaps(lx, "uidMappings", &c->uid_maps, &c->n_uid_maps, err);
+	int r = rt_idmaps_parse_one(lx, "linux", "uidMappings", &c->uid_maps, &c->n_uid_maps, err);
 
 	if (r >= 0)
-		r = parse_idmaps(lx, "gidMappings", &c->gid_maps, &c->n_gid_maps, err);
+		r = rt_idmaps_parse_one(lx, "linux", "gidMappings", &c->gid_maps, &c->n_gid_maps,
+		                        err);
+
 	if (r < 0)
 		return r;
 	if (!u->enabled && (c->n_uid_maps > 0 || c->n_gid_maps > 0))
@@ -308,4 +310,49 @@ void rt_stdio_chown(const int stdio[3], int64_t host_uid, int64_t host_gid)
 		if (fchown(stdio[i], (uid_t)host_uid, (gid_t)host_gid) < 0)
 			continue; /* as documented: the process gets EACCES there */
 	}
+}
+
+/* The detached idmapped copy of m's source (see rt_idmap_mounts_prepare). */
+static int idmap_mount(const struct rt_mount *m, int userns, struct pp_error *err)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
+	cleanup_close int own = -1, fd = -1;
+	unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+	int r;
+
+	if (m->n_uid_maps > 0 || m->n_gid_maps > 0) {
+		r = rt_userns_create(m->uid_maps, m->n_uid_maps, m->gid_maps, m->n_gid_maps, &own,
+		                     err);
+		if (r < 0)
+			return r;
+		userns = own;
+	}
+	if (userns < 0)
+		return pp_error_msg(err, EINVAL, "idmap needs a user namespace or mappings");
+	attr.userns_fd = (uint64_t)userns;
+	if (m->idmap_recursive || (m->flags & MS_REC))
+		flags |= AT_RECURSIVE;
+	fd = sys_open_tree(AT_FDCWD, m->source, flags);
+	if (fd < 0)
+		return pp_error(err, errno, "open_tree '%s'", m->source);
+	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | (m->idmap_recursive ? AT_RECURSIVE : 0),
+	                      &attr, sizeof(attr)) < 0)
+		return pp_error(err, errno, "idmap '%s'", m->source);
+	return take_fd(&fd);
+}
+
+int rt_idmap_mounts_prepare(struct rt_config *c, int userns, struct pp_error *err)
+{
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		struct rt_mount *m = &c->mounts[i];
+		int fd;
+
+		if (!m->idmap && m->n_uid_maps == 0 && m->n_gid_maps == 0)
+			continue;
+		fd = idmap_mount(m, userns, err);
+		if (fd < 0)
+			return pp_error_prefix(err, fd, "mounts[%zu]", i);
+		m->idmap_fd = fd;
+	}
+	return 0;
 }

@@ -391,6 +391,8 @@ userns_bundle() {
 	local b
 	b=$(make_bundle "$1" "$2")
 	chown -R 3000000000:3000000000 "$b/rootfs"
+	mkdir -p "$b/vol"
+	echo host >"$b/vol/f"
 	python3 - "$b/config.json" "${3:-}" <<'PY'
 import json, sys
 p, join = sys.argv[1], sys.argv[2]
@@ -408,6 +410,8 @@ else:
     c["linux"]["gidMappings"] = m
 c["process"]["capabilities"] = {k: ["CAP_KILL", "CAP_CHOWN", "CAP_DAC_OVERRIDE"] for k in ("bounding", "effective", "permitted")}
 c["linux"]["maskedPaths"] = ["/proc/timer_list"]
+if not join:
+    c["mounts"].append({"destination": "/vol", "type": "bind", "source": p.rsplit("/", 1)[0] + "/vol", "options": ["bind", "idmap"]})
 c["linux"]["readonlyPaths"] = ["/proc/sys"]
 json.dump(c, open(p, "w"))
 PY
@@ -429,6 +433,12 @@ PY
 	[ "${lines[1]}" = 0 ]
 	[ "$(echo "${lines[2]}" | awk '{print $3, $4}')" = "0 0" ]
 	[ "$(stat -c %u:%g "$TMP/u1/rootfs/tmp/made")" = 3000000000:3000000000 ]
+	# An idmapped bind: the host's root-owned folder is root's inside, and
+	# what root writes there is the host's root's.
+	run pea exec u1 sh -c 'stat -c %u:%g /vol/f; echo in >/vol/g'
+	[ "$status" -eq 0 ]
+	[ "$output" = 0:0 ]
+	[ "$(stat -c %u:%g "$TMP/u1/vol/g")" = 0:0 ]
 	# Devices are bound (no mknod in a user namespace), proc masked and
 	# read-only as without one; the host's root is not ours.
 	run pea exec u1 sh -c 'echo x >/dev/null && cat /dev/null && ls /proc/timer_list'

@@ -148,3 +148,54 @@ YAML
 	[ "$base" -gt 0 ]
 	peapod delete pod nginx --now
 }
+
+@test "hostUsers false: volumes are idmapped, usable by root inside with their owners" {
+	peapod create configmap cfg --from-literal=greeting=hello
+	peapod create secret generic sec --from-literal=pw=s3cret
+	manifest "$BATS_TEST_TMPDIR/v.yaml" uv <<'YAML'
+  hostUsers: false
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - {name: scratch, mountPath: /scratch}
+    - {name: mem, mountPath: /mem}
+    - {name: cfg, mountPath: /cfg}
+    - {name: sec, mountPath: /sec}
+    - {name: info, mountPath: /info}
+  volumes:
+  - {name: scratch, emptyDir: {}}
+  - {name: mem, emptyDir: {medium: Memory}}
+  - {name: cfg, configMap: {name: cfg}}
+  - {name: sec, secret: {secretName: sec, defaultMode: 0400}}
+  - name: info
+    downwardAPI:
+      items:
+      - {path: name, fieldRef: {fieldPath: metadata.name}}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/v.yaml"
+	wait_for 30 pod_is uv Running || { peapod describe pod uv | tail -5; false; }
+	run peapod exec uv -- sh -c 'for f in /cfg/greeting /sec/pw /info/name; do cat $f; echo; done; stat -L -c %u:%g:%a /sec/pw /cfg/greeting /scratch /etc/hosts'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = hello ]
+	[ "${lines[1]}" = s3cret ]
+	[ "${lines[2]}" = uv ]
+	[ "${lines[3]}" = 0:0:400 ]
+	[ "${lines[4]}" = 0:0:644 ]
+	[ "${lines[5]}" = 0:0:777 ]
+	[ "${lines[6]}" = 0:0:644 ]
+	# Root inside writes them; through the idmapped mount its files are the
+	# host's root's, as if written by root on the host.
+	peapod exec uv -- sh -c 'echo a >/scratch/f; echo b >/mem/f; chown 7:7 /scratch/f; echo 1.2.3.4 x >>/etc/hosts'
+	vols=$PEAPOD_ROOT/run/pods/$(pod_uid uv)/volumes
+	[ "$(stat -c %u:%g "$vols/kubernetes.io~empty-dir/scratch/f")" = 7:7 ]
+	[ "$(cat "$vols/kubernetes.io~empty-dir/mem/f")" = b ]
+	run peapod exec uv -- sh -c 'stat -c %u /scratch/f; tail -1 /etc/hosts'
+	[ "${lines[0]}" = 7 ]
+	[ "${lines[1]}" = "1.2.3.4 x" ]
+	# Read-only stays read-only.
+	run peapod exec uv -- sh -c 'echo x >/cfg/new'
+	[ "$status" -ne 0 ]
+	peapod delete pod uv --now
+}
