@@ -501,6 +501,13 @@ int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struc
 	json_object_object_add(cfg, "annotations", container_annotations(pod, c));
 	nss = namespaces(pod, sandbox_pid, pod->share_process_namespace);
 	json_object_object_add(cfg, "linux", linux_object(paths, c->name, nss));
+	/* procMount: Unmasked: the CRI's empty masked and read-only lists */
+	if (c->proc_mount_unmasked) {
+		json_object *lnx = json_object_object_get(cfg, "linux");
+
+		json_object_object_add(lnx, "maskedPaths", json_object_new_array());
+		json_object_object_add(lnx, "readonlyPaths", json_object_new_array());
+	}
 	pod_plan_resources(
 	    json_object_object_get(json_object_object_get(cfg, "linux"), "resources"), pod, c);
 	*ret = cfg;

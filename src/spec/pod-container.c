@@ -74,7 +74,7 @@ static const struct pod_field security_context_fields[] = {
     UNSUPPORTED("privileged"),
     UNSUPPORTED("seLinuxOptions"),
     UNSUPPORTED("windowsOptions"),
-    UNSUPPORTED("procMount"),
+    {"procMount", POD_FIELD_CUSTOM, 0, pod_decode_ctr_proc_mount},
     UNSUPPORTED("seccompProfile"),
     UNSUPPORTED("appArmorProfile"),
     {NULL, 0, 0, NULL},

@@ -5,6 +5,7 @@
  * decoding (with the API server's range checks), encoding and equality. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "spec/internal.h"
 #include "util/error.h"
@@ -102,6 +103,25 @@ int pod_decode_ctr_read_only_root(json_object *v, void *obj, const char *path, s
 	return r;
 }
 
+/* The API server's ProcMountType: "Default" or "Unmasked". */
+int pod_decode_ctr_proc_mount(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod_container *c = obj;
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_string))
+		return pod_type_error(path, v, "string", err);
+	s = json_object_get_string(v);
+	if (strcmp(s, "Default") != 0 && strcmp(s, "Unmasked") != 0)
+		return pp_error_msg(
+		    err, EINVAL,
+		    "%s: Unsupported value: \"%.64s\": supported values: \"Default\", \"Unmasked\"",
+		    path, s);
+	c->has_proc_mount = true;
+	c->proc_mount_unmasked = s[0] == 'U';
+	return 0;
+}
+
 static int pod_user(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	return run_as_user(v, &((struct pod *)obj)->run_as, path, err);
@@ -183,7 +203,8 @@ static void add_run_as(json_object *o, const struct pod_run_as *ra)
 bool pod_security_ctr_is_set(const struct pod_container *c)
 {
 	return c->run_as.has_user || c->run_as.has_group || c->run_as.has_non_root ||
-	       c->has_allow_privilege_escalation || c->has_read_only_root_filesystem;
+	       c->has_allow_privilege_escalation || c->has_read_only_root_filesystem ||
+	       c->has_proc_mount;
 }
 
 void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
@@ -195,6 +216,10 @@ void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
 	if (c->has_read_only_root_filesystem)
 		json_object_object_add(sc, "readOnlyRootFilesystem",
 		                       json_object_new_boolean(c->read_only_root_filesystem));
+	if (c->has_proc_mount)
+		json_object_object_add(
+		    sc, "procMount",
+		    json_object_new_string(c->proc_mount_unmasked ? "Unmasked" : "Default"));
 }
 
 json_object *pod_security_pod_to_json(const struct pod *pod)
@@ -230,7 +255,9 @@ bool pod_security_ctr_equal(const struct pod_container *a, const struct pod_cont
 	       a->has_allow_privilege_escalation == b->has_allow_privilege_escalation &&
 	       a->allow_privilege_escalation == b->allow_privilege_escalation &&
 	       a->has_read_only_root_filesystem == b->has_read_only_root_filesystem &&
-	       a->read_only_root_filesystem == b->read_only_root_filesystem;
+	       a->read_only_root_filesystem == b->read_only_root_filesystem &&
+	       a->has_proc_mount == b->has_proc_mount &&
+	       a->proc_mount_unmasked == b->proc_mount_unmasked;
 }
 
 bool pod_security_pod_equal(const struct pod *a, const struct pod *b)

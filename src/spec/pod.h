@@ -281,6 +281,9 @@ struct pod_container {
 	 * has_* false when unset */
 	bool has_allow_privilege_escalation, allow_privilege_escalation;
 	bool has_read_only_root_filesystem, read_only_root_filesystem;
+	/* securityContext.procMount: "Default" (has) or "Unmasked" (unmasked):
+	 * no masked or read-only /proc paths; needs hostUsers: false. */
+	bool has_proc_mount, proc_mount_unmasked;
 	char *termination_message_path;   /* default /dev/termination-log */
 	char *termination_message_policy; /* default File */
 	/* Set by the decoder when imagePullPolicy was absent; pod_spec_default()

@@ -199,3 +199,32 @@ YAML
 	[ "$status" -ne 0 ]
 	peapod delete pod uv --now
 }
+
+@test "procMount: Unmasked in a hostUsers false pod: no masked or read-only /proc paths" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" pm <<'YAML'
+  hostUsers: false
+  containers:
+  - name: open
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    securityContext: {procMount: Unmasked}
+  - name: masked
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    securityContext: {procMount: Default}
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is pm Running
+	run peapod exec pm -c open -- sh -c 'wc -c </proc/interrupts; grep -c " /proc/sys " /proc/self/mountinfo'
+	[ "${lines[0]}" -gt 0 ]
+	[ "${lines[1]}" = 0 ]
+	run peapod exec pm -c masked -- sh -c 'wc -c </proc/interrupts; grep -c " /proc/sys " /proc/self/mountinfo'
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 1 ]
+	run peapod get pod pm -o json
+	[ "$(jq -r '.spec.containers[0].securityContext.procMount' <<<"$output")" = Unmasked ]
+	peapod delete pod pm --now
+	# Refused without hostUsers: false, in the API server's words.
+	sed -i '/hostUsers/d' "$BATS_TEST_TMPDIR/p.yaml"
+	refused 'spec.containers[0].securityContext.procMount: Invalid value: "Unmasked": `hostUsers` must be false to use `Unmasked`'
+}
