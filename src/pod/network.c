@@ -28,6 +28,7 @@
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -48,11 +49,11 @@ static char *cache_path(const struct pod_paths *paths, const char *uid)
 
 /* The child that makes it: a new network namespace (owned by the pod's
  * user namespace when userns >= 0, as containerd makes a userns pod's),
- * lo up; then it reports on sock and waits for the parent to bind it.
- * Exits with the errno of the step that failed. */
+ * lo up; then it sends an fd of it on sock. Exits with the errno of the
+ * step that failed. */
 static void pin_child(int userns, int sock)
 {
-	char c = 0;
+	int fd;
 
 	if (userns >= 0 && setns(userns, CLONE_NEWUSER) < 0)
 		_exit(errno);
@@ -60,20 +61,23 @@ static void pin_child(int userns, int sock)
 		_exit(errno);
 	if (rt_ns_loopback_up(NULL) < 0)
 		_exit(EIO);
-	if (write(sock, &c, 1) != 1 || read(sock, &c, 1) < 0)
-		_exit(EPIPE);
-	_exit(0);
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		_exit(errno);
+	_exit(fdpass_send(sock, "n", 1, fd) < 0 ? EPIPE : 0);
 }
 
 /* The host's bind of the child's network namespace: in a user namespace,
  * the child may not mount on the host. */
-static int pin_from_parent(pid_t pid, int sock, const char *path)
+static int pin_from_parent(int sock, const char *path)
 {
+	cleanup_close int fd = -1;
 	char src[64], c;
+	int r = fdpass_recv(sock, &c, 1, 10000, &fd);
 
-	if (read(sock, &c, 1) != 1)
-		return -EPIPE;
-	(void)snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
+	if (r <= 0 || fd < 0)
+		return r < 0 ? r : -EPIPE;
+	(void)snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
 	return mount(src, path, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
 }
 
@@ -94,7 +98,7 @@ static int netns_pin(const char *path, int userns, struct pp_error *err)
 	if (pid == 0)
 		pin_child(userns, sv[1]);
 	(void)close(sv[1]);
-	r = pin_from_parent(pid, sv[0], path);
+	r = pin_from_parent(sv[0], path);
 	(void)close(sv[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
