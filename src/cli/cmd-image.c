@@ -335,7 +335,7 @@ static int image_mount(int argc, char **argv)
 	target = xstrfmt("%s/rootfs", dir);
 	r = img_store_resolve(s, argv[1], &img, &err);
 	if (r == 0)
-		r = img_rootfs_mount(img, up, work, target, &err);
+		r = img_rootfs_mount(img, up, work, target, -1, &err);
 	img_image_free(img);
 	if (r < 0) {
 		log_error("%s", err.msg);

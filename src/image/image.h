@@ -210,10 +210,13 @@ void img_config_clear(struct img_config *c);
 /* Mount an overlayfs rootfs for a container at target: lowerdirs are the
  * image's layer_dirs (top layer first in the mount options), upper and work
  * are created if missing (same filesystem). An image of one layer and no
- * writes still gets an overlay, so the image is never written to.
- * 0 or -errno (the message names target). */
+ * writes still gets an overlay, so the image is never written to. With a
+ * user namespace fd (userns >= 0, borrowed), each layer is an idmapped
+ * mount of it (a hostUsers: false pod: ids seen shifted into the pod's
+ * range, no chown copy), attached at <target>.idmap/<i> only while the
+ * overlay is made. 0 or -errno (the message names target). */
 int img_rootfs_mount(const struct img_image *img, const char *upper, const char *work,
-                     const char *target, struct pp_error *err);
+                     const char *target, int userns, struct pp_error *err);
 
 /* Unmount a rootfs mounted by img_rootfs_mount (MNT_DETACH as last resort).
  * Not mounted is success. 0 or -errno. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A container's rootfs: overlayfs with the image's unpacked layers as
  * lowerdirs and a per-container upper and work folder. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/syscall.h"
 #include "util/xalloc.h"
 
 /* mount(2) copies at most one page of options. */
@@ -91,8 +93,85 @@ static int mount_relative(const struct img_image *img, const char *opts_upper,
 	return r;
 }
 
+static int rootfs_mount(const struct img_image *img, const char *upper, const char *work,
+                        const char *target, struct pp_error *err);
+
+/* Layer dir, idmapped to userns (open_tree(OPEN_TREE_CLONE) and
+ * mount_setattr(MOUNT_ATTR_IDMAP) need the host's CAP_SYS_ADMIN: done here,
+ * not in the container), attached at at (created). */
+static int idmap_layer(const char *dir, int userns, const char *at, struct pp_error *err)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+	cleanup_close int fd = -1;
+
+	if (mkdir(at, 0700) < 0 && errno != EEXIST)
+		return pp_error(err, errno, "mkdir '%s'", at);
+	fd = sys_open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (fd < 0)
+		return pp_error(err, errno, "open_tree '%s'", dir);
+	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return pp_error(err, errno, "idmap layer '%s'", dir);
+	if (sys_move_mount(fd, "", AT_FDCWD, at, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return pp_error(err, errno, "attach idmapped layer at '%s'", at);
+	return 0;
+}
+
+/* Detach and remove what idmap_layers attached (the overlay holds its own
+ * references to the layers). */
+static void idmap_layers_drop(const char *dir, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *at = xstrfmt("%s/%zu", dir, i);
+
+		(void)umount2(at, MNT_DETACH | UMOUNT_NOFOLLOW);
+		(void)rmdir(at);
+	}
+	(void)rmdir(dir);
+}
+
+/* A copy of img whose layer_dirs are idmapped views of its own, at
+ * <dir>/<i>. */
+static int idmap_layers(const struct img_image *img, int userns, const char *dir,
+                        struct img_image *ret, struct pp_error *err)
+{
+	size_t n = strv_len(img->layer_dirs);
+	int r = 0;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return pp_error(err, errno, "mkdir '%s'", dir);
+	ret->layer_dirs = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		ret->layer_dirs[i] = xstrfmt("%s/%zu", dir, i);
+		r = idmap_layer(img->layer_dirs[i], userns, ret->layer_dirs[i], err);
+	}
+	if (r < 0)
+		idmap_layers_drop(dir, n);
+	return r;
+}
+
 int img_rootfs_mount(const struct img_image *img, const char *upper, const char *work,
-                     const char *target, struct pp_error *err)
+                     const char *target, int userns, struct pp_error *err)
+{
+	struct img_image mapped = {0};
+	cleanup_free char *dir = NULL;
+	int r;
+
+	if (userns < 0)
+		return rootfs_mount(img, upper, work, target, err);
+	if (img->layer_dirs == NULL || img->layer_dirs[0] == NULL)
+		return pp_error_msg(err, EINVAL, "rootfs '%s': image has no layers", target);
+	dir = xstrfmt("%s.idmap", target);
+	r = idmap_layers(img, userns, dir, &mapped, err);
+	if (r < 0)
+		return r;
+	r = rootfs_mount(&mapped, upper, work, target, err);
+	idmap_layers_drop(dir, strv_len(mapped.layer_dirs));
+	strv_free(mapped.layer_dirs);
+	return r;
+}
+
+static int rootfs_mount(const struct img_image *img, const char *upper, const char *work,
+                        const char *target, struct pp_error *err)
 {
 	cleanup_free char *opts = NULL;
 	int r;

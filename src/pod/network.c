@@ -16,16 +16,19 @@
 #include <unistd.h>
 
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "net/net.h"
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
+#include "pod/userns.h"
 #include "runtime/runtime.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -44,43 +47,68 @@ static char *cache_path(const struct pod_paths *paths, const char *uid)
 	return xstrfmt("%s/%s/network.json", paths->pods, uid);
 }
 
-/* The child that pins: a new network namespace, lo up, bind-mounted on
- * path. Exits with the errno of the step that failed. */
-static void pin_child(const char *path)
+/* The child that makes it: a new network namespace (owned by the pod's
+ * user namespace when userns >= 0, as containerd makes a userns pod's),
+ * lo up; then it sends an fd of it on sock. Exits with the errno of the
+ * step that failed. */
+static void pin_child(int userns, int sock)
 {
+	int fd;
+
+	if (userns >= 0 && setns(userns, CLONE_NEWUSER) < 0)
+		_exit(errno);
 	if (unshare(CLONE_NEWNET) < 0)
 		_exit(errno);
 	if (rt_ns_loopback_up(NULL) < 0)
 		_exit(EIO);
-	if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		_exit(errno);
-	_exit(0);
+	_exit(fdpass_send(sock, "n", 1, fd) < 0 ? EPIPE : 0);
+}
+
+/* The host's bind of the child's network namespace: in a user namespace,
+ * the child may not mount on the host. */
+static int pin_from_parent(int sock, const char *path)
+{
+	cleanup_close int fd = -1;
+	char src[64], c;
+	int r = fdpass_recv(sock, &c, 1, 10000, &fd);
+
+	if (r <= 0 || fd < 0)
+		return r < 0 ? r : -EPIPE;
+	(void)snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	return mount(src, path, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
 }
 
 /* A new network namespace bound at path (created). 0 or -errno. */
-static int netns_pin(const char *path, struct pp_error *err)
+static int netns_pin(const char *path, int userns, struct pp_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-	int status = 0;
+	int status = 0, sv[2], r;
 	pid_t pid;
 
 	if (fd < 0)
 		return pp_error(err, errno, "create '%s'", path);
 	(void)close(fd);
-	pid = fork();
-	if (pid < 0) {
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 || (pid = fork()) < 0) {
 		(void)unlink(path);
 		return pp_error(err, errno, "fork");
 	}
 	if (pid == 0)
-		pin_child(path);
+		pin_child(userns, sv[1]);
+	(void)close(sv[1]);
+	r = pin_from_parent(sv[0], path);
+	(void)close(sv[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (r == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
+	(void)umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
 	(void)unlink(path);
-	return pp_error(err, WIFEXITED(status) ? WEXITSTATUS(status) : EIO,
-	                "new network namespace at '%s'", path);
+	if (r == 0 || r == -EPIPE)
+		r = -(WIFEXITED(status) && WEXITSTATUS(status) != 0 ? WEXITSTATUS(status) : EIO);
+	return pp_error(err, -r, "new network namespace at '%s'", path);
 }
 
 /* Unbind and remove path; 0 when it was not there. */
@@ -280,6 +308,7 @@ static int attach(const struct pod_paths *paths, struct pod_record *rec, const s
 int pod_net_setup(const struct pod_paths *paths, struct pod_record *rec, struct pp_error *err)
 {
 	cleanup_free char *netns = NULL;
+	cleanup_close int userns = -1;
 	struct net_conf c = {0};
 	int r;
 
@@ -294,7 +323,16 @@ int pod_net_setup(const struct pod_paths *paths, struct pod_record *rec, struct 
 	if (r < 0)
 		return r;
 	netns = pod_netns_path(paths, rec->pod->uid);
-	r = netns_pin(netns, err);
+	if (rec->pod->no_host_users) {
+		cleanup_free char *path = pod_userns_path(paths, rec->pod->uid);
+
+		userns = open(path, O_RDONLY | O_CLOEXEC);
+		if (userns < 0) {
+			net_conf_clear(&c);
+			return pp_error(err, errno, "open the pod's user namespace '%s'", path);
+		}
+	}
+	r = netns_pin(netns, userns, err);
 	if (r == 0)
 		r = attach(paths, rec, &c, err);
 	if (r < 0) /* undo what the plugins did, as the kubelet's sandbox cleanup */

@@ -13,6 +13,7 @@
 
 #include "image/image.h"
 #include "pod/seccomp.h"
+#include "pod/userns.h"
 #include "pod/volumes.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
@@ -195,12 +196,15 @@ static void add_namespace(json_object *nss, const char *type, pid_t pid, const c
 
 /* containerd's default namespace order (pid, ipc, uts, mount, network) plus
  * cgroup; a host* pod field leaves that namespace out. join_pid > 0 joins
- * the sandbox's network, ipc and uts; pid_pid > 0 the pid namespace of
- * that process (else a new one). */
+ * the sandbox's network, ipc and uts, and its user namespace with
+ * hostUsers: false; pid_pid > 0 the pid namespace of that process (else a
+ * new one). */
 static json_object *namespaces(const struct pod *pod, pid_t join_pid, pid_t pid_pid)
 {
 	json_object *nss = json_object_new_array();
 
+	if (pod->no_host_users && join_pid > 0)
+		add_namespace(nss, "user", join_pid, "user");
 	if (!pod->host_pid)
 		add_namespace(nss, "pid", pid_pid, "pid");
 	if (!pod->host_ipc)
@@ -215,11 +219,19 @@ static json_object *namespaces(const struct pod *pod, pid_t join_pid, pid_t pid_
 }
 
 /* The sandbox's namespaces: its network namespace the pinned one (CNI's)
- * when there is one. */
-static json_object *sandbox_namespaces(const struct pod *pod, const char *netns)
+ * when there is one; with hostUsers: false, the pod's pinned user
+ * namespace, which then owns its new ones (containerd's order). */
+static json_object *sandbox_namespaces(const struct pod *pod, const char *netns, const char *userns)
 {
 	json_object *nss = namespaces(pod, 0, 0);
 
+	if (userns != NULL) {
+		json_object *o = json_object_new_object();
+
+		add_str(o, "type", "user");
+		add_str(o, "path", userns);
+		json_object_array_add(nss, o);
+	}
 	for (size_t i = 0; netns != NULL && i < json_object_array_length(nss); i++) {
 		json_object *o = json_object_array_get_idx(nss, i);
 
@@ -227,6 +239,19 @@ static json_object *sandbox_namespaces(const struct pod *pod, const char *netns)
 			add_str(o, "path", netns);
 	}
 	return nss;
+}
+
+/* The one mapping of a hostUsers: false pod (config-linux.md "User
+ * namespace mappings"), as containerd passes it with the namespace's path. */
+static json_object *userns_mappings(uint32_t base)
+{
+	json_object *a = json_object_new_array(), *m = json_object_new_object();
+
+	json_object_object_add(m, "containerID", json_object_new_int64(0));
+	json_object_object_add(m, "hostID", json_object_new_int64(base));
+	json_object_object_add(m, "size", json_object_new_int64(POD_USERNS_SIZE));
+	json_object_array_add(a, m);
+	return a;
 }
 
 static json_object *linux_object(const struct pod_plan_paths *paths, const char *cgroup_leaf,
@@ -256,6 +281,10 @@ static json_object *linux_object(const struct pod_plan_paths *paths, const char 
 		add_str(lnx, "cgroupsPath", cg);
 	}
 	json_object_object_add(lnx, "namespaces", nss);
+	if (paths->userns != NULL) {
+		json_object_object_add(lnx, "uidMappings", userns_mappings(paths->userns_base));
+		json_object_object_add(lnx, "gidMappings", userns_mappings(paths->userns_base));
+	}
 	/* oci.WithPrivileged: WithMaskedPaths(nil), WithReadonlyPaths(nil) */
 	if (!privileged) {
 		json_object_object_add(lnx, "maskedPaths", str_array(masked_paths));
@@ -352,7 +381,8 @@ int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, 
 	add_str(ann, "io.kubernetes.cri.container-type", "sandbox");
 	add_sandbox_annotations(ann, pod);
 	json_object_object_add(cfg, "annotations", ann);
-	lnx = linux_object(paths, POD_SANDBOX_CGROUP, sandbox_namespaces(pod, paths->netns), false);
+	lnx = linux_object(paths, POD_SANDBOX_CGROUP,
+	                   sandbox_namespaces(pod, paths->netns, paths->userns), false);
 	add_sysctls(lnx, pod);
 	json_object_object_add(cfg, "linux", lnx);
 	*ret = cfg;
@@ -429,6 +459,28 @@ static void sort_mounts_from(json_object *mounts, size_t start)
 	free(v);
 }
 
+/* hostUsers: false: the binds of the pod's own files (/etc/hosts...,
+ * /dev/shm, the termination log, emptyDir and the API data volumes) are
+ * idmapped to the pod's user namespace (config.md "idmap", as containerd
+ * asks runc for a userns pod's volumes): root inside sees and writes them as
+ * the host's root does, their owners and modes unchanged. hostPath keeps
+ * the host's ids (its files are nobody's inside). */
+static void idmap_pod_mounts(json_object *mounts, size_t start, const char *pod_dir)
+{
+	size_t n = pod_dir != NULL ? strlen(pod_dir) : 0;
+
+	for (size_t i = start; n > 0 && i < json_object_array_length(mounts); i++) {
+		json_object *m = json_object_array_get_idx(mounts, i);
+		const char *src = json_get_str(m, "source"), *type = json_get_str(m, "type");
+
+		if (type == NULL || strcmp(type, "bind") != 0 || src == NULL ||
+		    strncmp(src, pod_dir, n) != 0 || src[n] != '/')
+			continue;
+		json_object_array_add(json_object_object_get(m, "options"),
+		                      json_object_new_string("idmap"));
+	}
+}
+
 /* Defaults, the cgroupfs (read-only unless privileged, as containerd's
  * oci.WithWriteableCgroupfs), then the CRI mounts: the pod's
  * /etc/hostname, /etc/hosts, /etc/resolv.conf and /dev/shm, then the
@@ -460,6 +512,8 @@ static json_object *container_mounts(const struct pod *pod, const struct pod_con
 	}
 	add_volume_mounts(mounts, pod, c, paths);
 	sort_mounts_from(mounts, cri_start);
+	if (paths->userns != NULL && paths->pod_dir != NULL)
+		idmap_pod_mounts(mounts, cri_start, paths->pod_dir);
 	return mounts;
 }
 
@@ -528,6 +582,13 @@ int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struc
 	                 pod->share_process_namespace ? sandbox_pid : t->target_pid);
 	json_object_object_add(cfg, "linux",
 	                       linux_object(paths, c->name, nss, pod_plan_privileged(c)));
+	/* procMount: Unmasked: the CRI's empty masked and read-only lists */
+	if (c->proc_mount_unmasked) {
+		json_object *lnx = json_object_object_get(cfg, "linux");
+
+		json_object_object_add(lnx, "maskedPaths", json_object_new_array());
+		json_object_object_add(lnx, "readonlyPaths", json_object_new_array());
+	}
 	pod_plan_resources(
 	    json_object_object_get(json_object_object_get(cfg, "linux"), "resources"), pod, c);
 	r = add_seccomp(cfg, t, err);

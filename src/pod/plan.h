@@ -26,6 +26,10 @@ struct pod_plan_paths {
 	const char *shm;           /* folder (a tmpfs) bound at /dev/shm in every container */
 	const char *cgroup_parent; /* e.g. "/peapod/<uid>"; each bundle gets <parent>/<name> */
 	const char *netns;         /* the sandbox joins this pinned netns, NULL: a new one */
+	/* hostUsers: false: the pinned user namespace the sandbox joins (the
+	 * containers join the sandbox's), 0 inside mapped to userns_base. */
+	const char *userns;
+	uint32_t userns_base;
 };
 
 /* The sandbox's config.json: process ["/pause"] as uid 0, root "rootfs"

@@ -23,6 +23,7 @@
 #include "pod/schedule.h"
 #include "pod/seccomp.h"
 #include "pod/state.h"
+#include "pod/userns.h"
 #include "pod/volumes.h"
 #include "runtime/runtime.h"
 #include "spec/pod.h"
@@ -247,7 +248,7 @@ static int pod_shm_mount(const char *dir, struct pp_error *err)
 }
 
 #define CONFIG_JSON_MAX (4u << 20)
-#define PLAN_BUFS       7
+#define PLAN_BUFS       8
 
 static void plan_paths_fill(const struct pod_paths *paths, const struct pod_record *rec,
                             struct pod_plan_paths *pp, char *bufs[PLAN_BUFS])
@@ -263,6 +264,7 @@ static void plan_paths_fill(const struct pod_paths *paths, const struct pod_reco
 		free(bufs[6]);
 		bufs[6] = NULL;
 	}
+	bufs[7] = rec->pod->no_host_users ? pod_userns_path(paths, rec->pod->uid) : NULL;
 	*pp = (struct pod_plan_paths){
 	    .pod_dir = bufs[0],
 	    .hosts = bufs[1],
@@ -271,7 +273,10 @@ static void plan_paths_fill(const struct pod_paths *paths, const struct pod_reco
 	    .shm = bufs[4],
 	    .cgroup_parent = bufs[5],
 	    .netns = bufs[6],
+	    .userns = bufs[7],
 	};
+	if (bufs[7] != NULL && pod_userns_find(paths, rec->pod->uid, &pp->userns_base) < 0)
+		pp->userns = NULL; /* no range: the runtime refuses the bundle */
 }
 
 static void plan_paths_free(char *bufs[PLAN_BUFS])
@@ -310,6 +315,9 @@ static int sandbox_bundle_write(const struct pod_record *rec, const struct pod_p
 
 	if ((r = fs_mkdir_p(rootfs, 0755, err)) < 0)
 		return r;
+	/* hostUsers: false: its root makes the mount points in it. */
+	if (pp->userns != NULL && chown(rootfs, pp->userns_base, pp->userns_base) < 0)
+		return pp_error(err, errno, "chown '%s'", rootfs);
 	rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return pp_error(err, errno, "open '%s'", rootfs);
@@ -388,6 +396,9 @@ int pod_sandbox_start(const struct pod_paths *paths, struct pod_record *rec,
 
 	if (r < 0 && r != -ENOENT)
 		return pp_error_prefix(err, r, "sandbox");
+	r = pod_userns_setup(paths, rec, err);
+	if (r < 0)
+		return pp_error_prefix(err, r, "sandbox: user namespace");
 	net = pod_net_setup(paths, rec, err);
 	if (net < 0)
 		return pp_error_prefix(err, net, "failed to set up network for sandbox \"%s\"", id);
@@ -496,6 +507,37 @@ static int container_volumes_prepare(const struct pod_paths *paths, const struct
 	return pod_volumes_prepare(rec->pod, pod_ctr_spec(rec, idx), dir, err);
 }
 
+/* The container's overlay rootfs; with hostUsers: false, its layers
+ * idmapped to the pod's user namespace and its upper folder owned by the
+ * range's root, so that root inside owns "/" (containerd's way). */
+static int rootfs_mount(const struct pod_paths *paths, const struct pod_record *rec,
+                        const struct img_image *img, const char *bundle, struct pp_error *err)
+{
+	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
+	cleanup_free char *upper = xstrfmt("%s/upper", bundle);
+	cleanup_free char *work = xstrfmt("%s/work", bundle);
+	cleanup_free char *userns = NULL;
+	cleanup_close int ns = -1;
+	uint32_t base = 0;
+	int r;
+
+	if (!rec->pod->no_host_users)
+		return img_rootfs_mount(img, upper, work, rootfs, -1, err);
+	userns = pod_userns_path(paths, rec->pod->uid);
+	ns = open(userns, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return pp_error(err, errno, "open the pod's user namespace '%s'", userns);
+	r = pod_userns_find(paths, rec->pod->uid, &base);
+	if (r < 0)
+		return pp_error(err, r, "the pod's user namespace range");
+	r = fs_mkdir_p(upper, 0755, err);
+	if (r < 0)
+		return r;
+	if (chown(upper, base, base) < 0)
+		return pp_error(err, errno, "chown '%s'", upper);
+	return img_rootfs_mount(img, upper, work, rootfs, ns, err);
+}
+
 int pod_container_prepare(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
                           const struct img_image *img, char *const *env, struct pp_error *err)
 {
@@ -525,7 +567,7 @@ int pod_container_prepare(const struct pod_paths *paths, const struct pod_record
 		return pp_error(err, errno, "chmod '%s'", term);
 	if ((r = container_volumes_prepare(paths, rec, idx, err)) < 0)
 		return r;
-	r = img_rootfs_mount(img, upper, work, rootfs, err);
+	r = rootfs_mount(paths, rec, img, bundle, err);
 	if (r < 0)
 		return r;
 	r = container_config_write(paths, rec, idx, img, env, err);

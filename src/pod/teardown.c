@@ -12,6 +12,7 @@
 #include "pod/paths.h"
 #include "pod/pod.h"
 #include "pod/state.h"
+#include "pod/userns.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -122,6 +123,8 @@ int pod_teardown(const struct pod_paths *paths, const char *uid, const char *ns,
 	keep_first(&first, err, r == -ENOENT ? 0 : r, &e);
 	r = fs_rm_rf(dir, &e);
 	keep_first(&first, err, r, &e);
+	if (r >= 0) /* its user namespace's range, once nothing of it is left */
+		pod_userns_release(paths, uid);
 	if (ns != NULL && name != NULL) {
 		cleanup_free char *link = pod_name_link(paths, ns, name);
 		cleanup_free char *logs = pod_log_dir(paths, ns, name, uid);

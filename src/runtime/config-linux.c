@@ -71,6 +71,11 @@ void rt_mount_clear(struct rt_mount *m)
 	free(m->type);
 	free(m->source);
 	free(m->data);
+	free(m->source_fd_path);
+	free(m->uid_maps);
+	free(m->gid_maps);
+	if (m->idmap_fd > 2)
+		(void)close(m->idmap_fd);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -78,6 +83,11 @@ static void mount_add_option(struct rt_mount *m, const char *o)
 {
 	unsigned long p;
 
+	if (strcmp(o, "idmap") == 0 || strcmp(o, "ridmap") == 0) {
+		m->idmap = true;
+		m->idmap_recursive = o[0] == 'r';
+		return;
+	}
 	if (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0) {
 		m->bind = true;
 		m->flags |= MS_BIND | (o[0] == 'r' ? MS_REC : 0);
@@ -149,7 +159,14 @@ int rt_mount_parse(json_object *m, size_t i, struct rt_mount *ret, struct pp_err
 	(void)snprintf(path, sizeof(path), "mounts[%zu]", i);
 	if (!json_object_is_type(m, json_type_object))
 		return pp_error_msg(err, EINVAL, "%s: expected an object", path);
+	mnt.idmap_fd = -1;
 	r = mount_parse_fields(m, path, &mnt, err);
+	if (r >= 0)
+		r = rt_idmaps_parse_one(m, path, "uidMappings", &mnt.uid_maps, &mnt.n_uid_maps,
+		                        err);
+	if (r >= 0)
+		r = rt_idmaps_parse_one(m, path, "gidMappings", &mnt.gid_maps, &mnt.n_gid_maps,
+		                        err);
 	if (r >= 0)
 		r = rt_json_strv(m, path, "options", &opts, err);
 	if (r < 0) {
@@ -161,6 +178,11 @@ int rt_mount_parse(json_object *m, size_t i, struct rt_mount *ret, struct pp_err
 	if (mnt.type != NULL && strcmp(mnt.type, "bind") == 0) {
 		mnt.bind = true;
 		mnt.flags |= MS_BIND;
+	}
+	if ((mnt.idmap || mnt.n_uid_maps > 0 || mnt.n_gid_maps > 0) && !mnt.bind) {
+		rt_mount_clear(&mnt);
+		return pp_error_msg(err, EINVAL, "%s.options: idmapped mounts must be bind mounts",
+		                    path);
 	}
 	if (mnt.bind && (mnt.source == NULL || mnt.source[0] == '\0')) {
 		rt_mount_clear(&mnt);
@@ -206,8 +228,6 @@ static int parse_namespace(json_object *e, size_t i, struct rt_config *c, struct
 	if (c->ns[t].enabled)
 		return pp_error_msg(err, EINVAL, "%s.type: duplicate '%s'", path,
 		                    json_object_get_string(v));
-	if (t == RT_NS_USER)
-		return pp_error_msg(err, EINVAL, "%s: user namespaces are not supported yet", path);
 	c->ns[t].enabled = true;
 	r = rt_json_member(e, path, "path", json_type_string, &v, err);
 	if (r < 0)
@@ -312,7 +332,7 @@ static int parse_sysctl(json_object *lx, struct rt_config *c, struct pp_error *e
 
 static int parse_refused(json_object *lx, struct pp_error *err)
 {
-	static const char *const keys[] = {"uidMappings", "gidMappings", "intelRdt", "personality"};
+	static const char *const keys[] = {"intelRdt", "personality"};
 	json_object *v;
 
 	for (size_t i = 0; i < N_OF(keys); i++) {
@@ -371,6 +391,8 @@ int rt_config_parse_linux(json_object *json, struct rt_config *c, struct pp_erro
 	if (r < 0)
 		return r;
 	r = parse_namespaces(lx, c, err);
+	if (r >= 0)
+		r = rt_idmaps_parse(lx, c, err);
 	if (r >= 0)
 		r = parse_refused(lx, err);
 	if (r >= 0)

@@ -100,6 +100,9 @@ struct rt_config *rt_config_free(struct rt_config *c)
 	free(c->dev_rules);
 	rt_dev_policy_clear(&c->dev_policy);
 	rt_devices_free(c->devices, c->n_devices);
+	free(c->root_fd_path);
+	free(c->uid_maps);
+	free(c->gid_maps);
 	free(c);
 	return NULL;
 }

@@ -119,6 +119,21 @@ static int child_rootfs(struct create_ctx *c, struct pp_error *err)
 	return r;
 }
 
+/* In a user namespace: open root.path and the bind sources while we are
+ * still the host's uid 0 (its folders' owner, whatever their mode), then
+ * become the namespace's root, which owns what setup creates (runc). The
+ * fds close on exec. */
+static int child_userns_root(struct rt_config *cfg, struct pp_error *err)
+{
+	cleanup_free int *fds = NULL;
+	size_t n = 0;
+	int r = rt_userns_open_sources(cfg, &fds, &n, err);
+
+	if (r >= 0)
+		r = rt_userns_become_root(err);
+	return r;
+}
+
 static int child_setup(struct create_ctx *c, struct pp_error *err)
 {
 	const struct rt_process *p = &c->cfg->process;
@@ -130,6 +145,8 @@ static int child_setup(struct create_ctx *c, struct pp_error *err)
 	if (read(c->sync[1], &go, 1) != 1)
 		return pp_error_msg(err, EPIPE, "parent went away");
 	r = child_namespaces(c, err);
+	if (r >= 0 && c->cfg->ns[RT_NS_USER].enabled)
+		r = child_userns_root(c->cfg, err);
 	if (r >= 0 && !p->terminal)
 		r = rt_stdio_setup(c->opts->stdio, err);
 	if (r >= 0)
@@ -208,7 +225,7 @@ static _Noreturn void child_main(struct create_ctx *c)
 
 /* clone the init; a pid namespace given by path is entered around the
  * clone only, since it applies to children and we must get ours back. */
-static int spawn(struct create_ctx *c, struct pp_error *err)
+static int spawn_direct(struct create_ctx *c, struct pp_error *err)
 {
 	struct clone_args args = {.exit_signal = SIGCHLD};
 	cleanup_close int self_pid_ns = -1;
@@ -235,6 +252,62 @@ static int spawn(struct create_ctx *c, struct pp_error *err)
 		return pp_error(err, errno, "clone the container's init");
 	c->pid = (pid_t)pid;
 	return 0;
+}
+
+/* In the intermediate child of a container with a user namespace: join
+ * it (and a pid namespace given by path) and become its root, then clone
+ * the init with CLONE_PARENT and the other new namespaces, which are thus
+ * owned by the user namespace (runc's nsexec stages). Returns its pid. */
+static int intermediate_child(struct create_ctx *c, struct pp_error *err)
+{
+	struct clone_args args = {.exit_signal = 0};
+	int r = 0;
+	long pid;
+
+	if (c->ns_fds[RT_NS_PID] >= 0)
+		r = rt_ns_enter(c->ns_fds[RT_NS_PID], RT_NS_PID, err);
+	if (r >= 0)
+		r = rt_ns_enter(c->ns_fds[RT_NS_USER], RT_NS_USER, err);
+	if (r < 0)
+		return r;
+	(void)close(take_fd(&c->ns_fds[RT_NS_USER]));
+	args.flags = CLONE_PARENT | ((uint64_t)rt_ns_new_flags(c->cfg) &
+	                             ~(uint64_t)(CLONE_NEWCGROUP | CLONE_NEWUSER));
+	/* With CLONE_PARENT the kernel takes exit_signal from us (forked with
+	 * SIGCHLD), so the caller gets SIGCHLD for the init. */
+	pid = sys_clone3(&args, sizeof(args));
+	if (pid == 0)
+		child_main(c);
+	if (pid < 0)
+		return pp_error(err, errno, "clone the container's init");
+	return (int)pid;
+}
+
+static int spawn_in_userns(struct create_ctx *c, struct pp_error *err)
+{
+	pid_t child = fork();
+
+	if (child < 0)
+		return pp_error(err, errno, "fork");
+	if (child == 0) {
+		struct pp_error cerr = {0};
+		int p;
+
+		(void)close(c->sync[0]);
+		p = intermediate_child(c, &cerr);
+		if (p > 0 && fs_write_all(c->sync[1], &p, sizeof(pid_t)) == 0)
+			_exit(0);
+		rt_sync_send_error(c->sync[1], &cerr);
+		_exit(1);
+	}
+	return rt_sync_wait_pid(c->sync[0], child, &c->pid, err);
+}
+
+static int spawn(struct create_ctx *c, struct pp_error *err)
+{
+	if (c->ns_fds[RT_NS_USER] >= 0)
+		return spawn_in_userns(c, err);
+	return spawn_direct(c, err);
 }
 
 static int make_state_dir(struct create_ctx *c, struct pp_error *err)
@@ -356,6 +429,16 @@ static int create_steps(struct create_ctx *c, struct pp_error *err)
 	r = rt_cgroup_create(cg, c->cfg, &c->cgroup_path, err);
 	if (r >= 0)
 		r = rt_ns_open_paths(c->cfg, c->ns_fds, err);
+	if (r >= 0 && c->cfg->ns[RT_NS_USER].enabled && c->ns_fds[RT_NS_USER] < 0)
+		r = rt_userns_open(c->cfg, &c->ns_fds[RT_NS_USER], err);
+	if (r >= 0)
+		r = rt_idmap_mounts_prepare(c->cfg, c->ns_fds[RT_NS_USER], err);
+	if (r >= 0 && c->cfg->ns[RT_NS_USER].enabled && !c->cfg->process.terminal)
+		rt_stdio_chown(
+		    c->opts->stdio,
+		    rt_idmap_to_host(c->cfg->uid_maps, c->cfg->n_uid_maps, c->cfg->process.uid),
+		    rt_idmap_to_host(c->cfg->gid_maps, c->cfg->n_gid_maps, c->cfg->process.gid));
+
 	if (r >= 0)
 		r = run_child(c, err);
 	if (r >= 0)

@@ -181,33 +181,6 @@ static int intermediate_child(struct exec_ctx *c, struct pp_error *err)
 	return (int)pid;
 }
 
-/* Parent side of the first message: the final pid, or the intermediate's
- * error. Reaps the intermediate. */
-static int wait_intermediate(int sock, pid_t child, pid_t *ret_pid, struct pp_error *err)
-{
-	union {
-		pid_t pid;
-		struct pp_error err;
-	} msg;
-	ssize_t n;
-
-	do
-		n = recv(sock, &msg, sizeof(msg), 0);
-	while (n < 0 && errno == EINTR);
-	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-		;
-	if (n == (ssize_t)sizeof(pid_t) && msg.pid > 0) {
-		*ret_pid = msg.pid;
-		return 0;
-	}
-	if (n == (ssize_t)sizeof(struct pp_error)) {
-		*err = msg.err;
-		err->msg[sizeof(err->msg) - 1] = '\0';
-		return -(err->code > 0 ? err->code : EIO);
-	}
-	return pp_error_msg(err, EPIPE, "exec: setup process died");
-}
-
 /* Second message: EOF once the final process's execve closed the socket
  * (success), or its error. On error the process is reaped here. */
 static int wait_final(int sock, pid_t pid, struct pp_error *err)
@@ -256,7 +229,7 @@ static int spawn(struct exec_ctx *c, pid_t *ret_pid, struct pp_error *err)
 		_exit(1);
 	}
 	(void)close(c->sync);
-	r = wait_intermediate(ours, child, &pid, err);
+	r = rt_sync_wait_pid(ours, child, &pid, err);
 	if (r == 0)
 		r = wait_final(ours, pid, err);
 	if (r < 0)
@@ -285,6 +258,20 @@ static int load_seccomp(const struct rt_exec_opts *opts, struct rt_seccomp_filte
 		r = rt_seccomp_build(s, ret, err);
 	rt_seccomp_free(s);
 	return r;
+}
+
+/* In a user namespace, the stdio pipes owned by the process's user there
+ * (rt_stdio_chown), through the init's maps. */
+static void stdio_chown(const struct exec_ctx *c, pid_t init)
+{
+	cleanup_free struct rt_idmap *uids = NULL, *gids = NULL;
+	size_t nu = 0, ng = 0;
+
+	if (rt_idmap_read(init, "uid_map", &uids, &nu, NULL) < 0 ||
+	    rt_idmap_read(init, "gid_map", &gids, &ng, NULL) < 0)
+		return;
+	rt_stdio_chown(c->opts->stdio, rt_idmap_to_host(uids, nu, c->proc.uid),
+	               rt_idmap_to_host(gids, ng, c->proc.gid));
 }
 
 int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp_error *err)
@@ -321,6 +308,8 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 		close_ns(c.ns);
 		r = pp_error_msg(err, ESRCH, "cannot exec in stopped container '%s'", opts->id);
 	}
+	if (r == 0 && c.ns[RT_NS_USER] >= 0 && !c.proc.terminal)
+		stdio_chown(&c, st.pid);
 	if (r == 0) {
 		r = spawn(&c, &pid, err);
 		close_ns(c.ns);

@@ -117,6 +117,51 @@ int rt_ns_new_flags(const struct rt_config *c);
  * before clone: a pid namespace only applies to children). Closes them. */
 int rt_ns_join_paths(int fds[RT_NS_COUNT], struct pp_error *err);
 
+/* ---- user namespace (userns.c; config-linux.md "User namespace mappings") ---- */
+
+struct rt_config;
+/* linux.uidMappings and linux.gidMappings into c (each at most 340
+ * entries, the kernel's limit). Required (both) when a new user namespace
+ * is listed; refused without a user namespace, as runc does. -EINVAL
+ * naming the field. */
+int rt_idmaps_parse(json_object *lx, struct rt_config *c, struct pp_error *err);
+/* The user namespace the container joins, as an fd (caller closes): the
+ * one at linux.namespaces[].path, or a new one with c's mappings made by a
+ * helper child (rt_userns_create). -1 and 0 when c has none. */
+int rt_userns_open(const struct rt_config *c, int *ret_fd, struct pp_error *err);
+/* <prefix>.<key> (uidMappings or gidMappings) of o, a config's "linux"
+ * or a mount, into *ret (caller frees). 0 when absent or empty; -EINVAL
+ * naming the field. */
+int rt_idmaps_parse_one(json_object *o, const char *prefix, const char *key, struct rt_idmap **ret,
+                        size_t *ret_n, struct pp_error *err);
+/* Parent side: each idmap mount's source as a detached idmapped bind
+ * (open_tree(OPEN_TREE_CLONE) + mount_setattr(MOUNT_ATTR_IDMAP), which
+ * need the host's CAP_SYS_ADMIN), mapped by its own mappings or else by
+ * the container's user namespace userns (-1: none). Sets idmap_fd. */
+int rt_idmap_mounts_prepare(struct rt_config *c, int userns, struct pp_error *err);
+/* In the child, in its mount namespace, before becoming the user
+ * namespace's root: open root.path and every bind source O_PATH and point
+ * the config at them (root_fd_path, source_fd_path), so that root, which
+ * is not the host's, needs no access to their folders. The fds (O_CLOEXEC,
+ * kept open until execve) are listed in *ret_fds (caller frees the array). */
+int rt_userns_open_sources(struct rt_config *c, int **ret_fds, size_t *ret_n, struct pp_error *err);
+/* The host id of id inside through maps (n lines), or -1 when unmapped. */
+int64_t rt_idmap_to_host(const struct rt_idmap *maps, size_t n, uint32_t id);
+/* /proc/<pid>/<file> ("uid_map", "gid_map") parsed into *ret (caller
+ * frees). 0 or -errno. */
+int rt_idmap_read(pid_t pid, const char *file, struct rt_idmap **ret, size_t *ret_n,
+                  struct pp_error *err);
+/* Caller side, for a process in a user namespace: the pipes and sockets
+ * among stdio become owned by the host ids of its user (host_uid,
+ * host_gid), as containerd's shim makes them for a remapped root, so that
+ * it can reopen them (/dev/stderr → /proc/self/fd/2). Others are left
+ * alone; failures are ignored (the process then gets EACCES there). */
+void rt_stdio_chown(const int stdio[3], int64_t host_uid, int64_t host_gid);
+/* After setns into a user namespace: become its root (uid and gid 0, no
+ * supplementary groups), so that what setup creates belongs to the
+ * container's root. -EINVAL when 0 is not mapped. */
+int rt_userns_become_root(struct pp_error *err);
+
 /* ---- mounts and config ---- */
 
 struct rt_mount {
@@ -128,6 +173,17 @@ struct rt_mount {
 	unsigned long clear_flags; /* MS_* explicitly cleared ("rw", "suid"...) */
 	unsigned long propagation; /* MS_PRIVATE|MS_REC etc., 0 = none */
 	bool bind;                 /* bind or rbind */
+	/* With a user namespace, "/proc/self/fd/N" of an O_PATH fd of source
+	 * opened by the parent (the container's root may not reach it, as
+	 * runc's mount sources); NULL otherwise. */
+	char *source_fd_path;
+	/* "idmap"/"ridmap" (config.md "Mounts"): an idmapped bind, with the
+	 * mount's own uidMappings/gidMappings or else the container's user
+	 * namespace; idmap_fd is the detached mount the parent made (-1). */
+	bool idmap, idmap_recursive;
+	struct rt_idmap *uid_maps, *gid_maps;
+	size_t n_uid_maps, n_gid_maps;
+	int idmap_fd;
 };
 
 /* Parse mounts[i] (path "mounts[i]"): options → flags, propagation and
@@ -321,6 +377,11 @@ struct rt_config {
 	struct rt_dev_policy dev_policy; /* what dev_rules leave, for the eBPF program */
 	struct rt_device *devices;       /* linux.devices */
 	size_t n_devices;
+	char *root_fd_path;        /* the same for root_path, NULL when unused */
+	struct rt_idmap *uid_maps; /* linux.uidMappings */
+	size_t n_uid_maps;
+	struct rt_idmap *gid_maps; /* linux.gidMappings */
+	size_t n_gid_maps;
 };
 
 /* Read and validate <bundle>/config.json into *ret (caller frees with
@@ -449,6 +510,10 @@ int rt_sync_send_ok(int fd);
 /* Parent side: wait for the child's report: 0 (ok), or -code with *err as
  * the child wrote it; -EPIPE "child died" on EOF. */
 int rt_sync_wait(int fd, struct pp_error *err);
+/* Parent side of an intermediate child's one message: the pid of the
+ * process it cloned with CLONE_PARENT (*ret_pid), or its error. Reaps the
+ * intermediate (child). 0 or -errno; -EPIPE when it died silently. */
+int rt_sync_wait_pid(int sock, pid_t child, pid_t *ret_pid, struct pp_error *err);
 
 /* ---- the last steps in the child (process.c, caps.c) ---- */
 

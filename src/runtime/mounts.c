@@ -18,6 +18,7 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/syscall.h"
 #include "util/xalloc.h"
 
 #define REMOUNT_FLAGS                                                                              \
@@ -55,13 +56,19 @@ int rt_mount_remount_bind(int fd, unsigned long flags)
 	return rt_mount_fd(NULL, fd, NULL, MS_REMOUNT | MS_BIND | flags | kept_flags(fd), NULL);
 }
 
+/* The path to bind from: the parent's fd of it in a user namespace. */
+static const char *bind_source(const struct rt_mount *m)
+{
+	return m->source_fd_path != NULL ? m->source_fd_path : m->source;
+}
+
 /* Create the destination: an empty file when binding a non-directory,
  * else a folder. Returns an O_PATH fd of it. */
 static int make_destination(int rootfd, const struct rt_mount *m)
 {
 	struct stat st;
 
-	if (m->bind && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode)) {
+	if (m->bind && stat(bind_source(m), &st) == 0 && !S_ISDIR(st.st_mode)) {
 		cleanup_free char *parent = xstrdup(m->destination);
 		char *slash = strrchr(parent, '/');
 		int pfd, fd;
@@ -92,7 +99,14 @@ static int mount_one(int rootfd, const struct rt_mount *m, int dfd)
 	int r;
 
 	if (m->bind) {
-		r = rt_mount_fd(m->source, dfd, NULL, MS_BIND | (flags & MS_REC), NULL);
+		if (m->idmap_fd >= 0) /* made by the parent: attach it */
+			r = sys_move_mount(m->idmap_fd, "", dfd, "",
+			                   MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+			        ? -errno
+			        : 0;
+		else
+			r = rt_mount_fd(bind_source(m), dfd, NULL, MS_BIND | (flags & MS_REC),
+			                NULL);
 		if (r < 0)
 			return r;
 		if (!(flags & REMOUNT_FLAGS))

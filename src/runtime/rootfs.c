@@ -69,24 +69,29 @@ static int make_parent_mount_private(const char *rootfs, struct pp_error *err)
 int rt_rootfs_prepare(const struct rt_config *c, int *ret_rootfd, struct pp_error *err)
 {
 	unsigned long first = first_propagation(c->rootfs_propagation);
+	/* In a user namespace, through an fd of its parent folder
+	 * (rt_userns_open_sources). */
+	const char *root = c->root_fd_path != NULL ? c->root_fd_path : c->root_path;
 	int fd, r;
 
 	if (first != 0 && mount(NULL, "/", NULL, first, NULL) < 0)
 		return pp_error(err, errno, "set the propagation of '/'");
 	if (first == 0) {
-		r = make_parent_mount_private(c->root_path, err);
+		r = make_parent_mount_private(root, err);
 		if (r < 0)
 			return r;
 	}
-	if (mount(c->root_path, c->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return pp_error(err, errno, "bind rootfs '%s'", c->root_path);
-	/* Its submounts were copied with their peer groups: nothing we mount
-	 * in the rootfs may reach them (crun binds it MS_PRIVATE). */
-	if (mount(NULL, c->root_path, NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		return pp_error(err, errno, "make rootfs '%s' a slave", c->root_path);
-	fd = open(c->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return pp_error(err, errno, "open rootfs '%s'", c->root_path);
+	/* Its submounts were copied with their peer groups: nothing we mount
+	 * in the rootfs may reach them (crun binds it MS_PRIVATE). */
+	if (rt_mount_fd(NULL, fd, NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+		(void)close(fd);
+		return pp_error(err, errno, "make rootfs '%s' a slave", c->root_path);
+	}
 	*ret_rootfd = fd;
 	return 0;
 }

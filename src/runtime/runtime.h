@@ -35,6 +35,23 @@ struct rt_state {
 	char *cgroup_path; /* absolute path of the container's cgroup v2 folder, or NULL */
 };
 
+/* One line of a user namespace's uid_map or gid_map (config-linux.md
+ * "User namespace mappings"): container ids [container_id, +size) are host
+ * ids [host_id, +size). */
+struct rt_idmap {
+	uint32_t container_id;
+	uint32_t host_id;
+	uint32_t size;
+};
+
+/* A new user namespace with these mappings (written from the parent, as
+ * runc does; setgroups left "allow" since the writer is privileged), held
+ * by no process: *ret_fd is an fd of /proc/<helper>/ns/user (caller
+ * closes), usable with setns(2) and as mount_setattr's userns_fd. Either
+ * list may be empty (no mapping for that kind). 0 or -errno. */
+int rt_userns_create(const struct rt_idmap *uids, size_t n_uids, const struct rt_idmap *gids,
+                     size_t n_gids, int *ret_fd, struct pp_error *err);
+
 struct rt_create_opts {
 	const char *state_root; /* like runc --root; created if missing */
 	const char *id;         /* [A-Za-z0-9_.+-]{1,1024}, unique in state_root */

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "runtime/internal.h"
 #include "util/cleanup.h"
@@ -121,4 +123,31 @@ int rt_sync_wait(int fd, struct pp_error *err)
 	if (err != NULL)
 		*err = e;
 	return -e.code;
+}
+
+/* Parent side of the first message: the final pid, or the intermediate's
+ * error. Reaps the intermediate. */
+int rt_sync_wait_pid(int sock, pid_t child, pid_t *ret_pid, struct pp_error *err)
+{
+	union {
+		pid_t pid;
+		struct pp_error err;
+	} msg;
+	ssize_t n;
+
+	do
+		n = recv(sock, &msg, sizeof(msg), 0);
+	while (n < 0 && errno == EINTR);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(pid_t) && msg.pid > 0) {
+		*ret_pid = msg.pid;
+		return 0;
+	}
+	if (n == (ssize_t)sizeof(struct pp_error)) {
+		*err = msg.err;
+		err->msg[sizeof(err->msg) - 1] = '\0';
+		return -(err->code > 0 ? err->code : EIO);
+	}
+	return pp_error_msg(err, EPIPE, "setup process died");
 }

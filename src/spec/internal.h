@@ -178,6 +178,7 @@ int pod_decode_ctr_run_as_non_root(json_object *v, void *obj, const char *path,
                                    struct pp_error *err);
 int pod_decode_ctr_allow_priv_esc(json_object *v, void *obj, const char *path,
                                   struct pp_error *err);
+int pod_decode_ctr_proc_mount(json_object *v, void *obj, const char *path, struct pp_error *err);
 int pod_decode_ctr_read_only_root(json_object *v, void *obj, const char *path,
                                   struct pp_error *err);
 int pod_decode_ctr_privileged(json_object *v, void *obj, const char *path, struct pp_error *err);

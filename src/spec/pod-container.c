@@ -76,7 +76,7 @@ static const struct pod_field security_context_fields[] = {
     {"seLinuxOptions", POD_FIELD_CUSTOM, offsetof(struct pod_container, selinux),
      pod_decode_selinux},
     UNSUPPORTED("windowsOptions"),
-    UNSUPPORTED("procMount"),
+    {"procMount", POD_FIELD_CUSTOM, 0, pod_decode_ctr_proc_mount},
     {"seccompProfile", POD_FIELD_CUSTOM, offsetof(struct pod_container, seccomp),
      pod_decode_profile},
     {"appArmorProfile", POD_FIELD_CUSTOM, offsetof(struct pod_container, apparmor),

@@ -252,6 +252,8 @@ static json_object *spec_to_json(const struct pod *pod)
 	add_true(o, "hostPID", pod->host_pid);
 	add_true(o, "hostIPC", pod->host_ipc);
 	add_true(o, "hostNetwork", pod->host_network);
+	if (pod->no_host_users)
+		json_object_object_add(o, "hostUsers", json_object_new_boolean(false));
 	add_str(o, "hostname", pod->hostname);
 	add_str(o, "subdomain", pod->subdomain);
 	add_str(o, "schedulerName", pod->scheduler_name);

@@ -131,7 +131,8 @@ static bool pod_level_eq(const struct pod *a, const struct pod *b)
 	                     b->annotation_values) &&
 	       a->share_process_namespace == b->share_process_namespace &&
 	       a->host_pid == b->host_pid && a->host_ipc == b->host_ipc &&
-	       a->host_network == b->host_network && a->restart_policy == b->restart_policy &&
+	       a->host_network == b->host_network && a->no_host_users == b->no_host_users &&
+	       a->restart_policy == b->restart_policy &&
 	       a->termination_grace_period_seconds == b->termination_grace_period_seconds &&
 	       a->termination_grace_period_unset == b->termination_grace_period_unset &&
 	       a->active_deadline_seconds == b->active_deadline_seconds &&

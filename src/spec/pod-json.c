@@ -123,6 +123,16 @@ static int decode_grace(json_object *v, void *obj, const char *path, struct pp_e
 	return 0;
 }
 
+static int decode_host_users(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod *pod = obj;
+
+	if (!json_object_is_type(v, json_type_boolean))
+		return pod_type_error(path, v, "boolean", err);
+	pod->no_host_users = !json_object_get_boolean(v);
+	return 0;
+}
+
 static int decode_active_deadline(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	struct pod *pod = obj;
@@ -197,7 +207,7 @@ static const struct pod_field spec_fields[] = {
     {"serviceAccount", POD_FIELD_CUSTOM, 0, decode_service_account},
     {"automountServiceAccountToken", POD_FIELD_IGNORE_BOOL, 0, NULL},
     {"enableServiceLinks", POD_FIELD_CUSTOM, 0, pod_decode_service_links},
-    {"hostUsers", POD_FIELD_ONLY_TRUE, 0, NULL},
+    {"hostUsers", POD_FIELD_CUSTOM, 0, decode_host_users},
     {"volumes", POD_FIELD_CUSTOM, 0, pod_decode_volumes},
     {"initContainers", POD_FIELD_CUSTOM, 0, pod_decode_init_containers},
     {"ephemeralContainers", POD_FIELD_CUSTOM, 0, pod_decode_ephemeral_containers},

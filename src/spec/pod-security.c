@@ -114,6 +114,25 @@ int pod_decode_ctr_privileged(json_object *v, void *obj, const char *path, struc
 	return r;
 }
 
+/* The API server's ProcMountType: "Default" or "Unmasked". */
+int pod_decode_ctr_proc_mount(json_object *v, void *obj, const char *path, struct pp_error *err)
+{
+	struct pod_container *c = obj;
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_string))
+		return pod_type_error(path, v, "string", err);
+	s = json_object_get_string(v);
+	if (strcmp(s, "Default") != 0 && strcmp(s, "Unmasked") != 0)
+		return pp_error_msg(
+		    err, EINVAL,
+		    "%s: Unsupported value: \"%.64s\": supported values: \"Default\", \"Unmasked\"",
+		    path, s);
+	c->has_proc_mount = true;
+	c->proc_mount_unmasked = s[0] == 'U';
+	return 0;
+}
+
 static int pod_user(json_object *v, void *obj, const char *path, struct pp_error *err)
 {
 	return run_as_user(v, &((struct pod *)obj)->run_as, path, err);
@@ -239,7 +258,8 @@ bool pod_security_ctr_is_set(const struct pod_container *c)
 {
 	return c->run_as.has_user || c->run_as.has_group || c->run_as.has_non_root ||
 	       c->has_allow_privilege_escalation || c->has_read_only_root_filesystem ||
-	       c->has_privileged || pod_profiles_are_set(&c->seccomp, &c->apparmor, &c->selinux);
+	       c->has_privileged || pod_profiles_are_set(&c->seccomp, &c->apparmor, &c->selinux) ||
+	       c->has_proc_mount;
 }
 
 void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
@@ -254,6 +274,10 @@ void pod_security_ctr_add(json_object *sc, const struct pod_container *c)
 	if (c->has_privileged)
 		json_object_object_add(sc, "privileged", json_object_new_boolean(c->privileged));
 	pod_profiles_add(sc, &c->seccomp, &c->apparmor, &c->selinux);
+	if (c->has_proc_mount)
+		json_object_object_add(
+		    sc, "procMount",
+		    json_object_new_string(c->proc_mount_unmasked ? "Unmasked" : "Default"));
 }
 
 static bool pod_security_is_set(const struct pod *pod)
@@ -316,7 +340,9 @@ bool pod_security_ctr_equal(const struct pod_container *a, const struct pod_cont
 	       a->has_privileged == b->has_privileged && a->privileged == b->privileged &&
 	       pod_profile_equal(&a->seccomp, &b->seccomp) &&
 	       pod_profile_equal(&a->apparmor, &b->apparmor) &&
-	       pod_selinux_equal(&a->selinux, &b->selinux);
+	       pod_selinux_equal(&a->selinux, &b->selinux) &&
+	       a->has_proc_mount == b->has_proc_mount &&
+	       a->proc_mount_unmasked == b->proc_mount_unmasked;
 }
 
 static bool opt_str_eq(const char *a, const char *b)

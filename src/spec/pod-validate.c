@@ -129,10 +129,34 @@ static int validate_host_namespaces(const struct pod *pod, struct pp_error *err)
 		return pp_error_msg(
 		    err, EINVAL,
 		    "spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled");
+	/* The API server's validateHostUsers: a user namespace with none of
+	 * the host's namespaces. */
+	if (pod->no_host_users && pod->host_network)
+		return pp_error_msg(err, EINVAL,
+		                    "spec.hostNetwork: Forbidden: when `hostUsers` is false");
+	if (pod->no_host_users && pod->host_pid)
+		return pp_error_msg(err, EINVAL,
+		                    "spec.hostPID: Forbidden: when `hostUsers` is false");
+	if (pod->no_host_users && pod->host_ipc)
+		return pp_error_msg(err, EINVAL,
+		                    "spec.hostIPC: Forbidden: when `hostUsers` is false");
 	if (pod->host_pid)
 		return pod_unsupported("spec.hostPID", err);
 	if (pod->host_ipc)
 		return pod_unsupported("spec.hostIPC", err);
+	return 0;
+}
+
+/* The API server's check: procMount Unmasked only in a user namespace. */
+static int validate_proc_mount(const struct pod_container *cs, size_t n, const char *list,
+                               bool userns, struct pp_error *err)
+{
+	for (size_t i = 0; i < n && !userns; i++)
+		if (cs[i].proc_mount_unmasked)
+			return pp_error_msg(
+			    err, EINVAL,
+			    "%s[%zu].securityContext.procMount: Invalid value: \"Unmasked\": `hostUsers` must be false to use `Unmasked`",
+			    list, i);
 	return 0;
 }
 
@@ -160,6 +184,12 @@ static int validate_pod_spec(const struct pod *pod, struct pp_error *err)
 		r = validate_host_namespaces(pod, err);
 	if (r == 0)
 		r = pod_validate_sysctls(pod, err);
+	if (r == 0)
+		r = validate_proc_mount(pod->containers, pod->n_containers, "spec.containers",
+		                        pod->no_host_users, err);
+	if (r == 0)
+		r = validate_proc_mount(pod->init_containers, pod->n_init_containers,
+		                        "spec.initContainers", pod->no_host_users, err);
 	if (r == 0)
 		r = pod_validate_net(pod, err);
 	if (r == 0)

@@ -315,6 +315,9 @@ struct pod_container {
 	/* securityContext.seccompProfile, appArmorProfile, seLinuxOptions */
 	struct pod_profile seccomp, apparmor;
 	struct pod_selinux selinux;
+	/* securityContext.procMount: "Default" (has) or "Unmasked" (unmasked):
+	 * no masked or read-only /proc paths; needs hostUsers: false. */
+	bool has_proc_mount, proc_mount_unmasked;
 	char *termination_message_path;   /* default /dev/termination-log */
 	char *termination_message_policy; /* default File */
 	/* Set by the decoder when imagePullPolicy was absent; pod_spec_default()
@@ -353,6 +356,7 @@ struct pod {
 	size_t n_containers;
 	bool share_process_namespace;
 	bool host_pid, host_ipc, host_network;
+	bool no_host_users; /* hostUsers: false: the pod's own user namespace */
 	enum pod_restart_policy restart_policy;
 	int64_t termination_grace_period_seconds; /* default 30 */
 	/* Set by the decoder when terminationGracePeriodSeconds was absent;

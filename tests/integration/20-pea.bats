@@ -382,3 +382,96 @@ PY
 	wait "$pid" || st=$?
 	[ "$st" -eq 0 ]
 }
+
+# userns_bundle NAME ARGS_JSON [JOIN_PID]: make_bundle with a user namespace,
+# new (mapped to 3000000000 + 65536) or, with JOIN_PID, that process's user,
+# network, ipc and uts namespaces joined by path; the rootfs owned by the
+# range's root, as an idmapped or chowned image would be.
+userns_bundle() {
+	local b
+	b=$(make_bundle "$1" "$2")
+	chown -R 3000000000:3000000000 "$b/rootfs"
+	mkdir -p "$b/vol"
+	echo host >"$b/vol/f"
+	python3 - "$b/config.json" "${3:-}" <<'PY'
+import json, sys
+p, join = sys.argv[1], sys.argv[2]
+c = json.load(open(p))
+ns = c["linux"]["namespaces"]
+if join:
+    ns[:] = [n for n in ns if n["type"] not in ("network", "ipc", "uts")]
+    for t, f in (("user", "user"), ("network", "net"), ("ipc", "ipc"), ("uts", "uts")):
+        ns.append({"type": t, "path": "/proc/%s/ns/%s" % (join, f)})
+    del c["hostname"]
+else:
+    ns.append({"type": "user"})
+    m = [{"containerID": 0, "hostID": 3000000000, "size": 65536}]
+    c["linux"]["uidMappings"] = m
+    c["linux"]["gidMappings"] = m
+c["process"]["capabilities"] = {k: ["CAP_KILL", "CAP_CHOWN", "CAP_DAC_OVERRIDE"] for k in ("bounding", "effective", "permitted")}
+c["linux"]["maskedPaths"] = ["/proc/timer_list"]
+if not join:
+    c["mounts"].append({"destination": "/vol", "type": "bind", "source": p.rsplit("/", 1)[0] + "/vol", "options": ["bind", "idmap"]})
+c["linux"]["readonlyPaths"] = ["/proc/sys"]
+json.dump(c, open(p, "w"))
+PY
+	echo "$b"
+}
+
+@test "pea: a new user namespace maps the container's root to its host range" {
+	userns_bundle u1 '["sleep", "1000"]' >/dev/null
+	chmod 0700 "$TMP" # the container's root reaches its rootfs anyway
+	pea run -d --bundle "$TMP/u1" u1 </dev/null >"$TMP/u1.out" 2>&1 || { cat "$TMP/u1.out"; false; }
+	wait_status u1 running
+	local pid
+	pid=$(state_field u1 pid)
+	[ "$(awk '{print $1, $2, $3}' "/proc/$pid/uid_map")" = "0 3000000000 65536" ]
+	[ "$(stat -c %u "/proc/$pid")" = 3000000000 ]
+	run pea exec u1 sh -c 'cat /proc/self/uid_map; id -u; touch /tmp/made; ls -ln /bin/busybox'
+	[ "$status" -eq 0 ]
+	[ "$(echo "${lines[0]}" | tr -s ' ' | sed 's/^ //')" = "0 3000000000 65536" ]
+	[ "${lines[1]}" = 0 ]
+	[ "$(echo "${lines[2]}" | awk '{print $3, $4}')" = "0 0" ]
+	[ "$(stat -c %u:%g "$TMP/u1/rootfs/tmp/made")" = 3000000000:3000000000 ]
+	# An idmapped bind: the host's root-owned folder is root's inside, and
+	# what root writes there is the host's root's.
+	run pea exec u1 sh -c 'stat -c %u:%g /vol/f; echo in >/vol/g'
+	[ "$status" -eq 0 ]
+	[ "$output" = 0:0 ]
+	[ "$(stat -c %u:%g "$TMP/u1/vol/g")" = 0:0 ]
+	# Devices are bound (no mknod in a user namespace), proc masked and
+	# read-only as without one; the host's root is not ours.
+	run pea exec u1 sh -c 'echo x >/dev/null && cat /dev/null && ls /proc/timer_list'
+	[ "$status" -eq 0 ]
+	run pea exec u1 sh -c 'echo 1 >/proc/sys/kernel/domainname'
+	[ "$status" -ne 0 ]
+	run pea exec u1 sh -c 'cat /proc/timer_list | wc -c'
+	[ "$output" = 0 ]
+	run pea exec u1 ps
+	echo "$output" | grep -Eq '^ *1 +root +sleep 1000'
+}
+
+@test "pea: a user namespace joined by path, with a new pid namespace" {
+	userns_bundle u2 '["sleep", "1000"]' >/dev/null
+	pea run -d --bundle "$TMP/u2" u2 </dev/null >"$TMP/u2.out" 2>&1 || { cat "$TMP/u2.out"; false; }
+	wait_status u2 running
+	local pid
+	pid=$(state_field u2 pid)
+	userns_bundle u3 '["sh", "-c", "cat /proc/self/uid_map; echo $$; id -u; touch /tmp/j; exec sleep 1000"]' "$pid" >/dev/null
+	pea run -d --bundle "$TMP/u3" u3 </dev/null >"$TMP/u3.out" 2>&1 || { cat "$TMP/u3.out"; false; }
+	wait_status u3 running
+	local pid3
+	pid3=$(state_field u3 pid)
+	[ "$(readlink "/proc/$pid3/ns/user")" = "$(readlink "/proc/$pid/ns/user")" ]
+	[ "$(readlink "/proc/$pid3/ns/net")" = "$(readlink "/proc/$pid/ns/net")" ]
+	[ "$(readlink "/proc/$pid3/ns/pid")" != "$(readlink "/proc/$pid/ns/pid")" ]
+	for _ in $(seq 50); do [ -e "$TMP/u3/rootfs/tmp/j" ] && break; sleep 0.1; done
+	[ "$(stat -c %u "$TMP/u3/rootfs/tmp/j")" = 3000000000 ]
+	run pea exec u3 ps
+	echo "$output" | grep -Eq '^ *1 +root +sleep 1000'
+	# A user namespace without mappings is refused, naming the field.
+	python3 -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p)); del c["linux"]["uidMappings"]; json.dump(c, open(p, "w"))' "$TMP/u2/config.json"
+	run pea create --bundle "$TMP/u2" u4
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"linux.uidMappings: user namespaces enabled, but no uid mappings found"* ]]
+}

@@ -229,3 +229,23 @@ YAML
 	[[ "$output" == *"Welcome to nginx!"* ]]
 	grep -q "^Handling connection for 8080" "$BATS_TEST_TMPDIR/pf.out"
 }
+
+@test "network: a hostUsers false pod's network namespace is made in its user namespace and gets its IP" {
+	seed_local
+	sed -i 's/^spec:$/spec:\n  hostUsers: false/' "$BATS_TEST_TMPDIR/seed.yaml"
+	grep -q 'hostUsers: false' "$BATS_TEST_TMPDIR/seed.yaml"
+	pn apply -f "$BATS_TEST_TMPDIR/seed.yaml"
+	wait_for 30 pod_is nginx Running
+	ip=$(pod_ip nginx)
+	[[ "$ip" == 10.99.0.* ]]
+	run inns curl -s --max-time 10 "http://$ip/"
+	[[ "$output" == *"Welcome to nginx!"* ]]
+	# sysfs mounts only where the user namespace owns the network one.
+	run "$PEAPOD" exec nginx -c shell -- ls /sys/class/net
+	[[ "$output" == *eth0* ]]
+	run "$PEAPOD" exec nginx -c shell -- cat /proc/self/uid_map
+	[ "$(echo $output | cut -d' ' -f2)" -gt 0 ]
+	pid=$(container_pid nginx shell)
+	[ "$(readlink "/proc/$pid/ns/net")" = "$(readlink "/proc/$(peapod_field nginx sandboxPid)/ns/net")" ]
+	[ "$(stat -L -c %i "$PEAPOD_ROOT/run/pods/$(pod_uid nginx)/netns")" = "$(stat -L -c %i "/proc/$pid/ns/net")" ]
+}

@@ -133,7 +133,13 @@ static void test_bad_types(void **state)
 	expect_bad("{\"type\": \"pid\"}", "{\"type\": \"pidx\"}",
 	           "linux.namespaces[0].type: unsupported namespace 'pidx'");
 	expect_bad("{\"type\": \"pid\"}", "{\"type\": \"user\"}",
-	           "linux.namespaces[0]: user namespaces are not supported yet");
+	           "linux.uidMappings: user namespaces enabled, but no uid mappings found");
+	expect_bad("\"cgroupsPath\"", "\"uidMappings\": [{\"containerID\": 0}], \"cgroupsPath\"",
+	           "linux.uidMappings[0].hostID: Required value");
+	expect_bad("\"cgroupsPath\"",
+	           "\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}], "
+	           "\"cgroupsPath\"",
+	           "linux.uidMappings: user namespaces aren't enabled in the config");
 	expect_bad("{\"type\": \"mount\"}", "{\"type\": \"ipc\"}",
 	           "linux.namespaces: a new 'mount' namespace is required");
 	expect_bad("\"destination\": \"/proc\"", "\"destination\": \"proc\"",

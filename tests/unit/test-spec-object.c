@@ -284,7 +284,7 @@ static void test_dockerconfigjson(void **state)
 #define STREAM                                                                              \
 	"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  uid: u1\ndata:\n  k: v\n" \
 	"---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n"    \
-	"  hostUsers: false\n  containers:\n  - name: c\n    image: busybox\n"              \
+	"  runtimeClassName: kata\n  containers:\n  - name: c\n    image: busybox\n"        \
 	"---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  k: v\n"
 
 static void test_manifest(void **state)
@@ -311,8 +311,8 @@ static void test_manifest(void **state)
 	/* one document apply refuses fails the stream */
 	assert_int_equal(manifest_parse(STREAM, strlen(STREAM), "m.yaml", &docs, &n, &err),
 	                 -EINVAL);
-	assert_string_equal(err.msg,
-	                    "spec.hostUsers: Unsupported value: not supported by peapod yet");
+	assert_string_equal(
+	    err.msg, "pods \"p\" is forbidden: pod rejected: RuntimeClass \"kata\" not found");
 	/* delete -f reads kind, namespace and name only */
 	assert_int_equal(manifest_parse_refs(STREAM, strlen(STREAM), "m.yaml", &refs, &n, &err), 0);
 	assert_int_equal(n, 3);
