@@ -188,6 +188,22 @@ cap_eff() { # POD CONTAINER → its CapEff, from its log
 	[ "$(jq -r '.spec.ephemeralContainers[1].securityContext.capabilities.add | join(",")' "$(pod_json_file web)")" = NET_ADMIN,NET_RAW ]
 }
 
+@test "debug --profile: sysadmin is privileged; restricted is non-root, drops ALL, RuntimeDefault" {
+	unshared_pod
+	peapod debug web --image=busybox:1.28 -c sysadmin -q --profile=sysadmin -- grep -E 'CapEff|Seccomp:' /proc/self/status
+	wait_for 30 eph_is web sysadmin terminated
+	[ "$(cap_eff web sysadmin)" = "$(awk '/^CapBnd:/ {print $2}' /proc/self/status)" ]
+	run peapod logs web -c sysadmin
+	[[ "$output" == *"Seccomp:	0"* ]]
+	# busybox runs as root: runAsNonRoot keeps it from starting, as the kubelet does
+	peapod debug web --image=busybox:1.28 -c restricted -q --profile=restricted -- true
+	reason() { [ "$(jq -r '.status.ephemeralContainerStatuses[] | select(.name == "restricted") | .state.waiting.reason' "$(pod_json_file web)")" = CreateContainerConfigError ]; }
+	wait_for 30 reason
+	run jq -c '.spec.ephemeralContainers[] | select(.name == "restricted") | .securityContext' "$(pod_json_file web)"
+	echo "$output"
+	[ "$(jq -r '[.runAsNonRoot, .allowPrivilegeEscalation, (.capabilities.drop | join(",")), .seccompProfile.type] | join(" ")' <<<"$output")" = "true false ALL RuntimeDefault" ]
+}
+
 @test "debug -i of a completed pod: kubectl's 'pod ran to completion'; the container never starts" {
 	manifest "$BATS_TEST_TMPDIR/p.yaml" done <<'YAML'
   restartPolicy: Never
