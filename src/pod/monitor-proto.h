@@ -36,13 +36,13 @@
  *   "attach CTR FLAGS\n" FLAGS "-", or letters: i = stdin, t = terminal;
  *                       the answer is "ok\n" or "error MSG\n", then
  *                       frames both ways. */
-#define MON_REQ_DELETE  "delete"
-#define MON_REQ_ATTACH  "attach"
-#define MON_REQ_UPDATE  "update"
-#define MON_REQ_DEBUG   "debug"
+#define MON_REQ_DELETE "delete"
+#define MON_REQ_ATTACH "attach"
+#define MON_REQ_UPDATE "update"
+#define MON_REQ_DEBUG  "debug"
 /* the ephemeral container of a debug request, written under an flock of
  * MON_DEBUG_FILE ".lock" held until the answer */
-#define MON_DEBUG_FILE "debug.json"
+#define MON_DEBUG_FILE  "debug.json"
 #define MON_REPLY_OK    "ok"
 #define MON_REPLY_ERROR "error "
 

@@ -80,7 +80,8 @@ host_base() { # P
 	wait_for 30 pod_is ub Running
 	a=$(host_base ua)
 	b=$(host_base ub)
-	[ "$a" -gt 0 ] && [ "$b" -gt 0 ]
+	[ "$a" -gt 0 ]
+	[ "$b" -gt 0 ]
 	[ $((a - b)) -ge 65536 ] || [ $((b - a)) -ge 65536 ]
 	# Each one's files are its own range's.
 	peapod exec ua -- touch /tmp/f
