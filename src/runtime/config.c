@@ -187,6 +187,9 @@ static int parse_top(json_object *j, struct rt_config *c, struct pp_error *err)
 				                    "annotations.%s: expected a string", k);
 		}
 	}
+	r = rt_ptrace_scope_parse(c->annotations, &c->ptrace_scope, err);
+	if (r < 0)
+		return r;
 	r = rt_json_member(j, "", "hooks", json_type_object, &v, err);
 	if (r < 0)
 		return r;

@@ -160,6 +160,11 @@ static int child_setup(struct create_ctx *c, struct pp_error *err)
 		if (r < 0)
 			return r;
 	}
+	if (c->cfg->ptrace_scope) {
+		r = rt_ptrace_scope_apply(err);
+		if (r < 0)
+			return r;
+	}
 	/* Without no_new_privs, loading needs CAP_SYS_ADMIN: before the
 	 * capabilities go (runc's order); the profile must then allow our
 	 * remaining setup, as runc's does. */

@@ -267,6 +267,20 @@ int rt_seccomp_build(const struct rt_seccomp *s, struct rt_seccomp_filter **ret,
  * CAP_SYS_ADMIN, so: before dropping capabilities when the process has no
  * noNewPrivileges, else as the last step before execve (runc's order). */
 int rt_seccomp_load(struct rt_seccomp_filter *f, struct pp_error *err);
+
+/* The kernel's Landlock ABI version (landlock.rst), or -errno (-ENOSYS,
+ * -EOPNOTSUPP: none). */
+int rt_landlock_abi(void);
+
+/* The annotation run.peapod.ptrace-scope of annotations (NULL allowed):
+ * *ret true for "container", false when absent; -EINVAL naming it for any
+ * other value. landlock.c says what it means. */
+int rt_ptrace_scope_parse(json_object *annotations, bool *ret, struct pp_error *err);
+
+/* Put the calling process (a container's init, after pivot_root, before
+ * its capabilities go) in a Landlock domain of its own. 0, or -errno with
+ * the annotation named when the kernel has no Landlock. */
+int rt_ptrace_scope_apply(struct pp_error *err);
 void rt_seccomp_filter_free(struct rt_seccomp_filter *f);
 /* The container's linux.seccomp JSON kept in its state folder for exec:
  * write (nothing when s is NULL) and read back (*ret NULL when none). */
@@ -382,6 +396,7 @@ struct rt_config {
 	size_t n_uid_maps;
 	struct rt_idmap *gid_maps; /* linux.gidMappings */
 	size_t n_gid_maps;
+	bool ptrace_scope; /* annotation run.peapod.ptrace-scope: "container" */
 };
 
 /* Read and validate <bundle>/config.json into *ret (caller frees with

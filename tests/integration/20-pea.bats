@@ -475,3 +475,45 @@ PY
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"linux.uidMappings: user namespaces enabled, but no uid mappings found"* ]]
 }
+
+# scope_bundle NAME SCRIPT [ANNOTATION]: a bundle in this machine's pid
+# namespace with CAP_SYS_PTRACE, so that the kernel's own ptrace rules allow
+# every access and only the annotation's Landlock domain can deny one.
+scope_bundle() { # NAME SCRIPT [VALUE]
+	local b
+	b=$(make_bundle "$1" "$(jq -cn --arg s "$2" '["sh", "-c", $s]')")
+	jq --arg v "${3:-}" '.process.capabilities |= map_values(. + ["CAP_SYS_PTRACE"]) |
+		.linux.namespaces |= map(select(.type != "pid")) |
+		if $v != "" then .annotations["run.peapod.ptrace-scope"] = $v else . end' \
+		"$b/config.json" >"$b/c.new" && mv "$b/c.new" "$b/config.json"
+}
+
+@test "pea: ptrace-scope container: no ptrace access outside the container's process tree, children still traceable" {
+	sleep 100 &
+	BG_PIDS+=($!)
+	local outside=$!
+	scope_bundle open "cat /proc/$outside/environ >/dev/null && echo read"
+	run pea run --bundle "$TMP/open" open
+	[ "$status" -eq 0 ]
+	[ "$output" = read ]
+	scope_bundle scoped "cat /proc/$outside/environ >/dev/null && echo read" container
+	run pea run --bundle "$TMP/scoped" scoped
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Permission denied"* ]]
+	scope_bundle scoped2 "ls /proc/$outside/root/ >/dev/null && echo read" container
+	run pea run --bundle "$TMP/scoped2" scoped2
+	[ "$status" -ne 0 ]
+	# its own children: the kernel's rules alone
+	scope_bundle child 'sleep 100 & c=$!; cat /proc/$c/environ >/dev/null && echo read; kill $c' container
+	run pea run --bundle "$TMP/child" child
+	[ "$status" -eq 0 ]
+	[ "$output" = read ]
+	# signals are not scoped
+	scope_bundle sig "kill -0 $outside && echo signalled" container
+	run pea run --bundle "$TMP/sig" sig
+	[ "$output" = signalled ]
+	scope_bundle bad true everything
+	run pea run --bundle "$TMP/bad" bad
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'annotations.run.peapod.ptrace-scope: unsupported value "everything"'* ]]
+}
