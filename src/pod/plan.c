@@ -15,6 +15,7 @@
 #include "pod/seccomp.h"
 #include "pod/userns.h"
 #include "pod/volumes.h"
+#include "runtime/runtime.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -329,6 +330,37 @@ static json_object *root_object(bool readonly)
 	return root;
 }
 
+bool pod_plan_ptrace_scope(const char *type, json_object *bounding)
+{
+	return strcmp(type, "RuntimeDefault") == 0 && !json_strs_has(bounding, "CAP_SYS_PTRACE") &&
+	       !json_strs_has(bounding, "CAP_SYS_ADMIN") && rt_landlock_abi() > 0;
+}
+
+/* linux.seccomp by profile p, its capability rules from the bounding set
+ * the process was given (containerd's DefaultProfile), and the ptrace
+ * scope that goes with RuntimeDefault. */
+static int add_seccomp(json_object *cfg, const struct pod_profile *p,
+                       const struct pod_plan_node *node, struct pp_error *err)
+{
+	static const struct pod_plan_node defaults = {0};
+	json_object *caps = json_get_obj(json_object_object_get(cfg, "process"), "capabilities");
+	json_object *bounding = json_get_arr(caps, "bounding");
+	json_object *sec = NULL;
+	int r;
+
+	if (node == NULL)
+		node = &defaults;
+	r = pod_seccomp_plan(p, node->unconfined_default, node->seccomp_dir, bounding, &sec, err);
+	if (r < 0)
+		return r;
+	if (sec != NULL)
+		json_object_object_add(json_object_object_get(cfg, "linux"), "seccomp", sec);
+	if (pod_plan_ptrace_scope(pod_seccomp_type(p, node->unconfined_default), bounding))
+		add_str(json_object_object_get(cfg, "annotations"), "run.peapod.ptrace-scope",
+		        "container");
+	return 0;
+}
+
 static json_object *sandbox_process(void)
 {
 	static const char *const args[] = {"/pause", NULL};
@@ -353,10 +385,11 @@ static json_object *sandbox_process(void)
 	return proc;
 }
 
-int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, json_object **ret,
-                     struct pp_error *err)
+int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths,
+                     const struct pod_plan_node *node, json_object **ret, struct pp_error *err)
 {
 	json_object *cfg, *mounts, *ann, *lnx;
+	int r;
 
 	if (pod->name == NULL)
 		return pp_error_msg(err, EINVAL, "pod has no name");
@@ -385,6 +418,12 @@ int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, 
 	                   sandbox_namespaces(pod, paths->netns, paths->userns), false);
 	add_sysctls(lnx, pod);
 	json_object_object_add(cfg, "linux", lnx);
+	/* a privileged container's sandbox is privileged too (containerd) */
+	r = pod_has_privileged(pod) ? 0 : add_seccomp(cfg, &pod->seccomp, node, err);
+	if (r < 0) {
+		json_object_put(cfg);
+		return r;
+	}
 	*ret = cfg;
 	return 0;
 }
@@ -528,27 +567,6 @@ static json_object *container_annotations(const struct pod *pod, const struct po
 	return ann;
 }
 
-/* linux.seccomp by the container's profile, its capability rules from the
- * bounding set the process was given (containerd's DefaultProfile). */
-static int add_seccomp(json_object *cfg, const struct pod_plan_target *t, struct pp_error *err)
-{
-	json_object *caps = json_get_obj(json_object_object_get(cfg, "process"), "capabilities");
-	json_object *sec = NULL;
-	struct pod_profile p;
-	int r;
-
-	if (pod_plan_privileged(t->c))
-		return 0; /* containerd: a privileged container has no seccomp */
-	pod_seccomp_effective(t->pod, t->c, &p);
-	r = pod_seccomp_plan(&p, t->unconfined_default, t->seccomp_dir,
-	                     json_get_arr(caps, "bounding"), &sec, err);
-	if (r < 0)
-		return r;
-	if (sec != NULL)
-		json_object_object_add(json_object_object_get(cfg, "linux"), "seccomp", sec);
-	return 0;
-}
-
 int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struct pp_error *err)
 {
 	const struct pod *pod = t->pod;
@@ -591,10 +609,16 @@ int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struc
 	}
 	pod_plan_resources(
 	    json_object_object_get(json_object_object_get(cfg, "linux"), "resources"), pod, c);
-	r = add_seccomp(cfg, t, err);
-	if (r < 0) {
-		json_object_put(cfg);
-		return r;
+	/* containerd: a privileged container has no seccomp */
+	if (!pod_plan_privileged(c)) {
+		struct pod_profile p;
+
+		pod_seccomp_effective(t->pod, t->c, &p);
+		r = add_seccomp(cfg, &p, t->node, err);
+		if (r < 0) {
+			json_object_put(cfg);
+			return r;
+		}
 	}
 	*ret = cfg;
 	return 0;

@@ -268,10 +268,6 @@ int rt_seccomp_build(const struct rt_seccomp *s, struct rt_seccomp_filter **ret,
  * noNewPrivileges, else as the last step before execve (runc's order). */
 int rt_seccomp_load(struct rt_seccomp_filter *f, struct pp_error *err);
 
-/* The kernel's Landlock ABI version (landlock.rst), or -errno (-ENOSYS,
- * -EOPNOTSUPP: none). */
-int rt_landlock_abi(void);
-
 /* The annotation run.peapod.ptrace-scope of annotations (NULL allowed):
  * *ret true for "container", false when absent; -EINVAL naming it for any
  * other value. landlock.c says what it means. */
