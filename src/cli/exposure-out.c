@@ -53,15 +53,11 @@ static int yama_scope(void)
  * the container was not created. Caller puts. */
 static json_object *bundle_process(const struct pod_record *rec, size_t idx)
 {
-	cleanup_free char *bundle = pod_container_bundle(cli_paths(), rec, idx);
-	cleanup_free char *path = xstrfmt("%s/config.json", bundle);
 	struct pp_error err = {0};
-	json_object *config = NULL, *proc;
+	json_object *proc = NULL;
 
-	if (json_parse_file(path, 4 << 20, &config, &err) < 0)
+	if (pod_container_process(cli_paths(), rec, idx, &proc, &err) < 0)
 		return NULL;
-	proc = json_object_get(json_get_obj(config, "process"));
-	json_object_put(config);
 	return proc;
 }
 
