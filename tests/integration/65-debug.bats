@@ -205,15 +205,7 @@ cap_eff() { # POD CONTAINER → its CapEff, from its log
 }
 
 @test "debug -i of a completed pod: kubectl's 'pod ran to completion'; the container never starts" {
-	manifest "$BATS_TEST_TMPDIR/p.yaml" done <<'YAML'
-  restartPolicy: Never
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["true"]
-YAML
-	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	wait_for 30 pod_is done Completed
+	completed_pod done
 	run timeout 60 "$PEAPOD" debug -i done --image=busybox:1.28 -c dbg -- true </dev/null
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'error: pod ran to completion'* ]]
