@@ -53,12 +53,10 @@ static int yama_scope(void)
  * container was not created. Caller puts. */
 static json_object *bundle_config(const struct pod_record *rec, size_t idx)
 {
-	cleanup_free char *bundle = pod_container_bundle(cli_paths(), rec, idx);
-	cleanup_free char *path = xstrfmt("%s/config.json", bundle);
 	struct pp_error err = {0};
 	json_object *config = NULL;
 
-	if (json_parse_file(path, 4 << 20, &config, &err) < 0)
+	if (pod_container_config(cli_paths(), rec, idx, &config, &err) < 0)
 		return NULL;
 	return config;
 }

@@ -489,17 +489,45 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 	return r;
 }
 
+int pod_container_config(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+                         json_object **ret, struct pp_error *err)
+{
+	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
+	cleanup_free char *path = xstrfmt("%s/config.json", bundle);
+	json_object *cfg = NULL;
+	int r = json_parse_file(path, CONFIG_JSON_MAX, &cfg, err);
+
+	if (r < 0)
+		return r;
+	if (json_get_obj(cfg, "process") == NULL) {
+		json_object_put(cfg);
+		return pp_error_msg(err, EINVAL, "'%s': no process", path);
+	}
+	*ret = cfg;
+	return 0;
+}
+
+int pod_container_process(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+                          json_object **ret, struct pp_error *err)
+{
+	cleanup_json json_object *cfg = NULL;
+	int r = pod_container_config(paths, rec, idx, &cfg, err);
+
+	if (r == 0)
+		*ret = json_object_get(json_get_obj(cfg, "process"));
+	return r;
+}
+
 json_object *pod_container_status_user(const struct pod_paths *paths, const struct pod_record *rec,
                                        size_t idx)
 {
-	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
-	cleanup_free char *cfgpath = xstrfmt("%s/config.json", bundle);
-	cleanup_json json_object *cfg = NULL;
+	cleanup_json json_object *proc = NULL;
+	struct pp_error err = {0};
 	json_object *user, *lnx, *groups;
 
-	if (json_parse_file(cfgpath, CONFIG_JSON_MAX, &cfg, NULL) < 0)
+	if (pod_container_process(paths, rec, idx, &proc, &err) < 0)
 		return NULL;
-	user = json_get_obj(json_get_obj(cfg, "process"), "user");
+	user = json_get_obj(proc, "user");
 	if (user == NULL)
 		return NULL;
 	lnx = json_object_new_object();
