@@ -498,22 +498,20 @@ static void sort_mounts_from(json_object *mounts, size_t start)
 	free(v);
 }
 
-/* hostUsers: false: the binds of the pod's own files (/etc/hosts...,
- * /dev/shm, the termination log, emptyDir and the API data volumes) are
- * idmapped to the pod's user namespace (config.md "idmap", as containerd
- * asks runc for a userns pod's volumes): root inside sees and writes them as
- * the host's root does, their owners and modes unchanged. hostPath keeps
- * the host's ids (its files are nobody's inside). */
-static void idmap_pod_mounts(json_object *mounts, size_t start, const char *pod_dir)
+/* hostUsers: false: every CRI bind (/etc/hosts..., /dev/shm, the
+ * termination log and each volume, hostPath too) is idmapped to the pod's
+ * user namespace, as the kubelet sets uid_mappings on each CRI Mount
+ * (KEP-127 "Handling of volumes") and the runtime makes an idmapped mount
+ * (config.md "idmap"): root inside sees and writes them as the host's root
+ * does, their owners and modes unchanged. A filesystem without idmapped
+ * mounts fails the container's creation with the runtime's error. */
+static void idmap_pod_mounts(json_object *mounts, size_t start)
 {
-	size_t n = pod_dir != NULL ? strlen(pod_dir) : 0;
-
-	for (size_t i = start; n > 0 && i < json_object_array_length(mounts); i++) {
+	for (size_t i = start; i < json_object_array_length(mounts); i++) {
 		json_object *m = json_object_array_get_idx(mounts, i);
-		const char *src = json_get_str(m, "source"), *type = json_get_str(m, "type");
+		const char *type = json_get_str(m, "type");
 
-		if (type == NULL || strcmp(type, "bind") != 0 || src == NULL ||
-		    strncmp(src, pod_dir, n) != 0 || src[n] != '/')
+		if (type == NULL || strcmp(type, "bind") != 0)
 			continue;
 		json_object_array_add(json_object_object_get(m, "options"),
 		                      json_object_new_string("idmap"));
@@ -552,7 +550,7 @@ static json_object *container_mounts(const struct pod *pod, const struct pod_con
 	add_volume_mounts(mounts, pod, c, paths);
 	sort_mounts_from(mounts, cri_start);
 	if (paths->userns != NULL && paths->pod_dir != NULL)
-		idmap_pod_mounts(mounts, cri_start, paths->pod_dir);
+		idmap_pod_mounts(mounts, cri_start);
 	return mounts;
 }
 

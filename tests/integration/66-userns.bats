@@ -151,6 +151,10 @@ YAML
 }
 
 @test "hostUsers false: volumes are idmapped, usable by root inside with their owners" {
+	mkdir -p "$BATS_TEST_TMPDIR/host"
+	echo mine >"$BATS_TEST_TMPDIR/host/secret"
+	chmod 0600 "$BATS_TEST_TMPDIR/host/secret"
+	chown 0:0 "$BATS_TEST_TMPDIR/host/secret"
 	peapod create configmap cfg --from-literal=greeting=hello
 	peapod create secret generic sec --from-literal=pw=s3cret
 	manifest "$BATS_TEST_TMPDIR/v.yaml" uv <<'YAML'
@@ -165,6 +169,7 @@ YAML
     - {name: cfg, mountPath: /cfg}
     - {name: sec, mountPath: /sec}
     - {name: info, mountPath: /info}
+    - {name: host, mountPath: /host}
   volumes:
   - {name: scratch, emptyDir: {}}
   - {name: mem, emptyDir: {medium: Memory}}
@@ -174,7 +179,9 @@ YAML
     downwardAPI:
       items:
       - {path: name, fieldRef: {fieldPath: metadata.name}}
+  - {name: host, hostPath: {path: $BATS_TEST_TMPDIR/host}}
 YAML
+	sed -i "s|\$BATS_TEST_TMPDIR|$BATS_TEST_TMPDIR|" "$BATS_TEST_TMPDIR/v.yaml"
 	peapod apply -f "$BATS_TEST_TMPDIR/v.yaml"
 	wait_for 30 pod_is uv Running || { peapod describe pod uv | tail -5; false; }
 	run peapod exec uv -- sh -c 'for f in /cfg/greeting /sec/pw /info/name; do cat $f; echo; done; stat -L -c %u:%g:%a /sec/pw /cfg/greeting /scratch /etc/hosts'
@@ -195,6 +202,12 @@ YAML
 	run peapod exec uv -- sh -c 'stat -c %u /scratch/f; tail -1 /etc/hosts'
 	[ "${lines[0]}" = 7 ]
 	[ "${lines[1]}" = "1.2.3.4 x" ]
+	# hostPath too (the kubelet idmaps every volume): the host root's 0600
+	# file is root's inside, and what root writes is the host root's.
+	run peapod exec uv -- sh -c 'stat -c %u:%g /host/secret; cat /host/secret; echo w >/host/new'
+	[ "${lines[0]}" = 0:0 ]
+	[ "${lines[1]}" = mine ]
+	[ "$(stat -c %u:%g "$BATS_TEST_TMPDIR/host/new")" = 0:0 ]
 	# Read-only stays read-only.
 	run peapod exec uv -- sh -c 'echo x >/cfg/new'
 	[ "$status" -ne 0 ]
