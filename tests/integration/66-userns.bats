@@ -24,6 +24,16 @@ userns_pod() { # FILE NAME [COMMAND]
 YAML
 }
 
+# Pods ua and ub, hostUsers false, applied and running.
+two_pods() {
+	userns_pod "$BATS_TEST_TMPDIR/a.yaml" ua
+	userns_pod "$BATS_TEST_TMPDIR/b.yaml" ub
+	peapod apply -f "$BATS_TEST_TMPDIR/a.yaml"
+	peapod apply -f "$BATS_TEST_TMPDIR/b.yaml"
+	wait_for 30 pod_is ua Running
+	wait_for 30 pod_is ub Running
+}
+
 # The host id 0 inside pod P maps to.
 host_base() { # P
 	peapod exec "$1" -- cat /proc/self/uid_map | awk '{print $2}'
@@ -72,12 +82,7 @@ host_base() { # P
 }
 
 @test "hostUsers false: two pods get disjoint ranges; a deleted pod's is reused; a new monitor keeps it" {
-	userns_pod "$BATS_TEST_TMPDIR/a.yaml" ua
-	userns_pod "$BATS_TEST_TMPDIR/b.yaml" ub
-	peapod apply -f "$BATS_TEST_TMPDIR/a.yaml"
-	peapod apply -f "$BATS_TEST_TMPDIR/b.yaml"
-	wait_for 30 pod_is ua Running
-	wait_for 30 pod_is ub Running
+	two_pods
 	a=$(host_base ua)
 	b=$(host_base ub)
 	[ "$a" -gt 0 ]
@@ -241,4 +246,32 @@ YAML
 	# Refused without hostUsers: false, in the API server's words.
 	sed -i '/hostUsers/d' "$BATS_TEST_TMPDIR/p.yaml"
 	refused 'spec.containers[0].securityContext.procMount: Invalid value: "Unmasked": `hostUsers` must be false to use `Unmasked`'
+}
+
+@test "hostUsers false: the ranges of user peapod in /etc/subuid and /etc/subgid, as the kubelet's of user kubelet" {
+	export PEAPOD_HOST_ETC=$BATS_TEST_TMPDIR/etc
+	mkdir -p "$PEAPOD_HOST_ETC"
+	echo 'peapod:x:999:999::/nonexistent:/usr/sbin/nologin' >"$PEAPOD_HOST_ETC/passwd"
+	echo 'peapod:655360000:131072' >"$PEAPOD_HOST_ETC/subuid"
+	echo 'peapod:655360000:131072' >"$PEAPOD_HOST_ETC/subgid"
+	two_pods
+	[ "$(host_base ua)" = 655360000 ]
+	[ "$(host_base ub)" = $((655360000 + 65536)) ]
+	# both blocks taken: the third pod gets none
+	userns_pod "$BATS_TEST_TMPDIR/c.yaml" uc
+	peapod apply -f "$BATS_TEST_TMPDIR/c.yaml"
+	wait_for 30 describe_has uc "no free user namespace range (all 2 taken)"
+	peapod delete pod uc --now
+	peapod delete pod ub --now
+	# a range that is not whole blocks is refused, naming the file
+	echo 'peapod:655360000:1000' >"$PEAPOD_HOST_ETC/subgid"
+	userns_pod "$BATS_TEST_TMPDIR/d.yaml" ud
+	peapod apply -f "$BATS_TEST_TMPDIR/d.yaml"
+	wait_for 30 describe_has ud "$PEAPOD_HOST_ETC/subgid: the range of user peapod must start at a non-zero multiple of 65536"
+	peapod delete pod ud --now
+	peapod delete pod ua --now
+}
+
+describe_has() { # POD TEXT
+	[[ "$(peapod describe pod "$1")" == *"$2"* ]]
 }
