@@ -53,6 +53,8 @@ eph_is() { # POD NAME STATE
 	sleep 1
 	[ "$(eph_state web dbg)" = terminated ]
 	[ "$(jq '.status.ephemeralContainerStatuses[0].restartCount' "$(pod_json_file web)")" = 0 ]
+	# the kubelet's prober sets started for app and init containers only
+	[ "$(jq '.status.ephemeralContainerStatuses[0] | has("started")' "$(pod_json_file web)")" = false ]
 	run peapod get pods web
 	[[ "${lines[1]}" =~ ^web\ +2/2\ +Running ]]
 	# in the pod's net, ipc and uts namespaces; its own mount namespace
