@@ -4,6 +4,7 @@
  * and limits; v1 adds the pids/freezer/memory twins on hybrid hosts. */
 #pragma once
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,3 +42,26 @@ bool rt_cgroup_v2_has_controller(const char *dir, const char *controller);
  * cpu.stat, memory.events); 0 when the file or the key is missing.
  * *ret_found (may be NULL) says whether it was there. */
 uint64_t rt_cgroup_keyed(const char *path, const char *key, bool *ret_found);
+
+/* ---- linux.resources (cgroup-resources.c, cgroup-memory.c) ---- */
+
+/* The folder of rel for a controller: the v1 hierarchy /sys/fs/cgroup/
+ * v1name on a hybrid host that mounts it there, else the v2 folder when
+ * v2name is in its cgroup.controllers; NULL when the host has neither.
+ * *ret_v1 says which. Caller frees. */
+char *rt_cgroup_ctrl_dir(const char *rel, const char *v1name, const char *v2name, bool *ret_v1);
+/* Write the printf-formatted value to dir/file; errors prefixed by field. */
+int rt_cgroup_put(const char *dir, const char *file, const char *field, struct pp_error *err,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* An integer member: 1 and *ret when present, 0 when absent, -EINVAL. */
+int rt_cgroup_i64(json_object *o, const char *path, const char *key, int64_t *ret,
+                  struct pp_error *err);
+/* -ENOTSUP "FIELD: the host has no CTRL cgroup controller". */
+int rt_cgroup_none(const char *field, const char *ctrl, struct pp_error *err);
+int rt_cgroup_memory_apply(const char *rel, json_object *res, struct pp_error *err);
+int rt_cgroup_blkio_apply(const char *rel, json_object *res, struct pp_error *err);
+/* Write a linux.resources object (res, may be NULL) to the cgroup rel
+ * (relative to each hierarchy's root, starting with '/'): memory, cpu,
+ * cpuset, pids, blockIO, hugepageLimits, rdma, unified; devices are
+ * cgroup-devices.c's. 0, or -errno naming the field the host refused. */
+int rt_cgroup_apply(const char *rel, json_object *res, struct pp_error *err);

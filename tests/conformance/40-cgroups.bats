@@ -1,0 +1,176 @@
+#!/usr/bin/env bats
+# config-linux.md "Control groups" and runc's cgroup mount: the container's
+# /sys/fs/cgroup shows its own cgroup, it is placed in every hierarchy, and
+# linux.resources lands in the host's cgroup files (v1 on a hybrid host,
+# v2 on a pure one, with runc's v1->v2 conversions).
+
+load helpers
+
+# v1 CTRL: true when the host mounts controller CTRL as cgroup v1.
+v1() {
+	[ "$(stat -f -c %T "/sys/fs/cgroup/$1" 2>/dev/null)" = cgroupfs ]
+}
+
+# host_file CTRL NAME FILE: the host's copy of the container NAME's cgroup
+# file, from the v1 hierarchy of CTRL when there, else the v2 folder.
+host_file() { # CTRL NAME FILE
+	if v1 "$1"; then
+		echo "/sys/fs/cgroup/$1/$CG_PARENT/$2/$3"
+	else
+		echo "$CG_V2/$CG_PARENT/$2/$3"
+	fi
+}
+
+# created_with JQ_FILTER: container c of ["true"], the filter applied to
+# its config, created (not started).
+created_with() { # FILTER
+	make_bundle c '["true"]' >/dev/null
+	bundle_set c "$1"
+	rt create --bundle "$TMP/c" c </dev/null >/dev/null 2>&1
+}
+
+# refused JQ_FILTER: container c of ["true"] with the filter applied
+# fails to run.
+refused() { # FILTER
+	make_bundle c '["true"]' >/dev/null
+	bundle_set c "$1"
+	run rt run --bundle "$TMP/c" c
+	[ "$status" -ne 0 ]
+}
+
+cgroup_mount='{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+  "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}'
+
+@test "cgroups: with a cgroup namespace, /sys/fs/cgroup inside is the container's cgroup" {
+	make_bundle c '["sh", "-c", "cat /proc/self/cgroup; if [ -e /sys/fs/cgroup/cgroup.controllers ]; then cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; else cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; fi"]' >/dev/null
+	bundle_set c ".linux.namespaces += [{\"type\": \"cgroup\"}] | .mounts += [$cgroup_mount] |
+		.linux.resources = {\"memory\": {\"limit\": 33554432}, \"pids\": {\"limit\": 42}}"
+	run_bundle c
+	[ "$status" -eq 0 ]
+	echo "$output"
+	# every hierarchy's path is the namespace's root
+	[ "$(echo "$output" | grep -c ':/$')" -eq "$(echo "$output" | grep -c '^[0-9]*:')" ]
+	echo "$output" | grep -qx 33554432
+	echo "$output" | grep -qx 42
+}
+
+@test "cgroups: without a cgroup namespace, /sys/fs/cgroup inside still shows the container's own v1 folders" {
+	[ ! -f /sys/fs/cgroup/cgroup.controllers ] || skip "pure cgroup v2: runc mounts the host's root there"
+	make_bundle c '["sh", "-c", "cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes"]' >/dev/null
+	bundle_set c ".mounts += [$cgroup_mount] |
+		.linux.resources = {\"memory\": {\"limit\": 16777216}, \"pids\": {\"limit\": 37}}"
+	run_bundle c
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 37 ]
+	[ "${lines[1]}" = 16777216 ]
+}
+
+@test "cgroups: the cgroup mount is read-only unless the config says rw" {
+	make_bundle c '["sh", "-c", "touch /sys/fs/cgroup/x 2>/dev/null && echo writable || echo ro"]' >/dev/null
+	bundle_set c ".linux.namespaces += [{\"type\": \"cgroup\"}] | .mounts += [$cgroup_mount]"
+	run_bundle c
+	[ "$status" -eq 0 ]
+	[ "$output" = ro ]
+}
+
+@test "cgroups: the container's processes are in its cgroup in every hierarchy the host has" {
+	started c '["sleep", "60"]'
+	pid=$(state_field c pid)
+	cat "/proc/$pid/cgroup"
+	# one line a hierarchy (v1 ones, name=systemd and the v2 one), each the container's
+	[ "$(grep -vc ":/$CG_PARENT/c\$" "/proc/$pid/cgroup")" -eq 0 ]
+	if [ ! -f /sys/fs/cgroup/cgroup.controllers ]; then
+		for h in /sys/fs/cgroup/*/; do
+			[ "$(stat -f -c %T "$h")" = cgroupfs ] || continue
+			grep -qx "$pid" "$h$CG_PARENT/c/cgroup.procs"
+		done
+	fi
+}
+
+@test "cgroups: memory limit, reservation and swap reach the host's files" {
+	created_with '.linux.resources.memory = {"limit": 67108864, "reservation": 33554432, "swap": 134217728}'
+	if v1 memory; then
+		[ "$(cat "$(host_file memory c memory.limit_in_bytes)")" = 67108864 ]
+		[ "$(cat "$(host_file memory c memory.soft_limit_in_bytes)")" = 33554432 ]
+		[ "$(cat "$(host_file memory c memory.memsw.limit_in_bytes)")" = 134217728 ]
+	else
+		[ "$(cat "$(host_file memory c memory.max)")" = 67108864 ]
+		[ "$(cat "$(host_file memory c memory.low)")" = 33554432 ]
+		# v2 swap excludes memory: 128 MiB - 64 MiB
+		[ "$(cat "$(host_file memory c memory.swap.max)")" = 67108864 ]
+	fi
+}
+
+@test "cgroups: v1 memory swappiness and disableOOMKiller" {
+	v1 memory || skip "needs the v1 memory controller (cgroup v2 has neither file)"
+	created_with '.linux.resources.memory = {"limit": 67108864, "swappiness": 17, "disableOOMKiller": true}'
+	[ "$(cat "$(host_file memory c memory.swappiness)")" = 17 ]
+	grep -qx 'oom_kill_disable 1' "$(host_file memory c memory.oom_control)"
+}
+
+@test "cgroups: a swappiness above 100 is refused" {
+	v1 memory || skip "needs the v1 memory controller"
+	refused '.linux.resources.memory = {"swappiness": 101}'
+}
+
+@test "cgroups: a swap limit below the memory limit is refused" {
+	refused '.linux.resources.memory = {"limit": 67108864, "swap": 33554432}'
+}
+
+@test "cgroups: cpu shares, quota and period reach the host's files" {
+	created_with '.linux.resources.cpu = {"shares": 512, "quota": 50000, "period": 200000}'
+	if v1 cpu; then
+		[ "$(cat "$(host_file cpu c cpu.shares)")" = 512 ]
+		[ "$(cat "$(host_file cpu c cpu.cfs_quota_us)")" = 50000 ]
+		[ "$(cat "$(host_file cpu c cpu.cfs_period_us)")" = 200000 ]
+	else
+		# runc's conversion: 1 + (512 - 2) * 9999 / 262142 = 20
+		[ "$(cat "$(host_file cpu c cpu.weight)")" = 20 ]
+		[ "$(cat "$(host_file cpu c cpu.max)")" = "50000 200000" ]
+	fi
+}
+
+@test "cgroups: cpuset cpus and mems reach the host's files" {
+	created_with '.linux.resources.cpu = {"cpus": "0", "mems": "0"}'
+	[ "$(cat "$(host_file cpuset c cpuset.cpus)")" = 0 ]
+	[ "$(cat "$(host_file cpuset c cpuset.mems)")" = 0 ]
+}
+
+@test "cgroups: a cpuset of cpus the host does not have is refused" {
+	refused '.linux.resources.cpu = {"cpus": "4096"}'
+}
+
+@test "cgroups: pids limit reaches the host's file and stops forks" {
+	make_bundle c '["sh", "-c", "sleep 2 & sleep 2 & sleep 2 & sleep 2 & wait"]' >/dev/null
+	bundle_set c '.linux.resources.pids = {"limit": 3}'
+	rt create --bundle "$TMP/c" c </dev/null >/dev/null 2>&1
+	[ "$(cat "$(host_file pids c pids.max)")" = 3 ]
+	rt delete c
+	run_bundle c
+	echo "$output"
+	[[ "$output" == *"can't fork"* ]]
+}
+
+@test "cgroups: hugepage limits reach the host's hugetlb files" {
+	[ -e /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2 MB huge pages"
+	v1 hugetlb || [ -f /sys/fs/cgroup/cgroup.controllers ] ||
+		skip "hugetlb is on the unified hierarchy of a hybrid host, which runc does not use"
+	created_with '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
+	if v1 hugetlb; then
+		[ "$(cat "$(host_file hugetlb c hugetlb.2MB.limit_in_bytes)")" = 4194304 ]
+	else
+		[ "$(cat "$(host_file hugetlb c hugetlb.2MB.max)")" = 4194304 ]
+	fi
+}
+
+@test "cgroups: unified keys reach the v2 files (pure cgroup v2)" {
+	[ -f /sys/fs/cgroup/cgroup.controllers ] || skip "needs pure cgroup v2 (this host is hybrid)"
+	created_with '.linux.resources.unified = {"pids.max": "13", "memory.high": "50331648"}'
+	[ "$(cat "$CG_V2/$CG_PARENT/c/pids.max")" = 13 ]
+	[ "$(cat "$CG_V2/$CG_PARENT/c/memory.high")" = 50331648 ]
+}
+
+@test "cgroups: unified keys are refused on a cgroup v1 or hybrid host" {
+	[ ! -f /sys/fs/cgroup/cgroup.controllers ] || skip "pure cgroup v2 takes them"
+	refused '.linux.resources.unified = {"pids.max": "13"}'
+}
