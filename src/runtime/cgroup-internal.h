@@ -36,6 +36,9 @@ enum rt_cgroup_layout rt_cgroup_layout(void);
 const char *rt_cgroup_v2_root(void);
 /* Write a string to dir/file. 0 or -errno (err filled). */
 int rt_cgroup_write(const char *dir, const char *file, const char *value, struct pp_error *err);
+/* dir/file's text (up to 64 KiB) into *ret (caller frees); -ENOENT when
+ * dir is NULL, -errno when unreadable. */
+int rt_cgroup_read(const char *dir, const char *file, char **ret);
 /* True when controller is listed in dir/cgroup.controllers. */
 bool rt_cgroup_v2_has_controller(const char *dir, const char *controller);
 /* The value of the "KEY N" line of a flat-keyed cgroup file (memory.stat,
@@ -53,6 +56,10 @@ char *rt_cgroup_ctrl_dir(const char *rel, const char *v1name, const char *v2name
 /* Write the printf-formatted value to dir/file; errors prefixed by field. */
 int rt_cgroup_put(const char *dir, const char *file, const char *field, struct pp_error *err,
                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* dir/file (dir may be NULL) as one number: "max" reads as UINT64_MAX
+ * (runc's v2 value), a missing or odd file as 0 with *ret_found (may be
+ * NULL) false. */
+uint64_t rt_cgroup_num(const char *dir, const char *file, bool *ret_found);
 /* An integer member: 1 and *ret when present, 0 when absent, -EINVAL. */
 int rt_cgroup_i64(json_object *o, const char *path, const char *key, int64_t *ret,
                   struct pp_error *err);

@@ -84,6 +84,14 @@ static int limit_v1(const char *d, struct mem_vals *v, struct pp_error *err)
 		r = put_bytes(d, "memory.memsw.limit_in_bytes", MEM ".swap", v->swap, err);
 	if (r >= 0 && v->limit != 0)
 		r = put_bytes(d, "memory.limit_in_bytes", MEM ".limit", v->limit, err);
+	if (r == -EBUSY) /* runc's words for a limit below the usage */
+		return pp_error_msg(
+		    err, EBUSY,
+		    MEM ".limit: unable to set memory limit to %lld (current usage: "
+		        "%llu, peak usage: %llu)",
+		    (long long)v->limit,
+		    (unsigned long long)rt_cgroup_num(d, "memory.usage_in_bytes", NULL),
+		    (unsigned long long)rt_cgroup_num(d, "memory.max_usage_in_bytes", NULL));
 	if (r >= 0 && !swap_first && v->swap != 0)
 		r = put_bytes(d, "memory.memsw.limit_in_bytes", MEM ".swap", v->swap, err);
 	return r;

@@ -190,9 +190,12 @@ static int cpu_apply(const char *rel, json_object *res, struct pp_error *err)
 		return r;
 	if (v.shares || v.quota || v.period || v.rt_runtime || v.rt_period) {
 		dir = rt_cgroup_ctrl_dir(rel, "cpu", "cpu", &v1);
-		if (dir == NULL)
+		/* shares alone are a weight under contention, which containerd and
+		 * the kubelet always set: a host without the cpu controller (one
+		 * that does not delegate it) runs without, as before */
+		if (dir == NULL && (v.quota || v.period || v.rt_runtime || v.rt_period))
 			return rt_cgroup_none(RES ".cpu", "cpu", err);
-		r = v1 ? cpu_v1(dir, &v, err) : cpu_v2(dir, &v, err);
+		r = dir == NULL ? 0 : v1 ? cpu_v1(dir, &v, err) : cpu_v2(dir, &v, err);
 		if (r < 0)
 			return r;
 	}

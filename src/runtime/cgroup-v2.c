@@ -36,11 +36,10 @@ bool rt_cgroup_v2_has_controller(const char *dir, const char *controller)
  * processes of its own cannot). */
 static void enable_all(const char *dir)
 {
-	cleanup_free char *path = xstrfmt("%s/cgroup.controllers", dir);
 	cleanup_free char *buf = NULL;
 	char *save = NULL;
 
-	if (fs_read_all(path, 4096, &buf, NULL, NULL) < 0)
+	if (rt_cgroup_read(dir, "cgroup.controllers", &buf) < 0)
 		return;
 	for (char *c = strtok_r(buf, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
 		cleanup_free char *v = xstrfmt("+%s", c);

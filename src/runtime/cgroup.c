@@ -50,6 +50,17 @@ int rt_cgroup_write(const char *dir, const char *file, const char *value, struct
 	return 0;
 }
 
+int rt_cgroup_read(const char *dir, const char *file, char **ret)
+{
+	cleanup_free char *path = NULL;
+
+	*ret = NULL;
+	if (dir == NULL)
+		return -ENOENT;
+	path = xstrfmt("%s/%s", dir, file);
+	return fs_read_all(path, 65536, ret, NULL, NULL);
+}
+
 /* rel from an absolute v2 folder, or NULL when path is not under the root. */
 static const char *rel_of(const char *path)
 {

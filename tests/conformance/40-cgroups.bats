@@ -174,3 +174,72 @@ cgroup_mount='{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgr
 	[ ! -f /sys/fs/cgroup/cgroup.controllers ] || skip "pure cgroup v2 takes them"
 	refused '.linux.resources.unified = {"pids.max": "13"}'
 }
+
+@test "cgroups: update --resources applies a linux.resources object to a running container" {
+	rt update --help >/dev/null 2>&1 || skip "$RUNTIME_NAME has no update command"
+	started c '["sleep", "60"]'
+	echo '{"memory": {"limit": 50331648}, "pids": {"limit": 21}, "cpu": {"shares": 300}}' >"$TMP/res.json"
+	rt update --resources "$TMP/res.json" c
+	[ "$(cat "$(host_file pids c pids.max)")" = 21 ]
+	if v1 memory; then
+		[ "$(cat "$(host_file memory c memory.limit_in_bytes)")" = 50331648 ]
+	else
+		[ "$(cat "$(host_file memory c memory.max)")" = 50331648 ]
+	fi
+	if v1 cpu; then
+		[ "$(cat "$(host_file cpu c cpu.shares)")" = 300 ]
+	fi
+}
+
+@test "cgroups: update --memory and --pids-limit flags" {
+	rt update --help >/dev/null 2>&1 || skip "$RUNTIME_NAME has no update command"
+	started c '["sleep", "60"]'
+	rt update --memory 41943040 --pids-limit 17 c
+	[ "$(cat "$(host_file pids c pids.max)")" = 17 ]
+	if v1 memory; then
+		[ "$(cat "$(host_file memory c memory.limit_in_bytes)")" = 41943040 ]
+	else
+		[ "$(cat "$(host_file memory c memory.max)")" = 41943040 ]
+	fi
+}
+
+@test "cgroups: a memory limit below the usage is refused by update" {
+	rt update --help >/dev/null 2>&1 || skip "$RUNTIME_NAME has no update command"
+	v1 memory || skip "cgroup v2 takes a memory.max below the usage (it reclaims or kills)"
+	started c '["sleep", "60"]'
+	run rt update --memory 4096 c
+	[ "$status" -ne 0 ]
+}
+
+@test "cgroups: events --stats reports the cgroup's cpu, memory and pids counters" {
+	rt events --help >/dev/null 2>&1 || skip "$RUNTIME_NAME has no events command"
+	make_bundle c '["sleep", "60"]' >/dev/null
+	bundle_set c '.linux.resources = {"memory": {"limit": 33554432}, "pids": {"limit": 50}}'
+	rt create --bundle "$TMP/c" c </dev/null >/dev/null 2>&1
+	rt start c
+	run rt events --stats c
+	[ "$status" -eq 0 ]
+	echo "$output"
+	[ "$(echo "$output" | jq -r .type)" = stats ]
+	[ "$(echo "$output" | jq -r .id)" = c ]
+	[ "$(echo "$output" | jq -r .data.memory.usage.limit)" = 33554432 ]
+	[ "$(echo "$output" | jq -r .data.memory.usage.usage)" -gt 0 ]
+	[ "$(echo "$output" | jq -r .data.pids.current)" = 1 ]
+	[ "$(echo "$output" | jq -r .data.pids.limit)" = 50 ]
+	[ "$(echo "$output" | jq -r .data.cpu.usage.total)" -gt 0 ]
+	echo "$output" | jq -e '.data.memory.raw | type == "object"'
+}
+
+@test "cgroups: an OOM kill is counted in the container's cgroup" {
+	v1 memory || [ -f /sys/fs/cgroup/cgroup.controllers ] || skip "no memory controller"
+	make_bundle c '["true"]' >/dev/null
+	bundle_set c '.process.args = ["sh", "-c", "a=a; while :; do a=$a$a$a$a; done"] | .linux.resources.memory = {"limit": 16777216, "swap": 16777216}'
+	rt create --bundle "$TMP/c" c </dev/null >/dev/null 2>&1
+	rt start c
+	wait_status c stopped
+	if v1 memory; then
+		grep -Eq '^oom_kill [1-9]' "$(host_file memory c memory.oom_control)"
+	else
+		grep -Eq '^oom_kill [1-9]' "$(host_file memory c memory.events)"
+	fi
+}
