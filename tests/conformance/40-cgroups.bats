@@ -233,6 +233,7 @@ cgroup_mount='{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgr
 @test "cgroups: an OOM kill is counted in the container's cgroup" {
 	v1 memory || [ -f /sys/fs/cgroup/cgroup.controllers ] || skip "no memory controller"
 	make_bundle c '["true"]' >/dev/null
+	# shellcheck disable=SC2016 # the container expands it
 	bundle_set c '.process.args = ["sh", "-c", "a=a; while :; do a=$a$a$a$a; done"] | .linux.resources.memory = {"limit": 16777216, "swap": 16777216}'
 	rt create --bundle "$TMP/c" c </dev/null >/dev/null 2>&1
 	rt start c
@@ -242,4 +243,54 @@ cgroup_mount='{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgr
 	else
 		grep -Eq '^oom_kill [1-9]' "$(host_file memory c memory.events)"
 	fi
+}
+
+# a block device of the host: "MAJ MIN", or nothing
+block_dev() {
+	local d
+	for d in /sys/block/*/dev; do
+		[ -e "$d" ] && tr ':' ' ' <"$d" && return 0
+	done
+}
+
+@test "cgroups: blockIO throttles reach the host's files" {
+	read -r maj min < <(block_dev) || skip "no block device"
+	created_with ".linux.resources.blockIO = {
+		\"throttleReadBpsDevice\": [{\"major\": $maj, \"minor\": $min, \"rate\": 1048576}],
+		\"throttleWriteIOPSDevice\": [{\"major\": $maj, \"minor\": $min, \"rate\": 300}]}"
+	if v1 blkio; then
+		grep -qx "$maj:$min 1048576" "$(host_file blkio c blkio.throttle.read_bps_device)"
+		grep -qx "$maj:$min 300" "$(host_file blkio c blkio.throttle.write_iops_device)"
+	else
+		grep -q "^$maj:$min rbps=1048576 .*wiops=300" "$(host_file io c io.max)"
+	fi
+}
+
+@test "cgroups: a blockIO weight is written where the host has a weight file, refused where not" {
+	local f
+	if ! v1 blkio; then
+		created_with '.linux.resources.blockIO = {"weight": 500}'
+		f=$CG_V2/$CG_PARENT/c
+		# bfq takes the v1 value; io.weight runc's conversion 1 + (500 - 10) * 9999 / 990
+		if [ -e "$f/io.bfq.weight" ]; then
+			grep -q 500 "$f/io.bfq.weight"
+		else
+			grep -qx 'default 4950' "$f/io.weight"
+		fi
+		return 0
+	fi
+	f=/sys/fs/cgroup/blkio/blkio.bfq.weight
+	[ -e "$f" ] || f=/sys/fs/cgroup/blkio/blkio.weight
+	if [ ! -e "$f" ]; then
+		refused '.linux.resources.blockIO = {"weight": 500}'
+		return 0
+	fi
+	created_with '.linux.resources.blockIO = {"weight": 500}'
+	grep -q 500 "$(host_file blkio c "$(basename "$f")")"
+}
+
+@test "cgroups: a realtime runtime the parent cgroup cannot give is refused" {
+	v1 cpu || skip "needs the v1 cpu controller (cgroup v2 has no realtime budget)"
+	[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "kernel without RT group scheduling"
+	refused '.linux.resources.cpu = {"realtimeRuntime": 1000, "realtimePeriod": 1000000}'
 }
