@@ -42,20 +42,41 @@ static void controller_opts(const char *super, char *buf, size_t size)
 	}
 }
 
-/* Our cgroup in the hierarchy whose /proc/self/cgroup controller field is
- * ctrls ("cpu", "name=systemd", "" for cgroup2); NULL when not listed. */
-static char *self_cgroup(const char *ctrls)
+/* True when every comma-separated item of the n bytes at ctrls (a
+ * /proc/self/cgroup controller field, "cpu,cpuacct" or "name=systemd") is
+ * one of the mount options opts ("xattr,name=systemd"); for cgroup2 (opts
+ * NULL) when the field is empty. */
+static bool field_matches(const char *ctrls, size_t n, const char *opts)
+{
+	if (opts == NULL || n == 0)
+		return opts == NULL && n == 0;
+	for (const char *c = ctrls; c < ctrls + n;) {
+		size_t len = strcspn(c, ",:");
+		bool found = false;
+
+		for (const char *o = opts; *o != '\0'; o += strcspn(o, ","), o += *o == ',')
+			if (strncmp(o, c, len) == 0 && (o[len] == ',' || o[len] == '\0'))
+				found = true;
+		if (!found)
+			return false;
+		c += len + (c[len] == ',');
+	}
+	return true;
+}
+
+/* Our cgroup in the hierarchy mounted with opts (NULL: cgroup2), from
+ * /proc/self/cgroup; NULL when not listed. */
+static char *self_cgroup(const char *opts)
 {
 	cleanup_free char *buf = NULL;
-	size_t n = strlen(ctrls);
 
 	if (fs_read_all("/proc/self/cgroup", 65536, &buf, NULL, NULL) < 0)
 		return NULL;
 	for (char *l = buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-		char *c = strchr(l, ':');
+		char *c = strchr(l, ':'), *end = c ? strchr(c + 1, ':') : NULL;
 
-		if (c != NULL && strncmp(c + 1, ctrls, n) == 0 && c[1 + n] == ':')
-			return xstrndup(c + 2 + n, strcspn(c + 2 + n, "\n"));
+		if (end != NULL && field_matches(c + 1, (size_t)(end - c - 1), opts))
+			return xstrndup(end + 1, strcspn(end + 1, "\n"));
 	}
 	return NULL;
 }
@@ -69,7 +90,7 @@ static void mount_hierarchy(int top, const char *host_dir, const char *type, con
                             unsigned long flags)
 {
 	const char *name = host_dir + strlen(CGROUP_ROOT);
-	cleanup_free char *own = self_cgroup(strcmp(type, "cgroup2") == 0 ? "" : opts);
+	cleanup_free char *own = self_cgroup(strcmp(type, "cgroup2") == 0 ? NULL : opts);
 	cleanup_free char *names = xstrdup(name);
 	cleanup_close int fd = -1;
 	char *save = NULL;
