@@ -154,7 +154,8 @@ static int mem_v2(const char *d, const struct mem_vals *v, struct pp_error *err)
 		return pp_error_msg(err, ENOTSUP,
 		                    MEM ": kernel, kernelTCP, swappiness and disableOOMKiller are "
 		                        "not supported with cgroup v2");
-	if (swap != 0)
+	/* swap equal to the limit: no swap at all ("0"), as runc */
+	if (swap != 0 || v->swap > 0)
 		r = put_max(d, "memory.swap.max", MEM ".swap", swap, err);
 	if (r >= 0 && v->limit != 0)
 		r = put_max(d, "memory.max", MEM ".limit", v->limit, err);

@@ -154,6 +154,21 @@ static json_object *mem_entry_v2(const char *dir, const char *prefix)
 	return e;
 }
 
+/* v2 swap as v1's memsw, memory and swap combined, as runc reports it. */
+static json_object *swap_v2(const char *dir, json_object *mem)
+{
+	json_object *e = mem_entry_v2(dir, "memory.swap");
+	uint64_t lim = json_object_get_uint64(json_object_object_get(e, "limit"));
+	uint64_t mlim = json_object_get_uint64(json_object_object_get(mem, "limit"));
+
+	add_u64(e, "usage",
+	        json_object_get_uint64(json_object_object_get(e, "usage")) +
+	            json_object_get_uint64(json_object_object_get(mem, "usage")));
+	if (lim != UINT64_MAX && mlim != UINT64_MAX)
+		add_u64(e, "limit", lim + mlim);
+	return e;
+}
+
 static json_object *memory(const char *rel)
 {
 	bool v1;
@@ -167,8 +182,9 @@ static json_object *memory(const char *rel)
 	        json_object_get_uint64(json_object_object_get(raw, v1 ? "cache" : "file")));
 	json_object_object_add(m, "usage",
 	                       v1 ? mem_entry_v1(dir, "memory") : mem_entry_v2(dir, "memory"));
-	json_object_object_add(
-	    m, "swap", v1 ? mem_entry_v1(dir, "memory.memsw") : mem_entry_v2(dir, "memory.swap"));
+	json_object_object_add(m, "swap",
+	                       v1 ? mem_entry_v1(dir, "memory.memsw")
+	                          : swap_v2(dir, json_object_object_get(m, "usage")));
 	if (v1) {
 		json_object_object_add(m, "kernel", mem_entry_v1(dir, "memory.kmem"));
 		json_object_object_add(m, "kernelTCP", mem_entry_v1(dir, "memory.kmem.tcp"));

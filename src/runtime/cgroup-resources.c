@@ -7,7 +7,6 @@
  * host cannot take fails with its path; the memory group is in
  * cgroup-memory.c. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,20 +38,6 @@ char *rt_cgroup_ctrl_dir(const char *rel, const char *v1name, const char *v2name
 	if (v2name != NULL && rt_cgroup_v2_has_controller(v2, v2name))
 		return xstrdup(v2);
 	return NULL;
-}
-
-int rt_cgroup_put(const char *dir, const char *file, const char *field, struct pp_error *err,
-                  const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	r = rt_cgroup_write(dir, file, buf, err);
-	return r < 0 ? pp_error_prefix(err, r, "%s", field) : 0;
 }
 
 int rt_cgroup_i64(json_object *o, const char *path, const char *key, int64_t *ret,
@@ -141,9 +126,9 @@ static int cpu_v2(const char *d, const struct cpu_vals *v, struct pp_error *err)
 		(void)snprintf(buf, sizeof(buf), "%lld", (long long)v->quota);
 	else
 		(void)snprintf(buf, sizeof(buf), "max");
-	if (v->period)
-		(void)snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " %lld",
-		               (long long)v->period);
+	/* the kernel's default period, as runc writes it */
+	(void)snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " %lld",
+	               (long long)(v->period ? v->period : 100000));
 	return rt_cgroup_put(d, "cpu.max", RES ".cpu.quota", err, "%s", buf);
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,20 @@ int rt_cgroup_read(const char *dir, const char *file, char **ret)
 		return -ENOENT;
 	path = xstrfmt("%s/%s", dir, file);
 	return fs_read_all(path, 65536, ret, NULL, NULL);
+}
+
+int rt_cgroup_put(const char *dir, const char *file, const char *field, struct pp_error *err,
+                  const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	r = rt_cgroup_write(dir, file, buf, err);
+	return r < 0 ? pp_error_prefix(err, r, "%s", field) : 0;
 }
 
 /* rel from an absolute v2 folder, or NULL when path is not under the root. */
