@@ -373,11 +373,7 @@ struct rt_config {
 	unsigned long rootfs_propagation; /* 0 = default (MS_REC|MS_SLAVE) */
 	struct rt_sysctl *sysctls;
 	size_t n_sysctls;
-	int64_t pids_limit;            /* linux.resources.pids.limit, 0 = unset, -1 = max */
-	int64_t memory_limit;          /* linux.resources.memory.limit, 0 = unset, -1 = max */
-	uint64_t cpu_shares;           /* linux.resources.cpu.shares, 0 = unset */
-	int64_t cpu_quota;             /* linux.resources.cpu.quota, 0 = unset */
-	uint64_t cpu_period;           /* linux.resources.cpu.period, 0 = unset */
+	json_object *resources;        /* linux.resources, borrowed from json, may be NULL */
 	bool limits_only;              /* a parent cgroup (rt_cgroup_setup): no device rules */
 	json_object *annotations;      /* borrowed from json, may be NULL */
 	struct rt_seccomp *seccomp;    /* linux.seccomp, NULL when absent */

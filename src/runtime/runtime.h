@@ -107,6 +107,26 @@ int rt_container_delete(const char *state_root, const char *id, bool force, stru
 int rt_container_oom_killed(const char *state_root, const char *id, bool *ret,
                             struct pp_error *err);
 
+/* Container id's cgroup counters as runc's `events --stats` "data" object
+ * ({"cpu": {"usage": {"total", "percpu", "kernel", "user"}, "throttling"},
+ * "memory": {"cache", "usage", "swap", "kernel", "kernelTCP", "raw"},
+ * "pids": {"current", "limit"}, "blkio", "hugetlb"}; nanoseconds and
+ * bytes), from its v1 hierarchies on a hybrid host or its v2 folder.
+ * *ret is new (caller puts it). 0, or -ENOENT when it has no cgroup. */
+int rt_container_stats(const char *state_root, const char *id, json_object **ret,
+                       struct pp_error *err);
+/* Apply a linux.resources object (borrowed) to container id's existing
+ * cgroup, as `runc update` does: the same fields and host checks as
+ * create (devices left as they are). 0, -ENOENT (no such container or no
+ * cgroup), -EINVAL or -ENOTSUP naming the field. */
+int rt_container_update(const char *state_root, const char *id, json_object *resources,
+                        struct pp_error *err);
+/* The OOM killer's kill count in container id's cgroup (v2 memory.events
+ * oom_kill, plus the v1 memory.oom_control oom_kill on a hybrid host), for
+ * `events` to report an "oom" event when it grows. 0 or -ENOENT. */
+int rt_container_oom_count(const char *state_root, const char *id, uint64_t *ret,
+                           struct pp_error *err);
+
 /* A running container's usage, as the kubelet's resource metrics read it
  * from its cgroup. */
 struct rt_usage {
