@@ -88,6 +88,10 @@ static void mount_add_option(struct rt_mount *m, const char *o)
 		m->idmap_recursive = o[0] == 'r';
 		return;
 	}
+	if (strcmp(o, "tmpcopyup") == 0) {
+		m->tmpcopyup = true;
+		return;
+	}
 	if (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0) {
 		m->bind = true;
 		m->flags |= MS_BIND | (o[0] == 'r' ? MS_REC : 0);

@@ -173,6 +173,7 @@ struct rt_mount {
 	unsigned long clear_flags; /* MS_* explicitly cleared ("rw", "suid"...) */
 	unsigned long propagation; /* MS_PRIVATE|MS_REC etc., 0 = none */
 	bool bind;                 /* bind or rbind */
+	bool tmpcopyup;            /* "tmpcopyup": copy the folder's content into the tmpfs */
 	/* With a user namespace, "/proc/self/fd/N" of an O_PATH fd of source
 	 * opened by the parent (the container's root may not reach it, as
 	 * runc's mount sources); NULL otherwise. */
@@ -411,6 +412,12 @@ struct rt_config *rt_config_free(struct rt_config *c);
 int rt_config_parse_linux(json_object *json, struct rt_config *c, struct pp_error *err);
 
 /* ---- rootfs (mounts.c, devices.c, rootfs.c), in the child ---- */
+
+/* Copy the tree below the folder from (borrowed; never following a
+ * symlink nor crossing a mount) into the empty folder to, with owners,
+ * modes and times (the "tmpcopyup" mount option of runc and crun).
+ * 0 or -errno. */
+int rt_copyup(int from, int to);
 
 /* mount(2) onto /proc/self/fd/<fd> (an O_PATH fd). 0 or -errno. */
 int rt_mount_fd(const char *source, int fd, const char *type, unsigned long flags,

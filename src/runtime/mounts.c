@@ -93,6 +93,30 @@ static bool is_type(const struct rt_mount *m, const char *t)
 	return m->type != NULL && strcmp(m->type, t) == 0;
 }
 
+/* A tmpfs with "tmpcopyup": the folder it covers is kept open, the tmpfs
+ * mounted writable, the folder's tree copied in, then the tmpfs made
+ * read-only when asked (runc copies through a temporary mount). */
+static int mount_copyup(int rootfd, const struct rt_mount *m, int dfd, unsigned long flags)
+{
+	cleanup_close int under = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int top = -1;
+	int r;
+
+	if (under < 0)
+		return -errno;
+	r = rt_mount_fd(m->source ? m->source : m->type, dfd, m->type,
+	                flags & ~(MS_REC | MS_RDONLY), m->data);
+	if (r < 0)
+		return r;
+	top = fs_open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
+	if (top < 0)
+		return top;
+	r = rt_copyup(under, top);
+	if (r >= 0 && (flags & MS_RDONLY))
+		r = rt_mount_fd(NULL, top, NULL, MS_REMOUNT | (flags & ~MS_REC), m->data);
+	return r;
+}
+
 static int mount_one(int rootfd, const struct rt_mount *m, int dfd)
 {
 	unsigned long flags = m->flags & ~(MS_REMOUNT);
@@ -120,6 +144,8 @@ static int mount_one(int rootfd, const struct rt_mount *m, int dfd)
 	}
 	if (is_type(m, "cgroup") || is_type(m, "cgroup2"))
 		return rt_mount_cgroup(rootfd, m->destination, dfd, flags);
+	if (m->tmpcopyup && is_type(m, "tmpfs"))
+		return mount_copyup(rootfd, m, dfd, flags);
 	return rt_mount_fd(m->source ? m->source : m->type, dfd, m->type, flags & ~MS_REC, m->data);
 }
 
