@@ -98,6 +98,29 @@ static int create_cwd(const struct rt_config *cfg, int rootfd, struct pp_error *
 	return 0;
 }
 
+/* Before pivot_root (runtime.md "Lifecycle" steps 4-6): the parent runs
+ * the prestart and createRuntime hooks in the runtime's namespaces while
+ * we wait, then we run createContainer in the container's, where the
+ * host's paths still resolve (runc's order). */
+static int child_hooks(struct create_ctx *c, struct pp_error *err)
+{
+	const struct rt_hooks *h = &c->cfg->hooks;
+	cleanup_free char *state = NULL;
+	char go;
+
+	if (h->n[RT_HOOK_PRESTART] + h->n[RT_HOOK_CREATE_RUNTIME] > 0) {
+		if (rt_sync_send_hooks(c->sync[1]) < 0)
+			return pp_error(err, errno, "ask for the createRuntime hooks");
+		if (read(c->sync[1], &go, 1) != 1)
+			return pp_error_msg(err, EPIPE, "parent went away");
+	}
+	if (h->n[RT_HOOK_CREATE_CONTAINER] == 0)
+		return 0;
+	state =
+	    rt_hook_state(c->opts->id, "creating", getpid(), c->cfg->bundle, c->cfg->annotations);
+	return rt_hooks_run(h, RT_HOOK_CREATE_CONTAINER, state, err);
+}
+
 static int child_rootfs(struct create_ctx *c, struct pp_error *err)
 {
 	cleanup_close int rootfd = -1;
@@ -110,6 +133,8 @@ static int child_rootfs(struct create_ctx *c, struct pp_error *err)
 		r = rt_devices_setup(c->cfg, rootfd, err);
 	if (r >= 0)
 		r = create_cwd(c->cfg, rootfd, err);
+	if (r >= 0)
+		r = child_hooks(c, err);
 	if (r >= 0)
 		r = rt_rootfs_pivot(rootfd, err);
 	if (r >= 0)
@@ -194,6 +219,16 @@ static int child_wait_start(int fifo)
 	return 0;
 }
 
+/* startContainer (runtime.md "Lifecycle" step 7): once start was asked,
+ * in the container, as its process's user, before execve (runc's). */
+static int child_start_hooks(struct create_ctx *c, struct pp_error *err)
+{
+	cleanup_free char *state =
+	    rt_hook_state(c->opts->id, "created", getpid(), c->cfg->bundle, c->cfg->annotations);
+
+	return rt_hooks_run(&c->cfg->hooks, RT_HOOK_START_CONTAINER, state, err);
+}
+
 static _Noreturn void child_main(struct create_ctx *c)
 {
 	static char *const empty_env[] = {NULL};
@@ -216,6 +251,10 @@ static _Noreturn void child_main(struct create_ctx *c)
 	(void)close(c->sync[1]);
 	if (child_wait_start(c->fifo) < 0)
 		_exit(1);
+	if (c->cfg->hooks.n[RT_HOOK_START_CONTAINER] > 0 && child_start_hooks(c, &err) < 0) {
+		dprintf(2, "pea: %s\n", err.msg);
+		_exit(1);
+	}
 	(void)sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	/* With no_new_privs, as late as possible: only execve must be allowed. */
 	if (c->cfg->process.no_new_privileges && rt_seccomp_load(c->seccomp, &err) < 0) {
@@ -373,6 +412,23 @@ static int write_state(struct create_ctx *c, struct pp_error *err)
 	return r;
 }
 
+/* prestart then createRuntime, in our namespaces, with the init's pid;
+ * then let the child go on and wait for its report. */
+static int parent_hooks(struct create_ctx *c, struct pp_error *err)
+{
+	cleanup_free char *state =
+	    rt_hook_state(c->opts->id, "creating", c->pid, c->cfg->bundle, c->cfg->annotations);
+	int r = rt_hooks_run(&c->cfg->hooks, RT_HOOK_PRESTART, state, err);
+
+	if (r >= 0)
+		r = rt_hooks_run(&c->cfg->hooks, RT_HOOK_CREATE_RUNTIME, state, err);
+	if (r >= 0 && write(c->sync[0], "g", 1) != 1)
+		r = pp_error(err, errno, "release the container's init");
+	if (r >= 0)
+		r = rt_sync_wait(c->sync[0], err);
+	return r == 1 ? pp_error_msg(err, EPROTO, "the container's init asked twice for hooks") : r;
+}
+
 /* Start the child, put it in its cgroup, let it go, and wait for its
  * report. On failure the child is killed and reaped. */
 static int run_child(struct create_ctx *c, struct pp_error *err)
@@ -390,6 +446,8 @@ static int run_child(struct create_ctx *c, struct pp_error *err)
 		r = pp_error(err, errno, "release the container's init");
 	if (r >= 0)
 		r = rt_sync_wait(c->sync[0], err);
+	if (r == 1) /* the child waits before pivot_root */
+		r = parent_hooks(c, err);
 	if (r < 0) {
 		(void)kill(c->pid, SIGKILL);
 		(void)waitpid(c->pid, NULL, 0);
@@ -423,6 +481,8 @@ static int create_steps(struct create_ctx *c, struct pp_error *err)
 	if (r < 0)
 		return r;
 	r = rt_seccomp_build(c->cfg->seccomp, &c->seccomp, err);
+	if (r >= 0)
+		r = rt_hooks_save(c->state_dir, c->cfg->hooks_json, err);
 	if (r >= 0 && c->cfg->seccomp != NULL)
 		r = rt_seccomp_save(c->state_dir,
 		                    json_object_object_get(

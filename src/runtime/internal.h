@@ -361,6 +361,58 @@ bool rt_cgroup_devices_v1_mounted(void);
 int rt_cgroup_devices_v1(const char *rel, const struct rt_config *c, struct pp_error *err);
 int rt_cgroup_devices_bpf(const char *v2_dir, const struct rt_config *c, struct pp_error *err);
 
+/* ---- hooks (hooks.c; config.md "POSIX-platform Hooks") ---- */
+
+enum rt_hook_kind {
+	RT_HOOK_PRESTART,
+	RT_HOOK_CREATE_RUNTIME,
+	RT_HOOK_CREATE_CONTAINER,
+	RT_HOOK_START_CONTAINER,
+	RT_HOOK_POSTSTART,
+	RT_HOOK_POSTSTOP,
+	RT_HOOK_COUNT,
+};
+
+struct rt_hook {
+	char *path;  /* absolute */
+	char **args; /* may be NULL: argv is { path } */
+	char **env;  /* may be NULL: empty */
+	int timeout; /* seconds, 0 = none */
+};
+
+struct rt_hooks {
+	struct rt_hook *list[RT_HOOK_COUNT];
+	size_t n[RT_HOOK_COUNT];
+};
+
+/* The "hooks" object (NULL: none) into *ret (cleared with
+ * rt_hooks_clear(); nothing to clear on failure). Unknown kinds are
+ * ignored, as runc does; a missing or relative path and a timeout not
+ * above zero are -EINVAL naming the field ("hooks.prestart[0].path"). */
+int rt_hooks_parse(json_object *hooks, struct rt_hooks *ret, struct pp_error *err);
+void rt_hooks_clear(struct rt_hooks *h);
+/* The state (runtime.md "State") a hook reads on stdin, as JSON text
+ * (caller frees); pid left out when 0, annotations when NULL. */
+char *rt_hook_state(const char *id, const char *status, pid_t pid, const char *bundle,
+                    json_object *annotations);
+/* Run the hooks of kind k in order, each in a child of the caller (so in
+ * the caller's namespaces) with state on stdin, and stop at the first
+ * that fails: -EIO "error running prestart hook #0: exit status 1,
+ * stdout: …, stderr: …" or -ETIME "… hook ran past specified timeout of
+ * 2.0s" (killed), as runc words them. */
+int rt_hooks_run(const struct rt_hooks *h, enum rt_hook_kind k, const char *state,
+                 struct pp_error *err);
+/* The same for poststart and poststop, whose failures only warn
+ * (rt_warn) and never stop the others (config.md). */
+void rt_hooks_run_warn(const struct rt_hooks *h, enum rt_hook_kind k, const char *state);
+/* The config's hooks object kept in the state folder for start and
+ * delete (nothing when hooks is NULL), and read back (*ret empty when
+ * none was saved). 0 or -errno. */
+int rt_hooks_save(const char *state_dir, json_object *hooks, struct pp_error *err);
+int rt_hooks_load_saved(const char *state_dir, struct rt_hooks *ret, struct pp_error *err);
+/* A warning through rt_set_warn_fn's function (log_debug without one). */
+void rt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 struct rt_config {
 	json_object *json; /* the whole config.json, owned */
 	char *bundle;      /* absolute */
@@ -398,6 +450,8 @@ struct rt_config {
 	struct rt_idmap *gid_maps; /* linux.gidMappings */
 	size_t n_gid_maps;
 	bool ptrace_scope; /* annotation run.peapod.ptrace-scope: "container" */
+	struct rt_hooks hooks;
+	json_object *hooks_json; /* borrowed from json, may be NULL */
 };
 
 /* Read and validate <bundle>/config.json into *ret (caller frees with
@@ -529,8 +583,13 @@ int rt_stdio_setup(const int stdio[3], struct pp_error *err);
 void rt_sync_send_error(int fd, const struct pp_error *err);
 /* Child side: write the 0 "ok" marker. */
 int rt_sync_send_ok(int fd);
-/* Parent side: wait for the child's report: 0 (ok), or -code with *err as
- * the child wrote it; -EPIPE "child died" on EOF. */
+/* Child side: ask the parent to run the hooks of the runtime's namespace
+ * (prestart, createRuntime), then wait for its "g". 0 or -errno. */
+#define RT_SYNC_HOOKS (-1)
+int rt_sync_send_hooks(int fd);
+/* Parent side: wait for the child's report: 0 (ok), 1 (the child asks for
+ * the hooks, rt_sync_send_hooks), or -code with *err as the child wrote
+ * it; -EPIPE "child died" on EOF. */
 int rt_sync_wait(int fd, struct pp_error *err);
 /* Parent side of an intermediate child's one message: the pid of the
  * process it cloned with CLONE_PARENT (*ret_pid), or its error. Reaps the

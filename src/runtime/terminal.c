@@ -105,6 +105,15 @@ int rt_sync_send_ok(int fd)
 	return 0;
 }
 
+int rt_sync_send_hooks(int fd)
+{
+	struct pp_error e = {.code = RT_SYNC_HOOKS};
+
+	if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+		return -errno;
+	return 0;
+}
+
 int rt_sync_wait(int fd, struct pp_error *err)
 {
 	struct pp_error e;
@@ -119,6 +128,8 @@ int rt_sync_wait(int fd, struct pp_error *err)
 		return pp_error_msg(err, EPIPE, "the container's init died during setup");
 	if (e.code == 0)
 		return 0;
+	if (e.code == RT_SYNC_HOOKS)
+		return 1;
 	e.msg[sizeof(e.msg) - 1] = '\0';
 	if (err != NULL)
 		*err = e;
