@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sys/mount.h>
 
@@ -312,6 +313,45 @@ static int parse_resources(json_object *lx, struct rt_config *c, struct pp_error
 	return r < 0 ? r : 0;
 }
 
+/* runc's validator: a sysctl is allowed only when the namespace that
+ * isolates it is the container's (new or joined): the ipc ones with an
+ * ipc namespace, net.* with a network namespace, kernel.domainname with
+ * a uts namespace; kernel.hostname conflicts with "hostname". */
+static int check_sysctl(const char *k, const struct rt_config *c, struct pp_error *err)
+{
+	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+	                                  "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+	                                  "kernel.shmmni", "kernel.shm_rmid_forced"};
+	bool is_ipc = strncmp(k, "fs.mqueue.", 10) == 0;
+
+	for (size_t i = 0; i < N_OF(ipc); i++)
+		is_ipc = is_ipc || strcmp(k, ipc[i]) == 0;
+	if (is_ipc && c->ns[RT_NS_IPC].enabled)
+		return 0;
+	if (is_ipc)
+		return pp_error_msg(err, EINVAL,
+		                    "linux.sysctl: sysctl \"%s\" is not allowed in the hosts ipc "
+		                    "namespace",
+		                    k);
+	if (strncmp(k, "net.", 4) == 0) {
+		if (c->ns[RT_NS_NET].enabled)
+			return 0;
+		return pp_error_msg(
+		    err, EINVAL,
+		    "linux.sysctl: sysctl \"%s\" not allowed in host network namespace", k);
+	}
+	if (c->ns[RT_NS_UTS].enabled && strcmp(k, "kernel.domainname") == 0)
+		return 0;
+	if (c->ns[RT_NS_UTS].enabled && strcmp(k, "kernel.hostname") == 0)
+		return pp_error_msg(
+		    err, EINVAL,
+		    "linux.sysctl: sysctl \"%s\" is not allowed as it conflicts with "
+		    "the OCI \"hostname\" field",
+		    k);
+	return pp_error_msg(err, EINVAL,
+	                    "linux.sysctl: sysctl \"%s\" is not in a separate kernel namespace", k);
+}
+
 static int parse_sysctl(json_object *lx, struct rt_config *c, struct pp_error *err)
 {
 	json_object *o;
@@ -327,6 +367,9 @@ static int parse_sysctl(json_object *lx, struct rt_config *c, struct pp_error *e
 			return pp_error_msg(err, EINVAL, "linux.sysctl.%s: expected a string", k);
 		if (k[0] == '\0' || strstr(k, "..") != NULL || k[0] == '.' || k[0] == '/')
 			return pp_error_msg(err, EINVAL, "linux.sysctl: invalid key '%s'", k);
+		r = check_sysctl(k, c, err);
+		if (r < 0)
+			return r;
 		c->sysctls[n].key = xstrdup(k);
 		c->sysctls[n].value = xstrdup(json_object_get_string(v));
 		c->n_sysctls = ++n;
@@ -334,19 +377,38 @@ static int parse_sysctl(json_object *lx, struct rt_config *c, struct pp_error *e
 	return 0;
 }
 
-static int parse_refused(json_object *lx, struct pp_error *err)
+/* linux.intelRdt as runc 1.1 takes it: closID checked as a folder name;
+ * a schema refused when the host has no resctrl (runc's words); without
+ * resctrl nothing else is done, as runc then makes no intelrdt manager.
+ * With resctrl mounted pea would have to join a group: refused. */
+static int parse_intel_rdt(json_object *lx, struct pp_error *err)
 {
-	static const char *const keys[] = {"intelRdt", "personality"};
-	json_object *v;
+	static const char *const schemas[] = {"l3CacheSchema", "memBwSchema"};
+	static const char *const features[] = {"CAT", "MBA"};
+	json_object *o, *v;
+	int r = rt_json_member(lx, "linux", "intelRdt", json_type_object, &o, err);
+	const char *id;
 
-	for (size_t i = 0; i < N_OF(keys); i++) {
-		if (!json_object_object_get_ex(lx, keys[i], &v) || v == NULL)
-			continue;
-		if ((json_object_is_type(v, json_type_array) && json_object_array_length(v) == 0) ||
-		    (json_object_is_type(v, json_type_object) && json_object_object_length(v) == 0))
-			continue;
-		return pp_error_msg(err, EINVAL, "linux.%s: not supported by this runtime",
-		                    keys[i]);
+	if (r <= 0 || json_object_object_length(o) == 0)
+		return r;
+	r = rt_json_member(o, "linux.intelRdt", "closID", json_type_string, &v, err);
+	if (r < 0)
+		return r;
+	id = r > 0 ? json_object_get_string(v) : "";
+	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strchr(id, '/') != NULL)
+		return pp_error_msg(err, EINVAL, "linux.intelRdt.closID: invalid \"%s\"", id);
+	if (access("/sys/fs/resctrl/info", F_OK) == 0)
+		return pp_error_msg(err, EINVAL,
+		                    "linux.intelRdt: not supported by pea on a host with resctrl");
+	for (size_t i = 0; i < N_OF(schemas); i++) {
+		r = rt_json_member(o, "linux.intelRdt", schemas[i], json_type_string, &v, err);
+		if (r < 0)
+			return r;
+		if (r > 0 && json_object_get_string_len(v) > 0)
+			return pp_error_msg(err, EINVAL,
+			                    "linux.intelRdt.%s is specified in config, but Intel "
+			                    "RDT/%s is not enabled",
+			                    schemas[i], features[i]);
 	}
 	return 0;
 }
@@ -398,7 +460,9 @@ int rt_config_parse_linux(json_object *json, struct rt_config *c, struct pp_erro
 	if (r >= 0)
 		r = rt_idmaps_parse(lx, c, err);
 	if (r >= 0)
-		r = parse_refused(lx, err);
+		r = parse_intel_rdt(lx, err);
+	if (r >= 0)
+		r = rt_kopts_parse_linux(lx, c, err);
 	if (r >= 0)
 		r = parse_seccomp(lx, c, err);
 	if (r >= 0)

@@ -75,9 +75,10 @@ static int child_namespaces(struct create_ctx *c, struct pp_error *err)
 		if (r < 0)
 			return r;
 	}
+	/* A joined uts namespace gets the hostname too, as in runc and crun. */
 	if (cfg->hostname != NULL) {
-		if (!cfg->ns[RT_NS_UTS].enabled || cfg->ns[RT_NS_UTS].path != NULL)
-			return pp_error_msg(err, EINVAL, "hostname: needs a new 'uts' namespace");
+		if (!cfg->ns[RT_NS_UTS].enabled)
+			return pp_error_msg(err, EINVAL, "hostname: needs a 'uts' namespace");
 		if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
 			return pp_error(err, errno, "hostname: set '%s'", cfg->hostname);
 	}
@@ -198,7 +199,9 @@ static int child_setup(struct create_ctx *c, struct pp_error *err)
 		if (r < 0)
 			return r;
 	}
-	r = rt_process_apply(p, err);
+	r = rt_kopts_apply_linux(c->cfg, err);
+	if (r >= 0)
+		r = rt_process_apply(p, err);
 	if (r >= 0)
 		r = rt_process_find(p, c->exe, err);
 	return r;

@@ -20,6 +20,7 @@ struct pp_error;
 /* Bounds on untrusted config input. */
 #define RT_CONFIG_MAX_BYTES (4u << 20)
 #define RT_MAX_ARRAY        4096
+#define RT_MAX_NUMA_NODES   1024
 
 /* Typed member lookup for validation: 1 and *ret (borrowed) when key is
  * present with type, 0 when absent or null, -EINVAL "<path>.<key>: expected
@@ -65,6 +66,14 @@ struct rt_process {
 	size_t n_rlimits;
 	bool has_oom_score_adj;
 	int oom_score_adj;
+	bool has_sched; /* process.scheduler, as sched_setattr(2) takes it */
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+	bool has_ioprio; /* process.ioPriority, as ioprio_set(2) takes it */
+	int ioprio;
 };
 
 /* Parse an OCI "process" object into *ret (zeroed first; clear with
@@ -452,7 +461,25 @@ struct rt_config {
 	bool ptrace_scope; /* annotation run.peapod.ptrace-scope: "container" */
 	struct rt_hooks hooks;
 	json_object *hooks_json; /* borrowed from json, may be NULL */
+	bool has_personality;    /* linux.personality */
+	unsigned long personality;
+	bool has_mempolicy; /* linux.memoryPolicy: mode | flags, nodes */
+	int mempolicy_mode;
+	unsigned long mempolicy_nodes[RT_MAX_NUMA_NODES / (8 * sizeof(unsigned long))];
 };
+
+/* ---- one-syscall knobs (kernel-opts.c) ---- */
+
+/* linux.personality and linux.memoryPolicy into c; unknown names are
+ * -EINVAL naming the field ("linux.memoryPolicy.mode: unknown value"). */
+int rt_kopts_parse_linux(json_object *lx, struct rt_config *c, struct pp_error *err);
+/* In the init, before execve: personality(2), set_mempolicy(2). 0 or
+ * -errno naming the field. */
+int rt_kopts_apply_linux(const struct rt_config *c, struct pp_error *err);
+/* process.scheduler and process.ioPriority into p (zeroed by the caller). */
+int rt_kopts_parse_process(json_object *proc, struct rt_process *p, struct pp_error *err);
+/* sched_setattr(2) and ioprio_set(2) of p on the calling process. */
+int rt_kopts_apply_process(const struct rt_process *p, struct pp_error *err);
 
 /* Read and validate <bundle>/config.json into *ret (caller frees with
  * rt_config_free()). -EINVAL with a field path on bad input, -ENOENT when

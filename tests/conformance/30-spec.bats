@@ -36,3 +36,70 @@ add_mount() { # NAME JSON
 	[ "${lines[0]}" = 'root:x:0:0:root:/:/bin/sh' ]
 	[[ "$output" == *"Read-only file system"* ]]
 }
+
+@test "sysctl: namespaced keys are written inside the container" {
+	make_bundle c '["sh", "-c", "cat /proc/sys/kernel/shmmni /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/domainname"]' >/dev/null
+	bundle_set c '.linux.sysctl = {"kernel.shmmni": "1000", "net.ipv4.ip_forward": "1", "kernel.domainname": "conf.example"}'
+	run_bundle c
+	[ "$status" -eq 0 ]
+	[ "$output" = "1000
+1
+conf.example" ]
+}
+
+@test "sysctl: keys no namespace of the container isolates are refused" {
+	make_bundle c '["true"]' >/dev/null
+	bundle_set c '.linux.sysctl = {"kernel.pid_max": "40000"}'
+	run_bundle c
+	[ "$status" -ne 0 ]
+	[[ "$output" == *kernel.pid_max*'is not in a separate kernel namespace'* ]]
+	bundle_set c '.linux.sysctl = {"kernel.hostname": "x"}'
+	run_bundle c
+	[ "$status" -ne 0 ]
+	[[ "$output" == *kernel.hostname*'conflicts with the OCI'*hostname* ]]
+	bundle_set c '.linux.sysctl = {"kernel.shmmni": "1000"} | .linux.namespaces -= [{"type": "ipc"}]'
+	run_bundle c
+	[ "$status" -ne 0 ]
+	[[ "$output" == *kernel.shmmni*'is not allowed in the hosts ipc namespace'* ]]
+	bundle_set c '.linux.sysctl = {"net.core.somaxconn": "100"} | .linux.namespaces -= [{"type": "network"}]'
+	run_bundle c
+	[ "$status" -ne 0 ]
+	[[ "$output" == *net.core.somaxconn*'not allowed in host network namespace'* ]]
+}
+
+@test "process.oomScoreAdj is the process's oom_score_adj" {
+	make_bundle c '["cat", "/proc/self/oom_score_adj"]' >/dev/null
+	bundle_set c '.process.oomScoreAdj = 345'
+	run_bundle c
+	[ "$status" -eq 0 ]
+	[ "$output" = 345 ]
+}
+
+@test "intelRdt: a closID alone is ignored without resctrl, a schema is refused" {
+	[ ! -e /sys/fs/resctrl/info ] || skip "the host has resctrl"
+	make_bundle c '["true"]' >/dev/null
+	bundle_set c '.linux.intelRdt = {"closID": "conf"}'
+	run_bundle c
+	[ "$status" -eq 0 ]
+	bundle_set c '.linux.intelRdt = {"l3CacheSchema": "L3:0=f"}'
+	run_bundle c
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"l3CacheSchema is specified in config, but Intel RDT/CAT is not enabled"* ]]
+}
+
+@test "hostname: set in a uts namespace joined by path" {
+	unshare --uts sleep 60 &
+	BG_PIDS+=($!)
+	local pid=$!
+	for _ in $(seq 50); do
+		[ "$(readlink /proc/$pid/ns/uts)" != "$(readlink /proc/self/ns/uts)" ] && break
+		sleep 0.1
+	done
+	make_bundle c '["hostname"]' >/dev/null
+	bundle_set c ".linux.namespaces = [.linux.namespaces[] | if .type == \"uts\" then .path = \"/proc/$pid/ns/uts\" else . end]"
+	run_bundle c
+	[ "$status" -eq 0 ]
+	[ "$output" = conf-c ]
+	[ "$(nsenter -t "$pid" --uts hostname)" = conf-c ]
+	[ "$(hostname)" != conf-c ]
+}

@@ -517,3 +517,46 @@ scope_bundle() { # NAME SCRIPT [VALUE]
 	[ "$status" -eq 1 ]
 	[[ "$output" == *'annotations.run.peapod.ptrace-scope: unsupported value "everything"'* ]]
 }
+
+# kopts_run NAME ARGS_JSON JQ_FILTER: run a bundle edited with jq in the
+# foreground; output and status in $output and $status.
+kopts_run() { # NAME ARGS FILTER
+	make_bundle "$1" "$2" >/dev/null
+	jq "$3" "$TMP/$1/config.json" >"$TMP/$1/c.new" && mv "$TMP/$1/c.new" "$TMP/$1/config.json"
+	run pea run --bundle "$TMP/$1" "$1"
+}
+
+@test "pea: linux.personality LINUX32 makes uname report a 32-bit machine" {
+	[ "$(uname -m)" = x86_64 ] || skip "not an x86_64 host"
+	kopts_run k '["/bin/busybox", "uname", "-m"]' '.linux.personality = {"domain": "LINUX32"}'
+	[ "$status" -eq 0 ]
+	[ "$output" = i686 ]
+	kopts_run k2 '["true"]' '.linux.personality = {"domain": "BSD"}'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.personality.domain: unknown value 'BSD'"* ]]
+}
+
+@test "pea: process.scheduler and process.ioPriority apply to the process" {
+	kopts_run k '["sh", "-c", "grep ^policy /proc/self/sched; cut -d\" \" -f19 /proc/self/stat"]' \
+		'.process.scheduler = {"policy": "SCHED_BATCH", "nice": 7} | .process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]##* }" = 3 ]
+	[ "${lines[1]}" = 7 ]
+	make_bundle k2 '["sleep", "60"]' >/dev/null
+	jq '.process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 6}' "$TMP/k2/config.json" >"$TMP/k2/c.new"
+	mv "$TMP/k2/c.new" "$TMP/k2/config.json"
+	pea run -d --bundle "$TMP/k2" k2 </dev/null >/dev/null 2>&1
+	wait_status k2 running
+	[ "$(ionice -p "$(state_field k2 pid)")" = "best-effort: prio 6" ]
+}
+
+@test "pea: linux.memoryPolicy is the process's NUMA policy" {
+	[ -e /proc/self/numa_maps ] || skip "kernel without NUMA"
+	kopts_run k '["sh", "-c", "grep -c interleave:0 /proc/self/numa_maps"]' \
+		'.linux.memoryPolicy = {"mode": "MPOL_INTERLEAVE", "nodes": "0"}'
+	[ "$status" -eq 0 ]
+	[ "$output" -gt 0 ]
+	kopts_run k2 '["true"]' '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0-x"}'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.memoryPolicy.nodes: invalid '0-x'"* ]]
+}
