@@ -25,6 +25,7 @@
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 #include "util/syscall.h"
 #include "util/xalloc.h"
@@ -160,6 +161,28 @@ static int child_userns_root(struct rt_config *cfg, struct pp_error *err)
 	return r;
 }
 
+static bool notify(const struct create_ctx *c)
+{
+	return c->cfg->seccomp != NULL && c->cfg->seccomp->has_notify;
+}
+
+/* Load the filter; with SCMP_ACT_NOTIFY, send its listener fd to the
+ * parent, which passes it to listenerPath. */
+static int child_seccomp(struct create_ctx *c, struct pp_error *err)
+{
+	struct pp_error msg = {.code = RT_SYNC_SECCOMP};
+	cleanup_close int fd = -1;
+	int r = rt_seccomp_load(c->seccomp, err);
+
+	if (r < 0 || !notify(c))
+		return r;
+	fd = rt_seccomp_notify_fd(c->seccomp);
+	if (fd < 0)
+		return pp_error(err, fd, "linux.seccomp: get the listener fd");
+	r = fdpass_send(c->sync[1], &msg, sizeof(msg), fd);
+	return r < 0 ? pp_error(err, r, "linux.seccomp: pass the listener fd") : 0;
+}
+
 static int child_setup(struct create_ctx *c, struct pp_error *err)
 {
 	const struct rt_process *p = &c->cfg->process;
@@ -195,7 +218,7 @@ static int child_setup(struct create_ctx *c, struct pp_error *err)
 	 * capabilities go (runc's order); the profile must then allow our
 	 * remaining setup, as runc's does. */
 	if (!p->no_new_privileges) {
-		r = rt_seccomp_load(c->seccomp, err);
+		r = child_seccomp(c, err);
 		if (r < 0)
 			return r;
 	}
@@ -204,6 +227,9 @@ static int child_setup(struct create_ctx *c, struct pp_error *err)
 		r = rt_process_apply(p, err);
 	if (r >= 0)
 		r = rt_process_find(p, c->exe, err);
+	/* runc's order: the parent must get the listener fd during create. */
+	if (r >= 0 && p->no_new_privileges && notify(c))
+		r = child_seccomp(c, err);
 	return r;
 }
 
@@ -260,7 +286,8 @@ static _Noreturn void child_main(struct create_ctx *c)
 	}
 	(void)sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	/* With no_new_privs, as late as possible: only execve must be allowed. */
-	if (c->cfg->process.no_new_privileges && rt_seccomp_load(c->seccomp, &err) < 0) {
+	if (c->cfg->process.no_new_privileges && !notify(c) &&
+	    rt_seccomp_load(c->seccomp, &err) < 0) {
 		dprintf(2, "pea: %s\n", err.msg);
 		_exit(1);
 	}
@@ -415,8 +442,8 @@ static int write_state(struct create_ctx *c, struct pp_error *err)
 	return r;
 }
 
-/* prestart then createRuntime, in our namespaces, with the init's pid;
- * then let the child go on and wait for its report. */
+/* prestart then createRuntime, in our namespaces, with the init's pid,
+ * then let the child go on. */
 static int parent_hooks(struct create_ctx *c, struct pp_error *err)
 {
 	cleanup_free char *state =
@@ -427,9 +454,30 @@ static int parent_hooks(struct create_ctx *c, struct pp_error *err)
 		r = rt_hooks_run(&c->cfg->hooks, RT_HOOK_CREATE_RUNTIME, state, err);
 	if (r >= 0 && write(c->sync[0], "g", 1) != 1)
 		r = pp_error(err, errno, "release the container's init");
-	if (r >= 0)
-		r = rt_sync_wait(c->sync[0], err);
-	return r == 1 ? pp_error_msg(err, EPROTO, "the container's init asked twice for hooks") : r;
+	return r;
+}
+
+/* The child's report, running the hooks and passing the seccomp listener
+ * fd it asks for on the way. */
+static int parent_wait(struct create_ctx *c, struct pp_error *err)
+{
+	for (;;) {
+		cleanup_close int fd = -1;
+		cleanup_free char *state = NULL;
+		int r = rt_sync_wait_fd(c->sync[0], &fd, err);
+
+		if (r <= 0)
+			return r;
+		if (r == 1)
+			r = parent_hooks(c, err);
+		if (r == 2) {
+			state = rt_hook_state(c->opts->id, "creating", c->pid, c->cfg->bundle,
+			                      c->cfg->annotations);
+			r = rt_seccomp_send_listener(c->cfg->seccomp, fd, c->pid, state, err);
+		}
+		if (r < 0)
+			return r;
+	}
 }
 
 /* Start the child, put it in its cgroup, let it go, and wait for its
@@ -448,9 +496,7 @@ static int run_child(struct create_ctx *c, struct pp_error *err)
 	if (r >= 0 && write(c->sync[0], "g", 1) != 1)
 		r = pp_error(err, errno, "release the container's init");
 	if (r >= 0)
-		r = rt_sync_wait(c->sync[0], err);
-	if (r == 1) /* the child waits before pivot_root */
-		r = parent_hooks(c, err);
+		r = parent_wait(c, err);
 	if (r < 0) {
 		(void)kill(c->pid, SIGKILL);
 		(void)waitpid(c->pid, NULL, 0);

@@ -217,6 +217,7 @@ enum rt_seccomp_action {
 	RT_SCMP_TRACE,
 	RT_SCMP_ALLOW,
 	RT_SCMP_LOG,
+	RT_SCMP_NOTIFY, /* the listener fd goes to listener_path */
 };
 
 enum rt_seccomp_op {
@@ -255,6 +256,9 @@ struct rt_seccomp {
 	unsigned flags; /* RT_SCMP_FLAG_* */
 	struct rt_seccomp_syscall *syscalls;
 	size_t n_syscalls;
+	bool has_notify;         /* some syscall's action is SCMP_ACT_NOTIFY */
+	char *listener_path;     /* linux.seccomp.listenerPath, required with notify */
+	char *listener_metadata; /* linux.seccomp.listenerMetadata, may be NULL */
 };
 
 /* Parse and validate a linux.seccomp object into *ret (caller frees with
@@ -292,6 +296,15 @@ int rt_ptrace_scope_parse(json_object *annotations, bool *ret, struct pp_error *
  * the annotation named when the kernel has no Landlock. */
 int rt_ptrace_scope_apply(struct pp_error *err);
 void rt_seccomp_filter_free(struct rt_seccomp_filter *f);
+/* After rt_seccomp_load() of a filter with SCMP_ACT_NOTIFY: its listener
+ * fd (caller closes), or -errno. */
+int rt_seccomp_notify_fd(struct rt_seccomp_filter *f);
+/* Parent side: send the listener fd to s->listener_path (an AF_UNIX
+ * stream socket) with runtime.md's containerProcessState: fds
+ * ["seccompFd"], pid, metadata and state (state_json, the container's
+ * state as text). Borrows fd. 0 or -errno naming listenerPath. */
+int rt_seccomp_send_listener(const struct rt_seccomp *s, int fd, pid_t pid, const char *state_json,
+                             struct pp_error *err);
 /* The container's linux.seccomp JSON kept in its state folder for exec:
  * write (nothing when s is NULL) and read back (*ret NULL when none). */
 int rt_seccomp_save(const char *state_dir, json_object *seccomp, struct pp_error *err);
@@ -612,8 +625,12 @@ void rt_sync_send_error(int fd, const struct pp_error *err);
 int rt_sync_send_ok(int fd);
 /* Child side: ask the parent to run the hooks of the runtime's namespace
  * (prestart, createRuntime), then wait for its "g". 0 or -errno. */
-#define RT_SYNC_HOOKS (-1)
+#define RT_SYNC_HOOKS   (-1)
+#define RT_SYNC_SECCOMP (-2) /* sent with the seccomp listener fd */
 int rt_sync_send_hooks(int fd);
+/* rt_sync_wait that also takes an fd sent with the message (*ret_fd, -1
+ * when none; caller closes): 2 for RT_SYNC_SECCOMP. */
+int rt_sync_wait_fd(int fd, int *ret_fd, struct pp_error *err);
 /* Parent side: wait for the child's report: 0 (ok), 1 (the child asks for
  * the hooks, rt_sync_send_hooks), or -code with *err as the child wrote
  * it; -EPIPE "child died" on EOF. */

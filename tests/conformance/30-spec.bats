@@ -103,3 +103,73 @@ conf.example" ]
 	[ "$(nsenter -t "$pid" --uts hostname)" = conf-c ]
 	[ "$(hostname)" != conf-c ]
 }
+
+# A seccomp agent on $1: takes one connection, keeps the state it was
+# sent in $2, and answers every notified syscall with ENOMEDIUM.
+seccomp_agent() { # SOCKET STATE_FILE
+	python3 - "$1" "$2" <<'PY' &
+import ctypes, fcntl, os, socket, struct, sys
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(sys.argv[1])
+srv.listen(1)
+conn, _ = srv.accept()
+msg, fds, _, _ = socket.recv_fds(conn, 65536, 1)
+open(sys.argv[2], "wb").write(msg)
+fd = fds[0]
+RECV, SEND = 0xC0502100, 0xC0182101
+while True:
+    req = bytearray(80)
+    try:
+        fcntl.ioctl(fd, RECV, req)
+    except OSError:
+        break
+    nid = struct.unpack_from("Q", req, 0)[0]
+    resp = bytearray(struct.pack("QqiI", nid, 0, -123, 0))
+    try:
+        fcntl.ioctl(fd, SEND, resp)
+    except OSError:
+        pass
+PY
+	BG_PIDS+=($!)
+	local _
+	for _ in $(seq 50); do
+		[ -S "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "seccomp: SCMP_ACT_NOTIFY sends the listener fd and the state to listenerPath" {
+	seccomp_agent "$TMP/agent.sock" "$TMP/agent.json"
+	make_bundle c '["sh", "-c", "mkdir /tmp/d; echo done"]' >/dev/null
+	bundle_set c ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$TMP/agent.sock\", \"listenerMetadata\": \"meta-1\", \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	run_bundle c
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"No medium found"* ]]
+	[[ "$output" == *done ]]
+	[ "$(jq -c .fds "$TMP/agent.json")" = '["seccompFd"]' ]
+	[ "$(jq -r .metadata "$TMP/agent.json")" = meta-1 ]
+	[ "$(jq -r .state.id "$TMP/agent.json")" = c ]
+	[ "$(jq -r .state.bundle "$TMP/agent.json")" = "$TMP/c" ]
+	[ "$(jq -r .pid "$TMP/agent.json")" = "$(jq -r .state.pid "$TMP/agent.json")" ]
+	[ ! -e "$TMP/c/rootfs/tmp/d" ]
+	# without noNewPrivileges the filter is loaded earlier: the same
+	seccomp_agent "$TMP/agent2.sock" "$TMP/agent2.json"
+	bundle_set c ".process.noNewPrivileges = false | .linux.seccomp.listenerPath = \"$TMP/agent2.sock\""
+	run_bundle c
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"No medium found"* ]]
+	[ "$(jq -r .metadata "$TMP/agent2.json")" = meta-1 ]
+}
+
+@test "seccomp: SCMP_ACT_NOTIFY is refused as the default action and for write" {
+	make_bundle c '["true"]' >/dev/null
+	bundle_set c ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"listenerPath\": \"$TMP/none.sock\"}"
+	run_bundle c
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"SCMP_ACT_NOTIFY cannot be used as default action"* ]]
+	bundle_set c '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "'"$TMP"'/none.sock", "syscalls": [{"names": ["write"], "action": "SCMP_ACT_NOTIFY"}]}'
+	run_bundle c
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"SCMP_ACT_NOTIFY cannot be used for the write syscall"* ]]
+}
