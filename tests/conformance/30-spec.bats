@@ -173,3 +173,22 @@ PY
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"SCMP_ACT_NOTIFY cannot be used for the write syscall"* ]]
 }
+
+@test "user namespace: uidMappings and gidMappings map the container's ids" {
+	make_bundle c '["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u; exec sleep 60"]' >/dev/null
+	chmod 755 "$TMP"
+	bundle_set c '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}] | .linux.gidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]'
+	rt create --bundle "$TMP/c" c </dev/null >"$TMP/out" 2>&1
+	rt start c
+	wait_status c running
+	local pid
+	pid=$(state_field c pid)
+	[ "$(stat -c %u:%g "/proc/$pid")" = 200000:300000 ]
+	for _ in $(seq 50); do
+		[ "$(wc -l <"$TMP/out")" -ge 3 ] && break
+		sleep 0.1
+	done
+	[ "$(awk 'NR <= 2 {print $1, $2, $3}' "$TMP/out")" = "0 200000 65536
+0 300000 65536" ]
+	[ "$(sed -n 3p "$TMP/out")" = 0 ]
+}
