@@ -201,9 +201,9 @@ int rt_mount_parse(json_object *m, size_t i, struct rt_mount *ret, struct pp_err
 static int ns_type_from_name(const char *s)
 {
 	static const char *const names[RT_NS_COUNT] = {
-	    [RT_NS_USER] = "user",     [RT_NS_PID] = "pid", [RT_NS_NET] = "network",
-	    [RT_NS_IPC] = "ipc",       [RT_NS_UTS] = "uts", [RT_NS_MNT] = "mount",
-	    [RT_NS_CGROUP] = "cgroup",
+	    [RT_NS_USER] = "user",     [RT_NS_PID] = "pid",   [RT_NS_NET] = "network",
+	    [RT_NS_IPC] = "ipc",       [RT_NS_UTS] = "uts",   [RT_NS_MNT] = "mount",
+	    [RT_NS_CGROUP] = "cgroup", [RT_NS_TIME] = "time",
 	};
 
 	for (int i = 0; i < RT_NS_COUNT; i++)

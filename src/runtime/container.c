@@ -71,6 +71,9 @@ static int child_namespaces(struct create_ctx *c, struct pp_error *err)
 	if (cfg->ns[RT_NS_CGROUP].enabled && cfg->ns[RT_NS_CGROUP].path == NULL &&
 	    unshare(CLONE_NEWCGROUP) < 0)
 		return pp_error(err, errno, "new cgroup namespace");
+	r = rt_timens_setup(cfg, err);
+	if (r < 0)
+		return r;
 	if (cfg->ns[RT_NS_NET].enabled && cfg->ns[RT_NS_NET].path == NULL) {
 		r = rt_ns_loopback_up(err);
 		if (r < 0)

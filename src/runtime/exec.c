@@ -28,7 +28,7 @@
  * others need when the container has one), the mount namespace last, since
  * setns(CLONE_NEWNS) also moves our root and cwd (setns(2)). */
 static const enum rt_ns_type join_order[] = {
-    RT_NS_USER, RT_NS_IPC, RT_NS_UTS, RT_NS_NET, RT_NS_PID, RT_NS_CGROUP, RT_NS_MNT,
+    RT_NS_USER, RT_NS_IPC, RT_NS_UTS, RT_NS_NET, RT_NS_PID, RT_NS_CGROUP, RT_NS_TIME, RT_NS_MNT,
 };
 
 /* Everything the children need, set up by the caller before fork. */
@@ -69,6 +69,10 @@ static int open_namespaces(pid_t pid, int ns[RT_NS_COUNT], struct pp_error *err)
 	for (int t = 0; t < RT_NS_COUNT; t++) {
 		int fd = rt_ns_open(pid, (enum rt_ns_type)t, err);
 
+		if (fd == -ENOENT && t == RT_NS_TIME) { /* a kernel without time namespaces */
+			pp_error_clear(err);
+			continue;
+		}
 		if (fd < 0) {
 			close_ns(ns);
 			return fd;

@@ -99,6 +99,7 @@ enum rt_ns_type {
 	RT_NS_UTS,
 	RT_NS_MNT,
 	RT_NS_CGROUP,
+	RT_NS_TIME, /* made by rt_timens_setup, never by clone */
 	RT_NS_COUNT,
 };
 
@@ -476,19 +477,26 @@ struct rt_config {
 	json_object *hooks_json; /* borrowed from json, may be NULL */
 	bool has_personality;    /* linux.personality */
 	unsigned long personality;
-	bool has_mempolicy; /* linux.memoryPolicy: mode | flags, nodes */
+	bool has_time_offsets;      /* linux.timeOffsets */
+	int64_t time_offsets[2][2]; /* [monotonic, boottime][secs, nanosecs] */
+	bool has_mempolicy;         /* linux.memoryPolicy: mode | flags, nodes */
 	int mempolicy_mode;
 	unsigned long mempolicy_nodes[RT_MAX_NUMA_NODES / (8 * sizeof(unsigned long))];
 };
 
 /* ---- one-syscall knobs (kernel-opts.c) ---- */
 
-/* linux.personality and linux.memoryPolicy into c; unknown names are
+/* linux.personality, linux.memoryPolicy and linux.timeOffsets (only with
+ * a new time namespace) into c; unknown names are
  * -EINVAL naming the field ("linux.memoryPolicy.mode: unknown value"). */
 int rt_kopts_parse_linux(json_object *lx, struct rt_config *c, struct pp_error *err);
 /* In the init, before execve: personality(2), set_mempolicy(2). 0 or
  * -errno naming the field. */
 int rt_kopts_apply_linux(const struct rt_config *c, struct pp_error *err);
+/* In the init, with a new time namespace: unshare it, write
+ * linux.timeOffsets to /proc/self/timens_offsets (only possible before
+ * a process is in it), then enter it (setns of time_for_children). */
+int rt_timens_setup(const struct rt_config *c, struct pp_error *err);
 /* process.scheduler and process.ioPriority into p (zeroed by the caller). */
 int rt_kopts_parse_process(json_object *proc, struct rt_process *p, struct pp_error *err);
 /* sched_setattr(2) and ioprio_set(2) of p on the calling process. */

@@ -5,6 +5,7 @@
  * applied where the kernel has them (an error naming the field where it
  * has not). */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,17 @@ static int parse_flags(json_object *o, const char *path, struct table t, unsigne
 		*ret |= f;
 	}
 	return r < 0 ? r : 0;
+}
+
+static int parse_u64(json_object *o, const char *path, const char *key, uint64_t *ret,
+                     struct pp_error *err)
+{
+	json_object *v;
+	int r = rt_json_member(o, path, key, json_type_int, &v, err);
+
+	if (r > 0)
+		*ret = (uint64_t)json_object_get_int64(v);
+	return r;
 }
 
 static int parse_personality(json_object *lx, struct rt_config *c, struct pp_error *err)
@@ -186,11 +198,79 @@ static int parse_mempolicy(json_object *lx, struct rt_config *c, struct pp_error
 	return 0;
 }
 
+static int parse_time_offsets(json_object *lx, struct rt_config *c, struct pp_error *err)
+{
+	static const char *const clocks[] = {"monotonic", "boottime"};
+	const char *p = "linux.timeOffsets";
+	json_object *o;
+	int r = rt_json_member(lx, "linux", "timeOffsets", json_type_object, &o, err);
+
+	if (r <= 0)
+		return r;
+	if (!c->ns[RT_NS_TIME].enabled || c->ns[RT_NS_TIME].path != NULL)
+		return pp_error_msg(err, EINVAL, "%s: needs a new 'time' namespace", p);
+	json_object_object_foreach(o, k, v)
+	{
+		char path[64];
+		size_t i = 0;
+		uint64_t secs = 0, nsecs = 0;
+
+		while (i < N_OF(clocks) && strcmp(k, clocks[i]) != 0)
+			i++;
+		if (i == N_OF(clocks))
+			return pp_error_msg(err, EINVAL, "%s.%s: unknown clock", p, k);
+		(void)snprintf(path, sizeof(path), "%s.%s", p, k);
+		if (!json_object_is_type(v, json_type_object))
+			return pp_error_msg(err, EINVAL, "%s: expected an object", path);
+		r = parse_u64(v, path, "secs", &secs, err);
+		if (r >= 0)
+			r = parse_u64(v, path, "nanosecs", &nsecs, err);
+		if (r < 0)
+			return r;
+		if (nsecs >= 1000000000)
+			return pp_error_msg(err, EINVAL, "%s.nanosecs: must be below 1000000000",
+			                    path);
+		c->time_offsets[i][0] = (int64_t)secs;
+		c->time_offsets[i][1] = (int64_t)nsecs;
+	}
+	c->has_time_offsets = true;
+	return 0;
+}
+
 int rt_kopts_parse_linux(json_object *lx, struct rt_config *c, struct pp_error *err)
 {
 	int r = parse_personality(lx, c, err);
 
+	if (r >= 0)
+		r = parse_time_offsets(lx, c, err);
 	return r < 0 ? r : parse_mempolicy(lx, c, err);
+}
+
+int rt_timens_setup(const struct rt_config *c, struct pp_error *err)
+{
+	char buf[128];
+	int fd, n, r = 0;
+
+	if (!c->ns[RT_NS_TIME].enabled || c->ns[RT_NS_TIME].path != NULL)
+		return 0;
+	if (unshare(CLONE_NEWTIME) < 0)
+		return pp_error(err, errno, "new time namespace");
+	n = snprintf(buf, sizeof(buf), "monotonic %lld %lld\nboottime %lld %lld\n",
+	             (long long)c->time_offsets[0][0], (long long)c->time_offsets[0][1],
+	             (long long)c->time_offsets[1][0], (long long)c->time_offsets[1][1]);
+	fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, buf, (size_t)n) != n)
+		r = pp_error(err, errno, "linux.timeOffsets: write /proc/self/timens_offsets");
+	if (fd >= 0)
+		(void)close(fd);
+	if (r < 0)
+		return r;
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
+		r = pp_error(err, errno, "enter the new time namespace");
+	if (fd >= 0)
+		(void)close(fd);
+	return r;
 }
 
 int rt_kopts_apply_linux(const struct rt_config *c, struct pp_error *err)
@@ -201,17 +281,6 @@ int rt_kopts_apply_linux(const struct rt_config *c, struct pp_error *err)
 	                                (unsigned long)RT_MAX_NUMA_NODES + 1) < 0)
 		return pp_error(err, errno, "linux.memoryPolicy: set_mempolicy");
 	return 0;
-}
-
-static int parse_u64(json_object *o, const char *path, const char *key, uint64_t *ret,
-                     struct pp_error *err)
-{
-	json_object *v;
-	int r = rt_json_member(o, path, key, json_type_int, &v, err);
-
-	if (r > 0)
-		*ret = (uint64_t)json_object_get_int64(v);
-	return r;
 }
 
 static int parse_scheduler(json_object *proc, struct rt_process *p, struct pp_error *err)

@@ -560,3 +560,27 @@ kopts_run() { # NAME ARGS FILTER
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"linux.memoryPolicy.nodes: invalid '0-x'"* ]]
 }
+
+@test "pea: linux.timeOffsets shift the clocks of a new time namespace, exec included" {
+	[ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
+	make_bundle k '["sh", "-c", "read -r u _ </proc/uptime; echo ${u%%.*}; exec sleep 60"]' >/dev/null
+	jq '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"boottime": {"secs": 864000, "nanosecs": 0}}' \
+		"$TMP/k/config.json" >"$TMP/k/c.new"
+	mv "$TMP/k/c.new" "$TMP/k/config.json"
+	pea create --bundle "$TMP/k" k </dev/null >"$TMP/out" 2>&1
+	pea start k
+	wait_status k running
+	for _ in $(seq 50); do
+		[ -s "$TMP/out" ] && break
+		sleep 0.1
+	done
+	local host
+	host=$(cut -d. -f1 /proc/uptime)
+	[ "$(cat "$TMP/out")" -ge $((host + 864000 - 5)) ]
+	run pea exec k cat /proc/uptime
+	[ "$status" -eq 0 ]
+	[ "${output%%.*}" -ge $((host + 864000 - 5)) ]
+	kopts_run k2 '["true"]' '.linux.timeOffsets = {"boottime": {"secs": 1, "nanosecs": 0}}'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.timeOffsets: needs a new 'time' namespace"* ]]
+}
