@@ -56,7 +56,54 @@ static const struct {
     {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
+/* The recursive options (runc's recAttrFlags): mount_setattr(2) on the
+ * whole tree after the mount. */
+static const struct {
+	const char *name;
+	bool clear;
+	uint64_t attr;
+} rec_flags[] = {
+    {"rro", false, MOUNT_ATTR_RDONLY},
+    {"rrw", true, MOUNT_ATTR_RDONLY},
+    {"rnosuid", false, MOUNT_ATTR_NOSUID},
+    {"rsuid", true, MOUNT_ATTR_NOSUID},
+    {"rnodev", false, MOUNT_ATTR_NODEV},
+    {"rdev", true, MOUNT_ATTR_NODEV},
+    {"rnoexec", false, MOUNT_ATTR_NOEXEC},
+    {"rexec", true, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
+    {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
+    {"rrelatime", false, MOUNT_ATTR_RELATIME},
+    {"rnorelatime", true, MOUNT_ATTR_RELATIME},
+    {"rnoatime", false, MOUNT_ATTR_NOATIME},
+    {"ratime", true, MOUNT_ATTR_NOATIME},
+    {"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
+    {"rnostrictatime", true, MOUNT_ATTR_STRICTATIME},
+};
+
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One of rec_flags into m; false when o is not one. */
+static bool add_rec_option(struct rt_mount *m, const char *o)
+{
+	for (size_t i = 0; i < N_OF(rec_flags); i++) {
+		uint64_t a = rec_flags[i].attr;
+
+		if (strcmp(o, rec_flags[i].name) != 0)
+			continue;
+		if (rec_flags[i].clear) {
+			m->rec_clr |= a;
+		} else {
+			m->rec_set |= a;
+			/* mount_setattr(2): an atime setting needs the whole
+			 * MOUNT_ATTR__ATIME in attr_clr. */
+			if ((a & MOUNT_ATTR__ATIME) == a)
+				m->rec_clr |= MOUNT_ATTR__ATIME;
+		}
+		return true;
+	}
+	return false;
+}
 
 static unsigned long propagation_from_name(const char *s)
 {
@@ -89,6 +136,8 @@ static void mount_add_option(struct rt_mount *m, const char *o)
 		m->idmap_recursive = o[0] == 'r';
 		return;
 	}
+	if (add_rec_option(m, o))
+		return;
 	if (strcmp(o, "tmpcopyup") == 0) {
 		m->tmpcopyup = true;
 		return;

@@ -184,6 +184,7 @@ struct rt_mount {
 	unsigned long propagation; /* MS_PRIVATE|MS_REC etc., 0 = none */
 	bool bind;                 /* bind or rbind */
 	bool tmpcopyup;            /* "tmpcopyup": copy the folder's content into the tmpfs */
+	uint64_t rec_set, rec_clr; /* "rro", "rnosuid"...: MOUNT_ATTR_* for the whole tree */
 	/* With a user namespace, "/proc/self/fd/N" of an O_PATH fd of source
 	 * opened by the parent (the container's root may not reach it, as
 	 * runc's mount sources); NULL otherwise. */

@@ -166,6 +166,23 @@ static int set_propagation(int rootfd, const struct rt_mount *m, size_t i, struc
 	return 0;
 }
 
+/* The recursive options ("rro"...) on the tree now at its destination. */
+static int set_rec_attrs(int rootfd, const struct rt_mount *m, size_t i, struct pp_error *err)
+{
+	struct mount_attr attr = {.attr_set = m->rec_set, .attr_clr = m->rec_clr};
+	cleanup_close int top = -1;
+
+	if (m->rec_set == 0 && m->rec_clr == 0)
+		return 0;
+	top = fs_open_in_root(rootfd, m->destination, O_PATH, 0);
+	if (top < 0)
+		return pp_error(err, top, "mounts[%zu]: open '%s'", i, m->destination);
+	if (sys_mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return pp_error(err, errno, "mounts[%zu]: set the recursive options of '%s'", i,
+		                m->destination);
+	return 0;
+}
+
 /* Mount config mount i inside rootfd. err names the mount. */
 static int apply_one(int rootfd, const struct rt_mount *m, size_t i, struct pp_error *err)
 {
@@ -183,7 +200,8 @@ static int apply_one(int rootfd, const struct rt_mount *m, size_t i, struct pp_e
 		return pp_error(err, r, "mounts[%zu]: mount %s '%s' on '%s'", i,
 		                m->type ? m->type : "bind", m->source ? m->source : "",
 		                m->destination);
-	return set_propagation(rootfd, m, i, err);
+	r = set_rec_attrs(rootfd, m, i, err);
+	return r < 0 ? r : set_propagation(rootfd, m, i, err);
 }
 
 int rt_mounts_apply(const struct rt_config *c, int rootfd, struct pp_error *err)

@@ -37,6 +37,18 @@ add_mount() { # NAME JSON
 	[[ "$output" == *"Read-only file system"* ]]
 }
 
+@test "mounts: rro makes a bind and the mounts below it read-only" {
+	mkdir -p "$TMP/src/sub"
+	mount -t tmpfs tmpfs "$TMP/src/sub"
+	make_bundle c '["sh", "-c", "touch /m/a; touch /m/sub/b; grep -c \" /m.* ro,\" /proc/mounts"]' >/dev/null
+	add_mount c "{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"$TMP/src\", \"options\": [\"rbind\", \"rro\"]}"
+	run_bundle c
+	umount "$TMP/src/sub"
+	[ "${lines[0]}" = "touch: /m/a: Read-only file system" ]
+	[ "${lines[1]}" = "touch: /m/sub/b: Read-only file system" ]
+	[ "${lines[2]}" = 2 ]
+}
+
 @test "sysctl: namespaced keys are written inside the container" {
 	make_bundle c '["sh", "-c", "cat /proc/sys/kernel/shmmni /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/domainname"]' >/dev/null
 	bundle_set c '.linux.sysctl = {"kernel.shmmni": "1000", "net.ipv4.ip_forward": "1", "kernel.domainname": "conf.example"}'
