@@ -116,31 +116,34 @@ conf.example" ]
 	[ "$(hostname)" != conf-c ]
 }
 
-# A seccomp agent on $1: takes one connection, keeps the state it was
-# sent in $2, and answers every notified syscall with ENOMEDIUM.
+# A seccomp agent on $1: keeps the state each connection sent in $2.N
+# (N from 1) and answers every notified syscall with ENOMEDIUM.
 seccomp_agent() { # SOCKET STATE_FILE
 	python3 - "$1" "$2" <<'PY' &
-import ctypes, fcntl, os, socket, struct, sys
+import fcntl, socket, struct, sys, threading
+RECV, SEND = 0xC0502100, 0xC0182101
+def serve(fd):
+    while True:
+        req = bytearray(80)
+        try:
+            fcntl.ioctl(fd, RECV, req)
+        except OSError:
+            return
+        nid = struct.unpack_from("Q", req, 0)[0]
+        try:
+            fcntl.ioctl(fd, SEND, bytearray(struct.pack("QqiI", nid, 0, -123, 0)))
+        except OSError:
+            pass
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(sys.argv[1])
-srv.listen(1)
-conn, _ = srv.accept()
-msg, fds, _, _ = socket.recv_fds(conn, 65536, 1)
-open(sys.argv[2], "wb").write(msg)
-fd = fds[0]
-RECV, SEND = 0xC0502100, 0xC0182101
+srv.listen(4)
+n = 0
 while True:
-    req = bytearray(80)
-    try:
-        fcntl.ioctl(fd, RECV, req)
-    except OSError:
-        break
-    nid = struct.unpack_from("Q", req, 0)[0]
-    resp = bytearray(struct.pack("QqiI", nid, 0, -123, 0))
-    try:
-        fcntl.ioctl(fd, SEND, resp)
-    except OSError:
-        pass
+    conn, _ = srv.accept()
+    msg, fds, _, _ = socket.recv_fds(conn, 65536, 1)
+    n += 1
+    open("%s.%d" % (sys.argv[2], n), "wb").write(msg)
+    threading.Thread(target=serve, args=(fds[0],), daemon=True).start()
 PY
 	BG_PIDS+=($!)
 	local _
@@ -158,12 +161,12 @@ PY
 	run_bundle c
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"No medium found"* ]]
-	[[ "$output" == *done ]]
-	[ "$(jq -c .fds "$TMP/agent.json")" = '["seccompFd"]' ]
-	[ "$(jq -r .metadata "$TMP/agent.json")" = meta-1 ]
-	[ "$(jq -r .state.id "$TMP/agent.json")" = c ]
-	[ "$(jq -r .state.bundle "$TMP/agent.json")" = "$TMP/c" ]
-	[ "$(jq -r .pid "$TMP/agent.json")" = "$(jq -r .state.pid "$TMP/agent.json")" ]
+	[[ "$output" == *done* ]]
+	[ "$(jq -c .fds "$TMP/agent.json.1")" = '["seccompFd"]' ]
+	[ "$(jq -r .metadata "$TMP/agent.json.1")" = meta-1 ]
+	[ "$(jq -r .state.id "$TMP/agent.json.1")" = c ]
+	[ "$(jq -r .state.bundle "$TMP/agent.json.1")" = "$TMP/c" ]
+	[ "$(jq -r .pid "$TMP/agent.json.1")" = "$(jq -r .state.pid "$TMP/agent.json.1")" ]
 	[ ! -e "$TMP/c/rootfs/tmp/d" ]
 	# without noNewPrivileges the filter is loaded earlier: the same
 	seccomp_agent "$TMP/agent2.sock" "$TMP/agent2.json"
@@ -171,7 +174,20 @@ PY
 	run_bundle c
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"No medium found"* ]]
-	[ "$(jq -r .metadata "$TMP/agent2.json")" = meta-1 ]
+	[ "$(jq -r .metadata "$TMP/agent2.json.1")" = meta-1 ]
+}
+
+@test "seccomp: an exec'd process's listener fd goes to listenerPath too" {
+	seccomp_agent "$TMP/agent.sock" "$TMP/agent.json"
+	make_bundle c '["sleep", "60"]' >/dev/null
+	bundle_set c ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$TMP/agent.sock\", \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	rt create --bundle "$TMP/c" c </dev/null >/dev/null 2>&1
+	rt start c
+	wait_status c running
+	run rt exec c mkdir /tmp/e
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"No medium found"* ]]
+	[ "$(jq -r .state.id "$TMP/agent.json.2")" = c ]
 }
 
 @test "seccomp: SCMP_ACT_NOTIFY is refused as the default action and for write" {
