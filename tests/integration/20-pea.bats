@@ -584,3 +584,18 @@ kopts_run() { # NAME ARGS FILTER
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"linux.timeOffsets: needs a new 'time' namespace"* ]]
 }
+
+@test "pea: poststart runs at start (after the process started), a failing one only warns" {
+	make_bundle k '["sleep", "60"]' >/dev/null
+	jq --arg log "$TMP/log" '.hooks = {"poststart": [{"path": "/bin/sh", "args": ["sh", "-c", "echo poststart >>\($log); exit 1"]}, {"path": "/bin/sh", "args": ["sh", "-c", "echo second >>\($log)"]}]}' \
+		"$TMP/k/config.json" >"$TMP/k/c.new"
+	mv "$TMP/k/c.new" "$TMP/k/config.json"
+	pea create --bundle "$TMP/k" k </dev/null >/dev/null 2>&1
+	[ ! -e "$TMP/log" ]
+	run pea start k
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: error running poststart hook #0: exit status 1"* ]]
+	[ "$(cat "$TMP/log")" = "poststart
+second" ]
+	[ "$(state_field k status)" = running ]
+}
