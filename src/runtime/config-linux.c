@@ -44,6 +44,8 @@ static const struct {
     {"norelatime", true, MS_RELATIME},
     {"strictatime", false, MS_STRICTATIME},
     {"nostrictatime", true, MS_STRICTATIME},
+    {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"symfollow", true, MS_NOSYMFOLLOW},
 };
 
 static const struct {
@@ -79,6 +81,8 @@ static const struct {
     {"ratime", true, MOUNT_ATTR_NOATIME},
     {"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
     {"rnostrictatime", true, MOUNT_ATTR_STRICTATIME},
+    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -138,8 +142,8 @@ static void mount_add_option(struct rt_mount *m, const char *o)
 	}
 	if (add_rec_option(m, o))
 		return;
-	if (strcmp(o, "tmpcopyup") == 0) {
-		m->tmpcopyup = true;
+	if (strcmp(o, "tmpcopyup") == 0 || strcmp(o, "notmpcopyup") == 0) {
+		m->tmpcopyup = o[0] == 't'; /* "notmpcopyup": crun's way to say no */
 		return;
 	}
 	if (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0) {

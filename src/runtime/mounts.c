@@ -23,7 +23,7 @@
 
 #define REMOUNT_FLAGS                                                                              \
 	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | \
-	 MS_STRICTATIME)
+	 MS_STRICTATIME | MS_NOSYMFOLLOW)
 
 int rt_mount_fd(const char *source, int fd, const char *type, unsigned long flags, const char *data)
 {

@@ -599,3 +599,14 @@ kopts_run() { # NAME ARGS FILTER
 second" ]
 	[ "$(state_field k status)" = running ]
 }
+
+@test "pea: nosymfollow and rnosymfollow mount options" {
+	mkdir -p "$TMP/src"
+	echo hi >"$TMP/src/f"
+	ln -s f "$TMP/src/link"
+	kopts_run k '["sh", "-c", "cat /m/f; cat /m/link; cat /r/link"]' \
+		".mounts += [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"$TMP/src\", \"options\": [\"bind\", \"nosymfollow\"]}, {\"destination\": \"/r\", \"type\": \"bind\", \"source\": \"$TMP/src\", \"options\": [\"rbind\", \"rnosymfollow\"]}]"
+	[ "${lines[0]}" = hi ]
+	[[ "${lines[1]}" == *"Too many levels of symbolic links"* ]]
+	[[ "${lines[2]}" == *"Too many levels of symbolic links"* ]]
+}
