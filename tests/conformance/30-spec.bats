@@ -40,13 +40,14 @@ add_mount() { # NAME JSON
 @test "mounts: rro makes a bind and the mounts below it read-only" {
 	mkdir -p "$TMP/src/sub"
 	mount -t tmpfs tmpfs "$TMP/src/sub"
-	make_bundle c '["sh", "-c", "touch /m/a; touch /m/sub/b; grep -c \" /m.* ro,\" /proc/mounts"]' >/dev/null
+	make_bundle c '["sh", "-c", "touch /m/a 2>/dev/null || echo ro; touch /m/sub/b 2>/dev/null || echo ro; grep -c \" /m.* ro,\" /proc/mounts"]' >/dev/null
 	add_mount c "{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"$TMP/src\", \"options\": [\"rbind\", \"rro\"]}"
 	run_bundle c
 	umount "$TMP/src/sub"
-	[ "${lines[0]}" = "touch: /m/a: Read-only file system" ]
-	[ "${lines[1]}" = "touch: /m/sub/b: Read-only file system" ]
-	[ "${lines[2]}" = 2 ]
+	echo "$output"
+	[ "$output" = "ro
+ro
+2" ]
 }
 
 @test "sysctl: namespaced keys are written inside the container" {
