@@ -37,6 +37,8 @@ int pea_cmd_delete(int argc, char **argv);
 int pea_cmd_list(int argc, char **argv);
 int pea_cmd_ps(int argc, char **argv);
 int pea_cmd_exec(int argc, char **argv);
+int pea_cmd_pause(int argc, char **argv);
+int pea_cmd_resume(int argc, char **argv);
 int pea_cmd_spec(int argc, char **argv);
 int pea_cmd_features(int argc, char **argv);
 

@@ -157,16 +157,33 @@ static const char *only_id(int argc, char **argv)
 	return argv[1];
 }
 
-int pea_cmd_start(int argc, char **argv)
+/* A verb taking one id and calling fn on it (start, pause, resume). */
+static int id_verb(int argc, char **argv,
+                   int (*fn)(const char *state_root, const char *id, struct pp_error *err))
 {
 	struct pp_error err = {0};
 	const char *id = only_id(argc, argv);
 
 	if (id == NULL)
 		return 1;
-	if (rt_container_start(arg_root, id, &err) < 0)
+	if (fn(arg_root, id, &err) < 0)
 		return pea_fail(&err);
 	return 0;
+}
+
+int pea_cmd_start(int argc, char **argv)
+{
+	return id_verb(argc, argv, rt_container_start);
+}
+
+int pea_cmd_pause(int argc, char **argv)
+{
+	return id_verb(argc, argv, rt_container_pause);
+}
+
+int pea_cmd_resume(int argc, char **argv)
+{
+	return id_verb(argc, argv, rt_container_resume);
 }
 
 int pea_cmd_run(int argc, char **argv)

@@ -18,8 +18,6 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-static const char *const status_names[] = {"creating", "created", "running", "stopped"};
-
 enum { COLS = 6 };
 
 /* One row of the list table, all strings owned. */
@@ -69,7 +67,7 @@ static void fill_row(struct row *r, const struct rt_state *st, const char *owner
 {
 	r->cell[0] = xstrdup(st->id);
 	r->cell[1] = xstrfmt("%d", (int)st->pid);
-	r->cell[2] = xstrdup(status_names[st->status]);
+	r->cell[2] = xstrdup(rt_status_name(st->status));
 	r->cell[3] = xstrdup(st->bundle != NULL ? st->bundle : "");
 	r->cell[4] = xstrdup(st->created != NULL ? st->created : "");
 	r->cell[5] = xstrdup(owner);

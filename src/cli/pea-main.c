@@ -38,6 +38,8 @@ static const struct pea_cmd commands[] = {
     {"state", pea_cmd_state, "print the state of a container"},
     {"kill", pea_cmd_kill, "send a signal to a container's init (or all its processes)"},
     {"delete", pea_cmd_delete, "delete a container"},
+    {"pause", pea_cmd_pause, "freeze every process of a container"},
+    {"resume", pea_cmd_resume, "thaw a paused container"},
     {"list", pea_cmd_list, "list containers"},
     {"ps", pea_cmd_ps, "list the processes of a container"},
     {"exec", pea_cmd_exec, "run a new process inside a container", true},

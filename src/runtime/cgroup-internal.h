@@ -33,6 +33,10 @@ extern const struct rt_cgroup_ops rt_cgroup_v1_ops;
 enum rt_cgroup_layout rt_cgroup_layout(void);
 /* The v2 mount point for this host's layout. */
 const char *rt_cgroup_v2_root(void);
+/* The path of an absolute v2 folder (as a state's cgroup_path) relative
+ * to the v2 root ("/a/b", "/" for the root itself), pointing into path;
+ * NULL when path is not under the root. */
+const char *rt_cgroup_rel(const char *path);
 /* Write a string to dir/file. 0 or -errno (err filled). */
 int rt_cgroup_write(const char *dir, const char *file, const char *value, struct pp_error *err);
 /* True when controller is listed in dir/cgroup.controllers. */

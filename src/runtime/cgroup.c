@@ -50,8 +50,7 @@ int rt_cgroup_write(const char *dir, const char *file, const char *value, struct
 	return 0;
 }
 
-/* rel from an absolute v2 folder, or NULL when path is not under the root. */
-static const char *rel_of(const char *path)
+const char *rt_cgroup_rel(const char *path)
 {
 	const char *root = rt_cgroup_v2_root();
 	size_t n = strlen(root);
@@ -118,7 +117,7 @@ int rt_cgroup_setup(const char *cgroups_path, const struct rt_cgroup_limits *lim
 
 int rt_cgroup_enter(const char *path, pid_t pid, struct pp_error *err)
 {
-	const char *rel = rel_of(path);
+	const char *rel = rt_cgroup_rel(path);
 	int r;
 
 	if (rel == NULL)
@@ -195,7 +194,7 @@ int rt_cgroup_populated(const char *path, struct pp_error *err)
 
 int rt_cgroup_destroy(const char *path, int timeout_ms, struct pp_error *err)
 {
-	const char *rel = rel_of(path);
+	const char *rel = rt_cgroup_rel(path);
 	struct timespec ts = {.tv_nsec = 10L * 1000 * 1000};
 	int r;
 

@@ -290,6 +290,11 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 		rt_state_file_clear(&st);
 		return pp_error_msg(err, ESRCH, "cannot exec in stopped container '%s'", opts->id);
 	}
+	/* as runc without --ignore-paused: the process would hang frozen */
+	if (st.cgroup_path != NULL && rt_cgroup_frozen(st.cgroup_path)) {
+		rt_state_file_clear(&st);
+		return pp_error_msg(err, EBUSY, "cannot exec in a paused container '%s'", opts->id);
+	}
 	r = rt_process_parse(opts->process, &c.proc, err);
 	if (r < 0) {
 		rt_state_file_clear(&st);

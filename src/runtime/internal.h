@@ -497,6 +497,14 @@ int rt_cgroup_enter(const char *path, pid_t pid, struct pp_error *err);
 int rt_cgroup_kill(const char *path, int sig, struct pp_error *err);
 /* 1 when the cgroup has processes, 0 when empty, -errno. */
 int rt_cgroup_populated(const char *path, struct pp_error *err);
+/* Freeze (freeze true) or thaw the cgroup at path (absolute v2 folder):
+ * the v1 freezer twin's freezer.state when there is one (a hybrid host, as
+ * runc), else the v2 cgroup.freeze; waits until the kernel reports the new
+ * state (at most 5 s; a freeze that does not settle is undone). 0 or
+ * -errno (-ETIMEDOUT). */
+int rt_cgroup_freeze(const char *path, bool freeze, struct pp_error *err);
+/* True when the cgroup at path is frozen or freezing. */
+bool rt_cgroup_frozen(const char *path);
 /* Wait up to timeout_ms until empty, then rmdir (and the v1 twins).
  * Missing is success. -EBUSY if still populated. */
 int rt_cgroup_destroy(const char *path, int timeout_ms, struct pp_error *err);

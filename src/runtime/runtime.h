@@ -23,6 +23,7 @@ enum rt_status {
 	RT_STATUS_CREATED,
 	RT_STATUS_RUNNING,
 	RT_STATUS_STOPPED,
+	RT_STATUS_PAUSED, /* alive, its cgroup frozen (runc pause) */
 };
 
 /* OCI state (runtime.md "State"). Strings owned by the struct. */
@@ -86,6 +87,9 @@ int rt_container_state(const char *state_root, const char *id, struct rt_state *
                        struct pp_error *err);
 void rt_state_clear(struct rt_state *st);
 
+/* "created", "running", "paused", ... (static). */
+const char *rt_status_name(enum rt_status s);
+
 /* The state as OCI state JSON (what `runc state` prints); caller owns. */
 json_object *rt_state_to_json(const struct rt_state *st);
 
@@ -94,6 +98,16 @@ json_object *rt_state_to_json(const struct rt_state *st);
  * 0, -ENOENT, -ESRCH (already stopped). */
 int rt_container_kill(const char *state_root, const char *id, int sig, bool all,
                       struct pp_error *err);
+
+/* Freeze every process of a created or running container (runc pause):
+ * its cgroup's freezer (v1 twin on a hybrid host, else v2 cgroup.freeze);
+ * `state` says "paused" until rt_container_resume(). 0, -ENOENT,
+ * -EINVAL "container 'ID' is not running" (stopped, already paused, no
+ * cgroup), -ETIMEDOUT when the kernel does not finish freezing. */
+int rt_container_pause(const char *state_root, const char *id, struct pp_error *err);
+/* Thaw a paused container (runc resume). 0, -ENOENT, -EINVAL "container
+ * 'ID' is not paused". */
+int rt_container_resume(const char *state_root, const char *id, struct pp_error *err);
 
 /* Delete a stopped container: its cgroup and state folder. With force, kill
  * every process of the container first and wait until the cgroup is empty.

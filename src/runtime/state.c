@@ -183,6 +183,8 @@ int rt_container_state(const char *state_root, const char *id, struct rt_state *
 	ret->pid = alive ? st.pid : 0;
 	if (!alive)
 		ret->status = RT_STATUS_STOPPED;
+	else if (ret->cgroup_path != NULL && rt_cgroup_frozen(ret->cgroup_path))
+		ret->status = RT_STATUS_PAUSED;
 	else
 		ret->status = st.started ? RT_STATUS_RUNNING : RT_STATUS_CREATED;
 	rt_state_file_clear(&st);
@@ -198,14 +200,20 @@ void rt_state_clear(struct rt_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
+const char *rt_status_name(enum rt_status s)
+{
+	static const char *const names[] = {"creating", "created", "running", "stopped", "paused"};
+
+	return (size_t)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
+}
+
 json_object *rt_state_to_json(const struct rt_state *st)
 {
-	static const char *const names[] = {"creating", "created", "running", "stopped"};
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "ociVersion", json_object_new_string("1.0.2"));
 	json_object_object_add(o, "id", json_object_new_string(st->id));
-	json_object_object_add(o, "status", json_object_new_string(names[st->status]));
+	json_object_object_add(o, "status", json_object_new_string(rt_status_name(st->status)));
 	json_object_object_add(o, "pid", json_object_new_int(st->pid));
 	json_object_object_add(o, "bundle", json_object_new_string(st->bundle));
 	json_object_object_add(o, "created", json_object_new_string(st->created));

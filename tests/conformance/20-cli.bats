@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# runc's CLI beyond the lifecycle, as containerd's shim and podman call it:
+# pause/resume, update, events, ps, list, state, and their error cases.
+
+load helpers
+
+# freezer_state NAME: the freezer of container NAME's cgroup, "FROZEN" or
+# "THAWED", whichever freezer the host has (v1 twin, else v2).
+freezer_state() { # NAME
+	local v1=/sys/fs/cgroup/freezer/$CG_PARENT/$1
+	if [ -d "$v1" ]; then
+		cat "$v1/freezer.state"
+	elif [ "$(cat "$CG_V2/$CG_PARENT/$1/cgroup.freeze")" = 1 ]; then
+		echo FROZEN
+	else
+		echo THAWED
+	fi
+}
+
+# refused WORDS CMD...: the runtime's CMD fails, its output holding WORDS.
+refused() { # WORDS CMD...
+	local words=$1
+	shift
+	run rt "$@"
+	[ "$status" -ne 0 ] || return 1
+	[[ "$output" == *"$words"* ]] || { echo "output: $output" >&2; return 1; }
+}
+
+@test "pause: freezes the container's cgroup and state says paused; resume thaws it" {
+	started c '["sleep", "60"]'
+	rt pause c
+	[ "$(state_field c status)" = paused ]
+	[ "$(freezer_state c)" = FROZEN ]
+	rt list --format json | jq -e '.[] | select(.id == "c") | .status == "paused"'
+	rt resume c
+	[ "$(state_field c status)" = running ]
+	[ "$(freezer_state c)" = THAWED ]
+}
+
+@test "pause: a paused container's processes do not run until resumed" {
+	started c '["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/tick; sleep 0.01; done"]'
+	local tick=$TMP/c/rootfs/tmp/tick before _
+	for _ in $(seq 50); do [ -s "$tick" ] && break; sleep 0.1; done
+	rt pause c
+	before=$(cat "$tick")
+	sleep 0.2
+	[ "$(cat "$tick")" = "$before" ]
+	rt resume c
+	for _ in $(seq 50); do [ "$(cat "$tick")" != "$before" ] && break; sleep 0.1; done
+	[ "$(cat "$tick")" != "$before" ]
+}
+
+@test "pause: twice fails (not running); resume of a running container fails (not paused)" {
+	started c '["sleep", "60"]'
+	refused "not paused" resume c
+	rt pause c
+	refused "not running" pause c
+	[ "$(state_field c status)" = paused ]
+}
+
+@test "pause: unknown and stopped containers are refused" {
+	refused "does not exist" pause nope
+	refused "does not exist" resume nope
+	started c '["sleep", "60"]'
+	rt kill c KILL
+	wait_status c stopped
+	refused "not running" pause c
+	refused "not paused" resume c
+}
+
+@test "pause: exec into a paused container fails with 255 and runs nothing" {
+	started c '["sleep", "60"]'
+	rt pause c
+	run rt exec c touch /tmp/ran
+	[ "$status" -eq 255 ]
+	[[ "$output" == *"paused"* ]]
+	[ ! -e "$TMP/c/rootfs/tmp/ran" ]
+}
+
+@test "pause: kill KILL of a paused container stops it" {
+	started c '["sleep", "60"]'
+	rt pause c
+	rt kill c KILL
+	wait_status c stopped
+	rt delete c
+}
+
+@test "pause: delete --force of a paused container removes it and its cgroup" {
+	started c '["sleep", "60"]'
+	rt pause c
+	rt delete --force c
+	run rt state c
+	[ "$status" -ne 0 ]
+	[ ! -d "$CG_V2/$CG_PARENT/c" ]
+	[ ! -d "/sys/fs/cgroup/freezer/$CG_PARENT/c" ]
+}
+
+@test "pause: ps of a paused container still lists its pid" {
+	started c '["sleep", "60"]'
+	rt pause c
+	local pid
+	pid=$(state_field c pid)
+	rt ps --format json c | jq -e --argjson p "$pid" 'index($p) != null'
+}
