@@ -40,6 +40,7 @@ static const struct pea_cmd commands[] = {
     {"delete", pea_cmd_delete, "delete a container"},
     {"pause", pea_cmd_pause, "freeze every process of a container"},
     {"resume", pea_cmd_resume, "thaw a paused container"},
+    {"update", pea_cmd_update, "change a container's cgroup limits"},
     {"list", pea_cmd_list, "list containers"},
     {"ps", pea_cmd_ps, "list the processes of a container"},
     {"exec", pea_cmd_exec, "run a new process inside a container", true},

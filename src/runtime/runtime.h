@@ -109,6 +109,16 @@ int rt_container_pause(const char *state_root, const char *id, struct pp_error *
  * 'ID' is not paused". */
 int rt_container_resume(const char *state_root, const char *id, struct pp_error *err);
 
+/* Change the cgroup limits of a created, running or paused container (runc
+ * update). resources (borrowed) is a linux.resources object
+ * (config-linux.md), parsed by the same code as config.json's and applied
+ * by the same cgroup backends as at create; device rules are left alone,
+ * keys it lacks keep their values. 0, -ENOENT, -EINVAL "container 'ID' is
+ * not running" (stopped, or no cgroup) or naming the bad field
+ * ("linux.resources.memory.limit: expected an int"), or the write's -errno. */
+int rt_container_update(const char *state_root, const char *id, json_object *resources,
+                        struct pp_error *err);
+
 /* Delete a stopped container: its cgroup and state folder. With force, kill
  * every process of the container first and wait until the cgroup is empty.
  * Does not touch the bundle. 0, -ENOENT, -EBUSY (running and !force). */

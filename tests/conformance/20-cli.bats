@@ -102,3 +102,63 @@ refused() { # WORDS CMD...
 	pid=$(state_field c pid)
 	rt ps --format json c | jq -e --argjson p "$pid" 'index($p) != null'
 }
+
+# cg_value NAME V1_CONTROLLER V1_FILE V2_FILE: a cgroup file of container
+# NAME, from the v1 controller's hierarchy when the host mounts it (hybrid),
+# else from its v2 folder.
+cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
+	if [ -d "/sys/fs/cgroup/$2/$CG_PARENT/$1" ]; then
+		cat "/sys/fs/cgroup/$2/$CG_PARENT/$1/$3"
+	else
+		cat "$CG_V2/$CG_PARENT/$1/$4"
+	fi
+}
+
+@test "update: --memory and --pids-limit change the running container's limits" {
+	started c '["sleep", "60"]'
+	rt update --memory 100M --pids-limit 50 c
+	[ "$(cg_value c memory memory.limit_in_bytes memory.max)" = 104857600 ]
+	[ "$(cg_value c pids pids.max pids.max)" = 50 ]
+	[ "$(state_field c status)" = running ]
+}
+
+@test "update: --resources - reads linux.resources JSON from stdin" {
+	make_bundle c '["sleep", "60"]' >/dev/null
+	bundle_set c '.linux.resources = {"memory": {"limit": 209715200}, "pids": {"limit": 100}}'
+	rt create --bundle "$TMP/c" c </dev/null >/dev/null 2>&1
+	rt start c
+	echo '{"memory": {"limit": 52428800}, "pids": {"limit": 42}}' | rt update --resources - c
+	[ "$(cg_value c memory memory.limit_in_bytes memory.max)" = 52428800 ]
+	[ "$(cg_value c pids pids.max pids.max)" = 42 ]
+	echo '{"pids": {"limit": 43}}' >"$TMP/res.json"
+	rt update -r "$TMP/res.json" c
+	[ "$(cg_value c pids pids.max pids.max)" = 43 ]
+	[ "$(cg_value c memory memory.limit_in_bytes memory.max)" = 52428800 ]
+}
+
+@test "update: --cpu-quota and --cpu-period set the CFS limit" {
+	make_bundle c '["sleep", "60"]' >/dev/null
+	bundle_set c '.linux.resources = {"cpu": {"shares": 1024, "quota": 100000, "period": 100000}}'
+	rt create --bundle "$TMP/c" c </dev/null >/dev/null 2>&1
+	rt start c
+	rt update --cpu-quota 50000 --cpu-period 200000 c
+	if [ -d "/sys/fs/cgroup/cpu/$CG_PARENT/c" ]; then
+		[ "$(cg_value c cpu cpu.cfs_quota_us -)" = 50000 ]
+		[ "$(cg_value c cpu cpu.cfs_period_us -)" = 200000 ]
+	else
+		[ "$(cat "$CG_V2/$CG_PARENT/c/cpu.max")" = "50000 200000" ]
+	fi
+}
+
+@test "update: unknown, stopped, bad value and bad JSON are refused" {
+	refused "does not exist" update --memory 100M nope
+	started c '["sleep", "60"]'
+	run rt update --memory lots c
+	[ "$status" -ne 0 ]
+	echo '{"memory": ' >"$TMP/bad.json"
+	run rt update --resources "$TMP/bad.json" c
+	[ "$status" -ne 0 ]
+	rt kill c KILL
+	wait_status c stopped
+	refused "not running" update --memory 100M c
+}
