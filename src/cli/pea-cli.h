@@ -40,6 +40,7 @@ int pea_cmd_exec(int argc, char **argv);
 int pea_cmd_pause(int argc, char **argv);
 int pea_cmd_resume(int argc, char **argv);
 int pea_cmd_update(int argc, char **argv);
+int pea_cmd_events(int argc, char **argv);
 int pea_cmd_spec(int argc, char **argv);
 int pea_cmd_features(int argc, char **argv);
 

@@ -41,6 +41,7 @@ static const struct pea_cmd commands[] = {
     {"pause", pea_cmd_pause, "freeze every process of a container"},
     {"resume", pea_cmd_resume, "thaw a paused container"},
     {"update", pea_cmd_update, "change a container's cgroup limits"},
+    {"events", pea_cmd_events, "a container's stats and OOM events (JSON lines)"},
     {"list", pea_cmd_list, "list containers"},
     {"ps", pea_cmd_ps, "list the processes of a container"},
     {"exec", pea_cmd_exec, "run a new process inside a container", true},

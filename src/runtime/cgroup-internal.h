@@ -41,6 +41,8 @@ const char *rt_cgroup_rel(const char *path);
 int rt_cgroup_write(const char *dir, const char *file, const char *value, struct pp_error *err);
 /* True when controller is listed in dir/cgroup.controllers. */
 bool rt_cgroup_v2_has_controller(const char *dir, const char *controller);
+/* A single-number cgroup file ("1234\n"); -errno when unreadable. */
+int rt_cgroup_u64(const char *path, uint64_t *ret);
 /* The value of the "KEY N" line of a flat-keyed cgroup file (memory.stat,
  * cpu.stat, memory.events); 0 when the file or the key is missing.
  * *ret_found (may be NULL) says whether it was there. */

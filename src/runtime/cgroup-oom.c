@@ -15,7 +15,8 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-int rt_container_oom_killed(const char *state_root, const char *id, bool *ret, struct pp_error *err)
+int rt_container_oom_count(const char *state_root, const char *id, uint64_t *ret,
+                           struct pp_error *err)
 {
 	struct rt_state st = {0};
 	const char *root = rt_cgroup_v2_root();
@@ -23,7 +24,7 @@ int rt_container_oom_killed(const char *state_root, const char *id, bool *ret, s
 	uint64_t kills = 0;
 	int r = rt_container_state(state_root, id, &st, err);
 
-	*ret = false;
+	*ret = 0;
 	if (r < 0)
 		return r;
 	if (st.cgroup_path != NULL && strncmp(st.cgroup_path, root, n) == 0 &&
@@ -37,6 +38,15 @@ int rt_container_oom_killed(const char *state_root, const char *id, bool *ret, s
 			kills += rt_cgroup_keyed(v1, "oom_kill", NULL);
 	}
 	rt_state_clear(&st);
-	*ret = kills > 0;
+	*ret = kills;
 	return 0;
+}
+
+int rt_container_oom_killed(const char *state_root, const char *id, bool *ret, struct pp_error *err)
+{
+	uint64_t kills = 0;
+	int r = rt_container_oom_count(state_root, id, &kills, err);
+
+	*ret = kills > 0;
+	return r;
 }

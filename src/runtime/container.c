@@ -361,6 +361,7 @@ static int write_state(struct create_ctx *c, struct pp_error *err)
 	    .bundle = c->cfg->bundle,
 	    .created = created,
 	    .cgroup_path = c->cgroup_path,
+	    .rootfs = c->cfg->root_path,
 	    .annotations = c->cfg->annotations,
 	};
 	int r = rt_state_write(c->opts->state_root, &st, err);

@@ -463,6 +463,7 @@ struct rt_state_file {
 	char *bundle;
 	char *created;            /* RFC 3339 */
 	char *cgroup_path;        /* absolute v2 folder, may be NULL */
+	char *rootfs;             /* absolute root.path, may be NULL (older state) */
 	bool started;             /* rt_container_start() done */
 	json_object *annotations; /* owned, may be NULL */
 };

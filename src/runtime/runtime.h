@@ -32,8 +32,10 @@ struct rt_state {
 	enum rt_status status;
 	pid_t pid; /* 0 when stopped */
 	char *bundle;
-	char *created;     /* RFC 3339 */
-	char *cgroup_path; /* absolute path of the container's cgroup v2 folder, or NULL */
+	char *created;            /* RFC 3339 */
+	char *cgroup_path;        /* absolute path of the container's cgroup v2 folder, or NULL */
+	char *rootfs;             /* absolute root.path, or NULL */
+	json_object *annotations; /* config.json's annotations (a reference), or NULL */
 };
 
 /* One line of a user namespace's uid_map or gid_map (config-linux.md
@@ -130,6 +132,22 @@ int rt_container_delete(const char *state_root, const char *id, bool force, stru
  * is gone or has no memory accounting. 0 or -ENOENT. */
 int rt_container_oom_killed(const char *state_root, const char *id, bool *ret,
                             struct pp_error *err);
+
+/* How many times the OOM killer killed in container id's cgroup (the same
+ * counters as rt_container_oom_killed(), summed): runc events' "oom".
+ * 0 when the cgroup is gone. 0 or -ENOENT. */
+int rt_container_oom_count(const char *state_root, const char *id, uint64_t *ret,
+                           struct pp_error *err);
+
+/* runc events --stats: the "data" object of a stats event (runc's
+ * types.Stats JSON: cpu.usage {total, kernel, user in ns}, cpu.throttling,
+ * memory {cache, usage, swap, kernel: {usage, limit, max, failcnt}, raw:
+ * memory.stat}, pids {current, limit}, blkio, hugetlb) of a live container,
+ * read from its cgroup: the v1 twins where a hybrid host has them, else
+ * v2. *ret owned by the caller. 0, -ENOENT, -EINVAL "container 'ID' is not
+ * running". */
+int rt_container_stats(const char *state_root, const char *id, json_object **ret,
+                       struct pp_error *err);
 
 /* A running container's usage, as the kubelet's resource metrics read it
  * from its cgroup. */

@@ -94,6 +94,7 @@ void rt_state_file_clear(struct rt_state_file *st)
 	free(st->bundle);
 	free(st->created);
 	free(st->cgroup_path);
+	free(st->rootfs);
 	json_object_put(st->annotations);
 	memset(st, 0, sizeof(*st));
 }
@@ -112,6 +113,8 @@ int rt_state_write(const char *state_root, const struct rt_state_file *st, struc
 	json_object_object_add(o, "created", json_object_new_string(st->created));
 	if (st->cgroup_path)
 		json_object_object_add(o, "cgroupPath", json_object_new_string(st->cgroup_path));
+	if (st->rootfs)
+		json_object_object_add(o, "rootfs", json_object_new_string(st->rootfs));
 	json_object_object_add(o, "started", json_object_new_boolean(st->started));
 	if (st->annotations)
 		json_object_object_add(o, "annotations", json_object_get(st->annotations));
@@ -131,6 +134,7 @@ static int state_from_json(json_object *o, struct rt_state_file *st, struct pp_e
 	st->bundle = xstrdup(bundle);
 	st->created = xstrdup(json_get_str(o, "created"));
 	st->cgroup_path = xstrdup(json_get_str(o, "cgroupPath"));
+	st->rootfs = xstrdup(json_get_str(o, "rootfs"));
 	st->pid = (pid_t)json_get_int(o, "pid", 0);
 	st->pid_start = (uint64_t)json_get_int(o, "pidStart", 0);
 	st->started = json_get_bool(o, "started", false);
@@ -180,6 +184,8 @@ int rt_container_state(const char *state_root, const char *id, struct rt_state *
 	ret->bundle = take_ptr(&st.bundle);
 	ret->created = take_ptr(&st.created);
 	ret->cgroup_path = take_ptr(&st.cgroup_path);
+	ret->rootfs = take_ptr(&st.rootfs);
+	ret->annotations = take_ptr(&st.annotations);
 	ret->pid = alive ? st.pid : 0;
 	if (!alive)
 		ret->status = RT_STATUS_STOPPED;
@@ -197,6 +203,8 @@ void rt_state_clear(struct rt_state *st)
 	free(st->bundle);
 	free(st->created);
 	free(st->cgroup_path);
+	free(st->rootfs);
+	json_object_put(st->annotations);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -216,7 +224,12 @@ json_object *rt_state_to_json(const struct rt_state *st)
 	json_object_object_add(o, "status", json_object_new_string(rt_status_name(st->status)));
 	json_object_object_add(o, "pid", json_object_new_int(st->pid));
 	json_object_object_add(o, "bundle", json_object_new_string(st->bundle));
+	if (st->rootfs != NULL)
+		json_object_object_add(o, "rootfs", json_object_new_string(st->rootfs));
 	json_object_object_add(o, "created", json_object_new_string(st->created));
+	/* runc: omitted when empty */
+	if (st->annotations != NULL && json_object_object_length(st->annotations) > 0)
+		json_object_object_add(o, "annotations", json_object_get(st->annotations));
 	return o;
 }
 

@@ -162,3 +162,118 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 	wait_status c stopped
 	refused "not running" update --memory 100M c
 }
+
+@test "events --stats: one stats event with the cgroup's cpu, memory and pids counters" {
+	started c '["sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 60"]'
+	run rt events --stats c
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	echo "$output" | jq -e '.type == "stats" and .id == "c"'
+	echo "$output" | jq -e '.data.pids.current >= 1'
+	echo "$output" | jq -e '.data.memory.usage.usage > 0'
+	echo "$output" | jq -e '.data.cpu.usage.total > 0'
+	echo "$output" | jq -e '.data.memory.raw | type == "object"'
+}
+
+@test "events --stats: the memory and pids limits set by update show" {
+	started c '["sleep", "60"]'
+	rt update --memory 64M --pids-limit 33 c
+	run rt events --stats c
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.data.memory.usage.limit == 67108864'
+	echo "$output" | jq -e '.data.pids.limit == 33'
+}
+
+@test "events: unknown and stopped containers are refused" {
+	refused "does not exist" events --stats nope
+	refused "does not exist" events nope
+	started c '["sleep", "60"]'
+	rt kill c KILL
+	wait_status c stopped
+	run rt events --stats c
+	[ "$status" -ne 0 ]
+}
+
+@test "events: a stream of stats events every --interval" {
+	started c '["sleep", "60"]'
+	timeout 0.9 "$RUNTIME" --root "$ROOT" events --interval 200ms c >"$TMP/ev" || true
+	[ "$(jq -s 'map(select(.type == "stats" and .id == "c")) | length' "$TMP/ev")" -ge 2 ]
+}
+
+@test "events: the OOM killer killing in the container is an oom event" {
+	make_bundle c '["sh", "-c", "x=0123456789; while :; do x=$x$x; done"]' >/dev/null
+	bundle_set c '.linux.resources.memory = {"limit": 16777216, "swap": 16777216}'
+	rt create --bundle "$TMP/c" c </dev/null >/dev/null 2>&1
+	"$RUNTIME" --root "$ROOT" events --interval 10s c >"$TMP/ev" 2>&1 &
+	BG_PIDS+=($!)
+	sleep 0.2
+	rt start c
+	local _
+	for _ in $(seq 50); do
+		grep -q '"oom"' "$TMP/ev" && break
+		sleep 0.1
+	done
+	jq -e 'select(.type == "oom") | .id == "c"' "$TMP/ev"
+}
+
+@test "ps --format json: a JSON array of the container's host pids" {
+	started c '["sh", "-c", "sleep 60 & sleep 60 & wait"]'
+	local pid n
+	pid=$(state_field c pid)
+	for _ in $(seq 50); do
+		n=$(rt ps --format json c | jq length)
+		[ "$n" -ge 3 ] && break
+		sleep 0.1
+	done
+	rt ps --format json c | jq -e --argjson p "$pid" 'length == 3 and index($p) != null'
+}
+
+@test "ps: the host's ps table of the container's processes, with ps options" {
+	started c '["sleep", "60"]'
+	local pid
+	pid=$(state_field c pid)
+	run rt ps c
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *PID*CMD* ]]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[1]}" == *" $pid "*"sleep 60"* ]]
+	run rt ps c -o pid,comm
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *PID*COMMAND* ]]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(echo "${lines[1]}" | awk '{print $1, $2}')" = "$pid sleep" ]
+	refused "does not exist" ps nope
+}
+
+@test "state: annotations and rootfs as runc prints them" {
+	make_bundle c '["sleep", "60"]' >/dev/null
+	bundle_set c '.annotations = {"org.example.a": "1", "b": "two"}'
+	rt create --bundle "$TMP/c" c </dev/null >/dev/null 2>&1
+	rt state c | jq -e '.annotations == {"org.example.a": "1", "b": "two"}'
+	rt state c | jq -e --arg r "$TMP/c/rootfs" '.rootfs == $r'
+	rt state c | jq -e '.ociVersion | type == "string"'
+	rt state c | jq -e '.pid > 0 and .status == "created"'
+}
+
+@test "list: table, --format json and -q" {
+	started a '["sleep", "60"]'
+	make_bundle b '["sleep", "60"]' >/dev/null
+	rt create --bundle "$TMP/b" b </dev/null >/dev/null 2>&1
+	run rt list -q
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "${lines[@]}" | sort | tr '\n' ' ')" = "a b " ]
+	rt list --format json | jq -e 'map({(.id): .status}) | add == {"a": "running", "b": "created"}'
+	rt list --format json | jq -e --arg b "$TMP/b" '.[] | select(.id == "b") | .bundle == $b'
+	run rt list
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == ID*PID*STATUS*BUNDLE*CREATED*OWNER ]]
+	[[ "$output" == *"running"* ]]
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "list: an empty or missing root lists nothing" {
+	run rt list -q
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	rt list --format json | jq -e 'length == 0 or . == null'
+}
