@@ -70,5 +70,9 @@ void pea_signals_block(void);
 /* "TERM", "SIGTERM", "sigterm" or "15" → signal number, or -EINVAL. */
 int pea_signal_parse(const char *s);
 
+/* --preserve-fds N into *ret, after checking fds 3..3+N-1 are open. 0, or
+ * 1 after reporting. */
+int pea_preserve_fds_parse(const char *s, unsigned *ret);
+
 /* Print obj as pretty JSON with a trailing newline on stdout. */
 void pea_print_json(json_object *obj);

@@ -20,7 +20,10 @@ struct create_args {
 	const char *bundle;
 	const char *console_socket;
 	const char *pid_file;
+	unsigned preserve_fds;
 	bool detach;
+	bool keep;
+	bool no_new_keyring;
 };
 
 /* Options of create and run. Returns the container id, or NULL (after
@@ -56,12 +59,16 @@ static const char *parse_create(int argc, char **argv, bool run, struct create_a
 			a->detach = true;
 			break;
 		case 'F':
-			if (strcmp(optarg, "0") != 0)
-				pea_warnf("--preserve-fds %s is not supported, ignoring", optarg);
+			if (pea_preserve_fds_parse(optarg, &a->preserve_fds) != 0)
+				return NULL;
+			break;
+		case 'K':
+			a->no_new_keyring = true;
+			break;
+		case 'k':
+			a->keep = true;
 			break;
 		case 'P':
-		case 'K':
-		case 'k':
 			break;
 		default:
 			(void)pea_failf("usage: pea %s [OPTIONS] ID", argv[0]);
@@ -101,8 +108,12 @@ static int do_create(const char *id, const struct create_args *a, bool foregroun
 	struct pp_error err = {0};
 	cleanup_close int sock = -1, ours = -1;
 	char bundle[PATH_MAX];
-	struct rt_create_opts o = {
-	    .state_root = arg_root, .id = id, .stdio = {0, 1, 2}, .pid_file = a->pid_file};
+	struct rt_create_opts o = {.state_root = arg_root,
+	                           .id = id,
+	                           .stdio = {0, 1, 2},
+	                           .pid_file = a->pid_file,
+	                           .preserve_fds = a->preserve_fds,
+	                           .no_new_keyring = a->no_new_keyring};
 	int r;
 
 	if (realpath(a->bundle, bundle) == NULL)
@@ -209,8 +220,9 @@ int pea_cmd_run(int argc, char **argv)
 	status = pea_wait_forward(pid, master, &err);
 	if (status < 0)
 		return pea_fail(&err);
-	/* As runc run: a foreground container is gone with its init. */
-	if (rt_container_delete(arg_root, id, true, &err) < 0)
+	/* As runc run: a foreground container is gone with its init, unless
+	 * --keep. */
+	if (!a.keep && rt_container_delete(arg_root, id, true, &err) < 0)
 		pea_warnf("%s, ignoring", err.msg);
 	return status;
 }

@@ -4,6 +4,7 @@
  * copy that `runc run`/`runc exec -t` do without --console-socket. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,4 +216,20 @@ void pea_print_json(json_object *obj)
 	(void)printf("%s\n", json_object_to_json_string_ext(
 	                         obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 	                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+int pea_preserve_fds_parse(const char *s, unsigned *ret)
+{
+	char *end = NULL;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || n > 65536)
+		return pea_failf("--preserve-fds '%s': want a number of fds", s);
+	for (unsigned long fd = 3; fd < 3 + n; fd++)
+		if (fcntl((int)fd, F_GETFD) < 0)
+			return pea_failf("--preserve-fds %lu: fd %lu is not open", n, fd);
+	*ret = (unsigned)n;
+	return 0;
 }

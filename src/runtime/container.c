@@ -147,6 +147,8 @@ static int child_setup(struct create_ctx *c, struct pp_error *err)
 	r = child_namespaces(c, err);
 	if (r >= 0 && c->cfg->ns[RT_NS_USER].enabled)
 		r = child_userns_root(c->cfg, err);
+	if (r >= 0 && !c->opts->no_new_keyring)
+		r = rt_keyring_join(c->opts->id, err);
 	if (r >= 0 && !p->terminal)
 		r = rt_stdio_setup(c->opts->stdio, err);
 	if (r >= 0)
@@ -216,7 +218,7 @@ static _Noreturn void child_main(struct create_ctx *c)
 	(void)close(c->sync[1]);
 	if (child_wait_start(c->fifo) < 0)
 		_exit(1);
-	(void)sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	(void)rt_fds_close_from(c->opts->preserve_fds, NULL);
 	/* With no_new_privs, as late as possible: only execve must be allowed. */
 	if (c->cfg->process.no_new_privileges && rt_seccomp_load(c->seccomp, &err) < 0) {
 		dprintf(2, "pea: %s\n", err.msg);
@@ -362,6 +364,7 @@ static int write_state(struct create_ctx *c, struct pp_error *err)
 	    .created = created,
 	    .cgroup_path = c->cgroup_path,
 	    .rootfs = c->cfg->root_path,
+	    .no_new_keyring = c->opts->no_new_keyring,
 	    .annotations = c->cfg->annotations,
 	};
 	int r = rt_state_write(c->opts->state_root, &st, err);

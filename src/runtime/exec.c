@@ -37,6 +37,7 @@ struct exec_ctx {
 	struct rt_process proc;
 	int ns[RT_NS_COUNT]; /* -1: shared with us, nothing to join */
 	const char *cgroup_path;
+	bool keyring;                      /* join the container's session keyring */
 	struct rt_seccomp_filter *seccomp; /* the container's, NULL when none */
 	int sync;                          /* the children's end of the SOCK_SEQPACKET pair */
 };
@@ -128,8 +129,11 @@ static int final_child(struct exec_ctx *c, struct pp_error *err)
 	reset_signals();
 	/* Inherited fds of the caller must not reach the container; ours
 	 * (sync, console socket) close on execve. */
-	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return pp_error(err, errno, "close_range");
+	r = rt_fds_close_from(c->opts->preserve_fds, err);
+	if (r >= 0 && c->keyring)
+		r = rt_keyring_join(c->opts->id, err);
+	if (r < 0)
+		return r;
 	if (c->proc.terminal) {
 		r = rt_terminal_setup(c->opts->console_socket, err);
 	} else {
@@ -301,6 +305,7 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 		return r;
 	}
 	c.cgroup_path = st.cgroup_path;
+	c.keyring = !st.no_new_keyring;
 	r = load_seccomp(opts, &c.seccomp, err);
 	if (c.proc.terminal && opts->console_socket < 0)
 		r = pp_error_msg(err, EINVAL,

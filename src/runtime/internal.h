@@ -448,6 +448,16 @@ int rt_rootfs_propagate(const struct rt_config *c, struct pp_error *err);
 /* After pivot: sysctls, maskedPaths, readonlyPaths, root.readonly. */
 int rt_rootfs_finish(const struct rt_config *c, struct pp_error *err);
 
+/* ---- inherited by a container's processes (keyring.c) ---- */
+
+/* Join a new session keyring "_ses.<id>" (or the container's existing one,
+ * for exec) and give its user "search", as runc does unless
+ * --no-new-keyring; nothing when the kernel has no keyrings. 0 or -errno. */
+int rt_keyring_join(const char *id, struct pp_error *err);
+/* Just before execve: fds 3..3+preserve-1 kept open across it (runc
+ * --preserve-fds), every fd above them close-on-exec. 0 or -errno. */
+int rt_fds_close_from(unsigned preserve, struct pp_error *err);
+
 /* ---- the binary (sealed-exe.c) ---- */
 
 /* Before entering a container's namespaces: -EPERM unless we run from the
@@ -464,6 +474,7 @@ struct rt_state_file {
 	char *created;            /* RFC 3339 */
 	char *cgroup_path;        /* absolute v2 folder, may be NULL */
 	char *rootfs;             /* absolute root.path, may be NULL (older state) */
+	bool no_new_keyring;      /* created with --no-new-keyring: exec joins none */
 	bool started;             /* rt_container_start() done */
 	json_object *annotations; /* owned, may be NULL */
 };

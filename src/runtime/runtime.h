@@ -66,6 +66,12 @@ struct rt_create_opts {
 	 * master is sent over it with SCM_RIGHTS, as runc --console-socket. */
 	int console_socket;
 	const char *pid_file; /* written with the init pid, may be NULL */
+	/* runc --preserve-fds: the caller's fds 3..3+N-1 stay open in the
+	 * process (they must be open, without O_CLOEXEC or not). */
+	unsigned preserve_fds;
+	/* runc --no-new-keyring: keep the caller's session keyring instead of
+	 * a new "_ses.<id>" one (exec then joins none either). */
+	bool no_new_keyring;
 };
 
 /* Create container opts->id from its bundle: clone the init process into its
@@ -188,6 +194,7 @@ struct rt_exec_opts {
 	int stdio[3];       /* as in rt_create_opts */
 	int console_socket; /* as in rt_create_opts */
 	const char *pid_file;
+	unsigned preserve_fds; /* as in rt_create_opts */
 };
 
 /* Run a new process in a running container: join all its namespaces (by

@@ -116,6 +116,8 @@ int rt_state_write(const char *state_root, const struct rt_state_file *st, struc
 	if (st->rootfs)
 		json_object_object_add(o, "rootfs", json_object_new_string(st->rootfs));
 	json_object_object_add(o, "started", json_object_new_boolean(st->started));
+	if (st->no_new_keyring)
+		json_object_object_add(o, "noNewKeyring", json_object_new_boolean(true));
 	if (st->annotations)
 		json_object_object_add(o, "annotations", json_object_get(st->annotations));
 	r = json_write_file(path, o, err);
@@ -138,6 +140,7 @@ static int state_from_json(json_object *o, struct rt_state_file *st, struct pp_e
 	st->pid = (pid_t)json_get_int(o, "pid", 0);
 	st->pid_start = (uint64_t)json_get_int(o, "pidStart", 0);
 	st->started = json_get_bool(o, "started", false);
+	st->no_new_keyring = json_get_bool(o, "noNewKeyring", false);
 	st->annotations = ann ? json_object_get(ann) : NULL;
 	return 0;
 }

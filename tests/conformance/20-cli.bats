@@ -17,15 +17,6 @@ freezer_state() { # NAME
 	fi
 }
 
-# refused WORDS CMD...: the runtime's CMD fails, its output holding WORDS.
-refused() { # WORDS CMD...
-	local words=$1
-	shift
-	run rt "$@"
-	[ "$status" -ne 0 ] || return 1
-	[[ "$output" == *"$words"* ]] || { echo "output: $output" >&2; return 1; }
-}
-
 @test "pause: freezes the container's cgroup and state says paused; resume thaws it" {
 	started c '["sleep", "60"]'
 	rt pause c
