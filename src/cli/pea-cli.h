@@ -17,6 +17,7 @@ typedef int (*pea_cmd_fn)(int argc, char **argv);
 /* Global options, set by pea-main.c before the verb runs. */
 extern const char *arg_root; /* --root, default /run/pea */
 extern bool arg_debug;
+extern bool arg_systemd_cgroup; /* --systemd-cgroup: cgroupsPath is slice:prefix:name */
 
 /* Report an error: one line on stderr and, with --log, one line in the log
  * file (a JSON object with --log-format json). Return 1 (the exit status). */

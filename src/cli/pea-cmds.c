@@ -113,7 +113,8 @@ static int do_create(const char *id, const struct create_args *a, bool foregroun
 	                           .stdio = {0, 1, 2},
 	                           .pid_file = a->pid_file,
 	                           .preserve_fds = a->preserve_fds,
-	                           .no_new_keyring = a->no_new_keyring};
+	                           .no_new_keyring = a->no_new_keyring,
+	                           .systemd_cgroup = arg_systemd_cgroup};
 	int r;
 
 	if (realpath(a->bundle, bundle) == NULL)

@@ -21,6 +21,7 @@
 
 const char *arg_root = "/run/pea";
 bool arg_debug;
+bool arg_systemd_cgroup;
 static bool arg_log_json;
 static int log_file_fd = -1;
 
@@ -30,6 +31,13 @@ struct pea_cmd {
 	const char *help;
 	bool enters; /* starts processes in a container: runs from a sealed copy */
 };
+
+/* checkpoint, restore: pea has no CRIU support. */
+static int cmd_refused(int argc, char **argv)
+{
+	(void)argc;
+	return pea_failf("%s is not supported by pea (no CRIU support)", argv[0]);
+}
 
 static const struct pea_cmd commands[] = {
     {"create", pea_cmd_create, "create a container", true},
@@ -47,6 +55,8 @@ static const struct pea_cmd commands[] = {
     {"exec", pea_cmd_exec, "run a new process inside a container", true},
     {"spec", pea_cmd_spec, "write a default config.json"},
     {"features", pea_cmd_features, "print the runtime's features (JSON)"},
+    {"checkpoint", cmd_refused, "not supported (no CRIU)"},
+    {"restore", cmd_refused, "not supported (no CRIU)"},
     {NULL, NULL, NULL},
 };
 
@@ -185,7 +195,7 @@ static int parse_global(int argc, char **argv, const char **ret_log, bool *ret_s
 			break;
 		case OPT_LOG_FORMAT:
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-				return 1 + pea_failf("unknown log format '%s'", optarg);
+				return 1 + pea_failf("invalid log-format: %s", optarg);
 			arg_log_json = strcmp(optarg, "json") == 0;
 			break;
 		case OPT_DEBUG:
@@ -223,9 +233,7 @@ int main(int argc, char **argv)
 		return r - 1;
 	if (log_path != NULL && open_log(log_path) != 0)
 		return 1;
-	if (systemd)
-		return pea_failf("--systemd-cgroup is not supported: pea manages cgroupfs "
-		                 "directly (configure the caller with SystemdCgroup = false)");
+	arg_systemd_cgroup = systemd;
 	if (optind >= argc)
 		return usage(stderr, 1);
 	for (const struct pea_cmd *c = commands; c->name != NULL; c++) {

@@ -418,6 +418,22 @@ static void ctx_clear(struct create_ctx *c)
 	free(c->cgroup_path);
 }
 
+/* The cgroup path to create: linux.cgroupsPath (mapped for the systemd
+ * driver), or one named after the id. *ret owned by the caller. */
+static int cgroup_of(const struct create_ctx *c, char **ret, struct pp_error *err)
+{
+	cleanup_free char *spec = NULL;
+	const char *path = c->cfg->cgroups_path;
+
+	if (!c->opts->systemd_cgroup) {
+		*ret = path != NULL ? xstrdup(path) : xstrfmt("/%s", c->opts->id);
+		return 0;
+	}
+	if (path == NULL || path[0] == '\0')
+		spec = xstrfmt("system.slice:runc:%s", c->opts->id);
+	return rt_cgroup_systemd_path(spec != NULL ? spec : path, ret, err);
+}
+
 static int create_steps(struct create_ctx *c, struct pp_error *err)
 {
 	cleanup_free char *cg = NULL;
@@ -434,8 +450,9 @@ static int create_steps(struct create_ctx *c, struct pp_error *err)
 		                    err);
 	if (r < 0)
 		return r;
-	cg = c->cfg->cgroups_path ? xstrdup(c->cfg->cgroups_path) : xstrfmt("/%s", c->opts->id);
-	r = rt_cgroup_create(cg, c->cfg, &c->cgroup_path, err);
+	r = cgroup_of(c, &cg, err);
+	if (r >= 0)
+		r = rt_cgroup_create(cg, c->cfg, &c->cgroup_path, err);
 	if (r >= 0)
 		r = rt_ns_open_paths(c->cfg, c->ns_fds, err);
 	if (r >= 0 && c->cfg->ns[RT_NS_USER].enabled && c->ns_fds[RT_NS_USER] < 0)

@@ -496,6 +496,12 @@ bool rt_state_pid_alive(const struct rt_state_file *st);
 
 /* ---- cgroups (cgroup.c; v2 = pure or unified hierarchy) ---- */
 
+/* runc --systemd-cgroup: linux.cgroupsPath "slice:prefix:name" (slice
+ * empty: system.slice) → the cgroupfs path systemd gives that unit
+ * ("/a.slice/a-b.slice/prefix-name.scope"; a name ending in ".slice" is
+ * that slice). *ret owned by the caller. -EINVAL naming the field for
+ * another shape or a slice name systemd refuses. */
+int rt_cgroup_systemd_path(const char *spec, char **ret, struct pp_error *err);
 /* Create the cgroup for cgroups_path (relative to the v2 root; NULL → a
  * default from id), apply cfg resources. *ret_path = absolute v2 folder,
  * caller frees. */

@@ -72,6 +72,10 @@ struct rt_create_opts {
 	/* runc --no-new-keyring: keep the caller's session keyring instead of
 	 * a new "_ses.<id>" one (exec then joins none either). */
 	bool no_new_keyring;
+	/* runc --systemd-cgroup: linux.cgroupsPath is "slice:prefix:name"
+	 * (absent: "system.slice:runc:<id>"), laid out as systemd would
+	 * (rt_cgroup_systemd_path) on cgroupfs, without systemd. */
+	bool systemd_cgroup;
 };
 
 /* Create container opts->id from its bundle: clone the init process into its

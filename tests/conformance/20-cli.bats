@@ -268,3 +268,35 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 	[ -z "$output" ]
 	rt list --format json | jq -e 'length == 0 or . == null'
 }
+
+@test "checkpoint and restore: refused without CRIU, the container left running" {
+	started c '["sleep", "60"]'
+	run rt checkpoint c
+	[ "$status" -eq 1 ]
+	[ -n "$output" ]
+	[ "$(state_field c status)" = running ]
+	run rt restore c
+	[ "$status" -eq 1 ]
+	[ "$(state_field c status)" = running ]
+}
+
+@test "--log with --log-format json: errors as JSON lines {level, msg, time}" {
+	run rt --log "$TMP/log.json" --log-format json state nope
+	[ "$status" -ne 0 ]
+	jq -e 'select(.level == "error") | (.msg | test("does not exist")) and (.time | length > 0)' \
+		"$TMP/log.json"
+	run rt --log "$TMP/log.txt" state nope
+	[ "$status" -ne 0 ]
+	grep -q 'level=error msg=".*does not exist' "$TMP/log.txt"
+	refused "log-format" --log-format xml state nope
+}
+
+@test "--debug: commands still work and report as before" {
+	started c '["sleep", "60"]'
+	run rt --debug state c
+	[ "$status" -eq 0 ]
+	[ "$(rt --debug state c | jq -r .status)" = running ]
+	run rt --debug state nope
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"does not exist"* ]]
+}
