@@ -24,6 +24,7 @@ struct create_args {
 	bool detach;
 	bool keep;
 	bool no_new_keyring;
+	bool no_pivot;
 };
 
 /* Options of create and run. Returns the container id, or NULL (after
@@ -69,6 +70,7 @@ static const char *parse_create(int argc, char **argv, bool run, struct create_a
 			a->keep = true;
 			break;
 		case 'P':
+			a->no_pivot = true;
 			break;
 		default:
 			(void)pea_failf("usage: pea %s [OPTIONS] ID", argv[0]);
@@ -114,7 +116,8 @@ static int do_create(const char *id, const struct create_args *a, bool foregroun
 	                           .pid_file = a->pid_file,
 	                           .preserve_fds = a->preserve_fds,
 	                           .no_new_keyring = a->no_new_keyring,
-	                           .systemd_cgroup = arg_systemd_cgroup};
+	                           .systemd_cgroup = arg_systemd_cgroup,
+	                           .no_pivot = a->no_pivot};
 	int r;
 
 	if (realpath(a->bundle, bundle) == NULL)

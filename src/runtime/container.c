@@ -16,6 +16,7 @@
 
 #include <linux/close_range.h>
 #include <linux/sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -111,7 +112,7 @@ static int child_rootfs(struct create_ctx *c, struct pp_error *err)
 	if (r >= 0)
 		r = create_cwd(c->cfg, rootfd, err);
 	if (r >= 0)
-		r = rt_rootfs_pivot(rootfd, err);
+		r = c->opts->no_pivot ? rt_rootfs_move(rootfd, err) : rt_rootfs_pivot(rootfd, err);
 	if (r >= 0)
 		r = rt_rootfs_propagate(c->cfg, err);
 	if (r >= 0)
@@ -439,6 +440,11 @@ static int create_steps(struct create_ctx *c, struct pp_error *err)
 	cleanup_free char *cg = NULL;
 	int r;
 
+	/* refused as runc refuses it */
+	if (c->opts->no_pivot && (c->cfg->rootfs_propagation & MS_PRIVATE))
+		return pp_error_msg(err, EINVAL,
+		                    "linux.rootfsPropagation: [r]private is not safe without "
+		                    "pivot_root (--no-pivot)");
 	r = make_state_dir(c, err);
 	if (r < 0)
 		return r;

@@ -442,6 +442,10 @@ int rt_devices_setup(const struct rt_config *c, int rootfd, struct pp_error *err
 int rt_rootfs_prepare(const struct rt_config *c, int *ret_rootfd, struct pp_error *err);
 /* pivot_root into rootfd and detach the old root. */
 int rt_rootfs_pivot(int rootfd, struct pp_error *err);
+/* runc --no-pivot, for a rootfs pivot_root refuses (on a ramfs): move the
+ * rootfs mount onto "/" and chroot into it. The host's mounts stay below,
+ * out of reach of a process without CAP_SYS_CHROOT (runc's msMoveRoot). */
+int rt_rootfs_move(int rootfd, struct pp_error *err);
 /* After pivot: linux.rootfsPropagation on "/", then, when it was
  * recursive, each mount's own propagation again. 0 or -errno. */
 int rt_rootfs_propagate(const struct rt_config *c, struct pp_error *err);

@@ -76,6 +76,9 @@ struct rt_create_opts {
 	 * (absent: "system.slice:runc:<id>"), laid out as systemd would
 	 * (rt_cgroup_systemd_path) on cgroupfs, without systemd. */
 	bool systemd_cgroup;
+	/* runc --no-pivot: MS_MOVE and chroot instead of pivot_root
+	 * (rt_rootfs_move; weaker, for a rootfs on ramfs). */
+	bool no_pivot;
 };
 
 /* Create container opts->id from its bundle: clone the init process into its

@@ -160,3 +160,16 @@ JSON
 	run awk '{print $3}' "/proc/$pid/stat"
 	[ "$status" -ne 0 ] || [ "$output" = Z ]
 }
+
+@test "create --no-pivot: the bundle's rootfs is the container's root" {
+	make_bundle c '["sh", "-c", "cat /etc/passwd; ls /bin/busybox; hostname"]' >/dev/null
+	run rt run --no-pivot --bundle "$TMP/c" c
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 'root:x:0:0:root:/:/bin/sh' ]
+	[ "${lines[2]}" = /bin/busybox ]
+	[ "${lines[3]}" = conf-c ]
+	bundle_set c '.linux.rootfsPropagation = "rprivate"'
+	refused "private" run --no-pivot --bundle "$TMP/c" c2
+	run rt state c2
+	[ "$status" -ne 0 ]
+}
