@@ -300,3 +300,33 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"does not exist"* ]]
 }
+
+@test "spec: writes runc's default config.json, and refuses to overwrite it" {
+	mkdir -p "$TMP/s"
+	(cd "$TMP/s" && "$RUNTIME" spec)
+	jq -e '.process.args == ["sh"] and .root.path == "rootfs" and .process.terminal == true' \
+		"$TMP/s/config.json"
+	jq -e '[.linux.namespaces[].type] | index("pid") != null and index("mount") != null' \
+		"$TMP/s/config.json"
+	run "$RUNTIME" spec --bundle "$TMP/s"
+	[ "$status" -ne 0 ]
+}
+
+@test "spec --rootless: a user namespace mapping our ids to 0, no network namespace, no resources" {
+	mkdir -p "$TMP/r"
+	"$RUNTIME" spec --rootless --bundle "$TMP/r"
+	local f=$TMP/r/config.json
+	jq -e '[.linux.namespaces[].type] | index("user") != null and index("network") == null' "$f"
+	jq -e --argjson u "$(id -u)" '.linux.uidMappings == [{"containerID": 0, "hostID": $u, "size": 1}]' "$f"
+	jq -e --argjson g "$(id -g)" '.linux.gidMappings == [{"containerID": 0, "hostID": $g, "size": 1}]' "$f"
+	jq -e '.linux.resources == null' "$f"
+	jq -e '.mounts[] | select(.destination == "/sys") | .options | index("rbind") != null' "$f"
+}
+
+@test "features: JSON with the OCI versions and the namespaces the runtime knows" {
+	run "$RUNTIME" features
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.ociVersionMin | startswith("1.0")'
+	echo "$output" | jq -e '.linux.namespaces | index("pid") != null and index("mount") != null'
+	echo "$output" | jq -e '.mountOptions | index("ro") != null'
+}
