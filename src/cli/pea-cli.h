@@ -71,6 +71,10 @@ void pea_signals_block(void);
 /* "TERM", "SIGTERM", "sigterm" or "15" → signal number, or -EINVAL. */
 int pea_signal_parse(const char *s);
 
+/* 0 when container id exists and is not stopped, else 1 after reporting
+ * ("container 'ID' is not running", as runc's update and events). */
+int pea_require_live(const char *id);
+
 /* --preserve-fds N into *ret, after checking fds 3..3+N-1 are open. 0, or
  * 1 after reporting. */
 int pea_preserve_fds_parse(const char *s, unsigned *ret);

@@ -72,6 +72,8 @@ static int emit_stats(const char *id)
 	struct pp_error err = {0};
 	json_object *data = NULL;
 
+	if (pea_require_live(id) != 0)
+		return 1;
 	if (rt_container_stats(arg_root, id, &data, &err) < 0)
 		return pea_fail(&err);
 	emit("stats", id, data);

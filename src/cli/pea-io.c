@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "cli/pea-cli.h"
+#include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fdpass.h"
@@ -232,4 +233,17 @@ int pea_preserve_fds_parse(const char *s, unsigned *ret)
 			return pea_failf("--preserve-fds %lu: fd %lu is not open", n, fd);
 	*ret = (unsigned)n;
 	return 0;
+}
+
+int pea_require_live(const char *id)
+{
+	struct pp_error err = {0};
+	struct rt_state st = {0};
+	bool stopped;
+
+	if (rt_container_state(arg_root, id, &st, &err) < 0)
+		return pea_fail(&err);
+	stopped = st.status == RT_STATUS_STOPPED;
+	rt_state_clear(&st);
+	return stopped ? pea_failf("container '%s' is not running", id) : 0;
 }

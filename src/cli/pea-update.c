@@ -179,6 +179,10 @@ int pea_cmd_update(int argc, char **argv)
 	if (parse_update(argc, argv, &res) != 0)
 		return 1;
 	pea_debugf("update resources: %s", json_object_to_json_string(res));
+	if (pea_require_live(argv[optind]) != 0) {
+		json_object_put(res);
+		return 1;
+	}
 	r = rt_container_update(arg_root, argv[optind], res, &err);
 	json_object_put(res);
 	return r < 0 ? pea_fail(&err) : 0;

@@ -20,6 +20,16 @@
 
 #define FREEZE_TIMEOUT_MS 5000
 
+const char *rt_cgroup_rel(const char *path)
+{
+	const char *root = rt_cgroup_v2_root();
+	size_t n = strlen(root);
+
+	if (path == NULL || strncmp(path, root, n) != 0 || path[n] != '/')
+		return NULL;
+	return path + n;
+}
+
 /* The v1 freezer twin of the v2 folder path, or NULL when there is none. */
 static char *freezer_v1(const char *path)
 {

@@ -30,19 +30,20 @@ struct rt_cgroup_ops {
 extern const struct rt_cgroup_ops rt_cgroup_v2_ops;
 extern const struct rt_cgroup_ops rt_cgroup_v1_ops;
 
+/* A single-number cgroup file ("1234\n"); -errno when unreadable. */
+int rt_cgroup_u64(const char *path, uint64_t *ret);
+/* The path of an absolute v2 folder (as a state's cgroup_path) relative
+ * to the v2 root ("/a/b"), pointing into path; NULL when path is not a
+ * folder under the root (cgroup-freeze.c). */
+const char *rt_cgroup_rel(const char *path);
+
 enum rt_cgroup_layout rt_cgroup_layout(void);
 /* The v2 mount point for this host's layout. */
 const char *rt_cgroup_v2_root(void);
-/* The path of an absolute v2 folder (as a state's cgroup_path) relative
- * to the v2 root ("/a/b", "/" for the root itself), pointing into path;
- * NULL when path is not under the root. */
-const char *rt_cgroup_rel(const char *path);
 /* Write a string to dir/file. 0 or -errno (err filled). */
 int rt_cgroup_write(const char *dir, const char *file, const char *value, struct pp_error *err);
 /* True when controller is listed in dir/cgroup.controllers. */
 bool rt_cgroup_v2_has_controller(const char *dir, const char *controller);
-/* A single-number cgroup file ("1234\n"); -errno when unreadable. */
-int rt_cgroup_u64(const char *path, uint64_t *ret);
 /* The value of the "KEY N" line of a flat-keyed cgroup file (memory.stat,
  * cpu.stat, memory.events); 0 when the file or the key is missing.
  * *ret_found (may be NULL) says whether it was there. */

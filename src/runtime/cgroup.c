@@ -50,7 +50,8 @@ int rt_cgroup_write(const char *dir, const char *file, const char *value, struct
 	return 0;
 }
 
-const char *rt_cgroup_rel(const char *path)
+/* rel from an absolute v2 folder, or NULL when path is not under the root. */
+static const char *rel_of(const char *path)
 {
 	const char *root = rt_cgroup_v2_root();
 	size_t n = strlen(root);
@@ -117,7 +118,7 @@ int rt_cgroup_setup(const char *cgroups_path, const struct rt_cgroup_limits *lim
 
 int rt_cgroup_enter(const char *path, pid_t pid, struct pp_error *err)
 {
-	const char *rel = rt_cgroup_rel(path);
+	const char *rel = rel_of(path);
 	int r;
 
 	if (rel == NULL)
@@ -194,7 +195,7 @@ int rt_cgroup_populated(const char *path, struct pp_error *err)
 
 int rt_cgroup_destroy(const char *path, int timeout_ms, struct pp_error *err)
 {
-	const char *rel = rt_cgroup_rel(path);
+	const char *rel = rel_of(path);
 	struct timespec ts = {.tv_nsec = 10L * 1000 * 1000};
 	int r;
 

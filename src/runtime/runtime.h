@@ -124,16 +124,6 @@ int rt_container_pause(const char *state_root, const char *id, struct pp_error *
  * 'ID' is not paused". */
 int rt_container_resume(const char *state_root, const char *id, struct pp_error *err);
 
-/* Change the cgroup limits of a created, running or paused container (runc
- * update). resources (borrowed) is a linux.resources object
- * (config-linux.md), parsed by the same code as config.json's and applied
- * by the same cgroup backends as at create; device rules are left alone,
- * keys it lacks keep their values. 0, -ENOENT, -EINVAL "container 'ID' is
- * not running" (stopped, or no cgroup) or naming the bad field
- * ("linux.resources.memory.limit: expected an int"), or the write's -errno. */
-int rt_container_update(const char *state_root, const char *id, json_object *resources,
-                        struct pp_error *err);
-
 /* Delete a stopped container: its cgroup and state folder. With force, kill
  * every process of the container first and wait until the cgroup is empty.
  * Does not touch the bundle. 0, -ENOENT, -EBUSY (running and !force). */
@@ -146,21 +136,25 @@ int rt_container_delete(const char *state_root, const char *id, bool force, stru
 int rt_container_oom_killed(const char *state_root, const char *id, bool *ret,
                             struct pp_error *err);
 
-/* How many times the OOM killer killed in container id's cgroup (the same
- * counters as rt_container_oom_killed(), summed): runc events' "oom".
- * 0 when the cgroup is gone. 0 or -ENOENT. */
-int rt_container_oom_count(const char *state_root, const char *id, uint64_t *ret,
-                           struct pp_error *err);
-
-/* runc events --stats: the "data" object of a stats event (runc's
- * types.Stats JSON: cpu.usage {total, kernel, user in ns}, cpu.throttling,
- * memory {cache, usage, swap, kernel: {usage, limit, max, failcnt}, raw:
- * memory.stat}, pids {current, limit}, blkio, hugetlb) of a live container,
- * read from its cgroup: the v1 twins where a hybrid host has them, else
- * v2. *ret owned by the caller. 0, -ENOENT, -EINVAL "container 'ID' is not
- * running". */
+/* Container id's cgroup counters as runc's `events --stats` "data" object
+ * ({"cpu": {"usage": {"total", "percpu", "kernel", "user"}, "throttling"},
+ * "memory": {"cache", "usage", "swap", "kernel", "kernelTCP", "raw"},
+ * "pids": {"current", "limit"}, "blkio", "hugetlb"}; nanoseconds and
+ * bytes), from its v1 hierarchies on a hybrid host or its v2 folder.
+ * *ret is new (caller puts it). 0, or -ENOENT when it has no cgroup. */
 int rt_container_stats(const char *state_root, const char *id, json_object **ret,
                        struct pp_error *err);
+/* Apply a linux.resources object (borrowed) to container id's existing
+ * cgroup, as `runc update` does: the same fields and host checks as
+ * create (devices left as they are). 0, -ENOENT (no such container or no
+ * cgroup), -EINVAL or -ENOTSUP naming the field. */
+int rt_container_update(const char *state_root, const char *id, json_object *resources,
+                        struct pp_error *err);
+/* The OOM killer's kill count in container id's cgroup (v2 memory.events
+ * oom_kill, plus the v1 memory.oom_control oom_kill on a hybrid host), for
+ * `events` to report an "oom" event when it grows. 0 or -ENOENT. */
+int rt_container_oom_count(const char *state_root, const char *id, uint64_t *ret,
+                           struct pp_error *err);
 
 /* A running container's usage, as the kubelet's resource metrics read it
  * from its cgroup. */
