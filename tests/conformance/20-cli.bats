@@ -330,3 +330,57 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 	echo "$output" | jq -e '.linux.namespaces | index("pid") != null and index("mount") != null'
 	echo "$output" | jq -e '.mountOptions | index("ro") != null'
 }
+
+@test "kill: signal by name, SIG-name or number; the default is TERM; a stopped container is refused" {
+	started a '["sleep", "60"]'
+	rt kill a SIGKILL
+	wait_status a stopped
+	refused "not running" kill a KILL
+	started b '["sleep", "60"]'
+	rt kill b 9
+	wait_status b stopped
+	started c '["sh", "-c", "trap \"exit 42\" TERM; while :; do sleep 0.05; done"]'
+	rt kill c
+	wait_status c stopped
+	run rt kill c NOSUCHSIG
+	[ "$status" -ne 0 ]
+}
+
+@test "kill: a created container can be killed before it starts" {
+	make_bundle c '["sleep", "60"]' >/dev/null
+	rt create --bundle "$TMP/c" c </dev/null >/dev/null 2>&1
+	rt kill c KILL
+	wait_status c stopped
+	rt delete c
+}
+
+@test "errors: start twice, a taken id, a bundle without or with broken config.json" {
+	started c '["sleep", "60"]'
+	run rt start c
+	[ "$status" -ne 0 ]
+	run rt create --bundle "$TMP/c" c
+	[ "$status" -ne 0 ]
+	[ "$(state_field c status)" = running ]
+	mkdir -p "$TMP/empty"
+	run rt create --bundle "$TMP/empty" e
+	[ "$status" -ne 0 ]
+	run rt state e
+	[ "$status" -ne 0 ]
+	make_bundle j '["true"]' >/dev/null
+	echo '{"ociVersion": ' >"$TMP/j/config.json"
+	run rt create --bundle "$TMP/j" j
+	[ "$status" -ne 0 ]
+	run rt state j
+	[ "$status" -ne 0 ]
+	refused "does not exist" start nope
+	run rt exec nope true
+	[ "$status" -ne 0 ]
+}
+
+@test "exec: into a stopped container fails without running anything" {
+	started c '["sleep", "60"]'
+	rt kill c KILL
+	wait_status c stopped
+	run rt exec c true
+	[ "$status" -ne 0 ]
+}
