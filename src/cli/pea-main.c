@@ -142,7 +142,7 @@ void pea_debugf(const char *fmt, ...)
 static int usage(FILE *f, int status)
 {
 	(void)fprintf(f, "usage: pea [--root DIR] [--log FILE] [--log-format text|json] [--debug]"
-	                 " COMMAND [OPTIONS] [ID]\n\ncommands:\n");
+	                 " [--systemd-cgroup] COMMAND [OPTIONS] [ID]\n\ncommands:\n");
 	for (const struct pea_cmd *c = commands; c->name != NULL; c++)
 		(void)fprintf(f, "  %-10s %s\n", c->name, c->help);
 	return status;
