@@ -239,6 +239,13 @@ int main(int argc, char **argv)
 	for (const struct pea_cmd *c = commands; c->name != NULL; c++) {
 		if (strcmp(c->name, argv[optind]) != 0)
 			continue;
+		/* runc: every command takes --help (callers probe for commands) */
+		if (c->fn != cmd_refused && optind + 1 < argc &&
+		    (strcmp(argv[optind + 1], "--help") == 0 ||
+		     strcmp(argv[optind + 1], "-h") == 0)) {
+			(void)printf("pea %s: %s\n", c->name, c->help);
+			return 0;
+		}
 		if (c->enters && rt_exe_protect(argv, &err) < 0)
 			return pea_fail(&err);
 		pea_debugf("running '%s' with root '%s'", c->name, arg_root);

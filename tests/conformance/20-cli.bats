@@ -384,3 +384,14 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 	run rt exec c true
 	[ "$status" -ne 0 ]
 }
+
+@test "--help: every command answers it with status 0 (callers probe for commands)" {
+	local cmd
+	for cmd in create start run state kill delete list ps exec pause resume update events \
+		spec features; do
+		rt "$cmd" --help >/dev/null || {
+			echo "$cmd --help failed" >&2
+			return 1
+		}
+	done
+}
