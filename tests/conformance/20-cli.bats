@@ -303,7 +303,7 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 
 @test "spec: writes runc's default config.json, and refuses to overwrite it" {
 	mkdir -p "$TMP/s"
-	(cd "$TMP/s" && "$RUNTIME" spec)
+	"$RUNTIME" spec --bundle "$TMP/s"
 	jq -e '.process.args == ["sh"] and .root.path == "rootfs" and .process.terminal == true' \
 		"$TMP/s/config.json"
 	jq -e '[.linux.namespaces[].type] | index("pid") != null and index("mount") != null' \
