@@ -132,9 +132,11 @@ wait_status() {
 	[ "$status" -eq 1 ]
 	run pea delete --force nope
 	[ "$status" -eq 0 ]
-	run "$PEA" --root "$ROOT" --systemd-cgroup list
+	run "$PEA" --root "$ROOT" --no-such-option list
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"systemd-cgroup"* ]]
+	run pea pause
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"usage: pea pause ID"* ]]
 }
 
 @test "pea: errors go to the --log file as JSON lines" {
