@@ -292,14 +292,26 @@ static int srcs_print(const struct logs_opts *o, const char *uid, struct logs_sr
 	}
 }
 
-/* --all-containers: init containers first, then the app containers, as
- * kubectl; those not started yet are left out, unless none has a log. */
+/* The idx (app, init, ephemeral: pod/state.h) of the i-th container in
+ * the order kubectl visits them for --all-containers (podcmd.AllContainers):
+ * the init containers, then the app containers, then the ephemeral ones. */
+static size_t kubectl_order(const struct pod_record *rec, size_t i)
+{
+	if (i < rec->n_init_ctrs)
+		return rec->n_ctrs + i;
+	if (i < rec->n_init_ctrs + rec->n_ctrs)
+		return i - rec->n_init_ctrs;
+	return i;
+}
+
+/* --all-containers, in kubectl's order; those not started yet are left
+ * out, unless none has a log. */
 static size_t all_containers(const struct pod_record *rec, const struct logs_opts *o, size_t *idx)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < rec->n_init_ctrs + rec->n_ctrs; i++) {
-		size_t c = i < rec->n_init_ctrs ? rec->n_ctrs + i : i - rec->n_init_ctrs;
+	for (size_t i = 0; i < pod_n_all(rec); i++) {
+		size_t c = kubectl_order(rec, i);
 
 		if (!waiting_without_log(rec, o, c))
 			idx[n++] = c;
@@ -311,7 +323,7 @@ static size_t all_containers(const struct pod_record *rec, const struct logs_opt
 
 static int logs_of(const struct pod_record *rec, const struct logs_opts *o)
 {
-	size_t *idx = xcalloc(rec->n_ctrs + rec->n_init_ctrs + 1, sizeof(size_t));
+	size_t *idx = xcalloc(pod_n_all(rec) + 1, sizeof(size_t));
 	size_t n = 1;
 	struct logs_src *s = NULL;
 	int r = 0;

@@ -49,20 +49,16 @@ static int yama_scope(void)
 	return (int)v;
 }
 
-/* The "process" of container idx's bundle as the runtime got it; NULL when
- * the container was not created. Caller puts. */
-static json_object *bundle_process(const struct pod_record *rec, size_t idx)
+/* Container idx's config.json as the runtime got it; NULL when the
+ * container was not created. Caller puts. */
+static json_object *bundle_config(const struct pod_record *rec, size_t idx)
 {
-	cleanup_free char *bundle = pod_container_bundle(cli_paths(), rec, idx);
-	cleanup_free char *path = xstrfmt("%s/config.json", bundle);
 	struct pp_error err = {0};
-	json_object *config = NULL, *proc;
+	json_object *config = NULL;
 
-	if (json_parse_file(path, 4 << 20, &config, &err) < 0)
+	if (pod_container_config(cli_paths(), rec, idx, &config, &err) < 0)
 		return NULL;
-	proc = json_object_get(json_get_obj(config, "process"));
-	json_object_put(config);
-	return proc;
+	return config;
 }
 
 /* The keys of each envFrom Secret of c (NULL entries when unknown). */
@@ -93,7 +89,7 @@ static void loaded_free(struct loaded *l)
 		for (size_t k = 0; l->keys[i] != NULL && k < l->in[i].c->n_env_from; k++)
 			strv_free(l->keys[i][k]);
 		free(l->keys[i]);
-		json_object_put(l->in[i].process);
+		json_object_put(l->in[i].config);
 	}
 	free(l->keys);
 	free(l->in);
@@ -124,7 +120,7 @@ static int load(const struct pod_record *rec, struct loaded *ret)
 			l.keys[l.n][k] = secret_keys(rec->pod->namespace_, &c->env_from[k]);
 		l.in[l.n] = (struct pod_exposure_input){
 		    .c = c,
-		    .process = bundle_process(rec, idx),
+		    .config = bundle_config(rec, idx),
 		    .secret_keys = (char *const *const *)l.keys[l.n],
 		};
 		l.n++;
@@ -230,9 +226,13 @@ static void print_ctr(FILE *f, const struct loaded *l, size_t t)
 	fprintf(f, "  %s:\n", c->name);
 	if (c->creds.known) {
 		fprintf(f, "    Main process:\tuid %u, gid %u", c->creds.uid, c->creds.gid);
-		print_groups(f, l->in[t].process);
+		print_groups(f, json_get_obj(l->in[t].config, "process"));
 		fprintf(f, "\n");
 		print_caps(f, c->creds.cap_effective);
+		fprintf(f, "    Ptrace scope:\t%s\n",
+		        c->creds.scoped ? "its container (Landlock): no ptrace access to other "
+		                          "containers' processes"
+		                        : "<none>");
 	} else {
 		fprintf(f, "    Main process:\tnot created yet\n");
 	}

@@ -15,8 +15,6 @@
 #include "util/json.h"
 #include "util/xalloc.h"
 
-#define CONFIG_MAX (4u << 20)
-
 static int find_container(const struct pod_record *rec, const char *name, size_t *ret)
 {
 	for (size_t i = 0; i < pod_n_all(rec); i++)
@@ -41,29 +39,21 @@ static bool env_has(json_object *env, const char *name)
 	return false;
 }
 
-/* The process object of the running container, with argv and terminal
+/* The process object of running container idx, with argv and terminal
  * replaced. *ret caller owns. */
-static int exec_process(const char *bundle, char *const *argv, bool tty, json_object **ret,
-                        struct pp_error *err)
+static int exec_process(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+                        const struct pod_exec_opts *o, json_object **ret, struct pp_error *err)
 {
-	cleanup_free char *path = xstrfmt("%s/config.json", bundle);
-	json_object *cfg = NULL, *proc, *env;
-	int r = json_parse_file(path, CONFIG_MAX, &cfg, err);
+	json_object *proc = NULL, *env;
+	int r = pod_container_process(paths, rec, idx, &proc, err);
 
 	if (r < 0)
 		return r;
-	proc = json_get_obj(cfg, "process");
-	if (proc == NULL) {
-		json_object_put(cfg);
-		return pp_error_msg(err, EINVAL, "'%s': no process", path);
-	}
-	json_object_get(proc);
-	json_object_put(cfg);
-	json_object_object_add(proc, "args", json_from_strv(argv));
-	json_object_object_add(proc, "terminal", json_object_new_boolean(tty));
+	json_object_object_add(proc, "args", json_from_strv(o->argv));
+	json_object_object_add(proc, "terminal", json_object_new_boolean(o->tty));
 	env = json_get_arr(proc, "env");
 	/* containerd gives a terminal TERM=xterm unless the env sets it */
-	if (tty && env != NULL && !env_has(env, "TERM"))
+	if (o->tty && env != NULL && !env_has(env, "TERM"))
 		json_object_array_add(env, json_object_new_string("TERM=xterm"));
 	*ret = proc;
 	return 0;
@@ -73,7 +63,7 @@ int pod_exec(const struct pod_paths *paths, const struct pod_record *rec,
              const struct pod_exec_opts *o, pid_t *ret_pid, struct pp_error *err)
 {
 	const char *container = o->container;
-	cleanup_free char *id = NULL, *bundle = NULL;
+	cleanup_free char *id = NULL;
 	json_object *proc = NULL;
 	size_t idx = 0;
 	int r;
@@ -85,8 +75,7 @@ int pod_exec(const struct pod_paths *paths, const struct pod_record *rec,
 	    pod_ctr_status(rec, idx)->pid <= 0)
 		return pp_error_msg(err, EINVAL, "container \"%s\" is not running (pod phase %s)",
 		                    container, pod_phase_name(rec->phase));
-	bundle = pod_container_bundle(paths, rec, idx);
-	r = exec_process(bundle, o->argv, o->tty, &proc, err);
+	r = exec_process(paths, rec, idx, o, &proc, err);
 	if (r < 0)
 		return r;
 	id = pod_container_id(rec, idx);

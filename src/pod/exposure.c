@@ -46,6 +46,8 @@ const char *pod_exposure_why_text(enum pod_exposure_why w)
 		return "the file's mode, no CAP_DAC_OVERRIDE";
 	case POD_EXPOSURE_NO_YAMA:
 		return "kernel.yama.ptrace_scope";
+	case POD_EXPOSURE_NO_SCOPE:
+		return "the reader's ptrace scope (Landlock), no CAP_SYS_PTRACE";
 	case POD_EXPOSURE_NO_SIGNAL:
 		return "another uid, no CAP_KILL";
 	case POD_EXPOSURE_UNKNOWN:
@@ -108,10 +110,25 @@ int pod_exposure_creds_from_process(json_object *process, struct pod_exposure_cr
 	return 0;
 }
 
+int pod_exposure_creds_from_config(json_object *config, struct pod_exposure_creds *ret,
+                                   struct pp_error *err)
+{
+	const char *scope =
+	    json_get_str(json_get_obj(config, "annotations"), "run.peapod.ptrace-scope");
+	int r = pod_exposure_creds_from_process(json_get_obj(config, "process"), ret, err);
+
+	if (r == 0)
+		ret->scoped = scope != NULL && strcmp(scope, "container") == 0;
+	return r;
+}
+
 /* kernel/ptrace.c __ptrace_may_access with PTRACE_MODE_FSCREDS (the /proc
  * files use the caller's fsuid and fsgid, here its uid and gid), then
  * security/commoncap.c cap_ptrace_access_check (the target's permitted set
- * a subset of the caller's effective one, else CAP_SYS_PTRACE), then, for
+ * a subset of the caller's effective one, else CAP_SYS_PTRACE), then
+ * security/landlock/task.c hook_ptrace_access_check (a caller in a domain
+ * reaches only its domain and those nested in it: never another
+ * container's, whatever its capabilities), then, for
  * an attach, security/yama/yama_lsm.c yama_ptrace_access_check: scope 1
  * lets only an ancestor (a sibling container never is) or CAP_SYS_PTRACE
  * attach, 2 only CAP_SYS_PTRACE, 3 nobody. */
@@ -131,6 +148,8 @@ static enum pod_exposure_why ptrace_may(const struct pod_exposure_creds *caller,
 		return POD_EXPOSURE_NO_DUMPABLE;
 	if (!subset && !ptrace_cap)
 		return POD_EXPOSURE_NO_CAPS;
+	if (caller->scoped)
+		return POD_EXPOSURE_NO_SCOPE;
 	if (attach && (yama_scope >= 3 || (yama_scope >= 1 && !ptrace_cap)))
 		return POD_EXPOSURE_NO_YAMA;
 	return same_ids && subset ? POD_EXPOSURE_SAME_CREDS : POD_EXPOSURE_CAP_SYS_PTRACE;
@@ -302,7 +321,7 @@ static void var_keep(struct pod_exposure_ctr *out, const char *name, const char 
  * image's and the container's), else the spec's, with their sources. */
 static void ctr_vars(const struct pod_exposure_input *in, struct pod_exposure_ctr *out)
 {
-	json_object *env = in->process != NULL ? json_get_arr(in->process, "env") : NULL;
+	json_object *env = json_get_arr(json_get_obj(in->config, "process"), "env");
 	struct pod_exposure_var *src = NULL;
 	size_t n_src = 0;
 
@@ -339,9 +358,9 @@ int pod_exposure_analyze(const struct pod_exposure_input *in, size_t n, int yama
 		c->name = in[i].c->name;
 		c->by = xcalloc(n, sizeof(*c->by));
 		ctr_vars(&in[i], c);
-		if (in[i].process == NULL)
+		if (in[i].config == NULL)
 			continue;
-		r = pod_exposure_creds_from_process(in[i].process, &c->creds, err);
+		r = pod_exposure_creds_from_config(in[i].config, &c->creds, err);
 		if (r < 0) {
 			pod_exposure_free(e);
 			return pp_error_prefix(err, r, "container '%s'", in[i].c->name);

@@ -21,6 +21,9 @@ struct pod_exposure_creds {
 	uint32_t uid, gid;
 	uint64_t cap_effective, cap_permitted; /* bit n = capability n */
 	bool dumpable;
+	/* in a Landlock domain of its container's own (the annotation
+	 * run.peapod.ptrace-scope: "container", runtime/landlock.c) */
+	bool scoped;
 };
 
 /* Why an access is allowed or denied; pod_exposure_allowed() tells which. */
@@ -35,6 +38,7 @@ enum pod_exposure_why {
 	POD_EXPOSURE_NO_DUMPABLE, /* the target is not dumpable */
 	POD_EXPOSURE_NO_DAC,      /* the /proc file's mode (0400/0600, the target's uid) */
 	POD_EXPOSURE_NO_YAMA,     /* kernel.yama.ptrace_scope */
+	POD_EXPOSURE_NO_SCOPE,    /* the reader's ptrace scope (Landlock) */
 	POD_EXPOSURE_NO_SIGNAL,   /* another uid, no CAP_KILL */
 };
 
@@ -72,7 +76,7 @@ struct pod_exposure {
 /* One container's input to pod_exposure_analyze(), all borrowed. */
 struct pod_exposure_input {
 	const struct pod_container *c; /* an app container or a sidecar */
-	json_object *process;          /* its config.json "process", NULL: not created */
+	json_object *config;           /* its config.json, NULL: not created */
 	/* [i]: the keys of c->env_from[i]'s Secret, NULL when unknown or not a
 	 * secretRef; NULL: none known */
 	char *const *const *secret_keys;
@@ -98,6 +102,10 @@ const char *pod_exposure_why_text(enum pod_exposure_why w);
 int pod_exposure_creds_from_process(json_object *process, struct pod_exposure_creds *ret,
                                     struct pp_error *err);
 
+/* The same from a whole config.json, with its ptrace scope (scoped). */
+int pod_exposure_creds_from_config(json_object *config, struct pod_exposure_creds *ret,
+                                   struct pp_error *err);
+
 /* What caller can do to target's main process, in one pid namespace and
  * user namespace, with Yama's ptrace_scope yama_scope (-1: no Yama). Pure;
  * the rules and the kernel functions they follow are in exposure.c. */
@@ -111,7 +119,7 @@ bool pod_exposure_credential_like(const char *name);
 
 /* The analysis of n containers (app containers and sidecars: those that
  * run side by side) of a pod: credentials from each process, its secret and
- * credential-like variables (from the process's env, else the spec's; a
+ * credential-like variables (from the config's process env, else the spec's; a
  * variable is from a Secret when its last source in the kubelet's order,
  * envFrom then env, is a secretRef or secretKeyRef), and every access.
  * Caller frees with pod_exposure_free(). 0 or -EINVAL (a malformed process). */

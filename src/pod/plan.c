@@ -15,6 +15,7 @@
 #include "pod/seccomp.h"
 #include "pod/userns.h"
 #include "pod/volumes.h"
+#include "runtime/runtime.h"
 #include "spec/pod.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -329,6 +330,37 @@ static json_object *root_object(bool readonly)
 	return root;
 }
 
+bool pod_plan_ptrace_scope(const char *type, json_object *bounding)
+{
+	return strcmp(type, "RuntimeDefault") == 0 && !json_strs_has(bounding, "CAP_SYS_PTRACE") &&
+	       !json_strs_has(bounding, "CAP_SYS_ADMIN") && rt_landlock_abi() > 0;
+}
+
+/* linux.seccomp by profile p, its capability rules from the bounding set
+ * the process was given (containerd's DefaultProfile), and the ptrace
+ * scope that goes with RuntimeDefault. */
+static int add_seccomp(json_object *cfg, const struct pod_profile *p,
+                       const struct pod_plan_node *node, struct pp_error *err)
+{
+	static const struct pod_plan_node defaults = {0};
+	json_object *caps = json_get_obj(json_object_object_get(cfg, "process"), "capabilities");
+	json_object *bounding = json_get_arr(caps, "bounding");
+	json_object *sec = NULL;
+	int r;
+
+	if (node == NULL)
+		node = &defaults;
+	r = pod_seccomp_plan(p, node->unconfined_default, node->seccomp_dir, bounding, &sec, err);
+	if (r < 0)
+		return r;
+	if (sec != NULL)
+		json_object_object_add(json_object_object_get(cfg, "linux"), "seccomp", sec);
+	if (pod_plan_ptrace_scope(pod_seccomp_type(p, node->unconfined_default), bounding))
+		add_str(json_object_object_get(cfg, "annotations"), "run.peapod.ptrace-scope",
+		        "container");
+	return 0;
+}
+
 static json_object *sandbox_process(void)
 {
 	static const char *const args[] = {"/pause", NULL};
@@ -353,10 +385,11 @@ static json_object *sandbox_process(void)
 	return proc;
 }
 
-int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, json_object **ret,
-                     struct pp_error *err)
+int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths,
+                     const struct pod_plan_node *node, json_object **ret, struct pp_error *err)
 {
 	json_object *cfg, *mounts, *ann, *lnx;
+	int r;
 
 	if (pod->name == NULL)
 		return pp_error_msg(err, EINVAL, "pod has no name");
@@ -385,6 +418,12 @@ int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, 
 	                   sandbox_namespaces(pod, paths->netns, paths->userns), false);
 	add_sysctls(lnx, pod);
 	json_object_object_add(cfg, "linux", lnx);
+	/* a privileged container's sandbox is privileged too (containerd) */
+	r = pod_has_privileged(pod) ? 0 : add_seccomp(cfg, &pod->seccomp, node, err);
+	if (r < 0) {
+		json_object_put(cfg);
+		return r;
+	}
 	*ret = cfg;
 	return 0;
 }
@@ -459,22 +498,20 @@ static void sort_mounts_from(json_object *mounts, size_t start)
 	free(v);
 }
 
-/* hostUsers: false: the binds of the pod's own files (/etc/hosts...,
- * /dev/shm, the termination log, emptyDir and the API data volumes) are
- * idmapped to the pod's user namespace (config.md "idmap", as containerd
- * asks runc for a userns pod's volumes): root inside sees and writes them as
- * the host's root does, their owners and modes unchanged. hostPath keeps
- * the host's ids (its files are nobody's inside). */
-static void idmap_pod_mounts(json_object *mounts, size_t start, const char *pod_dir)
+/* hostUsers: false: every CRI bind (/etc/hosts..., /dev/shm, the
+ * termination log and each volume, hostPath too) is idmapped to the pod's
+ * user namespace, as the kubelet sets uid_mappings on each CRI Mount
+ * (KEP-127 "Handling of volumes") and the runtime makes an idmapped mount
+ * (config.md "idmap"): root inside sees and writes them as the host's root
+ * does, their owners and modes unchanged. A filesystem without idmapped
+ * mounts fails the container's creation with the runtime's error. */
+static void idmap_pod_mounts(json_object *mounts, size_t start)
 {
-	size_t n = pod_dir != NULL ? strlen(pod_dir) : 0;
-
-	for (size_t i = start; n > 0 && i < json_object_array_length(mounts); i++) {
+	for (size_t i = start; i < json_object_array_length(mounts); i++) {
 		json_object *m = json_object_array_get_idx(mounts, i);
-		const char *src = json_get_str(m, "source"), *type = json_get_str(m, "type");
+		const char *type = json_get_str(m, "type");
 
-		if (type == NULL || strcmp(type, "bind") != 0 || src == NULL ||
-		    strncmp(src, pod_dir, n) != 0 || src[n] != '/')
+		if (type == NULL || strcmp(type, "bind") != 0)
 			continue;
 		json_object_array_add(json_object_object_get(m, "options"),
 		                      json_object_new_string("idmap"));
@@ -513,7 +550,7 @@ static json_object *container_mounts(const struct pod *pod, const struct pod_con
 	add_volume_mounts(mounts, pod, c, paths);
 	sort_mounts_from(mounts, cri_start);
 	if (paths->userns != NULL && paths->pod_dir != NULL)
-		idmap_pod_mounts(mounts, cri_start, paths->pod_dir);
+		idmap_pod_mounts(mounts, cri_start);
 	return mounts;
 }
 
@@ -526,27 +563,6 @@ static json_object *container_annotations(const struct pod *pod, const struct po
 	add_str(ann, "io.kubernetes.cri.image-name", c->image);
 	add_sandbox_annotations(ann, pod);
 	return ann;
-}
-
-/* linux.seccomp by the container's profile, its capability rules from the
- * bounding set the process was given (containerd's DefaultProfile). */
-static int add_seccomp(json_object *cfg, const struct pod_plan_target *t, struct pp_error *err)
-{
-	json_object *caps = json_get_obj(json_object_object_get(cfg, "process"), "capabilities");
-	json_object *sec = NULL;
-	struct pod_profile p;
-	int r;
-
-	if (pod_plan_privileged(t->c))
-		return 0; /* containerd: a privileged container has no seccomp */
-	pod_seccomp_effective(t->pod, t->c, &p);
-	r = pod_seccomp_plan(&p, t->unconfined_default, t->seccomp_dir,
-	                     json_get_arr(caps, "bounding"), &sec, err);
-	if (r < 0)
-		return r;
-	if (sec != NULL)
-		json_object_object_add(json_object_object_get(cfg, "linux"), "seccomp", sec);
-	return 0;
 }
 
 int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struct pp_error *err)
@@ -591,10 +607,16 @@ int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struc
 	}
 	pod_plan_resources(
 	    json_object_object_get(json_object_object_get(cfg, "linux"), "resources"), pod, c);
-	r = add_seccomp(cfg, t, err);
-	if (r < 0) {
-		json_object_put(cfg);
-		return r;
+	/* containerd: a privileged container has no seccomp */
+	if (!pod_plan_privileged(c)) {
+		struct pod_profile p;
+
+		pod_seccomp_effective(t->pod, t->c, &p);
+		r = add_seccomp(cfg, &p, t->node, err);
+		if (r < 0) {
+			json_object_put(cfg);
+			return r;
+		}
 	}
 	*ret = cfg;
 	return 0;

@@ -32,6 +32,15 @@ struct pod_plan_paths {
 	uint32_t userns_base;
 };
 
+/* The node's security settings a bundle follows (pod/seccomp.h); NULL
+ * where one is taken: the defaults (all zero). */
+struct pod_plan_node {
+	const char *seccomp_dir; /* the Localhost profiles' folder */
+	/* a container that sets no profile runs Unconfined (node config
+	 * seccompDefault: false) instead of RuntimeDefault */
+	bool unconfined_default;
+};
+
 /* The sandbox's config.json: process ["/pause"] as uid 0, root "rootfs"
  * read-only, new ipc and uts namespaces, the pinned network namespace
  * paths->netns (else a new one, loopback up), a new pid
@@ -39,9 +48,11 @@ struct pod_plan_paths {
  * hostname = spec.hostname or metadata.name, the default masked and
  * read-only paths, cgroupsPath <parent>/sandbox, linux.sysctl from
  * spec.securityContext.sysctls (names normalized; the kubelet's admission,
- * pod_sysctl_admit(), comes first). *ret caller owns. 0 or -errno. */
-int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths, json_object **ret,
-                     struct pp_error *err);
+ * pod_sysctl_admit(), comes first), the pod-level seccompProfile under
+ * node's settings (containerd gives the sandbox the pod's) and the ptrace
+ * scope of pod_plan_ptrace_scope(). *ret caller owns. 0 or -errno. */
+int pod_plan_sandbox(const struct pod *pod, const struct pod_plan_paths *paths,
+                     const struct pod_plan_node *node, json_object **ret, struct pp_error *err);
 
 /* A resolved user (runtime-spec config.md "user"). */
 struct pod_user {
@@ -143,8 +154,9 @@ int pod_plan_process(const struct pod_plan_target *t, const struct pod_user *use
  * NamespaceMode TARGET), else new; mount and cgroup new; masked
  * and read-only paths; cgroupsPath <parent>/<name>; CRI annotations. rootfd
  * is the mounted rootfs (for the user lookup); linux.seccomp by the
- * container's effective seccompProfile (pod_seccomp_plan()). *ret caller
- * owns. 0 or -errno (a Localhost profile that cannot be loaded). */
+ * container's effective seccompProfile (pod_seccomp_plan()) and the ptrace
+ * scope of pod_plan_ptrace_scope(). *ret caller owns. 0 or -errno (a
+ * Localhost profile that cannot be loaded). */
 struct pod_plan_target {
 	const struct pod *pod;
 	const struct pod_container *c; /* one of pod's (init) containers */
@@ -154,13 +166,21 @@ struct pod_plan_target {
 	pid_t target_pid;              /* > 0: its pid namespace is this process's */
 	char *const *env;              /* its own environment (pod_env_resolve()), NULL for none */
 	const struct pod_plan_paths *paths;
-	/* seccomp (pod/seccomp.h): the Localhost profiles' folder, and
-	 * whether a container that sets no profile runs Unconfined (node
-	 * config seccompDefault: false) instead of RuntimeDefault */
-	const char *seccomp_dir;
-	bool unconfined_default;
+	const struct pod_plan_node *node;
 };
 int pod_plan_container(const struct pod_plan_target *t, json_object **ret, struct pp_error *err);
+
+/* Does a process with OCI capability set bounding (an array of "CAP_..."
+ * names) under seccomp profile type (RuntimeDefault, Localhost,
+ * Unconfined) get peapod's ptrace scope: the annotation
+ * run.peapod.ptrace-scope "container" (runtime/landlock.c), which keeps
+ * it from ptrace access (/proc/PID/environ, mem, root; attach) to any
+ * process outside its container? Under RuntimeDefault, without
+ * CAP_SYS_PTRACE (which grants that access) and CAP_SYS_ADMIN (whose
+ * mounts a Landlock domain forbids), when the kernel has Landlock: the
+ * part of Yama's ptrace_scope 1 that containerd's profile leaves to the
+ * host. */
+bool pod_plan_ptrace_scope(const char *type, json_object *bounding);
 
 /* Fill linux.resources object res for c, one of pod's containers:
  * cpu.shares from the cpu request (the kubelet's MilliCPUToShares: 2 when

@@ -304,15 +304,30 @@ static int copy_file(const char *src, int dstdir, const char *name, mode_t mode,
 	return 0;
 }
 
-static int sandbox_bundle_write(const struct pod_record *rec, const struct pod_plan_paths *pp,
-                                const char *pause_binary, const char *bundle, struct pp_error *err)
+/* The node's security settings: *seccomp_dir (caller frees) is the
+ * Localhost profiles' folder ret points at. */
+static int plan_node(const struct pod_paths *paths, struct pod_plan_node *ret, char **seccomp_dir,
+                     struct pp_error *err)
+{
+	*seccomp_dir = xstrfmt("%s/" POD_SECCOMP_DIR, paths->root);
+	*ret = (struct pod_plan_node){.seccomp_dir = *seccomp_dir};
+	return pod_seccomp_unconfined_default(paths, &ret->unconfined_default, err);
+}
+
+static int sandbox_bundle_write(const struct pod_paths *paths, const struct pod_record *rec,
+                                const struct pod_plan_paths *pp, const char *pause_binary,
+                                const char *bundle, struct pp_error *err)
 {
 	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
 	cleanup_free char *cfgpath = xstrfmt("%s/config.json", bundle);
+	cleanup_free char *seccomp_dir = NULL;
 	cleanup_close int rootfd = -1;
+	struct pod_plan_node node;
 	json_object *cfg = NULL;
 	int r;
 
+	if ((r = plan_node(paths, &node, &seccomp_dir, err)) < 0)
+		return r;
 	if ((r = fs_mkdir_p(rootfs, 0755, err)) < 0)
 		return r;
 	/* hostUsers: false: its root makes the mount points in it. */
@@ -324,7 +339,7 @@ static int sandbox_bundle_write(const struct pod_record *rec, const struct pod_p
 	/* The sandbox's root holds nothing but /pause (and mount points). */
 	if ((r = copy_file(pause_binary, rootfd, "pause", 0755, err)) < 0)
 		return r;
-	if ((r = pod_plan_sandbox(rec->pod, pp, &cfg, err)) < 0)
+	if ((r = pod_plan_sandbox(rec->pod, pp, &node, &cfg, err)) < 0)
 		return r;
 	r = json_write_file(cfgpath, cfg, err);
 	json_object_put(cfg);
@@ -369,7 +384,7 @@ static int sandbox_run(const struct pod_paths *paths, struct pod_record *rec,
 
 	plan_paths_fill(paths, rec, &pp, bufs);
 	bundle = xstrfmt("%s/sandbox", pp.pod_dir);
-	r = sandbox_bundle_write(rec, &pp, pause_binary, bundle, err);
+	r = sandbox_bundle_write(paths, rec, &pp, pause_binary, bundle, err);
 	o.state_root = paths->runtime;
 	o.id = id;
 	o.bundle = bundle;
@@ -439,20 +454,20 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
 	cleanup_free char *rootfs = xstrfmt("%s/rootfs", bundle);
 	cleanup_free char *cfgpath = xstrfmt("%s/config.json", bundle);
-	cleanup_free char *seccomp_dir = xstrfmt("%s/" POD_SECCOMP_DIR, paths->root);
+	cleanup_free char *seccomp_dir = NULL;
 	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct pod_plan_paths pp;
+	struct pod_plan_node node;
 	char *bufs[PLAN_BUFS];
 	json_object *cfg = NULL;
 	pid_t target = 0;
-	bool unconfined = false;
 	int r;
 
 	if (rootfd < 0)
 		return pp_error(err, errno, "open '%s'", rootfs);
 	r = target_pid(rec, idx, &target, err);
 	if (r == 0)
-		r = pod_seccomp_unconfined_default(paths, &unconfined, err);
+		r = plan_node(paths, &node, &seccomp_dir, err);
 	if (r < 0)
 		return r;
 	plan_paths_fill(paths, rec, &pp, bufs);
@@ -464,8 +479,7 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 	                                                 .target_pid = target,
 	                                                 .paths = &pp,
 	                                                 .env = env,
-	                                                 .seccomp_dir = seccomp_dir,
-	                                                 .unconfined_default = unconfined},
+	                                                 .node = &node},
 	                       &cfg, err);
 	plan_paths_free(bufs);
 	if (r < 0)
@@ -475,17 +489,45 @@ static int container_config_write(const struct pod_paths *paths, const struct po
 	return r;
 }
 
+int pod_container_config(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+                         json_object **ret, struct pp_error *err)
+{
+	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
+	cleanup_free char *path = xstrfmt("%s/config.json", bundle);
+	json_object *cfg = NULL;
+	int r = json_parse_file(path, CONFIG_JSON_MAX, &cfg, err);
+
+	if (r < 0)
+		return r;
+	if (json_get_obj(cfg, "process") == NULL) {
+		json_object_put(cfg);
+		return pp_error_msg(err, EINVAL, "'%s': no process", path);
+	}
+	*ret = cfg;
+	return 0;
+}
+
+int pod_container_process(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+                          json_object **ret, struct pp_error *err)
+{
+	cleanup_json json_object *cfg = NULL;
+	int r = pod_container_config(paths, rec, idx, &cfg, err);
+
+	if (r == 0)
+		*ret = json_object_get(json_get_obj(cfg, "process"));
+	return r;
+}
+
 json_object *pod_container_status_user(const struct pod_paths *paths, const struct pod_record *rec,
                                        size_t idx)
 {
-	cleanup_free char *bundle = pod_container_bundle(paths, rec, idx);
-	cleanup_free char *cfgpath = xstrfmt("%s/config.json", bundle);
-	cleanup_json json_object *cfg = NULL;
+	cleanup_json json_object *proc = NULL;
+	struct pp_error err = {0};
 	json_object *user, *lnx, *groups;
 
-	if (json_parse_file(cfgpath, CONFIG_JSON_MAX, &cfg, NULL) < 0)
+	if (pod_container_process(paths, rec, idx, &proc, &err) < 0)
 		return NULL;
-	user = json_get_obj(json_get_obj(cfg, "process"), "user");
+	user = json_get_obj(proc, "user");
 	if (user == NULL)
 		return NULL;
 	lnx = json_object_new_object();

@@ -31,6 +31,16 @@ char *pod_cgroup_parent(const char *uid);
 /* RUN/pods/<uid>/containers/<name> (the bundle). Caller frees. */
 char *pod_container_bundle(const struct pod_paths *paths, const struct pod_record *rec, size_t idx);
 
+/* Container idx's bundle config.json (at most 4 MiB), as the runtime got
+ * it. *ret caller puts. -ENOENT when the container has no bundle config
+ * (never prepared, or removed); -EINVAL when the config is not JSON or has
+ * no process object; other -errno from reading it. */
+int pod_container_config(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+                         json_object **ret, struct pp_error *err);
+
+/* Its "process" object, the same way. */
+int pod_container_process(const struct pod_paths *paths, const struct pod_record *rec, size_t idx,
+                          json_object **ret, struct pp_error *err);
 /* The status.user of container idx as the kubelet reports it from the
  * runtime: {"linux": {"uid", "gid", "supplementalGroups"}} from the
  * process.user of its bundle's config.json. Caller puts; NULL when there

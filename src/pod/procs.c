@@ -115,32 +115,24 @@ static const char *name_of(struct target *t, uint32_t uid)
 	return name;
 }
 
-/* Up to max bytes of file name of the process at dirfd, NUL-terminated
- * (caller frees); *ret_len is how many there were (max + 1 when there are
- * more). NULL when it cannot be read (the process is gone). */
-static char *read_bounded(int dirfd, const char *name, size_t max, size_t *ret_len)
+/* The first max bytes of file name of the process at dirfd, as
+ * fs_read_fd_head() reads them (caller frees; ret_len, ret_cut: their
+ * length and whether the file goes on, may be NULL). NULL when it cannot
+ * be read (the process is gone). */
+static char *proc_file_read(int dirfd, const char *name, size_t max, size_t *ret_len, bool *ret_cut)
 {
 	cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	cleanup_free char *buf = NULL;
-	size_t len = 0;
+	char *buf = NULL;
+	int r;
 
 	if (fd < 0)
 		return NULL;
-	buf = xmalloc(max + 2);
-	while (len <= max) {
-		ssize_t n = read(fd, buf + len, max + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return NULL;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*ret_len = len;
-	return take_ptr(&buf);
+	r = fs_read_fd_head(fd, max, &buf, ret_len, NULL);
+	if (r < 0)
+		return NULL;
+	if (ret_cut != NULL)
+		*ret_cut = r > 0;
+	return buf;
 }
 
 /* Field nth (0-based; SIZE_MAX: the last) of status line key ("NSpid:"). */
@@ -176,17 +168,18 @@ static char *read_cmd(int dirfd)
 {
 	cleanup_free char *buf = NULL, *esc = NULL, *comm = NULL;
 	size_t len = 0;
+	bool cut = false;
 
-	buf = read_bounded(dirfd, "cmdline", CMD_MAX, &len);
+	buf = proc_file_read(dirfd, "cmdline", CMD_MAX, &len, &cut);
 	if (buf == NULL)
 		return NULL;
-	if (len > CMD_MAX) {
-		esc = pod_procs_escape(buf, CMD_MAX);
+	if (cut) {
+		esc = pod_procs_escape(buf, len);
 		return xstrfmt("%s...", esc);
 	}
 	if (len > 0 && buf[0] != '\0')
 		return pod_procs_escape(buf, len);
-	comm = read_bounded(dirfd, "comm", COMM_MAX, &len);
+	comm = proc_file_read(dirfd, "comm", COMM_MAX, NULL, NULL);
 	if (comm == NULL)
 		return NULL;
 	esc = pod_procs_escape(comm, strcspn(comm, "\n"));
@@ -198,8 +191,7 @@ static char *read_cmd(int dirfd)
  * in ours. uid itself when no line maps it. */
 static uint32_t uid_inside(int dirfd, uint32_t uid)
 {
-	size_t len = 0;
-	cleanup_free char *map = read_bounded(dirfd, "uid_map", 4096, &len);
+	cleanup_free char *map = proc_file_read(dirfd, "uid_map", 4096, NULL, NULL);
 
 	for (char *p = map; p != NULL && *p != '\0';) {
 		unsigned long v[3];
@@ -223,11 +215,11 @@ static uint32_t uid_inside(int dirfd, uint32_t uid)
 static bool read_proc(int dirfd, struct pod_proc *p)
 {
 	cleanup_free char *status = NULL;
-	size_t len = 0;
 	long pid = 0, uid = 0;
+	bool cut = false;
 
-	status = read_bounded(dirfd, "status", STATUS_MAX, &len);
-	if (status == NULL || len > STATUS_MAX || !status_field(status, "NSpid:", SIZE_MAX, &pid) ||
+	status = proc_file_read(dirfd, "status", STATUS_MAX, NULL, &cut);
+	if (status == NULL || cut || !status_field(status, "NSpid:", SIZE_MAX, &pid) ||
 	    !status_field(status, "Uid:", 1, &uid) || pid <= 0 || uid < 0 || uid > UINT32_MAX)
 		return false;
 	p->cmd = read_cmd(dirfd);

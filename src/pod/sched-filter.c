@@ -95,14 +95,6 @@ bool pod_sched_holds(const struct pod_record *rec)
 	       rec->phase != POD_PHASE_FAILED;
 }
 
-static bool in_values(json_object *values, const char *v)
-{
-	for (size_t i = 0; values != NULL && i < json_object_array_length(values); i++)
-		if (strcmp(json_object_get_string(json_object_array_get_idx(values, i)), v) == 0)
-			return true;
-	return false;
-}
-
 /* One NodeSelectorRequirement (key, operator, values) against a node's
  * labels (a JSON object): the semantics of labels.Requirement.Matches, Gt
  * and Lt comparing integers. */
@@ -115,9 +107,9 @@ static bool requirement_matches(json_object *req, json_object *labels)
 	if (op == NULL)
 		return false;
 	if (strcmp(op, "In") == 0)
-		return v != NULL && in_values(values, v);
+		return v != NULL && json_strs_has(values, v);
 	if (strcmp(op, "NotIn") == 0)
-		return v == NULL || !in_values(values, v);
+		return v == NULL || !json_strs_has(values, v);
 	if (strcmp(op, "Exists") == 0)
 		return v != NULL;
 	if (strcmp(op, "DoesNotExist") == 0)
@@ -370,7 +362,7 @@ static bool term_namespace(json_object *term, const struct pod *owner, const cha
 
 	if ((list == NULL || json_object_array_length(list) == 0) && nsel == NULL)
 		return strcmp(owner->namespace_, ns) == 0;
-	if (in_values(list, ns))
+	if (json_strs_has(list, ns))
 		return true;
 	if (nsel == NULL)
 		return false;

@@ -29,14 +29,6 @@
 /* data/seccomp/runtime-default.json, embedded by the build. */
 extern const char pod_seccomp_default_json[];
 
-static bool arr_has(json_object *arr, const char *s)
-{
-	for (size_t i = 0; arr != NULL && i < json_object_array_length(arr); i++)
-		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0)
-			return true;
-	return false;
-}
-
 /* uname -m as the data's arch names: i?86 → i386, armv* → arm. */
 static const char *arch_name(const char *machine)
 {
@@ -81,9 +73,10 @@ static bool includes_hold(json_object *inc, const struct target *t)
 	const char *min = json_get_str(inc, "minKernel");
 
 	for (size_t i = 0; caps != NULL && i < json_object_array_length(caps); i++)
-		if (!arr_has(t->caps, json_object_get_string(json_object_array_get_idx(caps, i))))
+		if (!json_strs_has(t->caps,
+		                   json_object_get_string(json_object_array_get_idx(caps, i))))
 			return false;
-	if (arches != NULL && !arr_has(arches, t->arch))
+	if (arches != NULL && !json_strs_has(arches, t->arch))
 		return false;
 	return min == NULL || kernel_at_least(t->release, min);
 }
@@ -94,9 +87,10 @@ static bool excludes_hit(json_object *exc, const struct target *t)
 	json_object *caps = json_get_arr(exc, "caps");
 
 	for (size_t i = 0; caps != NULL && i < json_object_array_length(caps); i++)
-		if (arr_has(t->caps, json_object_get_string(json_object_array_get_idx(caps, i))))
+		if (json_strs_has(t->caps,
+		                  json_object_get_string(json_object_array_get_idx(caps, i))))
 			return true;
-	return arr_has(json_get_arr(exc, "arches"), t->arch);
+	return json_strs_has(json_get_arr(exc, "arches"), t->arch);
 }
 
 /* The OCI entry of a data entry: names, action, errnoRet, args. */

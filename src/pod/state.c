@@ -480,8 +480,14 @@ static json_object *status_to_json(const struct pod_record *rec)
 	}
 	if (rec->n_eph_ctrs > 0) {
 		cs = json_object_new_array();
-		for (size_t i = 0; i < rec->n_eph_ctrs; i++)
-			json_object_array_add(cs, ctr_to_json(rec, &rec->eph_ctrs[i]));
+		for (size_t i = 0; i < rec->n_eph_ctrs; i++) {
+			json_object *o = ctr_to_json(rec, &rec->eph_ctrs[i]);
+
+			/* the kubelet's prober sets started for app and init
+			 * containers only */
+			json_object_object_del(o, "started");
+			json_object_array_add(cs, o);
+		}
 		json_object_object_add(st, "ephemeralContainerStatuses", cs);
 	}
 	return st;

@@ -18,7 +18,12 @@ struct pp_error;
 
 /* The range of pod uid: the one it holds, else the lowest free one (a
  * range whose pod folder is gone is free again). Under RUN/userns/lock;
- * RUN/userns/<N> holds the pod's uid. *ret_base = 65536 * N. 0, or
+ * RUN/userns/<N> holds the pod's uid. *ret_base = 65536 * N. The ranges
+ * are the kubelet's (KEP-127 "Configuration of ranges"): when /etc/passwd
+ * has a user peapod with a range in /etc/subuid and /etc/subgid (the same
+ * in both, whole blocks of 65536 ids, at most POD_USERNS_SLOTS of them
+ * used), its blocks; else N in [1, POD_USERNS_SLOTS]. $PEAPOD_HOST_ETC
+ * stands for /etc (tests). 0, -EINVAL naming the file of a bad range, or
  * -ENOSPC "no free user namespace range" when all are taken. */
 int pod_userns_alloc(const struct pod_paths *paths, const char *uid, uint32_t *ret_base,
                      struct pp_error *err);

@@ -40,7 +40,8 @@ uint64_t rt_cgroup_keyed(const char *path, const char *key, bool *ret_found)
 	return 0;
 }
 
-int rt_cgroup_u64(const char *path, uint64_t *ret)
+/* A single-number cgroup file ("1234\n"); -errno when unreadable. */
+static int read_u64(const char *path, uint64_t *ret)
 {
 	cleanup_free char *buf = NULL;
 	char *end = NULL;
@@ -70,11 +71,11 @@ static void read_memory(const char *v2dir, const char *rel, struct rt_usage *u)
 	cleanup_free char *v1stat = xstrfmt("%s/memory.stat", v1);
 	uint64_t usage = 0;
 
-	if (rt_cgroup_u64(cur, &usage) == 0) {
+	if (read_u64(cur, &usage) == 0) {
 		u->memory_working_set =
 		    working_set(usage, rt_cgroup_keyed(stat, "inactive_file", NULL));
 		u->has_memory = true;
-	} else if (rt_cgroup_u64(v1use, &usage) == 0) {
+	} else if (read_u64(v1use, &usage) == 0) {
 		u->memory_working_set =
 		    working_set(usage, rt_cgroup_keyed(v1stat, "total_inactive_file", NULL));
 		u->has_memory = true;

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cgroup v1 twins on a hybrid host: the container's processes also go into
- * the pids, freezer and devices hierarchies (memory too when the unified
- * one cannot account it, cpu when limits need them) at the same path, and pids/memory/cpu limits
- * land there when the unified hierarchy lacks those controllers; the device rules always do. All
- * best effort but the limits and the devices twin. */
+/* cgroup v1 on a hybrid host: the container's processes go into every v1
+ * hierarchy the host mounts under /sys/fs/cgroup (cpu, cpuset, memory,
+ * blkio, pids, freezer, devices, name=systemd ...) at the same path, as
+ * runc places them; the controllers' limits are cgroup-resources.c's, the
+ * device rules cgroup-devices.c's. Joining is best effort but for the
+ * devices hierarchy. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "runtime/cgroup-internal.h"
 #include "runtime/internal.h"
@@ -19,136 +23,165 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-static const char *const twins[] = {"pids", "freezer", "memory", "cpu", "devices"};
+#define CGROUP_V1 "/sys/fs/cgroup"
 
-#define N_TWINS (sizeof(twins) / sizeof(twins[0]))
-
-static bool needed(const char *ctrl, const struct rt_config *cfg)
+/* Call fn for each v1 hierarchy mounted under /sys/fs/cgroup (a folder
+ * of a v1 cgroupfs; the symlinks of co-mounted controllers and the
+ * unified mount are left out), as runc joins every one it finds. Stops at
+ * the first negative return. */
+static int each_hierarchy(int (*fn)(const char *base, void *arg), void *arg)
 {
-	if (strcmp(ctrl, "cpu") == 0)
-		return cfg != NULL && (cfg->cpu_shares || cfg->cpu_quota || cfg->cpu_period) &&
-		       !rt_cgroup_v2_has_controller(rt_cgroup_v2_root(), "cpu");
-	/* memory: also without a limit, for the usage (top pod, the OOM
-	 * counter) when the unified hierarchy cannot account memory */
-	if (strcmp(ctrl, "memory") != 0)
-		return true;
-	return !rt_cgroup_v2_has_controller(rt_cgroup_v2_root(), "memory");
-}
+	cleanup_dir DIR *d = opendir(CGROUP_V1);
+	struct dirent *e;
 
-/* cpu.shares, cpu.cfs_period_us then cpu.cfs_quota_us (-1: no quota), as
- * runc's v1 cpu group does. */
-static int set_cpu(const char *dir, const struct rt_config *cfg, struct pp_error *err)
-{
-	char buf[32];
-	int r = 0;
-
-	if (cfg->cpu_shares) {
-		(void)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cfg->cpu_shares);
-		r = rt_cgroup_write(dir, "cpu.shares", buf, err);
-		if (r < 0)
-			return pp_error_prefix(err, r, "linux.resources.cpu.shares");
-	}
-	if (cfg->cpu_period) {
-		(void)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cfg->cpu_period);
-		r = rt_cgroup_write(dir, "cpu.cfs_period_us", buf, err);
-		if (r < 0)
-			return pp_error_prefix(err, r, "linux.resources.cpu.period");
-	}
-	if (cfg->cpu_quota) {
-		(void)snprintf(buf, sizeof(buf), "%lld",
-		               (long long)(cfg->cpu_quota < 0 ? -1 : cfg->cpu_quota));
-		r = rt_cgroup_write(dir, "cpu.cfs_quota_us", buf, err);
-		if (r < 0)
-			return pp_error_prefix(err, r, "linux.resources.cpu.quota");
-	}
-	return 0;
-}
-
-static int set_limit(const char *dir, const char *ctrl, const struct rt_config *cfg,
-                     struct pp_error *err)
-{
-	char buf[32];
-	int r = 0;
-
-	if (strcmp(ctrl, "pids") == 0 && cfg->pids_limit != 0 &&
-	    !rt_cgroup_v2_has_controller(rt_cgroup_v2_root(), "pids")) {
-		if (cfg->pids_limit < 0)
-			(void)snprintf(buf, sizeof(buf), "max");
-		else
-			(void)snprintf(buf, sizeof(buf), "%lld", (long long)cfg->pids_limit);
-		r = rt_cgroup_write(dir, "pids.max", buf, err);
-		if (r < 0)
-			return pp_error_prefix(err, r, "linux.resources.pids.limit");
-	}
-	if (strcmp(ctrl, "memory") == 0 && cfg->memory_limit != 0) {
-		(void)snprintf(buf, sizeof(buf), "%lld",
-		               (long long)(cfg->memory_limit < 0 ? -1 : cfg->memory_limit));
-		r = rt_cgroup_write(dir, "memory.limit_in_bytes", buf, err);
-		if (r < 0)
-			return pp_error_prefix(err, r, "linux.resources.memory.limit");
-	}
-	if (strcmp(ctrl, "cpu") == 0)
-		return set_cpu(dir, cfg, err);
-	return 0;
-}
-
-static int v1_create(const char *rel, const struct rt_config *cfg, struct pp_error *err)
-{
-	for (size_t i = 0; i < N_TWINS; i++) {
-		cleanup_free char *base = xstrfmt("/sys/fs/cgroup/%s", twins[i]);
-		cleanup_free char *dir = NULL;
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		cleanup_free char *base = NULL;
+		struct statfs fs;
 		int r;
 
-		if (!needed(twins[i], cfg) || access(base, F_OK) < 0)
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
 			continue;
-		dir = xstrfmt("%s%s", base, rel);
-		r = fs_mkdir_p(dir, 0755, err);
+		base = xstrfmt("%s/%s", CGROUP_V1, e->d_name);
+		if (statfs(base, &fs) < 0 || fs.f_type != CGROUP_SUPER_MAGIC)
+			continue;
+		r = fn(base, arg);
 		if (r < 0)
 			return r;
-		if (cfg != NULL) {
-			r = set_limit(dir, twins[i], cfg, err);
-			if (r < 0)
-				return r;
-		}
 	}
+	return 0;
+}
+
+static bool is_ctrl(const char *base, const char *ctrl)
+{
+	const char *name = strrchr(base, '/') + 1;
+	size_t n = strlen(ctrl);
+
+	for (const char *p = name; (p = strstr(p, ctrl)) != NULL; p += n)
+		if ((p == name || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* A new v1 cpuset folder has empty cpuset.cpus and cpuset.mems, which
+ * refuse tasks: copy the parent's, as runc's cpuset group does. */
+static int cpuset_inherit(const char *dir, struct pp_error *err)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+	cleanup_free char *parent = xstrndup(dir, (size_t)(strrchr(dir, '/') - dir));
+
+	for (size_t i = 0; i < 2; i++) {
+		cleanup_free char *mine = xstrfmt("%s/%s", dir, files[i]);
+		cleanup_free char *theirs = xstrfmt("%s/%s", parent, files[i]);
+		cleanup_free char *cur = NULL, *up = NULL;
+		int r;
+
+		if (fs_read_all(mine, 4096, &cur, NULL, NULL) < 0 || cur[strspn(cur, " \n")])
+			continue;
+		r = fs_read_all(theirs, 4096, &up, NULL, err);
+		if (r < 0)
+			return r;
+		up[strcspn(up, "\n")] = '\0';
+		if (up[0] == '\0')
+			continue;
+		r = rt_cgroup_write(dir, files[i], up, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* mkdir -p base+rel; in the cpuset hierarchy each new level inherits. */
+static int make_dir(const char *base, const char *rel, struct pp_error *err)
+{
+	cleanup_free char *dir = xstrfmt("%s%s", base, rel);
+	bool cpuset = is_ctrl(base, "cpuset");
+
+	if (!cpuset)
+		return fs_mkdir_p(dir, 0755, err);
+	for (char *s = dir + strlen(base) + 1;; s++) {
+		char c = *s;
+		int r;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return pp_error(err, errno, "create cgroup '%s'", dir);
+		r = cpuset_inherit(dir, err);
+		if (r < 0)
+			return r;
+		*s = c;
+		if (c == '\0')
+			return 0;
+	}
+}
+
+static int create_one(const char *base, void *rel)
+{
+	return make_dir(base, rel, NULL);
+}
+
+/* Every hierarchy gets the folder, best effort (a hierarchy we cannot
+ * write is left out, as the controllers' limits say what they need). */
+static int v1_create(const char *rel, const struct rt_config *cfg, struct pp_error *err)
+{
+	(void)each_hierarchy(create_one, (void *)rel);
 	return cfg != NULL && !cfg->limits_only ? rt_cgroup_devices_v1(rel, cfg, err) : 0;
+}
+
+struct enter_arg {
+	const char *rel;
+	char pid[32];
+	struct pp_error *err;
+};
+
+static int enter_one(const char *base, void *arg)
+{
+	struct enter_arg *a = arg;
+	cleanup_free char *dir = xstrfmt("%s%s", base, a->rel);
+
+	if (access(dir, F_OK) < 0)
+		return 0;
+	/* The devices twin holds the device rules: joining it is not
+	 * optional. */
+	if (strcmp(base, CGROUP_V1 "/devices") == 0)
+		return rt_cgroup_write(dir, "cgroup.procs", a->pid, a->err);
+	(void)rt_cgroup_write(dir, "cgroup.procs", a->pid, NULL);
+	return 0;
 }
 
 static int v1_enter(const char *rel, pid_t pid, struct pp_error *err)
 {
-	char buf[32];
+	struct enter_arg a = {.rel = rel, .err = err};
 
-	(void)snprintf(buf, sizeof(buf), "%d", (int)pid);
-	for (size_t i = 0; i < N_TWINS; i++) {
-		cleanup_free char *dir = xstrfmt("/sys/fs/cgroup/%s%s", twins[i], rel);
+	(void)snprintf(a.pid, sizeof(a.pid), "%d", (int)pid);
+	return each_hierarchy(enter_one, &a);
+}
 
-		if (access(dir, F_OK) < 0)
-			continue;
-		/* The devices twin holds the device rules: joining it is not
-		 * optional. */
-		if (strcmp(twins[i], "devices") == 0) {
-			int r = rt_cgroup_write(dir, "cgroup.procs", buf, err);
+struct destroy_arg {
+	const char *rel;
+	int r;
+	struct pp_error *err;
+};
 
-			if (r < 0)
-				return r;
-			continue;
-		}
-		(void)rt_cgroup_write(dir, "cgroup.procs", buf, NULL);
-	}
+static int destroy_one(const char *base, void *arg)
+{
+	struct destroy_arg *a = arg;
+	cleanup_free char *dir = xstrfmt("%s%s", base, a->rel);
+
+	if (rmdir(dir) < 0 && errno != ENOENT && a->r == 0)
+		a->r = pp_error(a->err, errno, "remove cgroup '%s'", dir);
 	return 0;
 }
 
 static int v1_destroy(const char *rel, struct pp_error *err)
 {
-	int r = 0;
+	struct destroy_arg a = {.rel = rel, .err = err};
 
-	for (size_t i = 0; i < N_TWINS; i++) {
-		cleanup_free char *dir = xstrfmt("/sys/fs/cgroup/%s%s", twins[i], rel);
-
-		if (rmdir(dir) < 0 && errno != ENOENT && r == 0)
-			r = pp_error(err, errno, "remove cgroup '%s'", dir);
-	}
-	return r;
+	(void)each_hierarchy(destroy_one, &a);
+	return a.r;
 }
 
 const struct rt_cgroup_ops rt_cgroup_v1_ops = {

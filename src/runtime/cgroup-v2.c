@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup v2 backend: folder creation with the controllers a container's
- * limits need enabled down the path, limits (pids.max, memory.max,
- * cpu.weight, cpu.max), membership and removal. */
+ * limits need enabled down the path, membership and removal; the limits
+ * are cgroup-resources.c's. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,23 +31,25 @@ bool rt_cgroup_v2_has_controller(const char *dir, const char *controller)
 	return false;
 }
 
-/* Controllers needed by cfg's limits, as a NULL-terminated list. */
-static void wanted_controllers(const struct rt_config *cfg, const char *ret[4])
+/* Enable in dir's cgroup.subtree_control every controller dir has, as
+ * crun does, so its children get them all; best effort (a folder with
+ * processes of its own cannot). */
+static void enable_all(const char *dir)
 {
-	size_t n = 0;
+	cleanup_free char *buf = NULL;
+	char *save = NULL;
 
-	if (cfg != NULL && cfg->pids_limit != 0)
-		ret[n++] = "pids";
-	if (cfg != NULL && cfg->memory_limit != 0)
-		ret[n++] = "memory";
-	if (cfg != NULL && (cfg->cpu_shares || cfg->cpu_quota || cfg->cpu_period))
-		ret[n++] = "cpu";
-	ret[n] = NULL;
+	if (rt_cgroup_read(dir, "cgroup.controllers", &buf) < 0)
+		return;
+	for (char *c = strtok_r(buf, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+		cleanup_free char *v = xstrfmt("+%s", c);
+
+		(void)rt_cgroup_write(dir, "cgroup.subtree_control", v, NULL);
+	}
 }
 
-/* mkdir every component of rel, enabling wanted controllers in each
- * parent's cgroup.subtree_control when the parent has them. */
-static int make_path(const char *rel, const char *const *ctrls, struct pp_error *err)
+/* mkdir every component of rel, enabling the controllers in each parent. */
+static int make_path(const char *rel, struct pp_error *err)
 {
 	const char *root = rt_cgroup_v2_root();
 	cleanup_free char *dir = xstrfmt("%s%s", root, rel);
@@ -63,12 +65,7 @@ static int make_path(const char *rel, const char *const *ctrls, struct pp_error 
 		char *slash = strrchr(dir, '/');
 
 		*slash = '\0';
-		for (size_t i = 0; ctrls[i] != NULL; i++) {
-			cleanup_free char *v = xstrfmt("+%s", ctrls[i]);
-
-			if (rt_cgroup_v2_has_controller(dir, ctrls[i]))
-				(void)rt_cgroup_write(dir, "cgroup.subtree_control", v, NULL);
-		}
+		enable_all(dir);
 		*slash = '/';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return pp_error(err, errno, "create cgroup '%s'", dir);
@@ -79,82 +76,14 @@ static int make_path(const char *rel, const char *const *ctrls, struct pp_error 
 	return 0;
 }
 
-static int write_limit(const char *dir, const char *file, const char *field, int64_t v,
-                       struct pp_error *err)
-{
-	char buf[32];
-	int r;
-
-	if (v < 0)
-		(void)snprintf(buf, sizeof(buf), "max");
-	else
-		(void)snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	r = rt_cgroup_write(dir, file, buf, err);
-	return r < 0 ? pp_error_prefix(err, r, "%s", field) : 0;
-}
-
-static int apply_cpu(const char *dir, const struct rt_config *cfg)
-{
-	char buf[64];
-
-	/* Best effort, as containerd always sets shares: weight per the
-	 * runtime-spec conversion of shares (2..262144) to weight (1..10000). */
-	if (cfg->cpu_shares) {
-		uint64_t s = cfg->cpu_shares < 2        ? 2
-		             : cfg->cpu_shares > 262144 ? 262144
-		                                        : cfg->cpu_shares;
-
-		(void)snprintf(buf, sizeof(buf), "%llu",
-		               (unsigned long long)(1 + ((s - 2) * 9999) / 262142));
-		(void)rt_cgroup_write(dir, "cpu.weight", buf, NULL);
-	}
-	if (cfg->cpu_quota || cfg->cpu_period) {
-		if (cfg->cpu_quota > 0)
-			(void)snprintf(
-			    buf, sizeof(buf), "%lld %llu", (long long)cfg->cpu_quota,
-			    (unsigned long long)(cfg->cpu_period ? cfg->cpu_period : 100000));
-		else
-			(void)snprintf(
-			    buf, sizeof(buf), "max %llu",
-			    (unsigned long long)(cfg->cpu_period ? cfg->cpu_period : 100000));
-		(void)rt_cgroup_write(dir, "cpu.max", buf, NULL);
-	}
-	return 0;
-}
-
-static bool has_file(const char *dir, const char *file)
-{
-	cleanup_free char *p = xstrfmt("%s/%s", dir, file);
-
-	return access(p, F_OK) == 0;
-}
-
 static int v2_create(const char *rel, const struct rt_config *cfg, struct pp_error *err)
 {
-	const char *ctrls[4];
 	cleanup_free char *dir = xstrfmt("%s%s", rt_cgroup_v2_root(), rel);
-	bool hybrid = rt_cgroup_layout() == RT_CGROUP_HYBRID;
-	int r;
+	int r = make_path(rel, err);
 
-	wanted_controllers(cfg, ctrls);
-	r = make_path(rel, ctrls, err);
 	if (r < 0 || cfg == NULL)
 		return r;
-	/* On a hybrid host the v1 backend sets what v2 lacks. */
-	if (cfg->pids_limit && has_file(dir, "pids.max"))
-		r = write_limit(dir, "pids.max", "linux.resources.pids.limit", cfg->pids_limit,
-		                err);
-	else if (cfg->pids_limit && !hybrid)
-		r = pp_error_msg(err, ENOTSUP, "linux.resources.pids.limit: no pids controller");
-	if (r >= 0 && cfg->memory_limit && has_file(dir, "memory.max"))
-		r = write_limit(dir, "memory.max", "linux.resources.memory.limit",
-		                cfg->memory_limit, err);
-	else if (r >= 0 && cfg->memory_limit && !hybrid)
-		r = pp_error_msg(err, ENOTSUP,
-		                 "linux.resources.memory.limit: no memory controller");
-	if (r >= 0)
-		r = apply_cpu(dir, cfg);
-	if (r >= 0 && !cfg->limits_only && !rt_cgroup_devices_v1_mounted())
+	if (!cfg->limits_only && !rt_cgroup_devices_v1_mounted())
 		r = rt_cgroup_devices_bpf(dir, cfg, err);
 	if (r < 0)
 		(void)rmdir(dir);

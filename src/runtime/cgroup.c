@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,31 @@ int rt_cgroup_write(const char *dir, const char *file, const char *value, struct
 	return 0;
 }
 
+int rt_cgroup_read(const char *dir, const char *file, char **ret)
+{
+	cleanup_free char *path = NULL;
+
+	*ret = NULL;
+	if (dir == NULL)
+		return -ENOENT;
+	path = xstrfmt("%s/%s", dir, file);
+	return fs_read_all(path, 65536, ret, NULL, NULL);
+}
+
+int rt_cgroup_put(const char *dir, const char *file, const char *field, struct pp_error *err,
+                  const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	r = rt_cgroup_write(dir, file, buf, err);
+	return r < 0 ? pp_error_prefix(err, r, "%s", field) : 0;
+}
+
 /* rel from an absolute v2 folder, or NULL when path is not under the root. */
 static const char *rel_of(const char *path)
 {
@@ -92,7 +118,10 @@ int rt_cgroup_create(const char *cgroups_path, const struct rt_config *cfg, char
 			return r;
 	}
 	r = rt_cgroup_v2_ops.create(rel, cfg, err);
+	if (r >= 0 && cfg != NULL)
+		r = rt_cgroup_apply(rel, cfg->resources, err);
 	if (r < 0) {
+		(void)rt_cgroup_v2_ops.destroy(rel, NULL);
 		if (layout == RT_CGROUP_HYBRID)
 			(void)rt_cgroup_v1_ops.destroy(rel, NULL);
 		return r;
@@ -101,19 +130,41 @@ int rt_cgroup_create(const char *cgroups_path, const struct rt_config *cfg, char
 	return 0;
 }
 
+/* lim as a linux.resources object (0: unset). */
+static json_object *limits_json(const struct rt_cgroup_limits *lim)
+{
+	json_object *res = json_object_new_object(), *cpu = json_object_new_object();
+
+	if (lim->memory_limit) {
+		json_object *mem = json_object_new_object();
+
+		json_object_object_add(mem, "limit", json_object_new_int64(lim->memory_limit));
+		json_object_object_add(res, "memory", mem);
+	}
+	if (lim->cpu_shares)
+		json_object_object_add(cpu, "shares",
+		                       json_object_new_int64((int64_t)lim->cpu_shares));
+	if (lim->cpu_quota)
+		json_object_object_add(cpu, "quota", json_object_new_int64(lim->cpu_quota));
+	if (lim->cpu_period)
+		json_object_object_add(cpu, "period",
+		                       json_object_new_int64((int64_t)lim->cpu_period));
+	json_object_object_add(res, "cpu", cpu);
+	return res;
+}
+
 int rt_cgroup_setup(const char *cgroups_path, const struct rt_cgroup_limits *lim,
                     struct pp_error *err)
 {
 	struct rt_config cfg = {
-	    .memory_limit = lim->memory_limit,
-	    .cpu_shares = lim->cpu_shares,
-	    .cpu_quota = lim->cpu_quota,
-	    .cpu_period = lim->cpu_period,
+	    .resources = limits_json(lim),
 	    .limits_only = true,
 	};
 	cleanup_free char *path = NULL;
+	int r = rt_cgroup_create(cgroups_path, &cfg, &path, err);
 
-	return rt_cgroup_create(cgroups_path, &cfg, &path, err);
+	json_object_put(cfg.resources);
+	return r;
 }
 
 int rt_cgroup_enter(const char *path, pid_t pid, struct pp_error *err)

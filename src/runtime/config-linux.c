@@ -257,54 +257,52 @@ static int parse_namespaces(json_object *lx, struct rt_config *c, struct pp_erro
 	return 0;
 }
 
-static int parse_int_field(json_object *o, const char *path, const char *key, int64_t *ret,
-                           struct pp_error *err)
-{
-	json_object *v;
-	int r = rt_json_member(o, path, key, json_type_int, &v, err);
-
-	if (r > 0)
-		*ret = json_object_get_int64(v);
-	return r;
-}
-
-static int parse_cpu(json_object *res, struct rt_config *c, struct pp_error *err)
-{
-	const char *p = "linux.resources.cpu";
-	json_object *o = NULL;
-	int64_t shares = 0, period = 0;
-	int r = rt_json_member(res, "linux.resources", "cpu", json_type_object, &o, err);
-
-	if (r <= 0)
-		return r;
-	r = parse_int_field(o, p, "shares", &shares, err);
-	if (r >= 0)
-		r = parse_int_field(o, p, "quota", &c->cpu_quota, err);
-	if (r >= 0)
-		r = parse_int_field(o, p, "period", &period, err);
-	c->cpu_shares = shares > 0 ? (uint64_t)shares : 0;
-	c->cpu_period = period > 0 ? (uint64_t)period : 0;
-	return r < 0 ? r : 0;
-}
+/* The scalar fields of linux.resources' controllers, type-checked at load
+ * so a bad config fails before anything is created; they are written by
+ * rt_cgroup_apply. */
+static const struct {
+	const char *group, *key;
+	enum json_type type;
+} resource_fields[] = {
+    {"memory", "limit", json_type_int},
+    {"memory", "reservation", json_type_int},
+    {"memory", "swap", json_type_int},
+    {"memory", "kernel", json_type_int},
+    {"memory", "kernelTCP", json_type_int},
+    {"memory", "swappiness", json_type_int},
+    {"memory", "disableOOMKiller", json_type_boolean},
+    {"cpu", "shares", json_type_int},
+    {"cpu", "quota", json_type_int},
+    {"cpu", "period", json_type_int},
+    {"cpu", "realtimeRuntime", json_type_int},
+    {"cpu", "realtimePeriod", json_type_int},
+    {"cpu", "cpus", json_type_string},
+    {"cpu", "mems", json_type_string},
+    {"pids", "limit", json_type_int},
+    {"blockIO", "weight", json_type_int},
+    {"blockIO", "leafWeight", json_type_int},
+};
 
 static int parse_resources(json_object *lx, struct rt_config *c, struct pp_error *err)
 {
-	json_object *res = NULL, *o = NULL;
+	json_object *res = NULL, *o = NULL, *v = NULL;
 	int r = rt_json_member(lx, "linux", "resources", json_type_object, &res, err);
 
-	if (r <= 0)
-		return r;
-	/* devices: parse_devices(). Other controllers are applied
-	 * best-effort. */
-	r = rt_json_member(res, "linux.resources", "pids", json_type_object, &o, err);
+	/* devices: parse_devices() */
+	for (size_t i = 0; r > 0 && i < sizeof(resource_fields) / sizeof(resource_fields[0]); i++) {
+		cleanup_free char *p = xstrfmt("linux.resources.%s", resource_fields[i].group);
+
+		o = NULL;
+		r = rt_json_member(res, "linux.resources", resource_fields[i].group,
+		                   json_type_object, &o, err);
+		if (r > 0)
+			r = rt_json_member(o, p, resource_fields[i].key, resource_fields[i].type,
+			                   &v, err);
+		if (r >= 0)
+			r = 1;
+	}
 	if (r > 0)
-		r = parse_int_field(o, "linux.resources.pids", "limit", &c->pids_limit, err);
-	if (r >= 0)
-		r = rt_json_member(res, "linux.resources", "memory", json_type_object, &o, err);
-	if (r > 0)
-		r = parse_int_field(o, "linux.resources.memory", "limit", &c->memory_limit, err);
-	if (r >= 0)
-		r = parse_cpu(res, c, err);
+		c->resources = res;
 	return r < 0 ? r : 0;
 }
 

@@ -268,10 +268,6 @@ int rt_seccomp_build(const struct rt_seccomp *s, struct rt_seccomp_filter **ret,
  * noNewPrivileges, else as the last step before execve (runc's order). */
 int rt_seccomp_load(struct rt_seccomp_filter *f, struct pp_error *err);
 
-/* The kernel's Landlock ABI version (landlock.rst), or -errno (-ENOSYS,
- * -EOPNOTSUPP: none). */
-int rt_landlock_abi(void);
-
 /* The annotation run.peapod.ptrace-scope of annotations (NULL allowed):
  * *ret true for "container", false when absent; -EINVAL naming it for any
  * other value. landlock.c says what it means. */
@@ -377,11 +373,7 @@ struct rt_config {
 	unsigned long rootfs_propagation; /* 0 = default (MS_REC|MS_SLAVE) */
 	struct rt_sysctl *sysctls;
 	size_t n_sysctls;
-	int64_t pids_limit;            /* linux.resources.pids.limit, 0 = unset, -1 = max */
-	int64_t memory_limit;          /* linux.resources.memory.limit, 0 = unset, -1 = max */
-	uint64_t cpu_shares;           /* linux.resources.cpu.shares, 0 = unset */
-	int64_t cpu_quota;             /* linux.resources.cpu.quota, 0 = unset */
-	uint64_t cpu_period;           /* linux.resources.cpu.period, 0 = unset */
+	json_object *resources;        /* linux.resources, borrowed from json, may be NULL */
 	bool limits_only;              /* a parent cgroup (rt_cgroup_setup): no device rules */
 	json_object *annotations;      /* borrowed from json, may be NULL */
 	struct rt_seccomp *seccomp;    /* linux.seccomp, NULL when absent */

@@ -24,6 +24,7 @@
 #include "util/xalloc.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup/"
+#define REMOUNT     (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 /* super options of a cgroup v1 mount without rw/ro: "cpu,cpuacct". */
 static void controller_opts(const char *super, char *buf, size_t size)
@@ -41,19 +42,76 @@ static void controller_opts(const char *super, char *buf, size_t size)
 	}
 }
 
-/* Mount one hierarchy at top/name; symlinks for co-mounted controllers. */
-static void mount_hierarchy(int top, const char *name, const char *type, const char *opts,
+/* True when every comma-separated item of the n bytes at ctrls (a
+ * /proc/self/cgroup controller field, "cpu,cpuacct" or "name=systemd") is
+ * one of the mount options opts ("xattr,name=systemd"); for cgroup2 (opts
+ * NULL) when the field is empty. */
+static bool field_matches(const char *ctrls, size_t n, const char *opts)
+{
+	if (opts == NULL || n == 0)
+		return opts == NULL && n == 0;
+	for (const char *c = ctrls; c < ctrls + n;) {
+		size_t len = strcspn(c, ",:");
+		bool found = false;
+
+		for (const char *o = opts; *o != '\0'; o += strcspn(o, ","), o += *o == ',')
+			if (strncmp(o, c, len) == 0 && (o[len] == ',' || o[len] == '\0'))
+				found = true;
+		if (!found)
+			return false;
+		c += len + (c[len] == ',');
+	}
+	return true;
+}
+
+/* Our cgroup in the hierarchy mounted with opts (NULL: cgroup2), from
+ * /proc/self/cgroup; NULL when not listed. */
+static char *self_cgroup(const char *opts)
+{
+	cleanup_free char *buf = NULL;
+
+	if (fs_read_all("/proc/self/cgroup", 65536, &buf, NULL, NULL) < 0)
+		return NULL;
+	for (char *l = buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		char *c = strchr(l, ':'), *end = c ? strchr(c + 1, ':') : NULL;
+
+		if (end != NULL && field_matches(c + 1, (size_t)(end - c - 1), opts))
+			return xstrndup(end + 1, strcspn(end + 1, "\n"));
+	}
+	return NULL;
+}
+
+/* Mount one hierarchy at top/name (mounted on the host at host_dir): a
+ * new mount of it, whose root is the container's cgroup in a cgroup
+ * namespace unshared once the container was placed; outside one (our
+ * cgroup is not "/"), a bind of the container's own folder, as runc does.
+ * Symlinks for co-mounted controllers. */
+static void mount_hierarchy(int top, const char *host_dir, const char *type, const char *opts,
                             unsigned long flags)
 {
-	cleanup_close int fd = -1;
+	const char *name = host_dir + strlen(CGROUP_ROOT);
+	cleanup_free char *own = self_cgroup(strcmp(type, "cgroup2") == 0 ? NULL : opts);
 	cleanup_free char *names = xstrdup(name);
+	cleanup_close int fd = -1;
 	char *save = NULL;
 
 	if (strchr(name, '/') != NULL || mkdirat(top, name, 0755) < 0)
 		return;
 	fd = openat(top, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || rt_mount_fd(type, fd, type, flags, opts) < 0)
+	if (fd < 0)
+		return;
+	if (own != NULL && strcmp(own, "/") != 0 && strstr(own, "/..") == NULL) {
+		cleanup_free char *src = xstrfmt("%s%s", host_dir, own);
+		cleanup_close int m = -1;
+
+		if (rt_mount_fd(src, fd, NULL, MS_BIND, NULL) < 0)
+			return;
+		m = openat(top, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (m < 0 || rt_mount_remount_bind(m, flags & REMOUNT) < 0)
+			return;
+	} else if (rt_mount_fd(type, fd, type, flags, opts) < 0) {
 		return; /* a hierarchy we may not mount: left empty, as nothing needs it */
+	}
 	if (strchr(name, ',') == NULL)
 		return;
 	for (char *c = strtok_r(names, ",", &save); c; c = strtok_r(NULL, ",", &save))
@@ -78,9 +136,9 @@ static void mountinfo_line(int top, char *line, unsigned long flags)
 		return;
 	if (strcmp(fstype, "cgroup") == 0) {
 		controller_opts(super, opts, sizeof(opts));
-		mount_hierarchy(top, f[4] + strlen(CGROUP_ROOT), "cgroup", opts, flags);
+		mount_hierarchy(top, f[4], "cgroup", opts, flags);
 	} else if (strcmp(fstype, "cgroup2") == 0) {
-		mount_hierarchy(top, f[4] + strlen(CGROUP_ROOT), "cgroup2", NULL, flags);
+		mount_hierarchy(top, f[4], "cgroup2", NULL, flags);
 	}
 }
 
@@ -107,5 +165,5 @@ int rt_mount_cgroup(int rootfd, const char *destination, int dfd, unsigned long 
 	while (getline(&line, &cap, mi) > 0)
 		mountinfo_line(top, line, flags);
 	/* the tmpfs itself as the config asks (read-only, usually) */
-	return rt_mount_remount_bind(top, flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+	return rt_mount_remount_bind(top, flags & REMOUNT);
 }

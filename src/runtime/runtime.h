@@ -244,6 +244,10 @@ int rt_cap_last(void);
 bool rt_selinux_enabled(void);
 bool rt_apparmor_enabled(void);
 
+/* The kernel's Landlock ABI version (landlock.rst), or -errno (-ENOSYS,
+ * -EOPNOTSUPP: none). */
+int rt_landlock_abi(void);
+
 /* The names linux.seccomp takes (seccomp.c's tables). */
 enum rt_seccomp_names {
 	RT_SECCOMP_ACTIONS, /* defaultAction, syscalls[].action: "SCMP_ACT_*" */

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,38 +79,52 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 	return 0;
 }
 
-int fs_read_fd(int fd, size_t max_len, char **ret_buf, size_t *ret_len, struct pp_error *err)
+/* fd to its end, or to one byte past max_len: then -EFBIG, or with
+ * truncate the first max_len bytes and 1. */
+static int read_fd(int fd, size_t max_len, bool truncate, char **ret_buf, size_t *ret_len,
+                   struct pp_error *err)
 {
-	size_t cap = 4096, len = 0;
+	size_t want = max_len < SIZE_MAX ? max_len + 1 : max_len;
+	size_t cap = want < 4096 ? want : 4096, len = 0;
 	cleanup_free char *buf = xmalloc(cap + 1);
+	bool more;
 
-	for (;;) {
+	while (len < want) {
 		ssize_t n;
 
 		if (len == cap) {
-			if (cap >= max_len)
-				return pp_error_msg(err, EFBIG, "file larger than %zu bytes",
-				                    max_len);
-			cap *= 2;
+			cap = cap > want / 2 ? want : cap * 2;
 			buf = xrealloc(buf, cap + 1);
 		}
 		n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
 			return pp_error(err, errno, "read");
-		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
-		if (len > max_len)
-			return pp_error_msg(err, EFBIG, "file larger than %zu bytes", max_len);
 	}
+	more = len > max_len;
+	if (more && !truncate)
+		return pp_error_msg(err, EFBIG, "file larger than %zu bytes", max_len);
+	if (more)
+		len = max_len;
 	buf[len] = '\0';
 	if (ret_len)
 		*ret_len = len;
 	*ret_buf = take_ptr(&buf);
-	return 0;
+	return more ? 1 : 0;
+}
+
+int fs_read_fd(int fd, size_t max_len, char **ret_buf, size_t *ret_len, struct pp_error *err)
+{
+	return read_fd(fd, max_len, false, ret_buf, ret_len, err);
+}
+
+int fs_read_fd_head(int fd, size_t max_len, char **ret_buf, size_t *ret_len, struct pp_error *err)
+{
+	return read_fd(fd, max_len, true, ret_buf, ret_len, err);
 }
 
 /* Read path whole; with regular_only, anything but a regular file is

@@ -30,6 +30,11 @@ int fs_read_regular(const char *path, size_t max_len, char **ret_buf, size_t *re
 
 /* Same, from an fd the caller keeps. */
 int fs_read_fd(int fd, size_t max_len, char **ret_buf, size_t *ret_len, struct pp_error *err);
+/* The first max_len bytes of fd (caller keeps it), NUL-terminated:
+ * *ret_buf caller-freed, ret_len may be NULL. 0 when that is all of it, 1
+ * when it goes on past max_len (the rest is left unread), -errno. For
+ * files whose head serves, like /proc/PID/cmdline. */
+int fs_read_fd_head(int fd, size_t max_len, char **ret_buf, size_t *ret_len, struct pp_error *err);
 
 /* rm -rf that never crosses mount points (a mount found below path gives
  * -EBUSY) and never follows symlinks. Missing path is success. */

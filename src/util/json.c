@@ -73,6 +73,17 @@ json_object *json_get_obj(json_object *o, const char *key)
 	return v;
 }
 
+bool json_strs_has(json_object *arr, const char *s)
+{
+	for (size_t i = 0; arr != NULL && i < json_object_array_length(arr); i++) {
+		const char *e = json_object_get_string(json_object_array_get_idx(arr, i));
+
+		if (e != NULL && strcmp(e, s) == 0)
+			return true;
+	}
+	return false;
+}
+
 json_object *json_get_arr(json_object *o, const char *key)
 {
 	json_object *v = NULL;

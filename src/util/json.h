@@ -26,6 +26,10 @@ json_object *json_get_arr(json_object *o, const char *key);
 int64_t json_get_int(json_object *o, const char *key, int64_t dflt);
 bool json_get_bool(json_object *o, const char *key, bool dflt);
 
+/* Does arr (a JSON array; NULL: none) hold the string s? Other elements
+ * never match. */
+bool json_strs_has(json_object *arr, const char *s);
+
 /* A JSON array of strings → NULL-terminated vector (caller strv_free()s);
  * NULL when arr is NULL. Non-string elements give -EINVAL. */
 int json_to_strv(json_object *arr, char ***ret);

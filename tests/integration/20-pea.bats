@@ -545,3 +545,47 @@ scope_bundle() { # NAME SCRIPT [VALUE]
 	run pea state c
 	[ "$status" -ne 0 ]
 }
+
+# cgroup_bundle NAME SCRIPT RESOURCES_JSON: a bundle with a cgroup
+# namespace, the cgroup mount and linux.resources.
+cgroup_bundle() { # NAME SCRIPT RESOURCES
+	make_bundle "$1" "[\"sh\", \"-c\", \"$2\"]" >/dev/null
+	jq ".linux.namespaces += [{\"type\": \"cgroup\"}] | .linux.resources = $3 |
+		.mounts += [{\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\",
+		\"source\": \"cgroup\", \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]}]" \
+		"$TMP/$1/config.json" >"$TMP/$1/c.json"
+	mv "$TMP/$1/c.json" "$TMP/$1/config.json"
+}
+
+@test "pea, hybrid host: hugepageLimits land in the unified hierarchy when hugetlb sits there" {
+	[ ! -f /sys/fs/cgroup/cgroup.controllers ] || skip "pure cgroup v2"
+	grep -qw hugetlb "$CG_V2/cgroup.controllers" || skip "hugetlb is not on the unified hierarchy"
+	cgroup_bundle huge 'cat /sys/fs/cgroup/unified/hugetlb.2MB.max' \
+		'{"hugepageLimits": [{"pageSize": "2MB", "limit": 6291456}]}'
+	run pea run --bundle "$TMP/huge" huge
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = 6291456 ]
+}
+
+@test "pea, pure cgroup v2 host: /sys/fs/cgroup is the container's cgroup2, limits in its files, a missing controller refused" {
+	cgroup_bundle v2 'cat /proc/self/cgroup; cat /sys/fs/cgroup/hugetlb.2MB.max' \
+		'{"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}'
+	cgroup_bundle nopids 'true' '{"pids": {"limit": 5}}'
+	[ -e /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2 MB huge pages"
+	run timeout 60 unshare -m --propagation private bash -c '
+		umount -l /sys/fs/cgroup; mount -t cgroup2 none /sys/fs/cgroup
+		grep -qw hugetlb /sys/fs/cgroup/cgroup.controllers || { echo no-hugetlb; exit 0; }
+		"$0" --root "$1" run --bundle "$2/v2" v2
+		grep -qw pids /sys/fs/cgroup/cgroup.controllers && exit 0
+		"$0" --root "$1" run --bundle "$2/nopids" nopids 2>&1 && echo ran
+		rmdir /sys/fs/cgroup/'"$CG_PARENT"' 2>/dev/null; true' "$PEA" "$ROOT" "$TMP"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" != no-hugetlb ] || skip "the host's cgroup2 has no hugetlb controller"
+	echo "$output" | grep -qx '0::/'
+	echo "$output" | grep -qx 4194304
+	[[ "$output" != *ran* ]]
+	[[ "$output" == *"linux.resources.pids.limit: the host has no pids cgroup controller"* ]] ||
+		grep -qw pids /sys/fs/cgroup/unified/cgroup.controllers
+}

@@ -20,16 +20,19 @@ teardown() {
 	teardown_root
 }
 
-# write_pod NAME: the manifest of a pod whose container c sleeps with
-# sc-probe at /probe; the securityContext lines of the pod and of c come
-# from POD_SC and CTR_SC, extra metadata lines from META.
+# write_pod NAME: the manifest of a pod whose container c sleeps (or runs
+# CMD, a JSON array) with sc-probe at /probe; the securityContext lines of
+# the pod and of c come from POD_SC and CTR_SC, extra metadata lines from
+# META, extra spec lines from SPEC.
 write_pod() { # NAME
+	local cmd=${CMD:-'["sleep", "3600"]'}
 	manifest "$BATS_TEST_TMPDIR/$1.yaml" "$1" <<YAML
+  shareProcessNamespace: ${SHARED:-false}
   securityContext: {${POD_SC:-}}
   containers:
   - name: c
     image: busybox:1.28
-    command: ["sleep", "3600"]
+    command: $cmd
     securityContext: {${CTR_SC:-}}
     volumeMounts:
     - {name: probe, mountPath: /probe, readOnly: true}
@@ -88,10 +91,47 @@ ctr_config() { # POD: the container's config.json
 	probe_says rd "mount: errno 1 (Operation not permitted)" mount
 	probe_says rd "keyctl: errno 1 (Operation not permitted)" keyctl
 	probe_says rd "vmread: errno 1 (Operation not permitted)" vmread 1
+	# the sandbox gets the pod's profile (containerd), here the default
+	jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' \
+		"$PEAPOD_ROOT/run/pods/$(pod_uid rd)/sandbox/config.json"
+	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$(peapod_field rd sandboxPid)/status"
 	# with CAP_SYS_PTRACE the profile allows the family
 	CTR_SC='capabilities: {add: [SYS_PTRACE]}' probe_pod rdp
 	probe_says rdp "vmread: ok" vmread 1
 	probe_says rdp "keyctl: errno 1 (Operation not permitted)" keyctl
+}
+
+log_has() { # POD TEXT
+	[[ "$(peapod logs "$1" -c c)" == *"$2"* ]]
+}
+
+# ptrace attach from the container's main process's tree, which in a
+# shared pod holds the sandbox as PID 1: containerd's profile allows the
+# call; what refuses PID 1 is peapod's ptrace scope (the container's own
+# Landlock domain, see runtime/landlock.c), a child of its own stays
+# traceable.
+# ptrace_run NAME [CTR_SC]: a shared pod whose container c, from its main
+# process's tree, attaches a child of its own, then PID 1 (the sandbox);
+# sc-probe's two lines in $lines.
+ptrace_run() { # NAME [CTR_SC]
+	local cmd='["sh", "-c", "sleep 100 & /probe/sc-probe ptrace $!; /probe/sc-probe ptrace 1; echo done; exec sleep 3600"]'
+	SHARED=true CMD=$cmd CTR_SC=${2:-} probe_pod "$1"
+	wait_for 30 log_has "$1" done
+	run peapod logs "$1" -c c
+}
+
+@test "RuntimeDefault: the container's processes cannot ptrace one outside the container (the sandbox), only their own tree; Unconfined can" {
+	ptrace_run pt
+	[ "${lines[0]}" = "ptrace: ok" ]
+	[ "${lines[1]}" = "ptrace: errno 1 (Operation not permitted)" ]
+	ctr_config pt | jq -e '.annotations["run.peapod.ptrace-scope"] == "container"'
+	ptrace_run ptu 'seccompProfile: {type: Unconfined}'
+	[ "${lines[0]}" = "ptrace: ok" ]
+	[ "${lines[1]}" = "ptrace: ok" ]
+	ctr_config ptu | jq -e '.annotations["run.peapod.ptrace-scope"] == null'
+	# with CAP_SYS_PTRACE (the page's shell) RuntimeDefault has no scope
+	ptrace_run ptc 'capabilities: {add: [SYS_PTRACE]}'
+	[ "${lines[1]}" = "ptrace: ok" ]
 }
 
 @test "Unconfined: the same calls succeed where the capabilities allow" {

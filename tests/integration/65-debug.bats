@@ -5,6 +5,7 @@
 # not counted in READY; attach, describe and logs know it.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	setup_root
@@ -52,6 +53,8 @@ eph_is() { # POD NAME STATE
 	sleep 1
 	[ "$(eph_state web dbg)" = terminated ]
 	[ "$(jq '.status.ephemeralContainerStatuses[0].restartCount' "$(pod_json_file web)")" = 0 ]
+	# the kubelet's prober sets started for app and init containers only
+	[ "$(jq '.status.ephemeralContainerStatuses[0] | has("started")' "$(pod_json_file web)")" = false ]
 	run peapod get pods web
 	[[ "${lines[1]}" =~ ^web\ +2/2\ +Running ]]
 	# in the pod's net, ipc and uts namespaces; its own mount namespace
@@ -205,17 +208,32 @@ cap_eff() { # POD CONTAINER → its CapEff, from its log
 }
 
 @test "debug -i of a completed pod: kubectl's 'pod ran to completion'; the container never starts" {
-	manifest "$BATS_TEST_TMPDIR/p.yaml" done <<'YAML'
-  restartPolicy: Never
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["true"]
-YAML
-	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	wait_for 30 pod_is done Completed
+	completed_pod done
 	run timeout 60 "$PEAPOD" debug -i done --image=busybox:1.28 -c dbg -- true </dev/null
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'error: pod ran to completion'* ]]
 	[ "$(eph_state done dbg)" = waiting ]
+}
+
+@test "logs --all-containers: the init, app, then debug containers, as kubectl visits them" {
+	manifest "$BATS_TEST_TMPDIR/p.yaml" web <<'YAML'
+  initContainers:
+  - name: init
+    image: busybox:1.28
+    command: ["echo", "from init"]
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ["sh", "-c", "echo from app; exec sleep 3600"]
+YAML
+	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
+	wait_for 30 pod_is web Running
+	peapod debug web --image=busybox:1.28 -c dbg -- echo from dbg
+	wait_for 30 eph_is web dbg terminated
+	run --separate-stderr peapod logs web --all-containers --prefix
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "[pod/web/init] from init
+[pod/web/app] from app
+[pod/web/dbg] from dbg" ]
 }

@@ -24,6 +24,16 @@ userns_pod() { # FILE NAME [COMMAND]
 YAML
 }
 
+# Pods ua and ub, hostUsers false, applied and running.
+two_pods() {
+	userns_pod "$BATS_TEST_TMPDIR/a.yaml" ua
+	userns_pod "$BATS_TEST_TMPDIR/b.yaml" ub
+	peapod apply -f "$BATS_TEST_TMPDIR/a.yaml"
+	peapod apply -f "$BATS_TEST_TMPDIR/b.yaml"
+	wait_for 30 pod_is ua Running
+	wait_for 30 pod_is ub Running
+}
+
 # The host id 0 inside pod P maps to.
 host_base() { # P
 	peapod exec "$1" -- cat /proc/self/uid_map | awk '{print $2}'
@@ -72,12 +82,7 @@ host_base() { # P
 }
 
 @test "hostUsers false: two pods get disjoint ranges; a deleted pod's is reused; a new monitor keeps it" {
-	userns_pod "$BATS_TEST_TMPDIR/a.yaml" ua
-	userns_pod "$BATS_TEST_TMPDIR/b.yaml" ub
-	peapod apply -f "$BATS_TEST_TMPDIR/a.yaml"
-	peapod apply -f "$BATS_TEST_TMPDIR/b.yaml"
-	wait_for 30 pod_is ua Running
-	wait_for 30 pod_is ub Running
+	two_pods
 	a=$(host_base ua)
 	b=$(host_base ub)
 	[ "$a" -gt 0 ]
@@ -151,6 +156,10 @@ YAML
 }
 
 @test "hostUsers false: volumes are idmapped, usable by root inside with their owners" {
+	mkdir -p "$BATS_TEST_TMPDIR/host"
+	echo mine >"$BATS_TEST_TMPDIR/host/secret"
+	chmod 0600 "$BATS_TEST_TMPDIR/host/secret"
+	chown 0:0 "$BATS_TEST_TMPDIR/host/secret"
 	peapod create configmap cfg --from-literal=greeting=hello
 	peapod create secret generic sec --from-literal=pw=s3cret
 	manifest "$BATS_TEST_TMPDIR/v.yaml" uv <<'YAML'
@@ -165,6 +174,7 @@ YAML
     - {name: cfg, mountPath: /cfg}
     - {name: sec, mountPath: /sec}
     - {name: info, mountPath: /info}
+    - {name: host, mountPath: /host}
   volumes:
   - {name: scratch, emptyDir: {}}
   - {name: mem, emptyDir: {medium: Memory}}
@@ -174,7 +184,9 @@ YAML
     downwardAPI:
       items:
       - {path: name, fieldRef: {fieldPath: metadata.name}}
+  - {name: host, hostPath: {path: $BATS_TEST_TMPDIR/host}}
 YAML
+	sed -i "s|\$BATS_TEST_TMPDIR|$BATS_TEST_TMPDIR|" "$BATS_TEST_TMPDIR/v.yaml"
 	peapod apply -f "$BATS_TEST_TMPDIR/v.yaml"
 	wait_for 30 pod_is uv Running || { peapod describe pod uv | tail -5; false; }
 	run peapod exec uv -- sh -c 'for f in /cfg/greeting /sec/pw /info/name; do cat $f; echo; done; stat -L -c %u:%g:%a /sec/pw /cfg/greeting /scratch /etc/hosts'
@@ -195,6 +207,12 @@ YAML
 	run peapod exec uv -- sh -c 'stat -c %u /scratch/f; tail -1 /etc/hosts'
 	[ "${lines[0]}" = 7 ]
 	[ "${lines[1]}" = "1.2.3.4 x" ]
+	# hostPath too (the kubelet idmaps every volume): the host root's 0600
+	# file is root's inside, and what root writes is the host root's.
+	run peapod exec uv -- sh -c 'stat -c %u:%g /host/secret; cat /host/secret; echo w >/host/new'
+	[ "${lines[0]}" = 0:0 ]
+	[ "${lines[1]}" = mine ]
+	[ "$(stat -c %u:%g "$BATS_TEST_TMPDIR/host/new")" = 0:0 ]
 	# Read-only stays read-only.
 	run peapod exec uv -- sh -c 'echo x >/cfg/new'
 	[ "$status" -ne 0 ]
@@ -228,4 +246,32 @@ YAML
 	# Refused without hostUsers: false, in the API server's words.
 	sed -i '/hostUsers/d' "$BATS_TEST_TMPDIR/p.yaml"
 	refused 'spec.containers[0].securityContext.procMount: Invalid value: "Unmasked": `hostUsers` must be false to use `Unmasked`'
+}
+
+@test "hostUsers false: the ranges of user peapod in /etc/subuid and /etc/subgid, as the kubelet's of user kubelet" {
+	export PEAPOD_HOST_ETC=$BATS_TEST_TMPDIR/etc
+	mkdir -p "$PEAPOD_HOST_ETC"
+	echo 'peapod:x:999:999::/nonexistent:/usr/sbin/nologin' >"$PEAPOD_HOST_ETC/passwd"
+	echo 'peapod:655360000:131072' >"$PEAPOD_HOST_ETC/subuid"
+	echo 'peapod:655360000:131072' >"$PEAPOD_HOST_ETC/subgid"
+	two_pods
+	[ "$(host_base ua)" = 655360000 ]
+	[ "$(host_base ub)" = $((655360000 + 65536)) ]
+	# both blocks taken: the third pod gets none
+	userns_pod "$BATS_TEST_TMPDIR/c.yaml" uc
+	peapod apply -f "$BATS_TEST_TMPDIR/c.yaml"
+	wait_for 30 describe_has uc "no free user namespace range (all 2 taken)"
+	peapod delete pod uc --now
+	peapod delete pod ub --now
+	# a range that is not whole blocks is refused, naming the file
+	echo 'peapod:655360000:1000' >"$PEAPOD_HOST_ETC/subgid"
+	userns_pod "$BATS_TEST_TMPDIR/d.yaml" ud
+	peapod apply -f "$BATS_TEST_TMPDIR/d.yaml"
+	wait_for 30 describe_has ud "$PEAPOD_HOST_ETC/subgid: the range of user peapod must start at a non-zero multiple of 65536"
+	peapod delete pod ud --now
+	peapod delete pod ua --now
+}
+
+describe_has() { # POD TEXT
+	[[ "$(peapod describe pod "$1")" == *"$2"* ]]
 }

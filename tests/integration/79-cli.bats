@@ -143,28 +143,12 @@ YAML
 }
 
 @test "exec into a completed pod: kubectl's error, exit 1" {
-	manifest "$BATS_TEST_TMPDIR/p.yaml" done <<'YAML'
-  restartPolicy: Never
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["true"]
-YAML
-	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
-	wait_for 30 pod_is done Completed
+	completed_pod done
 	run --separate-stderr peapod exec done -- echo hi
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 	[ "$stderr" = "error: cannot exec into a container in a completed pod; current phase is Succeeded" ]
-	manifest "$BATS_TEST_TMPDIR/f.yaml" failed <<'YAML'
-  restartPolicy: Never
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["false"]
-YAML
-	peapod apply -f "$BATS_TEST_TMPDIR/f.yaml"
-	wait_for 30 pod_is failed Error
+	completed_pod failed Error
 	run --separate-stderr peapod exec failed -- echo hi
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "error: cannot exec into a container in a completed pod; current phase is Failed" ]

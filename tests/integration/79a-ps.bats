@@ -183,15 +183,7 @@ YAML
 	run peapod ps pend
 	[ "$status" -eq 1 ]
 	[ "$output" = "error: unable to list processes because pod is not running. Current status=Pending" ]
-	manifest "$BATS_TEST_TMPDIR/d.yaml" fin <<'YAML'
-  restartPolicy: Never
-  containers:
-  - name: c
-    image: busybox:1.28
-    command: ["true"]
-YAML
-	peapod apply -f "$BATS_TEST_TMPDIR/d.yaml"
-	wait_for 30 pod_is fin Completed
+	completed_pod fin
 	run peapod ps fin
 	[ "$status" -eq 1 ]
 	[ "$output" = "error: cannot list the processes of a completed pod; current phase is Succeeded" ]

@@ -146,6 +146,23 @@ waiter() { # NAME SCRIPT
 YAML
 }
 
+# A pod NAME of one container c that ends at once (restartPolicy Never),
+# applied and waited for until `get pods` shows STATUS: Completed (c runs
+# true: phase Succeeded) or Error (c runs false: phase Failed).
+completed_pod() { # NAME [STATUS]
+	local status=${2:-Completed} cmd=true
+	[ "$status" = Completed ] || cmd=false
+	manifest "$BATS_TEST_TMPDIR/$1.yaml" "$1" <<YAML
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["$cmd"]
+YAML
+	"$PEAPOD" apply -f "$BATS_TEST_TMPDIR/$1.yaml"
+	wait_for 30 pod_is "$1" "$status"
+}
+
 release() { # POD
 	timeout 20 "$PEAPOD" exec "$1" -- touch /tmp/go
 }

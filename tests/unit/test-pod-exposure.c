@@ -40,6 +40,10 @@ static const struct img_config img = {.cmd = s_sleep, .env = s_img_env};
 #define NODAC POD_EXPOSURE_NO_DAC
 #define NOYAM POD_EXPOSURE_NO_YAMA
 #define NOSIG POD_EXPOSURE_NO_SIGNAL
+#define NOSCO POD_EXPOSURE_NO_SCOPE
+
+/* Bit i set: analyse() gives container i the ptrace scope annotation. */
+static unsigned scoped_mask;
 
 struct analysis {
 	struct pod *pod;
@@ -80,13 +84,14 @@ static char **kenv_of(const struct pod_container *c, char *const *keys)
 	return env;
 }
 
-/* The process the planner builds for c, as the runtime gets it. */
+/* The process the planner builds for c, as the runtime gets it, in a
+ * config.json object. */
 static json_object *plan(const struct pod *pod, const struct pod_container *c, char *const *keys)
 {
 	struct pp_error err = {0};
 	struct pod_user user = {0};
 	cleanup_strv char **kenv = kenv_of(c, keys);
-	json_object *proc = NULL;
+	json_object *proc = NULL, *cfg;
 
 	if (pod_user_for_container(-1, pod, c, NULL, &user, &err) < 0)
 		fail_msg("%s", err.msg);
@@ -96,7 +101,9 @@ static json_object *plan(const struct pod *pod, const struct pod_container *c, c
 	        &user, &proc, &err) < 0)
 		fail_msg("%s", err.msg);
 	free(user.additional_gids);
-	return proc;
+	cfg = json_object_new_object();
+	json_object_object_add(cfg, "process", proc);
+	return cfg;
 }
 
 /* Analyse the app containers of yaml; keys: envFrom Secret keys of the
@@ -114,8 +121,15 @@ static void analyse(struct analysis *a, const char *yaml, int yama, char *const 
 		const struct pod_container *c = &a->pod->containers[i];
 
 		a->procs[i] = plan(a->pod, c, i == 0 ? keys : NULL);
+		if (scoped_mask & (1u << i)) {
+			json_object *ann = json_object_new_object();
+
+			json_object_object_add(ann, "run.peapod.ptrace-scope",
+			                       json_object_new_string("container"));
+			json_object_object_add(a->procs[i], "annotations", ann);
+		}
 		in[i] = (struct pod_exposure_input){
-		    .c = c, .process = a->procs[i], .secret_keys = i == 0 ? secret_keys : NULL};
+		    .c = c, .config = a->procs[i], .secret_keys = i == 0 ? secret_keys : NULL};
 	}
 	if (pod_exposure_analyze(in, a->pod->n_containers, yama, &a->e, &err) < 0)
 		fail_msg("%s", err.msg);
@@ -180,6 +194,31 @@ static void test_page_sys_ptrace(void **state)
 	analyse(&a, page_ptrace_yaml, -1, NULL);
 	assert_access(&a, 0, 1, ACC(SAME, SAME, SAME, UID));
 	assert_access(&a, 1, 0, ACC(NOCAP, NOCAP, NOCAP, UID));
+	analysis_free(&a);
+}
+
+/* The page as peapod runs it under RuntimeDefault: nginx, without
+ * CAP_SYS_PTRACE, has a ptrace scope and reads nothing of the shell's;
+ * the shell, with it, has none and reads nginx's; signals are not scoped. */
+static void test_page_scoped(void **state)
+{
+	struct analysis a;
+
+	(void)state;
+	scoped_mask = 1u << 0;
+	analyse(&a, page_ptrace_yaml, -1, NULL);
+	scoped_mask = 0;
+	assert_true(a.e->ctrs[0].creds.scoped);
+	assert_false(a.e->ctrs[1].creds.scoped);
+	assert_access(&a, 0, 1, ACC(SAME, SAME, SAME, UID));
+	assert_access(&a, 1, 0, ACC(NOCAP, NOCAP, NOCAP, UID));
+	analysis_free(&a);
+	/* without SYS_PTRACE both are scoped: only signals cross */
+	scoped_mask = 3u;
+	analyse(&a, page_yaml, -1, NULL);
+	scoped_mask = 0;
+	assert_access(&a, 0, 1, ACC(NOSCO, NOSCO, NOSCO, UID));
+	assert_access(&a, 1, 0, ACC(NOSCO, NOSCO, NOSCO, UID));
 	analysis_free(&a);
 }
 
@@ -387,15 +426,15 @@ static void test_not_created(void **state)
 	struct pod_exposure_input in[2] = {{.c = &pod->containers[0]}, {.c = &pod->containers[1]}};
 	struct pod_exposure *e = NULL;
 	struct pp_error err = {0};
-	json_object *bad = json_tokener_parse("{\"user\":{\"uid\":0},"
-	                                      "\"capabilities\":{\"bounding\":[\"CAP_NOPE\"]}}");
+	json_object *bad = json_tokener_parse("{\"process\":{\"user\":{\"uid\":0},"
+	                                      "\"capabilities\":{\"bounding\":[\"CAP_NOPE\"]}}}");
 
 	(void)state;
 	assert_int_equal(pod_exposure_analyze(in, 2, -1, &e, &err), 0);
 	assert_false(e->ctrs[0].creds.known);
 	assert_int_equal(e->ctrs[0].by[1].environ, NONE);
 	pod_exposure_free(e);
-	in[0].process = bad;
+	in[0].config = bad;
 	assert_int_equal(pod_exposure_analyze(in, 2, -1, &e, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "container 'nginx': process.capabilities.bounding[0]"));
 	json_object_put(bad);
@@ -405,17 +444,12 @@ static void test_not_created(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_page_default_caps),
-	    cmocka_unit_test(test_page_sys_ptrace),
-	    cmocka_unit_test(test_non_root_sidecar),
-	    cmocka_unit_test(test_same_non_root_uid),
-	    cmocka_unit_test(test_cap_kill),
-	    cmocka_unit_test(test_ptrace_cap_and_dac),
-	    cmocka_unit_test(test_yama),
-	    cmocka_unit_test(test_not_dumpable),
-	    cmocka_unit_test(test_credential_like),
-	    cmocka_unit_test(test_secret_sources),
-	    cmocka_unit_test(test_not_created),
+	    cmocka_unit_test(test_page_default_caps),  cmocka_unit_test(test_page_sys_ptrace),
+	    cmocka_unit_test(test_page_scoped),        cmocka_unit_test(test_non_root_sidecar),
+	    cmocka_unit_test(test_same_non_root_uid),  cmocka_unit_test(test_cap_kill),
+	    cmocka_unit_test(test_ptrace_cap_and_dac), cmocka_unit_test(test_yama),
+	    cmocka_unit_test(test_not_dumpable),       cmocka_unit_test(test_credential_like),
+	    cmocka_unit_test(test_secret_sources),     cmocka_unit_test(test_not_created),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

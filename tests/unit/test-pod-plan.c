@@ -153,14 +153,6 @@ static void assert_json_strs(json_object *arr, const char *const *want)
 	assert_int_equal(json_object_array_length(arr), i);
 }
 
-static bool json_strs_has(json_object *arr, const char *s)
-{
-	for (size_t i = 0; i < json_object_array_length(arr); i++)
-		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0)
-			return true;
-	return false;
-}
-
 static char **argv_of(const struct pod_container *c, const struct img_config *img, char **env,
                       int *ret_r)
 {
@@ -535,7 +527,7 @@ static void test_sandbox(void **state)
 
 	(void)state;
 	seed_pod(&pod, ctrs, false);
-	assert_int_equal(pod_plan_sandbox(&pod, &test_paths, &cfg, &err), 0);
+	assert_int_equal(pod_plan_sandbox(&pod, &test_paths, NULL, &cfg, &err), 0);
 	assert_string_equal(json_get_str(cfg, "ociVersion"), "1.0.2");
 	assert_string_equal(json_get_str(json_get_obj(cfg, "root"), "path"), "rootfs");
 	assert_true(json_get_bool(json_get_obj(cfg, "root"), "readonly", false));
@@ -1262,7 +1254,7 @@ static void test_privileged(void **state)
 	assert_non_null(json_get_arr(json_get_obj(cfg, "linux"), "maskedPaths"));
 	assert_true(mount_has_opt(cfg, "/sys", "ro"));
 	json_object_put(cfg);
-	assert_int_equal(pod_plan_sandbox(&pod, &paths, &sb, &err), 0);
+	assert_int_equal(pod_plan_sandbox(&pod, &paths, NULL, &sb, &err), 0);
 	assert_true(mount_has_opt(sb, "/sys", "rw"));
 	json_object_put(sb);
 }

@@ -90,7 +90,9 @@ static void test_good_config(void **state)
 	assert_string_equal(c->ns[RT_NS_NET].path, "/proc/1/ns/net");
 	assert_false(c->ns[RT_NS_UTS].enabled);
 	assert_string_equal(c->cgroups_path, "/peapod/uid/nginx");
-	assert_int_equal(c->pids_limit, 100);
+	assert_int_equal(json_object_get_int64(json_object_object_get(
+	                     json_object_object_get(c->resources, "pids"), "limit")),
+	                 100);
 	assert_string_equal(c->masked_paths[0], "/proc/kcore");
 	assert_string_equal(c->readonly_paths[0], "/proc/sys");
 	assert_int_equal(c->n_sysctls, 1);

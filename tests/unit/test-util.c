@@ -144,6 +144,39 @@ static void test_write_atomic_and_read(void **state)
 	free(buf);
 	buf = NULL;
 	assert_int_equal(fs_read_all(p, 3, &buf, &len, &err), -EFBIG);
+	assert_int_equal(fs_read_all(p, 5, &buf, &len, &err), 0);
+	assert_int_equal(len, 5);
+	free(buf);
+	buf = NULL;
+	tmpdir_remove(root);
+}
+
+/* fs_read_fd_head: the first bytes, and whether the file goes on. */
+static void test_read_fd_head(void **state)
+{
+	static const struct {
+		size_t max;
+		int r;
+		const char *want;
+	} cases[] = {{3, 1, "hel"}, {5, 0, "hello"}, {6, 0, "hello"}, {0, 1, ""}};
+	char *root = tmpdir_make();
+	cleanup_free char *p = xstrfmt("%s/f", root);
+	cleanup_close int fd = -1;
+	struct pp_error err = {0};
+
+	(void)state;
+	assert_int_equal(fs_write_atomic(p, "hello", 5, 0600, &err), 0);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cleanup_free char *buf = NULL;
+		size_t len = 0;
+
+		assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+		assert_int_equal(fs_read_fd_head(fd, cases[i].max, &buf, &len, &err), cases[i].r);
+		assert_int_equal(len, strlen(cases[i].want));
+		assert_string_equal(buf, cases[i].want);
+	}
 	tmpdir_remove(root);
 }
 
@@ -267,6 +300,7 @@ int main(void)
 	    cmocka_unit_test(test_open_in_root_confined),
 	    cmocka_unit_test(test_mkdir_in_root_confined),
 	    cmocka_unit_test(test_write_atomic_and_read),
+	    cmocka_unit_test(test_read_fd_head),
 	    cmocka_unit_test(test_json_helpers),
 	    cmocka_unit_test(test_fdpass_one),
 	    cmocka_unit_test(test_fdpass_none),
