@@ -17,6 +17,7 @@ typedef int (*pea_cmd_fn)(int argc, char **argv);
 /* Global options, set by pea-main.c before the verb runs. */
 extern const char *arg_root; /* --root, default /run/pea */
 extern bool arg_debug;
+extern bool arg_systemd_cgroup; /* --systemd-cgroup: cgroupsPath is slice:prefix:name */
 
 /* Report an error: one line on stderr and, with --log, one line in the log
  * file (a JSON object with --log-format json). Return 1 (the exit status). */
@@ -37,6 +38,10 @@ int pea_cmd_delete(int argc, char **argv);
 int pea_cmd_list(int argc, char **argv);
 int pea_cmd_ps(int argc, char **argv);
 int pea_cmd_exec(int argc, char **argv);
+int pea_cmd_pause(int argc, char **argv);
+int pea_cmd_resume(int argc, char **argv);
+int pea_cmd_update(int argc, char **argv);
+int pea_cmd_events(int argc, char **argv);
 int pea_cmd_spec(int argc, char **argv);
 int pea_cmd_features(int argc, char **argv);
 
@@ -65,6 +70,14 @@ void pea_signals_block(void);
 
 /* "TERM", "SIGTERM", "sigterm" or "15" → signal number, or -EINVAL. */
 int pea_signal_parse(const char *s);
+
+/* 0 when container id exists and is not stopped, else 1 after reporting
+ * ("container 'ID' is not running", as runc's update and events). */
+int pea_require_live(const char *id);
+
+/* --preserve-fds N into *ret, after checking fds 3..3+N-1 are open. 0, or
+ * 1 after reporting. */
+int pea_preserve_fds_parse(const char *s, unsigned *ret);
 
 /* Print obj as pretty JSON with a trailing newline on stdout. */
 void pea_print_json(json_object *obj);

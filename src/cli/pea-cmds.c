@@ -20,7 +20,11 @@ struct create_args {
 	const char *bundle;
 	const char *console_socket;
 	const char *pid_file;
+	unsigned preserve_fds;
 	bool detach;
+	bool keep;
+	bool no_new_keyring;
+	bool no_pivot;
 };
 
 /* Options of create and run. Returns the container id, or NULL (after
@@ -56,12 +60,17 @@ static const char *parse_create(int argc, char **argv, bool run, struct create_a
 			a->detach = true;
 			break;
 		case 'F':
-			if (strcmp(optarg, "0") != 0)
-				pea_warnf("--preserve-fds %s is not supported, ignoring", optarg);
+			if (pea_preserve_fds_parse(optarg, &a->preserve_fds) != 0)
+				return NULL;
+			break;
+		case 'K':
+			a->no_new_keyring = true;
+			break;
+		case 'k':
+			a->keep = true;
 			break;
 		case 'P':
-		case 'K':
-		case 'k':
+			a->no_pivot = true;
 			break;
 		default:
 			(void)pea_failf("usage: pea %s [OPTIONS] ID", argv[0]);
@@ -101,8 +110,14 @@ static int do_create(const char *id, const struct create_args *a, bool foregroun
 	struct pp_error err = {0};
 	cleanup_close int sock = -1, ours = -1;
 	char bundle[PATH_MAX];
-	struct rt_create_opts o = {
-	    .state_root = arg_root, .id = id, .stdio = {0, 1, 2}, .pid_file = a->pid_file};
+	struct rt_create_opts o = {.state_root = arg_root,
+	                           .id = id,
+	                           .stdio = {0, 1, 2},
+	                           .pid_file = a->pid_file,
+	                           .preserve_fds = a->preserve_fds,
+	                           .no_new_keyring = a->no_new_keyring,
+	                           .systemd_cgroup = arg_systemd_cgroup,
+	                           .no_pivot = a->no_pivot};
 	int r;
 
 	if (realpath(a->bundle, bundle) == NULL)
@@ -157,16 +172,33 @@ static const char *only_id(int argc, char **argv)
 	return argv[1];
 }
 
-int pea_cmd_start(int argc, char **argv)
+/* A verb taking one id and calling fn on it (start, pause, resume). */
+static int id_verb(int argc, char **argv,
+                   int (*fn)(const char *state_root, const char *id, struct pp_error *err))
 {
 	struct pp_error err = {0};
 	const char *id = only_id(argc, argv);
 
 	if (id == NULL)
 		return 1;
-	if (rt_container_start(arg_root, id, &err) < 0)
+	if (fn(arg_root, id, &err) < 0)
 		return pea_fail(&err);
 	return 0;
+}
+
+int pea_cmd_start(int argc, char **argv)
+{
+	return id_verb(argc, argv, rt_container_start);
+}
+
+int pea_cmd_pause(int argc, char **argv)
+{
+	return id_verb(argc, argv, rt_container_pause);
+}
+
+int pea_cmd_resume(int argc, char **argv)
+{
+	return id_verb(argc, argv, rt_container_resume);
 }
 
 int pea_cmd_run(int argc, char **argv)
@@ -192,8 +224,9 @@ int pea_cmd_run(int argc, char **argv)
 	status = pea_wait_forward(pid, master, &err);
 	if (status < 0)
 		return pea_fail(&err);
-	/* As runc run: a foreground container is gone with its init. */
-	if (rt_container_delete(arg_root, id, true, &err) < 0)
+	/* As runc run: a foreground container is gone with its init, unless
+	 * --keep. */
+	if (!a.keep && rt_container_delete(arg_root, id, true, &err) < 0)
 		pea_warnf("%s, ignoring", err.msg);
 	return status;
 }

@@ -47,6 +47,7 @@ struct exec_args {
 	const char *pid_file;
 	const char *cwd;
 	const char *user;
+	unsigned preserve_fds;
 	char **env;  /* owned */
 	char **caps; /* owned */
 	bool tty;
@@ -60,7 +61,7 @@ static void exec_args_clear(struct exec_args *a)
 	strv_free(a->caps);
 }
 
-enum { OPT_CONSOLE = 0x100, OPT_PID_FILE, OPT_CWD, OPT_NNP, OPT_IGNORED_ARG };
+enum { OPT_CONSOLE = 0x100, OPT_PID_FILE, OPT_CWD, OPT_NNP, OPT_PRESERVE, OPT_IGNORED_ARG };
 
 static const struct option exec_options[] = {
     {"process", required_argument, NULL, 'p'},
@@ -73,7 +74,7 @@ static const struct option exec_options[] = {
     {"pid-file", required_argument, NULL, OPT_PID_FILE},
     {"cwd", required_argument, NULL, OPT_CWD},
     {"no-new-privs", no_argument, NULL, OPT_NNP},
-    {"preserve-fds", required_argument, NULL, OPT_IGNORED_ARG},
+    {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
     {"process-label", required_argument, NULL, OPT_IGNORED_ARG},
     {"apparmor", required_argument, NULL, OPT_IGNORED_ARG},
     {NULL, 0, NULL, 0},
@@ -115,6 +116,10 @@ static int parse_exec(int argc, char **argv, struct exec_args *a)
 			break;
 		case OPT_NNP:
 			a->no_new_privs = true;
+			break;
+		case OPT_PRESERVE:
+			if (pea_preserve_fds_parse(optarg, &a->preserve_fds) != 0)
+				return EXEC_FAILED;
 			break;
 		case OPT_IGNORED_ARG:
 			break;
@@ -285,10 +290,14 @@ static int run_exec(const struct exec_args *a, const char *id, json_object *proc
 	                         .id = id,
 	                         .process = proc,
 	                         .stdio = {0, 1, 2},
-	                         .pid_file = a->pid_file};
+	                         .pid_file = a->pid_file,
+	                         .preserve_fds = a->preserve_fds};
 	pid_t pid = 0;
 	int status;
 
+	if (a->console_socket != NULL && (!a->detach || !json_get_bool(proc, "terminal", false)))
+		return exec_failf(
+		    "cannot use console socket if pea will not detach or allocate tty");
 	if (a->console_socket != NULL) {
 		sock = pea_console_connect(a->console_socket, &err);
 		if (sock < 0)

@@ -4,6 +4,7 @@
  * copy that `runc run`/`runc exec -t` do without --console-socket. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "cli/pea-cli.h"
+#include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fdpass.h"
@@ -215,4 +217,33 @@ void pea_print_json(json_object *obj)
 	(void)printf("%s\n", json_object_to_json_string_ext(
 	                         obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 	                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+int pea_preserve_fds_parse(const char *s, unsigned *ret)
+{
+	char *end = NULL;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || n > 65536)
+		return pea_failf("--preserve-fds '%s': want a number of fds", s);
+	for (unsigned long fd = 3; fd < 3 + n; fd++)
+		if (fcntl((int)fd, F_GETFD) < 0)
+			return pea_failf("--preserve-fds %lu: fd %lu is not open", n, fd);
+	*ret = (unsigned)n;
+	return 0;
+}
+
+int pea_require_live(const char *id)
+{
+	struct pp_error err = {0};
+	struct rt_state st = {0};
+	bool stopped;
+
+	if (rt_container_state(arg_root, id, &st, &err) < 0)
+		return pea_fail(&err);
+	stopped = st.status == RT_STATUS_STOPPED;
+	rt_state_clear(&st);
+	return stopped ? pea_failf("container '%s' is not running", id) : 0;
 }

@@ -2,6 +2,7 @@
 /* pea list and pea ps: the containers of a root as runc's table or JSON, and
  * the pids of one container (containerd's shim calls `ps --format json`). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "cli/pea-cli.h"
 #include "runtime/runtime.h"
@@ -17,8 +19,6 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
-
-static const char *const status_names[] = {"creating", "created", "running", "stopped"};
 
 enum { COLS = 6 };
 
@@ -69,7 +69,7 @@ static void fill_row(struct row *r, const struct rt_state *st, const char *owner
 {
 	r->cell[0] = xstrdup(st->id);
 	r->cell[1] = xstrfmt("%d", (int)st->pid);
-	r->cell[2] = xstrdup(status_names[st->status]);
+	r->cell[2] = xstrdup(rt_status_name(st->status));
 	r->cell[3] = xstrdup(st->bundle != NULL ? st->bundle : "");
 	r->cell[4] = xstrdup(st->created != NULL ? st->created : "");
 	r->cell[5] = xstrdup(owner);
@@ -163,22 +163,99 @@ static json_object *container_pids(const struct rt_state *st)
 	return arr;
 }
 
-static void print_ps_table(json_object *pids)
+/* The output of `ps ARGS...` (runc: "-ef" when none), NUL-terminated in
+ * *ret (caller frees). 0, or 1 after reporting. */
+static int ps_output(char **args, char **ret)
 {
-	(void)printf("PID    CMD\n");
-	for (size_t i = 0; i < json_object_array_length(pids); i++) {
-		int pid = json_object_get_int(json_object_array_get_idx(pids, i));
-		cleanup_free char *path = xstrfmt("/proc/%d/cmdline", pid), *buf = NULL;
-		struct pp_error err = {0};
-		size_t len = 0;
+	struct pp_error err = {0};
+	int fds[2], status = 0;
+	pid_t pid;
+	int r;
 
-		if (fs_read_all(path, 4096, &buf, &len, &err) < 0)
-			continue;
-		for (size_t k = 0; k + 1 < len; k++)
-			if (buf[k] == '\0')
-				buf[k] = ' ';
-		(void)printf("%-6d %s\n", pid, buf);
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return pea_failf("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return pea_failf("fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (dup2(fds[1], 1) < 0)
+			_exit(127);
+		(void)execvp("ps", args);
+		(void)fprintf(stderr, "exec ps: %s\n", strerror(errno));
+		_exit(127);
 	}
+	(void)close(fds[1]);
+	r = fs_read_fd(fds[0], 16u << 20, ret, NULL, &err);
+	(void)close(fds[0]);
+	(void)waitpid(pid, &status, 0);
+	if (r < 0)
+		return pea_fail(&err);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		free(take_ptr(ret));
+		return pea_failf("ps %s failed", args[1] != NULL ? args[1] : "");
+	}
+	return 0;
+}
+
+/* Which whitespace-separated field of the header is "PID", or -1. */
+static int pid_column(const char *header)
+{
+	cleanup_free char *h = xstrdup(header);
+	char *save = NULL;
+	int i = 0;
+
+	for (char *t = strtok_r(h, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save), i++)
+		if (strcmp(t, "PID") == 0)
+			return i;
+	return -1;
+}
+
+/* Field col of line as a pid, or 0. */
+static int line_pid(const char *line, int col)
+{
+	const char *p = line;
+
+	for (int i = 0; i < col && *p != '\0'; i++) {
+		p += strspn(p, " \t");
+		p += strcspn(p, " \t");
+	}
+	p += strspn(p, " \t");
+	return (int)strtol(p, NULL, 10);
+}
+
+static bool in_pids(json_object *pids, int pid)
+{
+	for (size_t i = 0; i < json_object_array_length(pids); i++)
+		if (json_object_get_int(json_object_array_get_idx(pids, i)) == pid)
+			return true;
+	return false;
+}
+
+/* runc ps: the host's `ps` output (header, then the container's lines,
+ * found by the PID column). */
+static int print_ps_table(json_object *pids, char **ps_args)
+{
+	cleanup_strv char **args = NULL;
+	cleanup_free char *out = NULL;
+	char *save = NULL, *line;
+	int col;
+
+	strv_push(&args, "ps");
+	for (char **a = ps_args; *a != NULL; a++)
+		strv_push(&args, *a);
+	if (ps_args[0] == NULL)
+		strv_push(&args, "-ef");
+	if (ps_output(args, &out) != 0)
+		return 1;
+	line = strtok_r(out, "\n", &save);
+	col = line != NULL ? pid_column(line) : -1;
+	if (col < 0)
+		return pea_failf("couldn't find PID field in ps output");
+	(void)printf("%s\n", line);
+	while ((line = strtok_r(NULL, "\n", &save)) != NULL)
+		if (in_pids(pids, line_pid(line, col)))
+			(void)printf("%s\n", line);
+	return 0;
 }
 
 int pea_cmd_ps(int argc, char **argv)
@@ -191,23 +268,23 @@ int pea_cmd_ps(int argc, char **argv)
 	struct rt_state st = {0};
 	json_object *pids;
 	bool json = false;
-	int c;
+	int c, r = 0;
 
 	while ((c = getopt_long(argc, argv, "+f:", opts, NULL)) != -1) {
-		if (c != 'f')
-			return pea_failf("usage: pea ps [--format table|json] ID");
+		if (c != 'f' || (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0))
+			return pea_failf("usage: pea ps [--format table|json] ID [PS_OPTIONS...]");
 		json = strcmp(optarg, "json") == 0;
 	}
 	if (optind >= argc)
-		return pea_failf("usage: pea ps [--format table|json] ID");
+		return pea_failf("usage: pea ps [--format table|json] ID [PS_OPTIONS...]");
 	if (rt_container_state(arg_root, argv[optind], &st, &err) < 0)
 		return pea_fail(&err);
 	pids = container_pids(&st);
 	if (json)
 		(void)printf("%s\n", json_object_to_json_string_ext(pids, JSON_C_TO_STRING_PLAIN));
 	else
-		print_ps_table(pids);
+		r = print_ps_table(pids, argv + optind + 1);
 	json_object_put(pids);
 	rt_state_clear(&st);
-	return 0;
+	return r;
 }

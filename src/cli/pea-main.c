@@ -21,6 +21,7 @@
 
 const char *arg_root = "/run/pea";
 bool arg_debug;
+bool arg_systemd_cgroup;
 static bool arg_log_json;
 static int log_file_fd = -1;
 
@@ -31,6 +32,13 @@ struct pea_cmd {
 	bool enters; /* starts processes in a container: runs from a sealed copy */
 };
 
+/* checkpoint, restore: pea has no CRIU support. */
+static int cmd_refused(int argc, char **argv)
+{
+	(void)argc;
+	return pea_failf("%s is not supported by pea (no CRIU support)", argv[0]);
+}
+
 static const struct pea_cmd commands[] = {
     {"create", pea_cmd_create, "create a container", true},
     {"start", pea_cmd_start, "start a created container"},
@@ -38,11 +46,17 @@ static const struct pea_cmd commands[] = {
     {"state", pea_cmd_state, "print the state of a container"},
     {"kill", pea_cmd_kill, "send a signal to a container's init (or all its processes)"},
     {"delete", pea_cmd_delete, "delete a container"},
+    {"pause", pea_cmd_pause, "freeze every process of a container"},
+    {"resume", pea_cmd_resume, "thaw a paused container"},
+    {"update", pea_cmd_update, "change a container's cgroup limits"},
+    {"events", pea_cmd_events, "a container's stats and OOM events (JSON lines)"},
     {"list", pea_cmd_list, "list containers"},
     {"ps", pea_cmd_ps, "list the processes of a container"},
     {"exec", pea_cmd_exec, "run a new process inside a container", true},
     {"spec", pea_cmd_spec, "write a default config.json"},
     {"features", pea_cmd_features, "print the runtime's features (JSON)"},
+    {"checkpoint", cmd_refused, "not supported (no CRIU)"},
+    {"restore", cmd_refused, "not supported (no CRIU)"},
     {NULL, NULL, NULL},
 };
 
@@ -128,7 +142,7 @@ void pea_debugf(const char *fmt, ...)
 static int usage(FILE *f, int status)
 {
 	(void)fprintf(f, "usage: pea [--root DIR] [--log FILE] [--log-format text|json] [--debug]"
-	                 " COMMAND [OPTIONS] [ID]\n\ncommands:\n");
+	                 " [--systemd-cgroup] COMMAND [OPTIONS] [ID]\n\ncommands:\n");
 	for (const struct pea_cmd *c = commands; c->name != NULL; c++)
 		(void)fprintf(f, "  %-10s %s\n", c->name, c->help);
 	return status;
@@ -181,7 +195,7 @@ static int parse_global(int argc, char **argv, const char **ret_log, bool *ret_s
 			break;
 		case OPT_LOG_FORMAT:
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-				return 1 + pea_failf("unknown log format '%s'", optarg);
+				return 1 + pea_failf("invalid log-format: %s", optarg);
 			arg_log_json = strcmp(optarg, "json") == 0;
 			break;
 		case OPT_DEBUG:
@@ -226,14 +240,19 @@ int main(int argc, char **argv)
 		return r - 1;
 	if (log_path != NULL && open_log(log_path) != 0)
 		return 1;
-	if (systemd)
-		return pea_failf("--systemd-cgroup is not supported: pea manages cgroupfs "
-		                 "directly (configure the caller with SystemdCgroup = false)");
+	arg_systemd_cgroup = systemd;
 	if (optind >= argc)
 		return usage(stderr, 1);
 	for (const struct pea_cmd *c = commands; c->name != NULL; c++) {
 		if (strcmp(c->name, argv[optind]) != 0)
 			continue;
+		/* runc: every command takes --help (callers probe for commands) */
+		if (c->fn != cmd_refused && optind + 1 < argc &&
+		    (strcmp(argv[optind + 1], "--help") == 0 ||
+		     strcmp(argv[optind + 1], "-h") == 0)) {
+			(void)printf("pea %s: %s\n", c->name, c->help);
+			return 0;
+		}
 		if (c->enters && rt_exe_protect(argv, &err) < 0)
 			return pea_fail(&err);
 		pea_debugf("running '%s' with root '%s'", c->name, arg_root);

@@ -142,6 +142,68 @@ static json_object *default_spec(void)
 	return s;
 }
 
+/* A single-entry id mapping of the caller's id onto the container's 0. */
+static json_object *map_self(unsigned id)
+{
+	json_object *arr = json_object_new_array(), *m = json_object_new_object();
+
+	json_object_object_add(m, "containerID", json_object_new_int(0));
+	json_object_object_add(m, "hostID", json_object_new_int64(id));
+	json_object_object_add(m, "size", json_object_new_int(1));
+	json_object_array_add(arr, m);
+	return arr;
+}
+
+/* Drop the uid= and gid= options of a mount; /sys becomes an rbind. */
+static void rootless_mount(json_object *m)
+{
+	static const char *const sys[] = {"rbind", "nosuid", "noexec", "nodev", "ro", NULL};
+	json_object *opts, *old = json_get_arr(m, "options");
+	const char *dst = json_get_str(m, "destination");
+
+	if (dst != NULL && strcmp(dst, "/sys") == 0) {
+		json_object_object_add(m, "type", json_object_new_string("none"));
+		json_object_object_add(m, "source", json_object_new_string("/sys"));
+		json_object_object_add(m, "options", strs(sys));
+		return;
+	}
+	if (old == NULL)
+		return;
+	opts = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(old); i++) {
+		const char *o = json_object_get_string(json_object_array_get_idx(old, i));
+
+		if (strncmp(o, "uid=", 4) != 0 && strncmp(o, "gid=", 4) != 0)
+			json_object_array_add(opts, json_object_new_string(o));
+	}
+	json_object_object_add(m, "options", opts);
+}
+
+/* runc spec --rootless (specconv.ToRootless): no network namespace, a user
+ * namespace mapping the caller's ids to 0, /sys bound, no resources. */
+static void to_rootless(json_object *spec)
+{
+	json_object *lx = json_get_obj(spec, "linux"), *ns = json_get_arr(lx, "namespaces");
+	json_object *keep = json_object_new_array(), *user = json_object_new_object();
+	json_object *mounts = json_get_arr(spec, "mounts");
+
+	for (size_t i = 0; i < json_object_array_length(ns); i++) {
+		json_object *n = json_object_array_get_idx(ns, i);
+		const char *t = json_get_str(n, "type");
+
+		if (t != NULL && strcmp(t, "network") != 0 && strcmp(t, "user") != 0)
+			json_object_array_add(keep, json_object_get(n));
+	}
+	json_object_object_add(user, "type", json_object_new_string("user"));
+	json_object_array_add(keep, user);
+	json_object_object_add(lx, "namespaces", keep);
+	json_object_object_add(lx, "uidMappings", map_self(geteuid()));
+	json_object_object_add(lx, "gidMappings", map_self(getegid()));
+	json_object_object_del(lx, "resources");
+	for (size_t i = 0; i < json_object_array_length(mounts); i++)
+		rootless_mount(json_object_array_get_idx(mounts, i));
+}
+
 int pea_cmd_spec(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -153,21 +215,25 @@ int pea_cmd_spec(int argc, char **argv)
 	cleanup_free char *path = NULL;
 	const char *bundle = ".";
 	json_object *spec;
+	bool rootless = false;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "+b:", opts, NULL)) != -1) {
 		if (c == 'r')
-			return pea_failf("spec --rootless is not supported");
-		if (c != 'b')
-			return pea_failf("usage: pea spec [--bundle DIR]");
-		bundle = optarg;
+			rootless = true;
+		else if (c == 'b')
+			bundle = optarg;
+		else
+			return pea_failf("usage: pea spec [--rootless] [--bundle DIR]");
 	}
 	if (optind != argc)
-		return pea_failf("usage: pea spec [--bundle DIR]");
+		return pea_failf("usage: pea spec [--rootless] [--bundle DIR]");
 	path = xstrfmt("%s/config.json", bundle);
 	if (access(path, F_OK) == 0)
 		return pea_failf("File %s exists. Remove it first", path);
 	spec = default_spec();
+	if (rootless)
+		to_rootless(spec);
 	r = json_write_file(path, spec, &err);
 	json_object_put(spec);
 	if (r < 0)

@@ -31,6 +31,11 @@ struct rt_cgroup_ops {
 extern const struct rt_cgroup_ops rt_cgroup_v2_ops;
 extern const struct rt_cgroup_ops rt_cgroup_v1_ops;
 
+/* The path of an absolute v2 folder (as a state's cgroup_path) relative
+ * to the v2 root ("/a/b"), pointing into path; NULL when path is not a
+ * folder under the root (cgroup-freeze.c). */
+const char *rt_cgroup_rel(const char *path);
+
 enum rt_cgroup_layout rt_cgroup_layout(void);
 /* The v2 mount point for this host's layout. */
 const char *rt_cgroup_v2_root(void);

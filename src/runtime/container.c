@@ -16,6 +16,7 @@
 
 #include <linux/close_range.h>
 #include <linux/sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -141,7 +142,7 @@ static int child_rootfs(struct create_ctx *c, struct pp_error *err)
 	if (r >= 0)
 		r = child_hooks(c, err);
 	if (r >= 0)
-		r = rt_rootfs_pivot(rootfd, err);
+		r = c->opts->no_pivot ? rt_rootfs_move(rootfd, err) : rt_rootfs_pivot(rootfd, err);
 	if (r >= 0)
 		r = rt_rootfs_propagate(c->cfg, err);
 	if (r >= 0)
@@ -199,6 +200,8 @@ static int child_setup(struct create_ctx *c, struct pp_error *err)
 	r = child_namespaces(c, err);
 	if (r >= 0 && c->cfg->ns[RT_NS_USER].enabled)
 		r = child_userns_root(c->cfg, err);
+	if (r >= 0 && !c->opts->no_new_keyring)
+		r = rt_keyring_join(c->opts->id, err);
 	if (r >= 0 && !p->terminal)
 		r = rt_stdio_setup(c->opts->stdio, err);
 	if (r >= 0)
@@ -287,7 +290,7 @@ static _Noreturn void child_main(struct create_ctx *c)
 		dprintf(2, "pea: %s\n", err.msg);
 		_exit(1);
 	}
-	(void)sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	(void)rt_fds_close_from(c->opts->preserve_fds, NULL);
 	/* With no_new_privs, as late as possible: only execve must be allowed. */
 	if (c->cfg->process.no_new_privileges && !notify(c) &&
 	    rt_seccomp_load(c->seccomp, &err) < 0) {
@@ -433,6 +436,8 @@ static int write_state(struct create_ctx *c, struct pp_error *err)
 	    .bundle = c->cfg->bundle,
 	    .created = created,
 	    .cgroup_path = c->cgroup_path,
+	    .rootfs = c->cfg->root_path,
+	    .no_new_keyring = c->opts->no_new_keyring,
 	    .annotations = c->cfg->annotations,
 	};
 	int r = rt_state_write(c->opts->state_root, &st, err);
@@ -524,11 +529,32 @@ static void ctx_clear(struct create_ctx *c)
 	free(c->cgroup_path);
 }
 
+/* The cgroup path to create: linux.cgroupsPath (mapped for the systemd
+ * driver), or one named after the id. *ret owned by the caller. */
+static int cgroup_of(const struct create_ctx *c, char **ret, struct pp_error *err)
+{
+	cleanup_free char *spec = NULL;
+	const char *path = c->cfg->cgroups_path;
+
+	if (!c->opts->systemd_cgroup) {
+		*ret = path != NULL ? xstrdup(path) : xstrfmt("/%s", c->opts->id);
+		return 0;
+	}
+	if (path == NULL || path[0] == '\0')
+		spec = xstrfmt("system.slice:runc:%s", c->opts->id);
+	return rt_cgroup_systemd_path(spec != NULL ? spec : path, ret, err);
+}
+
 static int create_steps(struct create_ctx *c, struct pp_error *err)
 {
 	cleanup_free char *cg = NULL;
 	int r;
 
+	/* refused as runc refuses it */
+	if (c->opts->no_pivot && (c->cfg->rootfs_propagation & MS_PRIVATE))
+		return pp_error_msg(err, EINVAL,
+		                    "linux.rootfsPropagation: [r]private is not safe without "
+		                    "pivot_root (--no-pivot)");
 	r = make_state_dir(c, err);
 	if (r < 0)
 		return r;
@@ -542,8 +568,9 @@ static int create_steps(struct create_ctx *c, struct pp_error *err)
 		                    err);
 	if (r < 0)
 		return r;
-	cg = c->cfg->cgroups_path ? xstrdup(c->cfg->cgroups_path) : xstrfmt("/%s", c->opts->id);
-	r = rt_cgroup_create(cg, c->cfg, &c->cgroup_path, err);
+	r = cgroup_of(c, &cg, err);
+	if (r >= 0)
+		r = rt_cgroup_create(cg, c->cfg, &c->cgroup_path, err);
 	if (r >= 0)
 		r = rt_ns_open_paths(c->cfg, c->ns_fds, err);
 	if (r >= 0 && c->cfg->ns[RT_NS_USER].enabled && c->ns_fds[RT_NS_USER] < 0)

@@ -38,6 +38,7 @@ struct exec_ctx {
 	struct rt_process proc;
 	int ns[RT_NS_COUNT]; /* -1: shared with us, nothing to join */
 	const char *cgroup_path;
+	bool keyring;                      /* join the container's session keyring */
 	struct rt_seccomp_filter *seccomp; /* the container's, NULL when none */
 	struct rt_seccomp *profile;        /* its profile, for SCMP_ACT_NOTIFY's listener */
 	const struct rt_state_file *st;
@@ -152,8 +153,11 @@ static int final_child(struct exec_ctx *c, struct pp_error *err)
 	reset_signals();
 	/* Inherited fds of the caller must not reach the container; ours
 	 * (sync, console socket) close on execve. */
-	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return pp_error(err, errno, "close_range");
+	r = rt_fds_close_from(c->opts->preserve_fds, err);
+	if (r >= 0 && c->keyring)
+		r = rt_keyring_join(c->opts->id, err);
+	if (r < 0)
+		return r;
 	if (c->proc.terminal) {
 		r = rt_terminal_setup(c->opts->console_socket, err);
 	} else {
@@ -329,6 +333,11 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 		rt_state_file_clear(&st);
 		return pp_error_msg(err, ESRCH, "cannot exec in stopped container '%s'", opts->id);
 	}
+	/* as runc without --ignore-paused: the process would hang frozen */
+	if (st.cgroup_path != NULL && rt_cgroup_frozen(st.cgroup_path)) {
+		rt_state_file_clear(&st);
+		return pp_error_msg(err, EBUSY, "cannot exec in a paused container '%s'", opts->id);
+	}
 	r = rt_process_parse(opts->process, &c.proc, err);
 	if (r < 0) {
 		rt_state_file_clear(&st);
@@ -336,6 +345,7 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 	}
 	c.cgroup_path = st.cgroup_path;
 	c.st = &st;
+	c.keyring = !st.no_new_keyring;
 	r = load_seccomp(opts, &c.profile, &c.seccomp, err);
 	if (c.proc.terminal && opts->console_socket < 0)
 		r = pp_error_msg(err, EINVAL,

@@ -544,11 +544,25 @@ int rt_devices_setup(const struct rt_config *c, int rootfd, struct pp_error *err
 int rt_rootfs_prepare(const struct rt_config *c, int *ret_rootfd, struct pp_error *err);
 /* pivot_root into rootfd and detach the old root. */
 int rt_rootfs_pivot(int rootfd, struct pp_error *err);
+/* runc --no-pivot, for a rootfs pivot_root refuses (on a ramfs): move the
+ * rootfs mount onto "/" and chroot into it. The host's mounts stay below,
+ * out of reach of a process without CAP_SYS_CHROOT (runc's msMoveRoot). */
+int rt_rootfs_move(int rootfd, struct pp_error *err);
 /* After pivot: linux.rootfsPropagation on "/", then, when it was
  * recursive, each mount's own propagation again. 0 or -errno. */
 int rt_rootfs_propagate(const struct rt_config *c, struct pp_error *err);
 /* After pivot: sysctls, maskedPaths, readonlyPaths, root.readonly. */
 int rt_rootfs_finish(const struct rt_config *c, struct pp_error *err);
+
+/* ---- inherited by a container's processes (keyring.c) ---- */
+
+/* Join a new session keyring "_ses.<id>" (or the container's existing one,
+ * for exec) and give its user "search", as runc does unless
+ * --no-new-keyring; nothing when the kernel has no keyrings. 0 or -errno. */
+int rt_keyring_join(const char *id, struct pp_error *err);
+/* Just before execve: fds 3..3+preserve-1 kept open across it (runc
+ * --preserve-fds), every fd above them close-on-exec. 0 or -errno. */
+int rt_fds_close_from(unsigned preserve, struct pp_error *err);
 
 /* ---- the binary (sealed-exe.c) ---- */
 
@@ -565,6 +579,8 @@ struct rt_state_file {
 	char *bundle;
 	char *created;            /* RFC 3339 */
 	char *cgroup_path;        /* absolute v2 folder, may be NULL */
+	char *rootfs;             /* absolute root.path, may be NULL (older state) */
+	bool no_new_keyring;      /* created with --no-new-keyring: exec joins none */
 	bool started;             /* rt_container_start() done */
 	json_object *annotations; /* owned, may be NULL */
 };
@@ -586,6 +602,12 @@ bool rt_state_pid_alive(const struct rt_state_file *st);
 
 /* ---- cgroups (cgroup.c; v2 = pure or unified hierarchy) ---- */
 
+/* runc --systemd-cgroup: linux.cgroupsPath "slice:prefix:name" (slice
+ * empty: system.slice) → the cgroupfs path systemd gives that unit
+ * ("/a.slice/a-b.slice/prefix-name.scope"; a name ending in ".slice" is
+ * that slice). *ret owned by the caller. -EINVAL naming the field for
+ * another shape or a slice name systemd refuses. */
+int rt_cgroup_systemd_path(const char *spec, char **ret, struct pp_error *err);
 /* Create the cgroup for cgroups_path (relative to the v2 root; NULL → a
  * default from id), apply cfg resources. *ret_path = absolute v2 folder,
  * caller frees. */
@@ -599,6 +621,14 @@ int rt_cgroup_enter(const char *path, pid_t pid, struct pp_error *err);
 int rt_cgroup_kill(const char *path, int sig, struct pp_error *err);
 /* 1 when the cgroup has processes, 0 when empty, -errno. */
 int rt_cgroup_populated(const char *path, struct pp_error *err);
+/* Freeze (freeze true) or thaw the cgroup at path (absolute v2 folder):
+ * the v1 freezer twin's freezer.state when there is one (a hybrid host, as
+ * runc), else the v2 cgroup.freeze; waits until the kernel reports the new
+ * state (at most 5 s; a freeze that does not settle is undone). 0 or
+ * -errno (-ETIMEDOUT). */
+int rt_cgroup_freeze(const char *path, bool freeze, struct pp_error *err);
+/* True when the cgroup at path is frozen or freezing. */
+bool rt_cgroup_frozen(const char *path);
 /* Wait up to timeout_ms until empty, then rmdir (and the v1 twins).
  * Missing is success. -EBUSY if still populated. */
 int rt_cgroup_destroy(const char *path, int timeout_ms, struct pp_error *err);

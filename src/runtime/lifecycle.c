@@ -113,6 +113,14 @@ static int kill_init(const struct rt_state_file *st, int sig, struct pp_error *e
 	return 0;
 }
 
+/* After a SIGKILL, a paused container is thawed so that its processes can
+ * die (a v1 freezer holds even fatal signals), as runc does. */
+static void thaw_killed(const struct rt_state_file *st, int sig)
+{
+	if (sig == SIGKILL && st->cgroup_path != NULL && rt_cgroup_frozen(st->cgroup_path))
+		(void)rt_cgroup_freeze(st->cgroup_path, false, NULL);
+}
+
 int rt_container_kill(const char *state_root, const char *id, int sig, bool all,
                       struct pp_error *err)
 {
@@ -124,10 +132,14 @@ int rt_container_kill(const char *state_root, const char *id, int sig, bool all,
 	if (sig <= 0 || sig >= NSIG)
 		return pp_error_msg(err, EINVAL, "invalid signal %d", sig);
 	if (!all || st.cgroup_path == NULL)
-		return kill_init(&st, sig, err);
-	if (rt_cgroup_populated(st.cgroup_path, NULL) <= 0)
+		r = kill_init(&st, sig, err);
+	else if (rt_cgroup_populated(st.cgroup_path, NULL) <= 0)
 		return pp_error_msg(err, ESRCH, "container '%s' is not running", id);
-	return rt_cgroup_kill(st.cgroup_path, sig, err);
+	else
+		r = rt_cgroup_kill(st.cgroup_path, sig, err);
+	if (r == 0)
+		thaw_killed(&st, sig);
+	return r;
 }
 
 int rt_container_delete(const char *state_root, const char *id, bool force, struct pp_error *err)
@@ -149,6 +161,7 @@ int rt_container_delete(const char *state_root, const char *id, bool force, stru
 		/* Whatever the init left behind (daemonized children) dies with it. */
 		if (rt_cgroup_populated(st.cgroup_path, NULL) > 0)
 			(void)rt_cgroup_kill(st.cgroup_path, SIGKILL, NULL);
+		thaw_killed(&st, SIGKILL);
 		r = rt_cgroup_destroy(st.cgroup_path, DELETE_TIMEOUT_MS, err);
 		if (r < 0)
 			return r;

@@ -120,6 +120,19 @@ int rt_rootfs_pivot(int rootfd, struct pp_error *err)
 	return 0;
 }
 
+int rt_rootfs_move(int rootfd, struct pp_error *err)
+{
+	if (fchdir(rootfd) < 0)
+		return pp_error(err, errno, "chdir to the rootfs");
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return pp_error(err, errno, "move the rootfs onto /");
+	if (chroot(".") < 0)
+		return pp_error(err, errno, "chroot into the rootfs");
+	if (chdir("/") < 0)
+		return pp_error(err, errno, "chdir /");
+	return 0;
+}
+
 int rt_rootfs_propagate(const struct rt_config *c, struct pp_error *err)
 {
 	cleanup_close int rootfd = -1;

@@ -23,6 +23,7 @@ enum rt_status {
 	RT_STATUS_CREATED,
 	RT_STATUS_RUNNING,
 	RT_STATUS_STOPPED,
+	RT_STATUS_PAUSED, /* alive, its cgroup frozen (runc pause) */
 };
 
 /* OCI state (runtime.md "State"). Strings owned by the struct. */
@@ -31,8 +32,10 @@ struct rt_state {
 	enum rt_status status;
 	pid_t pid; /* 0 when stopped */
 	char *bundle;
-	char *created;     /* RFC 3339 */
-	char *cgroup_path; /* absolute path of the container's cgroup v2 folder, or NULL */
+	char *created;            /* RFC 3339 */
+	char *cgroup_path;        /* absolute path of the container's cgroup v2 folder, or NULL */
+	char *rootfs;             /* absolute root.path, or NULL */
+	json_object *annotations; /* config.json's annotations (a reference), or NULL */
 };
 
 /* One line of a user namespace's uid_map or gid_map (config-linux.md
@@ -68,6 +71,19 @@ struct rt_create_opts {
 	 * master is sent over it with SCM_RIGHTS, as runc --console-socket. */
 	int console_socket;
 	const char *pid_file; /* written with the init pid, may be NULL */
+	/* runc --preserve-fds: the caller's fds 3..3+N-1 stay open in the
+	 * process (they must be open, without O_CLOEXEC or not). */
+	unsigned preserve_fds;
+	/* runc --no-new-keyring: keep the caller's session keyring instead of
+	 * a new "_ses.<id>" one (exec then joins none either). */
+	bool no_new_keyring;
+	/* runc --systemd-cgroup: linux.cgroupsPath is "slice:prefix:name"
+	 * (absent: "system.slice:runc:<id>"), laid out as systemd would
+	 * (rt_cgroup_systemd_path) on cgroupfs, without systemd. */
+	bool systemd_cgroup;
+	/* runc --no-pivot: MS_MOVE and chroot instead of pivot_root
+	 * (rt_rootfs_move; weaker, for a rootfs on ramfs). */
+	bool no_pivot;
 };
 
 /* Create container opts->id from its bundle: clone the init process into its
@@ -91,6 +107,9 @@ int rt_container_state(const char *state_root, const char *id, struct rt_state *
                        struct pp_error *err);
 void rt_state_clear(struct rt_state *st);
 
+/* "created", "running", "paused", ... (static). */
+const char *rt_status_name(enum rt_status s);
+
 /* The state as OCI state JSON (what `runc state` prints); caller owns. */
 json_object *rt_state_to_json(const struct rt_state *st);
 
@@ -99,6 +118,16 @@ json_object *rt_state_to_json(const struct rt_state *st);
  * 0, -ENOENT, -ESRCH (already stopped). */
 int rt_container_kill(const char *state_root, const char *id, int sig, bool all,
                       struct pp_error *err);
+
+/* Freeze every process of a created or running container (runc pause):
+ * its cgroup's freezer (v1 twin on a hybrid host, else v2 cgroup.freeze);
+ * `state` says "paused" until rt_container_resume(). 0, -ENOENT,
+ * -EINVAL "container 'ID' is not running" (stopped, already paused, no
+ * cgroup), -ETIMEDOUT when the kernel does not finish freezing. */
+int rt_container_pause(const char *state_root, const char *id, struct pp_error *err);
+/* Thaw a paused container (runc resume). 0, -ENOENT, -EINVAL "container
+ * 'ID' is not paused". */
+int rt_container_resume(const char *state_root, const char *id, struct pp_error *err);
 
 /* Delete a stopped container: its cgroup and state folder. With force, kill
  * every process of the container first and wait until the cgroup is empty.
@@ -171,6 +200,7 @@ struct rt_exec_opts {
 	int stdio[3];       /* as in rt_create_opts */
 	int console_socket; /* as in rt_create_opts */
 	const char *pid_file;
+	unsigned preserve_fds; /* as in rt_create_opts */
 };
 
 /* Run a new process in a running container: join all its namespaces (by

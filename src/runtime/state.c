@@ -94,6 +94,7 @@ void rt_state_file_clear(struct rt_state_file *st)
 	free(st->bundle);
 	free(st->created);
 	free(st->cgroup_path);
+	free(st->rootfs);
 	json_object_put(st->annotations);
 	memset(st, 0, sizeof(*st));
 }
@@ -112,7 +113,11 @@ int rt_state_write(const char *state_root, const struct rt_state_file *st, struc
 	json_object_object_add(o, "created", json_object_new_string(st->created));
 	if (st->cgroup_path)
 		json_object_object_add(o, "cgroupPath", json_object_new_string(st->cgroup_path));
+	if (st->rootfs)
+		json_object_object_add(o, "rootfs", json_object_new_string(st->rootfs));
 	json_object_object_add(o, "started", json_object_new_boolean(st->started));
+	if (st->no_new_keyring)
+		json_object_object_add(o, "noNewKeyring", json_object_new_boolean(true));
 	if (st->annotations)
 		json_object_object_add(o, "annotations", json_object_get(st->annotations));
 	r = json_write_file(path, o, err);
@@ -131,9 +136,11 @@ static int state_from_json(json_object *o, struct rt_state_file *st, struct pp_e
 	st->bundle = xstrdup(bundle);
 	st->created = xstrdup(json_get_str(o, "created"));
 	st->cgroup_path = xstrdup(json_get_str(o, "cgroupPath"));
+	st->rootfs = xstrdup(json_get_str(o, "rootfs"));
 	st->pid = (pid_t)json_get_int(o, "pid", 0);
 	st->pid_start = (uint64_t)json_get_int(o, "pidStart", 0);
 	st->started = json_get_bool(o, "started", false);
+	st->no_new_keyring = json_get_bool(o, "noNewKeyring", false);
 	st->annotations = ann ? json_object_get(ann) : NULL;
 	return 0;
 }
@@ -180,9 +187,13 @@ int rt_container_state(const char *state_root, const char *id, struct rt_state *
 	ret->bundle = take_ptr(&st.bundle);
 	ret->created = take_ptr(&st.created);
 	ret->cgroup_path = take_ptr(&st.cgroup_path);
+	ret->rootfs = take_ptr(&st.rootfs);
+	ret->annotations = take_ptr(&st.annotations);
 	ret->pid = alive ? st.pid : 0;
 	if (!alive)
 		ret->status = RT_STATUS_STOPPED;
+	else if (ret->cgroup_path != NULL && rt_cgroup_frozen(ret->cgroup_path))
+		ret->status = RT_STATUS_PAUSED;
 	else
 		ret->status = st.started ? RT_STATUS_RUNNING : RT_STATUS_CREATED;
 	rt_state_file_clear(&st);
@@ -195,20 +206,33 @@ void rt_state_clear(struct rt_state *st)
 	free(st->bundle);
 	free(st->created);
 	free(st->cgroup_path);
+	free(st->rootfs);
+	json_object_put(st->annotations);
 	memset(st, 0, sizeof(*st));
+}
+
+const char *rt_status_name(enum rt_status s)
+{
+	static const char *const names[] = {"creating", "created", "running", "stopped", "paused"};
+
+	return (size_t)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
 
 json_object *rt_state_to_json(const struct rt_state *st)
 {
-	static const char *const names[] = {"creating", "created", "running", "stopped"};
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "ociVersion", json_object_new_string("1.0.2"));
 	json_object_object_add(o, "id", json_object_new_string(st->id));
-	json_object_object_add(o, "status", json_object_new_string(names[st->status]));
+	json_object_object_add(o, "status", json_object_new_string(rt_status_name(st->status)));
 	json_object_object_add(o, "pid", json_object_new_int(st->pid));
 	json_object_object_add(o, "bundle", json_object_new_string(st->bundle));
+	if (st->rootfs != NULL)
+		json_object_object_add(o, "rootfs", json_object_new_string(st->rootfs));
 	json_object_object_add(o, "created", json_object_new_string(st->created));
+	/* runc: omitted when empty */
+	if (st->annotations != NULL && json_object_object_length(st->annotations) > 0)
+		json_object_object_add(o, "annotations", json_object_get(st->annotations));
 	return o;
 }
 

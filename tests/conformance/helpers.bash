@@ -143,3 +143,12 @@ started() { # NAME ARGS_JSON
 	rt start "$1"
 	wait_status "$1" running
 }
+
+# refused WORDS CMD...: the runtime's CMD fails, its output holding WORDS.
+refused() { # WORDS CMD...
+	local words=$1
+	shift
+	run rt "$@"
+	[ "$status" -ne 0 ] || return 1
+	[[ "$output" == *"$words"* ]] || { echo "output: $output" >&2; return 1; }
+}
