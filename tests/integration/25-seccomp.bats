@@ -110,7 +110,7 @@ NO_MKDIR='{"defaultAction": "SCMP_ACT_ALLOW",
 
 @test "seccomp: same behaviour as runc for the mkdir profile" {
 	command -v runc >/dev/null || skip "runc not installed"
-	make_bundle r1 '["sh", "-c", "mkdir /tmp/x; echo rc=$?"]' "$NO_MKDIR"
+	make_bundle r1 '["sh", "-c", "mkdir /tmp/x 2>&1; echo rc=$?"]' "$NO_MKDIR"
 	run timeout 20 runc --root "$TMP/runc" run --bundle "$TMP/r1" r1 </dev/null
 	local runc_output=$output runc_status=$status
 	run pea run --bundle "$TMP/r1" r1 </dev/null
