@@ -18,7 +18,8 @@
       Prints a markdown table: for each OUT.tsv (same NAMEs) rows LABEL
       (median wall time), CPU (median user + system) and peak RSS (median)
       of each NAME, then the paired ratios of the first NAME to each other
-      one: the median over rounds of first[round] / other[round].
+      one: the median over rounds of first[round] / other[round], with its
+      quartiles in brackets.
 
 A measurement, not a test: nothing here judges the numbers.
 """
@@ -79,7 +80,10 @@ def load(path):
 
 def paired(base, other, k):
     rs = [base[r][k] / other[r][k] for r in base if r in other and other[r][k] > 0]
-    return f"{statistics.median(rs):.2f}" if rs else "-"
+    if len(rs) < 2:
+        return f"{rs[0]:.2f}" if rs else "-"
+    q1, q2, q3 = statistics.quantiles(rs, n=4)
+    return f"{statistics.median(rs):.2f} ({q1:.2f}–{q3:.2f})"
 
 
 def header(names):
