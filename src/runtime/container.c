@@ -442,11 +442,8 @@ static int write_state(struct create_ctx *c, struct pp_error *err)
 	};
 	int r = rt_state_write(c->opts->state_root, &st, err);
 
-	if (r >= 0 && c->opts->pid_file != NULL) {
-		cleanup_free char *s = xstrfmt("%d", (int)c->pid);
-
-		r = fs_write_atomic(c->opts->pid_file, s, strlen(s), 0644, err);
-	}
+	if (r >= 0 && c->opts->pid_file != NULL)
+		r = rt_pid_file_write(c->opts->pid_file, c->pid, err);
 	return r;
 }
 

@@ -282,12 +282,13 @@ static int spawn(struct exec_ctx *c, pid_t *ret_pid, struct pp_error *err)
 	return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct pp_error *err)
+int rt_pid_file_write(const char *path, pid_t pid, struct pp_error *err)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 
-	return fs_write_atomic(path, buf, (size_t)n, 0644, err);
+	/* runc's createPidFile: a temp file renamed, no fsync */
+	return fs_write_atomic_volatile(path, buf, (size_t)n, 0644, err);
 }
 
 /* The container's seccomp profile, as create saved it (*ret_profile,
@@ -365,7 +366,7 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 		close_ns(c.ns);
 	}
 	if (r == 0 && opts->pid_file != NULL) {
-		r = write_pid_file(opts->pid_file, pid, err);
+		r = rt_pid_file_write(opts->pid_file, pid, err);
 		if (r < 0) {
 			(void)kill(pid, SIGKILL);
 			(void)waitpid(pid, NULL, 0); /* the caller never learns its pid */

@@ -293,6 +293,10 @@ int rt_ptrace_scope_parse(json_object *annotations, bool *ret, struct pp_error *
  * its capabilities go) in a Landlock domain of its own. 0, or -errno with
  * the annotation named when the kernel has no Landlock. */
 int rt_ptrace_scope_apply(struct pp_error *err);
+
+/* Write pid, in decimal, to path (--pid-file): atomically, no fsync, as
+ * runc does. 0 or -errno. */
+int rt_pid_file_write(const char *path, pid_t pid, struct pp_error *err);
 void rt_seccomp_filter_free(struct rt_seccomp_filter *f);
 /* After rt_seccomp_load() of a filter with SCMP_ACT_NOTIFY: its listener
  * fd (caller closes), or -errno. */

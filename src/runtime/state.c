@@ -120,7 +120,8 @@ int rt_state_write(const char *state_root, const struct rt_state_file *st, struc
 		json_object_object_add(o, "noNewKeyring", json_object_new_boolean(true));
 	if (st->annotations)
 		json_object_object_add(o, "annotations", json_object_get(st->annotations));
-	r = json_write_file(path, o, err);
+	/* a runtime's state does not outlive a boot: no fsync (runc, crun) */
+	r = json_write_file_volatile(path, o, err);
 	json_object_put(o);
 	return r;
 }

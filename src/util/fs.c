@@ -58,8 +58,8 @@ int fs_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-                    struct pp_error *err)
+static int write_atomic(const char *path, const void *data, size_t len, mode_t mode, bool sync,
+                        struct pp_error *err)
 {
 	cleanup_free char *tmp = xstrfmt("%s.tmp.%d", path, (int)getpid());
 	cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -68,7 +68,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 	if (fd < 0)
 		return pp_error(err, errno, "create '%s'", tmp);
 	r = fs_write_all(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && sync && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
@@ -77,6 +77,18 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		return pp_error(err, r, "write '%s'", path);
 	}
 	return 0;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                    struct pp_error *err)
+{
+	return write_atomic(path, data, len, mode, true, err);
+}
+
+int fs_write_atomic_volatile(const char *path, const void *data, size_t len, mode_t mode,
+                             struct pp_error *err)
+{
+	return write_atomic(path, data, len, mode, false, err);
 }
 
 /* fd to its end, or to one byte past max_len: then -EFBIG, or with

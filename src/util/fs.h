@@ -12,6 +12,12 @@ struct pp_error;
 /* mkdir -p with mode for each created component. 0 or -errno. */
 int fs_mkdir_p(const char *path, mode_t mode, struct pp_error *err);
 
+/* The same without the fsync, for files of a folder that does not outlive
+ * a boot (a runtime's state under /run, as runc and crun write theirs):
+ * readers see the old or the new content, never part of one. */
+int fs_write_atomic_volatile(const char *path, const void *data, size_t len, mode_t mode,
+                             struct pp_error *err);
+
 /* Write data to path atomically (temp file in the same folder, fsync,
  * rename). 0 or -errno. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,

@@ -54,13 +54,24 @@ int json_parse_file(const char *path, size_t max_len, json_object **ret, struct 
 	return json_parse_text(buf, len, path, ret, err);
 }
 
-int json_write_file(const char *path, json_object *obj, struct pp_error *err)
+static int write_file(const char *path, json_object *obj, bool sync, struct pp_error *err)
 {
 	size_t len = 0;
 	const char *s = json_object_to_json_string_length(
 	    obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
-	return fs_write_atomic(path, s, len, 0644, err);
+	return sync ? fs_write_atomic(path, s, len, 0644, err)
+	            : fs_write_atomic_volatile(path, s, len, 0644, err);
+}
+
+int json_write_file(const char *path, json_object *obj, struct pp_error *err)
+{
+	return write_file(path, obj, true, err);
+}
+
+int json_write_file_volatile(const char *path, json_object *obj, struct pp_error *err)
+{
+	return write_file(path, obj, false, err);
 }
 
 json_object *json_get_obj(json_object *o, const char *key)

@@ -18,6 +18,8 @@ int json_parse_file(const char *path, size_t max_len, json_object **ret, struct 
 
 /* Serialise obj (pretty) and write it atomically to path. 0 or -errno. */
 int json_write_file(const char *path, json_object *obj, struct pp_error *err);
+/* The same with fs_write_atomic_volatile() (no fsync). */
+int json_write_file_volatile(const char *path, json_object *obj, struct pp_error *err);
 
 /* Member lookups that return NULL/default when missing or of the wrong type. */
 const char *json_get_str(json_object *o, const char *key);
