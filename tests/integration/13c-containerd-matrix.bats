@@ -296,3 +296,33 @@ detached() { # ID [ARGS...]
 	[[ "$output" == */dev/pts/* ]]
 	[[ "$output" == *"got typed"* ]]
 }
+
+@test "ctr run --no-pivot: runs, the image's root as /" {
+	run crun_ --rm --no-pivot "$IMG" np1 sh -c 'ls /bin/busybox && grep " / " /proc/self/mountinfo'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == /bin/busybox ]]
+	[[ "$output" == *overlay* ]]
+}
+
+@test "ctr run --with-ns: joins another task's UTS and IPC namespaces by path" {
+	detached ns1
+	local pid
+	pid=$(c tasks ls | awk '$1 == "ns1" {print $2}')
+	run crun_ --rm --with-ns "uts:/proc/$pid/ns/uts" --with-ns "ipc:/proc/$pid/ns/ipc" "$IMG" ns2 \
+		sh -c 'readlink /proc/self/ns/uts; readlink /proc/self/ns/ipc'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(readlink "/proc/$pid/ns/uts")" ]
+	[ "${lines[1]}" = "$(readlink "/proc/$pid/ns/ipc")" ]
+}
+
+@test "ctr run --cpu-quota --cpu-period --pid-file: the CFS values, the task's pid" {
+	run crun_ --rm "${CGMOUNT[@]}" --cpu-quota 30000 --cpu-period 60000 --pid-file "$BATS_TEST_TMPDIR/pid" \
+		"$IMG" q1 sh -c "$CG_READ
+		echo \$(cg cpu cpu.cfs_quota_us cpu.max) \$(cg cpu cpu.cfs_period_us cpu.max)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "30000 60000"* ]]
+	[ -s "$BATS_TEST_TMPDIR/pid" ]
+}
