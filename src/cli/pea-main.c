@@ -206,6 +206,12 @@ static int parse_global(int argc, char **argv, const char **ret_log, bool *ret_s
 	return 0;
 }
 
+/* The runtime's warnings (a failed poststart or poststop hook). */
+static void warn_line(const char *msg)
+{
+	log_warn("%s", msg);
+}
+
 int main(int argc, char **argv)
 {
 	struct pp_error err = {0};
@@ -214,6 +220,7 @@ int main(int argc, char **argv)
 	int r;
 
 	log_open("pea", 0);
+	rt_set_warn_fn(warn_line);
 	r = parse_global(argc, argv, &log_path, &systemd);
 	if (r > 0)
 		return r - 1;

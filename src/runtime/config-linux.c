@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sys/mount.h>
 
@@ -43,6 +44,8 @@ static const struct {
     {"norelatime", true, MS_RELATIME},
     {"strictatime", false, MS_STRICTATIME},
     {"nostrictatime", true, MS_STRICTATIME},
+    {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"symfollow", true, MS_NOSYMFOLLOW},
 };
 
 static const struct {
@@ -55,7 +58,56 @@ static const struct {
     {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
+/* The recursive options (runc's recAttrFlags): mount_setattr(2) on the
+ * whole tree after the mount. */
+static const struct {
+	const char *name;
+	bool clear;
+	uint64_t attr;
+} rec_flags[] = {
+    {"rro", false, MOUNT_ATTR_RDONLY},
+    {"rrw", true, MOUNT_ATTR_RDONLY},
+    {"rnosuid", false, MOUNT_ATTR_NOSUID},
+    {"rsuid", true, MOUNT_ATTR_NOSUID},
+    {"rnodev", false, MOUNT_ATTR_NODEV},
+    {"rdev", true, MOUNT_ATTR_NODEV},
+    {"rnoexec", false, MOUNT_ATTR_NOEXEC},
+    {"rexec", true, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
+    {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
+    {"rrelatime", false, MOUNT_ATTR_RELATIME},
+    {"rnorelatime", true, MOUNT_ATTR_RELATIME},
+    {"rnoatime", false, MOUNT_ATTR_NOATIME},
+    {"ratime", true, MOUNT_ATTR_NOATIME},
+    {"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
+    {"rnostrictatime", true, MOUNT_ATTR_STRICTATIME},
+    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
+};
+
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One of rec_flags into m; false when o is not one. */
+static bool add_rec_option(struct rt_mount *m, const char *o)
+{
+	for (size_t i = 0; i < N_OF(rec_flags); i++) {
+		uint64_t a = rec_flags[i].attr;
+
+		if (strcmp(o, rec_flags[i].name) != 0)
+			continue;
+		if (rec_flags[i].clear) {
+			m->rec_clr |= a;
+		} else {
+			m->rec_set |= a;
+			/* mount_setattr(2): an atime setting needs the whole
+			 * MOUNT_ATTR__ATIME in attr_clr. */
+			if ((a & MOUNT_ATTR__ATIME) == a)
+				m->rec_clr |= MOUNT_ATTR__ATIME;
+		}
+		return true;
+	}
+	return false;
+}
 
 static unsigned long propagation_from_name(const char *s)
 {
@@ -86,6 +138,12 @@ static void mount_add_option(struct rt_mount *m, const char *o)
 	if (strcmp(o, "idmap") == 0 || strcmp(o, "ridmap") == 0) {
 		m->idmap = true;
 		m->idmap_recursive = o[0] == 'r';
+		return;
+	}
+	if (add_rec_option(m, o))
+		return;
+	if (strcmp(o, "tmpcopyup") == 0 || strcmp(o, "notmpcopyup") == 0) {
+		m->tmpcopyup = o[0] == 't'; /* "notmpcopyup": crun's way to say no */
 		return;
 	}
 	if (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0) {
@@ -196,9 +254,9 @@ int rt_mount_parse(json_object *m, size_t i, struct rt_mount *ret, struct pp_err
 static int ns_type_from_name(const char *s)
 {
 	static const char *const names[RT_NS_COUNT] = {
-	    [RT_NS_USER] = "user",     [RT_NS_PID] = "pid", [RT_NS_NET] = "network",
-	    [RT_NS_IPC] = "ipc",       [RT_NS_UTS] = "uts", [RT_NS_MNT] = "mount",
-	    [RT_NS_CGROUP] = "cgroup",
+	    [RT_NS_USER] = "user",     [RT_NS_PID] = "pid",   [RT_NS_NET] = "network",
+	    [RT_NS_IPC] = "ipc",       [RT_NS_UTS] = "uts",   [RT_NS_MNT] = "mount",
+	    [RT_NS_CGROUP] = "cgroup", [RT_NS_TIME] = "time",
 	};
 
 	for (int i = 0; i < RT_NS_COUNT; i++)
@@ -306,6 +364,45 @@ static int parse_resources(json_object *lx, struct rt_config *c, struct pp_error
 	return r < 0 ? r : 0;
 }
 
+/* runc's validator: a sysctl is allowed only when the namespace that
+ * isolates it is the container's (new or joined): the ipc ones with an
+ * ipc namespace, net.* with a network namespace, kernel.domainname with
+ * a uts namespace; kernel.hostname conflicts with "hostname". */
+static int check_sysctl(const char *k, const struct rt_config *c, struct pp_error *err)
+{
+	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+	                                  "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+	                                  "kernel.shmmni", "kernel.shm_rmid_forced"};
+	bool is_ipc = strncmp(k, "fs.mqueue.", 10) == 0;
+
+	for (size_t i = 0; i < N_OF(ipc); i++)
+		is_ipc = is_ipc || strcmp(k, ipc[i]) == 0;
+	if (is_ipc && c->ns[RT_NS_IPC].enabled)
+		return 0;
+	if (is_ipc)
+		return pp_error_msg(err, EINVAL,
+		                    "linux.sysctl: sysctl \"%s\" is not allowed in the hosts ipc "
+		                    "namespace",
+		                    k);
+	if (strncmp(k, "net.", 4) == 0) {
+		if (c->ns[RT_NS_NET].enabled)
+			return 0;
+		return pp_error_msg(
+		    err, EINVAL,
+		    "linux.sysctl: sysctl \"%s\" not allowed in host network namespace", k);
+	}
+	if (c->ns[RT_NS_UTS].enabled && strcmp(k, "kernel.domainname") == 0)
+		return 0;
+	if (c->ns[RT_NS_UTS].enabled && strcmp(k, "kernel.hostname") == 0)
+		return pp_error_msg(
+		    err, EINVAL,
+		    "linux.sysctl: sysctl \"%s\" is not allowed as it conflicts with "
+		    "the OCI \"hostname\" field",
+		    k);
+	return pp_error_msg(err, EINVAL,
+	                    "linux.sysctl: sysctl \"%s\" is not in a separate kernel namespace", k);
+}
+
 static int parse_sysctl(json_object *lx, struct rt_config *c, struct pp_error *err)
 {
 	json_object *o;
@@ -321,6 +418,9 @@ static int parse_sysctl(json_object *lx, struct rt_config *c, struct pp_error *e
 			return pp_error_msg(err, EINVAL, "linux.sysctl.%s: expected a string", k);
 		if (k[0] == '\0' || strstr(k, "..") != NULL || k[0] == '.' || k[0] == '/')
 			return pp_error_msg(err, EINVAL, "linux.sysctl: invalid key '%s'", k);
+		r = check_sysctl(k, c, err);
+		if (r < 0)
+			return r;
 		c->sysctls[n].key = xstrdup(k);
 		c->sysctls[n].value = xstrdup(json_object_get_string(v));
 		c->n_sysctls = ++n;
@@ -328,19 +428,38 @@ static int parse_sysctl(json_object *lx, struct rt_config *c, struct pp_error *e
 	return 0;
 }
 
-static int parse_refused(json_object *lx, struct pp_error *err)
+/* linux.intelRdt as runc 1.1 takes it: closID checked as a folder name;
+ * a schema refused when the host has no resctrl (runc's words); without
+ * resctrl nothing else is done, as runc then makes no intelrdt manager.
+ * With resctrl mounted pea would have to join a group: refused. */
+static int parse_intel_rdt(json_object *lx, struct pp_error *err)
 {
-	static const char *const keys[] = {"intelRdt", "personality"};
-	json_object *v;
+	static const char *const schemas[] = {"l3CacheSchema", "memBwSchema"};
+	static const char *const features[] = {"CAT", "MBA"};
+	json_object *o, *v;
+	int r = rt_json_member(lx, "linux", "intelRdt", json_type_object, &o, err);
+	const char *id;
 
-	for (size_t i = 0; i < N_OF(keys); i++) {
-		if (!json_object_object_get_ex(lx, keys[i], &v) || v == NULL)
-			continue;
-		if ((json_object_is_type(v, json_type_array) && json_object_array_length(v) == 0) ||
-		    (json_object_is_type(v, json_type_object) && json_object_object_length(v) == 0))
-			continue;
-		return pp_error_msg(err, EINVAL, "linux.%s: not supported by this runtime",
-		                    keys[i]);
+	if (r <= 0 || json_object_object_length(o) == 0)
+		return r;
+	r = rt_json_member(o, "linux.intelRdt", "closID", json_type_string, &v, err);
+	if (r < 0)
+		return r;
+	id = r > 0 ? json_object_get_string(v) : "";
+	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strchr(id, '/') != NULL)
+		return pp_error_msg(err, EINVAL, "linux.intelRdt.closID: invalid \"%s\"", id);
+	if (access("/sys/fs/resctrl/info", F_OK) == 0)
+		return pp_error_msg(err, EINVAL,
+		                    "linux.intelRdt: not supported by pea on a host with resctrl");
+	for (size_t i = 0; i < N_OF(schemas); i++) {
+		r = rt_json_member(o, "linux.intelRdt", schemas[i], json_type_string, &v, err);
+		if (r < 0)
+			return r;
+		if (r > 0 && json_object_get_string_len(v) > 0)
+			return pp_error_msg(err, EINVAL,
+			                    "linux.intelRdt.%s is specified in config, but Intel "
+			                    "RDT/%s is not enabled",
+			                    schemas[i], features[i]);
 	}
 	return 0;
 }
@@ -392,7 +511,9 @@ int rt_config_parse_linux(json_object *json, struct rt_config *c, struct pp_erro
 	if (r >= 0)
 		r = rt_idmaps_parse(lx, c, err);
 	if (r >= 0)
-		r = parse_refused(lx, err);
+		r = parse_intel_rdt(lx, err);
+	if (r >= 0)
+		r = rt_kopts_parse_linux(lx, c, err);
 	if (r >= 0)
 		r = parse_seccomp(lx, c, err);
 	if (r >= 0)

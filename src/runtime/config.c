@@ -103,6 +103,7 @@ struct rt_config *rt_config_free(struct rt_config *c)
 	free(c->root_fd_path);
 	free(c->uid_maps);
 	free(c->gid_maps);
+	rt_hooks_clear(&c->hooks);
 	free(c);
 	return NULL;
 }
@@ -190,11 +191,12 @@ static int parse_top(json_object *j, struct rt_config *c, struct pp_error *err)
 	r = rt_ptrace_scope_parse(c->annotations, &c->ptrace_scope, err);
 	if (r < 0)
 		return r;
-	r = rt_json_member(j, "", "hooks", json_type_object, &v, err);
+	r = rt_json_member(j, "", "hooks", json_type_object, &c->hooks_json, err);
 	if (r < 0)
 		return r;
-	if (r > 0 && json_object_object_length(v) > 0)
-		return pp_error_msg(err, EINVAL, "hooks: not supported by this runtime");
+	r = rt_hooks_parse(c->hooks_json, &c->hooks, err);
+	if (r < 0)
+		return r;
 	r = rt_json_member(j, "", "process", json_type_object, &v, err);
 	if (r == 0)
 		return pp_error_msg(err, EINVAL, "process: Required value");

@@ -25,6 +25,7 @@
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 #include "util/syscall.h"
 #include "util/xalloc.h"
@@ -70,14 +71,18 @@ static int child_namespaces(struct create_ctx *c, struct pp_error *err)
 	if (cfg->ns[RT_NS_CGROUP].enabled && cfg->ns[RT_NS_CGROUP].path == NULL &&
 	    unshare(CLONE_NEWCGROUP) < 0)
 		return pp_error(err, errno, "new cgroup namespace");
+	r = rt_timens_setup(cfg, err);
+	if (r < 0)
+		return r;
 	if (cfg->ns[RT_NS_NET].enabled && cfg->ns[RT_NS_NET].path == NULL) {
 		r = rt_ns_loopback_up(err);
 		if (r < 0)
 			return r;
 	}
+	/* A joined uts namespace gets the hostname too, as in runc and crun. */
 	if (cfg->hostname != NULL) {
-		if (!cfg->ns[RT_NS_UTS].enabled || cfg->ns[RT_NS_UTS].path != NULL)
-			return pp_error_msg(err, EINVAL, "hostname: needs a new 'uts' namespace");
+		if (!cfg->ns[RT_NS_UTS].enabled)
+			return pp_error_msg(err, EINVAL, "hostname: needs a 'uts' namespace");
 		if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
 			return pp_error(err, errno, "hostname: set '%s'", cfg->hostname);
 	}
@@ -98,6 +103,29 @@ static int create_cwd(const struct rt_config *cfg, int rootfd, struct pp_error *
 	return 0;
 }
 
+/* Before pivot_root (runtime.md "Lifecycle" steps 4-6): the parent runs
+ * the prestart and createRuntime hooks in the runtime's namespaces while
+ * we wait, then we run createContainer in the container's, where the
+ * host's paths still resolve (runc's order). */
+static int child_hooks(struct create_ctx *c, struct pp_error *err)
+{
+	const struct rt_hooks *h = &c->cfg->hooks;
+	cleanup_free char *state = NULL;
+	char go;
+
+	if (h->n[RT_HOOK_PRESTART] + h->n[RT_HOOK_CREATE_RUNTIME] > 0) {
+		if (rt_sync_send_hooks(c->sync[1]) < 0)
+			return pp_error(err, errno, "ask for the createRuntime hooks");
+		if (read(c->sync[1], &go, 1) != 1)
+			return pp_error_msg(err, EPIPE, "parent went away");
+	}
+	if (h->n[RT_HOOK_CREATE_CONTAINER] == 0)
+		return 0;
+	state =
+	    rt_hook_state(c->opts->id, "creating", getpid(), c->cfg->bundle, c->cfg->annotations);
+	return rt_hooks_run(h, RT_HOOK_CREATE_CONTAINER, state, err);
+}
+
 static int child_rootfs(struct create_ctx *c, struct pp_error *err)
 {
 	cleanup_close int rootfd = -1;
@@ -110,6 +138,8 @@ static int child_rootfs(struct create_ctx *c, struct pp_error *err)
 		r = rt_devices_setup(c->cfg, rootfd, err);
 	if (r >= 0)
 		r = create_cwd(c->cfg, rootfd, err);
+	if (r >= 0)
+		r = child_hooks(c, err);
 	if (r >= 0)
 		r = rt_rootfs_pivot(rootfd, err);
 	if (r >= 0)
@@ -132,6 +162,28 @@ static int child_userns_root(struct rt_config *cfg, struct pp_error *err)
 	if (r >= 0)
 		r = rt_userns_become_root(err);
 	return r;
+}
+
+static bool notify(const struct create_ctx *c)
+{
+	return c->cfg->seccomp != NULL && c->cfg->seccomp->has_notify;
+}
+
+/* Load the filter; with SCMP_ACT_NOTIFY, send its listener fd to the
+ * parent, which passes it to listenerPath. */
+static int child_seccomp(struct create_ctx *c, struct pp_error *err)
+{
+	struct pp_error msg = {.code = RT_SYNC_SECCOMP};
+	cleanup_close int fd = -1;
+	int r = rt_seccomp_load(c->seccomp, err);
+
+	if (r < 0 || !notify(c))
+		return r;
+	fd = rt_seccomp_notify_fd(c->seccomp);
+	if (fd < 0)
+		return pp_error(err, fd, "linux.seccomp: get the listener fd");
+	r = fdpass_send(c->sync[1], &msg, sizeof(msg), fd);
+	return r < 0 ? pp_error(err, r, "linux.seccomp: pass the listener fd") : 0;
 }
 
 static int child_setup(struct create_ctx *c, struct pp_error *err)
@@ -169,13 +221,18 @@ static int child_setup(struct create_ctx *c, struct pp_error *err)
 	 * capabilities go (runc's order); the profile must then allow our
 	 * remaining setup, as runc's does. */
 	if (!p->no_new_privileges) {
-		r = rt_seccomp_load(c->seccomp, err);
+		r = child_seccomp(c, err);
 		if (r < 0)
 			return r;
 	}
-	r = rt_process_apply(p, err);
+	r = rt_kopts_apply_linux(c->cfg, err);
+	if (r >= 0)
+		r = rt_process_apply(p, err);
 	if (r >= 0)
 		r = rt_process_find(p, c->exe, err);
+	/* runc's order: the parent must get the listener fd during create. */
+	if (r >= 0 && p->no_new_privileges && notify(c))
+		r = child_seccomp(c, err);
 	return r;
 }
 
@@ -192,6 +249,16 @@ static int child_wait_start(int fifo)
 		return -errno;
 	(void)close(fd);
 	return 0;
+}
+
+/* startContainer (runtime.md "Lifecycle" step 7): once start was asked,
+ * in the container, as its process's user, before execve (runc's). */
+static int child_start_hooks(struct create_ctx *c, struct pp_error *err)
+{
+	cleanup_free char *state =
+	    rt_hook_state(c->opts->id, "created", getpid(), c->cfg->bundle, c->cfg->annotations);
+
+	return rt_hooks_run(&c->cfg->hooks, RT_HOOK_START_CONTAINER, state, err);
 }
 
 static _Noreturn void child_main(struct create_ctx *c)
@@ -216,9 +283,14 @@ static _Noreturn void child_main(struct create_ctx *c)
 	(void)close(c->sync[1]);
 	if (child_wait_start(c->fifo) < 0)
 		_exit(1);
+	if (c->cfg->hooks.n[RT_HOOK_START_CONTAINER] > 0 && child_start_hooks(c, &err) < 0) {
+		dprintf(2, "pea: %s\n", err.msg);
+		_exit(1);
+	}
 	(void)sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	/* With no_new_privs, as late as possible: only execve must be allowed. */
-	if (c->cfg->process.no_new_privileges && rt_seccomp_load(c->seccomp, &err) < 0) {
+	if (c->cfg->process.no_new_privileges && !notify(c) &&
+	    rt_seccomp_load(c->seccomp, &err) < 0) {
 		dprintf(2, "pea: %s\n", err.msg);
 		_exit(1);
 	}
@@ -373,6 +445,44 @@ static int write_state(struct create_ctx *c, struct pp_error *err)
 	return r;
 }
 
+/* prestart then createRuntime, in our namespaces, with the init's pid,
+ * then let the child go on. */
+static int parent_hooks(struct create_ctx *c, struct pp_error *err)
+{
+	cleanup_free char *state =
+	    rt_hook_state(c->opts->id, "creating", c->pid, c->cfg->bundle, c->cfg->annotations);
+	int r = rt_hooks_run(&c->cfg->hooks, RT_HOOK_PRESTART, state, err);
+
+	if (r >= 0)
+		r = rt_hooks_run(&c->cfg->hooks, RT_HOOK_CREATE_RUNTIME, state, err);
+	if (r >= 0 && write(c->sync[0], "g", 1) != 1)
+		r = pp_error(err, errno, "release the container's init");
+	return r;
+}
+
+/* The child's report, running the hooks and passing the seccomp listener
+ * fd it asks for on the way. */
+static int parent_wait(struct create_ctx *c, struct pp_error *err)
+{
+	for (;;) {
+		cleanup_close int fd = -1;
+		cleanup_free char *state = NULL;
+		int r = rt_sync_wait_fd(c->sync[0], &fd, err);
+
+		if (r <= 0)
+			return r;
+		if (r == 1)
+			r = parent_hooks(c, err);
+		if (r == 2) {
+			state = rt_hook_state(c->opts->id, "creating", c->pid, c->cfg->bundle,
+			                      c->cfg->annotations);
+			r = rt_seccomp_send_listener(c->cfg->seccomp, fd, c->pid, state, err);
+		}
+		if (r < 0)
+			return r;
+	}
+}
+
 /* Start the child, put it in its cgroup, let it go, and wait for its
  * report. On failure the child is killed and reaped. */
 static int run_child(struct create_ctx *c, struct pp_error *err)
@@ -389,7 +499,7 @@ static int run_child(struct create_ctx *c, struct pp_error *err)
 	if (r >= 0 && write(c->sync[0], "g", 1) != 1)
 		r = pp_error(err, errno, "release the container's init");
 	if (r >= 0)
-		r = rt_sync_wait(c->sync[0], err);
+		r = parent_wait(c, err);
 	if (r < 0) {
 		(void)kill(c->pid, SIGKILL);
 		(void)waitpid(c->pid, NULL, 0);
@@ -423,6 +533,8 @@ static int create_steps(struct create_ctx *c, struct pp_error *err)
 	if (r < 0)
 		return r;
 	r = rt_seccomp_build(c->cfg->seccomp, &c->seccomp, err);
+	if (r >= 0)
+		r = rt_hooks_save(c->state_dir, c->cfg->hooks_json, err);
 	if (r >= 0 && c->cfg->seccomp != NULL)
 		r = rt_seccomp_save(c->state_dir,
 		                    json_object_object_get(

@@ -21,6 +21,7 @@
 #include "runtime/internal.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 #include "util/syscall.h"
 
@@ -28,7 +29,7 @@
  * others need when the container has one), the mount namespace last, since
  * setns(CLONE_NEWNS) also moves our root and cwd (setns(2)). */
 static const enum rt_ns_type join_order[] = {
-    RT_NS_USER, RT_NS_IPC, RT_NS_UTS, RT_NS_NET, RT_NS_PID, RT_NS_CGROUP, RT_NS_MNT,
+    RT_NS_USER, RT_NS_IPC, RT_NS_UTS, RT_NS_NET, RT_NS_PID, RT_NS_CGROUP, RT_NS_TIME, RT_NS_MNT,
 };
 
 /* Everything the children need, set up by the caller before fork. */
@@ -38,7 +39,9 @@ struct exec_ctx {
 	int ns[RT_NS_COUNT]; /* -1: shared with us, nothing to join */
 	const char *cgroup_path;
 	struct rt_seccomp_filter *seccomp; /* the container's, NULL when none */
-	int sync;                          /* the children's end of the SOCK_SEQPACKET pair */
+	struct rt_seccomp *profile;        /* its profile, for SCMP_ACT_NOTIFY's listener */
+	const struct rt_state_file *st;
+	int sync; /* the children's end of the SOCK_SEQPACKET pair */
 };
 
 static void close_ns(int ns[RT_NS_COUNT])
@@ -69,6 +72,10 @@ static int open_namespaces(pid_t pid, int ns[RT_NS_COUNT], struct pp_error *err)
 	for (int t = 0; t < RT_NS_COUNT; t++) {
 		int fd = rt_ns_open(pid, (enum rt_ns_type)t, err);
 
+		if (fd == -ENOENT && t == RT_NS_TIME) { /* a kernel without time namespaces */
+			pp_error_clear(err);
+			continue;
+		}
 		if (fd < 0) {
 			close_ns(ns);
 			return fd;
@@ -95,6 +102,23 @@ static void reset_signals(void)
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* Load the filter; with SCMP_ACT_NOTIFY, its listener fd goes to the
+ * caller, which passes it to listenerPath, as runc does for exec too. */
+static int load_filter(struct exec_ctx *c, struct pp_error *err)
+{
+	struct pp_error msg = {.code = RT_SYNC_SECCOMP};
+	cleanup_close int fd = -1;
+	int r = rt_seccomp_load(c->seccomp, err);
+
+	if (r < 0 || c->profile == NULL || !c->profile->has_notify)
+		return r;
+	fd = rt_seccomp_notify_fd(c->seccomp);
+	if (fd < 0)
+		return pp_error(err, fd, "linux.seccomp: get the listener fd");
+	r = fdpass_send(c->sync, &msg, sizeof(msg), fd);
+	return r < 0 ? pp_error(err, r, "linux.seccomp: pass the listener fd") : 0;
+}
+
 /* The process, with the container's seccomp filter loaded where runc
  * loads it: before the capabilities go without no_new_privs, else right
  * before execve. Only returns on error. */
@@ -106,13 +130,13 @@ static int apply_and_exec(struct exec_ctx *c, struct pp_error *err)
 
 	rt_process_default_home(&c->proc);
 	if (!c->proc.no_new_privileges)
-		r = rt_seccomp_load(c->seccomp, err);
+		r = load_filter(c, err);
 	if (r >= 0)
 		r = rt_process_apply(&c->proc, err);
 	if (r >= 0)
 		r = rt_process_find(&c->proc, path, err);
 	if (r >= 0 && c->proc.no_new_privileges)
-		r = rt_seccomp_load(c->seccomp, err);
+		r = load_filter(c, err);
 	if (r < 0)
 		return r;
 	execve(path, c->proc.args, c->proc.env ? c->proc.env : empty_env);
@@ -182,21 +206,37 @@ static int intermediate_child(struct exec_ctx *c, struct pp_error *err)
 }
 
 /* Second message: EOF once the final process's execve closed the socket
- * (success), or its error. On error the process is reaped here. */
-static int wait_final(int sock, pid_t pid, struct pp_error *err)
+ * (success), or its error; on the way, the seccomp listener fd to pass
+ * on. On error the process is reaped here. */
+static int wait_final(const struct exec_ctx *c, int sock, pid_t pid, struct pp_error *err)
 {
 	struct pp_error msg;
 	ssize_t n;
+	int fd = -1, r = 0;
 
-	do
-		n = recv(sock, &msg, sizeof(msg), 0);
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
+	for (;;) {
+		n = fdpass_recv(sock, &msg, sizeof(msg), -1, &fd);
+		if (n != (ssize_t)sizeof(msg) || msg.code != RT_SYNC_SECCOMP || fd < 0)
+			break;
+		cleanup_free char *state = rt_hook_state(c->st->id, "running", c->st->pid,
+		                                         c->st->bundle, c->st->annotations);
+
+		r = rt_seccomp_send_listener(c->profile, fd, pid, state, err);
+		(void)close(take_fd(&fd));
+		if (r < 0)
+			break;
+	}
+	if (fd >= 0)
+		(void)close(fd);
+	if (n == 0 && r == 0)
 		return 0;
+	(void)kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	if (r < 0)
+		return r;
 	if (n != (ssize_t)sizeof(msg))
-		return pp_error(err, n < 0 ? errno : EPROTO, "exec: read the process's report");
+		return pp_error(err, n < 0 ? (int)-n : EPROTO, "exec: read the process's report");
 	*err = msg;
 	err->msg[sizeof(err->msg) - 1] = '\0';
 	return -(err->code > 0 ? err->code : EIO);
@@ -231,7 +271,7 @@ static int spawn(struct exec_ctx *c, pid_t *ret_pid, struct pp_error *err)
 	(void)close(c->sync);
 	r = rt_sync_wait_pid(ours, child, &pid, err);
 	if (r == 0)
-		r = wait_final(ours, pid, err);
+		r = wait_final(c, ours, pid, err);
 	if (r < 0)
 		return r;
 	*ret_pid = pid;
@@ -246,17 +286,16 @@ static int write_pid_file(const char *path, pid_t pid, struct pp_error *err)
 	return fs_write_atomic(path, buf, (size_t)n, 0644, err);
 }
 
-/* The container's seccomp profile, as create saved it, built. */
-static int load_seccomp(const struct rt_exec_opts *opts, struct rt_seccomp_filter **ret,
-                        struct pp_error *err)
+/* The container's seccomp profile, as create saved it (*ret_profile,
+ * caller frees), built (*ret). */
+static int load_seccomp(const struct rt_exec_opts *opts, struct rt_seccomp **ret_profile,
+                        struct rt_seccomp_filter **ret, struct pp_error *err)
 {
 	cleanup_free char *dir = rt_state_dir(opts->state_root, opts->id);
-	struct rt_seccomp *s = NULL;
-	int r = rt_seccomp_load_saved(dir, &s, err);
+	int r = rt_seccomp_load_saved(dir, ret_profile, err);
 
 	if (r >= 0)
-		r = rt_seccomp_build(s, ret, err);
-	rt_seccomp_free(s);
+		r = rt_seccomp_build(*ret_profile, ret, err);
 	return r;
 }
 
@@ -296,7 +335,8 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 		return r;
 	}
 	c.cgroup_path = st.cgroup_path;
-	r = load_seccomp(opts, &c.seccomp, err);
+	c.st = &st;
+	r = load_seccomp(opts, &c.profile, &c.seccomp, err);
 	if (c.proc.terminal && opts->console_socket < 0)
 		r = pp_error_msg(err, EINVAL,
 		                 "process.terminal is set but no console socket given");
@@ -322,6 +362,7 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 		}
 	}
 	rt_seccomp_filter_free(c.seccomp);
+	rt_seccomp_free(c.profile);
 	rt_process_clear(&c.proc);
 	rt_state_file_clear(&st);
 	if (r < 0)

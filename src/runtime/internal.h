@@ -20,6 +20,7 @@ struct pp_error;
 /* Bounds on untrusted config input. */
 #define RT_CONFIG_MAX_BYTES (4u << 20)
 #define RT_MAX_ARRAY        4096
+#define RT_MAX_NUMA_NODES   1024
 
 /* Typed member lookup for validation: 1 and *ret (borrowed) when key is
  * present with type, 0 when absent or null, -EINVAL "<path>.<key>: expected
@@ -65,6 +66,14 @@ struct rt_process {
 	size_t n_rlimits;
 	bool has_oom_score_adj;
 	int oom_score_adj;
+	bool has_sched; /* process.scheduler, as sched_setattr(2) takes it */
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+	bool has_ioprio; /* process.ioPriority, as ioprio_set(2) takes it */
+	int ioprio;
 };
 
 /* Parse an OCI "process" object into *ret (zeroed first; clear with
@@ -90,6 +99,7 @@ enum rt_ns_type {
 	RT_NS_UTS,
 	RT_NS_MNT,
 	RT_NS_CGROUP,
+	RT_NS_TIME, /* made by rt_timens_setup, never by clone */
 	RT_NS_COUNT,
 };
 
@@ -173,6 +183,8 @@ struct rt_mount {
 	unsigned long clear_flags; /* MS_* explicitly cleared ("rw", "suid"...) */
 	unsigned long propagation; /* MS_PRIVATE|MS_REC etc., 0 = none */
 	bool bind;                 /* bind or rbind */
+	bool tmpcopyup;            /* "tmpcopyup": copy the folder's content into the tmpfs */
+	uint64_t rec_set, rec_clr; /* "rro", "rnosuid"...: MOUNT_ATTR_* for the whole tree */
 	/* With a user namespace, "/proc/self/fd/N" of an O_PATH fd of source
 	 * opened by the parent (the container's root may not reach it, as
 	 * runc's mount sources); NULL otherwise. */
@@ -207,6 +219,7 @@ enum rt_seccomp_action {
 	RT_SCMP_TRACE,
 	RT_SCMP_ALLOW,
 	RT_SCMP_LOG,
+	RT_SCMP_NOTIFY, /* the listener fd goes to listener_path */
 };
 
 enum rt_seccomp_op {
@@ -245,6 +258,9 @@ struct rt_seccomp {
 	unsigned flags; /* RT_SCMP_FLAG_* */
 	struct rt_seccomp_syscall *syscalls;
 	size_t n_syscalls;
+	bool has_notify;         /* some syscall's action is SCMP_ACT_NOTIFY */
+	char *listener_path;     /* linux.seccomp.listenerPath, required with notify */
+	char *listener_metadata; /* linux.seccomp.listenerMetadata, may be NULL */
 };
 
 /* Parse and validate a linux.seccomp object into *ret (caller frees with
@@ -278,6 +294,15 @@ int rt_ptrace_scope_parse(json_object *annotations, bool *ret, struct pp_error *
  * the annotation named when the kernel has no Landlock. */
 int rt_ptrace_scope_apply(struct pp_error *err);
 void rt_seccomp_filter_free(struct rt_seccomp_filter *f);
+/* After rt_seccomp_load() of a filter with SCMP_ACT_NOTIFY: its listener
+ * fd (caller closes), or -errno. */
+int rt_seccomp_notify_fd(struct rt_seccomp_filter *f);
+/* Parent side: send the listener fd to s->listener_path (an AF_UNIX
+ * stream socket) with runtime.md's containerProcessState: fds
+ * ["seccompFd"], pid, metadata and state (state_json, the container's
+ * state as text). Borrows fd. 0 or -errno naming listenerPath. */
+int rt_seccomp_send_listener(const struct rt_seccomp *s, int fd, pid_t pid, const char *state_json,
+                             struct pp_error *err);
 /* The container's linux.seccomp JSON kept in its state folder for exec:
  * write (nothing when s is NULL) and read back (*ret NULL when none). */
 int rt_seccomp_save(const char *state_dir, json_object *seccomp, struct pp_error *err);
@@ -356,6 +381,58 @@ bool rt_cgroup_devices_v1_mounted(void);
 int rt_cgroup_devices_v1(const char *rel, const struct rt_config *c, struct pp_error *err);
 int rt_cgroup_devices_bpf(const char *v2_dir, const struct rt_config *c, struct pp_error *err);
 
+/* ---- hooks (hooks.c; config.md "POSIX-platform Hooks") ---- */
+
+enum rt_hook_kind {
+	RT_HOOK_PRESTART,
+	RT_HOOK_CREATE_RUNTIME,
+	RT_HOOK_CREATE_CONTAINER,
+	RT_HOOK_START_CONTAINER,
+	RT_HOOK_POSTSTART,
+	RT_HOOK_POSTSTOP,
+	RT_HOOK_COUNT,
+};
+
+struct rt_hook {
+	char *path;  /* absolute */
+	char **args; /* may be NULL: argv is { path } */
+	char **env;  /* may be NULL: empty */
+	int timeout; /* seconds, 0 = none */
+};
+
+struct rt_hooks {
+	struct rt_hook *list[RT_HOOK_COUNT];
+	size_t n[RT_HOOK_COUNT];
+};
+
+/* The "hooks" object (NULL: none) into *ret (cleared with
+ * rt_hooks_clear(); nothing to clear on failure). Unknown kinds are
+ * ignored, as runc does; a missing or relative path and a timeout not
+ * above zero are -EINVAL naming the field ("hooks.prestart[0].path"). */
+int rt_hooks_parse(json_object *hooks, struct rt_hooks *ret, struct pp_error *err);
+void rt_hooks_clear(struct rt_hooks *h);
+/* The state (runtime.md "State") a hook reads on stdin, as JSON text
+ * (caller frees); pid left out when 0, annotations when NULL. */
+char *rt_hook_state(const char *id, const char *status, pid_t pid, const char *bundle,
+                    json_object *annotations);
+/* Run the hooks of kind k in order, each in a child of the caller (so in
+ * the caller's namespaces) with state on stdin, and stop at the first
+ * that fails: -EIO "error running prestart hook #0: exit status 1,
+ * stdout: …, stderr: …" or -ETIME "… hook ran past specified timeout of
+ * 2.0s" (killed), as runc words them. */
+int rt_hooks_run(const struct rt_hooks *h, enum rt_hook_kind k, const char *state,
+                 struct pp_error *err);
+/* The same for poststart and poststop, whose failures only warn
+ * (rt_warn) and never stop the others (config.md). */
+void rt_hooks_run_warn(const struct rt_hooks *h, enum rt_hook_kind k, const char *state);
+/* The config's hooks object kept in the state folder for start and
+ * delete (nothing when hooks is NULL), and read back (*ret empty when
+ * none was saved). 0 or -errno. */
+int rt_hooks_save(const char *state_dir, json_object *hooks, struct pp_error *err);
+int rt_hooks_load_saved(const char *state_dir, struct rt_hooks *ret, struct pp_error *err);
+/* A warning through rt_set_warn_fn's function (log_debug without one). */
+void rt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 struct rt_config {
 	json_object *json; /* the whole config.json, owned */
 	char *bundle;      /* absolute */
@@ -389,7 +466,34 @@ struct rt_config {
 	struct rt_idmap *gid_maps; /* linux.gidMappings */
 	size_t n_gid_maps;
 	bool ptrace_scope; /* annotation run.peapod.ptrace-scope: "container" */
+	struct rt_hooks hooks;
+	json_object *hooks_json; /* borrowed from json, may be NULL */
+	bool has_personality;    /* linux.personality */
+	unsigned long personality;
+	bool has_time_offsets;      /* linux.timeOffsets */
+	int64_t time_offsets[2][2]; /* [monotonic, boottime][secs, nanosecs] */
+	bool has_mempolicy;         /* linux.memoryPolicy: mode | flags, nodes */
+	int mempolicy_mode;
+	unsigned long mempolicy_nodes[RT_MAX_NUMA_NODES / (8 * sizeof(unsigned long))];
 };
+
+/* ---- one-syscall knobs (kernel-opts.c) ---- */
+
+/* linux.personality, linux.memoryPolicy and linux.timeOffsets (only with
+ * a new time namespace) into c; unknown names are
+ * -EINVAL naming the field ("linux.memoryPolicy.mode: unknown value"). */
+int rt_kopts_parse_linux(json_object *lx, struct rt_config *c, struct pp_error *err);
+/* In the init, before execve: personality(2), set_mempolicy(2). 0 or
+ * -errno naming the field. */
+int rt_kopts_apply_linux(const struct rt_config *c, struct pp_error *err);
+/* In the init, with a new time namespace: unshare it, write
+ * linux.timeOffsets to /proc/self/timens_offsets (only possible before
+ * a process is in it), then enter it (setns of time_for_children). */
+int rt_timens_setup(const struct rt_config *c, struct pp_error *err);
+/* process.scheduler and process.ioPriority into p (zeroed by the caller). */
+int rt_kopts_parse_process(json_object *proc, struct rt_process *p, struct pp_error *err);
+/* sched_setattr(2) and ioprio_set(2) of p on the calling process. */
+int rt_kopts_apply_process(const struct rt_process *p, struct pp_error *err);
 
 /* Read and validate <bundle>/config.json into *ret (caller frees with
  * rt_config_free()). -EINVAL with a field path on bad input, -ENOENT when
@@ -403,6 +507,12 @@ struct rt_config *rt_config_free(struct rt_config *c);
 int rt_config_parse_linux(json_object *json, struct rt_config *c, struct pp_error *err);
 
 /* ---- rootfs (mounts.c, devices.c, rootfs.c), in the child ---- */
+
+/* Copy the tree below the folder from (borrowed; never following a
+ * symlink nor crossing a mount) into the empty folder to, with owners,
+ * modes and times (the "tmpcopyup" mount option of runc and crun).
+ * 0 or -errno. */
+int rt_copyup(int from, int to);
 
 /* mount(2) onto /proc/self/fd/<fd> (an O_PATH fd). 0 or -errno. */
 int rt_mount_fd(const char *source, int fd, const char *type, unsigned long flags,
@@ -514,8 +624,17 @@ int rt_stdio_setup(const int stdio[3], struct pp_error *err);
 void rt_sync_send_error(int fd, const struct pp_error *err);
 /* Child side: write the 0 "ok" marker. */
 int rt_sync_send_ok(int fd);
-/* Parent side: wait for the child's report: 0 (ok), or -code with *err as
- * the child wrote it; -EPIPE "child died" on EOF. */
+/* Child side: ask the parent to run the hooks of the runtime's namespace
+ * (prestart, createRuntime), then wait for its "g". 0 or -errno. */
+#define RT_SYNC_HOOKS   (-1)
+#define RT_SYNC_SECCOMP (-2) /* sent with the seccomp listener fd */
+int rt_sync_send_hooks(int fd);
+/* rt_sync_wait that also takes an fd sent with the message (*ret_fd, -1
+ * when none; caller closes): 2 for RT_SYNC_SECCOMP. */
+int rt_sync_wait_fd(int fd, int *ret_fd, struct pp_error *err);
+/* Parent side: wait for the child's report: 0 (ok), 1 (the child asks for
+ * the hooks, rt_sync_send_hooks), or -code with *err as the child wrote
+ * it; -EPIPE "child died" on EOF. */
 int rt_sync_wait(int fd, struct pp_error *err);
 /* Parent side of an intermediate child's one message: the pid of the
  * process it cloned with CLONE_PARENT (*ret_pid), or its error. Reaps the

@@ -46,6 +46,29 @@ static int await_init(const struct rt_state_file *st, int fd, struct pp_error *e
 	}
 }
 
+/* poststart (after the process started, before start returns) or
+ * poststop (after delete removed the container): in our namespaces, from
+ * the hooks create saved; failures only warn (config.md). */
+static void run_saved_hooks(const char *state_root, const struct rt_state_file *st,
+                            enum rt_hook_kind k, const char *status)
+{
+	cleanup_free char *dir = rt_state_dir(state_root, st->id);
+	cleanup_free char *state = NULL;
+	struct rt_hooks h;
+	struct pp_error err = {0};
+
+	if (rt_hooks_load_saved(dir, &h, &err) < 0) {
+		rt_warn("%s", err.msg);
+		return;
+	}
+	if (h.n[k] > 0) {
+		state = rt_hook_state(st->id, status, k == RT_HOOK_POSTSTOP ? 0 : st->pid,
+		                      st->bundle, st->annotations);
+		rt_hooks_run_warn(&h, k, state);
+	}
+	rt_hooks_clear(&h);
+}
+
 int rt_container_start(const char *state_root, const char *id, struct pp_error *err)
 {
 	cleanup_(state_clearp) struct rt_state_file st = {0};
@@ -66,7 +89,10 @@ int rt_container_start(const char *state_root, const char *id, struct pp_error *
 		return r;
 	(void)unlink(fifo);
 	st.started = true;
-	return rt_state_write(state_root, &st, err);
+	r = rt_state_write(state_root, &st, err);
+	if (r >= 0)
+		run_saved_hooks(state_root, &st, RT_HOOK_POSTSTART, "running");
+	return r;
 }
 
 /* Signal the init through a pidfd, after checking it is still the same
@@ -108,6 +134,7 @@ int rt_container_delete(const char *state_root, const char *id, bool force, stru
 {
 	cleanup_(state_clearp) struct rt_state_file st = {0};
 	cleanup_free char *dir = NULL;
+	struct rt_hooks hooks = {0};
 	int r = rt_state_read(state_root, id, &st, err);
 
 	if (r < 0)
@@ -127,5 +154,15 @@ int rt_container_delete(const char *state_root, const char *id, bool force, stru
 			return r;
 	}
 	dir = rt_state_dir(state_root, id);
-	return fs_rm_rf(dir, err);
+	r = rt_hooks_load_saved(dir, &hooks, err);
+	if (r >= 0)
+		r = fs_rm_rf(dir, err);
+	if (r >= 0 && hooks.n[RT_HOOK_POSTSTOP] > 0) {
+		cleanup_free char *state =
+		    rt_hook_state(id, "stopped", 0, st.bundle, st.annotations);
+
+		rt_hooks_run_warn(&hooks, RT_HOOK_POSTSTOP, state);
+	}
+	rt_hooks_clear(&hooks);
+	return r;
 }

@@ -23,7 +23,7 @@
 
 #define REMOUNT_FLAGS                                                                              \
 	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | \
-	 MS_STRICTATIME)
+	 MS_STRICTATIME | MS_NOSYMFOLLOW)
 
 int rt_mount_fd(const char *source, int fd, const char *type, unsigned long flags, const char *data)
 {
@@ -93,6 +93,30 @@ static bool is_type(const struct rt_mount *m, const char *t)
 	return m->type != NULL && strcmp(m->type, t) == 0;
 }
 
+/* A tmpfs with "tmpcopyup": the folder it covers is kept open, the tmpfs
+ * mounted writable, the folder's tree copied in, then the tmpfs made
+ * read-only when asked (runc copies through a temporary mount). */
+static int mount_copyup(int rootfd, const struct rt_mount *m, int dfd, unsigned long flags)
+{
+	cleanup_close int under = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int top = -1;
+	int r;
+
+	if (under < 0)
+		return -errno;
+	r = rt_mount_fd(m->source ? m->source : m->type, dfd, m->type,
+	                flags & ~(MS_REC | MS_RDONLY), m->data);
+	if (r < 0)
+		return r;
+	top = fs_open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
+	if (top < 0)
+		return top;
+	r = rt_copyup(under, top);
+	if (r >= 0 && (flags & MS_RDONLY))
+		r = rt_mount_fd(NULL, top, NULL, MS_REMOUNT | (flags & ~MS_REC), m->data);
+	return r;
+}
+
 static int mount_one(int rootfd, const struct rt_mount *m, int dfd)
 {
 	unsigned long flags = m->flags & ~(MS_REMOUNT);
@@ -120,6 +144,8 @@ static int mount_one(int rootfd, const struct rt_mount *m, int dfd)
 	}
 	if (is_type(m, "cgroup") || is_type(m, "cgroup2"))
 		return rt_mount_cgroup(rootfd, m->destination, dfd, flags);
+	if (m->tmpcopyup && is_type(m, "tmpfs"))
+		return mount_copyup(rootfd, m, dfd, flags);
 	return rt_mount_fd(m->source ? m->source : m->type, dfd, m->type, flags & ~MS_REC, m->data);
 }
 
@@ -136,6 +162,23 @@ static int set_propagation(int rootfd, const struct rt_mount *m, size_t i, struc
 	r = top < 0 ? top : rt_mount_fd(NULL, top, NULL, m->propagation, NULL);
 	if (r < 0)
 		return pp_error(err, r, "mounts[%zu]: set the propagation of '%s'", i,
+		                m->destination);
+	return 0;
+}
+
+/* The recursive options ("rro"...) on the tree now at its destination. */
+static int set_rec_attrs(int rootfd, const struct rt_mount *m, size_t i, struct pp_error *err)
+{
+	struct mount_attr attr = {.attr_set = m->rec_set, .attr_clr = m->rec_clr};
+	cleanup_close int top = -1;
+
+	if (m->rec_set == 0 && m->rec_clr == 0)
+		return 0;
+	top = fs_open_in_root(rootfd, m->destination, O_PATH, 0);
+	if (top < 0)
+		return pp_error(err, top, "mounts[%zu]: open '%s'", i, m->destination);
+	if (sys_mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return pp_error(err, errno, "mounts[%zu]: set the recursive options of '%s'", i,
 		                m->destination);
 	return 0;
 }
@@ -157,7 +200,8 @@ static int apply_one(int rootfd, const struct rt_mount *m, size_t i, struct pp_e
 		return pp_error(err, r, "mounts[%zu]: mount %s '%s' on '%s'", i,
 		                m->type ? m->type : "bind", m->source ? m->source : "",
 		                m->destination);
-	return set_propagation(rootfd, m, i, err);
+	r = set_rec_attrs(rootfd, m, i, err);
+	return r < 0 ? r : set_propagation(rootfd, m, i, err);
 }
 
 int rt_mounts_apply(const struct rt_config *c, int rootfd, struct pp_error *err)

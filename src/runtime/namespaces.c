@@ -18,13 +18,13 @@
 
 static const char *const proc_names[RT_NS_COUNT] = {
     [RT_NS_USER] = "user", [RT_NS_PID] = "pid", [RT_NS_NET] = "net",       [RT_NS_IPC] = "ipc",
-    [RT_NS_UTS] = "uts",   [RT_NS_MNT] = "mnt", [RT_NS_CGROUP] = "cgroup",
+    [RT_NS_UTS] = "uts",   [RT_NS_MNT] = "mnt", [RT_NS_CGROUP] = "cgroup", [RT_NS_TIME] = "time",
 };
 
 static const int clone_flags[RT_NS_COUNT] = {
-    [RT_NS_USER] = CLONE_NEWUSER,     [RT_NS_PID] = CLONE_NEWPID, [RT_NS_NET] = CLONE_NEWNET,
-    [RT_NS_IPC] = CLONE_NEWIPC,       [RT_NS_UTS] = CLONE_NEWUTS, [RT_NS_MNT] = CLONE_NEWNS,
-    [RT_NS_CGROUP] = CLONE_NEWCGROUP,
+    [RT_NS_USER] = CLONE_NEWUSER,     [RT_NS_PID] = CLONE_NEWPID,   [RT_NS_NET] = CLONE_NEWNET,
+    [RT_NS_IPC] = CLONE_NEWIPC,       [RT_NS_UTS] = CLONE_NEWUTS,   [RT_NS_MNT] = CLONE_NEWNS,
+    [RT_NS_CGROUP] = CLONE_NEWCGROUP, [RT_NS_TIME] = CLONE_NEWTIME,
 };
 
 const char *rt_ns_proc_name(enum rt_ns_type t)
@@ -79,8 +79,10 @@ int rt_ns_new_flags(const struct rt_config *c)
 {
 	int flags = 0;
 
+	/* A time namespace's offsets must be written before a process is in
+	 * it: rt_timens_setup unshares it. */
 	for (int t = 0; t < RT_NS_COUNT; t++)
-		if (c->ns[t].enabled && c->ns[t].path == NULL)
+		if (c->ns[t].enabled && c->ns[t].path == NULL && t != RT_NS_TIME)
 			flags |= clone_flags[t];
 	return flags;
 }

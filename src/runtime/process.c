@@ -338,8 +338,8 @@ int rt_process_parse(json_object *process, struct rt_process *ret, struct pp_err
 		r = parse_rlimits(process, &p, err);
 	if (r >= 0)
 		r = parse_labels(process, err);
-	if (r >= 0 && json_get_obj(process, "scheduler") != NULL)
-		r = pp_error_msg(err, EINVAL, "process.scheduler: not supported");
+	if (r >= 0)
+		r = rt_kopts_parse_process(process, &p, err);
 	if (r < 0) {
 		rt_process_clear(&p);
 		return r;
@@ -422,6 +422,8 @@ int rt_process_apply(const struct rt_process *p, struct pp_error *err)
 	r = apply_rlimits(p, err);
 	if (r >= 0)
 		r = apply_oom_score_adj(p, err);
+	if (r >= 0)
+		r = rt_kopts_apply_process(p, err);
 	if (r >= 0)
 		r = rt_caps_drop_bounding(caps, err);
 	if (r >= 0)

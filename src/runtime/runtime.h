@@ -52,6 +52,11 @@ struct rt_idmap {
 int rt_userns_create(const struct rt_idmap *uids, size_t n_uids, const struct rt_idmap *gids,
                      size_t n_gids, int *ret_fd, struct pp_error *err);
 
+/* Where the runtime's warnings go (a failed poststart or poststop hook):
+ * fn gets one line without a newline; NULL (the default) keeps them at
+ * debug level. Not thread-safe: set once at startup. */
+void rt_set_warn_fn(void (*fn)(const char *msg));
+
 struct rt_create_opts {
 	const char *state_root; /* like runc --root; created if missing */
 	const char *id;         /* [A-Za-z0-9_.+-]{1,1024}, unique in state_root */

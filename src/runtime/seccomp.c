@@ -38,6 +38,7 @@ static const char *const action_names[] = {
     [RT_SCMP_TRACE] = "SCMP_ACT_TRACE",
     [RT_SCMP_ALLOW] = "SCMP_ACT_ALLOW",
     [RT_SCMP_LOG] = "SCMP_ACT_LOG",
+    [RT_SCMP_NOTIFY] = "SCMP_ACT_NOTIFY",
 };
 
 static const char *const op_names[] = {
@@ -101,6 +102,8 @@ void rt_seccomp_free(struct rt_seccomp *s)
 	}
 	free(s->syscalls);
 	strv_free(s->arches);
+	free(s->listener_path);
+	free(s->listener_metadata);
 	free(s);
 }
 
@@ -137,9 +140,9 @@ static int parse_action(json_object *o, const char *path, const struct action_ke
 	for (size_t i = 0; i < N_OF(action_names); i++)
 		if (strcmp(name, action_names[i]) == 0)
 			*ret_action = (int)i;
-	if (*ret_action < 0 && strcmp(name, "SCMP_ACT_NOTIFY") == 0)
+	if (*ret_action == RT_SCMP_NOTIFY && strcmp(key, "defaultAction") == 0)
 		return pp_error_msg(err, EINVAL,
-		                    "%s.%s: SCMP_ACT_NOTIFY is not supported by this runtime", path,
+		                    "%s.%s: SCMP_ACT_NOTIFY cannot be used as default action", path,
 		                    key);
 	if (*ret_action < 0)
 		return pp_error_msg(err, EINVAL, "%s.%s: unknown action '%s'", path, key,
@@ -241,6 +244,12 @@ static int parse_syscall(json_object *o, size_t i, struct rt_seccomp_syscall *sc
 	                 &sc->action, &sc->errno_ret, err);
 	if (r < 0)
 		return r;
+	/* runc's validator: the runtime itself must still write after loading. */
+	for (size_t k = 0; sc->action == RT_SCMP_NOTIFY && sc->names[k] != NULL; k++)
+		if (strcmp(sc->names[k], "write") == 0)
+			return pp_error_msg(
+			    err, EINVAL, "%s: SCMP_ACT_NOTIFY cannot be used for the write syscall",
+			    path);
 	return parse_args(o, path, sc, err);
 }
 
@@ -310,6 +319,28 @@ static int parse_flags(json_object *o, struct rt_seccomp *s, struct pp_error *er
 	return 0;
 }
 
+/* listenerPath and listenerMetadata; the path is required once a syscall
+ * is notified. */
+static int parse_listener(json_object *o, struct rt_seccomp *s, struct pp_error *err)
+{
+	const char *p = "linux.seccomp";
+	json_object *v;
+	int r = rt_json_member(o, p, "listenerPath", json_type_string, &v, err);
+
+	for (size_t i = 0; i < s->n_syscalls; i++)
+		s->has_notify = s->has_notify || s->syscalls[i].action == RT_SCMP_NOTIFY;
+	if (r > 0 && json_object_get_string_len(v) > 0)
+		s->listener_path = xstrdup(json_object_get_string(v));
+	if (r >= 0)
+		r = rt_json_member(o, p, "listenerMetadata", json_type_string, &v, err);
+	if (r > 0)
+		s->listener_metadata = xstrdup(json_object_get_string(v));
+	if (r >= 0 && s->has_notify && s->listener_path == NULL)
+		return pp_error_msg(err, EINVAL,
+		                    "%s.listenerPath: Required value with SCMP_ACT_NOTIFY", p);
+	return r < 0 ? r : 0;
+}
+
 int rt_seccomp_parse(json_object *seccomp, struct rt_seccomp **ret, struct pp_error *err)
 {
 	cleanup_(seccomp_freep) struct rt_seccomp *s = xzalloc(sizeof(*s));
@@ -328,6 +359,8 @@ int rt_seccomp_parse(json_object *seccomp, struct rt_seccomp **ret, struct pp_er
 		r = parse_flags(seccomp, s, err);
 	if (r >= 0)
 		r = parse_syscalls(seccomp, s, err);
+	if (r >= 0)
+		r = parse_listener(seccomp, s, err);
 	if (r < 0)
 		return r;
 	*ret = take_ptr(&s);
@@ -384,6 +417,8 @@ static uint32_t scmp_action(int action, uint32_t errno_ret)
 		return SCMP_ACT_TRACE(errno_ret);
 	case RT_SCMP_LOG:
 		return SCMP_ACT_LOG;
+	case RT_SCMP_NOTIFY:
+		return SCMP_ACT_NOTIFY;
 	default:
 		return SCMP_ACT_ALLOW;
 	}
@@ -529,6 +564,13 @@ int rt_seccomp_load(struct rt_seccomp_filter *f, struct pp_error *err)
 	return 0;
 }
 
+int rt_seccomp_notify_fd(struct rt_seccomp_filter *f)
+{
+	int fd = seccomp_notify_fd(f->ctx);
+
+	return fd < 0 ? (fd == -1 ? -EINVAL : fd) : fd;
+}
+
 void rt_seccomp_filter_free(struct rt_seccomp_filter *f)
 {
 	if (f == NULL)
@@ -553,6 +595,12 @@ int rt_seccomp_load(struct rt_seccomp_filter *f, struct pp_error *err)
 	(void)f;
 	(void)err;
 	return 0;
+}
+
+int rt_seccomp_notify_fd(struct rt_seccomp_filter *f)
+{
+	(void)f;
+	return -ENOSYS;
 }
 
 void rt_seccomp_filter_free(struct rt_seccomp_filter *f)

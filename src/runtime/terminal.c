@@ -105,24 +105,52 @@ int rt_sync_send_ok(int fd)
 	return 0;
 }
 
-int rt_sync_wait(int fd, struct pp_error *err)
+int rt_sync_send_hooks(int fd)
+{
+	struct pp_error e = {.code = RT_SYNC_HOOKS};
+
+	if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+		return -errno;
+	return 0;
+}
+
+int rt_sync_wait_fd(int fd, int *ret_fd, struct pp_error *err)
 {
 	struct pp_error e;
 	ssize_t n;
 
-	do
-		n = read(fd, &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
+	*ret_fd = -1;
+	n = fdpass_recv(fd, &e, sizeof(e), -1, ret_fd);
 	if (n < 0)
-		return pp_error(err, errno, "read from the container's init");
-	if (n != (ssize_t)sizeof(e))
+		return pp_error(err, (int)n, "read from the container's init");
+	if (n != (ssize_t)sizeof(e)) {
+		if (*ret_fd >= 0)
+			(void)close(take_fd(ret_fd));
 		return pp_error_msg(err, EPIPE, "the container's init died during setup");
+	}
+	if (e.code == RT_SYNC_SECCOMP && *ret_fd >= 0)
+		return 2;
+	if (*ret_fd >= 0)
+		(void)close(take_fd(ret_fd));
 	if (e.code == 0)
 		return 0;
+	if (e.code == RT_SYNC_HOOKS)
+		return 1;
 	e.msg[sizeof(e.msg) - 1] = '\0';
 	if (err != NULL)
 		*err = e;
 	return -e.code;
+}
+
+int rt_sync_wait(int fd, struct pp_error *err)
+{
+	int xfd, r = rt_sync_wait_fd(fd, &xfd, err);
+
+	if (xfd >= 0) {
+		(void)close(xfd);
+		return pp_error_msg(err, EPROTO, "unexpected fd from the container's init");
+	}
+	return r;
 }
 
 /* Parent side of the first message: the final pid, or the intermediate's

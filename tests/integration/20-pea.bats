@@ -561,3 +561,96 @@ cgroup_bundle() { # NAME SCRIPT RESOURCES
 	[[ "$output" == *"linux.resources.pids.limit: the host has no pids cgroup controller"* ]] ||
 		grep -qw pids /sys/fs/cgroup/unified/cgroup.controllers
 }
+
+# kopts_run NAME ARGS_JSON JQ_FILTER: run a bundle edited with jq in the
+# foreground; output and status in $output and $status.
+kopts_run() { # NAME ARGS FILTER
+	make_bundle "$1" "$2" >/dev/null
+	jq "$3" "$TMP/$1/config.json" >"$TMP/$1/c.new" && mv "$TMP/$1/c.new" "$TMP/$1/config.json"
+	run pea run --bundle "$TMP/$1" "$1"
+}
+
+@test "pea: linux.personality LINUX32 makes uname report a 32-bit machine" {
+	[ "$(uname -m)" = x86_64 ] || skip "not an x86_64 host"
+	kopts_run k '["/bin/busybox", "uname", "-m"]' '.linux.personality = {"domain": "LINUX32"}'
+	[ "$status" -eq 0 ]
+	[ "$output" = i686 ]
+	kopts_run k2 '["true"]' '.linux.personality = {"domain": "BSD"}'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.personality.domain: unknown value 'BSD'"* ]]
+}
+
+@test "pea: process.scheduler and process.ioPriority apply to the process" {
+	kopts_run k '["sh", "-c", "grep ^policy /proc/self/sched; cut -d\" \" -f19 /proc/self/stat"]' \
+		'.process.scheduler = {"policy": "SCHED_BATCH", "nice": 7} | .process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]##* }" = 3 ]
+	[ "${lines[1]}" = 7 ]
+	make_bundle k2 '["sleep", "60"]' >/dev/null
+	jq '.process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 6}' "$TMP/k2/config.json" >"$TMP/k2/c.new"
+	mv "$TMP/k2/c.new" "$TMP/k2/config.json"
+	pea run -d --bundle "$TMP/k2" k2 </dev/null >/dev/null 2>&1
+	wait_status k2 running
+	[ "$(ionice -p "$(state_field k2 pid)")" = "best-effort: prio 6" ]
+}
+
+@test "pea: linux.memoryPolicy is the process's NUMA policy" {
+	[ -e /proc/self/numa_maps ] || skip "kernel without NUMA"
+	kopts_run k '["sh", "-c", "grep -c interleave:0 /proc/self/numa_maps"]' \
+		'.linux.memoryPolicy = {"mode": "MPOL_INTERLEAVE", "nodes": "0"}'
+	[ "$status" -eq 0 ]
+	[ "$output" -gt 0 ]
+	kopts_run k2 '["true"]' '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0-x"}'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.memoryPolicy.nodes: invalid '0-x'"* ]]
+}
+
+@test "pea: linux.timeOffsets shift the clocks of a new time namespace, exec included" {
+	[ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
+	make_bundle k '["sh", "-c", "read -r u _ </proc/uptime; echo ${u%%.*}; exec sleep 60"]' >/dev/null
+	jq '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"boottime": {"secs": 864000, "nanosecs": 0}}' \
+		"$TMP/k/config.json" >"$TMP/k/c.new"
+	mv "$TMP/k/c.new" "$TMP/k/config.json"
+	pea create --bundle "$TMP/k" k </dev/null >"$TMP/out" 2>&1
+	pea start k
+	wait_status k running
+	for _ in $(seq 50); do
+		[ -s "$TMP/out" ] && break
+		sleep 0.1
+	done
+	local host
+	host=$(cut -d. -f1 /proc/uptime)
+	[ "$(cat "$TMP/out")" -ge $((host + 864000 - 5)) ]
+	run pea exec k cat /proc/uptime
+	[ "$status" -eq 0 ]
+	[ "${output%%.*}" -ge $((host + 864000 - 5)) ]
+	kopts_run k2 '["true"]' '.linux.timeOffsets = {"boottime": {"secs": 1, "nanosecs": 0}}'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.timeOffsets: needs a new 'time' namespace"* ]]
+}
+
+@test "pea: poststart runs at start (after the process started), a failing one only warns" {
+	make_bundle k '["sleep", "60"]' >/dev/null
+	jq --arg log "$TMP/log" '.hooks = {"poststart": [{"path": "/bin/sh", "args": ["sh", "-c", "echo poststart >>\($log); exit 1"]}, {"path": "/bin/sh", "args": ["sh", "-c", "echo second >>\($log)"]}]}' \
+		"$TMP/k/config.json" >"$TMP/k/c.new"
+	mv "$TMP/k/c.new" "$TMP/k/config.json"
+	pea create --bundle "$TMP/k" k </dev/null >/dev/null 2>&1
+	[ ! -e "$TMP/log" ]
+	run pea start k
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: error running poststart hook #0: exit status 1"* ]]
+	[ "$(cat "$TMP/log")" = "poststart
+second" ]
+	[ "$(state_field k status)" = running ]
+}
+
+@test "pea: nosymfollow and rnosymfollow mount options" {
+	mkdir -p "$TMP/src"
+	echo hi >"$TMP/src/f"
+	ln -s f "$TMP/src/link"
+	kopts_run k '["sh", "-c", "cat /m/f; cat /m/link; cat /r/link"]' \
+		".mounts += [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"$TMP/src\", \"options\": [\"bind\", \"nosymfollow\"]}, {\"destination\": \"/r\", \"type\": \"bind\", \"source\": \"$TMP/src\", \"options\": [\"rbind\", \"rnosymfollow\"]}]"
+	[ "${lines[0]}" = hi ]
+	[[ "${lines[1]}" == *"Too many levels of symbolic links"* ]]
+	[[ "${lines[2]}" == *"Too many levels of symbolic links"* ]]
+}

@@ -147,8 +147,11 @@ static void test_bad_types(void **state)
 	expect_bad("\"destination\": \"/proc\"", "\"destination\": \"proc\"",
 	           "mounts[0].destination: 'proc' is not absolute");
 	expect_bad("\"cwd\": \"/\"", "\"cwd\": \"tmp\"", "process.cwd: 'tmp' is not absolute");
-	expect_bad("\"hostname\": \"box\"", "\"hooks\": {\"prestart\": []}",
-	           "hooks: not supported by this runtime");
+	expect_bad("\"hostname\": \"box\"", "\"hooks\": {\"prestart\": [{\"path\": \"x\"}]}",
+	           "hooks.prestart[0].path: 'x' is not absolute");
+	expect_bad("\"hostname\": \"box\"",
+	           "\"hooks\": {\"poststop\": [{\"path\": \"/x\", \"timeout\": 0}]}",
+	           "hooks.poststop[0].timeout: must be greater than zero");
 	expect_bad("\"cgroupsPath\"", "\"seccomp\": {\"flags\": []}, \"cgroupsPath\"",
 	           "linux.seccomp.defaultAction: Required value");
 	expect_bad("\"limit\": 100", "\"limit\": \"100\"",
@@ -252,8 +255,7 @@ static void test_seccomp_errors(void **state)
 	expect_bad_seccomp(
 	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\","
 	    " \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
-	    "linux.seccomp.syscalls[0].action: SCMP_ACT_NOTIFY is not supported by "
-	    "this runtime");
+	    "linux.seccomp.listenerPath: Required value with SCMP_ACT_NOTIFY");
 	expect_bad_seccomp(
 	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"kill\"],"
 	    " \"action\": \"SCMP_ACT_ERRNO\","
