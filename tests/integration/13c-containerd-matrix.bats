@@ -326,3 +326,16 @@ detached() { # ID [ARGS...]
 	[[ "$output" == "30000 60000"* ]]
 	[ -s "$BATS_TEST_TMPDIR/pid" ]
 }
+
+@test "ctr run --memory-limit: a process over it is killed, containerd reports the OOM" {
+	c events >"$BATS_TEST_TMPDIR/events" 2>&1 &
+	local ev=$!
+	run crun_ --rm --memory-limit 16777216 "$IMG" oom1 sh -c 'echo start; tail /dev/zero'
+	echo "$output"
+	wait_for 20 grep -q "/tasks/oom.*oom1" "$BATS_TEST_TMPDIR/events" || true
+	kill "$ev"
+	wait "$ev" || true
+	cat "$BATS_TEST_TMPDIR/events"
+	[ "$status" -eq 137 ]
+	grep -q "/tasks/oom.*oom1" "$BATS_TEST_TMPDIR/events"
+}

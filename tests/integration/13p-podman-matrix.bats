@@ -334,3 +334,12 @@ CG_READ='cg() { cat "/sys/fs/cgroup/$1/$2" 2>/dev/null || cat "/sys/fs/cgroup/$3
 	run find /sys/fs/cgroup/ -maxdepth 3 -path "*/libpod_parent/$pod"
 	[ -z "$output" ]
 }
+
+# podman 4.3's conmon does not report OOMKilled on this hybrid host, even
+# with runc: the kill itself (SIGKILL, 137) is what is checked
+@test "podman run --memory 16m: a process over the limit is killed" {
+	run prun --memory 16m --memory-swap 16m "$IMG" sh -c 'echo start; tail /dev/zero'
+	echo "$output"
+	[ "$status" -eq 137 ]
+	[ "$output" = start ]
+}
