@@ -68,7 +68,8 @@ int pea_wait_forward(pid_t pid, int master, struct pp_error *err);
 /* Block the forwarded signals (so none is lost before pea_wait_forward). */
 void pea_signals_block(void);
 
-/* "TERM", "SIGTERM", "sigterm" or "15" → signal number, or -EINVAL. */
+/* "TERM", "SIGTERM", "sigterm" or "15" → signal number ("0": no signal, a
+ * check that the process exists, as runc takes it), or -EINVAL. */
 int pea_signal_parse(const char *s);
 
 /* 0 when container id exists and is not stopped, else 1 after reporting

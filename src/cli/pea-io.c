@@ -200,7 +200,7 @@ int pea_signal_parse(const char *s)
 	if (isdigit((unsigned char)s[0])) {
 		errno = 0;
 		n = strtol(s, &end, 10);
-		if (errno != 0 || *end != '\0' || n <= 0 || n > SIGRTMAX)
+		if (errno != 0 || *end != '\0' || n < 0 || n > SIGRTMAX)
 			return -EINVAL;
 		return (int)n;
 	}

@@ -216,6 +216,9 @@ assert e["level"] == "error" and e["msg"] and e["time"], e' "$TMP/log.json"
 	pea list --format json | python3 -c 'import json,sys; l=json.load(sys.stdin); assert l[0]["id"] == "l1" and l[0]["status"] == "running", l'
 	run pea delete l1
 	[ "$status" -eq 1 ] # running, no --force
+	# signal 0: only whether the process exists (runc takes it)
+	pea kill l1 0
+	[ "$(state_field l1 status)" = running ]
 	pea kill l1 KILL
 	wait_status l1 stopped
 	pea delete l1
