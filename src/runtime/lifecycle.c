@@ -129,7 +129,7 @@ int rt_container_kill(const char *state_root, const char *id, int sig, bool all,
 
 	if (r < 0)
 		return r;
-	if (sig <= 0 || sig >= NSIG)
+	if (sig < 0 || sig >= NSIG)
 		return pp_error_msg(err, EINVAL, "invalid signal %d", sig);
 	if (!all || st.cgroup_path == NULL)
 		r = kill_init(&st, sig, err);

@@ -113,7 +113,7 @@ const char *rt_status_name(enum rt_status s);
 /* The state as OCI state JSON (what `runc state` prints); caller owns. */
 json_object *rt_state_to_json(const struct rt_state *st);
 
-/* Send sig to the init process; with all, to every process in the
+/* Send sig to the init process (0: only check that it exists); with all, to every process in the
  * container's cgroup (SIGKILL uses cgroup.kill where the kernel has it).
  * 0, -ENOENT, -ESRCH (already stopped). */
 int rt_container_kill(const char *state_root, const char *id, int sig, bool all,
