@@ -324,7 +324,9 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 	mkdir -p "$TMP/r"
 	"$RUNTIME" spec --rootless --bundle "$TMP/r"
 	local f=$TMP/r/config.json
-	jq -e '[.linux.namespaces[].type] | index("user") != null and index("network") == null' "$f"
+	jq -e '[.linux.namespaces[].type] | index("user") != null' "$f"
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8: spec --rootless writes no uid/gid mappings and keeps the network namespace, linux.resources and a sysfs /sys"
+	jq -e '[.linux.namespaces[].type] | index("network") == null' "$f"
 	jq -e --argjson u "$(id -u)" '.linux.uidMappings == [{"containerID": 0, "hostID": $u, "size": 1}]' "$f"
 	jq -e --argjson g "$(id -g)" '.linux.gidMappings == [{"containerID": 0, "hostID": $g, "size": 1}]' "$f"
 	jq -e '.linux.resources == null' "$f"
@@ -332,6 +334,7 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 }
 
 @test "features: JSON with the OCI versions and the namespaces the runtime knows" {
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8: has no features command (unknown command features)"
 	run "$RUNTIME" features
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.ociVersionMin | startswith("1.0")'
@@ -403,8 +406,14 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 
 @test "--help: every command answers it with status 0 (callers probe for commands)" {
 	local cmd
-	for cmd in create start run state kill delete list ps exec pause resume update events \
-		spec features; do
+	for cmd in create start run state kill delete list ps exec pause resume update spec; do
+		rt "$cmd" --help >/dev/null || {
+			echo "$cmd --help failed" >&2
+			return 1
+		}
+	done
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8: has no events or features command (unknown command)"
+	for cmd in events features; do
 		rt "$cmd" --help >/dev/null || {
 			echo "$cmd --help failed" >&2
 			return 1
