@@ -281,14 +281,20 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 }
 
 @test "--log with --log-format json: errors as JSON lines {level, msg, time}" {
+	# the missing container's error: runc and pea say "does not exist",
+	# crun 1.8 the ENOENT of its state file ("No such file or directory")
+	local gone='does not exist|No such file'
 	run rt --log "$TMP/log.json" --log-format json state nope
 	[ "$status" -ne 0 ]
-	jq -e 'select(.level == "error") | (.msg | test("does not exist")) and (.time | length > 0)' \
+	jq -e --arg re "$gone" \
+		'select(.level == "error") | (.msg | test($re)) and (.time | length > 0)' \
 		"$TMP/log.json"
+	# the text format differs (runc and pea: logfmt, crun: the bare
+	# message); all write the error to the --log file
 	run rt --log "$TMP/log.txt" state nope
 	[ "$status" -ne 0 ]
-	grep -q 'level=error msg=".*does not exist' "$TMP/log.txt"
-	refused "log-format" --log-format xml state nope
+	grep -Eq "$gone" "$TMP/log.txt"
+	refused "xml" --log-format xml state nope
 }
 
 @test "--debug: commands still work and report as before" {
@@ -298,7 +304,9 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 	[ "$(rt --debug state c | jq -r .status)" = running ]
 	run rt --debug state nope
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"does not exist"* ]]
+	# runc and pea: "does not exist"; crun 1.8: its state file's ENOENT
+	local gone='does not exist|No such file'
+	[[ "$output" =~ $gone ]]
 }
 
 @test "spec: writes runc's default config.json, and refuses to overwrite it" {
@@ -316,7 +324,9 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 	mkdir -p "$TMP/r"
 	"$RUNTIME" spec --rootless --bundle "$TMP/r"
 	local f=$TMP/r/config.json
-	jq -e '[.linux.namespaces[].type] | index("user") != null and index("network") == null' "$f"
+	jq -e '[.linux.namespaces[].type] | index("user") != null' "$f"
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8: spec --rootless writes no uid/gid mappings and keeps the network namespace, linux.resources and a sysfs /sys"
+	jq -e '[.linux.namespaces[].type] | index("network") == null' "$f"
 	jq -e --argjson u "$(id -u)" '.linux.uidMappings == [{"containerID": 0, "hostID": $u, "size": 1}]' "$f"
 	jq -e --argjson g "$(id -g)" '.linux.gidMappings == [{"containerID": 0, "hostID": $g, "size": 1}]' "$f"
 	jq -e '.linux.resources == null' "$f"
@@ -324,6 +334,7 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 }
 
 @test "features: JSON with the OCI versions and the namespaces the runtime knows" {
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8: has no features command (unknown command features)"
 	run "$RUNTIME" features
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.ociVersionMin | startswith("1.0")'
@@ -335,7 +346,11 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 	started a '["sleep", "60"]'
 	rt kill a SIGKILL
 	wait_status a stopped
-	refused "not running" kill a KILL
+	# runc and pea: "not running"; crun 1.8: kill(2)'s ESRCH
+	run rt kill a KILL
+	[ "$status" -ne 0 ]
+	local gone='not running|No such process'
+	[[ "$output" =~ $gone ]]
 	started b '["sleep", "60"]'
 	rt kill b 9
 	wait_status b stopped
@@ -372,7 +387,11 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 	[ "$status" -ne 0 ]
 	run rt state j
 	[ "$status" -ne 0 ]
-	refused "does not exist" start nope
+	# runc and pea: "does not exist"; crun 1.8: its state file's ENOENT
+	run rt start nope
+	[ "$status" -ne 0 ]
+	local gone='does not exist|No such file'
+	[[ "$output" =~ $gone ]]
 	run rt exec nope true
 	[ "$status" -ne 0 ]
 }
@@ -387,8 +406,14 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 
 @test "--help: every command answers it with status 0 (callers probe for commands)" {
 	local cmd
-	for cmd in create start run state kill delete list ps exec pause resume update events \
-		spec features; do
+	for cmd in create start run state kill delete list ps exec pause resume update spec; do
+		rt "$cmd" --help >/dev/null || {
+			echo "$cmd --help failed" >&2
+			return 1
+		}
+	done
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8: has no events or features command (unknown command)"
+	for cmd in events features; do
 		rt "$cmd" --help >/dev/null || {
 			echo "$cmd --help failed" >&2
 			return 1
