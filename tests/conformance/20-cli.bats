@@ -42,6 +42,7 @@ freezer_state() { # NAME
 }
 
 @test "pause: twice fails (not running); resume of a running container fails (not paused)" {
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8: pause of a paused and resume of a running container both succeed (exit 0)"
 	started c '["sleep", "60"]'
 	refused "not paused" resume c
 	rt pause c
@@ -50,25 +51,35 @@ freezer_state() { # NAME
 }
 
 @test "pause: unknown and stopped containers are refused" {
-	refused "does not exist" pause nope
-	refused "does not exist" resume nope
+	# runc and pea: "does not exist"; crun: its state file "No such file"
+	run rt pause nope
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"does not exist"* || "$output" == *"No such file"* ]]
+	run rt resume nope
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"does not exist"* || "$output" == *"No such file"* ]]
 	started c '["sleep", "60"]'
 	rt kill c KILL
 	wait_status c stopped
 	refused "not running" pause c
-	refused "not paused" resume c
+	# runc and pea: "not paused"; crun: "not running" (both true)
+	run rt resume c
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not paused"* || "$output" == *"not running"* ]]
+	[ "$(state_field c status)" = stopped ]
 }
 
-@test "pause: exec into a paused container fails with 255 and runs nothing" {
+@test "pause: exec into a paused container fails and runs nothing" {
 	started c '["sleep", "60"]'
 	rt pause c
 	run rt exec c touch /tmp/ran
-	[ "$status" -eq 255 ]
+	[ "$status" -ne 0 ]
 	[[ "$output" == *"paused"* ]]
 	[ ! -e "$TMP/c/rootfs/tmp/ran" ]
 }
 
 @test "pause: kill KILL of a paused container stops it" {
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8: kill KILL does not thaw a paused container's v1 freezer, so it stays paused until resumed"
 	started c '["sleep", "60"]'
 	rt pause c
 	rt kill c KILL
