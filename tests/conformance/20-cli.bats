@@ -199,6 +199,7 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 }
 
 @test "events --stats: the memory and pids limits set by update show" {
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8 has no events command"
 	started c '["sleep", "60"]'
 	rt update --memory 64M --pids-limit 33 c
 	run rt events --stats c
@@ -208,6 +209,7 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 }
 
 @test "events: unknown and stopped containers are refused" {
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8 has no events command"
 	refused "does not exist" events --stats nope
 	refused "does not exist" events nope
 	started c '["sleep", "60"]'
@@ -218,12 +220,14 @@ cg_value() { # NAME V1_CONTROLLER V1_FILE V2_FILE
 }
 
 @test "events: a stream of stats events every --interval" {
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8 has no events command"
 	started c '["sleep", "60"]'
 	timeout 0.9 "$RUNTIME" --root "$ROOT" events --interval 200ms c >"$TMP/ev" || true
 	[ "$(jq -s 'map(select(.type == "stats" and .id == "c")) | length' "$TMP/ev")" -ge 2 ]
 }
 
 @test "events: the OOM killer killing in the container is an oom event" {
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8 has no events command"
 	make_bundle c '["sh", "-c", "x=0123456789; while :; do x=$x$x; done"]' >/dev/null
 	bundle_set c '.linux.resources.memory = {"limit": 16777216, "swap": 16777216}'
 	rt create --bundle "$TMP/c" c </dev/null >/dev/null 2>&1
