@@ -61,23 +61,24 @@ conf.example" ]
 }
 
 @test "sysctl: keys no namespace of the container isolates are refused" {
+	# the key and why, in words runc, crun and pea share (case aside)
 	make_bundle c '["true"]' >/dev/null
 	bundle_set c '.linux.sysctl = {"kernel.pid_max": "40000"}'
 	run_bundle c
 	[ "$status" -ne 0 ]
-	[[ "$output" == *kernel.pid_max*'is not in a separate kernel namespace'* ]]
+	[[ "${output,,}" == *kernel.pid_max*namespace* ]]
 	bundle_set c '.linux.sysctl = {"kernel.hostname": "x"}'
 	run_bundle c
 	[ "$status" -ne 0 ]
-	[[ "$output" == *kernel.hostname*'conflicts with the OCI'*hostname* ]]
+	[[ "${output,,}" == *kernel.hostname*'conflicts with'*hostname* ]]
 	bundle_set c '.linux.sysctl = {"kernel.shmmni": "1000"} | .linux.namespaces -= [{"type": "ipc"}]'
 	run_bundle c
 	[ "$status" -ne 0 ]
-	[[ "$output" == *kernel.shmmni*'is not allowed in the hosts ipc namespace'* ]]
+	[[ "${output,,}" == *kernel.shmmni*'ipc namespace'* ]]
 	bundle_set c '.linux.sysctl = {"net.core.somaxconn": "100"} | .linux.namespaces -= [{"type": "network"}]'
 	run_bundle c
 	[ "$status" -ne 0 ]
-	[[ "$output" == *net.core.somaxconn*'not allowed in host network namespace'* ]]
+	[[ "${output,,}" == *net.core.somaxconn*'network namespace'* ]]
 }
 
 @test "process.oomScoreAdj is the process's oom_score_adj" {
@@ -94,6 +95,7 @@ conf.example" ]
 	bundle_set c '.linux.intelRdt = {"closID": "conf"}'
 	run_bundle c
 	[ "$status" -eq 0 ]
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8: linux.intelRdt is ignored whole, a schema without resctrl is not refused"
 	bundle_set c '.linux.intelRdt = {"l3CacheSchema": "L3:0=f"}'
 	run_bundle c
 	[ "$status" -ne 0 ]
@@ -192,6 +194,7 @@ PY
 }
 
 @test "seccomp: SCMP_ACT_NOTIFY is refused as the default action and for write" {
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8: SCMP_ACT_NOTIFY is not refused as the default action nor for write, the filter is loaded and its fd sent to listenerPath"
 	make_bundle c '["true"]' >/dev/null
 	bundle_set c ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"listenerPath\": \"$TMP/none.sock\"}"
 	run_bundle c
