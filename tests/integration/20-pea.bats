@@ -12,104 +12,16 @@ BUILD=${BUILD:-$(git -C "$BATS_TEST_DIRNAME" rev-parse --show-toplevel)/build}
 PEA=${PEA:-$BUILD/src/cli/pea}
 PAUSE=${PAUSE:-$BUILD/src/pause/peapod-pause}
 
-setup() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	[ -x "$PEA" ] || skip "no pea binary at $PEA"
-	[ -x /bin/busybox ] || skip "needs busybox-static"
-	TMP=$(mktemp -d /tmp/pea-test.XXXXXX)
-	ROOT=$TMP/state
-	CG_PARENT="peatest-$$-${BATS_TEST_NUMBER}"
-	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-		CG_V2=/sys/fs/cgroup
-	else
-		CG_V2=/sys/fs/cgroup/unified
-	fi
-	BG_PIDS=()
-}
-
-teardown() {
-	[ -n "${TMP:-}" ] || return 0
-	local id pid
-	for id in $("$PEA" --root "$ROOT" list -q 2>/dev/null); do
-		timeout 10 "$PEA" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
-	done
-	for pid in "${BG_PIDS[@]}"; do
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	# The v1 twins of our cgroups too; rmdir only removes empty ones.
-	find /sys/fs/cgroup/ -maxdepth 3 -type d -name "$CG_PARENT" 2>/dev/null |
-		while read -r d; do
-			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
-		done
-	rm -rf "$TMP"
-}
+# The conformance suite's setup and teardown (a test's own --root, bundle
+# folder and cgroup parent, all removed), rt, state_field, wait_status and
+# its busybox bundle (make_bundle NAME ARGS_JSON, bundle_set NAME JQ), with
+# pea as the runtime and hostnames pea-NAME.
+RUNTIME=$PEA
+BUNDLE_HOST_PREFIX=pea
+load ../conformance/helpers
 
 pea() {
-	timeout 20 "$PEA" --root "$ROOT" "$@"
-}
-
-# make_bundle NAME ARGS_JSON [ROOTFS_EXTRA_CMD]: a busybox bundle in $TMP/NAME.
-make_bundle() {
-	local b=$TMP/$1 args=$2 app
-	mkdir -p "$b"/rootfs/{bin,proc,dev,sys,tmp,etc}
-	cp /bin/busybox "$b/rootfs/bin/busybox"
-	for app in sh ps sleep hostname cat kill echo ls true false grep wc; do
-		ln -s busybox "$b/rootfs/bin/$app"
-	done
-	echo 'root:x:0:0:root:/:/bin/sh' >"$b/rootfs/etc/passwd"
-	cat >"$b/config.json" <<EOF
-{
-  "ociVersion": "1.0.2",
-  "process": {
-    "terminal": false,
-    "user": {"uid": 0, "gid": 0},
-    "args": $args,
-    "env": ["PATH=/bin", "HOME=/"],
-    "cwd": "/",
-    "capabilities": {
-      "bounding": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"],
-      "effective": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"],
-      "permitted": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"]
-    },
-    "noNewPrivileges": true
-  },
-  "root": {"path": "rootfs", "readonly": false},
-  "hostname": "pea-$1",
-  "mounts": [
-    {"destination": "/proc", "type": "proc", "source": "proc"},
-    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
-     "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
-    {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
-     "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
-    {"destination": "/sys", "type": "sysfs", "source": "sysfs",
-     "options": ["nosuid", "noexec", "nodev", "ro"]}
-  ],
-  "linux": {
-    "cgroupsPath": "/$CG_PARENT/$1",
-    "namespaces": [
-      {"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"},
-      {"type": "network"}
-    ]
-  }
-}
-EOF
-	echo "$b"
-}
-
-# state_field ID FIELD: one field of `pea state` (status, pid, ...).
-state_field() {
-	pea state "$1" | sed -n "s/^ *\"$2\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p"
-}
-
-# wait_status ID STATUS: poll for up to 5 s.
-wait_status() {
-	for _ in $(seq 50); do
-		[ "$(state_field "$1" status)" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "container $1 is $(state_field "$1" status), not $2" >&2
-	return 1
+	rt "$@"
 }
 
 @test "pea: --version, features and spec" {
