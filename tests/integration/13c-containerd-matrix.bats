@@ -257,7 +257,7 @@ detached() { # ID [ARGS...]
 	mkdir -p "$BATS_TEST_TMPDIR/src"
 	echo host-data >"$BATS_TEST_TMPDIR/src/f"
 	run crun_ --rm --mount "type=bind,src=$BATS_TEST_TMPDIR/src,dst=/m,options=rbind:ro" "$IMG" b1 \
-		sh -c 'cat /m/f; touch /m/g'
+		sh -c 'cat /m/f; touch /m/g 2>&1'
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *host-data*"Read-only file system"* ]]

@@ -326,6 +326,7 @@ CG_READ='cg() { cat "/sys/fs/cgroup/$1/$2" 2>/dev/null || cat "/sys/fs/cgroup/$3
 	local pod
 	pod=$(podman_cmd pod inspect --format '{{.Id}}' nginx)
 	run podman_cmd kube down "$SEEDS_DIR/share-process-namespace.yaml"
+	echo "$output"
 	# podman's cgroupfs manager leaves the pod's folder in the hierarchies
 	# it does not manage (name=systemd, unified) on a hybrid host
 	find /sys/fs/cgroup/ -maxdepth 3 -type d -path "*/libpod_parent/$pod" -exec rmdir {} + 2>/dev/null || true
