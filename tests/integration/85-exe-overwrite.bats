@@ -66,7 +66,10 @@ check_attack_failed() { # LOG [interpreted]
 
 # A pod whose container `attacker` runs the attack for SECONDS, with the
 # host's libraries (so the runtime binary can run as an interpreter in it),
-# and whose other containers are given as YAML on stdin.
+# and whose other containers are given as YAML on stdin. The attacker runs
+# Unconfined: under RuntimeDefault its ptrace scope (runtime/landlock.c)
+# would not even let it open the runtime's /proc/PID/exe, and these tests
+# prove the sealed copy alone.
 attack_pod() { # NAME SECONDS
 	manifest "$T/$1.yaml" "$1" <<YAML
   shareProcessNamespace: true
@@ -82,6 +85,7 @@ attack_pod() { # NAME SECONDS
   - name: attacker
     image: busybox:1.28
     command: ["/attack/exe-attack", "$2", "exe-target"]
+    securityContext: {seccompProfile: {type: Unconfined}}
     volumeMounts:
     - {name: attack, mountPath: /attack, readOnly: true}
     - {name: libs, mountPath: /lib/x86_64-linux-gnu, readOnly: true}
