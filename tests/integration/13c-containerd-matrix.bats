@@ -330,7 +330,9 @@ detached() { # ID [ARGS...]
 @test "ctr run --memory-limit: a process over it is killed, containerd reports the OOM" {
 	c events >"$BATS_TEST_TMPDIR/events" 2>&1 &
 	local ev=$!
-	run crun_ --rm --memory-limit 16777216 "$IMG" oom1 sh -c 'echo start; tail /dev/zero'
+	# the shim watches for OOM once start returned: the process waits a
+	# moment before it fills the memory
+	run crun_ --rm --memory-limit 16777216 "$IMG" oom1 sh -c 'echo start; sleep 1; tail /dev/zero'
 	echo "$output"
 	wait_for 20 grep -q "/tasks/oom.*oom1" "$BATS_TEST_TMPDIR/events" || true
 	kill "$ev"
