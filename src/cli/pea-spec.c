@@ -247,25 +247,29 @@ static json_object *features_seccomp(void)
 	const char **actions = rt_seccomp_names(RT_SECCOMP_ACTIONS);
 	const char **ops = rt_seccomp_names(RT_SECCOMP_OPS);
 	const char **flags = rt_seccomp_names(RT_SECCOMP_FLAGS);
+	const char **archs = rt_seccomp_names(RT_SECCOMP_ARCHES);
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "enabled", json_object_new_boolean(true));
 	json_object_object_add(o, "actions", strs(actions));
 	json_object_object_add(o, "operators", strs(ops));
+	json_object_object_add(o, "archs", strs(archs));
 	json_object_object_add(o, "knownFlags", strs(flags));
 	json_object_object_add(o, "supportedFlags", strs(flags));
 	free(actions);
 	free(ops);
 	free(flags);
+	free(archs);
 	return o;
 }
 
 static json_object *features_linux(void)
 {
-	static const char *const ns[] = {"cgroup", "ipc",  "mount", "network",
-	                                 "pid",    "user", "uts",   NULL};
+	static const char *const ns[] = {"cgroup", "ipc",  "mount", "network", "pid",
+	                                 "time",   "user", "uts",   NULL};
 	json_object *l = json_object_new_object(), *caps = json_object_new_array();
 	json_object *cg = json_object_new_object(), *off = json_object_new_object();
+	json_object *ext = json_object_new_object(), *on = json_object_new_object();
 	int last = rt_cap_last();
 
 	json_object_object_add(l, "namespaces", strs(ns));
@@ -286,28 +290,31 @@ static json_object *features_linux(void)
 	/* false even on a host that has them: pea applies no LSM label, and
 	 * refuses a config that asks for one (rt_process_parse). */
 	json_object_object_add(l, "apparmor", json_object_get(off));
-	json_object_object_add(l, "selinux", off);
+	json_object_object_add(l, "selinux", json_object_get(off));
+	/* a closID alone is accepted and ignored, a schema refused */
+	json_object_object_add(l, "intelRdt", off);
+	json_object_object_add(on, "enabled", json_object_new_boolean(true));
+	json_object_object_add(ext, "idmap", on);
+	json_object_object_add(l, "mountExtensions", ext);
 	return l;
 }
 
 int pea_cmd_features(int argc, char **argv)
 {
-	static const char *const mount_opts[] = {
-	    "async",       "atime",      "bind",     "defaults",      "dev",         "diratime",
-	    "dirsync",     "exec",       "lazytime", "noatime",       "nodev",       "nodiratime",
-	    "noexec",      "nolazytime", "nosuid",   "nostrictatime", "private",     "rbind",
-	    "relatime",    "remount",    "ro",       "rprivate",      "rshared",     "rslave",
-	    "runbindable", "rw",         "shared",   "slave",         "strictatime", "suid",
-	    "sync",        "unbindable", NULL};
-	json_object *f = json_object_new_object(), *ann = json_object_new_object();
+	const char **mount_opts;
+	json_object *f, *ann;
 
 	(void)argv;
 	if (argc != 1)
 		return pea_failf("usage: pea features");
+	mount_opts = rt_mount_option_names();
+	f = json_object_new_object();
+	ann = json_object_new_object();
 	json_object_object_add(f, "ociVersionMin", json_object_new_string("1.0.0"));
 	json_object_object_add(f, "ociVersionMax", json_object_new_string(SPEC_VERSION));
-	json_object_object_add(f, "hooks", json_object_new_array());
+	json_object_object_add(f, "hooks", strs(rt_hook_names()));
 	json_object_object_add(f, "mountOptions", strs(mount_opts));
+	free(mount_opts);
 	json_object_object_add(f, "linux", features_linux());
 	json_object_object_add(ann, "io.github.peapod.pea.version",
 	                       json_object_new_string(PEAPOD_VERSION));

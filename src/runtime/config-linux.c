@@ -87,6 +87,26 @@ static const struct {
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+const char **rt_mount_option_names(void)
+{
+	static const char *const ext[] = {"bind",   "rbind",     "idmap",
+	                                  "ridmap", "tmpcopyup", "notmpcopyup"};
+	size_t n = N_OF(mount_flags) + N_OF(propagation_flags) + N_OF(rec_flags) + N_OF(ext);
+	const char **v = xcalloc(n + 1, sizeof(*v));
+	size_t k = 0;
+
+	for (size_t i = 0; i < N_OF(mount_flags); i++)
+		v[k++] = mount_flags[i].name;
+	for (size_t i = 0; i < N_OF(propagation_flags); i++)
+		v[k++] = propagation_flags[i].name;
+	for (size_t i = 0; i < N_OF(rec_flags); i++)
+		v[k++] = rec_flags[i].name;
+	for (size_t i = 0; i < N_OF(ext); i++)
+		v[k++] = ext[i];
+	strv_sort((char **)v); /* only the pointers move */
+	return v;
+}
+
 /* One of rec_flags into m; false when o is not one. */
 static bool add_rec_option(struct rt_mount *m, const char *o)
 {
@@ -95,15 +115,15 @@ static bool add_rec_option(struct rt_mount *m, const char *o)
 
 		if (strcmp(o, rec_flags[i].name) != 0)
 			continue;
-		if (rec_flags[i].clear) {
+		/* mount_setattr(2): changing the atime mode needs the whole
+		 * MOUNT_ATTR__ATIME in attr_clr (clearing one mode alone is
+		 * EINVAL); with no mode set it is relatime */
+		if ((a & MOUNT_ATTR__ATIME) == a)
+			m->rec_clr |= MOUNT_ATTR__ATIME;
+		if (rec_flags[i].clear)
 			m->rec_clr |= a;
-		} else {
+		else
 			m->rec_set |= a;
-			/* mount_setattr(2): an atime setting needs the whole
-			 * MOUNT_ATTR__ATIME in attr_clr. */
-			if ((a & MOUNT_ATTR__ATIME) == a)
-				m->rec_clr |= MOUNT_ATTR__ATIME;
-		}
 		return true;
 	}
 	return false;

@@ -30,14 +30,20 @@
 
 #define HOOK_OUTPUT_MAX 512
 
-static const char *const kind_names[RT_HOOK_COUNT] = {
+static const char *const kind_names[RT_HOOK_COUNT + 1] = {
     [RT_HOOK_PRESTART] = "prestart",
     [RT_HOOK_CREATE_RUNTIME] = "createRuntime",
     [RT_HOOK_CREATE_CONTAINER] = "createContainer",
     [RT_HOOK_START_CONTAINER] = "startContainer",
     [RT_HOOK_POSTSTART] = "poststart",
     [RT_HOOK_POSTSTOP] = "poststop",
+    [RT_HOOK_COUNT] = NULL,
 };
+
+const char *const *rt_hook_names(void)
+{
+	return kind_names;
+}
 
 static void (*warn_fn)(const char *msg);
 

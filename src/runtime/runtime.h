@@ -258,6 +258,7 @@ enum rt_seccomp_names {
 	RT_SECCOMP_ACTIONS, /* defaultAction, syscalls[].action: "SCMP_ACT_*" */
 	RT_SECCOMP_OPS,     /* syscalls[].args[].op: "SCMP_CMP_*" */
 	RT_SECCOMP_FLAGS,   /* flags: "SECCOMP_FILTER_FLAG_*" */
+	RT_SECCOMP_ARCHES,  /* architectures: "SCMP_ARCH_*" libseccomp knows */
 };
 /* Every name of table which, the aliases too, sorted: what `features`
  * lists. A NULL-terminated vector of static strings; caller frees the
@@ -267,6 +268,15 @@ const char **rt_seccomp_names(enum rt_seccomp_names which);
 /* Bring "lo" up in the current network namespace (as a new sandbox's
  * namespace needs, whatever its CNI plugins do). 0 or -errno. */
 int rt_ns_loopback_up(struct pp_error *err);
+
+/* Every mount option mounts[].options takes (config-linux.c's tables and
+ * the extensions: bind, rbind, idmap, ridmap, tmpcopyup), sorted: what
+ * `features` lists. A NULL-terminated vector of static strings; caller
+ * frees the vector only (free()). */
+const char **rt_mount_option_names(void);
+/* The hook kinds config.json's hooks takes, in lifecycle order: a static
+ * NULL-terminated vector, do not free. */
+const char *const *rt_hook_names(void);
 
 /* ---- the runtime binary as containers see it (sealed-exe.c) ---- */
 

@@ -53,10 +53,23 @@ static const char *const op_names[] = {
 
 /* The spec's architecture names (config-linux.md). */
 static const char *const arch_names[] = {
-    "X86",       "X86_64", "X32",      "ARM",         "AARCH64", "MIPS",  "MIPS64",
-    "MIPS64N32", "MIPSEL", "MIPSEL64", "MIPSEL64N32", "PPC",     "PPC64", "PPC64LE",
-    "S390",      "S390X",  "PARISC",   "PARISC64",    "RISCV64",
+    "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+    "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+    "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+    "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+    "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
 };
+
+/* libseccomp's token for a spec architecture name, 0 when it has none. */
+static uint32_t arch_token(const char *spec_name)
+{
+	char name[32];
+
+	(void)snprintf(name, sizeof(name), "%s", spec_name + strlen(SCMP_ARCH_PREFIX));
+	for (char *c = name; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return seccomp_arch_resolve_name(name);
+}
 
 static const struct {
 	const char *name;
@@ -67,14 +80,10 @@ static const struct {
     {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", RT_SCMP_FLAG_SPEC_ALLOW},
 };
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 const char **rt_seccomp_names(enum rt_seccomp_names which)
 {
-	size_t n = N_OF(action_names) + N_OF(op_names) + N_OF(flag_names) + 1, k = 0;
+	size_t n = N_OF(action_names) + N_OF(op_names) + N_OF(flag_names) + N_OF(arch_names) + 1,
+	       k = 0;
 	const char **v = xcalloc(n + 1, sizeof(*v));
 
 	if (which == RT_SECCOMP_ACTIONS) {
@@ -84,11 +93,15 @@ const char **rt_seccomp_names(enum rt_seccomp_names which)
 	} else if (which == RT_SECCOMP_OPS) {
 		for (size_t i = 0; i < N_OF(op_names); i++)
 			v[k++] = op_names[i];
+	} else if (which == RT_SECCOMP_ARCHES) {
+		for (size_t i = 0; i < N_OF(arch_names); i++)
+			if (arch_token(arch_names[i]) != 0)
+				v[k++] = arch_names[i];
 	} else {
 		for (size_t i = 0; i < N_OF(flag_names); i++)
 			v[k++] = flag_names[i].name;
 	}
-	qsort(v, k, sizeof(*v), name_cmp);
+	strv_sort((char **)v); /* only the pointers move */
 	return v;
 }
 
@@ -286,10 +299,9 @@ static int parse_arches(json_object *o, struct rt_seccomp *s, struct pp_error *e
 		const char *a = s->arches[i];
 		bool ok = false;
 
-		if (strncmp(a, SCMP_ARCH_PREFIX, strlen(SCMP_ARCH_PREFIX)) == 0)
-			for (size_t k = 0; k < N_OF(arch_names); k++)
-				if (strcmp(a + strlen(SCMP_ARCH_PREFIX), arch_names[k]) == 0)
-					ok = true;
+		for (size_t k = 0; k < N_OF(arch_names); k++)
+			if (strcmp(a, arch_names[k]) == 0)
+				ok = true;
 		if (!ok)
 			return pp_error_msg(err, EINVAL,
 			                    "linux.seccomp.architectures[%zu]: unknown '%s'", i, a);
@@ -437,14 +449,9 @@ static const enum scmp_compare scmp_ops[] = {
 static int add_arches(scmp_filter_ctx ctx, char **arches, struct pp_error *err)
 {
 	for (size_t i = 0; arches != NULL && arches[i] != NULL; i++) {
-		char name[32];
-		uint32_t token;
+		uint32_t token = arch_token(arches[i]);
 		int r;
 
-		(void)snprintf(name, sizeof(name), "%s", arches[i] + strlen(SCMP_ARCH_PREFIX));
-		for (char *c = name; *c; c++)
-			*c = (char)tolower((unsigned char)*c);
-		token = seccomp_arch_resolve_name(name);
 		if (token == 0)
 			continue; /* a spec arch this libseccomp does not know */
 		r = seccomp_arch_add(ctx, token);

@@ -28,7 +28,24 @@ pea() {
 	run "$PEA" --version
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"pea version"* ]]
-	"$PEA" features | python3 -c 'import json,sys; f=json.load(sys.stdin); assert "pid" in f["linux"]["namespaces"]'
+	"$PEA" features >"$TMP/features.json"
+	# what pea implements, each named as the runtime-spec's features.md does
+	jq -e '.hooks == ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]' "$TMP/features.json"
+	jq -e '.linux.namespaces == ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]' "$TMP/features.json"
+	jq -e '[.mountOptions[] | select(. == "tmpcopyup" or . == "rro" or . == "idmap" or . == "rbind")] | length == 4' "$TMP/features.json"
+	jq -e '.linux.seccomp.archs | index("SCMP_ARCH_X86_64") != null' "$TMP/features.json"
+	jq -e '.linux.mountExtensions.idmap.enabled == true and .linux.intelRdt.enabled == false' "$TMP/features.json"
+	# every listed mount option is one a config may carry (on a tmpfs;
+	# the bind and idmap ones need another mount)
+	make_bundle f '["true"]' >/dev/null
+	cp "$TMP/f/config.json" "$TMP/f.json"
+	for o in $(jq -r '.mountOptions[]' "$TMP/features.json"); do
+		case $o in remount | bind | rbind | idmap | ridmap) continue ;; esac
+		jq --arg o "$o" '.mounts += [{destination: "/mnt", type: "tmpfs", source: "tmpfs", options: [$o]}]' \
+			"$TMP/f.json" >"$TMP/f/config.json"
+		run "$PEA" --root "$ROOT" run --bundle "$TMP/f" f
+		[ "$status" -eq 0 ] || { echo "$o: $output"; false; }
+	done
 	mkdir -p "$TMP/spec"
 	"$PEA" spec --bundle "$TMP/spec"
 	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); assert c["process"]["args"] == ["sh"]' "$TMP/spec/config.json"
