@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,15 +29,13 @@ struct row {
 static char *owner_of(const char *id)
 {
 	cleanup_free char *dir = xstrfmt("%s/%s", arg_root, id);
-	struct passwd *pw;
 	struct stat sb;
+	char *name;
 
 	if (stat(dir, &sb) < 0)
 		return xstrdup("");
-	pw = getpwuid(sb.st_uid);
-	if (pw != NULL)
-		return xstrdup(pw->pw_name);
-	return xstrfmt("#%u", (unsigned)sb.st_uid);
+	name = rt_passwd_field(sb.st_uid, 0);
+	return name != NULL ? name : xstrfmt("#%u", (unsigned)sb.st_uid);
 }
 
 static json_object *state_json_with_owner(const struct rt_state *st, const char *owner)

@@ -512,27 +512,37 @@ int rt_process_find(const struct rt_process *p, char ret[PATH_MAX], struct pp_er
 	return pp_error(err, saved, "exec: \"%s\"", name);
 }
 
-/* The home folder of uid in the container's /etc/passwd (we run inside
- * its rootfs), "/" when none: what runc and crun give a process whose
- * environment has no HOME. Caller frees. */
-static char *home_of(uid_t uid)
+char *rt_passwd_field(uid_t uid, unsigned int field)
 {
 	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
 	cleanup_free char *line = NULL;
 	size_t cap = 0;
 
-	while (f != NULL && getline(&line, &cap, f) > 0) {
+	while (field < 7 && f != NULL && getline(&line, &cap, f) > 0) {
 		char *fields[7] = {0}, *t = line;
-		int n = 0;
+		unsigned int n = 0;
 
 		line[strcspn(line, "\n")] = '\0';
 		/* strsep keeps empty fields (a blank gecos) */
 		while (n < 7 && (fields[n] = strsep(&t, ":")) != NULL)
 			n++;
-		if (n >= 6 && fields[2][0] != '\0' && strtoul(fields[2], NULL, 10) == uid &&
-		    fields[5][0] == '/')
-			return xstrdup(fields[5]);
+		if (n > field && n >= 3 && fields[2][0] != '\0' &&
+		    strtoul(fields[2], NULL, 10) == uid)
+			return xstrdup(fields[field]);
 	}
+	return NULL;
+}
+
+/* The home folder of uid in the container's /etc/passwd (we run inside
+ * its rootfs), "/" when none: what runc and crun give a process whose
+ * environment has no HOME. Caller frees. */
+static char *home_of(uid_t uid)
+{
+	char *home = rt_passwd_field(uid, 5);
+
+	if (home != NULL && home[0] == '/')
+		return home;
+	free(home);
 	return xstrdup("/");
 }
 

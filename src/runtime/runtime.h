@@ -278,6 +278,11 @@ const char **rt_mount_option_names(void);
  * NULL-terminated vector, do not free. */
 const char *const *rt_hook_names(void);
 
+/* Field `field` (0 the name ... 5 the home, 6 the shell) of the first
+ * entry for uid in /etc/passwd of the current root, parsed here rather
+ * than through NSS (pea is static). NULL when there is none; caller frees. */
+char *rt_passwd_field(uid_t uid, unsigned int field);
+
 /* ---- the runtime binary as containers see it (sealed-exe.c) ---- */
 
 /* Call first in a process that will enter a container's namespaces (pea
