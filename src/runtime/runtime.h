@@ -287,17 +287,20 @@ char *rt_passwd_field(uid_t uid, unsigned int field);
 
 /* Call first in a process that will enter a container's namespaces (pea
  * create/run/exec, peapod apply/exec/monitor), with main's argv: unless
- * /proc/self/exe already is a sealed memfd, copy the binary into one
- * (F_SEAL_SEAL|SHRINK|GROW|WRITE) and fexecve it with the same argv and
- * environment, so no process of a container can reach the host's binary
- * through /proc/PID/exe (CVE-2019-5736; runc's cloned binary). Running from
- * the copy, it makes the process non-dumpable (PR_SET_DUMPABLE 0) and
- * returns 0; execve resets that for the container's process. On failure
- * returns -errno and the process stays as it was. */
+ * /proc/self/exe already cannot be written (rt_exe_sealed), fexecve the
+ * binary, with the same argv and environment, from a view of it no one can
+ * write: a detached read-only overlayfs mount of its folder, or a memfd
+ * copy with F_SEAL_SEAL|SHRINK|GROW|WRITE where the kernel refuses that.
+ * So no process of a container can reach the host's binary through
+ * /proc/PID/exe (CVE-2019-5736; runc 1.2's overlay, runc 1.1's cloned
+ * binary). Running from the view, it makes the process non-dumpable
+ * (PR_SET_DUMPABLE 0) and returns 0; execve resets that for the container's
+ * process. On failure returns -errno and the process stays as it was. */
 int rt_exe_protect(char **argv, struct pp_error *err);
-/* True when /proc/self/exe is a memfd with the seals above. */
+/* True when /proc/self/exe cannot be written: a memfd with the seals
+ * above, or a file on a read-only mount. */
 bool rt_exe_sealed(void);
 /* The host path of the binary we run (the original one when running from
- * the sealed copy): a static buffer or the environment, do not free; NULL
+ * the view): a static buffer or the environment, do not free; NULL
  * with errno when /proc/self/exe cannot be read. */
 const char *rt_exe_path(void);

