@@ -41,6 +41,7 @@ struct create_ctx {
 	int fifo;    /* O_PATH fd of exec.fifo */
 	int console;
 	bool made_state_dir; /* ours to remove on failure */
+	bool spawned;        /* the init was cloned: a failure runs poststop */
 	pid_t pid;
 	char exe[PATH_MAX];                /* the child's resolved args[0] */
 	struct rt_seccomp_filter *seccomp; /* built here, loaded by the child */
@@ -497,6 +498,7 @@ static int run_child(struct create_ctx *c, struct pp_error *err)
 	(void)close(take_fd(&c->sync[1]));
 	if (r < 0)
 		return r;
+	c->spawned = true;
 	r = rt_cgroup_enter(c->cgroup_path, c->pid, err);
 	if (r >= 0 && write(c->sync[0], "g", 1) != 1)
 		r = pp_error(err, errno, "release the container's init");
@@ -590,6 +592,14 @@ static int create_steps(struct create_ctx *c, struct pp_error *err)
 	}
 	if (r < 0 && c->cgroup_path != NULL)
 		(void)rt_cgroup_destroy(c->cgroup_path, 2000, NULL);
+	/* runtime.md "Lifecycle": a failed create goes on at delete, whose
+	 * last step is poststop (runc's destroy runs them too) */
+	if (r < 0 && c->spawned && c->cfg->hooks.n[RT_HOOK_POSTSTOP] > 0) {
+		cleanup_free char *state =
+		    rt_hook_state(c->opts->id, "stopped", 0, c->cfg->bundle, c->cfg->annotations);
+
+		rt_hooks_run_warn(&c->cfg->hooks, RT_HOOK_POSTSTOP, state);
+	}
 	return r;
 }
 

@@ -88,6 +88,21 @@ createContainer" ]
 	done
 }
 
+@test "hooks: after a failing prestart, createRuntime or createContainer hook, poststop runs" {
+	[ "$RUNTIME_NAME" != crun ] || skip "crun 1.8: runs no poststop hook when create fails"
+	local k
+	for k in prestart createRuntime createContainer; do
+		make_bundle $k '["true"]' >/dev/null
+		bundle_set $k ".hooks.$k = [$(hook /bin/sh '["sh", "-c", "exit 3"]')]"
+		# runtime.md "Lifecycle": a failed create goes on at delete, whose
+		# last step is poststop
+		bundle_set $k ".hooks.poststop = [$(hook /bin/sh '["sh", "-c", "cat >'"$TMP/post-$k"'"]')]"
+		run rt create --bundle "$TMP/$k" $k </dev/null
+		[ "$status" -ne 0 ]
+		jq -e --arg k "$k" '.id == $k and .status == "stopped"' "$TMP/post-$k"
+	done
+}
+
 @test "hooks: a hook running past its timeout is killed and fails create" {
 	make_bundle c '["true"]' >/dev/null
 	bundle_set c ".hooks.createRuntime = [$(hook /bin/sh '["sh", "-c", "sleep 20"]' '{"timeout": 1}')]"
