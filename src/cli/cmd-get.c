@@ -22,6 +22,7 @@
 #include "util/error.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/sig.h"
 #include "util/xalloc.h"
 
 enum out_fmt {
@@ -428,29 +429,13 @@ static void watch_poll(struct watch_state *w, char **names, const struct get_opt
 	free_recs(recs, n);
 }
 
-/* SIGINT and SIGTERM as an fd: the watch ends on either, exit status 0. */
-static int watch_signal_fd(void)
-{
-	sigset_t set;
-
-	(void)sigemptyset(&set);
-	(void)sigaddset(&set, SIGINT);
-	(void)sigaddset(&set, SIGTERM);
-	/* a shell starts background jobs with SIGINT ignored: take it back */
-	(void)signal(SIGINT, SIG_DFL);
-	(void)signal(SIGTERM, SIG_DFL);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC);
-}
-
 /* kubectl get -w: the listing (unless --watch-only), then one row (or
  * object) each time a pod's changes, polling the records every
  * WATCH_POLL_MS until SIGINT or SIGTERM. */
 static int watch_pods(char **names, const struct get_opts *o)
 {
 	struct watch_state w = {.host = "localhost"};
-	cleanup_close int sfd = watch_signal_fd();
+	cleanup_close int sfd = sig_int_term_fd(0, NULL);
 	int r = 0;
 
 	if (sfd < 0) {

@@ -26,6 +26,7 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/relay.h"
+#include "util/sig.h"
 #include "util/xalloc.h"
 
 struct listener {
@@ -418,16 +419,12 @@ static void fwd_close(struct fwd *f)
 int pod_portfwd_run(const struct pod_portfwd *pf, struct pp_error *err)
 {
 	struct fwd f = {.pf = pf, .dialer = {.sock = -1, .pidfd = -1, .sandbox = -1}, .sigfd = -1};
-	sigset_t mask, old;
+	sigset_t old;
 	int r;
 
-	(void)sigemptyset(&mask);
-	(void)sigaddset(&mask, SIGINT);
-	(void)sigaddset(&mask, SIGTERM);
 	/* blocked before the helper forks: it inherits the mask, we end it */
-	if (sigprocmask(SIG_BLOCK, &mask, &old) < 0)
-		return pp_error(err, errno, "sigprocmask");
-	f.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	(void)sigprocmask(SIG_SETMASK, NULL, &old);
+	f.sigfd = sig_int_term_fd(SFD_NONBLOCK, &old);
 	if (f.sigfd < 0)
 		r = pp_error(err, errno, "signalfd");
 	else
