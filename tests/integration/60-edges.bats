@@ -103,7 +103,7 @@ YAML
 	wait_for 30 pod_is "$name" Running
 	run peapod exec "$name" -- hostname
 	[ "$output" = "$(printf 'a%.0s' $(seq 63))" ]
-	run peapod delete pod "$name"
+	run peapod delete pod "$name" --now
 	[ "$status" -eq 0 ]
 }
 

@@ -288,7 +288,7 @@ YAML
 	# the identity the kubelet reports in the container's status
 	run peapod get pods sg -o json
 	[ "$(jq -c '.status.containerStatuses[0].user' <<<"$output")" = '{"linux":{"uid":0,"gid":0,"supplementalGroups":[0,10,2000,4000]}}' ]
-	peapod delete pod sg
+	peapod delete pod sg --now
 	sed -i 's/    fsGroup: 2000/    fsGroup: 2000\n    supplementalGroupsPolicy: Strict/' "$BATS_TEST_TMPDIR/p.yaml"
 	peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
 	wait_for 30 pod_is sg Running

@@ -204,7 +204,7 @@ YAML
 	wait_for 30 pod_is ps Running
 	wait_for 30 grep -qx started "$HOST/post-start"
 	peapod get pods ps -o json | jq -e '.spec.containers[0].lifecycle.postStart.exec.command[0] == "sh"'
-	peapod delete pod ps
+	peapod delete pod ps --now
 }
 
 @test "a failing postStart kills the container, which is restarted" {
@@ -225,7 +225,7 @@ YAML
 	wait_for 60 lines_at_least "$HOST/runs" run 2
 	peapod get pods psf -o json | jq -e '.status.containerStatuses[0].restartCount >= 1'
 	peapod get pods psf -o json | jq -e '.status.containerStatuses[0].lastState.terminated.exitCode == 137'
-	peapod delete pod psf
+	peapod delete pod psf --now
 }
 
 @test "preStop runs before the stop signal, within the grace period" {

@@ -141,7 +141,7 @@ YAML
 	run peapod apply -f "$BATS_TEST_TMPDIR/hn.yaml"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"didn't have free ports for the requested pod ports."* ]]
-	peapod delete pod port-a
+	peapod delete pod port-a --now
 	peapod apply -f "$BATS_TEST_TMPDIR/b.yaml"
 	wait_for 30 pod_is port-b Running
 }

@@ -160,7 +160,7 @@ YAML
 	printf '    imagee: typo\n  nodeSelector: {disktype: ssd}\n' >>"$BATS_TEST_TMPDIR/p.yaml"
 	run peapod apply -f "$BATS_TEST_TMPDIR/p.yaml"
 	[ "$status" -eq 1 ]
-	run peapod delete -f "$BATS_TEST_TMPDIR/p.yaml"
+	run peapod delete -f "$BATS_TEST_TMPDIR/p.yaml" --now
 	[ "$status" -eq 0 ]
 	[ "$output" = 'pod "keep" deleted' ]
 	run peapod get pod keep

@@ -77,7 +77,7 @@ YAML
 	run peapod exec sc -c init2 -- true
 	[ "$status" -eq 1 ]
 	[[ "$output" == *'container "init2" is not running'* ]]
-	peapod delete pod sc
+	peapod delete pod sc --now
 	[ ! -d "/proc/$side" ]
 	[ ! -d "/proc/$app" ]
 	nothing_created

@@ -158,7 +158,7 @@ YAML
   preemptionPolicy: Never
 YAML
 	[ "$(peapod get pods rc -o json | jq -r .spec.runtimeClassName)" = pea ]
-	peapod delete pod rc
+	peapod delete pod rc --now
 	sed -i 's/runtimeClassName: pea/runtimeClassName: foo/' "$BATS_TEST_TMPDIR/p.yaml"
 	refused 'pods "rc" is forbidden: pod rejected: RuntimeClass "foo" not found'
 }
