@@ -160,7 +160,7 @@ YAML
 	run peapod describe pod web
 	[[ "$output" == *$'Ephemeral Containers:\n  dbg:'* ]]
 	[[ "$output" == *'MonitorRestarted'* ]]
-	run timeout 60 "$PEAPOD" delete pod web
+	run timeout 60 "$PEAPOD" delete pod web --now
 	[ "$status" -eq 0 ]
 	[ ! -d "/proc/$pid" ]
 }

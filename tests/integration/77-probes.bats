@@ -70,7 +70,7 @@ YAML
 	grep -Eq "Normal +Killing .*Container c failed liveness probe, will be restarted" <<<"$output"
 	# busybox sh as PID 1 ignores SIGTERM: SIGKILL after the probe's grace
 	cstatus live c | jq -e '.lastState.terminated.exitCode == 137'
-	peapod delete pod live
+	peapod delete pod live --now
 }
 
 @test "an exec readiness probe flips READY both ways" {
