@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* POSIX-platform hooks (config.md "POSIX-platform Hooks", runtime.md
- * "Lifecycle"): each hook is path run with args and env (nothing else),
+ * "Lifecycle"): each hook is path run with args and env (the runtime's
+ * own environment when it has none, as runc and crun),
  * the container's state as JSON on its stdin, its stdout and stderr kept
  * for the error, killed after timeout seconds. What runs where is the
  * caller's: container.c (prestart, createRuntime, createContainer,
@@ -172,15 +173,16 @@ char *rt_hook_state(const char *id, const char *status, pid_t pid, const char *b
 
 static _Noreturn void hook_child(const struct rt_hook *h, int in, int out, int errfd)
 {
-	static char *const empty[] = {NULL};
+	extern char **environ;
 	char *const fallback[] = {h->path, NULL};
 
 	rt_signals_reset();
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
 		_exit(127);
 	(void)sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* without env, the runtime's own environment, as runc and crun pass */
 	execve(h->path, h->args != NULL && h->args[0] != NULL ? h->args : fallback,
-	       h->env != NULL ? h->env : empty);
+	       h->env != NULL ? h->env : environ);
 	dprintf(2, "exec %s: %s", h->path, strerror(errno));
 	_exit(127);
 }

@@ -64,6 +64,14 @@ createContainer" ]
 	run ! grep -q '^HOME=' "$TMP/out"
 }
 
+@test "hooks: a hook without env gets the runtime's environment" {
+	make_bundle c '["true"]' >/dev/null
+	bundle_set c ".hooks.prestart = [$(hook /bin/sh '["sh", "-c", "/usr/bin/env >'"$TMP"'/out"]')]"
+	HOOK_TEST_VAR=from-the-caller run_bundle c
+	[ "$status" -eq 0 ]
+	grep -qx HOOK_TEST_VAR=from-the-caller "$TMP/out"
+}
+
 @test "hooks: createContainer runs in the container's namespaces, startContainer inside its rootfs" {
 	make_bundle c '["true"]' >/dev/null
 	cp /bin/busybox "$TMP/c/rootfs/only-in-rootfs"
