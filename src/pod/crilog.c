@@ -389,26 +389,53 @@ static int file_switch(struct cri_log_reader *r, const char *path, struct pp_err
 	return 1;
 }
 
-/* Open the file after the one being read: the rotated file after it, or
- * the current one. When ours was deleted, every file left is newer. 1 when
- * switched, 0 when there is none yet, or -errno. */
+/* Index in the n rotated files v of the one after the file (dev, ino):
+ * n when that is the newest (the current file comes next), 0 when it is
+ * not among them (deleted: every file left is newer). */
+static size_t index_after(char *const *v, size_t n, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < n; i++)
+		if (stat(v[i], &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+			return i + 1;
+	return 0;
+}
+
+/* Has a rotation happened since the rotated files were v (n of them)? */
+static bool rotated_since(const struct cri_log_reader *r, char *const *v, size_t n)
+{
+	cleanup_strv char **now = NULL;
+	size_t m = 0;
+
+	if (cri_log_rotated(r->path, &now, &m, NULL) < 0)
+		return false;
+	return m != n || (n > 0 && strcmp(now[n - 1], v[n - 1]) != 0);
+}
+
+/* Open the file after the one being read (or the oldest, when none is):
+ * the rotated file after it, or the current one. A rotation between the
+ * listing and the open of the current file would skip the file it made
+ * (still kept, never read): then look again. 1 when switched, 0 when
+ * there is none yet, or -errno. */
 static int file_next(struct cri_log_reader *r, struct pp_error *err)
 {
-	cleanup_strv char **v = NULL;
-	size_t n = 0, i = 0;
-	struct stat st;
-	int k;
+	const bool reading = r->fd >= 0;
+	const dev_t dev = r->dev;
+	const ino_t ino = r->ino;
 
-	k = cri_log_rotated(r->path, &v, &n, err);
-	if (k < 0)
-		return k;
-	if (r->fd >= 0) {
-		while (i < n &&
-		       !(stat(v[i], &st) == 0 && st.st_dev == r->dev && st.st_ino == r->ino))
-			i++;
-		i = i < n ? i + 1 : 0;
+	for (int tries = 0;; tries++) {
+		cleanup_strv char **v = NULL;
+		size_t n = 0, i;
+		int k = cri_log_rotated(r->path, &v, &n, err);
+
+		if (k < 0)
+			return k;
+		i = reading ? index_after(v, n, dev, ino) : 0;
+		k = file_switch(r, i < n ? v[i] : r->path, err);
+		if (k <= 0 || i < n || tries == 8 || !rotated_since(r, v, n))
+			return k;
 	}
-	return file_switch(r, i < n ? v[i] : r->path, err);
 }
 
 int cri_log_reader_step(struct cri_log_reader *r, int out_fd, struct pp_error *err)
