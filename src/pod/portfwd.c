@@ -419,12 +419,13 @@ static void fwd_close(struct fwd *f)
 int pod_portfwd_run(const struct pod_portfwd *pf, struct pp_error *err)
 {
 	struct fwd f = {.pf = pf, .dialer = {.sock = -1, .pidfd = -1, .sandbox = -1}, .sigfd = -1};
-	sigset_t old;
 	int r;
 
-	/* blocked before the helper forks: it inherits the mask, we end it */
-	(void)sigprocmask(SIG_SETMASK, NULL, &old);
-	f.sigfd = sig_int_term_fd(SFD_NONBLOCK, &old);
+	/* blocked before the helper forks: it inherits the mask, we end it.
+	 * They stay blocked on return: a second SIGINT (timeout(1) sends one
+	 * to us and one to our process group; a user presses ^C twice) must
+	 * not kill the exit that the first one began. */
+	f.sigfd = sig_int_term_fd(SFD_NONBLOCK, NULL);
 	if (f.sigfd < 0)
 		r = pp_error(err, errno, "signalfd");
 	else
@@ -434,6 +435,5 @@ int pod_portfwd_run(const struct pod_portfwd *pf, struct pp_error *err)
 	if (r == 0)
 		r = loop(&f, err);
 	fwd_close(&f);
-	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }

@@ -63,7 +63,8 @@ int pod_portfwd_ports_parse(char *const *specs, size_t n, struct pod_portfwd_por
 int pod_portfwd_addrs_parse(char *const *vals, size_t n, struct pod_portfwd_addr **ret,
                             size_t *ret_n, struct pp_error *err);
 
-/* Listen, then forward until SIGINT or SIGTERM (blocked while it runs, read
+/* Listen, then forward until SIGINT or SIGTERM (blocked from then on, also
+ * after it returns, so a second one cannot kill the caller's exit; read
  * through a signalfd). 0 after a signal; -EADDRINUSE (`unable to listen on
  * any of the requested ports: [{8080 80}]`), -ESRCH when the pod's sandbox
  * exits (`lost connection to pod`), or -errno on failure. Every process it
