@@ -14,7 +14,6 @@
 
 #include <linux/close_range.h>
 #include <linux/sched.h>
-#include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -43,8 +42,7 @@ struct exec_ctx {
 	struct rt_seccomp_filter *seccomp; /* the container's, NULL when none */
 	struct rt_seccomp *profile;        /* its profile, for SCMP_ACT_NOTIFY's listener */
 	const struct rt_state_file *st;
-	unsigned long personality; /* the init's (linux.personality); 0: Linux's */
-	int sync;                  /* the children's end of the SOCK_SEQPACKET pair */
+	int sync; /* the children's end of the SOCK_SEQPACKET pair */
 };
 
 static void close_ns(int ns[RT_NS_COUNT])
@@ -132,10 +130,6 @@ static int apply_and_exec(struct exec_ctx *c, struct pp_error *err)
 	int r = 0;
 
 	rt_process_default_home(&c->proc);
-	/* linux.personality holds for every process of the container, as
-	 * runc's setns init sets it */
-	if (c->personality != 0 && personality(c->personality) < 0)
-		return pp_error(err, errno, "linux.personality: set");
 	if (!c->proc.no_new_privileges)
 		r = load_filter(c, err);
 	if (r >= 0)
@@ -324,23 +318,6 @@ static void stdio_chown(const struct exec_ctx *c, pid_t init)
 	               rt_idmap_to_host(gids, ng, c->proc.gid));
 }
 
-/* The persona of process pid (/proc/PID/personality, hex), 0 (Linux's)
- * when it cannot be read. */
-static unsigned long init_personality(pid_t pid)
-{
-	char path[64], buf[32];
-	cleanup_close int fd = -1;
-	ssize_t n;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/personality", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strtoul(buf, NULL, 16);
-}
-
 int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp_error *err)
 {
 	struct rt_state_file st = {0};
@@ -376,8 +353,6 @@ int rt_container_exec(const struct rt_exec_opts *opts, pid_t *ret_pid, struct pp
 		                 "process.terminal is set but no console socket given");
 	if (r == 0)
 		r = open_namespaces(st.pid, c.ns, err);
-	if (r == 0)
-		c.personality = init_personality(st.pid);
 	/* Checked again now that the fds pin them: the pid may have exited
 	 * (and been reused) between the first check and the opens. */
 	if (r == 0 && !rt_state_pid_alive(&st)) {

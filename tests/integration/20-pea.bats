@@ -535,13 +535,6 @@ kopts_run() { # NAME ARGS FILTER
 	kopts_run k '["/bin/busybox", "uname", "-m"]' '.linux.personality = {"domain": "LINUX32"}'
 	[ "$status" -eq 0 ]
 	[ "$output" = i686 ]
-	# and every process exec'd into the container
-	make_bundle k1 '["sleep", "60"]' >/dev/null
-	bundle_set k1 '.linux.personality = {"domain": "LINUX32"}'
-	pea run -d --bundle "$TMP/k1" k1 </dev/null >/dev/null 2>&1
-	run pea exec k1 /bin/busybox uname -m
-	[ "$output" = i686 ]
-	pea kill k1 KILL
 	kopts_run k2 '["true"]' '.linux.personality = {"domain": "BSD"}'
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"linux.personality.domain: unknown value 'BSD'"* ]]
