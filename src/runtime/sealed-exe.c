@@ -134,8 +134,10 @@ static int detached_mount(const char *fs, const char *const (*opts)[2], size_t n
 /* The binary at path opened (O_RDONLY) through a detached read-only
  * overlayfs mount of its folder; the second lower layer is an empty
  * detached tmpfs, as overlayfs needs two without an upper one. The open
- * file keeps the mount alive. fd or -errno. */
-static int overlay_view(const char *path)
+ * file keeps the mount alive. path must still be the binary we run (self,
+ * its fstat): a deleted or replaced one gives -ESTALE, and the caller
+ * copies /proc/self/exe instead. fd or -errno. */
+static int overlay_view(const char *path, const struct stat *self)
 {
 	const unsigned int ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 	cleanup_free char *dir = xstrdup(path);
@@ -144,8 +146,12 @@ static int overlay_view(const char *path)
 	cleanup_close int tmp = -1, ovl = -1;
 	int fd;
 
+	struct stat st;
+
 	if (slash == NULL || slash[1] == '\0')
 		return -EINVAL;
+	if (stat(path, &st) < 0 || st.st_dev != self->st_dev || st.st_ino != self->st_ino)
+		return -ESTALE;
 	slash[slash == dir ? 1 : 0] = '\0';
 	tmp = detached_mount("tmpfs", NULL, 0, ro);
 	if (tmp < 0)
@@ -159,13 +165,23 @@ static int overlay_view(const char *path)
 	if (ovl < 0)
 		return ovl;
 	fd = openat(ovl, base_name(path), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	/* overlayfs keeps the lower file's size and times: still ours? */
+	if (fstat(fd, &st) < 0 || st.st_size != self->st_size ||
+	    st.st_mtim.tv_sec != self->st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != self->st_mtim.tv_nsec) {
+		(void)close(fd);
+		return -ESTALE;
+	}
+	return fd;
 }
 
 int rt_exe_protect(char **argv, struct pp_error *err)
 {
 	extern char **environ;
 	cleanup_close int src = -1, copy = -1;
+	struct stat self;
 	bool sealed = rt_exe_sealed();
 	const char *path = exe_path(sealed);
 
@@ -178,11 +194,11 @@ int rt_exe_protect(char **argv, struct pp_error *err)
 			return pp_error(err, errno, "prctl(PR_SET_DUMPABLE)");
 		return 0;
 	}
-	copy = overlay_view(path);
+	src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (src < 0 || fstat(src, &self) < 0)
+		return pp_error(err, errno, "open /proc/self/exe");
+	copy = overlay_view(path, &self);
 	if (copy < 0) {
-		src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-		if (src < 0)
-			return pp_error(err, errno, "open /proc/self/exe");
 		copy = sealed_copy(src, base_name(path), err);
 		if (copy < 0)
 			return copy;

@@ -53,6 +53,30 @@ pea() {
 	[ "$status" -eq 1 ]
 }
 
+@test "pea: a binary deleted as it starts re-executes itself, never what its old path names now" {
+	# the read-only view opens the binary by its path: a file put at
+	# "PATH (deleted)" must not run in its place (the memfd copy of
+	# /proc/self/exe does)
+	make_bundle d '["true"]' >/dev/null
+	mkdir "$TMP/del"
+	cp "$PEA" "$TMP/del/pea"
+	cp /bin/busybox "$TMP/del/pea (deleted)"
+	mkfifo "$TMP/log"
+	# --log opens the fifo before the re-execution: it waits for a reader
+	timeout 20 "$TMP/del/pea" --log="$TMP/log" --root "$ROOT" run --bundle "$TMP/d" d \
+		</dev/null >"$TMP/out" 2>&1 &
+	local p=$! rc=0
+	sleep 0.5
+	rm "$TMP/del/pea"
+	# a reader for as long as pea runs (the re-executed pea opens it again)
+	exec 7<"$TMP/log"
+	wait "$p" || rc=$?
+	exec 7<&-
+	cat "$TMP/out"
+	[ "$rc" -eq 0 ]
+	[ "$(grep -c applet "$TMP/out")" = 0 ]
+}
+
 @test "pea: unknown container and bad usage exit 1 with one error line" {
 	run pea state nope
 	[ "$status" -eq 1 ]
