@@ -48,6 +48,19 @@ static bool unwritable(int fd)
 	return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
 }
 
+/* /proc/self/exe opened read-only, its fstat in *ret: the fd, or -1 with
+ * errno. */
+static int exe_open(struct stat *ret)
+{
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0 && fstat(fd, ret) < 0) {
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 bool rt_exe_sealed(void)
 {
 	cleanup_close int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -55,30 +68,32 @@ bool rt_exe_sealed(void)
 	return fd >= 0 && unwritable(fd);
 }
 
-/* The host path of our binary: /proc/self/exe's target when that is the
- * binary itself, else (running from a memfd copy or a detached overlay,
- * whose paths lead nowhere on the host) the one recorded before
- * re-executing. */
-static const char *exe_path(bool sealed)
+/* The host path of our binary (exe: its fstat): /proc/self/exe's target
+ * when that is the binary itself, else (running from a memfd copy or a
+ * detached overlay, whose paths lead nowhere on the host) the one recorded
+ * before re-executing. */
+static const char *exe_path(bool sealed, const struct stat *exe)
 {
 	static char self[PATH_MAX];
 	const char *env = getenv(EXE_ENV);
-	struct stat exe, at;
+	struct stat at;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	if (n < 0)
 		return NULL;
 	self[n] = '\0';
 	if (sealed && env != NULL && env[0] == '/' &&
-	    (stat("/proc/self/exe", &exe) < 0 || stat(self, &at) < 0 || exe.st_dev != at.st_dev ||
-	     exe.st_ino != at.st_ino))
+	    (stat(self, &at) < 0 || exe->st_dev != at.st_dev || exe->st_ino != at.st_ino))
 		return env;
 	return self;
 }
 
 const char *rt_exe_path(void)
 {
-	return exe_path(rt_exe_sealed());
+	struct stat exe;
+	cleanup_close int fd = exe_open(&exe);
+
+	return fd < 0 ? NULL : exe_path(unwritable(fd), &exe);
 }
 
 /* A sealed memfd holding a copy of the binary at src. fd or -errno. */
@@ -144,9 +159,8 @@ static int overlay_view(const char *path, const struct stat *self)
 	char *slash = strrchr(dir, '/');
 	char empty[32];
 	cleanup_close int tmp = -1, ovl = -1;
-	int fd;
-
 	struct stat st;
+	int fd;
 
 	if (slash == NULL || slash[1] == '\0')
 		return -EINVAL;
@@ -180,11 +194,15 @@ static int overlay_view(const char *path, const struct stat *self)
 int rt_exe_protect(char **argv, struct pp_error *err)
 {
 	extern char **environ;
-	cleanup_close int src = -1, copy = -1;
 	struct stat self;
-	bool sealed = rt_exe_sealed();
-	const char *path = exe_path(sealed);
+	cleanup_close int src = exe_open(&self), copy = -1;
+	bool sealed;
+	const char *path;
 
+	if (src < 0)
+		return pp_error(err, errno, "open /proc/self/exe");
+	sealed = unwritable(src);
+	path = exe_path(sealed, &self);
 	if (path == NULL)
 		return pp_error(err, errno, "readlink /proc/self/exe");
 	if (sealed) {
@@ -194,9 +212,6 @@ int rt_exe_protect(char **argv, struct pp_error *err)
 			return pp_error(err, errno, "prctl(PR_SET_DUMPABLE)");
 		return 0;
 	}
-	src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (src < 0 || fstat(src, &self) < 0)
-		return pp_error(err, errno, "open /proc/self/exe");
 	copy = overlay_view(path, &self);
 	if (copy < 0) {
 		copy = sealed_copy(src, base_name(path), err);
@@ -214,7 +229,7 @@ int rt_exe_check(struct pp_error *err)
 	const char *path;
 
 	if (!rt_exe_sealed()) {
-		path = exe_path(false);
+		path = rt_exe_path();
 		return pp_error_msg(
 		    err, EPERM,
 		    "refusing to enter a container from '%s', which is not a sealed "
