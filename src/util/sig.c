@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "util/sig.h"
 
-#include <errno.h>
-
 #include <sys/signalfd.h>
 
 int sig_int_term_fd(int flags, sigset_t *old)
